@@ -1,0 +1,136 @@
+import { concatBytes, fromBase64Url, fromUtf8, readU32, toBase64Url, utf8, writeU32 } from './bytes.js';
+import { crockfordEncode, crockfordNormalize } from './base32.js';
+import { DOMAIN } from './domains.js';
+import { KeyError } from './errors.js';
+import { sodium } from './sodium.js';
+
+/**
+ * A public contact card: both public keys and a label, self-signed with the
+ * Ed25519 key so the X25519 key and label cannot be swapped by whoever carries it.
+ */
+export interface Card {
+  readonly signingPublicKey: Uint8Array;
+  readonly agreementPublicKey: Uint8Array;
+  readonly label: string;
+  readonly created: Date;
+  /** Canonical encoding, signature included. */
+  readonly bytes: Uint8Array;
+  /** 25 Crockford base32 characters in five groups of five, e.g. `7K3QX M2ZP9 …`. */
+  readonly fingerprint: string;
+  /** First 8 bytes of the fingerprint hash; names the sender in compact envelopes. */
+  readonly keyId: Uint8Array;
+  /** Opaque 16-byte tag that envelopes for this card carry; relays route by it. */
+  readonly routingTag: Uint8Array;
+}
+
+export const CARD_VERSION = 1;
+export const MAX_LABEL_BYTES = 64;
+export const CARD_TEXT_PREFIX = 'herald-card:';
+const FIXED_PREFIX = 1 + 32 + 32 + 4 + 1;
+const SIGNATURE_BYTES = 64;
+export const FINGERPRINT_BITS = 125;
+
+export function fingerprintHash(signingPublicKey: Uint8Array): Uint8Array {
+  return sodium.crypto_generichash(32, signingPublicKey, DOMAIN.fingerprint);
+}
+
+export function formatFingerprint(hash: Uint8Array): string {
+  return crockfordEncode(hash, FINGERPRINT_BITS).replace(/(.{5})(?=.)/g, '$1 ');
+}
+
+export function routingTagFor(agreementPublicKey: Uint8Array): Uint8Array {
+  return sodium.crypto_generichash(16, agreementPublicKey, DOMAIN.routingTag);
+}
+
+export function validateLabel(label: string): string | undefined {
+  if (utf8(label).length > MAX_LABEL_BYTES) return `label is longer than ${MAX_LABEL_BYTES} UTF-8 bytes`;
+  if (/[\u0000-\u001f\u007f]/.test(label)) return 'label contains control characters';
+  return undefined;
+}
+
+/** The bytes a card's self-signature covers: everything before the signature. */
+export function cardSignedPart(signingPublicKey: Uint8Array, agreementPublicKey: Uint8Array, label: string, createdSeconds: number): Uint8Array {
+  const labelBytes = utf8(label);
+  const out = new Uint8Array(FIXED_PREFIX + labelBytes.length);
+  out[0] = CARD_VERSION;
+  out.set(signingPublicKey, 1);
+  out.set(agreementPublicKey, 33);
+  writeU32(out, 65, createdSeconds);
+  out[69] = labelBytes.length;
+  out.set(labelBytes, FIXED_PREFIX);
+  return out;
+}
+
+export function buildCard(signedPart: Uint8Array, signature: Uint8Array): Card {
+  return decodeCard(concatBytes([signedPart, signature]));
+}
+
+/** Decodes and verifies a binary card. Throws KeyError BAD_CARD on any defect. */
+export function decodeCard(bytes: Uint8Array): Card {
+  if (bytes.length < FIXED_PREFIX + SIGNATURE_BYTES) throw new KeyError('BAD_CARD', 'contact card is truncated');
+  if (bytes[0] !== CARD_VERSION) throw new KeyError('BAD_CARD', `contact card version ${bytes[0]} is not supported`);
+  const labelLength = bytes[69] ?? 0;
+  if (labelLength > MAX_LABEL_BYTES) throw new KeyError('BAD_CARD', 'contact card label is too long');
+  if (bytes.length !== FIXED_PREFIX + labelLength + SIGNATURE_BYTES) {
+    throw new KeyError('BAD_CARD', 'contact card length does not match its label length');
+  }
+  const signedPart = bytes.subarray(0, FIXED_PREFIX + labelLength);
+  const signature = bytes.subarray(FIXED_PREFIX + labelLength);
+  const signingPublicKey = bytes.slice(1, 33);
+  if (!sodium.crypto_sign_verify_detached(signature, concatBytes([DOMAIN.cardSignature, signedPart]), signingPublicKey)) {
+    throw new KeyError('BAD_CARD', 'contact card signature does not verify');
+  }
+  let label: string;
+  try {
+    label = fromUtf8(bytes.subarray(FIXED_PREFIX, FIXED_PREFIX + labelLength));
+  } catch (cause) {
+    throw new KeyError('BAD_CARD', 'contact card label is not valid UTF-8', { cause });
+  }
+  const labelProblem = validateLabel(label);
+  if (labelProblem) throw new KeyError('BAD_CARD', `contact card ${labelProblem}`);
+  const agreementPublicKey = bytes.slice(33, 65);
+  const hash = fingerprintHash(signingPublicKey);
+  return Object.freeze({
+    signingPublicKey,
+    agreementPublicKey,
+    label,
+    created: new Date(readU32(bytes, 65) * 1000),
+    bytes: bytes.slice(),
+    fingerprint: formatFingerprint(hash),
+    keyId: hash.slice(0, 8),
+    routingTag: routingTagFor(agreementPublicKey),
+  });
+}
+
+/** One line of text: `herald-card:` followed by the card in base64url. */
+export function cardToText(card: Card): string {
+  return CARD_TEXT_PREFIX + toBase64Url(card.bytes);
+}
+
+/** The file form: comment lines for people, then the one-line card. */
+export function cardToFile(card: Card): string {
+  const label = card.label === '' ? '(no label)' : card.label;
+  return `# Herald contact card: ${label}\n# fingerprint: ${card.fingerprint}\n${cardToText(card)}\n`;
+}
+
+/** Accepts the one-line form or a card file (comment lines starting with `#` are ignored). */
+export function parseCard(text: string): Card {
+  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  if (lines.length !== 1) throw new KeyError('BAD_CARD', 'expected exactly one `herald-card:` line');
+  const line = lines[0] ?? '';
+  if (!line.startsWith(CARD_TEXT_PREFIX)) throw new KeyError('BAD_CARD', 'card text must start with `herald-card:`');
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64Url(line.slice(CARD_TEXT_PREFIX.length));
+  } catch (cause) {
+    throw new KeyError('BAD_CARD', 'card text is not valid base64url', { cause });
+  }
+  return decodeCard(bytes);
+}
+
+/** Compares a card with a fingerprint as a person typed it (any case, spaces or hyphens). */
+export function fingerprintMatches(card: Card, typed: string): boolean {
+  const normalized = crockfordNormalize(typed);
+  if (normalized === undefined) throw new KeyError('BAD_FINGERPRINT', 'fingerprint contains characters outside Crockford base32');
+  return normalized === card.fingerprint.replace(/ /g, '');
+}

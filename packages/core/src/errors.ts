@@ -1,0 +1,82 @@
+/**
+ * Every error Herald raises on purpose. Each carries a stable `code` (listed in
+ * docs/errors.md) and `retryable`: whether the same operation may succeed later
+ * without anything changing on the caller's side.
+ */
+
+export type EnvelopeErrorCode =
+  | 'MALFORMED'
+  | 'UNSUPPORTED_VERSION'
+  | 'TOO_LARGE'
+  | 'NOT_FOR_ME'
+  | 'DECRYPT_FAILED'
+  | 'BAD_SIGNATURE'
+  | 'UNKNOWN_SENDER'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'REPLAY';
+
+export type KeyErrorCode = 'BAD_KEY_FILE' | 'BAD_PASSPHRASE' | 'PASSPHRASE_REQUIRED' | 'BAD_CARD' | 'BAD_FINGERPRINT';
+
+export type OptionsErrorCode = 'INVALID_OPTIONS';
+
+export type ResourceErrorCode = 'CAPACITY_EXCEEDED';
+
+export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | OptionsErrorCode | ResourceErrorCode;
+
+export interface HeraldErrorOptions {
+  readonly cause?: unknown;
+  readonly retryable?: boolean;
+}
+
+export class HeraldError extends Error {
+  override readonly name: string = 'HeraldError';
+  readonly code: HeraldErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: HeraldErrorCode, message: string, options: HeraldErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** An envelope was refused by `open` (or could not be built by `seal`). Never retryable: the bytes will not change. */
+export class EnvelopeError extends HeraldError {
+  override readonly name = 'EnvelopeError';
+  declare readonly code: EnvelopeErrorCode;
+  constructor(code: EnvelopeErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, retryable: false });
+  }
+}
+
+/** A secret key file, contact card or fingerprint could not be read or used. */
+export class KeyError extends HeraldError {
+  override readonly name = 'KeyError';
+  declare readonly code: KeyErrorCode;
+  constructor(code: KeyErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, retryable: false });
+  }
+}
+
+/** An `…Init` or options object failed validation; the message names the field and what was expected. */
+export class OptionsError extends HeraldError {
+  override readonly name = 'OptionsError';
+  declare readonly code: OptionsErrorCode;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('INVALID_OPTIONS', message, { ...options, retryable: false });
+  }
+}
+
+/** A bounded structure is full. Retryable: space frees up as entries expire. */
+export class CapacityError extends HeraldError {
+  override readonly name = 'CapacityError';
+  declare readonly code: ResourceErrorCode;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('CAPACITY_EXCEEDED', message, { ...options, retryable: true });
+  }
+}
+
+export function isHeraldError(value: unknown): value is HeraldError {
+  return value instanceof HeraldError;
+}

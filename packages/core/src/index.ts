@@ -1,0 +1,34 @@
+export * from './errors.js';
+export { constantTimeEqual } from './sodium.js';
+export { secureRandom, type RandomSource } from './random.js';
+export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
+export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';
+export { PRECEDENCES, parsePrecedence, type Precedence } from './precedence.js';
+export {
+  type Card,
+  MAX_LABEL_BYTES,
+  decodeCard,
+  parseCard,
+  cardToText,
+  cardToFile,
+  fingerprintMatches,
+} from './card.js';
+export { type Identity, type GenerateIdentityInit, generateIdentity, identityFromSecrets } from './identity.js';
+export {
+  type ExportIdentityOptions,
+  type PassphraseStrength,
+  exportIdentity,
+  importIdentity,
+  isPassphraseProtected,
+  writeSecretKeyFile,
+  readSecretKeyFile,
+} from './keyfile.js';
+export { type ContactResolver, contactList } from './contacts.js';
+export { type SeenSet, type MemorySeenSetInit, memorySeenSet } from './seen.js';
+export { type SealOptions, seal, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES } from './envelope/seal.js';
+export { type OpenOptions, type OpenedMessage, open, DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from './envelope/open.js';
+export { type EnvelopeOutline, inspect, envelopeId, envelopeRoutingTags, envelopeExpiry } from './envelope/inspect.js';
+export { ARMOR_BEGIN, ARMOR_END, armorEnvelope, dearmorEnvelope, isArmored, envelopeFromInput } from './envelope/armor.js';
+export { bucketLength, MIN_BUCKET } from './envelope/padding.js';
+export { REGISTERED_CONTENT_TYPES } from './envelope/content-type.js';
+export { ENVELOPE_VERSION, MAX_RECIPIENTS } from './envelope/format.js';
