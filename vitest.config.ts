@@ -1,5 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+// Vitest 5's reporter calls Map.groupBy, which Node 20 lacks (it arrived in Node 21);
+// without this a failing test crashes the reporter instead of being reported.
+if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
+  Object.defineProperty(Map, 'groupBy', {
+    value<K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> {
+      const groups = new Map<K, V[]>();
+      let index = 0;
+      for (const item of items) {
+        const group = key(item, index++);
+        const list = groups.get(group);
+        if (list) list.push(item);
+        else groups.set(group, [item]);
+      }
+      return groups;
+    },
+  });
+}
+
 export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources in tests, so a test never runs stale dist output.

@@ -1,0 +1,50 @@
+// Regenerates test/vectors/*.json from fixed seeds. Run after a deliberate wire-format change only:
+//   npx tsc -b && node packages/core/scripts/generate-vectors.mjs
+// The vectors are then checked by test/vectors.test.ts and documented in docs/protocol.md.
+import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import * as herald from '../dist/index.js';
+
+const seed = (name, length = 32) => createHash('sha512').update(`herald test vector: ${name}`).digest().subarray(0, length).toString('hex');
+const people = ['Alice', 'Bob', 'Carol', 'Dave'].map((label, index) => ({
+  label,
+  signingSeed: seed(`${label} signing seed`),
+  agreementSecretKey: seed(`${label} agreement secret`),
+  created: 1_800_000_000 + index,
+}));
+const identities = Object.fromEntries(
+  people.map((person) => [person.label, herald.identityFromSecrets(herald.fromHex(person.signingSeed), herald.fromHex(person.agreementSecretKey), person.label, person.created)]),
+);
+
+const identityVectors = people.map((person) => {
+  const card = identities[person.label].card;
+  return { ...person, signingPublicKey: herald.toHex(card.signingPublicKey), agreementPublicKey: herald.toHex(card.agreementPublicKey), cardText: herald.cardToText(card), fingerprint: card.fingerprint, keyId: herald.toHex(card.keyId), routingTag: herald.toHex(card.routingTag) };
+});
+
+const cases = [
+  { name: 'one recipient, unpadded, text, FLASH', from: 'Alice', to: ['Bob'], plaintext: Buffer.from('Hello, Herald').toString('hex'), options: { precedence: 'FLASH', ttl: 3600, pad: false } },
+  { name: 'one recipient, padded, empty, ROUTINE', from: 'Alice', to: ['Bob'], plaintext: '', options: { precedence: 'ROUTINE', ttl: 86400, contentType: 'application/octet-stream' } },
+  { name: 'three recipients, padded, custom content type, PRIORITY', from: 'Bob', to: ['Alice', 'Carol', 'Dave'], plaintext: Buffer.from('{"sitrep":"all quiet"}').toString('hex'), options: { precedence: 'PRIORITY', ttl: 7200, contentType: 'application/vnd.mission.sitrep+json' } },
+  { name: 'one recipient, compact sender key id, IMMEDIATE', from: 'Carol', to: ['Alice'], plaintext: Buffer.from('Move to rally point B').toString('hex'), options: { precedence: 'IMMEDIATE', ttl: 600, pad: false, sender: 'keyId' } },
+];
+
+const envelopeVectors = cases.map((testCase, index) => {
+  const now = 1_800_000_100_000 + index * 1000;
+  const random = { ephemeralSecret: seed(`${testCase.name} ephemeral`) };
+  if (testCase.to.length > 1) random.contentKey = seed(`${testCase.name} content key`);
+  const chunks = [random.ephemeralSecret, random.contentKey].filter(Boolean).map((hex) => herald.fromHex(hex));
+  const envelope = herald.seal(herald.fromHex(testCase.plaintext), {
+    ...testCase.options,
+    from: identities[testCase.from],
+    to: testCase.to.map((label) => identities[label].card),
+    now,
+    random: (length) => chunks.shift(),
+  });
+  const outline = herald.inspect(envelope);
+  return { ...testCase, now, random, envelope: herald.toHex(envelope), size: envelope.length, id: outline.id, expires: outline.expires.getTime() / 1000 };
+});
+
+const folder = new URL('../test/vectors/', import.meta.url);
+writeFileSync(new URL('identities.json', folder), JSON.stringify(identityVectors, null, 2) + '\n');
+writeFileSync(new URL('envelopes.json', folder), JSON.stringify(envelopeVectors, null, 2) + '\n');
+console.log(`wrote ${identityVectors.length} identity and ${envelopeVectors.length} envelope vectors`);

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cardToText, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
+import { scriptedRandom } from './helpers.js';
+
+interface IdentityVector {
+  label: string;
+  signingSeed: string;
+  agreementSecretKey: string;
+  created: number;
+  signingPublicKey: string;
+  agreementPublicKey: string;
+  cardText: string;
+  fingerprint: string;
+  keyId: string;
+  routingTag: string;
+}
+interface EnvelopeVector {
+  name: string;
+  from: string;
+  to: string[];
+  plaintext: string;
+  options: Pick<SealOptions, 'precedence' | 'ttl' | 'pad' | 'contentType' | 'sender'>;
+  now: number;
+  random: { ephemeralSecret: string; contentKey?: string };
+  envelope: string;
+  size: number;
+  id: string;
+  expires: number;
+}
+
+const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), 'utf8')) as T;
+const identityVectors = read<IdentityVector[]>('identities.json');
+const envelopeVectors = read<EnvelopeVector[]>('envelopes.json');
+const identities = new Map<string, Identity>(
+  identityVectors.map((vector) => [vector.label, identityFromSecrets(fromHex(vector.signingSeed), fromHex(vector.agreementSecretKey), vector.label, vector.created)]),
+);
+const identity = (label: string): Identity => identities.get(label) ?? (() => { throw new Error(`no identity ${label}`); })();
+
+describe('identity test vectors', () => {
+  for (const vector of identityVectors) {
+    it(`${vector.label}: keys, card, fingerprint, key id and routing tag`, () => {
+      const card = identity(vector.label).card;
+      expect(toHex(card.signingPublicKey)).toBe(vector.signingPublicKey);
+      expect(toHex(card.agreementPublicKey)).toBe(vector.agreementPublicKey);
+      expect(cardToText(card)).toBe(vector.cardText);
+      expect(card.fingerprint).toBe(vector.fingerprint);
+      expect(toHex(card.keyId)).toBe(vector.keyId);
+      expect(toHex(card.routingTag)).toBe(vector.routingTag);
+      expect(parseCard(vector.cardText).fingerprint).toBe(vector.fingerprint);
+    });
+  }
+});
+
+describe('envelope test vectors', () => {
+  for (const vector of envelopeVectors) {
+    it(`${vector.name}: fixed seeds give exactly the recorded bytes`, () => {
+      const random = scriptedRandom(...[vector.random.ephemeralSecret, vector.random.contentKey].filter((hex): hex is string => hex !== undefined));
+      const envelope = seal(fromHex(vector.plaintext), { ...vector.options, from: identity(vector.from), to: vector.to.map((label) => identity(label).card), now: vector.now, random });
+      expect(random.remaining()).toBe(0);
+      expect(toHex(envelope)).toBe(vector.envelope);
+      expect(envelope.length).toBe(vector.size);
+      expect(inspect(envelope).id).toBe(vector.id);
+    });
+
+    it(`${vector.name}: every recipient opens the recorded bytes`, async () => {
+      for (const label of vector.to) {
+        const opened = await open(fromHex(vector.envelope), { identity: identity(label), contacts: [identity(vector.from).card], now: vector.now });
+        expect(toHex(opened.plaintext)).toBe(vector.plaintext);
+        expect(opened.id).toBe(vector.id);
+        expect(opened.sender.fingerprint).toBe(identity(vector.from).card.fingerprint);
+        expect(opened.precedence).toBe(vector.options.precedence);
+        expect(opened.expires.getTime()).toBe(vector.expires * 1000);
+        expect(opened.created.getTime()).toBe(Math.floor(vector.now / 1000) * 1000);
+      }
+    });
+  }
+});
