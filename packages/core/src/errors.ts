@@ -22,7 +22,18 @@ export type OptionsErrorCode = 'INVALID_OPTIONS';
 
 export type ResourceErrorCode = 'CAPACITY_EXCEEDED';
 
-export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | OptionsErrorCode | ResourceErrorCode;
+export type TransportErrorCode =
+  | 'CHANNEL_UNAVAILABLE'
+  | 'CHANNEL_TIMEOUT'
+  | 'CHANNEL_REJECTED'
+  | 'CHANNEL_TOO_SMALL'
+  | 'CHANNEL_STOPPED'
+  | 'QUOTA_EXCEEDED'
+  | 'ABORTED';
+
+export type DeliveryErrorCode = 'NO_CHANNEL' | 'FORBIDDEN_CHANNEL' | 'UNKNOWN_RECIPIENT' | 'STORE_FAILED' | 'NODE_STOPPED';
+
+export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode;
 
 export interface HeraldErrorOptions {
   readonly cause?: unknown;
@@ -74,6 +85,33 @@ export class CapacityError extends HeraldError {
   declare readonly code: ResourceErrorCode;
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('CAPACITY_EXCEEDED', message, { ...options, retryable: true });
+  }
+}
+
+const RETRYABLE_TRANSPORT_CODES: ReadonlySet<TransportErrorCode> = new Set(['CHANNEL_UNAVAILABLE', 'CHANNEL_TIMEOUT', 'QUOTA_EXCEEDED']);
+
+/**
+ * A channel failed to move an envelope. Every transport maps its native errors
+ * (ECONNREFUSED, EACCES, SMTP 4xx/5xx, MQTT reason codes, …) onto these codes;
+ * `retryable` says whether trying the same channel again later may work.
+ */
+export class TransportError extends HeraldError {
+  override readonly name = 'TransportError';
+  declare readonly code: TransportErrorCode;
+  /** The channel that failed. */
+  readonly channel: string;
+  constructor(code: TransportErrorCode, channel: string, message: string, options: HeraldErrorOptions = {}) {
+    super(code, `${channel}: ${message}`, { ...options, retryable: options.retryable ?? RETRYABLE_TRANSPORT_CODES.has(code) });
+    this.channel = channel;
+  }
+}
+
+/** The node could not take or route a message: no usable channel, a forbidden one, an unknown recipient, a store failure. */
+export class DeliveryError extends HeraldError {
+  override readonly name = 'DeliveryError';
+  declare readonly code: DeliveryErrorCode;
+  constructor(code: DeliveryErrorCode, message: string, options: HeraldErrorOptions = {}) {
+    super(code, message, options);
   }
 }
 

@@ -32,3 +32,16 @@ export { ARMOR_BEGIN, ARMOR_END, armorEnvelope, dearmorEnvelope, isArmored, enve
 export { bucketLength, MIN_BUCKET } from './envelope/padding.js';
 export { REGISTERED_CONTENT_TYPES } from './envelope/content-type.js';
 export { ENVELOPE_VERSION, MAX_RECIPIENTS } from './envelope/format.js';
+export type {
+  Transport,
+  TransportCapabilities,
+  TransportHealth,
+  HealthState,
+  Route,
+  SendReceipt,
+  InboundEnvelope,
+  TransportStartOptions,
+  OperationOptions,
+  TransportEvent,
+} from './transport.js';
+export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptRecord, type OutboundStatus, memoryStore } from './store.js';

@@ -1,0 +1,142 @@
+import type { Precedence } from './precedence.js';
+
+/**
+ * Durable state of a node: the outbox, the seen-set and the inbox. Every
+ * mutating method resolves only once the change is durable (fsynced); an
+ * implementation batches concurrent changes into one commit (group commit).
+ * `@herald/store-lmdb` is the embedded default; `memoryStore()` is for tests.
+ */
+
+export type OutboundStatus = 'queued' | 'accepted' | 'delivered' | 'expired' | 'failed';
+
+export interface AttemptRecord {
+  readonly channel: string;
+  readonly at: number;
+  readonly outcome: 'accepted' | 'failed' | 'skipped';
+  /** Error code when the attempt failed or was skipped. */
+  readonly code?: string;
+}
+
+export interface OutboxRecord {
+  /** Message id, 32 hex characters. */
+  readonly id: string;
+  readonly envelope: Uint8Array;
+  /** Routing tags (hex) of the recipients, for transports. */
+  readonly routingTags: readonly string[];
+  /** Fingerprints of the recipients. */
+  readonly recipients: readonly string[];
+  /** Fingerprints of the recipients whose end-to-end ack has arrived. */
+  readonly acked: readonly string[];
+  readonly precedence: Precedence;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly status: OutboundStatus;
+  /** Channels that have accepted the envelope so far, in order. */
+  readonly acceptedBy: readonly string[];
+  /** Most recent attempts, oldest first; bounded by the node. */
+  readonly attempts: readonly AttemptRecord[];
+  readonly updatedAt: number;
+  readonly failure?: { readonly code: string; readonly message: string };
+}
+
+export interface InboxRecord {
+  readonly id: string;
+  /** The sealed envelope as received; opened again after a restart. */
+  readonly envelope: Uint8Array;
+  readonly channel: string;
+  readonly receivedAt: number;
+  readonly expiresAt: number;
+}
+
+export interface HeraldStore {
+  /** Inserts or replaces an outbox record. */
+  putOutbox(record: OutboxRecord): Promise<void>;
+  getOutbox(id: string): Promise<OutboxRecord | undefined>;
+  /** All outbox records, oldest first (by createdAt, then id). */
+  listOutbox(): Promise<OutboxRecord[]>;
+  deleteOutbox(id: string): Promise<void>;
+  /**
+   * Atomically: if `record.id` is not in the seen-set, records it until
+   * `record.expiresAt` and adds the record to the inbox, returning true;
+   * otherwise changes nothing and returns false (a duplicate).
+   */
+  receive(record: InboxRecord): Promise<boolean>;
+  /** Records an id in the seen-set alone (for acks); false when it was already there. */
+  markSeen(id: string, expiresAt: number): Promise<boolean>;
+  /** Inbox records not yet acknowledged by the application, oldest first. */
+  listInbox(): Promise<InboxRecord[]>;
+  /** Removes an inbox record once the application has processed it; the id stays in the seen-set. */
+  removeInbox(id: string): Promise<void>;
+  /** Forgets seen ids that expired before `now`; returns how many were removed. */
+  pruneSeen(now: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** In-memory store for unit tests: same semantics, no durability. */
+export function memoryStore(): HeraldStore & { readonly seenCount: number } {
+  const outbox = new Map<string, OutboxRecord>();
+  const inbox = new Map<string, InboxRecord>();
+  const seen = new Map<string, number>();
+  let closed = false;
+  const check = (): void => {
+    if (closed) throw new Error('store is closed');
+  };
+  const byAge = <T extends { id: string }>(time: (item: T) => number) => (a: T, b: T) => time(a) - time(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+  return {
+    get seenCount() {
+      return seen.size;
+    },
+    async putOutbox(record) {
+      check();
+      outbox.set(record.id, record);
+    },
+    async getOutbox(id) {
+      check();
+      return outbox.get(id);
+    },
+    async listOutbox() {
+      check();
+      return [...outbox.values()].sort(byAge((record) => record.createdAt));
+    },
+    async deleteOutbox(id) {
+      check();
+      outbox.delete(id);
+    },
+    async receive(record) {
+      check();
+      if (seen.has(record.id)) return false;
+      seen.set(record.id, record.expiresAt);
+      inbox.set(record.id, record);
+      return true;
+    },
+    async markSeen(id, expiresAt) {
+      check();
+      if (seen.has(id)) return false;
+      seen.set(id, expiresAt);
+      return true;
+    },
+    async listInbox() {
+      check();
+      return [...inbox.values()].sort(byAge((record) => record.receivedAt));
+    },
+    async removeInbox(id) {
+      check();
+      inbox.delete(id);
+    },
+    async pruneSeen(now) {
+      check();
+      let removed = 0;
+      for (const [id, expiresAt] of seen) {
+        if (expiresAt < now && !inbox.has(id)) {
+          seen.delete(id);
+          removed++;
+        }
+      }
+      return removed;
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
