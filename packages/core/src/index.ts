@@ -45,3 +45,8 @@ export type {
   TransportEvent,
 } from './transport.js';
 export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptRecord, type OutboundStatus, memoryStore } from './store.js';
+export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';
+export { type NodePolicy, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
+export type { SendHandle, StatusChange } from './node/handle.js';
+export type { ReceivedMessage } from './node/received.js';
+export { ACK_CONTENT_TYPE } from './node/ack.js';

@@ -1,0 +1,78 @@
+import pRetry from 'p-retry';
+import { HeraldError, TransportError } from '../errors.js';
+import type { Route, SendReceipt, Transport } from '../transport.js';
+import { createBreaker, type Breaker } from './breaker.js';
+import type { ResolvedPolicy } from './policy.js';
+
+/** A transport as the router sees it: the transport, its breaker, and a guarded send. */
+export interface Channel {
+  readonly name: string;
+  readonly transport: Transport;
+  readonly breaker: Breaker;
+  /** Usable now: not reported down and its breaker lets a send through. Consumes the half-open probe. */
+  available(now: number): boolean;
+  /** One channel, with timeout per attempt and retries with backoff and jitter for retryable errors. */
+  send(envelope: Uint8Array, route: Route, signal: AbortSignal): Promise<SendReceipt>;
+}
+
+export function toTransportError(error: unknown, channel: string): HeraldError {
+  if (error instanceof HeraldError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
+    return new TransportError(error.name === 'TimeoutError' ? 'CHANNEL_TIMEOUT' : 'ABORTED', channel, message, { cause: error });
+  }
+  return new TransportError('CHANNEL_UNAVAILABLE', channel, message, { cause: error });
+}
+
+export function createChannel(transport: Transport, policy: ResolvedPolicy, onBreakerChange: (state: string) => void): Channel {
+  const breaker = createBreaker(policy.breakerThreshold, policy.breakerCooldownMs, onBreakerChange);
+  const name = transport.name;
+
+  async function attempt(envelope: Uint8Array, route: Route, signal: AbortSignal): Promise<SendReceipt> {
+    const timeout = AbortSignal.timeout(policy.sendTimeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    try {
+      return await Promise.race([
+        transport.send(envelope, route, { signal: combined }),
+        new Promise<never>((_, reject) => {
+          // A transport that ignores its signal must not hold the router forever.
+          const onAbort = (): void => reject(timeout.aborted ? new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${policy.sendTimeoutMs} ms`) : new TransportError('ABORTED', name, 'send aborted'));
+          if (combined.aborted) onAbort();
+          else combined.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } catch (error) {
+      if (timeout.aborted && !signal.aborted) throw new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${policy.sendTimeoutMs} ms`, { cause: error });
+      throw toTransportError(error, name);
+    }
+  }
+
+  return {
+    name,
+    transport,
+    breaker,
+    available(now) {
+      return transport.health().state !== 'down' && breaker.allow(now);
+    },
+    async send(envelope, route, signal) {
+      try {
+        const receipt = await pRetry(() => attempt(envelope, route, signal), {
+          retries: policy.retriesPerChannel,
+          minTimeout: policy.retryMinDelayMs,
+          maxTimeout: policy.maxBackoffMs,
+          factor: 2,
+          randomize: true,
+          signal,
+          shouldRetry: ({ error }) => error instanceof HeraldError && error.retryable && !signal.aborted,
+        });
+        breaker.success();
+        return receipt;
+      } catch (error) {
+        const mapped = toTransportError(error, name);
+        if (mapped.code === 'ABORTED') breaker.cancel();
+        else breaker.failure(Date.now());
+        throw mapped;
+      }
+    },
+  };
+}

@@ -1,0 +1,307 @@
+import { toHex } from '../bytes.js';
+import type { Card } from '../card.js';
+import { contactList } from '../contacts.js';
+import { DEFAULT_MAX_ENVELOPE_BYTES } from '../envelope/open.js';
+import { envelopeExpiry, envelopeId } from '../envelope/inspect.js';
+import { seal } from '../envelope/seal.js';
+import { DeliveryError, OptionsError } from '../errors.js';
+import type { Identity } from '../identity.js';
+import type { Precedence } from '../precedence.js';
+import type { HeraldStore, OutboxRecord, OutboundStatus } from '../store.js';
+import type { Transport } from '../transport.js';
+import { ACK_CONTENT_TYPE, encodeAck, MAX_IDS_PER_ACK } from './ack.js';
+import { semaphore } from './async.js';
+import { createChannel, type Channel } from './channel.js';
+import { handleRegistry, type SendHandle, type StatusChange } from './handle.js';
+import { handleInbound, openStored, toReceived, type InboundContext } from './inbound.js';
+import { dispatch, type DispatchContext } from './outbound.js';
+import { isForbidden, resolvePolicy, type NodePolicy } from './policy.js';
+import { messageQueue, type ReceivedMessage } from './received.js';
+import { outboxRecords, TERMINAL } from './records.js';
+import { resolveRecipient } from './recipients.js';
+
+export interface NodeInit {
+  readonly identity: Identity;
+  /** Known contacts. Messages from others are refused (UNKNOWN_SENDER) unless `requireKnownSender` is false. */
+  readonly contacts?: Iterable<Card>;
+  readonly store: HeraldStore;
+  /** Channels in order of preference. */
+  readonly channels: readonly Transport[];
+  readonly policy?: NodePolicy;
+  /** Default true: only contacts can reach the application (and only they can be acked). */
+  readonly requireKnownSender?: boolean;
+  /** Finished (delivered, expired, failed) outbox records are deleted this long after their last change. Default 7 days. */
+  readonly retainFinishedMs?: number;
+}
+
+export interface SendOptions {
+  readonly precedence?: Precedence;
+  /** Seconds. Default 24 h. */
+  readonly ttl?: number;
+  readonly contentType?: string;
+  readonly signal?: AbortSignal;
+}
+
+export type NodeEvent =
+  | ({ readonly type: 'status' } & StatusChange)
+  | { readonly type: 'rejected'; readonly code: string; readonly channel: string; readonly message: string }
+  | { readonly type: 'breaker'; readonly channel: string; readonly state: string }
+  | { readonly type: 'ack-sent'; readonly to: string; readonly ids: readonly string[]; readonly channel: string }
+  | { readonly type: 'error'; readonly error: Error };
+
+export interface HeraldNode {
+  readonly identity: Identity;
+  start(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Stops channels and dispatchers; in-flight store writes finish first. The store stays open (it is the caller's). */
+  stop(): Promise<void>;
+  /** Seals and durably enqueues a message; resolves once it is in the durable outbox. */
+  send(to: Card | string | ReadonlyArray<Card | string>, payload: Uint8Array | string, options?: SendOptions): Promise<SendHandle>;
+  /** The handle of a message already in the outbox (e.g. after a restart). */
+  handle(id: string): Promise<SendHandle | undefined>;
+  /** Received messages, each handed out once until acked; unacked ones come again after a restart. */
+  messages(options?: { signal?: AbortSignal }): AsyncIterableIterator<ReceivedMessage>;
+  outbox(): Promise<OutboxRecord[]>;
+  /** Waits until no message is queued or accepted, or the signal aborts; returns how many are still pending. */
+  flush(options?: { signal?: AbortSignal }): Promise<number>;
+  subscribe(listener: (event: NodeEvent) => void): () => void;
+}
+
+function checkInit(init: NodeInit): void {
+  if (typeof init !== 'object' || init === null) throw new OptionsError('createNode: init is required');
+  if (!init.identity?.card) throw new OptionsError('identity: expected an Identity');
+  if (!init.store || typeof init.store.receive !== 'function') throw new OptionsError('store: expected a HeraldStore');
+  if (!Array.isArray(init.channels)) throw new OptionsError('channels: expected an array of transports');
+  const names = new Set<string>();
+  for (const channel of init.channels) {
+    if (!channel || typeof channel.send !== 'function' || typeof channel.name !== 'string') throw new OptionsError('channels: every entry must implement Transport');
+    if (names.has(channel.name)) throw new OptionsError(`channels: ${channel.name} is listed twice`);
+    names.add(channel.name);
+  }
+  const retain = init.retainFinishedMs;
+  if (retain !== undefined && (!Number.isFinite(retain) || retain < 0)) throw new OptionsError('retainFinishedMs: expected a non-negative number of ms');
+}
+
+export function createNode(init: NodeInit): HeraldNode {
+  checkInit(init);
+  const policy = resolvePolicy(init.policy);
+  const { identity, store } = init;
+  const contactCards = [...(init.contacts ?? [])];
+  const contacts = contactList(contactCards);
+  const listeners = new Set<(event: NodeEvent) => void>();
+  const emit = (event: NodeEvent): void => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A faulty listener must not break delivery.
+      }
+    }
+  };
+  const channels: Channel[] = init.channels.map((transport) => createChannel(transport, policy, (state) => emit({ type: 'breaker', channel: transport.name, state })));
+  const records = outboxRecords(store);
+  const handles = handleRegistry((id) => records.get(id));
+  const queue = messageQueue();
+  const wakers = new Map<string, Set<() => void>>();
+  const jobs = new Map<string, Promise<void>>();
+  const lifetime = new AbortController();
+  let state: 'created' | 'running' | 'stopped' = 'created';
+  let maintenance: NodeJS.Timeout | undefined;
+
+  const notify = (id: string): void => {
+    for (const wake of [...(wakers.get(id) ?? [])]) wake();
+  };
+
+  async function setStatus(id: string, status: OutboundStatus, detail: { channel?: string; failure?: { code: string; message: string } } = {}): Promise<void> {
+    const at = Date.now();
+    const updated = await records.update(id, (record) => (record.status === status || TERMINAL.has(record.status) ? undefined : { ...record, status, updatedAt: at, ...(detail.failure ? { failure: detail.failure } : {}) }));
+    if (!updated || updated.status !== status) return;
+    if (TERMINAL.has(status)) records.forget(id);
+    const change: StatusChange = { id, status, at, ...(detail.channel ? { channel: detail.channel } : {}), ...(detail.failure ? { failure: detail.failure } : {}) };
+    handles.emit(change);
+    emit({ type: 'status', ...change });
+    notify(id);
+  }
+
+  const dispatchContext: DispatchContext = {
+    channels,
+    policy,
+    records,
+    sending: semaphore(policy.maxConcurrentSends),
+    signal: lifetime.signal,
+    setStatus,
+    onChange(id, wake) {
+      let set = wakers.get(id);
+      if (!set) wakers.set(id, (set = new Set()));
+      set.add(wake);
+      return () => {
+        set.delete(wake);
+        if (set.size === 0) wakers.delete(id);
+      };
+    },
+  };
+
+  function startDispatch(id: string): void {
+    if (state !== 'running' || jobs.has(id)) return;
+    const job = dispatch(dispatchContext, id)
+      .catch((error: unknown) => emit({ type: 'error', error: error instanceof Error ? error : new Error(String(error)) }))
+      .finally(() => jobs.delete(id));
+    jobs.set(id, job);
+  }
+
+  const pendingAcks = new Map<string, { card: Card; ids: Set<string>; precedence: Precedence; expiresAt: number }>();
+  let ackFlushScheduled = false;
+
+  async function sendAck(card: Card, ids: readonly string[], precedence: Precedence, expiresAt: number): Promise<void> {
+    const ttl = Math.max(60, Math.ceil((expiresAt - Date.now()) / 1000));
+    const envelope = seal(encodeAck(ids), { from: identity, to: card, precedence, ttl, contentType: ACK_CONTENT_TYPE, pad: policy.pad });
+    const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
+    for (const channel of channels) {
+      if (isForbidden(policy, channel.name, precedence, [card.fingerprint]) || channel.transport.capabilities.maxEnvelopeBytes < envelope.length) continue;
+      if (!channel.available(Date.now())) continue;
+      try {
+        await channel.send(envelope, route, lifetime.signal);
+        emit({ type: 'ack-sent', to: card.fingerprint, ids, channel: channel.name });
+        return;
+      } catch {
+        // Next channel. If none takes it, the sender's retransmission brings the message back and we ack again.
+      }
+    }
+  }
+
+  function flushAcks(): void {
+    ackFlushScheduled = false;
+    const batches = [...pendingAcks.values()];
+    pendingAcks.clear();
+    for (const batch of batches) {
+      const ids = [...batch.ids];
+      for (let start = 0; start < ids.length; start += MAX_IDS_PER_ACK) {
+        void sendAck(batch.card, ids.slice(start, start + MAX_IDS_PER_ACK), batch.precedence, batch.expiresAt).catch((error: unknown) => emit({ type: 'error', error: error as Error }));
+      }
+    }
+  }
+
+  const inboundContext: InboundContext = {
+    identity,
+    contacts,
+    requireKnownSender: init.requireKnownSender ?? true,
+    store,
+    maxEnvelopeBytes: DEFAULT_MAX_ENVELOPE_BYTES,
+    async onAck(ids, from) {
+      for (const id of ids) {
+        const updated = await records.update(id, (record) => (record.recipients.includes(from) && !record.acked.includes(from) ? { ...record, acked: [...record.acked, from], updatedAt: Date.now() } : undefined));
+        if (updated && updated.acked.length === updated.recipients.length && !TERMINAL.has(updated.status)) await setStatus(id, 'delivered');
+      }
+    },
+    queueAck(card, id, opened) {
+      const key = card.fingerprint;
+      const batch = pendingAcks.get(key) ?? { card, ids: new Set<string>(), precedence: opened.precedence, expiresAt: opened.expires.getTime() };
+      batch.ids.add(id);
+      batch.expiresAt = Math.max(batch.expiresAt, opened.expires.getTime());
+      pendingAcks.set(key, batch);
+      if (!ackFlushScheduled) {
+        ackFlushScheduled = true;
+        setImmediate(flushAcks);
+      }
+    },
+    deliverToApplication: (message) => queue.push(message),
+    rejected: (code, channel, error) => emit({ type: 'rejected', code, channel, message: error.message }),
+  };
+
+  async function maintain(): Promise<void> {
+    const now = Date.now();
+    await store.pruneSeen(now);
+    const retain = init.retainFinishedMs ?? 7 * 24 * 60 * 60 * 1000;
+    for (const record of await store.listOutbox()) {
+      if (TERMINAL.has(record.status) && record.updatedAt + retain < now) await store.deleteOutbox(record.id);
+      else if (!TERMINAL.has(record.status) && record.expiresAt <= now && !jobs.has(record.id)) await setStatus(record.id, 'expired');
+    }
+  }
+
+  return {
+    identity,
+    async start() {
+      if (state !== 'created') throw new DeliveryError('NODE_STOPPED', `node cannot start: it is ${state}`);
+      state = 'running';
+      for (const record of await records.load()) if (!TERMINAL.has(record.status)) startDispatch(record.id);
+      for (const stored of await store.listInbox()) {
+        try {
+          const opened = await openStored(inboundContext, stored.envelope, stored.receivedAt);
+          queue.push(toReceived(inboundContext, opened, stored.channel, stored.receivedAt));
+        } catch (error) {
+          emit({ type: 'error', error: error as Error });
+        }
+      }
+      const routingTags = [toHex(identity.card.routingTag)];
+      const started = await Promise.allSettled(
+        init.channels.map((transport) => transport.start({ routingTags, signal: lifetime.signal, deliver: (inbound) => handleInbound(inboundContext, inbound) })),
+      );
+      for (const result of started) if (result.status === 'rejected') emit({ type: 'error', error: result.reason as Error });
+      maintenance = setInterval(() => void maintain().catch((error: unknown) => emit({ type: 'error', error: error as Error })), 60_000);
+      maintenance.unref();
+    },
+    async stop() {
+      if (state === 'stopped') return;
+      const wasRunning = state === 'running';
+      state = 'stopped';
+      clearInterval(maintenance);
+      lifetime.abort();
+      queue.close();
+      if (wasRunning) await Promise.allSettled(init.channels.map((transport) => transport.stop()));
+      await Promise.allSettled([...jobs.values()]);
+    },
+    async send(to, payload, options = {}) {
+      if (state === 'stopped') throw new DeliveryError('NODE_STOPPED', 'node is stopped');
+      if (options.signal?.aborted) throw new DeliveryError('NODE_STOPPED', 'send aborted before it started');
+      const targets = (Array.isArray(to) ? to : [to]) as ReadonlyArray<Card | string>;
+      const cards = targets.map((target) => resolveRecipient(contactCards, target));
+      const envelope = seal(payload, {
+        from: identity,
+        to: cards,
+        pad: policy.pad,
+        ...(options.precedence ? { precedence: options.precedence } : {}),
+        ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+        ...(options.contentType ? { contentType: options.contentType } : {}),
+      });
+      const now = Date.now();
+      const record: OutboxRecord = {
+        id: envelopeId(envelope),
+        envelope,
+        routingTags: cards.map((card) => toHex(card.routingTag)),
+        recipients: cards.map((card) => card.fingerprint),
+        acked: [],
+        precedence: options.precedence ?? 'ROUTINE',
+        createdAt: now,
+        expiresAt: envelopeExpiry(envelope),
+        status: 'queued',
+        acceptedBy: [],
+        attempts: [],
+        updatedAt: now,
+      };
+      await records.put(record);
+      handles.emit({ id: record.id, status: 'queued', at: now });
+      const handle = handles.handle(record.id, 'queued');
+      startDispatch(record.id);
+      return handle;
+    },
+    async handle(id) {
+      const record = records.get(id) ?? (await store.getOutbox(id));
+      return record ? handles.handle(id, record.status) : undefined;
+    },
+    messages: (options = {}) => queue.iterate(options.signal),
+    outbox: () => store.listOutbox(),
+    async flush(options = {}) {
+      for (;;) {
+        const pending = (await store.listOutbox()).filter((record) => !TERMINAL.has(record.status));
+        if (pending.length === 0 || options.signal?.aborted || state !== 'running') return pending.length;
+        const first = pending[0];
+        if (!first) return 0;
+        await handles.handle(first.id, first.status).settled(options.signal ? { signal: options.signal } : {});
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+

@@ -1,0 +1,151 @@
+import { HeraldError } from '../errors.js';
+import type { OutboxRecord, OutboundStatus } from '../store.js';
+import type { Route } from '../transport.js';
+import { jitter, wakeableSleep, type Semaphore } from './async.js';
+import type { Channel } from './channel.js';
+import { isForbidden, type ResolvedPolicy } from './policy.js';
+import { TERMINAL, withAttempt, type OutboxRecords } from './records.js';
+
+/**
+ * Drives one outbound message until it is delivered (every recipient acked),
+ * expires, or fails for good: ordered failover or fan-out, then hedging over
+ * the next channel whenever the end-to-end ack deadline passes.
+ */
+export interface DispatchContext {
+  readonly channels: readonly Channel[];
+  readonly policy: ResolvedPolicy;
+  readonly records: OutboxRecords;
+  readonly sending: Semaphore;
+  readonly signal: AbortSignal;
+  setStatus(id: string, status: OutboundStatus, detail?: { channel?: string; failure?: { code: string; message: string } }): Promise<void>;
+  /** Registers a wake-up for when the record changes (an ack arrives). Returns the unregister function. */
+  onChange(id: string, wake: () => void): () => void;
+}
+
+interface Plan {
+  readonly usable: readonly Channel[];
+  readonly failure?: { code: string; message: string };
+}
+
+function planFor(context: DispatchContext, record: OutboxRecord): Plan {
+  const allowed = context.channels.filter((channel) => !isForbidden(context.policy, channel.name, record.precedence, record.recipients));
+  if (allowed.length === 0) {
+    return { usable: [], failure: { code: 'FORBIDDEN_CHANNEL', message: `every channel is forbidden for ${record.precedence} to ${record.recipients.join(', ')}` } };
+  }
+  const usable = allowed.filter((channel) => channel.transport.capabilities.maxEnvelopeBytes >= record.envelope.length);
+  if (usable.length === 0) return { usable, failure: { code: 'NO_CHANNEL', message: `no allowed channel carries an envelope of ${record.envelope.length} bytes` } };
+  return { usable };
+}
+
+function routeOf(record: OutboxRecord): Route {
+  return { messageId: record.id, routingTags: record.routingTags, expiresAt: record.expiresAt };
+}
+
+/** One send on one channel, logged in the attempt record. Returns whether it accepted, and whether a failure is permanent. */
+async function attemptOn(context: DispatchContext, record: OutboxRecord, channel: Channel): Promise<{ accepted: boolean; permanent: boolean }> {
+  const release = await context.sending.acquire(context.signal);
+  if (!release) return { accepted: false, permanent: false };
+  try {
+    await channel.send(record.envelope, routeOf(record), context.signal);
+    const at = Date.now();
+    await context.records.update(record.id, (current) => ({
+      ...withAttempt(current, { channel: channel.name, at, outcome: 'accepted' }),
+      acceptedBy: current.acceptedBy.includes(channel.name) ? current.acceptedBy : [...current.acceptedBy, channel.name],
+    }));
+    const current = context.records.get(record.id);
+    if (current?.status === 'queued') await context.setStatus(record.id, 'accepted', { channel: channel.name });
+    return { accepted: true, permanent: false };
+  } catch (error) {
+    const code = error instanceof HeraldError ? error.code : 'CHANNEL_UNAVAILABLE';
+    if (!context.signal.aborted) await context.records.update(record.id, (current) => withAttempt(current, { channel: channel.name, at: Date.now(), outcome: 'failed', code }));
+    return { accepted: false, permanent: error instanceof HeraldError && !error.retryable && code !== 'ABORTED' };
+  } finally {
+    release();
+  }
+}
+
+async function fanOutPass(context: DispatchContext, record: OutboxRecord, usable: readonly Channel[]): Promise<{ acceptedIndex: number; allPermanent: boolean }> {
+  const now = Date.now();
+  const candidates = usable.filter((channel) => channel.available(now));
+  const results = await Promise.all(candidates.map((channel) => attemptOn(context, record, channel)));
+  const acceptedIndex = results.findIndex((result) => result.accepted);
+  return { acceptedIndex, allPermanent: results.length === usable.length && results.every((result) => result.permanent) };
+}
+
+/** Tries channels from `cursor` round the list once; stops at the first acceptance. */
+async function orderedPass(context: DispatchContext, record: OutboxRecord, usable: readonly Channel[], cursor: number): Promise<{ acceptedIndex: number; allPermanent: boolean }> {
+  let permanent = 0;
+  for (let step = 0; step < usable.length && !context.signal.aborted; step++) {
+    const index = (cursor + step) % usable.length;
+    const channel = usable[index];
+    if (!channel || !channel.available(Date.now())) continue;
+    const result = await attemptOn(context, record, channel);
+    if (result.accepted) return { acceptedIndex: index, allPermanent: false };
+    if (result.permanent) permanent++;
+  }
+  return { acceptedIndex: -1, allPermanent: permanent === usable.length };
+}
+
+export async function dispatch(context: DispatchContext, id: string): Promise<void> {
+  let cursor = 0;
+  let hedges = 0;
+  let failedPasses = 0;
+  let resumeWait = resumeDelay(context, id);
+  while (!context.signal.aborted) {
+    const record = context.records.get(id);
+    if (!record || TERMINAL.has(record.status)) return;
+    if (Date.now() >= record.expiresAt) return context.setStatus(id, 'expired');
+    const plan = planFor(context, record);
+    if (plan.failure) return context.setStatus(id, 'failed', { failure: plan.failure });
+    const fanOut = context.policy.fanOut.includes(record.precedence);
+
+    let acceptedIndex = -1;
+    if (resumeWait === undefined) {
+      const pass = fanOut ? await fanOutPass(context, record, plan.usable) : await orderedPass(context, record, plan.usable, cursor);
+      acceptedIndex = pass.acceptedIndex;
+      if (acceptedIndex < 0 && pass.allPermanent) {
+        return context.setStatus(id, 'failed', { failure: { code: 'NO_CHANNEL', message: 'every channel refused the envelope permanently' } });
+      }
+    }
+
+    let waitMs: number;
+    if (resumeWait !== undefined) {
+      // Restarted while waiting for an ack: wait out what is left of the deadline, then hedge from the next channel.
+      waitMs = resumeWait.ms;
+      cursor = (plan.usable.findIndex((channel) => channel.name === resumeWait?.channel) + 1) % plan.usable.length;
+      resumeWait = undefined;
+    } else if (acceptedIndex < 0) {
+      failedPasses++;
+      const backoff = Math.min(context.policy.maxBackoffMs, context.policy.retryMinDelayMs * 2 ** Math.min(failedPasses, 20));
+      waitMs = backoff / 2 + jitter() * (backoff / 2);
+      cursor = 0;
+    } else {
+      failedPasses = 0;
+      const cycle = Math.floor(hedges / plan.usable.length);
+      waitMs = context.policy.ackDeadlineMs[record.precedence] * context.policy.ackDeadlineGrowth ** cycle;
+      cursor = fanOut ? 0 : (acceptedIndex + 1) % plan.usable.length;
+      hedges++;
+    }
+    await waitForChange(context, id, Math.min(waitMs, record.expiresAt - Date.now()));
+  }
+}
+
+function resumeDelay(context: DispatchContext, id: string): { ms: number; channel: string } | undefined {
+  const record = context.records.get(id);
+  const lastAccepted = record?.attempts.filter((attempt) => attempt.outcome === 'accepted').at(-1);
+  if (!record || !lastAccepted) return undefined;
+  const elapsed = Date.now() - lastAccepted.at;
+  const remaining = context.policy.ackDeadlineMs[record.precedence] - elapsed;
+  return remaining > 0 ? { ms: remaining, channel: lastAccepted.channel } : undefined;
+}
+
+async function waitForChange(context: DispatchContext, id: string, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  const { promise, wake } = wakeableSleep(ms, context.signal);
+  const unregister = context.onChange(id, wake);
+  try {
+    await promise;
+  } finally {
+    unregister();
+  }
+}
