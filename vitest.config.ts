@@ -19,10 +19,10 @@ if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
 }
 
 export default defineConfig({
-  resolve: {
-    // Workspace packages resolve to their TypeScript sources in tests, so a test never runs stale dist output.
-    conditions: ['herald-source'],
-  },
+  // Workspace packages resolve to their TypeScript sources in tests, so a test never runs stale dist output.
+  resolve: { conditions: ['herald-source'] },
+  // Vite's server defaults ('module', 'node', 'development|production') must be repeated when adding one.
+  ssr: { resolve: { conditions: ['herald-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -1,0 +1,100 @@
+import { randomInt } from 'node:crypto';
+import { TransportError, type InboundEnvelope, type Route, type Transport, type TransportEvent, type TransportHealth, type TransportStartOptions } from '@herald/core';
+
+/**
+ * Test-only in-memory medium for router unit tests (never proof that a real channel works).
+ * Each channel can be told to fail, fail permanently, stall, drop, duplicate, reorder, go down, or carry only small envelopes.
+ */
+export interface Faults {
+  fail?: boolean;
+  failPermanently?: boolean;
+  stall?: boolean;
+  drop?: boolean;
+  duplicate?: boolean;
+  reorderMs?: number;
+  down?: boolean;
+}
+
+export interface Medium {
+  channel(name: string, options?: { maxEnvelopeBytes?: number }): TestChannel;
+}
+
+export interface TestChannel extends Transport {
+  faults: Faults;
+  readonly sent: { id: string; at: number }[];
+  /** Envelopes accepted while nobody listened, kept until a listener for the tag starts. */
+  readonly parked: number;
+}
+
+export function memoryMedium(): Medium {
+  // Each channel name is its own mailbox system shared by every node that opens it.
+  const systems = new Map<string, { listeners: Map<string, (envelope: InboundEnvelope) => Promise<void>>; parked: { tag: string; bytes: Uint8Array }[] }>();
+
+  return {
+    channel(name, options = {}) {
+      const system = systems.get(name) ?? { listeners: new Map(), parked: [] };
+      systems.set(name, system);
+      const subscribers = new Set<(event: TransportEvent) => void>();
+      let myTags: readonly string[] = [];
+      let running = false;
+      const faults: Faults = {};
+      const sent: { id: string; at: number }[] = [];
+
+      const deliverTo = (tag: string, bytes: Uint8Array): void => {
+        const listener = system.listeners.get(tag);
+        if (!listener) {
+          system.parked.push({ tag, bytes });
+          return;
+        }
+        const copies = faults.duplicate ? 2 : 1;
+        for (let copy = 0; copy < copies; copy++) {
+          const delay = faults.reorderMs ? randomInt(faults.reorderMs) : 0;
+          setTimeout(() => {
+            listener({ bytes, channel: name, receivedAt: Date.now() }).catch(() => system.parked.push({ tag, bytes }));
+          }, delay);
+        }
+      };
+
+      const channel: TestChannel = {
+        name,
+        faults,
+        sent,
+        get parked() {
+          return system.parked.length;
+        },
+        capabilities: { maxEnvelopeBytes: options.maxEnvelopeBytes ?? 1 << 24, requiresPeerOnline: false, storeAndForward: true, delivery: 'push' },
+        async start(start: TransportStartOptions) {
+          running = true;
+          myTags = start.routingTags;
+          for (const tag of myTags) system.listeners.set(tag, start.deliver);
+          const mine = system.parked.filter((item) => myTags.includes(item.tag));
+          system.parked = system.parked.filter((item) => !myTags.includes(item.tag));
+          for (const item of mine) deliverTo(item.tag, item.bytes);
+        },
+        async stop() {
+          running = false;
+          for (const tag of myTags) system.listeners.delete(tag);
+        },
+        async send(bytes: Uint8Array, route: Route, { signal } = {}) {
+          if (!running) throw new TransportError('CHANNEL_STOPPED', name, 'stopped');
+          sent.push({ id: route.messageId, at: Date.now() });
+          if (faults.stall) {
+            await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new TransportError('ABORTED', name, 'aborted')), { once: true }));
+          }
+          if (faults.failPermanently) throw new TransportError('CHANNEL_REJECTED', name, 'refused for good');
+          if (faults.fail || faults.down) throw new TransportError('CHANNEL_UNAVAILABLE', name, 'link is down');
+          if (!faults.drop) for (const tag of route.routingTags) deliverTo(tag, bytes);
+          return { channel: name, acceptedAt: Date.now() };
+        },
+        health(): TransportHealth {
+          return faults.down ? { state: 'down', reason: 'test says down', since: 0 } : { state: 'up', since: 0 };
+        },
+        subscribe(listener) {
+          subscribers.add(listener);
+          return () => subscribers.delete(listener);
+        },
+      };
+      return channel;
+    },
+  };
+}
