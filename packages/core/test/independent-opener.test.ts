@@ -374,7 +374,14 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
 // ---------------------------------------------------------------------------
 
 /** Deterministic test bytes (inputs only, never key material in production). */
-const seedBytes = (label: string, length = 32): Uint8Array => new Uint8Array(createHash('sha512').update(`independent opener: ${label}`).digest().subarray(0, length));
+function seedBytes(label: string, length = 32): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let block = 0; block * 64 < length; block++) {
+    const digest = createHash('sha512').update(`independent opener: ${label} #${block}`).digest();
+    out.set(digest.subarray(0, Math.min(64, length - block * 64)), block * 64);
+  }
+  return out;
+}
 
 function scripted(...chunks: Uint8Array[]): (length: number) => Uint8Array {
   const queue = chunks.map((chunk) => chunk.slice());
@@ -421,7 +428,7 @@ for (const to of [['Bravo'], ['Bravo', 'Charlie', 'Delta']]) {
           from: 'Alpha',
           to,
           // Body sizes straddle the bucket edges: 256 B, the power-of-two range, 16 KiB, Padmé.
-          body: index % 5 === 4 ? `message ${index}: hold position` : seedBytes(`body ${index}`, [0, 1, 153, 154, 300, 10_000, 16_300, 20_000][index % 8]!),
+          body: index % 5 === 4 ? `message ${index}: hold position` : seedBytes(`body ${index}`, [0, 1, 153, 154, 300, 10_000, 16_305, 20_000][index % 8]!),
           precedence: PRECEDENCE_BY_CODE[index % 4]!,
           pad,
           sender,

@@ -1,0 +1,17 @@
+import type { Command } from '../command.js';
+import { card } from './card.js';
+import { fingerprint } from './fingerprint.js';
+import { inspect } from './inspect.js';
+import { keygen } from './keygen.js';
+import { open } from './open.js';
+import { seal } from './seal.js';
+
+/**
+ * Every `herald` command, in the order `herald --help` lists them. A new
+ * command is one file in this folder plus one entry here.
+ */
+export const COMMANDS: readonly Command[] = [keygen, card, fingerprint, seal, open, inspect];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

@@ -1,0 +1,55 @@
+import { OptionsError, cardToFile, generateIdentity, writeSecretKeyFile, type Identity } from '@herald/core';
+import { defineCommand } from '../command.js';
+import { UsageError } from '../errors.js';
+import { ensureWritable, fileError, writeTextFile } from '../files.js';
+import { writeStderr, writeStdout } from '../io.js';
+import { cardPathFor } from '../keys.js';
+import { PASSPHRASE_ENV, STRENGTH_ENV, kdfStrength, readPassphrase } from '../passphrase.js';
+
+export const keygen = defineCommand({
+  name: 'keygen',
+  summary: 'create a new identity: a secret key file and its public contact card',
+  synopsis: '--out FILE.key [--label NAME] [--passphrase-file FILE] [--force]',
+  description: `
+Writes the secret key to FILE.key (mode 0600) and the public contact card
+beside it (FILE.card), then prints the fingerprint. Share the card; keep the key.
+
+With --passphrase-file or ${PASSPHRASE_ENV} set, the key file is encrypted
+under that passphrase (Argon2id; ${STRENGTH_ENV}=interactive|moderate|sensitive,
+default moderate).`,
+  flags: {
+    out: { type: 'string', value: 'FILE', required: true, description: 'secret key file to create; the card goes beside it' },
+    label: { type: 'string', value: 'NAME', description: 'name shown to your contacts (at most 64 UTF-8 bytes)' },
+    'passphrase-file': { type: 'string', value: 'FILE', description: `read the passphrase from FILE (else ${PASSPHRASE_ENV})` },
+    force: { type: 'boolean', description: 'overwrite existing key and card files' },
+  },
+  async run({ flags }) {
+    const keyPath = flags.out ?? '';
+    const cardPath = cardPathFor(keyPath);
+    const overwrite = flags.force === true;
+    const strength = kdfStrength();
+    const passphrase = await readPassphrase(flags['passphrase-file']);
+    await ensureWritable(keyPath, 'key file', overwrite);
+    await ensureWritable(cardPath, 'card file', overwrite);
+    const identity = generate(flags.label ?? '');
+    try {
+      await writeSecretKeyFile(keyPath, identity, passphrase === undefined ? { overwrite } : { overwrite, passphrase, strength });
+    } catch (error) {
+      throw fileError(error, keyPath, 'key file');
+    }
+    await writeTextFile(cardPath, cardToFile(identity.card), 'card file', overwrite);
+    const protection = passphrase === undefined ? 'not passphrase-protected' : `passphrase-protected, Argon2id ${strength}`;
+    await writeStderr(`wrote ${keyPath} (secret, ${protection}) and ${cardPath} (public)\n`);
+    await writeStdout(`${identity.card.fingerprint}\n`);
+  },
+});
+
+/** A bad label is a bad flag value, so it is a usage error rather than core's INVALID_OPTIONS. */
+function generate(label: string): Identity {
+  try {
+    return generateIdentity({ label });
+  } catch (error) {
+    if (error instanceof OptionsError) throw new UsageError(`--label ${error.message.replace(/^label: (label )?/, '')}`);
+    throw error;
+  }
+}
