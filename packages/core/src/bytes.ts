@@ -48,7 +48,10 @@ export function toBase64Url(bytes: Uint8Array): string {
 /** Strict base64url (no padding, no whitespace); throws TypeError on anything else. */
 export function fromBase64Url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new TypeError('not base64url');
-  return new Uint8Array(Buffer.from(text, 'base64url'));
+  const bytes = new Uint8Array(Buffer.from(text, 'base64url'));
+  // Only the canonical form (zero trailing bits): one byte string, one text.
+  if (toBase64Url(bytes) !== text) throw new TypeError('not canonical base64url');
+  return bytes;
 }
 
 export function toBase64(bytes: Uint8Array): string {

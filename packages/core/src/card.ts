@@ -34,6 +34,18 @@ export function fingerprintHash(signingPublicKey: Uint8Array): Uint8Array {
   return sodium.crypto_generichash(32, signingPublicKey, DOMAIN.fingerprint);
 }
 
+const PROBE_SCALAR = new Uint8Array(32).fill(0x5a);
+
+/** A small-order point makes every shared secret all-zero (libsodium refuses it); such a key can receive nothing. */
+function isWeakAgreementKey(key: Uint8Array): boolean {
+  try {
+    sodium.crypto_scalarmult(PROBE_SCALAR, key);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export function formatFingerprint(hash: Uint8Array): string {
   return crockfordEncode(hash, FINGERPRINT_BITS).replace(/(.{5})(?=.)/g, '$1 ');
 }
@@ -89,6 +101,7 @@ export function decodeCard(bytes: Uint8Array): Card {
   const labelProblem = validateLabel(label);
   if (labelProblem) throw new KeyError('BAD_CARD', `contact card ${labelProblem}`);
   const agreementPublicKey = bytes.slice(33, 65);
+  if (isWeakAgreementKey(agreementPublicKey)) throw new KeyError('BAD_CARD', 'contact card carries a small-order X25519 key');
   const hash = fingerprintHash(signingPublicKey);
   return Object.freeze({
     signingPublicKey,

@@ -52,12 +52,12 @@ export class HeraldError extends Error {
   }
 }
 
-/** An envelope was refused by `open` (or could not be built by `seal`). Never retryable: the bytes will not change. */
+/** An envelope was refused by `open` (or could not be built by `seal`). Not retryable, except NOT_YET_VALID: the same bytes open once the clock catches up. */
 export class EnvelopeError extends HeraldError {
   override readonly name = 'EnvelopeError';
   declare readonly code: EnvelopeErrorCode;
   constructor(code: EnvelopeErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { ...options, retryable: false });
+    super(code, message, { ...options, retryable: code === 'NOT_YET_VALID' });
   }
 }
 

@@ -102,7 +102,7 @@ function unarmor(text: string): Uint8Array {
   } catch (cause) {
     throw new KeyError('BAD_KEY_FILE', 'secret key file body is not base64', { cause });
   }
-  if (bytes.length < 5 || fromUtf8(bytes.subarray(0, 3)) !== 'HSK') throw new KeyError('BAD_KEY_FILE', 'not a Herald secret key file');
+  if (bytes.length < 5 || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1] || bytes[2] !== MAGIC[2]) throw new KeyError('BAD_KEY_FILE', 'not a Herald secret key file');
   if (bytes[3] !== VERSION) throw new KeyError('BAD_KEY_FILE', `secret key file version ${bytes[3]} is not supported`);
   return bytes;
 }
@@ -117,7 +117,7 @@ export function importIdentity(text: string, passphrase?: string): Identity {
   const ops = readU32(bytes, 5);
   const mem = readU32(bytes, 9);
   // Bound the cost an attacker-supplied file can make us pay.
-  if (ops > sodium.crypto_pwhash_OPSLIMIT_SENSITIVE || mem > sodium.crypto_pwhash_MEMLIMIT_SENSITIVE || ops < 1) {
+  if (ops > sodium.crypto_pwhash_OPSLIMIT_SENSITIVE || mem > sodium.crypto_pwhash_MEMLIMIT_SENSITIVE || ops < sodium.crypto_pwhash_OPSLIMIT_MIN || mem < sodium.crypto_pwhash_MEMLIMIT_MIN) {
     throw new KeyError('BAD_KEY_FILE', 'secret key file asks for out-of-range Argon2id limits');
   }
   const key = sodium.crypto_pwhash(32, passphrase, bytes.subarray(13, 29), ops, mem, sodium.crypto_pwhash_ALG_ARGON2ID13);

@@ -40,11 +40,13 @@ export interface OutboxRecord {
 }
 
 export interface InboxRecord {
+  /** Dedupe key: the message id scoped by its signer (`replayKey` in core), also the seen-set key. */
   readonly id: string;
   /** The sealed envelope as received; opened again after a restart. */
   readonly envelope: Uint8Array;
   readonly channel: string;
   readonly receivedAt: number;
+  /** Until when the key must stay in the seen-set (`replayHorizonMs`). */
   readonly expiresAt: number;
 }
 

@@ -10,6 +10,7 @@ import { decodeContentType } from './content-type.js';
 import { META_PADDED, META_PRECEDENCE_MASK, META_RESERVED_MASK, META_SENDER_KEY_ID, SENDER_KEY_BYTES, SENDER_KEY_ID_BYTES, SIGNATURE_BYTES, parseOuter, type OuterView } from './format.js';
 import { contentNonce, keyEncryptionKey, messageIdFromEphemeral, signedMessage, xorInto } from './keys.js';
 import { unpaddedLength } from './padding.js';
+import { MAX_TTL_SECONDS } from './seal.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
@@ -48,8 +49,24 @@ export interface OpenedMessage {
   readonly padded: boolean;
 }
 
+/**
+ * The key under which a message counts as seen: its id scoped by the signer.
+ * A co-recipient knows the content key and can reuse another sender's header
+ * (hence its id) under its own signature; scoping stops that from suppressing
+ * the genuine message as a replay.
+ */
+export function replayKey(message: Pick<OpenedMessage, 'id' | 'sender'>): string {
+  return `${toHex(message.sender.signingPublicKey)}:${message.id}`;
+}
+
+/** Until when an id must stay in a seen-set: as long as `open` would still accept the envelope. */
+export function replayHorizonMs(expiresAtMs: number, maxClockSkewSeconds = DEFAULT_MAX_CLOCK_SKEW_SECONDS): number {
+  return expiresAtMs + (maxClockSkewSeconds + 1) * 1000;
+}
+
 function checkOpenOptions(options: OpenOptions): void {
   if (typeof options !== 'object' || options === null || !options.identity?.card) throw new OptionsError('open: options.identity is required');
+  if (options.now !== undefined && (typeof options.now !== 'number' || !Number.isFinite(options.now) || options.now < 0)) throw new OptionsError(`now: expected ms since the epoch, got ${String(options.now)}`);
   const skew = options.maxClockSkewSeconds;
   if (skew !== undefined && (!Number.isInteger(skew) || skew < 0)) throw new OptionsError(`maxClockSkewSeconds: expected a non-negative integer, got ${String(skew)}`);
   const max = options.maxEnvelopeBytes;
@@ -108,6 +125,7 @@ export async function open(bytes: Uint8Array, options: OpenOptions): Promise<Ope
   const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
   const skew = options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
   if (outer.expiresSeconds + skew < nowSeconds) throw new EnvelopeError('EXPIRED', `envelope expired at ${new Date(outer.expiresSeconds * 1000).toISOString()}`);
+  if (outer.expiresSeconds > nowSeconds + MAX_TTL_SECONDS + skew) throw new EnvelopeError('MALFORMED', 'envelope expires further ahead than the longest allowed ttl');
 
   const messageId = messageIdFromEphemeral(outer.ephemeralPublicKey);
   const inner = decryptForMe(outer, options.identity, messageId);
@@ -142,11 +160,14 @@ export async function open(bytes: Uint8Array, options: OpenOptions): Promise<Ope
 
   const createdSeconds = readU32(created, 0);
   if (createdSeconds > outer.expiresSeconds) throw new EnvelopeError('MALFORMED', 'envelope was created after it expires');
+  if (outer.expiresSeconds - createdSeconds > MAX_TTL_SECONDS) throw new EnvelopeError('MALFORMED', 'envelope ttl exceeds the longest allowed');
   if (createdSeconds > nowSeconds + skew) throw new EnvelopeError('NOT_YET_VALID', `envelope claims creation at ${new Date(createdSeconds * 1000).toISOString()}, beyond the allowed clock skew`);
 
   const id = toHex(messageId);
   const expiresMs = outer.expiresSeconds * 1000;
-  if (options.seen && !(await options.seen.add(id, expiresMs + skew * 1000))) throw new EnvelopeError('REPLAY', `message ${id} was already received`);
+  if (options.seen && !(await options.seen.add(`${toHex(signingPublicKey)}:${id}`, replayHorizonMs(expiresMs, skew)))) {
+    throw new EnvelopeError('REPLAY', `message ${id} was already received`);
+  }
 
   return {
     plaintext: body.slice(),

@@ -101,7 +101,12 @@ export function seal(plaintext: Uint8Array | string, options: SealOptions): Uint
   recipients.forEach((card, index) => {
     const entry = ENTRIES_OFFSET + index * entrySize;
     header.set(card.routingTag, entry);
-    const shared = sodium.crypto_scalarmult(ephemeralSecret, card.agreementPublicKey);
+    let shared: Uint8Array;
+    try {
+      shared = sodium.crypto_scalarmult(ephemeralSecret, card.agreementPublicKey);
+    } catch (cause) {
+      throw new OptionsError(`to: recipient ${card.fingerprint} has an unusable X25519 key`, { cause });
+    }
     const kek = keyEncryptionKey(shared, ephemeralPublicKey, card.agreementPublicKey);
     shared.fill(0);
     if (count === 1) contentKey.set(kek);

@@ -1,6 +1,6 @@
 import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
-import { open, type OpenedMessage } from '../envelope/open.js';
+import { open, replayHorizonMs, replayKey, type OpenedMessage } from '../envelope/open.js';
 import { EnvelopeError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { HeraldStore } from '../store.js';
@@ -56,11 +56,11 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
   }
 
   const isNew = await context.store.receive({
-    id: opened.id,
+    id: replayKey(opened),
     envelope: inbound.bytes,
     channel: inbound.channel,
     receivedAt: inbound.receivedAt,
-    expiresAt: opened.expires.getTime(),
+    expiresAt: replayHorizonMs(opened.expires.getTime()),
   });
   // New or duplicate, the sender is waiting for an ack: a duplicate usually means our last ack was lost.
   if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened);
@@ -84,7 +84,7 @@ export function toReceived(context: InboundContext, opened: OpenedMessage, chann
     expires: opened.expires,
     receivedAt: new Date(receivedAt),
     ack() {
-      acked ??= context.store.removeInbox(opened.id).catch((error: unknown) => {
+      acked ??= context.store.removeInbox(replayKey(opened)).catch((error: unknown) => {
         acked = undefined;
         throw error;
       });
