@@ -12,3 +12,11 @@ export const DOMAIN = {
   envelopeSignature: utf8('herald/v1/envelope-signature'),
   cardSignature: utf8('herald/v1/card-signature'),
 } as const;
+
+/**
+ * Relay domain strings (docs/relay-protocol.md): the Ed25519 prefix of a client's
+ * authentication to a relay, and the BLAKE2b key of its proof that it owns a routing tag.
+ * Kept apart from DOMAIN so the envelope format's table stays what protocol.md lists for it.
+ */
+export const RELAY_AUTH_DOMAIN = utf8('herald/v1/relay-auth');
+export const RELAY_TAG_PROOF_DOMAIN = utf8('herald/v1/relay-tag-proof');

@@ -12,7 +12,9 @@ export {
   cardToText,
   cardToFile,
   fingerprintMatches,
+  routingTagFor,
 } from './card.js';
+export { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN } from './domains.js';
 export { type Identity, type GenerateIdentityInit, generateIdentity, identityFromSecrets } from './identity.js';
 export {
   type ExportIdentityOptions,

@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { ResolvedRelayInit } from './init.js';
+import type { MailboxStore } from './mailboxes.js';
+import type { RelayMetrics } from './metrics.js';
+
+/** What every connection shares: settings, the store, metrics, the log, and who listens on which mailbox. */
+export interface RelayCore {
+  readonly init: ResolvedRelayInit;
+  readonly store: MailboxStore;
+  readonly metrics: RelayMetrics;
+  readonly log: Logger;
+  urlAllowed(url: string): boolean;
+  /** Signing keys (hex) allowed to deposit; undefined = any authenticated identity. */
+  readonly depositors: ReadonlySet<string> | undefined;
+  /** X25519 keys (hex) whose mailboxes may be collected; undefined = any proven mailbox. */
+  readonly collectors: ReadonlySet<string> | undefined;
+  /** Collecting connections by routing tag. */
+  readonly subscribers: Map<string, Set<{ wake(tag: string): void }>>;
+  /** Entries acknowledged whose removal is not yet committed: never pushed again meanwhile. */
+  readonly removing: Set<string>;
+  /** Deposits being stored, so a graceful shutdown can wait for them. */
+  readonly deposits: Set<Promise<unknown>>;
+  /** False once shutdown began: new deposits are refused with UNAVAILABLE. */
+  accepting: boolean;
+}

@@ -1,0 +1,5 @@
+export { startRelay, type RelayHandle } from './relay.js';
+export { type RelayInit, resolveRelayInit, LOG_LEVELS } from './init.js';
+export { loadRelayConfig, parseRelayConfig } from './config.js';
+export { serveRelay, initFromFlags, type RelayFlags } from './serve.js';
+export { relayMain } from './main.js';

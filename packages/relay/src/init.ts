@@ -1,0 +1,153 @@
+import { OptionsError } from '@herald/core';
+
+/** Everything a relay can be told, by `startRelay(init)`, by the YAML config file or by flags (docs/operations.md). */
+export interface RelayInit {
+  /** Where to listen, `host:port`. Port 0 picks a free port (the handle's `url` says which). Default `127.0.0.1:7700`. */
+  readonly listen?: string;
+  /** Directory of the LMDB mailbox store; created if missing. Required. */
+  readonly dataDir: string;
+  /**
+   * The URLs clients dial (`ws://relay.example:7700`, `wss://…/herald`). A client signs the URL it dialled, and an
+   * authentication signed for another URL is refused, so a rogue relay cannot pass a client's answer on to this one.
+   * Default: the listening URL; when listening on a wildcard address (0.0.0.0, ::) and none are given, any URL is accepted.
+   */
+  readonly publicUrls?: readonly string[];
+  /** Serve /metrics and /healthz on this separate `host:port` too. Default: only on the main listener. */
+  readonly metricsListen?: string;
+  /** Largest envelope accepted. Default 1 MiB; 1 KiB to 64 MiB. */
+  readonly maxEnvelopeBytes?: number;
+  /** Envelopes one mailbox holds at most. Default 10 000. */
+  readonly mailboxMaxEnvelopes?: number;
+  /** Bytes one mailbox holds at most. Default 64 MiB. */
+  readonly mailboxMaxBytes?: number;
+  /** Bytes all mailboxes hold together at most. Default 1 GiB. */
+  readonly maxStoredBytes?: number;
+  /** An envelope is kept until it expires, or this long at most. Default 30 days (2 592 000 s). */
+  readonly maxRetentionSeconds?: number;
+  /** Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000. */
+  readonly maxConnections?: number;
+  /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */
+  readonly authTimeoutMs?: number;
+  /** Interval of the relay's pings; a client silent for two intervals is dropped. Default 15 000 ms. */
+  readonly heartbeatIntervalMs?: number;
+  /** Deposits per second a connection may make (token bucket). Default 500. */
+  readonly depositsPerSecond?: number;
+  /** Bucket size: deposits a connection may make at once after a quiet spell. Default 1 000. */
+  readonly depositBurst?: number;
+  /** Deposits of one connection being stored at once; more are refused with RATE_LIMITED. Default 256. */
+  readonly maxPendingDeposits?: number;
+  /** Pushed envelopes a connection may leave unacknowledged; pushing pauses beyond. Default 64. */
+  readonly pushWindow?: number;
+  /** Pushing to a connection pauses while its send buffer holds more than this. Default 1 MiB. */
+  readonly pauseBufferedBytes?: number;
+  /** A connection whose send buffer passes this is a slow consumer and is closed with 4008 SLOW_CONSUMER. Default 16 MiB. */
+  readonly maxBufferedBytes?: number;
+  /** How often expired envelopes are purged. Default 60 000 ms. */
+  readonly purgeIntervalMs?: number;
+  /** Card files of identities allowed to deposit. Default: anyone who authenticates. */
+  readonly allowDeposit?: readonly string[];
+  /** Card files of identities whose mailboxes may be collected here. Default: any proven mailbox. */
+  readonly allowCollect?: readonly string[];
+  /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
+  readonly logLevel?: string;
+  /** Initial LMDB map size in bytes. Default 2 GiB. */
+  readonly mapSize?: number;
+  /** Longest a graceful shutdown waits for deposits under way. Default 10 000 ms. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect'>> & {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrls: readonly string[] | undefined;
+  readonly metrics: { readonly host: string; readonly port: number } | undefined;
+  readonly allowDeposit: readonly string[] | undefined;
+  readonly allowCollect: readonly string[] | undefined;
+};
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const MiB = 1024 * 1024;
+
+/** [default, min, max, unit] of every numeric option. */
+const NUMBERS = {
+  maxEnvelopeBytes: [MiB, 1024, 64 * MiB, 'bytes'],
+  mailboxMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
+  mailboxMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
+  maxStoredBytes: [1024 * MiB, 1024, 2 ** 46, 'bytes'],
+  maxRetentionSeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
+  maxConnections: [10_000, 1, 1_000_000, 'connections'],
+  authTimeoutMs: [10_000, 100, 300_000, 'milliseconds'],
+  heartbeatIntervalMs: [15_000, 100, 600_000, 'milliseconds'],
+  depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],
+  depositBurst: [1_000, 1, 10_000_000, 'deposits'],
+  maxPendingDeposits: [256, 1, 65_536, 'deposits'],
+  pushWindow: [64, 1, 4096, 'envelopes'],
+  pauseBufferedBytes: [MiB, 1024, 1024 * MiB, 'bytes'],
+  maxBufferedBytes: [16 * MiB, 1024, 4096 * MiB, 'bytes'],
+  purgeIntervalMs: [60_000, 100, 86_400_000, 'milliseconds'],
+  mapSize: [2048 * MiB, MiB, 2 ** 46, 'bytes'],
+  shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
+} as const;
+
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** `host:port`, `[v6]:port`; port 0 to 65535. */
+export function parseAddress(value: unknown, where: string): { host: string; port: number } {
+  if (typeof value !== 'string') throw new OptionsError(`${where}: expected host:port, got ${describe(value)}`);
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65_535) throw new OptionsError(`${where}: expected host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0), got ${describe(value)}`);
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+function strings(value: unknown, where: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.trim() === '')) throw new OptionsError(`${where}: expected a list of non-empty strings`);
+  return value as string[];
+}
+
+/** Validates every field (the message names it, under `where`) and fills in the defaults. */
+export function resolveRelayInit(init: RelayInit, where = 'startRelay'): ResolvedRelayInit {
+  if (typeof init !== 'object' || init === null) throw new OptionsError(`${where}: expected an object with at least dataDir`);
+  for (const key of Object.keys(init)) if (!KNOWN_OPTIONS.has(key)) throw new OptionsError(`${where}: unknown option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+  const numbers = {} as Record<keyof typeof NUMBERS, number>;
+  for (const [field, [fallback, min, max, unit]] of Object.entries(NUMBERS) as [keyof typeof NUMBERS, readonly [number, number, number, string]][]) {
+    const value = (init as unknown as Record<string, unknown>)[field] ?? fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole ${unit} from ${min} to ${max}, got ${describe(value)}`);
+    numbers[field] = value;
+  }
+  if (numbers.maxBufferedBytes < numbers.pauseBufferedBytes) throw new OptionsError(`${where}: maxBufferedBytes (${numbers.maxBufferedBytes}) must be at least pauseBufferedBytes (${numbers.pauseBufferedBytes})`);
+  if (typeof init.dataDir !== 'string' || init.dataDir.trim() === '') throw new OptionsError(`${where}: dataDir: expected a directory path, got ${describe(init.dataDir)}`);
+  const listen = init.listen ?? '127.0.0.1:7700';
+  const { host, port } = parseAddress(listen, `${where}: listen`);
+  const metrics = init.metricsListen === undefined ? undefined : parseAddress(init.metricsListen, `${where}: metricsListen`);
+  const publicUrls = strings(init.publicUrls, `${where}: publicUrls`);
+  for (const url of publicUrls ?? []) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) throw new OptionsError(`${where}: publicUrls: ${describe(url)} is not a ws:// or wss:// URL`);
+  }
+  const logLevel = init.logLevel ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new OptionsError(`${where}: logLevel: expected one of ${LOG_LEVELS.join(', ')}, got ${describe(logLevel)}`);
+  return {
+    ...numbers,
+    listen,
+    host,
+    port,
+    dataDir: init.dataDir,
+    publicUrls,
+    metrics,
+    allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
+    allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
+    logLevel,
+  };
+}

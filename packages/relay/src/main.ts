@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { isHeraldError } from '@herald/core';
+import { initFromFlags, serveRelay } from './serve.js';
+
+const USAGE = `usage: herald-relay --listen HOST:PORT --data-dir DIR [--config relay.yaml] [options]
+
+Runs a Herald relay: store-and-forward mailboxes over WebSocket, kept in LMDB in DIR.
+Prints "relay listening on ws://HOST:PORT/" first on stdout; JSON logs go to stderr.
+SIGTERM or SIGINT shut it down gracefully. See docs/operations.md.
+
+options:
+  --listen HOST:PORT        where to listen (default 127.0.0.1:7700; port 0 picks a free one)
+  --data-dir DIR            the mailbox store (required here or in the config file)
+  --config FILE             YAML config file; flags override it
+  --metrics HOST:PORT       also serve /metrics and /healthz there
+  --public-url URL          a URL clients dial (repeatable)
+  --allow-deposit CARD      only these identities may deposit (repeatable)
+  --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
+  --log-level LEVEL         fatal, error, warn, info, debug, trace or silent
+`;
+
+/** The relay's own command line (also behind `herald relay`); returns the exit code. */
+export async function relayMain(argv: readonly string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        listen: { type: 'string' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        metrics: { type: 'string' },
+        'public-url': { type: 'string', multiple: true },
+        'allow-deposit': { type: 'string', multiple: true },
+        'allow-collect': { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`usage error: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    const init = await initFromFlags({
+      listen: values.listen,
+      dataDir: values['data-dir'],
+      config: values.config,
+      metricsListen: values.metrics,
+      logLevel: values['log-level'],
+      publicUrls: values['public-url'],
+      allowDeposit: values['allow-deposit'],
+      allowCollect: values['allow-collect'],
+    });
+    await serveRelay(init);
+    return 0;
+  } catch (error) {
+    if (isHeraldError(error)) {
+      process.stderr.write(`error ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal error: ${(error as Error).message}\n`);
+    return 70;
+  }
+}

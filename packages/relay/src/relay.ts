@@ -1,0 +1,160 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { OptionsError } from '@herald/core';
+import { relayProtocol } from '@herald/transport-websocket';
+import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
+import type { RelayCore } from './core.js';
+import { httpHandler } from './http.js';
+import { resolveRelayInit, type RelayInit } from './init.js';
+import { relayLogger } from './log.js';
+import { openMailboxes } from './mailboxes.js';
+import { relayMetrics } from './metrics.js';
+import { Session } from './session.js';
+import { urlPolicy } from './urls.js';
+
+export interface RelayHandle {
+  /** `ws://host:port/` as bound (the real port when 0 was asked for). */
+  readonly url: string;
+  readonly port: number;
+  /** `http://host:port/metrics` of the metrics listener (the main one unless metricsListen was set). */
+  readonly metricsUrl: string;
+  /** The relay's persistent id (hex), as sent in CHALLENGE frames. */
+  readonly relayId: string;
+  /** Graceful shutdown: stop accepting, finish deposits under way, flush LMDB, close. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Room above maxEnvelopeBytes before ws itself cuts a frame (1009): slightly oversize envelopes get a typed TOO_LARGE instead. */
+const FRAME_SLACK = 64 * 1024;
+
+/** Starts a relay on embedded defaults: LMDB mailboxes in `dataDir`, WebSocket, /healthz and /metrics on the same port. */
+export async function startRelay(init: RelayInit): Promise<RelayHandle> {
+  const options = resolveRelayInit(init);
+  const log = relayLogger(options.logLevel);
+  const depositors = signingKeys(await loadAllowList(options.allowDeposit, 'allowDeposit'));
+  const collectors = agreementKeys(await loadAllowList(options.allowCollect, 'allowCollect'));
+  const store = await openMailboxes(options.dataDir, options.mapSize, options);
+  const metrics = relayMetrics(store.counts);
+  const sessions = new Set<Session>();
+  let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
+  const core: RelayCore = {
+    init: options, store, metrics, log, depositors, collectors,
+    urlAllowed: (url) => policy.allowed(url),
+    subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
+  };
+
+  const handler = httpHandler(metrics.registry, () => core.accepting);
+  const server = createServer(handler);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK, perMessageDeflate: false, clientTracking: false });
+  let connectionNumber = 0;
+  server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (!core.accepting) return void socket.destroy();
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate());
+      if (sessions.size >= options.maxConnections) {
+        metrics.rejections.inc({ code: 'TOO_MANY_CONNECTIONS' });
+        ws.close(relayProtocol.CLOSE_CODES.TOO_MANY_CONNECTIONS, 'TOO_MANY_CONNECTIONS: try again later');
+        setTimeout(() => ws.terminate(), 1000).unref();
+        return;
+      }
+      const session = new Session(core, ws, ++connectionNumber);
+      sessions.add(session);
+      metrics.connections.inc();
+      ws.on('close', (code) => {
+        sessions.delete(session);
+        metrics.connections.dec();
+        // 1009: ws cut a frame above maxPayload itself.
+        if (code === 1009) metrics.rejections.inc({ code: 'MESSAGE_TOO_BIG' });
+        session.ended();
+        log.debug({ connection: session.number, code }, 'connection closed');
+      });
+    });
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  try {
+    await listen(server, options.port, options.host);
+  } catch (error) {
+    await store.close();
+    throw new OptionsError(`listen: cannot listen on ${options.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+  const port = (server.address() as AddressInfo).port;
+  policy = urlPolicy(options, port);
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  let metricsServer: Server | undefined;
+  let metricsUrl = `http://${hostForUrl}:${port}/metrics`;
+  if (options.metrics) {
+    metricsServer = createServer(handler);
+    await listen(metricsServer, options.metrics.port, options.metrics.host);
+    const bound = metricsServer.address() as AddressInfo;
+    metricsUrl = `http://${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${bound.port}/metrics`;
+  }
+
+  const sweep = setInterval(() => {
+    for (const session of sessions) {
+      if (!session.heardSinceSweep) {
+        session.close('HEARTBEAT_TIMEOUT', `silent for ${options.heartbeatIntervalMs} ms after a ping`);
+        continue;
+      }
+      // Above the pause mark at two sweeps in a row: the client is not reading.
+      if (session.buffered > options.pauseBufferedBytes && session.bufferedAtLastSweep > options.pauseBufferedBytes) {
+        session.close('SLOW_CONSUMER', 'the client does not read what it is sent');
+        continue;
+      }
+      session.bufferedAtLastSweep = session.buffered;
+      session.heardSinceSweep = false;
+      session.ping();
+    }
+  }, options.heartbeatIntervalMs);
+  const purge = setInterval(() => {
+    store.purge(Date.now(), 10_000).then(
+      (count) => {
+        if (count === 0) return;
+        metrics.envelopesExpired.inc(count);
+        log.info({ purged: count }, 'purged expired envelopes');
+      },
+      (error: unknown) => log.error({ err: { message: (error as Error).message } }, 'purge failed'),
+    );
+  }, options.purgeIntervalMs);
+
+  const url = `ws://${hostForUrl}:${port}/`;
+  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), envelopes: store.counts.envelopes, mailboxes: store.counts.mailboxes, anyUrl: policy.open }, 'relay started');
+  if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    metricsUrl,
+    relayId: Buffer.from(store.relayId).toString('hex'),
+    close: () =>
+      (closing ??= (async () => {
+        core.accepting = false;
+        clearInterval(sweep);
+        clearInterval(purge);
+        server.close();
+        metricsServer?.close();
+        // Deposits under way finish (their clients get ACCEPTED) before the store closes.
+        const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs).unref());
+        await Promise.race([Promise.allSettled([...core.deposits]), timeout]);
+        for (const session of sessions) session.close('GOING_AWAY', 'relay shutting down');
+        await store.close();
+        server.closeAllConnections();
+        metricsServer?.closeAllConnections();
+        log.info('relay stopped');
+        await new Promise<void>((resolve) => log.flush(() => resolve()));
+      })()),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

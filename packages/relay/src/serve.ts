@@ -1,0 +1,54 @@
+import { loadRelayConfig } from './config.js';
+import type { RelayInit } from './init.js';
+import { startRelay, type RelayHandle } from './relay.js';
+
+/** What the command line gives: flags win over the config file, which wins over the defaults. */
+export interface RelayFlags {
+  readonly listen?: string | undefined;
+  readonly dataDir?: string | undefined;
+  readonly config?: string | undefined;
+  readonly metricsListen?: string | undefined;
+  readonly logLevel?: string | undefined;
+  readonly publicUrls?: readonly string[] | undefined;
+  readonly allowDeposit?: readonly string[] | undefined;
+  readonly allowCollect?: readonly string[] | undefined;
+}
+
+export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
+  const overrides: Partial<RelayInit> = Object.fromEntries(
+    Object.entries({
+      listen: flags.listen,
+      dataDir: flags.dataDir,
+      metricsListen: flags.metricsListen,
+      logLevel: flags.logLevel,
+      publicUrls: flags.publicUrls?.length ? flags.publicUrls : undefined,
+      allowDeposit: flags.allowDeposit?.length ? flags.allowDeposit : undefined,
+      allowCollect: flags.allowCollect?.length ? flags.allowCollect : undefined,
+    }).filter(([, value]) => value !== undefined),
+  );
+  if (flags.config !== undefined) return loadRelayConfig(flags.config, overrides);
+  return overrides as RelayInit;
+}
+
+/**
+ * Runs a relay until SIGTERM or SIGINT (or `signal`), then shuts it down
+ * gracefully. The first line on stdout is `relay listening on ws://HOST:PORT/`,
+ * which scripts and tests read to learn the port.
+ */
+export async function serveRelay(init: RelayInit, options: { signal?: AbortSignal; write?: (line: string) => void } = {}): Promise<void> {
+  const relay: RelayHandle = await startRelay(init);
+  const write = options.write ?? ((line: string) => void process.stdout.write(line));
+  write(`relay listening on ${relay.url}\n`);
+  if (relay.metricsUrl !== `${relay.url.replace(/^ws:/, 'http:')}metrics`) write(`relay metrics on ${relay.metricsUrl}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await relay.close();
+}

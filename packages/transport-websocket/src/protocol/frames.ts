@@ -1,0 +1,222 @@
+/**
+ * Binary framing of the relay protocol, one frame per WebSocket binary message.
+ * Byte 0 is the frame type; integers are big-endian. docs/relay-protocol.md is
+ * the normative description; this file must match it byte for byte.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+export const FRAME = {
+  CHALLENGE: 0x01,
+  WELCOME: 0x02,
+  ACCEPTED: 0x03,
+  ERROR: 0x04,
+  PUSH: 0x05,
+  AUTH: 0x10,
+  DEPOSIT: 0x11,
+  ACK: 0x12,
+} as const;
+
+export const RELAY_ID_BYTES = 16;
+export const CHALLENGE_BYTES = 32;
+export const KEY_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+export const MAC_BYTES = 32;
+/** CHALLENGE: type, version, relay id, challenge, relay ephemeral X25519 key, max envelope bytes. */
+export const CHALLENGE_FRAME_BYTES = 1 + 1 + RELAY_ID_BYTES + CHALLENGE_BYTES + KEY_BYTES + 4;
+export const MAX_URL_BYTES = 255;
+export const MAX_TAGS = 16;
+export const MAX_ERROR_TEXT_BYTES = 200;
+/** Bytes a DEPOSIT or PUSH adds around the envelope. */
+export const ENVELOPE_FRAME_OVERHEAD = 5;
+
+export interface Challenge {
+  readonly version: number;
+  readonly relayId: Uint8Array;
+  readonly challenge: Uint8Array;
+  readonly relayKey: Uint8Array;
+  readonly maxEnvelopeBytes: number;
+}
+
+export interface TagProof {
+  readonly agreementPublicKey: Uint8Array;
+  readonly mac: Uint8Array;
+}
+
+export interface Auth {
+  readonly signingPublicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly url: string;
+  readonly proofs: readonly TagProof[];
+}
+
+export type RelayFrame =
+  | ({ readonly type: 'challenge'; readonly bytes: Uint8Array } & Challenge)
+  | { readonly type: 'welcome'; readonly mailboxes: number }
+  | { readonly type: 'accepted'; readonly requestId: number }
+  | { readonly type: 'error'; readonly code: number; readonly requestId: number; readonly text: string }
+  | { readonly type: 'push'; readonly deliveryId: number; readonly envelope: Uint8Array };
+
+export type ClientFrame =
+  | ({ readonly type: 'auth' } & Auth)
+  | { readonly type: 'deposit'; readonly requestId: number; readonly envelope: Uint8Array }
+  | { readonly type: 'ack'; readonly deliveryId: number };
+
+/** A frame that does not decode; the relay closes with PROTOCOL_ERROR, the client drops the connection. */
+export class FrameError extends Error {
+  override readonly name = 'FrameError';
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function withId(type: number, id: number, body?: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + (body?.length ?? 0));
+  out[0] = type;
+  view(out).setUint32(1, id >>> 0);
+  if (body) out.set(body, 5);
+  return out;
+}
+
+export function encodeChallenge(challenge: Challenge): Uint8Array {
+  const out = new Uint8Array(CHALLENGE_FRAME_BYTES);
+  out[0] = FRAME.CHALLENGE;
+  out[1] = challenge.version;
+  out.set(challenge.relayId, 2);
+  out.set(challenge.challenge, 2 + RELAY_ID_BYTES);
+  out.set(challenge.relayKey, 2 + RELAY_ID_BYTES + CHALLENGE_BYTES);
+  view(out).setUint32(CHALLENGE_FRAME_BYTES - 4, challenge.maxEnvelopeBytes);
+  return out;
+}
+
+export const encodeWelcome = (mailboxes: number): Uint8Array => Uint8Array.of(FRAME.WELCOME, mailboxes);
+export const encodeAccepted = (requestId: number): Uint8Array => withId(FRAME.ACCEPTED, requestId);
+export const encodePush = (deliveryId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.PUSH, deliveryId, envelope);
+export const encodeDeposit = (requestId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.DEPOSIT, requestId, envelope);
+export const encodeAck = (deliveryId: number): Uint8Array => withId(FRAME.ACK, deliveryId);
+
+export function encodeError(code: number, requestId: number, text: string): Uint8Array {
+  let message = encoder.encode(text);
+  // Cut at a character boundary so the text stays valid UTF-8.
+  if (message.length > MAX_ERROR_TEXT_BYTES) message = encoder.encode(decoder.decode(message.subarray(0, MAX_ERROR_TEXT_BYTES), { stream: true }));
+  const out = new Uint8Array(8 + message.length);
+  out[0] = FRAME.ERROR;
+  view(out).setUint16(1, code);
+  view(out).setUint32(3, requestId >>> 0);
+  out[7] = message.length;
+  out.set(message, 8);
+  return out;
+}
+
+export function encodeAuth(auth: Auth): Uint8Array {
+  const url = encoder.encode(auth.url);
+  if (url.length > MAX_URL_BYTES) throw new FrameError(`url is longer than ${MAX_URL_BYTES} bytes`);
+  if (auth.proofs.length > MAX_TAGS) throw new FrameError(`more than ${MAX_TAGS} tag proofs`);
+  const out = new Uint8Array(1 + KEY_BYTES + SIGNATURE_BYTES + 1 + url.length + 1 + auth.proofs.length * (KEY_BYTES + MAC_BYTES));
+  out[0] = FRAME.AUTH;
+  out.set(auth.signingPublicKey, 1);
+  out.set(auth.signature, 1 + KEY_BYTES);
+  let offset = 1 + KEY_BYTES + SIGNATURE_BYTES;
+  out[offset++] = url.length;
+  out.set(url, offset);
+  offset += url.length;
+  out[offset++] = auth.proofs.length;
+  for (const proof of auth.proofs) {
+    out.set(proof.agreementPublicKey, offset);
+    out.set(proof.mac, offset + KEY_BYTES);
+    offset += KEY_BYTES + MAC_BYTES;
+  }
+  return out;
+}
+
+function need(bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.length < length) throw new FrameError(`${what} frame is truncated`);
+}
+
+function exactly(bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.length !== length) throw new FrameError(`${what} frame must be ${length} bytes, got ${bytes.length}`);
+}
+
+export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
+  need(bytes, 1, 'empty');
+  switch (bytes[0]) {
+    case FRAME.CHALLENGE: {
+      exactly(bytes, CHALLENGE_FRAME_BYTES, 'CHALLENGE');
+      const at = 2 + RELAY_ID_BYTES;
+      return {
+        type: 'challenge',
+        bytes: bytes.slice(),
+        version: bytes[1]!,
+        relayId: bytes.slice(2, at),
+        challenge: bytes.slice(at, at + CHALLENGE_BYTES),
+        relayKey: bytes.slice(at + CHALLENGE_BYTES, at + CHALLENGE_BYTES + KEY_BYTES),
+        maxEnvelopeBytes: view(bytes).getUint32(CHALLENGE_FRAME_BYTES - 4),
+      };
+    }
+    case FRAME.WELCOME:
+      exactly(bytes, 2, 'WELCOME');
+      return { type: 'welcome', mailboxes: bytes[1]! };
+    case FRAME.ACCEPTED:
+      exactly(bytes, 5, 'ACCEPTED');
+      return { type: 'accepted', requestId: view(bytes).getUint32(1) };
+    case FRAME.ERROR: {
+      need(bytes, 8, 'ERROR');
+      const length = bytes[7]!;
+      exactly(bytes, 8 + length, 'ERROR');
+      let text: string;
+      try {
+        text = decoder.decode(bytes.subarray(8));
+      } catch {
+        throw new FrameError('ERROR frame text is not UTF-8');
+      }
+      return { type: 'error', code: view(bytes).getUint16(1), requestId: view(bytes).getUint32(3), text };
+    }
+    case FRAME.PUSH:
+      need(bytes, 6, 'PUSH');
+      return { type: 'push', deliveryId: view(bytes).getUint32(1), envelope: bytes.subarray(5) };
+    default:
+      throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
+  }
+}
+
+export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
+  need(bytes, 1, 'empty');
+  switch (bytes[0]) {
+    case FRAME.AUTH:
+      return decodeAuth(bytes);
+    case FRAME.DEPOSIT:
+      need(bytes, 6, 'DEPOSIT');
+      return { type: 'deposit', requestId: view(bytes).getUint32(1), envelope: bytes.subarray(5) };
+    case FRAME.ACK:
+      exactly(bytes, 5, 'ACK');
+      return { type: 'ack', deliveryId: view(bytes).getUint32(1) };
+    default:
+      throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
+  }
+}
+
+function decodeAuth(bytes: Uint8Array): ClientFrame {
+  let offset = 1 + KEY_BYTES + SIGNATURE_BYTES;
+  need(bytes, offset + 2, 'AUTH');
+  const urlLength = bytes[offset++]!;
+  need(bytes, offset + urlLength + 1, 'AUTH');
+  let url: string;
+  try {
+    url = decoder.decode(bytes.subarray(offset, offset + urlLength));
+  } catch {
+    throw new FrameError('AUTH frame url is not UTF-8');
+  }
+  offset += urlLength;
+  const count = bytes[offset++]!;
+  if (count > MAX_TAGS) throw new FrameError(`AUTH frame claims ${count} mailboxes, at most ${MAX_TAGS}`);
+  exactly(bytes, offset + count * (KEY_BYTES + MAC_BYTES), 'AUTH');
+  const proofs: TagProof[] = [];
+  for (let index = 0; index < count; index++, offset += KEY_BYTES + MAC_BYTES) {
+    proofs.push({ agreementPublicKey: bytes.slice(offset, offset + KEY_BYTES), mac: bytes.slice(offset + KEY_BYTES, offset + KEY_BYTES + MAC_BYTES) });
+  }
+  return { type: 'auth', signingPublicKey: bytes.slice(1, 1 + KEY_BYTES), signature: bytes.slice(1 + KEY_BYTES, 1 + KEY_BYTES + SIGNATURE_BYTES), url, proofs };
+}
