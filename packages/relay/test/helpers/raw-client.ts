@@ -1,0 +1,73 @@
+import WebSocket from 'ws';
+import type { Identity } from '@herald/core';
+import { relayProtocol as protocol } from '@herald/transport-websocket';
+
+/** A hand-driven relay client for abuse tests: frames in, frames out, and how the connection ended. */
+export interface RawClient {
+  readonly socket: WebSocket;
+  readonly challenge: ReturnType<typeof protocol.decodeRelayFrame> & { type: 'challenge' };
+  /** Frames received after the CHALLENGE, decoded. */
+  readonly frames: ReturnType<typeof protocol.decodeRelayFrame>[];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  send(bytes: Uint8Array | string): void;
+  /** Answers the challenge as `identity` (collecting its mailbox) and waits for WELCOME. */
+  authenticate(identity: Identity, collect?: boolean): Promise<void>;
+  next(predicate: (frame: ReturnType<typeof protocol.decodeRelayFrame>) => boolean, timeoutMs?: number): Promise<ReturnType<typeof protocol.decodeRelayFrame>>;
+}
+
+export async function rawClient(url: string): Promise<RawClient> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  const frames: ReturnType<typeof protocol.decodeRelayFrame>[] = [];
+  const waiters = new Set<() => void>();
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  socket.on('error', () => undefined);
+  const challenge = await new Promise<RawClient['challenge']>((resolve, reject) => {
+    socket.once('message', (data) => {
+      const frame = protocol.decodeRelayFrame(new Uint8Array(data as Buffer));
+      if (frame.type !== 'challenge') reject(new Error(`expected CHALLENGE, got ${frame.type}`));
+      else resolve(frame);
+      socket.on('message', (more) => {
+        frames.push(protocol.decodeRelayFrame(new Uint8Array(more as Buffer)));
+        for (const wake of [...waiters]) wake();
+      });
+    });
+    void closed.then(({ code }) => reject(new Error(`closed (${code}) before CHALLENGE`)));
+  });
+  const client: RawClient = {
+    socket,
+    challenge,
+    frames,
+    closed,
+    send: (bytes) => socket.send(bytes),
+    async authenticate(identity, collect = true) {
+      socket.send(protocol.answerChallenge(identity, challenge, protocol.canonicalRelayUrl(url), collect));
+      await client.next((frame) => frame.type === 'welcome');
+    },
+    next(predicate, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = frames.find(predicate);
+          if (!found) return;
+          cleanup();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error('timed out waiting for a frame'));
+        }, timeoutMs);
+        const onClose = ({ code, reason }: { code: number; reason: string }): void => {
+          cleanup();
+          reject(new Error(`connection closed (${code} ${reason}) while waiting for a frame`));
+        };
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        void closed.then(onClose);
+        check();
+      });
+    },
+  };
+  return client;
+}
