@@ -1,0 +1,5 @@
+export { transportComplianceSuite } from './suite.js';
+export type { ComplianceHarness, ComplianceSetupContext, ComplianceOptions } from './harness.js';
+export type { ComplianceSetup } from './session.js';
+export { routeOf, sealedFor, sealedOfSize, asTransportError, bytesEqual, type TransportErrorShape } from './fixtures.js';
+export { waitFor, sleep } from './wait.js';

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { generateIdentity, OptionsError, toHex, TransportError } from '@herald/core';
+import { asTransportError, routeOf, sealedFor, sealedOfSize, transportComplianceSuite } from '@herald/transport-compliance';
+
+const alice = generateIdentity();
+const bob = generateIdentity();
+const carol = generateIdentity();
+
+describe('fixtures', () => {
+  it('routeOf reads the id, the routing tags and the expiry of a real envelope', () => {
+    const envelope = sealedFor(alice, [bob, carol]);
+    const route = routeOf(envelope);
+    expect(route.messageId).toMatch(/^[0-9a-f]{32}$/);
+    expect(route.routingTags).toEqual([toHex(bob.card.routingTag), toHex(carol.card.routingTag)]);
+    expect(route.expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it('sealedOfSize builds a real envelope of exactly the size asked, or none when too small', () => {
+    for (const size of [300, 4096, 65_537]) expect(sealedOfSize(alice, bob, size)?.length).toBe(size);
+    expect(sealedOfSize(alice, bob, 10)).toBeUndefined();
+  });
+
+  it('asTransportError recognises TransportErrors by shape, nothing else', () => {
+    expect(asTransportError(new TransportError('ABORTED', 'x', 'y'))).toMatchObject({ code: 'ABORTED', retryable: false, channel: 'x' });
+    expect(asTransportError(new Error('plain'))).toBeUndefined();
+    expect(asTransportError(Object.assign(new Error('fake'), { name: 'TransportError' }))).toBeUndefined();
+  });
+});
+
+describe('transportComplianceSuite options', () => {
+  const setup = async (): Promise<never> => {
+    throw new Error('never called');
+  };
+  it.each([
+    [{ timeoutMs: 5 }, /^transportComplianceSuite: timeoutMs: expected a whole number from 100 to 600000, got 5$/],
+    [{ settleMs: 1.5 }, /^transportComplianceSuite: settleMs: expected a whole number from 10 to 60000, got 1.5$/],
+    [{ concurrentSends: 1 }, /^transportComplianceSuite: concurrentSends: expected a whole number from 2 to 1000, got 1$/],
+  ])('refuses %j before registering anything', (options, message) => {
+    expect(() => transportComplianceSuite('x', setup, options)).toThrow(OptionsError);
+    expect(() => transportComplianceSuite('x', setup, options)).toThrow(message);
+  });
+});

@@ -1,0 +1,53 @@
+import type { Dir } from 'node:fs';
+import { opendir } from 'node:fs/promises';
+
+/**
+ * Lists a folder a bounded number of entries at a time. A listing pass that
+ * does not finish within one poll resumes where it stopped on the next, so a
+ * folder of any size is covered without ever holding all its names in memory
+ * or spending unbounded time in one poll.
+ *
+ * The folder handle stays open only while a pass is unfinished (folders larger
+ * than one poll's budget); on removable media that briefly keeps it busy.
+ */
+export interface FolderScanner {
+  /**
+   * Examines up to `budget` entries, handing each name to `visit`, which
+   * returns false once its consumer is full: the pass pauses after that name.
+   */
+  scan(budget: number, visit: (name: string) => boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function folderScanner(folder: string): FolderScanner {
+  let dir: Dir | undefined;
+
+  const close = async (): Promise<void> => {
+    const open = dir;
+    dir = undefined;
+    await open?.close().catch(() => undefined);
+  };
+
+  return {
+    async scan(budget, visit) {
+      try {
+        dir ??= await opendir(folder, { bufferSize: 64 });
+        for (let examined = 0; examined < budget; examined++) {
+          const entry = await dir.read();
+          if (entry === null) {
+            await close();
+            return;
+          }
+          // Directories can never be spool files; everything else is checked again after opening.
+          if (entry.isDirectory()) continue;
+          if (!visit(entry.name)) return;
+        }
+      } catch (error) {
+        // The folder vanished or failed mid-pass: start afresh next time.
+        await close();
+        throw error;
+      }
+    },
+    close,
+  };
+}
