@@ -1,0 +1,54 @@
+import { createNode, memoryStore, type HeraldNode, type Identity, type ReceivedMessage } from '@herald/core';
+import { webSocketTransport } from '@herald/transport-websocket';
+
+/** Fast timings so tests notice a dead relay and retry within seconds. */
+export const FAST = { heartbeatIntervalMs: 300, heartbeatTimeoutMs: 1000, minReconnectDelayMs: 50, maxReconnectDelayMs: 300, connectTimeoutMs: 2000, sendTimeoutMs: 3000 } as const;
+
+export interface TestNode {
+  readonly node: HeraldNode;
+  /** Texts handed to the application, in arrival order (each one acked at once). */
+  readonly received: string[];
+  stop(): Promise<void>;
+}
+
+/** A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL. */
+export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[]): Promise<TestNode> {
+  const channels = relayUrls.map((url) => webSocketTransport({ url, identity, ...FAST }));
+  const node = createNode({
+    identity,
+    contacts: contacts.map((contact) => contact.card),
+    store: memoryStore(),
+    channels,
+    policy: { sendTimeoutMs: 3000, retryMinDelayMs: 50, maxBackoffMs: 500, breakerCooldownMs: 300, ackDeadlineMs: { ROUTINE: 5000, PRIORITY: 5000, IMMEDIATE: 5000, FLASH: 5000 } },
+  });
+  await node.start();
+  const received: string[] = [];
+  const lifetime = new AbortController();
+  const reading = (async () => {
+    try {
+      for await (const message of node.messages({ signal: lifetime.signal }) as AsyncIterable<ReceivedMessage>) {
+        received.push(message.text);
+        await message.ack();
+      }
+    } catch {
+      // Aborted at stop.
+    }
+  })();
+  return {
+    node,
+    received,
+    async stop() {
+      lifetime.abort();
+      await node.stop();
+      await reading;
+    },
+  };
+}
+
+export async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
