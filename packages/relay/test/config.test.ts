@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseRelayConfig, resolveRelayInit } from '../src/index.js';
+
+describe('relay configuration', () => {
+  it('reads YAML with every option and resolves paths against the file', () => {
+    const init = parseRelayConfig('listen: 127.0.0.1:0\ndataDir: ./data\nmailboxMaxEnvelopes: 10\nallowDeposit: [alice.card]\nlogLevel: warn\n', '/etc/herald/relay.yaml');
+    expect(init).toMatchObject({ listen: '127.0.0.1:0', dataDir: '/etc/herald/data', mailboxMaxEnvelopes: 10, allowDeposit: ['/etc/herald/alice.card'], logLevel: 'warn' });
+    const resolved = resolveRelayInit(init as never);
+    expect(resolved).toMatchObject({ host: '127.0.0.1', port: 0, pushWindow: 64, maxEnvelopeBytes: 1024 * 1024 });
+  });
+
+  it('names the file, the line and the key in every refusal', () => {
+    expect(() => parseRelayConfig('listen: [1, 2\n', 'r.yaml')).toThrow(/^config r\.yaml, line \d+: not valid YAML/);
+    expect(() => parseRelayConfig('listn: 127.0.0.1:7700\n', 'r.yaml')).toThrow('config r.yaml: unknown option "listn"');
+    expect(() => parseRelayConfig('- a\n- b\n', 'r.yaml')).toThrow('expected a mapping of options');
+    expect(() => resolveRelayInit({ dataDir: 'd', mailboxMaxEnvelopes: 'ten' } as never, 'config r.yaml')).toThrow('config r.yaml: mailboxMaxEnvelopes: expected whole envelopes from 1 to 10000000, got "ten"');
+    expect(() => resolveRelayInit({ dataDir: 'd', listen: 'localhost' })).toThrow('startRelay: listen: expected host:port');
+    expect(() => resolveRelayInit({ dataDir: 'd', logLevel: 'loud' })).toThrow('logLevel: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(() => resolveRelayInit({ dataDir: 'd', publicUrls: ['http://x'] })).toThrow('publicUrls: "http://x" is not a ws:// or wss:// URL');
+    expect(() => resolveRelayInit({ dataDir: 'd', pauseBufferedBytes: 4096, maxBufferedBytes: 2048 })).toThrow('maxBufferedBytes (2048) must be at least pauseBufferedBytes (4096)');
+    expect(() => resolveRelayInit({} as never)).toThrow('dataDir: expected a directory path');
+  });
+});

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cardToFile, generateIdentity, seal } from '@herald/core';
+import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { rawClient } from './helpers/raw-client.js';
+import { RELAY_BIN, removeTempDirs, restartRelay, spawnRelay, tempDir } from './helpers/relay-process.js';
+
+afterAll(removeTempDirs);
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RELAY_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('running a relay', () => {
+  it('refuses a bad config file at start with a precise message and exit code 1', async () => {
+    const dir = await tempDir('herald-relay-config-');
+    const config = join(dir, 'relay.yaml');
+    await writeFile(config, 'dataDir: ./data\nmailboxMaxBytes: -5\n');
+    const result = await run(['--config', config, '--listen', '127.0.0.1:0']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error INVALID_OPTIONS: config ${config}: mailboxMaxBytes: expected whole bytes from 1024 to 1099511627776, got -5\n`);
+    expect((await run(['--bogus'])).code).toBe(2);
+  });
+
+  it('serves /healthz and /metrics, also on a separate --metrics address', async () => {
+    const relay = await spawnRelay({ args: ['--metrics', '127.0.0.1:0'] });
+    expect(await relay.get('/healthz')).toEqual({ status: 200, text: '{"status":"ok"}' });
+    expect((await relay.get('/metrics')).text).toContain('herald_relay_connections 0');
+    expect((await relay.get('/nope')).status).toBe(404);
+    await relay.kill('SIGTERM');
+  });
+
+  it('shuts down gracefully on SIGTERM (exit 0), and what it accepted is there after the restart', async () => {
+    const relay = await spawnRelay();
+    const bob = generateIdentity();
+    const sender = await rawClient(relay.url);
+    await sender.authenticate(generateIdentity(), false);
+    const count = 20;
+    for (let id = 1; id <= count; id++) sender.send(protocol.encodeDeposit(id, seal(`m${id}`, { from: generateIdentity(), to: bob.card })));
+    await sender.next((frame) => frame.type === 'accepted' && frame.requestId === count);
+    relay.child.kill('SIGTERM');
+    expect(await relay.exited).toEqual({ code: 0, signal: null });
+    expect(relay.logs()).toContain('relay stopped');
+    const again = await restartRelay(relay);
+    expect(await again.metric('herald_relay_mailbox_envelopes')).toBe(count);
+    await again.kill('SIGTERM');
+  });
+
+  it('applies the allow-lists: unlisted identities may not deposit, unlisted mailboxes may not be collected', async () => {
+    const dir = await tempDir('herald-relay-allow-');
+    const alice = generateIdentity();
+    const bob = generateIdentity();
+    await writeFile(join(dir, 'alice.card'), cardToFile(alice.card));
+    await writeFile(join(dir, 'bob.card'), cardToFile(bob.card));
+    const relay = await spawnRelay({ config: { allowDeposit: [join(dir, 'alice.card')], allowCollect: [join(dir, 'bob.card')] } });
+    const listed = await rawClient(relay.url);
+    await listed.authenticate(alice, false);
+    listed.send(protocol.encodeDeposit(1, seal('hi', { from: alice, to: bob.card })));
+    expect((await listed.next((frame) => frame.type !== 'challenge' && 'requestId' in frame)).type).toBe('accepted');
+    const stranger = await rawClient(relay.url);
+    await stranger.authenticate(generateIdentity(), false).catch(() => undefined);
+    expect((await stranger.closed).code).toBe(protocol.CLOSE_CODES.NOT_ALLOWED);
+    const collector = await rawClient(relay.url);
+    await collector.authenticate(alice, true).catch(() => undefined);
+    expect((await collector.closed).code).toBe(protocol.CLOSE_CODES.NOT_ALLOWED);
+    const owner = await rawClient(relay.url);
+    await owner.authenticate(bob, true);
+    expect((await owner.next((frame) => frame.type === 'push')).type).toBe('push');
+    owner.socket.close();
+    listed.socket.close();
+    await relay.kill('SIGTERM');
+  });
+});
