@@ -1,0 +1,69 @@
+import sodium from 'libsodium-wrappers-sumo';
+import { describe, expect, it } from 'vitest';
+import { generateIdentity, routingTagFor, toHex } from '@herald/core';
+import { relayProtocol as protocol, webSocketTransport } from '../src/index.js';
+import { backoff } from '../src/backoff.js';
+
+await sodium.ready;
+
+const challenge = (): Parameters<typeof protocol.answerChallenge>[1] => {
+  const fields = { version: 1, relayId: new Uint8Array(16).fill(1), challenge: new Uint8Array(32).fill(2), relayKey: new Uint8Array(32), maxEnvelopeBytes: 1 << 20 };
+  return { ...fields, bytes: protocol.encodeChallenge(fields) };
+};
+
+describe('relay protocol codec', () => {
+  it('round-trips every frame', () => {
+    const c = challenge();
+    expect(c.bytes.length).toBe(protocol.CHALLENGE_FRAME_BYTES);
+    expect(protocol.decodeRelayFrame(c.bytes)).toMatchObject({ type: 'challenge', version: 1, maxEnvelopeBytes: 1 << 20 });
+    expect(protocol.decodeRelayFrame(protocol.encodeWelcome(1))).toEqual({ type: 'welcome', mailboxes: 1 });
+    expect(protocol.decodeRelayFrame(protocol.encodeAccepted(0xfffffffe))).toEqual({ type: 'accepted', requestId: 0xfffffffe });
+    expect(protocol.decodeRelayFrame(protocol.encodeError(5, 9, 'full'))).toEqual({ type: 'error', code: 5, requestId: 9, text: 'full' });
+    expect(protocol.decodeRelayFrame(protocol.encodePush(3, Uint8Array.of(1, 2, 3)))).toMatchObject({ type: 'push', deliveryId: 3, envelope: Uint8Array.of(1, 2, 3) });
+    expect(protocol.decodeClientFrame(protocol.encodeDeposit(4, Uint8Array.of(9)))).toMatchObject({ type: 'deposit', requestId: 4, envelope: Uint8Array.of(9) });
+    expect(protocol.decodeClientFrame(protocol.encodeAck(8))).toEqual({ type: 'ack', deliveryId: 8 });
+    // An error text is cut at 200 bytes, on a character boundary.
+    const long = protocol.decodeRelayFrame(protocol.encodeError(1, 1, 'é'.repeat(150)));
+    expect(long.type === 'error' && long.text).toBe('é'.repeat(100));
+  });
+
+  it('refuses truncated, padded and unknown frames', () => {
+    for (const bytes of [new Uint8Array(0), Uint8Array.of(0x7f), Uint8Array.of(protocol.FRAME.ACK, 0, 0), Uint8Array.of(protocol.FRAME.WELCOME, 1, 2), challenge().bytes.subarray(0, 40), Uint8Array.of(protocol.FRAME.AUTH, 1)]) {
+      expect(() => (bytes[0] !== undefined && bytes[0] >= 0x10 ? protocol.decodeClientFrame(bytes) : protocol.decodeRelayFrame(bytes))).toThrow(protocol.FrameError);
+    }
+  });
+
+  it('authenticates and proves the mailbox, and nothing verifies under another challenge, URL or key', () => {
+    const alice = generateIdentity();
+    const relaySecret = new Uint8Array(32).fill(7);
+    const fields = { ...challenge(), relayKey: sodium.crypto_scalarmult_base(relaySecret) };
+    const sent = { ...fields, bytes: protocol.encodeChallenge(fields) };
+    const url = 'ws://127.0.0.1:7700/';
+    const auth = protocol.decodeClientFrame(protocol.answerChallenge(alice, sent, url, true));
+    if (auth.type !== 'auth') throw new Error('not an AUTH frame');
+    const verdict = protocol.verifyAuth(auth, sent.bytes, relaySecret, (signed) => signed === url);
+    expect(verdict).toMatchObject({ ok: true, tags: [toHex(routingTagFor(alice.card.agreementPublicKey))] });
+    const other = protocol.encodeChallenge({ ...fields, challenge: new Uint8Array(32).fill(3) });
+    expect(protocol.verifyAuth(auth, other, relaySecret, () => true)).toEqual({ ok: false, reason: 'the signature does not verify' });
+    expect(protocol.verifyAuth(auth, sent.bytes, relaySecret, () => false)).toEqual({ ok: false, reason: 'the signed URL does not name this relay' });
+    // The MAC is bound to the relay's ephemeral key: with another secret it fails.
+    expect(protocol.verifyAuth(auth, sent.bytes, new Uint8Array(32).fill(8), () => true)).toEqual({ ok: false, reason: 'a mailbox proof does not verify' });
+  });
+
+  it('draws reconnection delays between the minimum and the growing ceiling', () => {
+    const delays = backoff(100, 1000);
+    const drawn = Array.from({ length: 50 }, () => delays.next());
+    expect(drawn.every((value) => value >= 100 && value <= 1000)).toBe(true);
+    expect(new Set(drawn).size).toBeGreaterThan(10);
+  });
+
+  it('validates its init with precise messages', () => {
+    const identity = generateIdentity();
+    expect(() => webSocketTransport({ url: 'http://x', identity })).toThrow('webSocketTransport: url: expected ws:// or wss://, got http:');
+    expect(() => webSocketTransport({ url: 'ws://u:p@x', identity })).toThrow('must not carry a user or password');
+    expect(() => webSocketTransport({ url: 'ws://x', identity: {} as never })).toThrow('webSocketTransport: identity: expected an Identity');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 4000 })).toThrow('heartbeatTimeoutMs: expected whole milliseconds from 5001 to 300000, got 4000');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, colect: true } as never)).toThrow('unknown option "colect"');
+    expect(webSocketTransport({ url: 'wss://relay.example/herald', identity }).name).toBe('wss://relay.example/herald');
+  });
+});
