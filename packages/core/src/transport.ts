@@ -70,12 +70,18 @@ export type TransportEvent =
   | { readonly type: 'health'; readonly health: TransportHealth }
   | { readonly type: 'error'; readonly error: Error };
 
+/**
+ * Lifecycle, as the compliance suite checks it: created (health `down`, "not
+ * started") → `start()` → running → `stop()` → stopped for good (health `down`,
+ * "stopped"; a stopped transport is not restarted, make a new one). Aborting
+ * the start signal later stops the transport. A second `start()` is refused.
+ */
 export interface Transport {
   /** Stable name, usually the channel URL without credentials, e.g. `dir:/mnt/usb/herald`. */
   readonly name: string;
   readonly capabilities: TransportCapabilities;
   start(options: TransportStartOptions): Promise<void>;
-  /** Stops sending and receiving; in-flight deliveries finish first. Idempotent. */
+  /** Stops sending and receiving; in-flight deliveries finish first (the signal only cuts that wait short). Idempotent. */
   stop(options?: OperationOptions): Promise<void>;
   /**
    * Resolves once the channel has accepted the envelope (stored by whatever
