@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ResolvedRelayInit } from './init.js';
-import type { MailboxStore } from './mailboxes.js';
+import type { MailboxStore, MailEntry } from './mailboxes.js';
 import type { RelayMetrics } from './metrics.js';
 
 /** What every connection shares: settings, the store, metrics, the log, and who listens on which mailbox. */
@@ -15,7 +15,7 @@ export interface RelayCore {
   /** X25519 keys (hex) whose mailboxes may be collected; undefined = any proven mailbox. */
   readonly collectors: ReadonlySet<string> | undefined;
   /** Collecting connections by routing tag. */
-  readonly subscribers: Map<string, Set<{ wake(tag: string): void }>>;
+  readonly subscribers: Map<string, Set<{ offer(entry: MailEntry): void }>>;
   /** Entries acknowledged whose removal is not yet committed: never pushed again meanwhile. */
   readonly removing: Set<string>;
   /** Deposits being stored, so a graceful shutdown can wait for them. */

@@ -36,7 +36,7 @@ export interface RelayInit {
   readonly depositBurst?: number;
   /** Deposits of one connection being stored at once; more are refused with RATE_LIMITED. Default 256. */
   readonly maxPendingDeposits?: number;
-  /** Pushed envelopes a connection may leave unacknowledged; pushing pauses beyond. Default 64. */
+  /** Pushed envelopes a connection may leave unacknowledged; pushing pauses beyond. Default 128 (half the transport's maxPendingDeliveries). */
   readonly pushWindow?: number;
   /** Pushing to a connection pauses while its send buffer holds more than this. Default 1 MiB. */
   readonly pauseBufferedBytes?: number;
@@ -82,7 +82,7 @@ const NUMBERS = {
   depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],
   depositBurst: [1_000, 1, 10_000_000, 'deposits'],
   maxPendingDeposits: [256, 1, 65_536, 'deposits'],
-  pushWindow: [64, 1, 4096, 'envelopes'],
+  pushWindow: [128, 1, 4096, 'envelopes'],
   pauseBufferedBytes: [MiB, 1024, 1024 * MiB, 'bytes'],
   maxBufferedBytes: [16 * MiB, 1024, 4096 * MiB, 'bytes'],
   purgeIntervalMs: [60_000, 100, 86_400_000, 'milliseconds'],

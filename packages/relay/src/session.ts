@@ -1,8 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 import WebSocket from 'ws';
-import { envelopeExpiry, envelopeId, envelopeRoutingTags, toHex } from '@herald/core';
+import { inspect, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
+import type { MailEntry } from './mailboxes.js';
 import { tokenBucket } from './rate.js';
 import { sodium } from './sodium.js';
 
@@ -34,13 +35,17 @@ export class Session {
   private nextDelivery = 1;
   private pendingDeposits = 0;
   private pumpScheduled = false;
+  /** Tags whose stored mail this connection has all been pushed: a new entry can go straight out, no store read. */
+  private readonly caughtUp = new Set<string>();
   private readonly bucket;
+  private readonly sendFrame: (frame: Uint8Array) => void;
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
 
   constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number) {
     this.number = number;
+    this.sendFrame = protocol.corkingSender(socket);
     this.bucket = tokenBucket(core.init.depositsPerSecond, core.init.depositBurst, Date.now());
     this.relaySecret = randomFillSync(new Uint8Array(32));
     this.challengeFrame = protocol.encodeChallenge({
@@ -112,6 +117,18 @@ export class Session {
     });
   }
 
+  /** A new entry, just committed. Pushed at once when nothing older waits for this connection; else the pump reads it in order. */
+  offer(entry: MailEntry): void {
+    if (this.state !== 'ready') return;
+    const { init, removing } = this.core;
+    if (this.caughtUp.has(entry.tag) && this.inflight.size < init.pushWindow && this.socket.bufferedAmount < init.pauseBufferedBytes) {
+      if (!this.inflightKeys.has(entry.key) && !removing.has(entry.key)) this.push(entry);
+      return;
+    }
+    this.caughtUp.delete(entry.tag);
+    this.wake();
+  }
+
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
     if (!isBinary) return this.close('PROTOCOL_ERROR', 'text frames are not part of the protocol');
@@ -165,13 +182,14 @@ export class Session {
     if (!this.core.accepting) return this.refuse('UNAVAILABLE', requestId, 'the relay is shutting down');
     if (!this.bucket.take(Date.now()) || this.pendingDeposits >= init.maxPendingDeposits) return this.refuse('RATE_LIMITED', requestId, 'too many deposits; slow down');
     if (envelope.length > init.maxEnvelopeBytes) return this.refuse('TOO_LARGE', requestId, `envelope of ${envelope.length} bytes exceeds ${init.maxEnvelopeBytes}`);
-    let tags: string[];
+    let tags: readonly string[];
     let id: string;
     let expires: number;
     try {
-      tags = envelopeRoutingTags(envelope);
-      id = envelopeId(envelope);
-      expires = envelopeExpiry(envelope);
+      // One parse of the outer header: what a relay may read (tags, id, expiry), nothing more.
+      const outline = inspect(envelope);
+      ({ routingTags: tags, id } = outline);
+      expires = outline.expires.getTime();
     } catch {
       return this.refuse('BAD_ENVELOPE', requestId, 'not a Herald envelope');
     }
@@ -182,14 +200,14 @@ export class Session {
     const bytes = envelope.slice();
     this.pendingDeposits++;
     const work = this.core.store.deposit(bytes, tags, id, keepUntil).then(
-      (outcome) => {
-        if (outcome === 'mailbox-full') return this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full');
-        if (outcome === 'relay-full') return this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
+      (result) => {
+        if (result.outcome === 'mailbox-full') return this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full');
+        if (result.outcome === 'relay-full') return this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
         this.send(protocol.encodeAccepted(requestId));
-        if (outcome === 'duplicate') return;
+        if (result.outcome !== 'stored') return;
         metrics.envelopesIn.inc();
         metrics.bytesIn.inc(bytes.length);
-        for (const tag of new Set(tags)) for (const subscriber of this.core.subscribers.get(tag) ?? []) subscriber.wake(tag);
+        for (const entry of result.entries) for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
       },
       (error: unknown) => {
         this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
@@ -221,28 +239,40 @@ export class Session {
 
   private send(frame: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(frame, (error) => {
-      // Written out: if the buffer has drained below the pause mark, more pushes fit.
-      if (!error && this.inflight.size < this.core.init.pushWindow && this.socket.bufferedAmount < this.core.init.pauseBufferedBytes) this.wake();
-    });
+    // Corked: the ACCEPTEDs of one group commit, or a burst of pushes, leave in one writev.
+    // No per-frame callback: a push paused by a full buffer resumes on the next ACK (the buffer holds unacked
+    // pushes), and a client that sends no ACK and does not read is closed by the heartbeat sweep.
+    this.sendFrame(frame);
     if (this.socket.bufferedAmount > this.core.init.maxBufferedBytes) this.close('SLOW_CONSUMER', `send buffer above ${this.core.init.maxBufferedBytes} bytes`);
   }
 
+  private push(entry: MailEntry): void {
+    const deliveryId = this.nextDelivery;
+    this.nextDelivery = this.nextDelivery >= 0xffffffff ? 1 : this.nextDelivery + 1;
+    this.inflight.set(deliveryId, { tag: entry.tag, seq: entry.seq, key: entry.key });
+    this.inflightKeys.add(entry.key);
+    this.core.metrics.envelopesOut.inc();
+    this.core.metrics.bytesOut.inc(entry.bytes.length);
+    this.send(protocol.encodePush(deliveryId, entry.bytes));
+  }
+
   private pump(): void {
-    const { init, store, removing, metrics } = this.core;
+    const { init, store, removing } = this.core;
     const skip = (key: string): boolean => this.inflightKeys.has(key) || removing.has(key);
     for (const tag of this.tags) {
-      while (this.state === 'ready' && this.inflight.size < init.pushWindow && this.socket.bufferedAmount < init.pauseBufferedBytes) {
-        const entries = store.list(tag, Math.min(16, init.pushWindow - this.inflight.size), skip);
-        if (entries.length === 0) break;
-        for (const entry of entries) {
-          const deliveryId = this.nextDelivery;
-          this.nextDelivery = this.nextDelivery >= 0xffffffff ? 1 : this.nextDelivery + 1;
-          this.inflight.set(deliveryId, { tag: entry.tag, seq: entry.seq, key: entry.key });
-          this.inflightKeys.add(entry.key);
-          metrics.envelopesOut.inc();
-          metrics.bytesOut.inc(entry.bytes.length);
-          this.send(protocol.encodePush(deliveryId, entry.bytes));
+      for (;;) {
+        if (this.state !== 'ready') return;
+        const room = init.pushWindow - this.inflight.size;
+        if (room <= 0 || this.socket.bufferedAmount >= init.pauseBufferedBytes) {
+          this.caughtUp.delete(tag);
+          break;
+        }
+        const wanted = Math.min(16, room);
+        const entries = store.list(tag, wanted, skip);
+        for (const entry of entries) this.push(entry);
+        if (entries.length < wanted) {
+          this.caughtUp.add(tag);
+          break;
         }
       }
     }

@@ -6,7 +6,7 @@ describe('relay configuration', () => {
     const init = parseRelayConfig('listen: 127.0.0.1:0\ndataDir: ./data\nmailboxMaxEnvelopes: 10\nallowDeposit: [alice.card]\nlogLevel: warn\n', '/etc/herald/relay.yaml');
     expect(init).toMatchObject({ listen: '127.0.0.1:0', dataDir: '/etc/herald/data', mailboxMaxEnvelopes: 10, allowDeposit: ['/etc/herald/alice.card'], logLevel: 'warn' });
     const resolved = resolveRelayInit(init as never);
-    expect(resolved).toMatchObject({ host: '127.0.0.1', port: 0, pushWindow: 64, maxEnvelopeBytes: 1024 * 1024 });
+    expect(resolved).toMatchObject({ host: '127.0.0.1', port: 0, pushWindow: 128, maxEnvelopeBytes: 1024 * 1024 });
   });
 
   it('names the file, the line and the key in every refusal', () => {

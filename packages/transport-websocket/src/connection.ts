@@ -3,6 +3,7 @@ import { TransportError } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
+import { corkingSender } from './protocol/cork.js';
 import { decodeRelayFrame, encodeAck, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, PROTOCOL_VERSION, type RelayFrame } from './protocol/frames.js';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
@@ -39,6 +40,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     perMessageDeflate: false,
     ...(init.tls ?? {}),
   } as WebSocket.ClientOptions);
+  const sendFrame = corkingSender(socket);
   const pending = new Map<number, Pending>();
   let nextRequest = 1;
   let established = false;
@@ -69,13 +71,13 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         };
         depositSignal.addEventListener('abort', onAbort, { once: true });
         pending.set(requestId, { resolve: finish, reject: finish });
-        socket.send(encodeDeposit(requestId, envelope), (error) => {
+        sendFrame(encodeDeposit(requestId, envelope), (error) => {
           if (error) finish(new TransportError('CHANNEL_UNAVAILABLE', channel, `writing to the relay failed: ${error.message}`));
         });
       });
     },
     ack(deliveryId) {
-      if (connection.isOpen) socket.send(encodeAck(deliveryId), () => undefined);
+      if (connection.isOpen) sendFrame(encodeAck(deliveryId));
     },
     close() {
       closeReason = 'closed by the transport';

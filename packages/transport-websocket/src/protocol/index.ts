@@ -2,3 +2,4 @@
 export * from './codes.js';
 export * from './frames.js';
 export * from './auth.js';
+export * from './cork.js';

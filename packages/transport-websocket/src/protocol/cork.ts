@@ -1,0 +1,25 @@
+import type WebSocket from 'ws';
+
+/**
+ * Sends frames so that all those sent in one turn of the event loop leave in one
+ * writev: the TCP socket under the WebSocket is corked at the first frame of a
+ * turn and uncorked on the next tick. Per-envelope syscalls otherwise dominate
+ * the cost of small frames (deposits, ACCEPTEDs, pushes, ACKs). ws keeps the
+ * socket as `_socket`; if a ws version hides it, frames are simply sent one by one.
+ */
+export function corkingSender(socket: WebSocket): (frame: Uint8Array, callback?: (error?: Error) => void) => void {
+  const tcp = (socket as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket;
+  let corked = false;
+  return (frame, callback) => {
+    if (!corked && typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function') {
+      corked = true;
+      tcp.cork();
+      process.nextTick(() => {
+        corked = false;
+        tcp.uncork!();
+      });
+    }
+    if (callback) socket.send(frame, callback);
+    else socket.send(frame);
+  };
+}
