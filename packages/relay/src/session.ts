@@ -4,18 +4,13 @@ import { inspect, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
 import type { MailEntry } from './mailboxes.js';
+import { Pusher } from './pusher.js';
 import { tokenBucket } from './rate.js';
 import { sodium } from './sodium.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
 type CloseName = keyof typeof CLOSE_CODES;
-
-interface InFlight {
-  readonly tag: string;
-  readonly seq: number;
-  readonly key: string;
-}
 
 /**
  * One client connection: CHALLENGE, AUTH, then deposits, pushes and acks
@@ -30,13 +25,8 @@ export class Session {
   private readonly authTimer: NodeJS.Timeout;
   private tags: readonly string[] = [];
   private canDeposit = false;
-  private readonly inflight = new Map<number, InFlight>();
-  private readonly inflightKeys = new Set<string>();
-  private nextDelivery = 1;
   private pendingDeposits = 0;
-  private pumpScheduled = false;
-  /** Tags whose stored mail this connection has all been pushed: a new entry can go straight out, no store read. */
-  private readonly caughtUp = new Set<string>();
+  private readonly pusher: Pusher;
   private readonly bucket;
   private readonly sendFrame: (frame: Uint8Array) => void;
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
@@ -46,6 +36,19 @@ export class Session {
   constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number) {
     this.number = number;
     this.sendFrame = protocol.corkingSender(socket);
+    const session = this;
+    this.pusher = new Pusher(core, {
+      get ready() {
+        return session.state === 'ready';
+      },
+      get tags() {
+        return session.tags;
+      },
+      get buffered() {
+        return socket.bufferedAmount;
+      },
+      send: (frame) => this.send(frame),
+    });
     this.bucket = tokenBucket(core.init.depositsPerSecond, core.init.depositBurst, Date.now());
     this.relaySecret = randomFillSync(new Uint8Array(32));
     this.challengeFrame = protocol.encodeChallenge({
@@ -103,30 +106,12 @@ export class Session {
       set?.delete(this);
       if (set?.size === 0) this.core.subscribers.delete(tag);
     }
-    this.inflight.clear();
-    this.inflightKeys.clear();
+    this.pusher.clear();
   }
 
-  /** New mail for `tag` (or room in the window): push what fits, on the next turn so bursts coalesce. */
-  wake(): void {
-    if (this.pumpScheduled || this.state !== 'ready') return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  /** A new entry, just committed. Pushed at once when nothing older waits for this connection; else the pump reads it in order. */
+  /** A new entry in one of this connection's mailboxes, just committed. */
   offer(entry: MailEntry): void {
-    if (this.state !== 'ready') return;
-    const { init, removing } = this.core;
-    if (this.caughtUp.has(entry.tag) && this.inflight.size < init.pushWindow && this.socket.bufferedAmount < init.pauseBufferedBytes) {
-      if (!this.inflightKeys.has(entry.key) && !removing.has(entry.key)) this.push(entry);
-      return;
-    }
-    this.caughtUp.delete(entry.tag);
-    this.wake();
+    this.pusher.offer(entry);
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -167,7 +152,7 @@ export class Session {
       set.add(this);
     }
     this.socket.send(protocol.encodeWelcome(this.tags.length));
-    this.wake();
+    this.pusher.wake();
   }
 
   private refuse(name: ErrorName, requestId: number, text: string): void {
@@ -223,18 +208,7 @@ export class Session {
 
   private onAck(deliveryId: number): void {
     if (this.state !== 'ready') return this.close('PROTOCOL_ERROR', 'ACK before authentication');
-    const entry = this.inflight.get(deliveryId);
-    // An unknown id is a late ack from before a purge or a stray; nothing to do.
-    if (!entry) return;
-    this.inflight.delete(deliveryId);
-    this.inflightKeys.delete(entry.key);
-    const { removing, store, metrics, log } = this.core;
-    removing.add(entry.key);
-    store.remove(entry.tag, entry.seq).then(
-      () => metrics.envelopesAcked.inc(),
-      (error: unknown) => log.error({ connection: this.number, err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed'),
-    ).finally(() => removing.delete(entry.key));
-    this.wake();
+    this.pusher.acked(deliveryId);
   }
 
   private send(frame: Uint8Array): void {
@@ -244,37 +218,5 @@ export class Session {
     // pushes), and a client that sends no ACK and does not read is closed by the heartbeat sweep.
     this.sendFrame(frame);
     if (this.socket.bufferedAmount > this.core.init.maxBufferedBytes) this.close('SLOW_CONSUMER', `send buffer above ${this.core.init.maxBufferedBytes} bytes`);
-  }
-
-  private push(entry: MailEntry): void {
-    const deliveryId = this.nextDelivery;
-    this.nextDelivery = this.nextDelivery >= 0xffffffff ? 1 : this.nextDelivery + 1;
-    this.inflight.set(deliveryId, { tag: entry.tag, seq: entry.seq, key: entry.key });
-    this.inflightKeys.add(entry.key);
-    this.core.metrics.envelopesOut.inc();
-    this.core.metrics.bytesOut.inc(entry.bytes.length);
-    this.send(protocol.encodePush(deliveryId, entry.bytes));
-  }
-
-  private pump(): void {
-    const { init, store, removing } = this.core;
-    const skip = (key: string): boolean => this.inflightKeys.has(key) || removing.has(key);
-    for (const tag of this.tags) {
-      for (;;) {
-        if (this.state !== 'ready') return;
-        const room = init.pushWindow - this.inflight.size;
-        if (room <= 0 || this.socket.bufferedAmount >= init.pauseBufferedBytes) {
-          this.caughtUp.delete(tag);
-          break;
-        }
-        const wanted = Math.min(16, room);
-        const entries = store.list(tag, wanted, skip);
-        for (const entry of entries) this.push(entry);
-        if (entries.length < wanted) {
-          this.caughtUp.add(tag);
-          break;
-        }
-      }
-    }
   }
 }

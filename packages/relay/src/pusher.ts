@@ -1,0 +1,115 @@
+import { relayProtocol as protocol } from '@herald/transport-websocket';
+import type { RelayCore } from './core.js';
+import type { MailEntry } from './mailboxes.js';
+
+interface InFlight {
+  readonly tag: string;
+  readonly seq: number;
+  readonly key: string;
+}
+
+/** What the pusher needs of its connection. */
+export interface PushTarget {
+  readonly ready: boolean;
+  readonly tags: readonly string[];
+  readonly buffered: number;
+  send(frame: Uint8Array): void;
+}
+
+/**
+ * The outbound half of a collecting connection: pushes stored mail oldest first,
+ * at most `pushWindow` unacknowledged, pausing while the send buffer is above
+ * `pauseBufferedBytes`. A new deposit goes straight out when this connection has
+ * already been pushed everything older ("caught up"); otherwise the pump reads
+ * the mailbox in order.
+ */
+export class Pusher {
+  private readonly inflight = new Map<number, InFlight>();
+  private readonly inflightKeys = new Set<string>();
+  private readonly caughtUp = new Set<string>();
+  private nextDelivery = 1;
+  private scheduled = false;
+
+  constructor(private readonly core: RelayCore, private readonly target: PushTarget) {}
+
+  /** A new entry, just committed. */
+  offer(entry: MailEntry): void {
+    if (!this.target.ready) return;
+    if (this.caughtUp.has(entry.tag) && this.hasRoom()) {
+      if (!this.inflightKeys.has(entry.key) && !this.core.removing.has(entry.key)) this.push(entry);
+      return;
+    }
+    this.caughtUp.delete(entry.tag);
+    this.wake();
+  }
+
+  /** The client stored delivery `deliveryId`: the entry is removed durably, and the window has room again. */
+  acked(deliveryId: number): void {
+    const entry = this.inflight.get(deliveryId);
+    // An unknown id is a stray, or a late ack of an entry purged meanwhile: nothing to do.
+    if (!entry) return;
+    this.inflight.delete(deliveryId);
+    this.inflightKeys.delete(entry.key);
+    const { removing, store, metrics, log } = this.core;
+    removing.add(entry.key);
+    store
+      .remove(entry.tag, entry.seq)
+      .then(
+        () => metrics.envelopesAcked.inc(),
+        (error: unknown) => log.error({ err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed'),
+      )
+      .finally(() => removing.delete(entry.key));
+    this.wake();
+  }
+
+  /** Reads and pushes what fits, on the next turn, so a burst of acks or deposits costs one pass. */
+  wake(): void {
+    if (this.scheduled || !this.target.ready) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  /** The connection ended: unacknowledged entries stay stored, for the next connection. */
+  clear(): void {
+    this.inflight.clear();
+    this.inflightKeys.clear();
+    this.caughtUp.clear();
+  }
+
+  private hasRoom(): boolean {
+    return this.inflight.size < this.core.init.pushWindow && this.target.buffered < this.core.init.pauseBufferedBytes;
+  }
+
+  private push(entry: MailEntry): void {
+    const deliveryId = this.nextDelivery;
+    this.nextDelivery = this.nextDelivery >= 0xffffffff ? 1 : this.nextDelivery + 1;
+    this.inflight.set(deliveryId, { tag: entry.tag, seq: entry.seq, key: entry.key });
+    this.inflightKeys.add(entry.key);
+    this.core.metrics.envelopesOut.inc();
+    this.core.metrics.bytesOut.inc(entry.bytes.length);
+    this.target.send(protocol.encodePush(deliveryId, entry.bytes));
+  }
+
+  private pump(): void {
+    const skip = (key: string): boolean => this.inflightKeys.has(key) || this.core.removing.has(key);
+    for (const tag of this.target.tags) {
+      for (;;) {
+        if (!this.target.ready) return;
+        if (!this.hasRoom()) {
+          this.caughtUp.delete(tag);
+          break;
+        }
+        const wanted = Math.min(16, this.core.init.pushWindow - this.inflight.size);
+        const entries = this.core.store.list(tag, wanted, skip);
+        for (const entry of entries) this.push(entry);
+        if (entries.length < wanted) {
+          this.caughtUp.add(tag);
+          break;
+        }
+      }
+    }
+  }
+}
