@@ -1,0 +1,89 @@
+import WebSocket from 'ws';
+import { envelopeExpiry, envelopeId, envelopeRoutingTags, open, seal, toHex, type Identity, type Route } from '@herald/core';
+import { webSocketTransport } from '@herald/transport-websocket';
+import type { PathUnderTest } from './pipeline.js';
+
+/** A path, its connections kept open across rounds, and how to close it. */
+export interface OpenPath {
+  readonly path: PathUnderTest;
+  close(): Promise<void>;
+}
+
+/** Envelopes are told apart on arrival by their last 16 bytes (the AEAD tag): the same cheap lookup on every path. */
+export const keyOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset + bytes.byteLength - 16, 16).toString('latin1');
+
+const routeOf = (envelope: Uint8Array): Route => ({ messageId: envelopeId(envelope), routingTags: envelopeRoutingTags(envelope), expiresAt: envelopeExpiry(envelope) });
+
+/** Sealed envelopes through the relay with the WebSocket transport on both sides: deposit, durable store, push, ack, durable removal. */
+export async function relayPath(url: string, alice: Identity, bob: Identity, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
+  const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
+  const routes = envelopes.map(routeOf);
+  let arrival: (index: number) => void = () => undefined;
+  const sender = webSocketTransport({ url, identity: alice, collect: false, maxPendingSends: 4096 });
+  const receiver = webSocketTransport({ url, identity: bob, maxPendingDeliveries: 4096 });
+  await sender.start({ routingTags: [], deliver: async () => undefined });
+  await receiver.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound) => arrival(index.get(keyOf(inbound.bytes)) ?? -1) });
+  return {
+    path: { send: (position) => sender.send(envelopes[position]!, routes[position]!), onArrival: (callback) => void (arrival = callback) },
+    async close() {
+      await sender.stop();
+      await receiver.stop();
+    },
+  };
+}
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** The same envelopes through the bare forwarder: what moving the bytes alone costs. */
+export async function forwarderPath(url: string, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
+  const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
+  let arrival: (index: number) => void = () => undefined;
+  const sender = await openSocket(url);
+  const receiver = await openSocket(url);
+  receiver.send('receiver');
+  receiver.on('message', (data) => arrival(index.get(keyOf(new Uint8Array(data as Buffer))) ?? -1));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return {
+    path: { send: (position) => void sender.send(envelopes[position]!), onArrival: (callback) => void (arrival = callback) },
+    async close() {
+      sender.close();
+      receiver.close();
+    },
+  };
+}
+
+/** The whole path: seal at the sender (inside the clock), relay, open and verify at the receiver. */
+export async function wholePath(url: string, alice: Identity, bob: Identity, body: Uint8Array): Promise<OpenPath> {
+  let arrival: (index: number) => void = () => undefined;
+  const sender = webSocketTransport({ url, identity: alice, collect: false, maxPendingSends: 4096 });
+  const receiver = webSocketTransport({ url, identity: bob, maxPendingDeliveries: 4096 });
+  await sender.start({ routingTags: [], deliver: async () => undefined });
+  await receiver.start({
+    routingTags: [toHex(bob.card.routingTag)],
+    deliver: async (inbound) => {
+      const opened = await open(inbound.bytes, { identity: bob, contacts: [alice.card], requireKnownSender: true });
+      arrival(new DataView(opened.plaintext.buffer, opened.plaintext.byteOffset).getUint32(0));
+    },
+  });
+  return {
+    path: {
+      send(position) {
+        const message = body.slice();
+        new DataView(message.buffer).setUint32(0, position);
+        const envelope = seal(message, { from: alice, to: bob.card, contentType: 'application/octet-stream' });
+        return sender.send(envelope, routeOf(envelope));
+      },
+      onArrival: (callback) => void (arrival = callback),
+    },
+    async close() {
+      await sender.stop();
+      await receiver.stop();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A server child process on a free loopback port, as the bench drives it. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly port: number;
+  /** Resident memory of the server process, in bytes. */
+  rss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
+const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
+
+function started(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()).slice(-4000));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = pattern.exec(stdout);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+  });
+}
+
+function stopper(child: ChildProcess, cleanup: () => Promise<void> = async () => undefined): () => Promise<void> {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await cleanup();
+  };
+}
+
+/** The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not quotas. */
+export async function startRelayProcess(): Promise<ServerProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-bench-relay-'));
+  const config = join(dir, 'relay.yaml');
+  await writeFile(config, JSON.stringify({ depositsPerSecond: 1_000_000, depositBurst: 1_000_000, maxConnections: 20_000, mailboxMaxEnvelopes: 1_000_000, mailboxMaxBytes: 2 ** 32, maxStoredBytes: 2 ** 34, logLevel: 'warn', authTimeoutMs: 60_000 }));
+  const child = spawn(process.execPath, [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await started(child, /relay listening on (ws:\/\/\S+)\n/);
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    port,
+    async rss() {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const line = text.split('\n').find((candidate) => candidate.startsWith('process_resident_memory_bytes '));
+      return Number(line?.split(' ')[1]);
+    },
+    stop: stopper(child, () => rm(dir, { recursive: true, force: true })),
+  };
+}
+
+export async function startForwarderProcess(): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [FORWARDER], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await started(child, /forwarder listening on (ws:\/\/\S+)\n/);
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    port,
+    rss: async () => Number(await (await fetch(`http://127.0.0.1:${port}/rss`)).text()),
+    stop: stopper(child),
+  };
+}
