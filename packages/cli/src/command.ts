@@ -38,6 +38,8 @@ export interface CommandSpec<F extends FlagSpecs> {
   readonly flags: F;
   /** Names of the positional arguments, all required. */
   readonly args?: readonly string[];
+  /** Names of positional arguments that may follow the required ones. */
+  readonly optionalArgs?: readonly string[];
   run(invocation: Invocation<F>): Promise<void>;
 }
 
@@ -61,7 +63,7 @@ export function defineCommand<const F extends FlagSpecs>(spec: CommandSpec<F>): 
     async execute(argv) {
       const parsed = parseFlags(argv, flags);
       if (parsed === 'help') return writeStdout(help);
-      checkPositionals(parsed.args, spec.args ?? []);
+      checkPositionals(parsed.args, spec.args ?? [], spec.optionalArgs ?? []);
       await spec.run({ flags: parsed.flags as FlagValues<F>, args: parsed.args });
     },
   };
@@ -109,9 +111,10 @@ function parseArgsMessage(error: unknown): string {
   return message.split('\n')[0] ?? message;
 }
 
-function checkPositionals(given: readonly string[], names: readonly string[]): void {
+function checkPositionals(given: readonly string[], names: readonly string[], optional: readonly string[]): void {
   if (given.length < names.length) throw new UsageError(`missing argument ${names[given.length]}`);
-  if (given.length > names.length) throw new UsageError(`unexpected argument '${given[names.length]}'`);
+  const most = names.length + optional.length;
+  if (given.length > most) throw new UsageError(`unexpected argument '${given[most]}'`);
 }
 
 function formatHelp(spec: CommandSpec<FlagSpecs>, flags: FlagSpecs): string {

@@ -4,10 +4,15 @@ import { isHeraldError } from '@herald/core';
  * Exit codes are part of the CLI's contract: scripts branch on them.
  * 70 is sysexits' EX_SOFTWARE, so a crash never looks like a refused envelope.
  */
-export const EXIT = { ok: 0, refused: 1, usage: 2, internal: 70 } as const;
+export const EXIT = { ok: 0, refused: 1, usage: 2, pending: 3, internal: 70 } as const;
+
+/** Not a failure: the message is safely in the outbox but no end-to-end ack came back in time (exit 3). */
+export class StillPending extends Error {
+  override readonly name = 'StillPending';
+}
 
 /** Codes only the CLI raises (everything else is a core HeraldError code). Listed in docs/errors.md. */
-export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE';
+export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'UNKNOWN_MESSAGE';
 
 /** An expected failure outside core: reported as `error CODE: message`, exit 1. */
 export class CliError extends Error {
@@ -34,6 +39,7 @@ export interface ErrorReport {
  * errors never carry a stack: it would only bury the code scripts match on.
  */
 export function describeError(error: unknown, command: string | undefined, debug: boolean): ErrorReport {
+  if (error instanceof StillPending) return { exitCode: EXIT.pending, text: `pending: ${error.message}\n` };
   if (error instanceof UsageError) {
     const help = command === undefined ? 'herald --help' : `herald ${command} --help`;
     return { exitCode: EXIT.usage, text: `usage error: ${error.message}\nrun '${help}' for usage\n` };

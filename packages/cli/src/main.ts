@@ -16,7 +16,8 @@ ${rows}
 
 Run 'herald COMMAND --help' for a command's options. 'herald --version' prints the version.
 Environment: HERALD_PASSPHRASE, HERALD_KDF_STRENGTH, HERALD_DEBUG=1 (stack traces for internal errors).
-Exit codes: 0 success, 1 refused or failed (stderr: error CODE: message), 2 usage error, 70 internal error.
+Exit codes: 0 success, 1 refused or failed (stderr: error CODE: message), 2 usage error,
+3 stored in the outbox but not yet acknowledged (send, flush), 70 internal error.
 `;
 }
 

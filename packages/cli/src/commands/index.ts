@@ -1,5 +1,10 @@
 import type { Command } from '../command.js';
 import { card } from './card.js';
+import { contacts } from './contacts.js';
+import { flush } from './flush.js';
+import { listen } from './listen.js';
+import { outbox } from './outbox.js';
+import { send } from './send.js';
 import { fingerprint } from './fingerprint.js';
 import { inspect } from './inspect.js';
 import { keygen } from './keygen.js';
@@ -10,7 +15,7 @@ import { seal } from './seal.js';
  * Every `herald` command, in the order `herald --help` lists them. A new
  * command is one file in this folder plus one entry here.
  */
-export const COMMANDS: readonly Command[] = [keygen, card, fingerprint, seal, open, inspect];
+export const COMMANDS: readonly Command[] = [keygen, card, fingerprint, seal, open, inspect, contacts, send, listen, flush, outbox];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

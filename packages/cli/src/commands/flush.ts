@@ -1,0 +1,30 @@
+import { defineCommand } from '../command.js';
+import { StillPending } from '../errors.js';
+import { writeStderr } from '../io.js';
+import { NODE_FLAGS, startNode } from '../node-runtime.js';
+import { durationFlag } from './send.js';
+
+export const flush = defineCommand({
+  name: 'flush',
+  summary: 'carry on delivering the outbox until every message is acknowledged',
+  synopsis: '--key KEY --via URL [--via URL …] --data-dir DIR [--wait DURATION]',
+  description: `
+Starts the node on DIR, delivers every pending message in its outbox (and takes
+in what arrives meanwhile, acking it), and exits 0 once nothing is pending, or 3
+when --wait runs out with messages still pending (they stay in the outbox).`,
+  flags: {
+    ...NODE_FLAGS,
+    wait: { type: 'string', value: 'DURATION', description: 'how long to keep trying (default 30s)' },
+  },
+  async run({ flags }) {
+    const waitSeconds = durationFlag('--wait', flags.wait, 30);
+    const running = await startNode(flags, { verbose: true });
+    try {
+      const pending = await running.node.flush({ signal: AbortSignal.timeout(waitSeconds * 1000) });
+      if (pending > 0) throw new StillPending(`${pending} message(s) still in the outbox, not yet acknowledged`);
+      await writeStderr('outbox is empty of pending messages\n');
+    } finally {
+      await running.close();
+    }
+  },
+});

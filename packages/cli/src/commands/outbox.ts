@@ -1,0 +1,60 @@
+import type { OutboxRecord } from '@herald/core';
+import { defineCommand } from '../command.js';
+import { dataDir } from '../data-dir.js';
+import { writeStdout } from '../io.js';
+
+export const outbox = defineCommand({
+  name: 'outbox',
+  summary: 'list the messages in the outbox with their status and attempts',
+  synopsis: '--data-dir DIR [--json] [--all]',
+  description: `
+Shows pending messages (queued or accepted, waiting for the end-to-end ack)
+with their attempts per channel; --all adds finished ones (delivered, expired,
+failed) still kept. Reads the store only: no key needed, nothing is sent.`,
+  flags: {
+    'data-dir': { type: 'string', value: 'DIR', required: true, description: 'the node data directory' },
+    json: { type: 'boolean', description: 'one JSON object per line' },
+    all: { type: 'boolean', description: 'include delivered, expired and failed messages' },
+  },
+  async run({ flags }) {
+    const store = await dataDir(flags['data-dir'] ?? '').openStore();
+    try {
+      const records = (await store.listOutbox()).filter((record) => flags.all || record.status === 'queued' || record.status === 'accepted');
+      if (flags.json) {
+        await writeStdout(records.map((record) => `${JSON.stringify(asJson(record))}\n`).join(''));
+        return;
+      }
+      if (records.length === 0) return writeStdout(flags.all ? 'the outbox is empty\n' : 'no pending messages\n');
+      await writeStdout(records.map(asText).join('\n'));
+    } finally {
+      await store.close();
+    }
+  },
+});
+
+function asJson(record: OutboxRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    status: record.status,
+    precedence: record.precedence,
+    recipients: record.recipients,
+    acked: record.acked,
+    acceptedBy: record.acceptedBy,
+    created: new Date(record.createdAt).toISOString(),
+    expires: new Date(record.expiresAt).toISOString(),
+    bytes: record.envelope.length,
+    attempts: record.attempts.map((attempt) => ({ channel: attempt.channel, at: new Date(attempt.at).toISOString(), outcome: attempt.outcome, ...(attempt.code ? { code: attempt.code } : {}) })),
+    ...(record.failure ? { failure: record.failure } : {}),
+  };
+}
+
+function asText(record: OutboxRecord): string {
+  const lines = [
+    `${record.id}  ${record.status.toUpperCase()}  ${record.precedence}  ${record.envelope.length} bytes`,
+    `  to ${record.recipients.join(', ')}${record.acked.length ? ` (acked by ${record.acked.length})` : ''}`,
+    `  created ${new Date(record.createdAt).toISOString()}, expires ${new Date(record.expiresAt).toISOString()}`,
+  ];
+  if (record.failure) lines.push(`  failed: ${record.failure.code}: ${record.failure.message}`);
+  for (const attempt of record.attempts) lines.push(`  ${new Date(attempt.at).toISOString()}  ${attempt.channel}  ${attempt.outcome}${attempt.code ? ` ${attempt.code}` : ''}`);
+  return `${lines.join('\n')}\n`;
+}

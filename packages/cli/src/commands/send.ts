@@ -1,0 +1,71 @@
+import { PRECEDENCES, parsePrecedence, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES, type Precedence } from '@herald/core';
+import { defineCommand } from '../command.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import { CliError, StillPending, UsageError } from '../errors.js';
+import { readStdin, writeStdout } from '../io.js';
+import { loadCard } from '../keys.js';
+import { NODE_FLAGS, startNode } from '../node-runtime.js';
+
+export const send = defineCommand({
+  name: 'send',
+  summary: 'send a message and wait for the recipient to acknowledge it',
+  synopsis: '--key KEY --to CONTACT --via URL [--via URL …] --data-dir DIR [options] [MESSAGE]',
+  description: `
+Seals MESSAGE (or stdin) for the contact, stores it durably in the outbox, and
+sends it over the channels by policy until the recipient's signed end-to-end
+ack arrives. --to takes a card file (which is then kept in DIR's contacts), a
+contact's label or fingerprint. Exit 0 once delivered; exit 3 if --wait runs
+out first: the message stays in the outbox, and any later send, listen or flush
+with the same DIR carries on with it. Prints the message id on stdout.`,
+  flags: {
+    ...NODE_FLAGS,
+    to: { type: 'string', value: 'CONTACT', multiple: true, required: true, description: 'card file, label or fingerprint (repeatable)' },
+    precedence: { type: 'string', value: 'LEVEL', description: 'flash, immediate, priority or routine (default routine)' },
+    ttl: { type: 'string', value: 'DURATION', description: `time to live, e.g. 30m, 1h, 7d (default ${formatDuration(DEFAULT_TTL_SECONDS)})` },
+    wait: { type: 'string', value: 'DURATION', description: 'how long to wait for the end-to-end ack (default 30s; 0 = do not wait)' },
+  },
+  optionalArgs: ['MESSAGE'],
+  async run({ flags, args }) {
+    const precedence = precedenceFlag(flags.precedence);
+    const ttl = durationFlag('--ttl', flags.ttl, DEFAULT_TTL_SECONDS);
+    if (ttl > MAX_TTL_SECONDS || ttl < 1) throw new UsageError(`--ttl must be between 1s and ${formatDuration(MAX_TTL_SECONDS)}`);
+    const waitSeconds = durationFlag('--wait', flags.wait, 30, true);
+    const payload = args[0] !== undefined ? args[0] : await readStdin(DEFAULT_MAX_PLAINTEXT_BYTES, 'message');
+    const cardFiles = (flags.to ?? []).filter((value) => !looksLikeName(value));
+    const running = await startNode(flags, { extraContacts: cardFiles, verbose: true });
+    try {
+      const targets = await Promise.all((flags.to ?? []).map(async (value) => (looksLikeName(value) ? value : loadCard(value))));
+      const handle = await running.node.send(targets, payload, { precedence, ttl });
+      await writeStdout(`${handle.id}\n`);
+      const status = waitSeconds === 0 ? handle.status : await handle.settled({ signal: AbortSignal.timeout(waitSeconds * 1000) });
+      if (status === 'delivered') return;
+      if (status === 'expired' || status === 'failed') {
+        const record = (await running.node.outbox()).find((item) => item.id === handle.id);
+        throw new CliError('UNDELIVERED', `${handle.id} ${status}${record?.failure ? `: ${record.failure.code}: ${record.failure.message}` : ''}`);
+      }
+      throw new StillPending(`${handle.id} is in the outbox (${status}), not yet acknowledged; run herald flush or listen with --data-dir ${running.dir.path} to carry on`);
+    } finally {
+      await running.close();
+    }
+  },
+});
+
+/** Card files are paths or herald-card: text; anything else is a label or a fingerprint. */
+function looksLikeName(value: string): boolean {
+  return !value.startsWith('herald-card:') && !value.includes('/') && !value.endsWith('.card');
+}
+
+function precedenceFlag(value: string | undefined): Precedence {
+  if (value === undefined) return 'ROUTINE';
+  const precedence = parsePrecedence(value);
+  if (!precedence) throw new UsageError(`--precedence must be one of ${PRECEDENCES.join(', ').toLowerCase()}; got '${value}'`);
+  return precedence;
+}
+
+export function durationFlag(name: string, value: string | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (allowZero && value.trim() === '0') return 0;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) throw new UsageError(`${name} must be a duration such as 30s, 10m, 1h, 7d or plain seconds; got '${value}'`);
+  return seconds;
+}

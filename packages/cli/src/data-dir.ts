@@ -1,0 +1,63 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cardToFile, parseCard, type Card, type HeraldStore } from '@herald/core';
+import { lmdbStore } from '@herald/store-lmdb';
+import { fileError } from './files.js';
+
+/**
+ * A node's data directory: `store/` (LMDB: outbox, seen-set, inbox) and
+ * `contacts/` (one card file per contact, named by fingerprint).
+ */
+export interface DataDir {
+  readonly path: string;
+  openStore(): Promise<HeraldStore>;
+  contacts(): Promise<Card[]>;
+  addContact(card: Card): Promise<'added' | 'updated'>;
+  removeContact(card: Card): Promise<boolean>;
+}
+
+export function dataDir(path: string): DataDir {
+  const contactsPath = join(path, 'contacts');
+  const fileFor = (card: Card): string => join(contactsPath, `${card.fingerprint.replace(/ /g, '')}.card`);
+  return {
+    path,
+    async openStore() {
+      try {
+        await mkdir(path, { recursive: true, mode: 0o700 });
+      } catch (error) {
+        throw fileError(error, path, 'data directory');
+      }
+      return lmdbStore({ path: join(path, 'store') });
+    },
+    async contacts() {
+      let names: string[];
+      try {
+        names = await readdir(contactsPath);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw fileError(error, contactsPath, 'contacts folder');
+      }
+      const cards: Card[] = [];
+      for (const name of names.filter((entry) => entry.endsWith('.card')).sort()) {
+        cards.push(parseCard(await readFile(join(contactsPath, name), 'utf8')));
+      }
+      return cards;
+    },
+    async addContact(card) {
+      await mkdir(contactsPath, { recursive: true, mode: 0o700 });
+      const target = fileFor(card);
+      const existed = await readFile(target, 'utf8').then(() => true, () => false);
+      // Write then rename, so a crash never leaves half a card that would break every later command.
+      const temporary = `${target}.tmp-${process.pid}`;
+      await writeFile(temporary, cardToFile(card), { mode: 0o600 });
+      await rename(temporary, target);
+      return existed ? 'updated' : 'added';
+    },
+    async removeContact(card) {
+      const target = fileFor(card);
+      const existed = await readFile(target, 'utf8').then(() => true, () => false);
+      await rm(target, { force: true });
+      return existed;
+    },
+  };
+}

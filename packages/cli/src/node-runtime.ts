@@ -1,0 +1,86 @@
+import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent } from '@herald/core';
+import { channelsFromFlags } from './channels.js';
+import { dataDir, type DataDir } from './data-dir.js';
+import { writeStderr } from './io.js';
+import { loadCard, loadIdentity } from './keys.js';
+
+/** Flags every node command shares. */
+export const NODE_FLAGS = {
+  key: { type: 'string', value: 'KEY', required: true, description: 'your secret key file' },
+  via: { type: 'string', value: 'URL', multiple: true, required: true, description: 'channel URL, in order of preference (repeatable), e.g. dir:/mnt/usb/herald' },
+  'data-dir': { type: 'string', value: 'DIR', required: true, description: 'where the outbox, inbox, seen-set and contacts live' },
+  'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for a protected key (else HERALD_PASSPHRASE)' },
+} as const;
+
+export interface RunningNode {
+  readonly node: HeraldNode;
+  readonly identity: Identity;
+  readonly contacts: readonly Card[];
+  readonly dir: DataDir;
+  /** Stops the node and closes the store; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface NodeFlags {
+  readonly key?: string;
+  readonly via?: readonly string[];
+  readonly 'data-dir'?: string;
+  readonly 'passphrase-file'?: string;
+}
+
+/** Loads keys and contacts, opens the store and the channels, and starts the node. */
+export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean } = {}): Promise<RunningNode> {
+  const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
+  const dir = dataDir(flags['data-dir'] ?? '');
+  for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
+  const contacts = await dir.contacts();
+  const channels = channelsFromFlags(flags.via);
+  const store: HeraldStore = await dir.openStore();
+  const node = createNode({ identity, contacts, store, channels });
+  if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event)));
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await node.stop();
+      await store.close();
+    })());
+  try {
+    await node.start();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { node, identity, contacts, dir, close };
+}
+
+function describeEvent(event: NodeEvent): string {
+  switch (event.type) {
+    case 'status':
+      return `${event.id} ${event.status}${event.channel ? ` via ${event.channel}` : ''}${event.failure ? ` (${event.failure.code}: ${event.failure.message})` : ''}\n`;
+    case 'rejected':
+      return `refused an envelope from ${event.channel}: ${event.code}\n`;
+    case 'breaker':
+      return `channel ${event.channel}: breaker ${event.state}\n`;
+    case 'ack-sent':
+      return '';
+    case 'error':
+      return `warning: ${event.error.message}\n`;
+  }
+}
+
+/** Resolves when SIGINT or SIGTERM arrives (or `signal` aborts); removes its handlers afterwards. */
+export function untilShutdown(signal?: AbortSignal): { promise: Promise<void>; controller: AbortController } {
+  const controller = new AbortController();
+  const promise = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      controller.abort();
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+  return { promise, controller };
+}
