@@ -9,7 +9,7 @@ import { decodeRelayFrame, encodeAck, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, Fr
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
   /** Resolves with the acceptance time once the relay has stored the envelope durably. */
-  deposit(envelope: Uint8Array, signal: AbortSignal): Promise<number>;
+  deposit(envelope: Uint8Array, signal: AbortSignal | undefined): Promise<number>;
   /** Tells the relay the node has stored a pushed envelope, so the relay may drop it. */
   ack(deliveryId: number): void;
   close(): void;
@@ -54,7 +54,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       return established && !closed && socket.readyState === WebSocket.OPEN;
     },
     deposit(envelope, depositSignal) {
-      if (depositSignal.aborted) return Promise.reject(aborted(channel, 'send'));
+      if (depositSignal?.aborted) return Promise.reject(aborted(channel, 'send'));
       if (!connection.isOpen) return Promise.reject(new TransportError('CHANNEL_UNAVAILABLE', channel, 'not connected to the relay'));
       if (pending.size >= init.maxPendingSends) return Promise.reject(new TransportError('QUOTA_EXCEEDED', channel, `${init.maxPendingSends} sends already await the relay (maxPendingSends)`));
       const requestId = nextRequest;
@@ -65,11 +65,11 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         const finish = (outcome: number | TransportError): void => {
           if (!pending.delete(requestId)) return;
           clearTimeout(timer);
-          depositSignal.removeEventListener('abort', onAbort);
+          depositSignal?.removeEventListener('abort', onAbort);
           if (typeof outcome === 'number') resolve(outcome);
           else reject(outcome);
         };
-        depositSignal.addEventListener('abort', onAbort, { once: true });
+        depositSignal?.addEventListener('abort', onAbort, { once: true });
         pending.set(requestId, { resolve: finish, reject: finish });
         sendFrame(encodeDeposit(requestId, envelope), (error) => {
           if (error) finish(new TransportError('CHANNEL_UNAVAILABLE', channel, `writing to the relay failed: ${error.message}`));

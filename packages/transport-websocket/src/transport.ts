@@ -106,14 +106,15 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
     },
 
     async send(envelope, _route, sendOptions) {
-      const signal = sendOptions?.signal ?? new AbortController().signal;
-      if (signal.aborted) throw aborted(channel, 'send');
+      // No AbortController is made for a send given no signal: it would cost more than the send.
+      const signal = sendOptions?.signal;
+      if (signal?.aborted) throw aborted(channel, 'send');
       if (state === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'the transport is stopped');
       if (state === 'created') throw new TransportError('CHANNEL_UNAVAILABLE', channel, 'the transport is not started');
       if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes ${options.maxEnvelopeBytes}`);
       // An attempt under way (start, a reconnect) is worth waiting for; a link known to be down fails at once so the router fails over.
-      if (!current?.isOpen && attempt) await Promise.race([attempt, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
-      if (signal.aborted) throw aborted(channel, 'send');
+      if (!current?.isOpen && attempt) await (signal ? Promise.race([attempt, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]) : attempt);
+      if (signal?.aborted) throw aborted(channel, 'send');
       const connection = current;
       if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, health.current().reason ?? 'not connected to the relay');
       const acceptedAt = await connection.deposit(envelope, signal);

@@ -1,9 +1,11 @@
 import type WebSocket from 'ws';
 
 /**
- * Sends frames so that all those sent in one turn of the event loop leave in one
- * writev: the TCP socket under the WebSocket is corked at the first frame of a
- * turn and uncorked on the next tick. Per-envelope syscalls otherwise dominate
+ * Sends frames so that all those sent in one pass of the event loop leave in one
+ * writev: the TCP socket under the WebSocket is corked at the first frame and
+ * uncorked by setImmediate, which runs right after the loop's I/O phase, so every
+ * frame produced while handling that phase's incoming data (a burst of pushes and
+ * their ACKs, the ACCEPTEDs of one group commit) shares one syscall. Per-envelope syscalls otherwise dominate
  * the cost of small frames (deposits, ACCEPTEDs, pushes, ACKs). ws keeps the
  * socket as `_socket`; if a ws version hides it, frames are simply sent one by one.
  */
@@ -14,7 +16,7 @@ export function corkingSender(socket: WebSocket): (frame: Uint8Array, callback?:
     if (!corked && typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function') {
       corked = true;
       tcp.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         corked = false;
         tcp.uncork!();
       });
