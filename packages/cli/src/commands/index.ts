@@ -9,13 +9,14 @@ import { fingerprint } from './fingerprint.js';
 import { inspect } from './inspect.js';
 import { keygen } from './keygen.js';
 import { open } from './open.js';
+import { relay } from './relay.js';
 import { seal } from './seal.js';
 
 /**
  * Every `herald` command, in the order `herald --help` lists them. A new
  * command is one file in this folder plus one entry here.
  */
-export const COMMANDS: readonly Command[] = [keygen, card, fingerprint, seal, open, inspect, contacts, send, listen, flush, outbox];
+export const COMMANDS: readonly Command[] = [keygen, card, fingerprint, seal, open, inspect, contacts, send, listen, flush, outbox, relay];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

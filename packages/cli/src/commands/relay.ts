@@ -1,0 +1,39 @@
+import { serveRelay, initFromFlags } from '@herald/relay';
+import { defineCommand } from '../command.js';
+
+export const relay = defineCommand({
+  name: 'relay',
+  summary: 'run a relay: store-and-forward mailboxes for ws:// channels',
+  synopsis: '--listen HOST:PORT --data-dir DIR [--config relay.yaml] [options]',
+  description: `
+Runs a Herald relay on embedded defaults: mailboxes in LMDB under DIR, no
+outside service. Clients authenticate with their identity key and collect only
+the mailboxes they prove they own; the relay never sees plaintext or senders.
+The first line on stdout is "relay listening on ws://HOST:PORT/" (the real port
+when PORT is 0); JSON logs go to stderr; /healthz and /metrics are served on the
+same port. A YAML config file (--config) can hold every option; flags override
+it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
+  flags: {
+    listen: { type: 'string', value: 'HOST:PORT', description: 'where to listen (default 127.0.0.1:7700; port 0 picks a free one)' },
+    'data-dir': { type: 'string', value: 'DIR', description: 'the mailbox store (required here or in the config file)' },
+    config: { type: 'string', value: 'FILE', description: 'YAML config file (docs/operations.md)' },
+    metrics: { type: 'string', value: 'HOST:PORT', description: 'also serve /metrics and /healthz there' },
+    'public-url': { type: 'string', value: 'URL', multiple: true, description: 'a URL clients dial, e.g. wss://relay.example.org/herald (repeatable)' },
+    'allow-deposit': { type: 'string', value: 'CARD', multiple: true, description: 'only these identities may deposit (repeatable)' },
+    'allow-collect': { type: 'string', value: 'CARD', multiple: true, description: "only these identities' mailboxes may be collected (repeatable)" },
+    'log-level': { type: 'string', value: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' },
+  },
+  async run({ flags }) {
+    const init = await initFromFlags({
+      listen: flags.listen,
+      dataDir: flags['data-dir'],
+      config: flags.config,
+      metricsListen: flags.metrics,
+      logLevel: flags['log-level'],
+      publicUrls: flags['public-url'],
+      allowDeposit: flags['allow-deposit'],
+      allowCollect: flags['allow-collect'],
+    });
+    await serveRelay(init);
+  },
+});
