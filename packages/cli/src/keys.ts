@@ -34,8 +34,20 @@ async function identityFromText(text: string, path: string, passphraseFile: stri
   }
 }
 
+let lastLoaded: Identity | undefined;
+
 export async function loadIdentity(path: string, passphraseFile: string | undefined): Promise<Identity> {
-  return identityFromText(await readTextFile(path, 'secret key file'), path, passphraseFile);
+  lastLoaded = await identityFromText(await readTextFile(path, 'secret key file'), path, passphraseFile);
+  return lastLoaded;
+}
+
+/**
+ * The identity this command loaded with --key, if any. A herald process runs one
+ * command for one identity; ws:// channels authenticate with it (channels.ts)
+ * when their caller does not pass the identity itself.
+ */
+export function loadedIdentity(): Identity | undefined {
+  return lastLoaded;
 }
 
 function cardFromText(text: string, source: string): Card {
