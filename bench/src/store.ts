@@ -8,6 +8,10 @@
  *      its commit's fdatasync), also 64 in flight. Goal: ratio ≥ 0.5.
  *   b. enqueues per second with an fsync per message (one at a time, awaited)
  *      against group commit (64 in flight), both through the store.
+ *   c. the whole send path: node.send() (seal, durable enqueue, then the
+ *      dispatcher hands the envelope to a channel and logs the attempt
+ *      durably), 64 in flight, beside bare libsodium doing the same sealing work
+ *      for the same messages (X25519 twice, BLAKE2b, Ed25519 sign, XChaCha20-Poly1305).
  *
  * Records get counter ids (the 512 pre-sealed envelopes are reused), so every
  * put is an insert, as a new message is.
@@ -16,7 +20,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
-import { envelopeExpiry, generateIdentity, seal, toHex, type OutboxRecord } from '@herald/core';
+import { randomFillSync } from 'node:crypto';
+import sodium from 'libsodium-wrappers-sumo';
+import { createNode, envelopeExpiry, generateIdentity, seal, toHex, type OutboxRecord, type Transport } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { compareInFlight } from './in-flight.js';
 import { formatRate, quickMode } from './measure.js';
@@ -60,6 +66,19 @@ function record(): OutboxRecord {
   };
 }
 
+/** A channel that accepts every envelope at once and keeps nothing: isolates Herald's own send path from any network. */
+function sinkChannel(): Transport {
+  return {
+    name: 'sink:',
+    capabilities: { maxEnvelopeBytes: 1 << 24, requiresPeerOnline: false, storeAndForward: true, delivery: 'push' },
+    start: async () => {},
+    stop: async () => {},
+    send: async () => ({ channel: 'sink:', acceptedAt: Date.now() }),
+    health: () => ({ state: 'up', since: 0 }),
+    subscribe: () => () => {},
+  };
+}
+
 const root = await mkdtemp(join(tmpdir(), 'herald-bench-store-'));
 try {
   const store = await lmdbStore({ path: join(root, 'store'), maxOutbox: 100_000_000 });
@@ -91,8 +110,29 @@ try {
   console.log(`   group commit (${IN_FLIGHT} in flight)          ${formatRate(grouping.subject)}`);
   console.log(`   group commit / fsync per message: ${grouping.ratio.toFixed(2)}`);
 
+  const sendStore = await lmdbStore({ path: join(root, 'send'), maxOutbox: 100_000_000 });
+  const node = createNode({ identity: alice, contacts: [bob.card], store: sendStore, channels: [sinkChannel()] });
+  await node.start();
+  await sodium.ready;
+  const seed = new Uint8Array(32);
+  const nonce = new Uint8Array(24);
+  const sendPath = await compareInFlight(
+    () => node.send(bob.card, message),
+    async () => {
+      randomFillSync(seed);
+      const ephemeral = sodium.crypto_scalarmult_base(seed);
+      const key = sodium.crypto_generichash(32, ephemeral, sodium.crypto_scalarmult(seed, bob.card.agreementPublicKey));
+      sodium.crypto_sign_detached(message, alice.signingSecretKey);
+      sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(message, ephemeral, null, nonce, key);
+    },
+    { subjectInFlight: IN_FLIGHT, baselineInFlight: 1, rounds, milliseconds },
+  );
   console.log('');
-  console.log('TODO(send path): sends per second through node.send() (seal + durable outbox + dispatch) are not measured yet: they need the node package being built now.');
+  console.log('c. whole send path             herald ops/s   libsodium ops/s  ratio');
+  console.log(`   node.send, ${IN_FLIGHT} in flight        ${formatRate(sendPath.subject)}        ${formatRate(sendPath.baseline)}     ${sendPath.ratio.toFixed(2)}`);
+  console.log('   (seal + fsynced enqueue + dispatch to a channel that accepts at once + fsynced attempt log, beside the sealing primitives alone)');
+  await node.stop();
+  await sendStore.close();
 
   await store.close();
   await raw.close();

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import { HeraldError, TransportError } from '../errors.js';
 import type { Route, SendReceipt, Transport } from '../transport.js';
+import { linkedController } from './async.js';
 import { createBreaker, type Breaker } from './breaker.js';
 import type { ResolvedPolicy } from './policy.js';
 
@@ -29,21 +30,23 @@ export function createChannel(transport: Transport, policy: ResolvedPolicy, onBr
   const name = transport.name;
 
   async function attempt(envelope: Uint8Array, route: Route, signal: AbortSignal): Promise<SendReceipt> {
-    const timeout = AbortSignal.timeout(policy.sendTimeoutMs);
-    const combined = AbortSignal.any([signal, timeout]);
+    const linked = linkedController(signal, policy.sendTimeoutMs);
+    const timeoutError = (cause?: unknown): TransportError => new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${policy.sendTimeoutMs} ms`, cause === undefined ? {} : { cause });
     try {
       return await Promise.race([
-        transport.send(envelope, route, { signal: combined }),
+        transport.send(envelope, route, { signal: linked.signal }),
         new Promise<never>((_, reject) => {
           // A transport that ignores its signal must not hold the router forever.
-          const onAbort = (): void => reject(timeout.aborted ? new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${policy.sendTimeoutMs} ms`) : new TransportError('ABORTED', name, 'send aborted'));
-          if (combined.aborted) onAbort();
-          else combined.addEventListener('abort', onAbort, { once: true });
+          const onAbort = (): void => reject(linked.timedOut() ? timeoutError() : new TransportError('ABORTED', name, 'send aborted'));
+          if (linked.signal.aborted) onAbort();
+          else linked.signal.addEventListener('abort', onAbort, { once: true });
         }),
       ]);
     } catch (error) {
-      if (timeout.aborted && !signal.aborted) throw new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${policy.sendTimeoutMs} ms`, { cause: error });
+      if (linked.timedOut() && !signal.aborted) throw timeoutError(error);
       throw toTransportError(error, name);
+    } finally {
+      linked.release();
     }
   }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { toHex } from '../bytes.js';
 import type { Card } from '../card.js';
 import { contactList } from '../contacts.js';
@@ -104,6 +105,8 @@ export function createNode(init: NodeInit): HeraldNode {
   const wakers = new Map<string, Set<() => void>>();
   const jobs = new Map<string, Promise<void>>();
   const lifetime = new AbortController();
+  // Every waiting dispatcher and in-flight attempt listens on the lifetime signal (and detaches when done).
+  setMaxListeners(0, lifetime.signal);
   let state: 'created' | 'running' | 'stopped' = 'created';
   let maintenance: NodeJS.Timeout | undefined;
 
@@ -122,11 +125,12 @@ export function createNode(init: NodeInit): HeraldNode {
     notify(id);
   }
 
+  const sending = semaphore(policy.maxConcurrentSends);
   const dispatchContext: DispatchContext = {
     channels,
     policy,
     records,
-    sending: semaphore(policy.maxConcurrentSends),
+    sending,
     signal: lifetime.signal,
     setStatus,
     onChange(id, wake) {
@@ -245,6 +249,9 @@ export function createNode(init: NodeInit): HeraldNode {
       state = 'stopped';
       clearInterval(maintenance);
       lifetime.abort();
+      sending.close();
+      // Waiting dispatchers hold no listener on the lifetime signal; wake them so they see it aborted.
+      for (const set of [...wakers.values()]) for (const wake of [...set]) wake();
       queue.close();
       if (wasRunning) await Promise.allSettled(init.channels.map((transport) => transport.stop()));
       await Promise.allSettled([...jobs.values()]);

@@ -1,7 +1,7 @@
 import { HeraldError } from '../errors.js';
 import type { OutboxRecord, OutboundStatus } from '../store.js';
 import type { Route } from '../transport.js';
-import { jitter, wakeableSleep, type Semaphore } from './async.js';
+import { jitter, type Semaphore } from './async.js';
 import type { Channel } from './channel.js';
 import { isForbidden, type ResolvedPolicy } from './policy.js';
 import { TERMINAL, withAttempt, type OutboxRecords } from './records.js';
@@ -18,7 +18,7 @@ export interface DispatchContext {
   readonly sending: Semaphore;
   readonly signal: AbortSignal;
   setStatus(id: string, status: OutboundStatus, detail?: { channel?: string; failure?: { code: string; message: string } }): Promise<void>;
-  /** Registers a wake-up for when the record changes (an ack arrives). Returns the unregister function. */
+  /** Registers a wake-up for when the record changes (an ack arrives) or the node stops. Returns the unregister function. */
   onChange(id: string, wake: () => void): () => void;
 }
 
@@ -43,7 +43,7 @@ function routeOf(record: OutboxRecord): Route {
 
 /** One send on one channel, logged in the attempt record. Returns whether it accepted, and whether a failure is permanent. */
 async function attemptOn(context: DispatchContext, record: OutboxRecord, channel: Channel): Promise<{ accepted: boolean; permanent: boolean }> {
-  const release = await context.sending.acquire(context.signal);
+  const release = await context.sending.acquire();
   if (!release) return { accepted: false, permanent: false };
   try {
     await channel.send(record.envelope, routeOf(record), context.signal);
@@ -139,13 +139,16 @@ function resumeDelay(context: DispatchContext, id: string): { ms: number; channe
   return remaining > 0 ? { ms: remaining, channel: lastAccepted.channel } : undefined;
 }
 
+/** Sleeps until the deadline or a change to the record (an ack, expiry, node stop), whichever comes first. */
 async function waitForChange(context: DispatchContext, id: string, ms: number): Promise<void> {
-  if (ms <= 0) return;
-  const { promise, wake } = wakeableSleep(ms, context.signal);
-  const unregister = context.onChange(id, wake);
-  try {
-    await promise;
-  } finally {
-    unregister();
-  }
+  if (ms <= 0 || context.signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    const unregister = context.onChange(id, done);
+    function done(): void {
+      clearTimeout(timer);
+      unregister();
+      resolve();
+    }
+  });
 }
