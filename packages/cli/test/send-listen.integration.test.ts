@@ -117,7 +117,10 @@ describe('herald send and herald listen over dir: channels', () => {
     await writeFile(join(workdir, 'alice2.card'), cardToFile(alice.card));
     const aliceData = join(workdir, 'alice2-data');
 
-    const sent = await herald(['send', '--key', aliceKey, '--to', join(workdir, 'carol.card'), '--via', `dir:${folder}`, '--data-dir', aliceData, '--wait', '1s', '--precedence', 'priority', 'are you there?']);
+    // Once a card is stored in the data dir, --to takes the contact's label (or fingerprint).
+    const added = await herald(['contacts', 'add', join(workdir, 'carol.card'), '--data-dir', aliceData]);
+    expect(added.stdout).toContain(carol.card.fingerprint);
+    const sent = await herald(['send', '--key', aliceKey, '--to', 'carol', '--via', `dir:${folder}`, '--data-dir', aliceData, '--wait', '1s', '--precedence', 'priority', 'are you there?']);
     expect(sent.code, sent.stderr).toBe(3);
     expect(sent.stderr).toContain('pending');
     const pending = await herald(['outbox', '--data-dir', aliceData]);
