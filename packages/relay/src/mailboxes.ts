@@ -22,7 +22,7 @@ export interface MailboxStore {
   /** 16 random bytes made at the first start and kept: the relay's name in CHALLENGE frames. */
   readonly relayId: Uint8Array;
   readonly counts: MailboxCounts;
-  /** Stores the envelope in every listed mailbox in one durable transaction (or in none). */
+  /** Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied before the first await. */
   deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number): Promise<DepositOutcome>;
   /** Up to `limit` entries of one mailbox, oldest first, leaving out those `skip` names. Committed data only. */
   list(tag: string, limit: number, skip: (key: string) => boolean): MailEntry[];
@@ -136,7 +136,9 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       const duplicates = tags.filter((_, index) => !stored[index]);
       if (duplicates.length > 0) counts.release(duplicates, size);
       if (duplicates.length === tags.length) return { outcome: 'duplicate' };
-      const entries = tags.flatMap((tag, index) => (stored[index] ? [{ tag, seq: seqs[index]!, key: `${tag}:${seqs[index]!}`, bytes: envelope }] : []));
+      // The entries share the stored copy: the caller's buffer may be reused by now.
+      const copy = bytes.subarray(HEADER_BYTES);
+      const entries = tags.flatMap((tag, index) => (stored[index] ? [{ tag, seq: seqs[index]!, key: `${tag}:${seqs[index]!}`, bytes: copy }] : []));
       return { outcome: 'stored', entries };
     },
     list(tag, limit, skip) {

@@ -181,17 +181,17 @@ export class Session {
     const now = Date.now();
     if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
     const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
-    // The bytes are copied: ws may reuse its receive buffer once this handler returns.
-    const bytes = envelope.slice();
+    const size = envelope.length;
     this.pendingDeposits++;
-    const work = this.core.store.deposit(bytes, tags, id, keepUntil).then(
+    // The store copies the bytes before its first await (ws may reuse its receive buffer after this handler).
+    const work = this.core.store.deposit(envelope, tags, id, keepUntil).then(
       (result) => {
         if (result.outcome === 'mailbox-full') return this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full');
         if (result.outcome === 'relay-full') return this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
         this.send(protocol.encodeAccepted(requestId));
         if (result.outcome !== 'stored') return;
         metrics.envelopesIn.inc();
-        metrics.bytesIn.inc(bytes.length);
+        metrics.bytesIn.inc(size);
         for (const entry of result.entries) for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
       },
       (error: unknown) => {
