@@ -33,7 +33,21 @@ export type TransportErrorCode =
 
 export type DeliveryErrorCode = 'NO_CHANNEL' | 'FORBIDDEN_CHANNEL' | 'UNKNOWN_RECIPIENT' | 'STORE_FAILED' | 'NODE_STOPPED';
 
-export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode;
+/** Organisation trust (@herald/trust): certificates, revocation lists, rotation statements. */
+export type TrustErrorCode =
+  | 'UNCERTIFIED'
+  | 'BAD_CERTIFICATE'
+  | 'UNTRUSTED_AUTHORITY'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'NOT_AN_AUTHORITY'
+  | 'PATH_LENGTH_EXCEEDED'
+  | 'REVOKED'
+  | 'BAD_REVOCATION_LIST'
+  | 'STALE_REVOCATION_LIST'
+  | 'BAD_ROTATION';
+
+export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode | TrustErrorCode;
 
 export interface HeraldErrorOptions {
   readonly cause?: unknown;
@@ -112,6 +126,19 @@ export class DeliveryError extends HeraldError {
   declare readonly code: DeliveryErrorCode;
   constructor(code: DeliveryErrorCode, message: string, options: HeraldErrorOptions = {}) {
     super(code, message, options);
+  }
+}
+
+/**
+ * A certificate chain, revocation list or rotation statement was refused, or a
+ * sender does not meet the node's trust policy. Not retryable, except
+ * CERT_NOT_YET_VALID: the same chain is accepted once the clock reaches it.
+ */
+export class TrustError extends HeraldError {
+  override readonly name = 'TrustError';
+  declare readonly code: TrustErrorCode;
+  constructor(code: TrustErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, retryable: code === 'CERT_NOT_YET_VALID' });
   }
 }
 

@@ -51,4 +51,5 @@ export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, creat
 export { type NodePolicy, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
 export type { SendHandle, StatusChange } from './node/handle.js';
 export type { ReceivedMessage } from './node/received.js';
+export type { NodeTrust, InboundTrustContext, OutboundMessage, SenderTrust, TrustVerdict, RetiredIdentity } from './node/trust.js';
 export { ACK_CONTENT_TYPE } from './node/ack.js';

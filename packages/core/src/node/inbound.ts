@@ -1,12 +1,13 @@
 import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
-import { open, replayHorizonMs, replayKey, type OpenedMessage } from '../envelope/open.js';
-import { EnvelopeError } from '../errors.js';
+import { open, replayHorizonMs, replayKey, type OpenOptions, type OpenedMessage } from '../envelope/open.js';
+import { EnvelopeError, TrustError, type HeraldError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { HeraldStore } from '../store.js';
 import type { InboundEnvelope } from '../transport.js';
 import { ACK_CONTENT_TYPE, decodeAck } from './ack.js';
 import type { ReceivedMessage } from './received.js';
+import type { NodeTrust, RetiredIdentity, SenderTrust, TrustVerdict } from './trust.js';
 
 /**
  * What happens to every envelope a channel delivers: open and verify it, then
@@ -24,26 +25,61 @@ export interface InboundContext {
   /** Queue an end-to-end ack of `id` to the sender. */
   queueAck(sender: Card, id: string, opened: OpenedMessage): void;
   deliverToApplication(message: ReceivedMessage): void;
-  rejected(code: string, channel: string, error: EnvelopeError): void;
+  rejected(code: string, channel: string, error: HeraldError): void;
+  /** The organisation trust policy, when the node has one. */
+  readonly trust?: NodeTrust;
+  /** Identities rotated away from, still used to decrypt until their grace period ends. */
+  readonly retired?: readonly RetiredIdentity[];
 }
 
-export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number): Promise<OpenedMessage> {
-  // Verified as of reception time: a stored message stays valid after its expiry passes.
-  return open(envelope, { identity: context.identity, contacts: context.contacts, requireKnownSender: context.requireKnownSender, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes });
+/** Opens with the current identity, then with a retired one still in its grace period when the envelope is not for the current one. */
+async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, receivedAt: number): Promise<OpenedMessage> {
+  // With a trust policy the policy decides who is known (certified senders need not be contacts), after the signature check.
+  const options: Omit<OpenOptions, 'identity'> = { contacts: context.contacts, requireKnownSender: context.trust ? false : context.requireKnownSender, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes };
+  try {
+    return await open(envelope, { ...options, identity: context.identity });
+  } catch (error) {
+    if (!(error instanceof EnvelopeError) || error.code !== 'NOT_FOR_ME') throw error;
+    for (const retired of context.retired ?? []) {
+      if (retired.until < receivedAt) continue;
+      try {
+        return await open(envelope, { ...options, identity: retired.identity });
+      } catch (inner) {
+        if (!(inner instanceof EnvelopeError) || inner.code !== 'NOT_FOR_ME') throw inner;
+      }
+    }
+    throw error;
+  }
+}
+
+/**
+ * Opens an envelope as of its reception time (a stored message stays valid after
+ * its expiry passes) and puts it to the trust policy, if any. `stored` marks a
+ * message accepted earlier and re-opened from the inbox.
+ */
+export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number, stored = true): Promise<TrustVerdict> {
+  const opened = await openAsAnyIdentity(context, envelope, receivedAt);
+  if (!context.trust) return { action: 'deliver', message: opened };
+  const verdict = await context.trust.inbound(opened, { receivedAt, stored });
+  if (verdict.action === 'deliver' && context.requireKnownSender && !verdict.message.sender.card) {
+    throw new EnvelopeError('UNKNOWN_SENDER', 'sender is neither a contact nor certified');
+  }
+  return verdict;
 }
 
 export async function handleInbound(context: InboundContext, inbound: InboundEnvelope): Promise<void> {
-  let opened: OpenedMessage;
+  let verdict: TrustVerdict;
   try {
-    opened = await openStored(context, inbound.bytes, inbound.receivedAt);
+    verdict = await openStored(context, inbound.bytes, inbound.receivedAt, false);
   } catch (error) {
-    if (error instanceof EnvelopeError) {
+    if (error instanceof EnvelopeError || error instanceof TrustError) {
       // Refused for good: the channel may drop it. Garbage never blocks a channel.
       context.rejected(error.code, inbound.channel, error);
       return;
     }
     throw error;
   }
+  const opened = verdict.message;
 
   if (opened.contentType === ACK_CONTENT_TYPE) {
     const ids = decodeAck(opened.plaintext);
@@ -51,7 +87,15 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
       context.rejected('MALFORMED', inbound.channel, new EnvelopeError('MALFORMED', 'ack body is not a list of message ids'));
       return;
     }
-    await context.onAck(ids, opened.sender.fingerprint);
+    // After a key rotation the new key acks what was sent to the old one.
+    for (const from of new Set([opened.sender.fingerprint, ...(context.trust?.aliases?.(opened.sender.fingerprint) ?? [])])) await context.onAck(ids, from);
+    return;
+  }
+
+  if (verdict.action === 'consume') {
+    // Applied by the policy; only the seen-set remembers it, so it is acked again (not re-applied) when it comes back.
+    await context.store.markSeen(replayKey(opened), replayHorizonMs(opened.expires.getTime()));
+    if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened);
     return;
   }
 
@@ -64,14 +108,15 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
   });
   // New or duplicate, the sender is waiting for an ack: a duplicate usually means our last ack was lost.
   if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened);
-  if (isNew) context.deliverToApplication(toReceived(context, opened, inbound.channel, inbound.receivedAt));
+  if (isNew) context.deliverToApplication(toReceived(context, opened, inbound.channel, inbound.receivedAt, verdict.trust));
 }
 
-export function toReceived(context: InboundContext, opened: OpenedMessage, channel: string, receivedAt: number): ReceivedMessage {
+export function toReceived(context: InboundContext, opened: OpenedMessage, channel: string, receivedAt: number, trust?: SenderTrust): ReceivedMessage {
   const card = opened.sender.card;
   let acked: Promise<void> | undefined;
   return {
     id: opened.id,
+    ...(trust ? { trust } : {}),
     sender: card ? { fingerprint: opened.sender.fingerprint, label: card.label, card } : { fingerprint: opened.sender.fingerprint },
     precedence: opened.precedence,
     contentType: opened.contentType,

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { toHex } from '../bytes.js';
 import type { Card } from '../card.js';
-import { contactList } from '../contacts.js';
+import { contactList, type ContactResolver } from '../contacts.js';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../envelope/open.js';
 import { envelopeExpiry, envelopeId } from '../envelope/inspect.js';
 import { seal } from '../envelope/seal.js';
@@ -20,6 +20,7 @@ import { isForbidden, resolvePolicy, type NodePolicy } from './policy.js';
 import { messageQueue, type ReceivedMessage } from './received.js';
 import { outboxRecords, TERMINAL } from './records.js';
 import { resolveRecipient } from './recipients.js';
+import type { NodeTrust, RetiredIdentity } from './trust.js';
 
 export interface NodeInit {
   readonly identity: Identity;
@@ -33,6 +34,10 @@ export interface NodeInit {
   readonly requireKnownSender?: boolean;
   /** Finished (delivered, expired, failed) outbox records are deleted this long after their last change. Default 7 days. */
   readonly retainFinishedMs?: number;
+  /** An organisation trust policy (`createTrust` in @herald/trust): certificates in and out, revocation, rotation. */
+  readonly trust?: NodeTrust;
+  /** Identities this node rotated away from: mail sealed to them still opens until each one's `until`. */
+  readonly retiredIdentities?: readonly RetiredIdentity[];
 }
 
 export interface SendOptions {
@@ -87,7 +92,12 @@ export function createNode(init: NodeInit): HeraldNode {
   const policy = resolvePolicy(init.policy);
   const { identity, store } = init;
   const contactCards = [...(init.contacts ?? [])];
-  const contacts = contactList(contactCards);
+  const contactsOnly = contactList(contactCards);
+  const trusted = init.trust?.contacts;
+  // The policy's cards (certified senders, successors) come after the contacts.
+  const contacts: ContactResolver = trusted
+    ? { bySigningKey: (key) => contactsOnly.bySigningKey(key) ?? trusted.bySigningKey(key), byKeyId: (id) => contactsOnly.byKeyId(id) ?? trusted.byKeyId(id) }
+    : contactsOnly;
   const listeners = new Set<(event: NodeEvent) => void>();
   const emit = (event: NodeEvent): void => {
     for (const listener of [...listeners]) {
@@ -192,6 +202,7 @@ export function createNode(init: NodeInit): HeraldNode {
     maxEnvelopeBytes: DEFAULT_MAX_ENVELOPE_BYTES,
     async onAck(ids, from) {
       for (const id of ids) {
+        init.trust?.acknowledged?.(id, from);
         const updated = await records.update(id, (record) => (record.recipients.includes(from) && !record.acked.includes(from) ? { ...record, acked: [...record.acked, from], updatedAt: Date.now() } : undefined));
         if (updated && updated.acked.length === updated.recipients.length && !TERMINAL.has(updated.status)) await setStatus(id, 'delivered');
       }
@@ -209,6 +220,8 @@ export function createNode(init: NodeInit): HeraldNode {
     },
     deliverToApplication: (message) => queue.push(message),
     rejected: (code, channel, error) => emit({ type: 'rejected', code, channel, message: error.message }),
+    ...(init.trust ? { trust: init.trust } : {}),
+    ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}),
   };
 
   async function maintain(): Promise<void> {
@@ -229,13 +242,15 @@ export function createNode(init: NodeInit): HeraldNode {
       for (const record of await records.load()) if (!TERMINAL.has(record.status)) startDispatch(record.id);
       for (const stored of await store.listInbox()) {
         try {
-          const opened = await openStored(inboundContext, stored.envelope, stored.receivedAt);
-          queue.push(toReceived(inboundContext, opened, stored.channel, stored.receivedAt));
+          const verdict = await openStored(inboundContext, stored.envelope, stored.receivedAt);
+          if (verdict.action === 'deliver') queue.push(toReceived(inboundContext, verdict.message, stored.channel, stored.receivedAt, verdict.trust));
+          else await store.removeInbox(stored.id);
         } catch (error) {
           emit({ type: 'error', error: error as Error });
         }
       }
-      const routingTags = [toHex(identity.card.routingTag)];
+      // Retired identities keep collecting their mailbox through the grace period.
+      const routingTags = [identity, ...(init.retiredIdentities ?? []).map((retired) => retired.identity)].map((each) => toHex(each.card.routingTag));
       const started = await Promise.allSettled(
         init.channels.map((transport) => transport.start({ routingTags, signal: lifetime.signal, deliver: (inbound) => handleInbound(inboundContext, inbound) })),
       );
@@ -260,14 +275,18 @@ export function createNode(init: NodeInit): HeraldNode {
       if (state === 'stopped') throw new DeliveryError('NODE_STOPPED', 'node is stopped');
       if (options.signal?.aborted) throw new DeliveryError('NODE_STOPPED', 'send aborted before it started');
       const targets = (Array.isArray(to) ? to : [to]) as ReadonlyArray<Card | string>;
-      const cards = targets.map((target) => resolveRecipient(contactCards, target));
-      const envelope = seal(payload, {
+      const trust = init.trust;
+      // After a rotation a contact is sealed to its successor, without the caller changing anything.
+      const cards = targets.map((target) => resolveRecipient(contactCards, target)).map((card) => trust?.successor?.(card) ?? card);
+      const plain = { payload, ...(options.contentType ? { contentType: options.contentType } : {}) };
+      const outgoing = trust?.outbound ? await trust.outbound(plain, cards) : plain;
+      const envelope = seal(outgoing.payload, {
         from: identity,
         to: cards,
         pad: policy.pad,
         ...(options.precedence ? { precedence: options.precedence } : {}),
         ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
-        ...(options.contentType ? { contentType: options.contentType } : {}),
+        ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}),
       });
       const now = Date.now();
       const record: OutboxRecord = {
@@ -285,6 +304,7 @@ export function createNode(init: NodeInit): HeraldNode {
         updatedAt: now,
       };
       await records.put(record);
+      trust?.sealed?.(record.id, cards, outgoing);
       handles.emit({ id: record.id, status: 'queued', at: now });
       const handle = handles.handle(record.id, 'queued');
       startDispatch(record.id);

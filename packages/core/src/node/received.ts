@@ -1,5 +1,6 @@
 import type { Card } from '../card.js';
 import type { Precedence } from '../precedence.js';
+import type { SenderTrust } from './trust.js';
 
 /** A message handed to the application: opened, verified, deduplicated. Call `ack()` once it is processed. */
 export interface ReceivedMessage {
@@ -15,6 +16,8 @@ export interface ReceivedMessage {
   readonly created: Date;
   readonly expires: Date;
   readonly receivedAt: Date;
+  /** The sender's organisation certificate, when the node's trust policy verified one. */
+  readonly trust?: SenderTrust;
   /** Removes the message from the durable inbox; it is never handed out again. Idempotent. */
   ack(): Promise<void>;
 }
