@@ -1,0 +1,184 @@
+import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type ISubscriptionGrant, type MqttClient } from 'mqtt';
+import { TransportError } from '@herald/core';
+import { aborted, describeConnectionError, describeReason, fromReasonCode, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
+import type { ResolvedMqttInit } from './init.js';
+import { manualPuback } from './puback.js';
+import { sendWindow, type Ticket } from './window.js';
+
+/** One MQTT connection, CONNACK received and subscriptions granted. The transport makes a new one after each loss. */
+export interface BrokerConnection {
+  readonly protocolVersion: 4 | 5;
+  readonly sessionPresent: boolean;
+  readonly isOpen: boolean;
+  /** Resolves on the broker's PUBACK: only then has the broker taken the envelope. */
+  publish(topic: string, payload: Buffer, ticket: Ticket): Promise<void>;
+  /** PUBACKs an inbound QoS 1 message; false when this connection is gone (the broker then redelivers it). */
+  ack(messageId: number): boolean;
+  /** Graceful DISCONNECT, which keeps the session and everything it holds. */
+  close(): Promise<void>;
+}
+
+export interface ConnectionEvents {
+  /** MQTT.js's handleMessage hook: `done()` PUBACKs at once, `done(error)` leaves the message unacknowledged. */
+  onMessage(connection: BrokerConnection, packet: IPublishPacket, done: (error?: Error) => void): void;
+  /** Called once, when an established connection ends. */
+  onClosed(reason: string): void;
+  /** Something worth an operator's attention that does not end the connection. */
+  onWarning(message: string): void;
+}
+
+/** Why a connection could not be made, and whether the broker just does not speak the version we tried. */
+export class ConnectFailure extends Error {
+  constructor(readonly error: TransportError, readonly versionRefused: boolean, readonly permanent: boolean) {
+    super(error.message);
+  }
+}
+
+/** Room in a packet besides the payload: fixed header, topic, packet id, properties. */
+const PACKET_OVERHEAD = 1024;
+
+export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
+  const channel = init.name;
+  if (signal.aborted) return Promise.reject(new ConnectFailure(aborted(channel, 'connecting'), false, false));
+  const options: IClientOptions = {
+    protocol: init.broker.protocol,
+    host: init.broker.host,
+    port: init.broker.port,
+    protocolVersion: version,
+    clientId: init.clientId,
+    // A persistent session: the broker keeps our subscriptions and queues envelopes while we are away.
+    clean: false,
+    keepalive: init.keepaliveSeconds,
+    // Reconnection is ours (jittered backoff, a fresh client each time), so no stale in-memory queue is replayed.
+    reconnectPeriod: 0,
+    connectTimeout: init.connectTimeoutMs,
+    // Herald's durable outbox is the queue: nothing is kept in MQTT.js's memory while offline.
+    queueQoSZero: false,
+    resubscribe: false,
+    ...(init.username === undefined ? {} : { username: init.username }),
+    ...(init.password === undefined ? {} : { password: init.password }),
+    ...(version === 5 ? { properties: { sessionExpiryInterval: init.sessionExpirySeconds, receiveMaximum: init.maxPendingDeliveries, maximumPacketSize: init.maxEnvelopeBytes + PACKET_OVERHEAD } } : {}),
+    ...(init.tls ?? {}),
+  } as IClientOptions;
+  const client: MqttClient = mqttConnect(options);
+  let established = false;
+  let closed = false;
+  let lastReason = 'connection closed';
+  let window = sendWindow(65_535, () => lost());
+  let serverMaxPacket = Number.POSITIVE_INFINITY;
+  let sessionPresent = false;
+  const lost = (): TransportError => new TransportError('CHANNEL_UNAVAILABLE', channel, `${lastReason} before the broker acknowledged (PUBACK); the envelope may or may not be stored`);
+
+  const connection: BrokerConnection = {
+    protocolVersion: version,
+    get sessionPresent() {
+      return sessionPresent;
+    },
+    get isOpen() {
+      return established && !closed && client.connected;
+    },
+    async publish(topic, payload, ticket) {
+      if (!connection.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `not connected to the broker (${lastReason})`);
+      if (payload.length + topic.length + 16 > serverMaxPacket) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${payload.length} bytes exceeds the broker's maximum packet size (${serverMaxPacket})`, { retryable: false });
+      const release = await window.acquire(ticket);
+      return new Promise<void>((resolve, reject) => {
+        client.publish(topic, payload, { qos: 1, retain: false }, (error) => {
+          release();
+          if (!error) return resolve();
+          const code = reasonCodeOf(error);
+          reject(code !== undefined ? fromReasonCode(channel, code, 'broker refused the envelope') : closed || !client.connected ? lost() : new TransportError('CHANNEL_UNAVAILABLE', channel, `publish failed: ${describeConnectionError(error)}`, { cause: error }));
+        });
+      });
+    },
+    ack(messageId) {
+      if (!connection.isOpen) return false;
+      return manualPuback(client, version, messageId);
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        const force = setTimeout(() => client.end(true, {}, () => resolve()), 1000);
+        client.end(false, {}, () => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+    },
+  };
+
+  // Before any packet can arrive: QoS 1 messages are acknowledged only when the transport says so.
+  client.handleMessage = (packet, done) => events.onMessage(connection, packet, done);
+
+  return new Promise<BrokerConnection>((resolve, reject) => {
+    let settled = false;
+    let lastError: unknown;
+    const fail = (failure: ConnectFailure): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      closed = true;
+      window.close();
+      client.end(true);
+      reject(failure);
+    };
+    const timer = setTimeout(() => fail(new ConnectFailure(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and subscribing took more than ${init.connectTimeoutMs} ms`), false, false)), init.connectTimeoutMs);
+    const onAbort = (): void => fail(new ConnectFailure(aborted(channel, 'connecting'), false, false));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+
+    client.on('error', (error) => {
+      lastError = error;
+      lastReason = describeConnectionError(error);
+    });
+    client.on('disconnect', (packet: IDisconnectPacket) => {
+      // An MQTT 5 broker says why it ends the connection (session taken over, shutting down, …).
+      lastReason = `broker disconnected: ${describeReason(packet.reasonCode ?? 0)}`;
+    });
+    client.on('close', () => {
+      const code = reasonCodeOf(lastError);
+      if (!settled) {
+        const error = new TransportError(isPermanentConnectionError(lastError) ? 'CHANNEL_REJECTED' : 'CHANNEL_UNAVAILABLE', channel, lastReason, { cause: lastError, retryable: !isPermanentConnectionError(lastError) });
+        // A broker that does not speak MQTT 5 either answers 1/132 or just hangs up before CONNACK.
+        return fail(new ConnectFailure(error, isVersionRefusal(code) || (code === undefined && (lastError as { code?: unknown } | undefined)?.code === undefined), isPermanentConnectionError(lastError)));
+      }
+      if (closed) return;
+      closed = true;
+      window.close();
+      client.end(true);
+      events.onClosed(lastReason);
+    });
+    client.once('connect', (connack: IConnackPacket) => {
+      sessionPresent = connack.sessionPresent;
+      const receiveMaximum = connack.properties?.receiveMaximum;
+      if (receiveMaximum !== undefined) window = sendWindow(receiveMaximum, () => lost());
+      if (connack.properties?.maximumPacketSize !== undefined) serverMaxPacket = connack.properties.maximumPacketSize;
+      if (topics.length === 0) return established0();
+      client.subscribe(topics.map((topic) => topic), { qos: 1 }, (error, granted) => {
+        if (settled) return;
+        if (error) return fail(new ConnectFailure(subscribeError(channel, error), false, true));
+        const refused = (granted ?? []).find((grant: ISubscriptionGrant) => grant.qos >= 0x80);
+        if (refused) return fail(new ConnectFailure(fromReasonCode(channel, refused.qos, `broker refused the subscription to ${refused.topic}`), false, true));
+        // QoS 0 would let the broker drop envelopes silently: still better than nothing, but an operator must know.
+        const downgraded = (granted ?? []).filter((grant: ISubscriptionGrant) => grant.qos === 0);
+        if (downgraded.length > 0) events.onWarning(`broker granted QoS 0 for ${downgraded.length} subscription(s): inbound envelopes there are not acknowledged and may be lost`);
+        established0();
+      });
+    });
+
+    function established0(): void {
+      if (settled) return;
+      settled = true;
+      established = true;
+      cleanup();
+      resolve(connection);
+    }
+  });
+}
+
+function subscribeError(channel: string, error: Error): TransportError {
+  const code = reasonCodeOf(error);
+  return code !== undefined ? fromReasonCode(channel, code, 'subscribing') : new TransportError('CHANNEL_UNAVAILABLE', channel, `subscribing failed: ${describeConnectionError(error)}`, { cause: error });
+}
