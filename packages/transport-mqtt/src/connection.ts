@@ -61,7 +61,7 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
     ...(init.tls ?? {}),
   } as IClientOptions;
   const client: MqttClient = mqttConnect(options);
-  let established = false;
+  let connacked = false;
   let closed = false;
   let lastReason = 'connection closed';
   let window = sendWindow(65_535, () => lost());
@@ -75,7 +75,8 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
       return sessionPresent;
     },
     get isOpen() {
-      return established && !closed && client.connected;
+      // From CONNACK on, not only once subscribed: a resumed session's queued envelopes arrive before the SUBACK, and must be PUBACKed too.
+      return connacked && !closed && client.connected;
     },
     async publish(topic, payload, ticket) {
       if (!connection.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `not connected to the broker (${lastReason})`);
@@ -151,6 +152,7 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
       events.onClosed(lastReason);
     });
     client.once('connect', (connack: IConnackPacket) => {
+      connacked = true;
       sessionPresent = connack.sessionPresent;
       const receiveMaximum = connack.properties?.receiveMaximum;
       if (receiveMaximum !== undefined) window = sendWindow(receiveMaximum, () => lost());
@@ -171,7 +173,6 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
     function established0(): void {
       if (settled) return;
       settled = true;
-      established = true;
       cleanup();
       resolve(connection);
     }
