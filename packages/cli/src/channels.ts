@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Identity, Transport } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
 import { webSocketTransport } from '@herald/transport-websocket';
+import { mqttChannel } from './mqtt-channel.js';
 import { CliError, UsageError } from './errors.js';
 import { loadedIdentity } from './keys.js';
 
@@ -21,6 +22,7 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     if (!identity) throw new UsageError(`--via ${url}: a relay channel needs the node's identity (--key)`);
     return webSocketTransport({ url, identity });
   }
+  if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   throw new CliError('UNKNOWN_CHANNEL', `--via ${url}: ${scheme ? `channel scheme "${scheme}:" is not supported yet` : 'expected a channel URL such as dir:/path/to/folder'}`);
 }

@@ -1,0 +1,24 @@
+import type { Identity, Transport } from '@herald/core';
+import { mqttTransport, parseBrokerUrl } from '@herald/transport-mqtt';
+import { UsageError } from './errors.js';
+
+export const MQTT_USERNAME_ENV = 'HERALD_MQTT_USERNAME';
+export const MQTT_PASSWORD_ENV = 'HERALD_MQTT_PASSWORD';
+
+/**
+ * `--via mqtt://[user:password@]host[:port]` (or mqtts://). The client id is
+ * derived from the node's identity, so the broker keeps one persistent session
+ * per identity across runs. Credentials come from the URL or, better (the URL
+ * is visible in the process list), from HERALD_MQTT_USERNAME and
+ * HERALD_MQTT_PASSWORD. Messages name the broker as `mqtt://host:port` only:
+ * a password in the URL is never repeated.
+ */
+export function mqttChannel(url: string, identity: Identity | undefined, env: NodeJS.ProcessEnv = process.env): Transport {
+  const broker = parseBrokerUrl(url, '--via');
+  if (!identity) throw new UsageError(`--via ${broker.name}: an MQTT channel needs the node's identity (--key), from which its persistent client id is derived`);
+  const inUrl = broker.username !== undefined || broker.password !== undefined;
+  const username = env[MQTT_USERNAME_ENV];
+  const password = env[MQTT_PASSWORD_ENV];
+  const fromEnv = !inUrl && username !== undefined && username !== '' ? { username, ...(password === undefined ? {} : { password }) } : {};
+  return mqttTransport({ url, identity, ...fromEnv });
+}

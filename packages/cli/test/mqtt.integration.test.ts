@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
+import { startMosquitto } from '@herald/transport-mqtt/testing';
+
+/** `herald listen` and `herald send` as real processes through a real Mosquitto that wants a password. */
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const workdir = await mkdtemp(join(tmpdir(), 'herald-cli-mqtt-'));
+const broker = await startMosquitto({ users: { field: 'n0t-in-logs' } });
+afterAll(async () => {
+  await broker.close();
+  await rm(workdir, { recursive: true, force: true });
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('herald send and listen over --via mqtt://', () => {
+  it('delivers through the broker, with credentials from the environment or the URL, and prints no password', async () => {
+    const alice = generateIdentity({ label: 'Alice' });
+    const bob = generateIdentity({ label: 'Bob' });
+    await writeSecretKeyFile(join(workdir, 'alice.key'), alice);
+    await writeSecretKeyFile(join(workdir, 'bob.key'), bob);
+    await writeFile(join(workdir, 'alice.card'), cardToFile(alice.card));
+    await writeFile(join(workdir, 'bob.card'), cardToFile(bob.card));
+    const plain = `mqtt://127.0.0.1:${broker.port}`;
+
+    const listener = run(['listen', '--json', '--key', join(workdir, 'bob.key'), '--via', plain, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card')], { HERALD_MQTT_USERNAME: 'field', HERALD_MQTT_PASSWORD: 'n0t-in-logs' });
+    try {
+      // Bob's session must exist before Alice publishes: a broker keeps envelopes only for sessions that subscribed.
+      await until(() => broker.logs().includes('New client connected') || listener.output().length > 0, 10_000, 'the listener to connect');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', `mqtt://field:n0t-in-logs@127.0.0.1:${broker.port}`, '--data-dir', join(workdir, 'alice-data'), '--wait', '20s', 'Convoy leaves at 06:00']);
+      expect(await send.exited, send.output()).toBe(0);
+      expect(send.output()).not.toContain('n0t-in-logs');
+      await until(() => listener.output().includes('Convoy leaves at 06:00'), 10_000, 'the message at the listener');
+      const line = JSON.parse(listener.output().split('\n').find((candidate) => candidate.includes('Convoy'))!) as Record<string, string>;
+      expect(line['channel']).toBe(plain);
+      expect(listener.output()).not.toContain('n0t-in-logs');
+    } finally {
+      listener.child.kill('SIGTERM');
+      await listener.exited;
+    }
+  });
+});
