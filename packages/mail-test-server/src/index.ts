@@ -1,0 +1,2 @@
+export { startMailSystem, mailSystemUnavailable, type MailSystem, type MailSystemOptions } from './system.js';
+export { freePort } from './ports.js';

@@ -1,0 +1,18 @@
+export { emailTransport } from './transport.js';
+export {
+  type EmailTransportInit,
+  type ProcessedAction,
+  type Camouflage,
+  DEFAULT_MAX_ENVELOPE_BYTES,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_MAX_DELIVERIES_IN_FLIGHT,
+  DEFAULT_MAX_MESSAGES_PER_SCAN,
+  DEFAULT_MAX_RECONNECT_DELAY_MS,
+  DEFAULT_TIMEOUT_MS,
+} from './init.js';
+export { type MailAccountInit } from './account.js';
+export { parseEmailUrl, parseServerUrl, isMailAddress, type EmailUrl, type MailSecurity, type MailServerAddress } from './url.js';
+export { composeMail, base64Lines } from './compose.js';
+export { envelopeCandidates, envelopeFromText, encodedSize } from './recognize.js';
+export { mapSmtpError, type MappedSmtpError } from './smtp-errors.js';
+export { emailInitFromConfig, loadEmailConfig, type EmailConfig } from './config.js';
