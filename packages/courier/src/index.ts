@@ -1,0 +1,17 @@
+export { CourierError, isCourierError, type CourierErrorCode, type GroupsProblem } from './errors.js';
+export { LETTERS_ALPHABET, BASE32_ALPHABET, type Alphabet } from './alphabet.js';
+export { renderGroups, type RenderedGroups } from './groups-write.js';
+export { readGroups, type ReadGroupsOptions, type ReadGroupsResult } from './groups-read.js';
+export type { Correction } from './groups-correct.js';
+export { type GroupsOptions, DEFAULT_GROUPS_PER_LINE, MAX_GROUPS_PER_LINE, MAX_GROUPS_ENVELOPE_BYTES, numberFromId } from './groups-options.js';
+export { lineCheck, wholeCheck, GROUPS_DOMAIN } from './checks.js';
+export { toPayload, fromPayload, canBeCompact, type PayloadForm } from './payload.js';
+export { packNumber, unpackNumber, toDigits, fromDigits } from './digits.js';
+export { ackCodeAsRecipient, ackCodeAsSender, formatAckCode, normalizeAckCode, ackCodesEqual, ACK_CODE_DOMAIN, ACK_CODE_LETTERS } from './ack-code.js';
+export { encodeBundle, decodeBundle, type DecodedBundle, type BundleProgress, BUNDLE_MAGIC, BUNDLE_VERSION, BUNDLE_DOMAIN, DEFAULT_MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES } from './bundle.js';
+export { qrTexts, readQrTexts, QR_PREFIX, DEFAULT_QR_CHARS } from './qr-text.js';
+export { renderQr, type QrFormat } from './qr-render.js';
+export { manualTransport, type ManualTransportInit, DEFAULT_MANUAL_MAX_ENVELOPE_BYTES } from './manual-transport.js';
+export { courierTransport, type CourierTransport, type CourierTransportInit, type TakeOutcome } from './courier-transport.js';
+export { readSpool, type SpoolEntry } from './spool.js';
+export { base32Encode, base32Decode } from './base32.js';

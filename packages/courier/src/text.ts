@@ -1,0 +1,5 @@
+const encoder = new TextEncoder();
+
+export function utf8ToBytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
