@@ -47,7 +47,7 @@ export function mapSmtpError(raw: unknown, channel: string, action: string): Map
     const detail = enhanced(text) ?? '';
     const message = `${action}: the SMTP server answered ${text}`;
     // Authentication refused (535, 5.7.8) or required (530): a configuration fault, not fixed by waiting.
-    if (status === 535 || status === 534 || status === 530 || code === 'EAUTH') return { error: new TransportError('CHANNEL_REJECTED', channel, message, { ...cause, retryable: false }), serverDown: true };
+    if (permanent && (status === 535 || status === 534 || status === 530 || code === 'EAUTH')) return { error: new TransportError('CHANNEL_REJECTED', channel, message, { ...cause, retryable: false }), serverDown: true };
     if (status === 552 || detail === '5.3.4' || detail === '5.2.3') {
       if (detail === '5.2.2') return { error: new TransportError('QUOTA_EXCEEDED', channel, message, { ...cause, retryable: false }), serverDown: false };
       return { error: new TransportError('CHANNEL_TOO_SMALL', channel, message, { ...cause, retryable: false }), serverDown: false };
@@ -57,7 +57,7 @@ export function mapSmtpError(raw: unknown, channel: string, action: string): Map
     if (!permanent) return { error: new TransportError('CHANNEL_UNAVAILABLE', channel, message, cause), serverDown: status === 421 };
     return { error: new TransportError('CHANNEL_REJECTED', channel, message, { ...cause, retryable: false }), serverDown: false };
   }
-  if (code === 'EAUTH') return { error: new TransportError('CHANNEL_REJECTED', channel, `${action}: authentication failed: ${text}`, { ...cause, retryable: false }), serverDown: true };
+  if (code === 'EAUTH' && status === undefined) return { error: new TransportError('CHANNEL_REJECTED', channel, `${action}: authentication failed: ${text}`, { ...cause, retryable: false }), serverDown: true };
   if (code !== undefined && TIMEOUT.has(code)) return { error: new TransportError('CHANNEL_TIMEOUT', channel, `${action}: timed out (${code})`, cause), serverDown: true };
   if (code === 'EENVELOPE' || code === 'EMESSAGE') return { error: new TransportError('CHANNEL_REJECTED', channel, `${action}: ${text}`, { ...cause, retryable: false }), serverDown: false };
   if (code !== undefined && UNREACHABLE.has(code)) return { error: new TransportError('CHANNEL_UNAVAILABLE', channel, `${action}: cannot reach the SMTP server: ${text}`, cause), serverDown: true };
