@@ -24,8 +24,8 @@ import { startForwarderProcess, startRelayProcess } from './relay/processes.js';
 import { bareSodiumRoundTrip } from './relay/sodium-work.js';
 
 const quick = quickMode();
-const rounds = quick ? 1 : 3;
-const count = quick ? 500 : 5000;
+const rounds = quick ? 1 : 5;
+const count = quick ? 500 : 4000;
 const window = 64;
 const idleWanted = quick ? 300 : 5000;
 
@@ -43,11 +43,31 @@ function fileLimit(): number {
   }
 }
 
+/** Opens both paths, warms them up, then alternates their rounds so drift on a busy machine hits both alike. */
+async function measurePair(openSubject: () => Promise<OpenPath>, openBaseline: () => Promise<OpenPath>): Promise<{ subject: PipelineResult[]; baseline: PipelineResult[] }> {
+  const subject = await openSubject();
+  const baseline = await openBaseline();
+  const results = { subject: [] as PipelineResult[], baseline: [] as PipelineResult[] };
+  try {
+    const warm = Math.min(1000, count); // warm-up: JIT, LMDB pages, TCP windows
+    await runPipeline(baseline.path, warm, window);
+    await runPipeline(subject.path, warm, window);
+    for (let round = 0; round < rounds; round++) {
+      results.baseline.push(await runPipeline(baseline.path, count, window));
+      results.subject.push(await runPipeline(subject.path, count, window));
+    }
+  } finally {
+    await subject.close();
+    await baseline.close();
+  }
+  return results;
+}
+
 async function measure(open: () => Promise<OpenPath>): Promise<PipelineResult[]> {
   const opened = await open();
   const results: PipelineResult[] = [];
   try {
-    await runPipeline(opened.path, Math.min(1000, count), window); // warm-up: JIT, LMDB pages, TCP windows
+    await runPipeline(opened.path, Math.min(1000, count), window);
     for (let round = 0; round < rounds; round++) results.push(await runPipeline(opened.path, count, window));
   } finally {
     await opened.close();
@@ -73,8 +93,9 @@ try {
   // Exactly 1 KiB each (unpadded, so the size is what it says).
   const overhead = seal(new Uint8Array(0), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }).length;
   const envelopes = Array.from({ length: count }, () => seal(randomFillSync(new Uint8Array(1024 - overhead)), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }));
-  const baseline = summary(await measure(() => forwarderPath(forwarder.url, envelopes)));
-  const subject = summary(await measure(() => relayPath(relay.url, alice, bob, envelopes)));
+  const pair = await measurePair(() => relayPath(relay.url, alice, bob, envelopes), () => forwarderPath(forwarder.url, envelopes));
+  const subject = summary(pair.subject);
+  const baseline = summary(pair.baseline);
   console.log('');
   console.log(`${envelopes[0]!.length}-byte envelopes              relay (durable)   bare ws forwarder   ratio`);
   console.log(`  envelopes/s                     ${n(subject.perSecond).padStart(15)}   ${n(baseline.perSecond).padStart(17)}   ${(subject.perSecond / baseline.perSecond).toFixed(2)}  (goal ≥ 0.50)`);

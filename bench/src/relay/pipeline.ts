@@ -1,6 +1,8 @@
 /**
  * Pushes `count` items through a sender→server→receiver path keeping `window`
- * in flight end to end, and times each from its send to its arrival.
+ * in flight, and times each from its send to its arrival. An item is in flight
+ * until it has arrived AND its send resolved (for the relay: the durable
+ * ACCEPTED), so the sender never has more than `window` outstanding.
  */
 export interface PathUnderTest {
   /** Sends item `index`; may reject (counted as a failure). */
@@ -21,24 +23,20 @@ export function percentile(sorted: readonly number[], fraction: number): number 
 
 export function runPipeline(path: PathUnderTest, count: number, window: number, timeoutMs = 120_000): Promise<PipelineResult> {
   const sentAt = new Float64Array(count);
+  /** 1 = arrived, 2 = send resolved; 3 = both: done. */
+  const progress = new Uint8Array(count);
   const latencies: number[] = [];
   let next = 0;
-  let arrived = 0;
+  let done = 0;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pipeline: only ${arrived} of ${count} arrived within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`pipeline: only ${done} of ${count} completed within ${timeoutMs} ms`)), timeoutMs);
     const start = performance.now();
-    const fill = (): void => {
-      while (next < count && next - arrived < window) {
-        const index = next++;
-        sentAt[index] = performance.now();
-        const sending = path.send(index);
-        if (sending) sending.catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
-      }
-    };
-    path.onArrival((index) => {
-      latencies.push(performance.now() - sentAt[index]!);
-      arrived++;
-      if (arrived === count) {
+    const step = (index: number, bit: number): void => {
+      if (index < 0 || index >= count || progress[index]! & bit) return;
+      progress[index]! |= bit;
+      if (progress[index] !== 3) return;
+      done++;
+      if (done === count) {
         clearTimeout(timer);
         const elapsed = performance.now() - start;
         latencies.sort((a, b) => a - b);
@@ -46,6 +44,19 @@ export function runPipeline(path: PathUnderTest, count: number, window: number, 
         return;
       }
       fill();
+    };
+    const fill = (): void => {
+      while (next < count && next - done < window) {
+        const index = next++;
+        sentAt[index] = performance.now();
+        const sending = path.send(index);
+        if (sending) sending.then(() => step(index, 2), (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+        else step(index, 2);
+      }
+    };
+    path.onArrival((index) => {
+      if (index >= 0 && index < count && !(progress[index]! & 1)) latencies.push(performance.now() - sentAt[index]!);
+      step(index, 1);
     });
     fill();
   });

@@ -14,16 +14,21 @@ export interface MailEntry {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * What a deposit became, decided at once (in memory and from committed data); `committed` settles when the
+ * write is durable. New entries may be pushed before that (cut-through): the depositor's ACCEPTED waits for it.
+ */
 export type DepositOutcome =
-  | { readonly outcome: 'stored'; /** The new entries, one per mailbox that did not already hold these bytes. */ readonly entries: readonly MailEntry[] }
-  | { readonly outcome: 'duplicate' | 'mailbox-full' | 'relay-full' };
+  | { readonly outcome: 'stored'; /** The new entries, one per mailbox that did not already hold these bytes. */ readonly entries: readonly MailEntry[]; readonly committed: Promise<void> }
+  | { readonly outcome: 'duplicate'; /** Settles when the earlier copy of the same bytes is durable. */ readonly committed: Promise<void> }
+  | { readonly outcome: 'mailbox-full' | 'relay-full' };
 
 export interface MailboxStore {
   /** 16 random bytes made at the first start and kept: the relay's name in CHALLENGE frames. */
   readonly relayId: Uint8Array;
   readonly counts: MailboxCounts;
-  /** Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied before the first await. */
-  deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number): Promise<DepositOutcome>;
+  /** Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied at once. */
+  deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number): DepositOutcome;
   /** Up to `limit` entries of one mailbox, oldest first, leaving out those `skip` names. Committed data only. */
   list(tag: string, limit: number, skip: (key: string) => boolean): MailEntry[];
   /** Durably removes an entry (acknowledged by its recipient); a missing entry is no error. */
@@ -75,8 +80,12 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
     counts.add(key[1], value);
     seq = Math.max(seq, key[2]);
   }
-  /** Dedup keys of deposits being written, and entries being removed: in-memory guards between a check and its commit. */
-  const depositing = new Set<string>();
+  /**
+   * In-memory guards between a check and its commit: dedup keys and entry keys of deposits being written
+   * (with their commit), and entries being removed.
+   */
+  const depositing = new Map<string, Promise<void>>();
+  const inserting = new Map<string, Promise<void>>();
   const removing = new Set<string>();
   const removals: { tag: string; seq: number; resolve(): void; reject(error: unknown): void }[] = [];
   const flushRemovals = (): void => {
@@ -99,47 +108,55 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
   return {
     relayId: new Uint8Array(relayId),
     counts,
-    async deposit(envelope, tags, id, keepUntil) {
+    deposit(envelope, tags, id, keepUntil) {
       tags = [...new Set(tags)];
       const hash = hashOf(envelope);
       const size = envelope.length;
-      const reserved = counts.reserve(tags, size);
-      if (reserved !== 'ok') return { outcome: reserved };
-      const seqs = tags.map(() => ++seq);
-      const bytes = withHeader(envelope, keepUntil, id, hash);
-      // Writes issued in one env.batch go into one LMDB transaction, through lmdb-js's fast instruction queue
-      // (transaction callbacks need a round trip to the writer thread per batch and halved throughput). Reads of
-      // committed data decide what to write; `depositing` stops two copies of the same bytes racing past the check.
-      const stored = tags.map((tag) => {
+      // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
+      const earlier: Promise<void>[] = [];
+      const fresh = tags.filter((tag) => {
         const dedupKey = `${tag}:${id}:${hash}`;
-        if (depositing.has(dedupKey) || dedup.doesExist([tag, id, hash])) return false;
-        depositing.add(dedupKey);
-        return true;
+        const pending = depositing.get(dedupKey);
+        if (pending) earlier.push(pending);
+        return !pending && !dedup.doesExist([tag, id, hash]);
       });
-      try {
-        await env.batch(() => {
-          tags.forEach((tag, index) => {
-            if (!stored[index]) return;
-            const entrySeq = seqs[index]!;
-            void mail.put([tag, entrySeq], bytes);
-            void expiry.put([keepUntil, tag, entrySeq], size);
-            void dedup.put([tag, id, hash], entrySeq);
-          });
-        });
-      } catch (error) {
-        counts.release(tags, size);
-        throw error;
-      } finally {
-        tags.forEach((tag, index) => stored[index] && depositing.delete(`${tag}:${id}:${hash}`));
-      }
-      // Reservations of mailboxes that already held these exact bytes are given back.
-      const duplicates = tags.filter((_, index) => !stored[index]);
-      if (duplicates.length > 0) counts.release(duplicates, size);
-      if (duplicates.length === tags.length) return { outcome: 'duplicate' };
-      // The entries share the stored copy: the caller's buffer may be reused by now.
+      if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
+      const reserved = counts.reserve(fresh, size);
+      if (reserved !== 'ok') return { outcome: reserved };
+      const bytes = withHeader(envelope, keepUntil, id, hash);
       const copy = bytes.subarray(HEADER_BYTES);
-      const entries = tags.flatMap((tag, index) => (stored[index] ? [{ tag, seq: seqs[index]!, key: `${tag}:${seqs[index]!}`, bytes: copy }] : []));
-      return { outcome: 'stored', entries };
+      const entries = fresh.map((tag): MailEntry => {
+        const entrySeq = ++seq;
+        return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: copy };
+      });
+      // Writes issued in one env.batch go into one LMDB transaction, through lmdb-js's fast instruction queue
+      // (transaction callbacks need a round trip to the writer thread per batch and halved throughput).
+      const written = env.batch(() => {
+        for (const entry of entries) {
+          void mail.put([entry.tag, entry.seq], bytes);
+          void expiry.put([keepUntil, entry.tag, entry.seq], size);
+          void dedup.put([entry.tag, id, hash], entry.seq);
+        }
+      });
+      const committed = Promise.all([written, ...earlier]).then(
+        () => undefined,
+        (error: unknown) => {
+          counts.release(fresh, size);
+          throw error;
+        },
+      );
+      const forget = (): void => {
+        for (const entry of entries) {
+          depositing.delete(`${entry.tag}:${id}:${hash}`);
+          inserting.delete(entry.key);
+        }
+      };
+      for (const entry of entries) {
+        depositing.set(`${entry.tag}:${id}:${hash}`, committed);
+        inserting.set(entry.key, committed);
+      }
+      committed.then(forget, forget);
+      return { outcome: 'stored', entries, committed };
     },
     list(tag, limit, skip) {
       const out: MailEntry[] = [];
@@ -154,7 +171,10 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       }
       return out;
     },
-    remove(tag, seq) {
+    async remove(tag, seq) {
+      // An entry pushed before its own commit (cut-through) can be acknowledged first: remove it once it exists.
+      const pending = inserting.get(`${tag}:${seq}`);
+      if (pending && !(await pending.then(() => true, () => false))) return;
       // Acks arriving in one turn are removed in one batch: one trip to the writer thread, one commit.
       return new Promise<void>((resolve, reject) => {
         removals.push({ tag, seq, resolve, reject });

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { inspect, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
-import type { MailEntry } from './mailboxes.js';
+import type { DepositOutcome, MailEntry } from './mailboxes.js';
 import { Pusher } from './pusher.js';
 import { tokenBucket } from './rate.js';
 import { sodium } from './sodium.js';
@@ -182,17 +182,33 @@ export class Session {
     if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
     const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
     const size = envelope.length;
+    let result: DepositOutcome;
+    try {
+      result = this.core.store.deposit(envelope, tags, id, keepUntil);
+    } catch (error) {
+      this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
+      return this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+    }
+    if (!('committed' in result)) {
+      return result.outcome === 'mailbox-full' ? this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full') : this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
+    }
+    const entries = result.outcome === 'stored' ? result.entries : [];
+    // Cut-through: a connected recipient gets the envelope while it is being committed. Nothing is lost if the
+    // commit fails: the depositor gets no ACCEPTED and sends again, and the recipient's node drops the copy it has.
+    const offer = (): void => {
+      for (const entry of entries) for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
+    };
+    offer();
     this.pendingDeposits++;
-    // The store copies the bytes before its first await (ws may reuse its receive buffer after this handler).
-    const work = this.core.store.deposit(envelope, tags, id, keepUntil).then(
-      (result) => {
-        if (result.outcome === 'mailbox-full') return this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full');
-        if (result.outcome === 'relay-full') return this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
+    const work = result.committed.then(
+      () => {
+        // ACCEPTED only now, when the envelope is durable: that is the receipt the sender's node relies on.
         this.send(protocol.encodeAccepted(requestId));
-        if (result.outcome !== 'stored') return;
+        if (entries.length === 0) return;
         metrics.envelopesIn.inc();
         metrics.bytesIn.inc(size);
-        for (const entry of result.entries) for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
+        // Offered again: a recipient whose window was full reads it from the store now that it is committed.
+        offer();
       },
       (error: unknown) => {
         this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
