@@ -14,8 +14,6 @@ export interface RelayInit {
   readonly publicUrls?: readonly string[];
   /** Serve /metrics and /healthz on this separate `host:port` too. Default: only on the main listener. */
   readonly metricsListen?: string;
-  /** Also run the embedded MQTT broker (Aedes, sessions in `<dataDir>/mqtt`) on this `host:port`, for mqtt:// channels. Default: none. */
-  readonly mqtt?: string;
   /** Largest envelope accepted. Default 1 MiB; 1 KiB to 64 MiB. */
   readonly maxEnvelopeBytes?: number;
   /** Envelopes one mailbox holds at most. Default 10 000. */
@@ -58,12 +56,11 @@ export interface RelayInit {
   readonly shutdownTimeoutMs?: number;
 }
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect'>> & {
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
-  readonly mqtt: { readonly host: string; readonly port: number } | undefined;
   readonly allowDeposit: readonly string[] | undefined;
   readonly allowCollect: readonly string[] | undefined;
 };
@@ -93,7 +90,7 @@ const NUMBERS = {
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'mqtt', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -129,7 +126,6 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   const listen = init.listen ?? '127.0.0.1:7700';
   const { host, port } = parseAddress(listen, `${where}: listen`);
   const metrics = init.metricsListen === undefined ? undefined : parseAddress(init.metricsListen, `${where}: metricsListen`);
-  const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);
   const publicUrls = strings(init.publicUrls, `${where}: publicUrls`);
   for (const url of publicUrls ?? []) {
     let parsed: URL | undefined;
@@ -150,7 +146,6 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     dataDir: init.dataDir,
     publicUrls,
     metrics,
-    mqtt,
     allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
     allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
     logLevel,

@@ -13,7 +13,6 @@ options:
   --data-dir DIR            the mailbox store (required here or in the config file)
   --config FILE             YAML config file; flags override it
   --metrics HOST:PORT       also serve /metrics and /healthz there
-  --mqtt HOST:PORT          also run the embedded MQTT broker there (mqtt:// channels)
   --public-url URL          a URL clients dial (repeatable)
   --allow-deposit CARD      only these identities may deposit (repeatable)
   --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
@@ -33,7 +32,6 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         metrics: { type: 'string' },
-        mqtt: { type: 'string' },
         'public-url': { type: 'string', multiple: true },
         'allow-deposit': { type: 'string', multiple: true },
         'allow-collect': { type: 'string', multiple: true },
@@ -55,7 +53,6 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       dataDir: values['data-dir'],
       config: values.config,
       metricsListen: values.metrics,
-      mqtt: values.mqtt,
       logLevel: values['log-level'],
       publicUrls: values['public-url'],
       allowDeposit: values['allow-deposit'],

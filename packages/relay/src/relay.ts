@@ -10,7 +10,6 @@ import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
 import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
-import { startMqttBroker, type MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
 import { urlPolicy } from './urls.js';
 
@@ -22,8 +21,6 @@ export interface RelayHandle {
   readonly metricsUrl: string;
   /** The relay's persistent id (hex), as sent in CHALLENGE frames. */
   readonly relayId: string;
-  /** `mqtt://host:port` of the embedded MQTT broker, when `mqtt` was set. */
-  readonly mqttUrl: string | undefined;
   /** Graceful shutdown: stop accepting, finish deposits under way, flush LMDB, close. Idempotent. */
   close(): Promise<void>;
 }
@@ -95,18 +92,6 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     metricsUrl = `http://${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${bound.port}/metrics`;
   }
 
-  let mqttBroker: MqttBrokerHandle | undefined;
-  if (options.mqtt) {
-    try {
-      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, log });
-    } catch (error) {
-      server.close();
-      metricsServer?.close();
-      await store.close();
-      throw error;
-    }
-  }
-
   const sweep = setInterval(() => {
     for (const session of sessions) {
       if (!session.heardSinceSweep) {
@@ -144,7 +129,6 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     port,
     metricsUrl,
     relayId: Buffer.from(store.relayId).toString('hex'),
-    mqttUrl: mqttBroker?.url,
     close: () =>
       (closing ??= (async () => {
         core.accepting = false;
@@ -156,7 +140,6 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
         const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs).unref());
         await Promise.race([Promise.allSettled([...core.deposits]), timeout]);
         for (const session of sessions) session.close('GOING_AWAY', 'relay shutting down');
-        await mqttBroker?.close();
         await store.close();
         server.closeAllConnections();
         metricsServer?.closeAllConnections();
