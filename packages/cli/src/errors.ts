@@ -1,4 +1,5 @@
 import { isHeraldError } from '@herald/core';
+import { isCourierError } from '@herald/courier';
 
 /**
  * Exit codes are part of the CLI's contract: scripts branch on them.
@@ -12,7 +13,7 @@ export class StillPending extends Error {
 }
 
 /** Codes only the CLI raises (everything else is a core HeraldError code). Listed in docs/errors.md. */
-export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'UNKNOWN_MESSAGE';
+export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'UNKNOWN_MESSAGE' | 'FINGERPRINT_MISMATCH';
 
 /** An expected failure outside core: reported as `error CODE: message`, exit 1. */
 export class CliError extends Error {
@@ -44,7 +45,7 @@ export function describeError(error: unknown, command: string | undefined, debug
     const help = command === undefined ? 'herald --help' : `herald ${command} --help`;
     return { exitCode: EXIT.usage, text: `usage error: ${error.message}\nrun '${help}' for usage\n` };
   }
-  if (error instanceof CliError || isHeraldError(error)) {
+  if (error instanceof CliError || isHeraldError(error) || isCourierError(error)) {
     return { exitCode: EXIT.refused, text: `error ${error.code}: ${error.message}\n` };
   }
   const message = error instanceof Error ? error.message : String(error);

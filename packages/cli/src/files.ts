@@ -1,4 +1,4 @@
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError } from './errors.js';
 
@@ -53,4 +53,24 @@ export async function ensureWritable(path: string, what: string, overwrite: bool
     return;
   }
   throw new CliError('FILE_EXISTS', `${what} ${path} already exists (use --force to overwrite)`);
+}
+
+/** Writes a new public file (never over an existing one). */
+export async function writeBinaryFile(path: string, bytes: Uint8Array, what: string): Promise<void> {
+  try {
+    await writeFile(path, bytes, { flag: 'wx', mode: 0o644 });
+  } catch (error) {
+    throw fileError(error, path, what);
+  }
+}
+
+/** Reads a whole file, refusing one larger than `maxBytes` before reading it. */
+export async function readBinaryFile(path: string, maxBytes: number, what: string): Promise<Uint8Array> {
+  try {
+    const size = (await stat(path)).size;
+    if (size > maxBytes) throw new CliError('IO_ERROR', `${what} ${path} is ${size} bytes, more than the limit of ${maxBytes} (--max-bytes)`);
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw error instanceof CliError ? error : fileError(error, path, what);
+  }
 }

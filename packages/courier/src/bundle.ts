@@ -114,3 +114,8 @@ export function decodeBundle(bytes: Uint8Array, options: { onProgress?: BundlePr
   if (envelopes.length !== count) throw bad(`the bundle claims ${count} envelopes but holds ${envelopes.length}`);
   return { created: new Date(view.getUint32(10, false) * 1000), envelopes };
 }
+
+/** BLAKE2b-256 of envelope bytes, hex: how bundles and imports tell identical envelopes apart. */
+export function envelopeHash(bytes: Uint8Array): string {
+  return Buffer.from(sodium.crypto_generichash(32, bytes, null)).toString('hex');
+}

@@ -8,7 +8,7 @@ export { lineCheck, wholeCheck, GROUPS_DOMAIN } from './checks.js';
 export { toPayload, fromPayload, canBeCompact, type PayloadForm } from './payload.js';
 export { packNumber, unpackNumber, toDigits, fromDigits } from './digits.js';
 export { ackCodeAsRecipient, ackCodeAsSender, formatAckCode, normalizeAckCode, ackCodesEqual, ACK_CODE_DOMAIN, ACK_CODE_LETTERS } from './ack-code.js';
-export { encodeBundle, decodeBundle, type DecodedBundle, type BundleProgress, BUNDLE_MAGIC, BUNDLE_VERSION, BUNDLE_DOMAIN, DEFAULT_MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES } from './bundle.js';
+export { encodeBundle, decodeBundle, envelopeHash, type DecodedBundle, type BundleProgress, BUNDLE_MAGIC, BUNDLE_VERSION, BUNDLE_DOMAIN, DEFAULT_MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES } from './bundle.js';
 export { qrTexts, readQrTexts, QR_PREFIX, DEFAULT_QR_CHARS } from './qr-text.js';
 export { renderQr, type QrFormat } from './qr-render.js';
 export { manualTransport, type ManualTransportInit, DEFAULT_MANUAL_MAX_ENVELOPE_BYTES } from './manual-transport.js';
