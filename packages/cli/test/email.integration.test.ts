@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
+import { startMailSystem, type MailSystem } from '@herald/mail-test-server';
+
+/** `herald listen` and `herald send` as real processes over --via email:, through a real Postfix + Dovecot. */
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+let workdir: string;
+let mail: MailSystem;
+beforeAll(async () => {
+  workdir = await mkdtemp(join(tmpdir(), 'herald-cli-email-'));
+  mail = await startMailSystem({ domain: 'mission.test' });
+}, 60_000);
+afterAll(async () => {
+  await mail?.close();
+  await rm(workdir, { recursive: true, force: true });
+});
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('herald send and listen over --via email:', () => {
+  it('delivers through the mail server with accounts from a config file; no password on the command line or in the output', async () => {
+    const alice = generateIdentity({ label: 'Alice' });
+    const bob = generateIdentity({ label: 'Bob' });
+    await writeSecretKeyFile(join(workdir, 'alice.key'), alice);
+    await writeSecretKeyFile(join(workdir, 'bob.key'), bob);
+    await writeFile(join(workdir, 'alice.card'), cardToFile(alice.card));
+    await writeFile(join(workdir, 'bob.card'), cardToFile(bob.card));
+    await writeFile(join(workdir, 'ca.pem'), mail.ca);
+    await writeFile(join(workdir, 'mail.pass'), `${mail.password}\n`, { mode: 0o600 });
+    const [aliceAddress, bobAddress] = [mail.newAddress('alice'), mail.newAddress('bob')];
+    const account = (address: string) => ({
+      smtp: { url: `smtp://127.0.0.1:${mail.smtp.port}`, user: address, passwordFile: 'mail.pass', caFile: 'ca.pem' },
+      imap: { url: `imaps://127.0.0.1:${mail.imap.securePort}`, user: address, passwordEnv: 'TEST_IMAP_PASSWORD', caFile: 'ca.pem' },
+      pollIntervalMs: 2000,
+    });
+    // The address book names card files; the CLI turns them into routing tags.
+    await writeFile(join(workdir, 'email.json'), JSON.stringify({ accounts: { [aliceAddress]: account(aliceAddress), [bobAddress]: account(bobAddress) }, addressBook: { 'alice.card': aliceAddress, 'bob.card': bobAddress } }));
+    const env = { HERALD_EMAIL_CONFIG: join(workdir, 'email.json'), TEST_IMAP_PASSWORD: mail.password };
+
+    const listener = run(['listen', '--json', '--key', join(workdir, 'bob.key'), '--via', `email:${bobAddress}`, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card')], env);
+    try {
+      const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', `email:${aliceAddress}`, '--data-dir', join(workdir, 'alice-data'), '--wait', '30s', 'Convoy leaves at 06:00'], env);
+      expect(await send.exited, send.output()).toBe(0);
+      await until(() => listener.output().includes('Convoy leaves at 06:00'), 15_000, 'the message at the listener');
+      const line = JSON.parse(listener.output().split('\n').find((candidate) => candidate.includes('Convoy'))!) as Record<string, string>;
+      expect(line['channel']).toBe(`email:${bobAddress}`);
+      expect(send.output() + listener.output()).not.toContain(mail.password);
+    } finally {
+      listener.child.kill('SIGTERM');
+      await listener.exited;
+    }
+  });
+
+  it('says what an email: channel needs when no config file is given', async () => {
+    const alice = generateIdentity({ label: 'Alice' });
+    await writeSecretKeyFile(join(workdir, 'solo.key'), alice);
+    const send = run(['flush', '--key', join(workdir, 'solo.key'), '--via', 'email:alice@mission.test', '--data-dir', join(workdir, 'solo-data')], { HERALD_EMAIL_CONFIG: '' });
+    expect(await send.exited).toBe(2);
+    expect(send.output()).toMatch(/reads its accounts from a config file: add \?config=FILE or set HERALD_EMAIL_CONFIG=FILE/);
+  });
+});
