@@ -3,6 +3,8 @@ import type { Identity, Transport } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
 import { webSocketTransport } from '@herald/transport-websocket';
 import { mqttChannel } from './mqtt-channel.js';
+import { courierTransport, manualTransport } from '@herald/courier';
+import { courierSpoolPath } from './courier-spool.js';
 import { emailChannel } from './email-channel.js';
 import { CliError, UsageError } from './errors.js';
 import { loadedIdentity } from './keys.js';
@@ -11,7 +13,7 @@ import { loadedIdentity } from './keys.js';
  * Channel URLs → transports. An explicit table rather than a registry: each
  * scheme names the package that implements it.
  */
-export function channelFromUrl(url: string, identity: Identity | undefined = loadedIdentity()): Transport {
+export function channelFromUrl(url: string, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string): Transport {
   if (url.startsWith('dir:')) {
     const path = url.slice('dir:'.length);
     if (path === '') throw new UsageError(`--via ${url}: a dir: channel needs a folder, e.g. dir:/mnt/usb/herald`);
@@ -24,13 +26,24 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     return webSocketTransport({ url, identity });
   }
   if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity);
+  if (url.startsWith('manual:')) {
+    // A person carries it: groups (and QR codes) to a folder, or to the terminal when no folder is given.
+    const path = url.slice('manual:'.length);
+    return manualTransport(path === '' ? {} : { path: isAbsolute(path) ? path : resolve(path) });
+  }
+  if (url.startsWith('bundle:')) {
+    // The courier spool that `herald bundle export` packs: the data dir's own unless a folder is given.
+    const path = url.slice('bundle:'.length);
+    if (path === '' && dataDirPath === undefined) throw new UsageError(`--via ${url}: bundle: needs --data-dir (or a folder, bundle:/path)`);
+    return courierTransport(path === '' ? { path: resolve(courierSpoolPath(dataDirPath ?? '')), name: 'bundle:' } : { path: isAbsolute(path) ? path : resolve(path) });
+  }
   // Accounts and the address book come from a config file (?config= or HERALD_EMAIL_CONFIG), never from flags.
   if (url.startsWith('email:')) return emailChannel(url);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   throw new CliError('UNKNOWN_CHANNEL', `--via ${url}: ${scheme ? `channel scheme "${scheme}:" is not supported yet` : 'expected a channel URL such as dir:/path/to/folder'}`);
 }
 
-export function channelsFromFlags(urls: readonly string[] | undefined, identity: Identity | undefined = loadedIdentity()): Transport[] {
+export function channelsFromFlags(urls: readonly string[] | undefined, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string): Transport[] {
   if (!urls || urls.length === 0) throw new UsageError('at least one --via URL is required');
-  return urls.map((url) => channelFromUrl(url, identity));
+  return urls.map((url) => channelFromUrl(url, identity, dataDirPath));
 }
