@@ -12,7 +12,7 @@ import { verifyChain, type VerifiedChain } from './verify.js';
 import { CERTIFIED_CONTENT_TYPE, wrapCertified } from './wrapper.js';
 
 export interface TrustInit {
-  /** Cards of the authorities this node trusts (trust anchors). At least one. */
+  /** Cards of the authorities this node trusts (trust anchors). At least one when `require` is on. */
   readonly anchors: readonly Card[];
   /** Default true: every sender must hold a valid chain to an anchor. When false, chains are checked when present and revocation always applies. */
   readonly require?: boolean;
@@ -50,7 +50,8 @@ export interface Trust extends NodeTrust {
 
 /** Builds a trust policy and loads its durable state. */
 export async function createTrust(init: TrustInit): Promise<Trust> {
-  if (!Array.isArray(init.anchors) || init.anchors.length === 0) throw new OptionsError('anchors: expected at least one authority card');
+  // No anchors makes sense only without a requirement: rotations and carried chains are then still understood.
+  if (!Array.isArray(init.anchors) || (init.anchors.length === 0 && (init.require ?? true))) throw new OptionsError('anchors: expected at least one authority card (or require: false)');
   if (init.chain && init.chain.length === 0) throw new OptionsError('chain: expected at least one certificate');
   if (init.chain && init.self && !constantTimeEqual(init.chain[0]!.subject.signingPublicKey, init.self.signingPublicKey)) throw new OptionsError(`chain: certifies ${init.chain[0]!.subject.fingerprint}, not this node (${init.self.fingerprint})`);
   const store = init.store ?? memoryTrustStore();
@@ -119,7 +120,10 @@ export async function createTrust(init: TrustInit): Promise<Trust> {
 
   return {
     anchors,
-    contacts: chains.resolver,
+    contacts: {
+      bySigningKey: (key) => chains.resolver.bySigningKey(key) ?? rotations.resolver.bySigningKey(key),
+      byKeyId: (id) => chains.resolver.byKeyId(id) ?? rotations.resolver.byKeyId(id),
+    },
     inbound: (message, inboundContext) => judge(context, message, inboundContext),
     outbound(message: OutboundMessage, recipients: readonly Card[]): OutboundMessage {
       for (const card of recipients) checkRecipient(card);

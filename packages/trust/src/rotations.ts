@@ -1,4 +1,4 @@
-import { toHex, type Card } from '@herald/core';
+import { toHex, type Card, type ContactResolver } from '@herald/core';
 import { decodeRotation, type RotationStatement } from './rotation.js';
 import type { TrustStore } from './store.js';
 
@@ -13,6 +13,8 @@ export interface RotationBook {
   add(statement: RotationStatement): Promise<boolean>;
   successor(card: Card): Card;
   predecessors(fingerprint: string): string[];
+  /** The retired cards, so an ack signed by an old key during the changeover opens even after it left the contacts. */
+  readonly resolver: ContactResolver;
   load(): Promise<void>;
 }
 
@@ -57,6 +59,10 @@ export function rotationBook(store: TrustStore): RotationBook {
         }
       }
       return out;
+    },
+    resolver: {
+      bySigningKey: (key) => byOldKey.get(toHex(key))?.previous,
+      byKeyId: (id) => [...byOldKey.values()].find((statement) => toHex(statement.previous.keyId) === toHex(id))?.previous,
     },
     async load() {
       for (const name of await store.list('rotations')) {

@@ -176,7 +176,7 @@ describe('nodes under an organisation trust policy', () => {
     expect((await receive(newBob.node, 1))[0]?.text).toBe('in flight');
     await newBob.node.send(alice.identity.card, statement.bytes, { contentType: ROTATION_CONTENT_TYPE });
 
-    // Bob's new key acknowledges what was sealed to the old one.
+    // The old key, kept for the grace period, acknowledges what was sealed to it.
     expect(await inFlight.settled({ signal: AbortSignal.timeout(10_000) })).toBe('delivered');
     expect(aliceNode.trustEvents).toContainEqual(expect.objectContaining({ type: 'rotated' }));
     expect(aliceNode.trust.successor?.(bob1.identity.card).fingerprint).toBe(bob2.card.fingerprint);

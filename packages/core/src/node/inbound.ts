@@ -22,8 +22,8 @@ export interface InboundContext {
   readonly store: HeraldStore;
   readonly maxEnvelopeBytes: number;
   onAck(ids: readonly string[], from: string): Promise<void>;
-  /** Queue an end-to-end ack of `id` to the sender. */
-  queueAck(sender: Card, id: string, opened: OpenedMessage): void;
+  /** Queue an end-to-end ack of `id` to the sender, signed by the identity that opened it (a retired one during a rotation). */
+  queueAck(sender: Card, id: string, opened: OpenedMessage, as: Identity): void;
   deliverToApplication(message: ReceivedMessage): void;
   rejected(code: string, channel: string, error: HeraldError): void;
   /** The organisation trust policy, when the node has one. */
@@ -33,17 +33,17 @@ export interface InboundContext {
 }
 
 /** Opens with the current identity, then with a retired one still in its grace period when the envelope is not for the current one. */
-async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, receivedAt: number): Promise<OpenedMessage> {
+async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, receivedAt: number): Promise<{ opened: OpenedMessage; as: Identity }> {
   // With a trust policy the policy decides who is known (certified senders need not be contacts), after the signature check.
   const options: Omit<OpenOptions, 'identity'> = { contacts: context.contacts, requireKnownSender: context.trust ? false : context.requireKnownSender, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes };
   try {
-    return await open(envelope, { ...options, identity: context.identity });
+    return { opened: await open(envelope, { ...options, identity: context.identity }), as: context.identity };
   } catch (error) {
     if (!(error instanceof EnvelopeError) || error.code !== 'NOT_FOR_ME') throw error;
     for (const retired of context.retired ?? []) {
       if (retired.until < receivedAt) continue;
       try {
-        return await open(envelope, { ...options, identity: retired.identity });
+        return { opened: await open(envelope, { ...options, identity: retired.identity }), as: retired.identity };
       } catch (inner) {
         if (!(inner instanceof EnvelopeError) || inner.code !== 'NOT_FOR_ME') throw inner;
       }
@@ -57,18 +57,18 @@ async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, 
  * its expiry passes) and puts it to the trust policy, if any. `stored` marks a
  * message accepted earlier and re-opened from the inbox.
  */
-export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number, stored = true): Promise<TrustVerdict> {
-  const opened = await openAsAnyIdentity(context, envelope, receivedAt);
-  if (!context.trust) return { action: 'deliver', message: opened };
+export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number, stored = true): Promise<TrustVerdict & { readonly as: Identity }> {
+  const { opened, as } = await openAsAnyIdentity(context, envelope, receivedAt);
+  if (!context.trust) return { action: 'deliver', message: opened, as };
   const verdict = await context.trust.inbound(opened, { receivedAt, stored });
   if (verdict.action === 'deliver' && context.requireKnownSender && !verdict.message.sender.card) {
     throw new EnvelopeError('UNKNOWN_SENDER', 'sender is neither a contact nor certified');
   }
-  return verdict;
+  return { ...verdict, as };
 }
 
 export async function handleInbound(context: InboundContext, inbound: InboundEnvelope): Promise<void> {
-  let verdict: TrustVerdict;
+  let verdict: TrustVerdict & { readonly as: Identity };
   try {
     verdict = await openStored(context, inbound.bytes, inbound.receivedAt, false);
   } catch (error) {
@@ -95,7 +95,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
   if (verdict.action === 'consume') {
     // Applied by the policy; only the seen-set remembers it, so it is acked again (not re-applied) when it comes back.
     await context.store.markSeen(replayKey(opened), replayHorizonMs(opened.expires.getTime()));
-    if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened);
+    if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened, verdict.as);
     return;
   }
 
@@ -107,7 +107,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
     expiresAt: replayHorizonMs(opened.expires.getTime()),
   });
   // New or duplicate, the sender is waiting for an ack: a duplicate usually means our last ack was lost.
-  if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened);
+  if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened, verdict.as);
   if (isNew) context.deliverToApplication(toReceived(context, opened, inbound.channel, inbound.receivedAt, verdict.trust));
 }
 

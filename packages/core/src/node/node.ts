@@ -162,12 +162,13 @@ export function createNode(init: NodeInit): HeraldNode {
     jobs.set(id, job);
   }
 
-  const pendingAcks = new Map<string, { card: Card; ids: Set<string>; precedence: Precedence; expiresAt: number }>();
+  const pendingAcks = new Map<string, { card: Card; as: Identity; ids: Set<string>; precedence: Precedence; expiresAt: number }>();
   let ackFlushScheduled = false;
 
-  async function sendAck(card: Card, ids: readonly string[], precedence: Precedence, expiresAt: number): Promise<void> {
+  async function sendAck(card: Card, ids: readonly string[], precedence: Precedence, expiresAt: number, as: Identity): Promise<void> {
     const ttl = Math.max(60, Math.ceil((expiresAt - Date.now()) / 1000));
-    const envelope = seal(encodeAck(ids), { from: identity, to: card, precedence, ttl, contentType: ACK_CONTENT_TYPE, pad: policy.pad });
+    // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
+    const envelope = seal(encodeAck(ids), { from: as, to: card, precedence, ttl, contentType: ACK_CONTENT_TYPE, pad: policy.pad });
     const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
     for (const channel of channels) {
       if (isForbidden(policy, channel.name, precedence, [card.fingerprint]) || channel.transport.capabilities.maxEnvelopeBytes < envelope.length) continue;
@@ -189,7 +190,7 @@ export function createNode(init: NodeInit): HeraldNode {
     for (const batch of batches) {
       const ids = [...batch.ids];
       for (let start = 0; start < ids.length; start += MAX_IDS_PER_ACK) {
-        void sendAck(batch.card, ids.slice(start, start + MAX_IDS_PER_ACK), batch.precedence, batch.expiresAt).catch((error: unknown) => emit({ type: 'error', error: error as Error }));
+        void sendAck(batch.card, ids.slice(start, start + MAX_IDS_PER_ACK), batch.precedence, batch.expiresAt, batch.as).catch((error: unknown) => emit({ type: 'error', error: error as Error }));
       }
     }
   }
@@ -207,9 +208,9 @@ export function createNode(init: NodeInit): HeraldNode {
         if (updated && updated.acked.length === updated.recipients.length && !TERMINAL.has(updated.status)) await setStatus(id, 'delivered');
       }
     },
-    queueAck(card, id, opened) {
-      const key = card.fingerprint;
-      const batch = pendingAcks.get(key) ?? { card, ids: new Set<string>(), precedence: opened.precedence, expiresAt: opened.expires.getTime() };
+    queueAck(card, id, opened, as) {
+      const key = `${card.fingerprint}|${as.card.fingerprint}`;
+      const batch = pendingAcks.get(key) ?? { card, as, ids: new Set<string>(), precedence: opened.precedence, expiresAt: opened.expires.getTime() };
       batch.ids.add(id);
       batch.expiresAt = Math.max(batch.expiresAt, opened.expires.getTime());
       pendingAcks.set(key, batch);
