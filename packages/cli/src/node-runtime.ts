@@ -3,6 +3,7 @@ import { channelsFromFlags } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
 import { loadCard, loadIdentity } from './keys.js';
+import { nodeTrust } from './trust-runtime.js';
 
 /** Flags every node command shares. */
 export const NODE_FLAGS = {
@@ -35,8 +36,10 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
   const contacts = await dir.contacts();
   const channels = channelsFromFlags(flags.via, identity, flags['data-dir']);
+  // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
+  const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore();
-  const node = createNode({ identity, contacts, store, channels });
+  const node = createNode({ identity, contacts, store, channels, ...trust.options });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event)));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -46,6 +49,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
     })());
   try {
     await node.start();
+    await trust.afterStart(node, contacts);
   } catch (error) {
     await close();
     throw error;

@@ -1,3 +1,4 @@
+import { spell } from '@herald/trust';
 import { defineCommand } from '../command.js';
 import { writeStdout } from '../io.js';
 import { loadCardOrKey } from '../keys.js';
@@ -10,13 +11,15 @@ export const fingerprint = defineCommand({
   description: `
 Prints the fingerprint (five groups of five characters) that identifies CARD:
 a card file, the one-line herald-card: text, or a secret key file. Compare it
-with your contact over another channel before trusting a card.`,
+with your contact over another channel before trusting a card. --aloud adds
+each group spelled in words, for reading over a poor voice line.`,
   args: ['CARD'],
   flags: {
     'passphrase-file': { type: 'string', value: 'FILE', description: `passphrase when CARD is a protected key file (else ${PASSPHRASE_ENV})` },
+    aloud: { type: 'boolean', description: 'also spell each group in words (alfa, bravo, …)' },
   },
   async run({ flags, args }) {
     const found = await loadCardOrKey(args[0] ?? '', flags['passphrase-file']);
-    await writeStdout(`${found.fingerprint}\n`);
+    await writeStdout(flags.aloud ? `${found.fingerprint}\n${spell(found.fingerprint).map((words) => `  ${words}`).join('\n')}\n` : `${found.fingerprint}\n`);
   },
 });
