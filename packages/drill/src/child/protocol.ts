@@ -1,0 +1,77 @@
+import type { Precedence } from '@herald/core';
+
+/**
+ * The line-oriented JSON spoken between the orchestrator and a node process:
+ * commands on the node's stdin, events on its stdout (one object per line).
+ * Plaintext never travels here: the node reports message keys, ids and sizes.
+ */
+export type NodeCommand =
+  | { readonly cmd: 'send'; readonly key: string; readonly to: readonly string[]; readonly precedence: Precedence; readonly size: number }
+  | { readonly cmd: 'take'; readonly spool: string }
+  | { readonly cmd: 'outbox' };
+
+export type NodeEventLine =
+  | { readonly ev: 'ready'; readonly at: number }
+  | { readonly ev: 'enqueued'; readonly key: string; readonly id: string; readonly at: number; readonly sentAt: number }
+  | { readonly ev: 'send-failed'; readonly key: string; readonly code: string; readonly at: number }
+  | { readonly ev: 'status'; readonly id: string; readonly status: string; readonly channel?: string; readonly at: number }
+  | { readonly ev: 'got'; readonly key: string; readonly id: string; readonly channel: string; readonly precedence: Precedence; readonly at: number }
+  | { readonly ev: 'ack'; readonly key: string; readonly at: number }
+  | { readonly ev: 'bytes'; readonly sent: Record<string, number>; readonly received: Record<string, number>; readonly at: number }
+  | { readonly ev: 'taken'; readonly delivered: number; readonly failed: number; readonly at: number }
+  | { readonly ev: 'outbox'; readonly records: readonly OutboxSummary[]; readonly at: number }
+  | { readonly ev: 'error'; readonly message: string; readonly at: number };
+
+export interface OutboxSummary {
+  readonly id: string;
+  readonly status: string;
+  /** Attempts in the (bounded) attempt log, by outcome. */
+  readonly accepted: number;
+  readonly failed: number;
+  readonly channels: readonly string[];
+}
+
+export type ChannelConfig =
+  | { readonly kind: 'relay'; readonly url: string }
+  | { readonly kind: 'mqtt'; readonly url: string }
+  | { readonly kind: 'dir'; readonly path: string }
+  | { readonly kind: 'bundle'; readonly path: string }
+  | {
+      readonly kind: 'email';
+      readonly address: string;
+      readonly password: string;
+      readonly ca: string;
+      readonly smtpPort: number;
+      readonly imapPort: number;
+      /** Routing tag (hex) → address of every other node. */
+      readonly addressBook: Readonly<Record<string, string>>;
+    };
+
+/** Written by the orchestrator (mode 0600: it may hold the mail password) and read by the node process at start. */
+export interface NodeConfig {
+  readonly name: string;
+  readonly keyFile: string;
+  readonly storePath: string;
+  /** Contact cards as text, by node name. */
+  readonly contacts: Readonly<Record<string, string>>;
+  readonly channels: readonly ChannelConfig[];
+  readonly policy: {
+    readonly ackDeadlineMs: Readonly<Record<Precedence, number>>;
+    readonly sendTimeoutMs: number;
+    readonly retryMinDelayMs: number;
+    readonly maxBackoffMs: number;
+    readonly breakerCooldownMs: number;
+    readonly heartbeatMs: number;
+    readonly pollMs: number;
+  };
+}
+
+/** The application payload: a key the receiver reports, padded to the drill's size with filler. */
+export function payloadFor(key: string, size: number): string {
+  const head = `drill ${key} `;
+  return head + '.'.repeat(Math.max(0, size - head.length));
+}
+
+export function keyOf(text: string): string | undefined {
+  return /^drill (\S+) /.exec(text)?.[1];
+}

@@ -1,0 +1,14 @@
+export { parseScenario } from './scenario/parse.js';
+export { ScenarioError, parseDuration } from './scenario/fields.js';
+export type { Scenario, Topology, NodeSpec, LoadSpec, Fault, FaultAction, Target, DrillPolicy, ChannelKind, CutMode, LinkFault } from './scenario/types.js';
+export { runDrill, type RunOptions } from './run.js';
+export type { DrillResult } from './result.js';
+export { SetupError } from './topology/build.js';
+export { startProxy, type FaultProxy } from './proxy/proxy.js';
+export { formatSummary } from './report/summary.js';
+export { renderHtml } from './report/html.js';
+export { writeReports } from './report/write.js';
+export { progressLine } from './report/progress.js';
+export { CHANNEL_COLORS } from './report/colors.js';
+export { percentile, summarize } from './analyze/metrics.js';
+export { judgeExactlyOnce } from './analyze/exactly-once.js';

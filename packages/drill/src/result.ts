@@ -1,0 +1,34 @@
+import type { ExactlyOnce } from './analyze/exactly-once.js';
+import type { FailoverRow, LatencyRow, Retransmissions } from './analyze/metrics.js';
+import type { TargetResult } from './analyze/targets.js';
+
+/** Everything a drill measured: the JSON report, and what the terminal summary and the HTML report are drawn from. */
+export interface DrillResult {
+  readonly scenario: { readonly name: string; readonly description: string };
+  readonly startedAt: string;
+  /** Wall-clock ms from the first message due to the verdict. */
+  readonly durationMs: number;
+  readonly loadMs: number;
+  readonly notes: readonly string[];
+  readonly channels: readonly string[];
+  readonly nodes: readonly { readonly name: string; readonly runs: number; readonly killed: number }[];
+  readonly counts: {
+    readonly commanded: number;
+    readonly skipped: number;
+    readonly enqueued: number;
+    readonly sendFailed: number;
+    readonly confirmedAtSender: number;
+  };
+  readonly exactlyOnce: Omit<ExactlyOnce, 'lost' | 'duplicates'> & { readonly lost: number; readonly duplicates: number; readonly problems: readonly string[] };
+  readonly latency: readonly LatencyRow[];
+  readonly failover: readonly (Omit<FailoverRow, 'at'> & { readonly atMs: number })[];
+  readonly retransmissions: Retransmissions;
+  readonly bytes: Readonly<Record<string, { readonly envelopeSent: number; readonly envelopeReceived: number; readonly wire: number }>>;
+  readonly deliveriesByChannel: Readonly<Record<string, number>>;
+  readonly faults: readonly { readonly name: string; readonly label: string; readonly atMs: number; readonly endMs?: number; readonly downs: readonly { readonly atMs: number; readonly endMs?: number }[] }[];
+  readonly targets: readonly TargetResult[];
+  /** One point per first hand-out, for the charts: ms since start, channel, precedence, latency. Bounded. */
+  readonly timeline: readonly { readonly t: number; readonly channel: string; readonly precedence: string; readonly latencyMs: number }[];
+  readonly errors: readonly string[];
+  readonly passed: boolean;
+}

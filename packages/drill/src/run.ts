@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { judgeExactlyOnce } from './analyze/exactly-once.js';
+import { bytesPerChannel, failovers, firstDeliveries, latencyTable, retransmissions } from './analyze/metrics.js';
+import { checkTargets } from './analyze/targets.js';
+import type { OutboxSummary } from './child/protocol.js';
+import { healAll, runFaults } from './faults.js';
+import { runLoad } from './load.js';
+import { DrillNode } from './nodes.js';
+import { Recorder } from './recorder.js';
+import type { DrillResult } from './result.js';
+import type { Scenario } from './scenario/types.js';
+import { buildTopology } from './topology/build.js';
+
+const MAX_TIMELINE_POINTS = 20_000;
+
+export interface RunOptions {
+  /** Where services and nodes keep their data; default a fresh temp folder, removed afterwards. */
+  readonly workdir?: string;
+  /** Called about twice a second with a one-line status (the CLI shows it on a TTY). */
+  readonly onProgress?: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Runs one drill end to end: topology, nodes, load and faults, heal, settle, judgement. */
+export async function runDrill(scenario: Scenario, options: RunOptions = {}): Promise<DrillResult> {
+  const workdir = options.workdir ?? (await mkdtemp(join(tmpdir(), `herald-drill-${scenario.name}-`)));
+  const recorder = new Recorder();
+  const built = await buildTopology(scenario, workdir);
+  const nodes = new Map<string, DrillNode>();
+  let progress: NodeJS.Timeout | undefined;
+  try {
+    for (const spec of scenario.nodes) nodes.set(spec.name, new DrillNode(spec.name, built.configs.get(spec.name)!, (node, run, event) => recorder.onEvent(node, run, event)));
+    await Promise.all([...nodes.values()].map((node) => node.start()));
+    const start = Date.now() + 200;
+    const healing = new AbortController();
+    options.signal?.addEventListener('abort', () => healing.abort(), { once: true });
+    const active = (): string => recorder.faults.filter((fault) => fault.end === undefined).map((fault) => fault.name).join(', ');
+    if (options.onProgress) {
+      const report = options.onProgress;
+      progress = setInterval(() => {
+        const got = new Set(recorder.deliveries.map((each) => `${each.key}>${each.node}`)).size;
+        const byChannel = new Map<string, number>();
+        for (const each of recorder.deliveries) byChannel.set(each.channel, (byChannel.get(each.channel) ?? 0) + 1);
+        const channels = [...byChannel].map(([channel, count]) => `${channel} ${count}`).join(' ');
+        const faults = active();
+        report(`${((Date.now() - start) / 1000).toFixed(1)}s/${scenario.load.durationMs / 1000}s  sent ${recorder.enqueued().length}  delivered ${got}  ${channels}${faults ? `  [${faults}]` : ''}`);
+      }, 500);
+    }
+    const faulting = runFaults(scenario.faults, built, nodes, recorder, start, healing.signal);
+    const load = await runLoad(scenario.load, nodes, recorder, start, healing.signal);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + scenario.load.durationMs - Date.now())));
+    // Faults still in force at the end of the load are healed: the drill judges whether everything got through once links return.
+    healing.abort();
+    await faulting;
+    await healAll(built, nodes, recorder);
+    await settle(recorder, nodes, scenario.settleMs, options.signal);
+    const outboxes: OutboxSummary[] = [];
+    for (const name of new Set(scenario.load.from)) outboxes.push(...((await nodes.get(name)!.outbox()) ?? []));
+    const end = Date.now();
+
+    const judged = judgeExactlyOnce(recorder, nodes);
+    const deliveries = firstDeliveries(recorder);
+    const failover = failovers(recorder, deliveries);
+    const targets = checkTargets(scenario.targets, recorder, deliveries, failover);
+    const enqueued = recorder.enqueued();
+    const deliveriesByChannel: Record<string, number> = {};
+    for (const delivery of deliveries) deliveriesByChannel[delivery.channel] = (deliveriesByChannel[delivery.channel] ?? 0) + 1;
+    const problems = [...judged.lost.map((each) => `lost: ${each.key} → ${each.node}: ${each.problem}`), ...judged.duplicates.map((each) => `duplicate: ${each.key} at ${each.node}: ${each.problem}`)];
+    return {
+      scenario: { name: scenario.name, description: scenario.description },
+      startedAt: new Date(start).toISOString(),
+      durationMs: end - start,
+      loadMs: scenario.load.durationMs,
+      notes: built.notes,
+      channels: built.channels,
+      nodes: [...nodes.values()].map((node) => ({ name: node.name, runs: node.runs.length, killed: node.runs.filter((run) => run.killed).length })),
+      counts: {
+        commanded: load.commanded,
+        skipped: load.skipped,
+        enqueued: enqueued.length,
+        sendFailed: [...recorder.sent.values()].filter((message) => message.sendFailed).length,
+        confirmedAtSender: enqueued.filter((message) => message.deliveredAt !== undefined).length,
+      },
+      exactlyOnce: { ...judged, lost: judged.lost.length, duplicates: judged.duplicates.length, problems: problems.slice(0, 50) },
+      latency: latencyTable(deliveries),
+      failover: failover.map(({ at, ...row }) => ({ ...row, atMs: at - start })),
+      retransmissions: retransmissions(outboxes),
+      bytes: bytesPerChannel(recorder, built),
+      deliveriesByChannel,
+      faults: recorder.faults.map((fault) => ({
+        name: fault.name,
+        label: fault.label,
+        atMs: fault.at - start,
+        ...(fault.end !== undefined ? { endMs: fault.end - start } : {}),
+        downs: fault.downs.map((down) => ({ atMs: down.at - start, ...(down.end !== undefined ? { endMs: down.end - start } : {}) })),
+      })),
+      targets,
+      timeline: deliveries.slice(0, MAX_TIMELINE_POINTS).map((delivery) => ({ t: delivery.at - start, channel: delivery.channel, precedence: delivery.precedence, latencyMs: delivery.latencyMs })),
+      errors: recorder.errors,
+      passed: judged.lost.length === 0 && judged.duplicates.length === 0 && targets.every((target) => target.ok),
+    };
+  } finally {
+    clearInterval(progress);
+    await Promise.allSettled([...nodes.values()].map((node) => node.stop()));
+    await built.close();
+    if (!options.workdir) await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until every enqueued message reached each recipient's application and was acked there, and its sender saw it delivered. */
+async function settle(recorder: Recorder, nodes: ReadonlyMap<string, DrillNode>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !signal?.aborted) {
+    const got = new Set(recorder.deliveries.map((each) => `${each.key}>${each.node}`));
+    const acked = new Set(recorder.acks.map((each) => `${each.key}>${each.node}`));
+    const done = recorder.enqueued().every((message) => message.deliveredAt !== undefined && message.to.every((to) => got.has(`${message.key}>${to}`) && acked.has(`${message.key}>${to}`)));
+    if (done) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  void nodes;
+}

@@ -1,0 +1,102 @@
+import type { Precedence } from '@herald/core';
+
+/** Channels a drill can give its nodes, in the default order of preference. */
+export const CHANNEL_KINDS = ['relay', 'mqtt', 'email', 'dir', 'bundle'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+/** Channels that cross a network (through a fault proxy); the others are offline channels. */
+export const NETWORK_CHANNELS: ReadonlySet<ChannelKind> = new Set(['relay', 'mqtt', 'email']);
+
+export type BrokerKind = 'embedded' | 'mosquitto' | 'auto' | 'none';
+/** `required`: the drill fails when the service cannot run here; `optional`: the channel is skipped with a note. */
+export type Need = 'off' | 'optional' | 'required';
+
+export interface Topology {
+  readonly relay: boolean;
+  /** auto: Mosquitto when installed, else the embedded broker. mosquitto: required. */
+  readonly broker: BrokerKind;
+  readonly email: Need;
+  readonly dir: boolean;
+  readonly bundle: boolean;
+}
+
+export interface NodeSpec {
+  readonly name: string;
+  /** Order of preference; defaults to every channel the topology has. */
+  readonly channels?: readonly ChannelKind[];
+}
+
+export interface LoadSpec {
+  readonly durationMs: number;
+  /** Messages per second, over all senders. */
+  readonly rate: number;
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  /** Payload sizes in bytes, one picked at random per message. */
+  readonly sizes: readonly number[];
+  /** Precedence → weight. */
+  readonly precedences: Readonly<Partial<Record<Precedence, number>>>;
+  /** Recipients per message (a multi-recipient envelope when more than 1). */
+  readonly recipients: number;
+}
+
+export type CutMode = 'blackhole' | 'reset' | 'delay' | 'bandwidth' | 'drop';
+
+export interface LinkFault {
+  readonly mode: CutMode;
+  /** delay: added per chunk each way. */
+  readonly delayMs?: number;
+  /** bandwidth: bytes per second each way. */
+  readonly bytesPerSecond?: number;
+  /** drop: fraction of data chunks silently discarded (0..1). */
+  readonly dropRate?: number;
+}
+
+export type FaultAction =
+  | { readonly kind: 'kill'; readonly target: string; readonly restartAfterMs?: number }
+  | ({ readonly kind: 'cut'; readonly channel: ChannelKind; readonly nodes?: readonly string[]; readonly forMs?: number } & LinkFault)
+  | ({ readonly kind: 'flap'; readonly channel: ChannelKind; readonly nodes?: readonly string[]; readonly downMs: number; readonly upMs: number; readonly forMs: number } & LinkFault)
+  | ({ readonly kind: 'blackout'; readonly forMs?: number } & LinkFault)
+  | { readonly kind: 'courier'; readonly from: string; readonly to: string };
+
+export interface Fault {
+  readonly name: string;
+  readonly atMs: number;
+  readonly action: FaultAction;
+}
+
+export type Target =
+  | { readonly metric: 'latency'; readonly name: string; readonly precedence?: Precedence; readonly channel?: string; readonly percentile: number; readonly maxMs: number; readonly during?: string }
+  | { readonly metric: 'failover'; readonly name: string; readonly fault: string; readonly maxMs: number }
+  | { readonly metric: 'deliveries'; readonly name: string; readonly channel: string; readonly min: number };
+
+/** Tuning handed to every node (milliseconds). */
+export interface DrillPolicy {
+  readonly ackDeadlineMs: Readonly<Record<Precedence, number>>;
+  readonly sendTimeoutMs: number;
+  readonly retryMinDelayMs: number;
+  readonly maxBackoffMs: number;
+  readonly breakerCooldownMs: number;
+  /** Channel liveness: WebSocket heartbeat and MQTT keep-alive. */
+  readonly heartbeatMs: number;
+  /** dir: and bundle: folder polls; e-mail mailbox polls besides IDLE. */
+  readonly pollMs: number;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly topology: Topology;
+  readonly nodes: readonly NodeSpec[];
+  readonly policy: DrillPolicy;
+  readonly load: LoadSpec;
+  readonly faults: readonly Fault[];
+  readonly targets: readonly Target[];
+  /** After the load: how long to wait for everything to be delivered before judging. */
+  readonly settleMs: number;
+}
+
+/** The channels a topology offers, in the default order of preference. */
+export function topologyChannels(topology: Topology): ChannelKind[] {
+  const on: Record<ChannelKind, boolean> = { relay: topology.relay, mqtt: topology.broker !== 'none', email: topology.email !== 'off', dir: topology.dir, bundle: topology.bundle };
+  return CHANNEL_KINDS.filter((kind) => on[kind]);
+}

@@ -1,0 +1,151 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cardToFile, generateIdentity, toHex, writeSecretKeyFile, type Identity } from '@herald/core';
+import { mailSystemUnavailable, startMailSystem, type MailSystem } from '@herald/mail-test-server';
+import type { ChannelConfig, NodeConfig } from '../child/protocol.js';
+import { startProxy, type FaultProxy } from '../proxy/proxy.js';
+import { topologyChannels, type ChannelKind, type Scenario } from '../scenario/types.js';
+import { startRelayDaemon, type Daemon } from './daemon.js';
+import { mosquittoInstalled, startMosquittoDaemon } from './mosquitto.js';
+
+/** A service the topology needs cannot run on this machine. */
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+}
+
+export interface Built {
+  /** What was skipped or substituted, and why: shown in the summary and the report. */
+  readonly notes: string[];
+  readonly channels: readonly ChannelKind[];
+  readonly brokerKind?: 'embedded' | 'mosquitto';
+  readonly services: ReadonlyMap<'relay' | 'broker', Daemon>;
+  /** node → channel → the proxies its connections go through (two for e-mail: SMTP and IMAP). */
+  readonly proxies: ReadonlyMap<string, ReadonlyMap<ChannelKind, readonly FaultProxy[]>>;
+  readonly configs: ReadonlyMap<string, string>;
+  /** Points every proxy at its service's current port (after a restart). */
+  refreshUpstreams(): void;
+  /** A node's courier spool (bundle: channel). */
+  bundleSpool(node: string): string;
+  close(): Promise<void>;
+}
+
+/** Builds the scenario's topology under `workdir`: services, one proxy per node and network link, keys and node configs. */
+export async function buildTopology(scenario: Scenario, workdir: string): Promise<Built> {
+  const notes: string[] = [];
+  const wanted = topologyChannels(scenario.topology);
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch(() => undefined);
+  };
+  try {
+    let brokerKind: 'embedded' | 'mosquitto' | undefined;
+    if (wanted.includes('mqtt')) {
+      const want = scenario.topology.broker;
+      if (want === 'mosquitto' && !mosquittoInstalled()) throw new SetupError('this scenario needs Mosquitto (topology.broker: mosquitto), which is not installed: apt-get install mosquitto, or use broker: auto');
+      brokerKind = want === 'embedded' || (want === 'auto' && !mosquittoInstalled()) ? 'embedded' : 'mosquitto';
+      if (want === 'auto') notes.push(`broker: ${brokerKind === 'mosquitto' ? 'Mosquitto (installed)' : "the relay's embedded broker (Mosquitto is not installed)"}`);
+    }
+    let channels = wanted;
+    if (wanted.includes('email')) {
+      const why = mailSystemUnavailable();
+      if (why && scenario.topology.email === 'required') throw new SetupError(`this scenario needs the mail system (topology.email: required): ${why}`);
+      if (why) {
+        notes.push(`email channel skipped: ${why}`);
+        channels = wanted.filter((kind) => kind !== 'email');
+      }
+    }
+
+    const identities = new Map<string, Identity>(scenario.nodes.map((node) => [node.name, generateIdentity({ label: node.name })]));
+    const proxies = new Map<string, Map<ChannelKind, FaultProxy[]>>();
+    const proxy = async (node: string, kind: ChannelKind): Promise<FaultProxy> => {
+      const made = await startProxy(0);
+      closers.push(() => made.close());
+      const table = proxies.get(node) ?? new Map<ChannelKind, FaultProxy[]>();
+      proxies.set(node, table);
+      table.set(kind, [...(table.get(kind) ?? []), made]);
+      return made;
+    };
+    const services = new Map<'relay' | 'broker', Daemon>();
+    if (channels.includes('relay')) {
+      const relayProxies = await Promise.all(scenario.nodes.map((node) => proxy(node.name, 'relay')));
+      // The relay accepts authentications signed for the URL each node dials: its proxy's.
+      const relay = await startRelayDaemon('relay', join(workdir, 'relay'), relayProxies.map((each) => `ws://127.0.0.1:${each.port}/`));
+      closers.push(() => relay.close());
+      services.set('relay', relay);
+    }
+    if (brokerKind) {
+      const broker = brokerKind === 'mosquitto' ? await startMosquittoDaemon() : await startRelayDaemon('mqtt', join(workdir, 'broker'), []);
+      closers.push(() => broker.close());
+      services.set('broker', broker);
+      for (const node of scenario.nodes) await proxy(node.name, 'mqtt');
+    }
+    let mail: MailSystem | undefined;
+    const addresses = new Map<string, string>();
+    if (channels.includes('email')) {
+      mail = await startMailSystem();
+      closers.push(() => mail!.close());
+      for (const node of scenario.nodes) {
+        addresses.set(node.name, mail.newAddress(node.name));
+        (await proxy(node.name, 'email')).setUpstream(mail.smtp.securePort);
+        (await proxy(node.name, 'email')).setUpstream(mail.imap.securePort);
+      }
+    }
+    const upstreams = (): void => {
+      for (const table of proxies.values()) {
+        for (const each of table.get('relay') ?? []) each.setUpstream(services.get('relay')!.port);
+        for (const each of table.get('mqtt') ?? []) each.setUpstream(services.get('broker')!.port);
+      }
+    };
+    upstreams();
+
+    const configs = new Map<string, string>();
+    const spoolDir = join(workdir, 'spool');
+    for (const node of scenario.nodes) {
+      const home = join(workdir, 'nodes', node.name);
+      await mkdir(home, { recursive: true, mode: 0o700 });
+      const identity = identities.get(node.name)!;
+      const keyFile = join(home, 'node.key');
+      await writeSecretKeyFile(keyFile, identity);
+      const links = proxies.get(node.name);
+      const order = (node.channels ?? channels).filter((kind) => {
+        if (channels.includes(kind)) return true;
+        notes.push(`node ${node.name}: ${kind} channel skipped (not available here)`);
+        return false;
+      });
+      const channelConfigs: ChannelConfig[] = order.map((kind): ChannelConfig => {
+        const port = (at: number): number => links?.get(kind)?.[at]?.port ?? 0;
+        if (kind === 'relay') return { kind, url: `ws://127.0.0.1:${port(0)}/` };
+        if (kind === 'mqtt') return { kind, url: `mqtt://127.0.0.1:${port(0)}` };
+        if (kind === 'dir') return { kind, path: spoolDir };
+        if (kind === 'bundle') return { kind, path: join(home, 'bundle') };
+        const addressBook = Object.fromEntries(scenario.nodes.filter((other) => other.name !== node.name).map((other) => [toHex(identities.get(other.name)!.card.routingTag), addresses.get(other.name)!]));
+        return { kind, address: addresses.get(node.name)!, password: mail!.password, ca: mail!.ca, smtpPort: port(0), imapPort: port(1), addressBook };
+      });
+      const config: NodeConfig = {
+        name: node.name,
+        keyFile,
+        storePath: join(home, 'store'),
+        contacts: Object.fromEntries(scenario.nodes.filter((other) => other.name !== node.name).map((other) => [other.name, cardToFile(identities.get(other.name)!.card)])),
+        channels: channelConfigs,
+        policy: scenario.policy,
+      };
+      const path = join(home, 'config.json');
+      await writeFile(path, JSON.stringify(config), { mode: 0o600 });
+      configs.set(node.name, path);
+    }
+    return {
+      notes,
+      channels,
+      ...(brokerKind ? { brokerKind } : {}),
+      services,
+      proxies,
+      configs,
+      refreshUpstreams: upstreams,
+      bundleSpool: (node) => join(workdir, 'nodes', node, 'bundle'),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The relay daemon's own entry; the same bytes `herald relay` runs. Resolved from this package's place in the workspace. */
+const RELAY_BIN = fileURLToPath(new URL('../../../relay/dist/bin.js', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+const MAX_STDERR = 16 * 1024;
+
+export interface Daemon {
+  /** The port the service listens on now (it changes across restarts: each start binds a free one). */
+  readonly port: number;
+  readonly running: boolean;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  /** SIGTERM, then SIGKILL after a grace period. */
+  close(): Promise<void>;
+}
+
+/**
+ * A `herald relay` process: as the ws:// relay, or (mode 'mqtt') as the embedded
+ * MQTT broker alone, so the broker can fail independently of the relay. Each
+ * start binds a free loopback port, read from the daemon's first stdout lines.
+ */
+export async function startRelayDaemon(mode: 'relay' | 'mqtt', dataDir: string, publicUrls: readonly string[]): Promise<Daemon> {
+  let child: ChildProcess | undefined;
+  let port = 0;
+  const args = [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'error', ...publicUrls.flatMap((url) => ['--public-url', url])];
+  if (mode === 'mqtt') args.push('--mqtt', '127.0.0.1:0');
+  const pattern = mode === 'relay' ? /relay listening on ws:\/\/127\.0\.0\.1:(\d+)/ : /relay mqtt broker on mqtt:\/\/127\.0\.0\.1:(\d+)/;
+
+  const start = async (): Promise<void> => {
+    const started = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let stdout = '';
+    let stderr = '';
+    started.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-MAX_STDERR)));
+    port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${mode === 'relay' ? 'relay' : 'embedded broker'} did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr.trim()}`)), START_TIMEOUT_MS);
+      started.stdout!.on('data', (chunk: Buffer) => {
+        stdout = (stdout + chunk.toString()).slice(-4096);
+        const match = pattern.exec(stdout);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+      started.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${mode === 'relay' ? 'relay' : 'embedded broker'} exited (${String(code)}) before listening: ${stderr.trim() || 'no message'}`));
+      });
+    });
+    started.stdout!.resume();
+  };
+
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    const running = child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill(signal);
+    const grace = setTimeout(() => running.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(grace);
+  };
+
+  await start();
+  return {
+    get port() {
+      return port;
+    },
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    kill: () => stop('SIGKILL'),
+    restart: start,
+    close: () => stop('SIGTERM'),
+  };
+}
