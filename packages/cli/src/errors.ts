@@ -13,7 +13,7 @@ export class StillPending extends Error {
 }
 
 /** Codes only the CLI raises (everything else is a core HeraldError code). Listed in docs/errors.md. */
-export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'UNKNOWN_MESSAGE' | 'FINGERPRINT_MISMATCH';
+export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'UNKNOWN_MESSAGE' | 'FINGERPRINT_MISMATCH' | 'SCENARIO_INVALID' | 'DRILL_SETUP' | 'DRILL_FAILED';
 
 /** An expected failure outside core: reported as `error CODE: message`, exit 1. */
 export class CliError extends Error {
