@@ -5,7 +5,8 @@ import type { GroupsProblem } from './errors.js';
  * spacing and punctuation, line breaks anywhere, lines in any order, the same
  * message pasted from several transmissions. A line starts at its number (1–3
  * digits) and runs to the next number or header; a group is five symbols, and
- * groups typed without spaces between them are split again.
+ * groups typed without spaces between them are split again. Lines starting
+ * with # are notes and ignored.
  */
 export interface ParsedHeader {
   readonly number: number;
@@ -34,7 +35,9 @@ const LABEL = /^[0-9]{1,3}$/;
 const KEYWORDS = new Set(['NR', 'GR', 'LN', 'CK', 'B32']);
 
 export function parseGroupsText(text: string): ParsedGroups {
-  const tokens = (text.match(/[A-Za-z0-9]+/g) ?? []).map((token) => token.toUpperCase());
+  // Lines starting with # are notes (the manual: channel's banner, an operator's remarks), never groups.
+  const uncommented = text.replace(/^[ \t]*#.*$/gm, '');
+  const tokens = (uncommented.match(/[A-Za-z0-9]+/g) ?? []).map((token) => token.toUpperCase());
   const headers: ParsedHeader[] = [];
   const lines: ParsedLine[] = [];
   const problems: GroupsProblem[] = [];

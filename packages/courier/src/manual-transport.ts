@@ -50,10 +50,10 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
     if (state !== 'started') throw new TransportError('CHANNEL_STOPPED', name, state === 'created' ? 'send: not started' : 'send: stopped');
     if (envelope.length > maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', name, `an envelope of ${envelope.length} bytes is more than an operator should key (maxEnvelopeBytes ${maxEnvelopeBytes})`, { retryable: false });
     const groups = renderGroups(envelope, { ...(init.alphabet ? { alphabet: init.alphabet } : {}), ...(init.groupsPerLine ? { groupsPerLine: init.groupsPerLine } : {}) });
-    const title = `NR ${groups.number}: message ${route.messageId} for ${route.routingTags.map((tag) => tag.slice(0, 8)).join(', ')}, ${groups.totalGroups} groups`;
+    const title = `message ${groups.number} (${route.messageId}) for ${route.routingTags.map((tag) => tag.slice(0, 8)).join(', ')}, ${groups.totalGroups} groups`;
     try {
       if (folder === undefined) {
-        await output(`\n=== manual channel: transmit ${title}\n${groups.text}=== the recipient reads it in with herald groups --read and gives you an ack code\n\n`);
+        await output(`\n# manual channel: transmit ${title}\n${groups.text}# the recipient reads it in with herald groups --read and gives you an ack code\n\n`);
       } else {
         const base = `${String(groups.number).padStart(4, '0')}-${route.messageId}`;
         if (writeQr) {
