@@ -14,6 +14,12 @@ export interface RelayInit {
   readonly publicUrls?: readonly string[];
   /** Serve /metrics and /healthz on this separate `host:port` too. Default: only on the main listener. */
   readonly metricsListen?: string;
+  /**
+   * Also accept envelopes by SMTP on this `host:port` (`herald relay --smtp`), for stations that can only send mail:
+   * any recipient address, routing by the envelopes' tags, 250 only once stored. Cannot be combined with allowDeposit
+   * (an SMTP deposit carries no identity). Default: none.
+   */
+  readonly smtp?: string;
   /** Largest envelope accepted. Default 1 MiB; 1 KiB to 64 MiB. */
   readonly maxEnvelopeBytes?: number;
   /** Envelopes one mailbox holds at most. Default 10 000. */
@@ -56,11 +62,12 @@ export interface RelayInit {
   readonly shutdownTimeoutMs?: number;
 }
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'smtp'>> & {
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
+  readonly smtp: { readonly host: string; readonly port: number } | undefined;
   readonly allowDeposit: readonly string[] | undefined;
   readonly allowCollect: readonly string[] | undefined;
 };
@@ -90,7 +97,7 @@ const NUMBERS = {
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -126,6 +133,8 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   const listen = init.listen ?? '127.0.0.1:7700';
   const { host, port } = parseAddress(listen, `${where}: listen`);
   const metrics = init.metricsListen === undefined ? undefined : parseAddress(init.metricsListen, `${where}: metricsListen`);
+  const smtp = init.smtp === undefined ? undefined : parseAddress(init.smtp, `${where}: smtp`);
+  if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
   const publicUrls = strings(init.publicUrls, `${where}: publicUrls`);
   for (const url of publicUrls ?? []) {
     let parsed: URL | undefined;
@@ -146,6 +155,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     dataDir: init.dataDir,
     publicUrls,
     metrics,
+    smtp,
     allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
     allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
     logLevel,

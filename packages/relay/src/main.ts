@@ -13,6 +13,7 @@ options:
   --data-dir DIR            the mailbox store (required here or in the config file)
   --config FILE             YAML config file; flags override it
   --metrics HOST:PORT       also serve /metrics and /healthz there
+  --smtp HOST:PORT          also accept envelopes by SMTP there (stations that can only send mail)
   --public-url URL          a URL clients dial (repeatable)
   --allow-deposit CARD      only these identities may deposit (repeatable)
   --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
@@ -32,6 +33,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         'data-dir': { type: 'string' },
         config: { type: 'string' },
         metrics: { type: 'string' },
+        smtp: { type: 'string' },
         'public-url': { type: 'string', multiple: true },
         'allow-deposit': { type: 'string', multiple: true },
         'allow-collect': { type: 'string', multiple: true },
@@ -53,6 +55,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       dataDir: values['data-dir'],
       config: values.config,
       metricsListen: values.metrics,
+      smtp: values.smtp,
       logLevel: values['log-level'],
       publicUrls: values['public-url'],
       allowDeposit: values['allow-deposit'],

@@ -11,6 +11,7 @@ import { relayLogger } from './log.js';
 import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
 import { Session } from './session.js';
+import { startSmtpEndpoint, type SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
 
 export interface RelayHandle {
@@ -21,6 +22,8 @@ export interface RelayHandle {
   readonly metricsUrl: string;
   /** The relay's persistent id (hex), as sent in CHALLENGE frames. */
   readonly relayId: string;
+  /** `smtp+plain://host:port` of the SMTP deposit endpoint, when `smtp` was set. */
+  readonly smtpUrl: string | undefined;
   /** Graceful shutdown: stop accepting, finish deposits under way, flush LMDB, close. Idempotent. */
   close(): Promise<void>;
 }
@@ -92,6 +95,18 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     metricsUrl = `http://${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${bound.port}/metrics`;
   }
 
+  let smtpEndpoint: SmtpEndpointHandle | undefined;
+  if (options.smtp) {
+    try {
+      smtpEndpoint = await startSmtpEndpoint(core, options.smtp);
+    } catch (error) {
+      server.close();
+      metricsServer?.close();
+      await store.close();
+      throw error;
+    }
+  }
+
   const sweep = setInterval(() => {
     for (const session of sessions) {
       if (!session.heardSinceSweep) {
@@ -129,9 +144,12 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     port,
     metricsUrl,
     relayId: Buffer.from(store.relayId).toString('hex'),
+    smtpUrl: smtpEndpoint?.url,
     close: () =>
       (closing ??= (async () => {
         core.accepting = false;
+        // No new SMTP connections; mails already in DATA finish (core.deposits) before the store closes.
+        const smtpClosed = smtpEndpoint?.close();
         clearInterval(sweep);
         clearInterval(purge);
         server.close();
@@ -140,6 +158,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
         const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs).unref());
         await Promise.race([Promise.allSettled([...core.deposits]), timeout]);
         for (const session of sessions) session.close('GOING_AWAY', 'relay shutting down');
+        await smtpClosed;
         await store.close();
         server.closeAllConnections();
         metricsServer?.closeAllConnections();

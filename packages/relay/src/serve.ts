@@ -8,6 +8,7 @@ export interface RelayFlags {
   readonly dataDir?: string | undefined;
   readonly config?: string | undefined;
   readonly metricsListen?: string | undefined;
+  readonly smtp?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly publicUrls?: readonly string[] | undefined;
   readonly allowDeposit?: readonly string[] | undefined;
@@ -20,6 +21,7 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       listen: flags.listen,
       dataDir: flags.dataDir,
       metricsListen: flags.metricsListen,
+      smtp: flags.smtp,
       logLevel: flags.logLevel,
       publicUrls: flags.publicUrls?.length ? flags.publicUrls : undefined,
       allowDeposit: flags.allowDeposit?.length ? flags.allowDeposit : undefined,
@@ -40,6 +42,7 @@ export async function serveRelay(init: RelayInit, options: { signal?: AbortSigna
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   write(`relay listening on ${relay.url}\n`);
   if (relay.metricsUrl !== `${relay.url.replace(/^ws:/, 'http:')}metrics`) write(`relay metrics on ${relay.metricsUrl}\n`);
+  if (relay.smtpUrl) write(`relay smtp on ${relay.smtpUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);

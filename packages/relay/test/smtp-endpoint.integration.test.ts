@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
+import { afterAll, describe, expect, it } from 'vitest';
+import { envelopeId, generateIdentity, seal, toHex, type InboundEnvelope } from '@herald/core';
+import { routeOf } from '@herald/transport-compliance';
+import { emailTransport } from '@herald/transport-email';
+import { webSocketTransport } from '@herald/transport-websocket';
+import { removeTempDirs, tempDir } from './helpers/relay-process.js';
+
+/** `herald relay --smtp` as a real process: a station that can only send mail deposits by SMTP, the recipient collects over WebSocket. */
+const HERALD = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+const children = new Set<ChildProcess>();
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await removeTempDirs();
+});
+
+async function relayWithSmtp(): Promise<{ ws: string; smtp: string; child: ChildProcess }> {
+  const dataDir = await tempDir('herald-relay-smtp-');
+  const child = spawn(process.execPath, [HERALD, 'relay', '--listen', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const ws = /^relay listening on (ws:\/\/\S+)$/m.exec(stdout)?.[1];
+      const smtp = /^relay smtp on (smtp\+plain:\/\/\S+)$/m.exec(stdout)?.[1];
+      if (ws && smtp) resolve({ ws, smtp, child });
+    });
+    void exited.then(() => reject(new Error(`herald relay exited before listening: ${stdout}`)));
+  });
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('herald relay --smtp', () => {
+  it('stores envelopes mailed by a send-only e-mail channel (attachment and armored) and pushes them to the recipient over WebSocket', async () => {
+    const relay = await relayWithSmtp();
+    const [station, bob] = [generateIdentity({ label: 'station' }), generateIdentity({ label: 'bob' })];
+    // Any address will do: the relay routes by the envelope's tags.
+    const book = { [toHex(bob.card.routingTag)]: 'bob@relay.invalid' };
+    const attachments = emailTransport({ address: 'station@field.invalid', smtp: { url: relay.smtp }, addressBook: book });
+    const armored = emailTransport({ address: 'station@field.invalid', smtp: { url: relay.smtp }, addressBook: book, format: 'armored', camouflage: { bodyText: 'Daily log' } });
+    for (const channel of [attachments, armored]) await channel.start({ routingTags: [toHex(station.card.routingTag)], deliver: async () => undefined });
+    // Bob is offline while the station mails: the relay keeps the envelopes.
+    const sent = Array.from({ length: 6 }, (_, index) => seal(`report ${index}`, { from: station, to: bob.card }));
+    for (const [index, bytes] of sent.entries()) {
+      const receipt = await (index % 2 === 0 ? attachments : armored).send(bytes, routeOf(bytes));
+      expect(receipt.channel).toBe('email:station@field.invalid');
+    }
+    const received: InboundEnvelope[] = [];
+    const collector = webSocketTransport({ url: relay.ws, identity: bob });
+    await collector.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound) => void received.push(inbound) });
+    try {
+      await until('all six envelopes over WebSocket', () => new Set(received.map((inbound) => envelopeId(inbound.bytes))).size === 6);
+      for (const bytes of sent) expect(received.some((inbound) => Buffer.from(inbound.bytes).equals(Buffer.from(bytes)))).toBe(true);
+    } finally {
+      await collector.stop();
+      for (const channel of [attachments, armored]) await channel.stop();
+    }
+  });
+
+  it('answers 554 to mail without an envelope and 552 to mail above the size limit (not retryable for the sender)', async () => {
+    const relay = await relayWithSmtp();
+    const port = Number(new URL(relay.smtp.replace('smtp+plain:', 'http:')).port);
+    const transporter = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+    const refusal = (mail: Parameters<typeof transporter.sendMail>[0]): Promise<number | undefined> =>
+      transporter.sendMail(mail).then(() => undefined, (error: { responseCode?: number }) => error.responseCode);
+    expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', subject: 'hello', text: 'just a note' })).toBe(554);
+    expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', attachments: [{ filename: 'x.bin', content: Buffer.alloc(3 * 1024 * 1024) }] })).toBe(552);
+    transporter.close();
+  });
+});
