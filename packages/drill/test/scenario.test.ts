@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration, parseScenario, ScenarioError } from '@herald/drill';
+
+const base = `
+name: t
+nodes: [a, b]
+load: { duration: 5s, rate: 2 }
+`;
+
+describe('scenario parsing', () => {
+  it('fills in defaults', () => {
+    const scenario = parseScenario(base);
+    expect(scenario.topology).toEqual({ relay: true, broker: 'embedded', email: 'off', dir: true, bundle: false });
+    expect(scenario.load).toMatchObject({ durationMs: 5000, rate: 2, from: ['a', 'b'], to: ['a', 'b'], sizes: [256], precedences: { ROUTINE: 1 }, recipients: 1 });
+    expect(scenario.policy.ackDeadlineMs.FLASH).toBe(2000);
+    expect(scenario.settleMs).toBe(60_000);
+  });
+
+  it('reads faults and targets', () => {
+    const scenario = parseScenario(`${base}
+faults:
+  - { name: cut, at: 1s, cut: { channel: relay, mode: delay, delay: 250ms, for: 2s, nodes: [b] } }
+  - { at: 2s, kill: relay, restart: 1s }
+  - { at: 3s, flap: { channel: mqtt, down: 200ms, up: 300ms, for: 1s } }
+  - { at: 4s, blackout: { for: 1s } }
+targets:
+  - { metric: failover, fault: cut, max: 3s }
+  - { metric: latency, precedence: FLASH, percentile: 99, max: 1.5s, during: cut }
+`);
+    expect(scenario.faults.map((fault) => fault.name)).toEqual(['cut', 'kill-2', 'flap-3', 'blackout-4']);
+    expect(scenario.faults[0]!.action).toEqual({ kind: 'cut', channel: 'relay', nodes: ['b'], mode: 'delay', delayMs: 250, forMs: 2000 });
+    expect(scenario.faults[2]!.action).toMatchObject({ kind: 'flap', mode: 'reset', downMs: 200, upMs: 300, forMs: 1000 });
+    expect(scenario.targets[1]).toMatchObject({ metric: 'latency', precedence: 'FLASH', percentile: 99, maxMs: 1500, during: 'cut' });
+  });
+
+  it.each([
+    ['name: t\nnodes: [a]\nload: { duration: 5s, rate: 1 }', 'scenario.nodes: expected 2 to 8 nodes, got 1'],
+    [`${base}extra: 1`, 'scenario: unknown field "extra"'],
+    [`${base}faults: [{ at: 1s, cut: { channel: relay, mode: blackhol } }]`, 'scenario.faults[0].cut.mode: expected one of blackhole, reset, delay, bandwidth, drop, got "blackhol"'],
+    [`${base}faults: [{ at: 1s, cut: { channel: email } }]`, 'scenario.faults[0].cut.channel: expected one of relay, mqtt, got "email"'],
+    [`${base}faults: [{ at: 1s, kill: c }]`, 'scenario.faults[0].kill: expected relay, broker, a, b, got "c"'],
+    [`${base}faults: [{ at: 9s, kill: relay }]`, 'after the load ends'],
+    [`${base}faults: [{ at: 1s }]`, 'expected exactly one of kill, cut, flap, blackout, courier, got none'],
+    [`${base}faults: [{ at: 1s, courier: { from: a, to: b } }]`, 'a courier run needs topology.bundle: true'],
+    [`${base}targets: [{ metric: failover, fault: nope, max: 1s }]`, 'scenario.targets[0].fault: no fault is named "nope"'],
+    ['name: t\nnodes: [a, b]\nload: { duration: soon, rate: 1 }', 'scenario.load.duration: expected a duration such as 500ms, 3s or 1m, got "soon"'],
+    ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, sizes: [10] }', 'scenario.load.sizes[0]: expected a whole number of bytes from 64 to 1048576, got 10'],
+    ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, precedences: { URGENT: 1 } }', 'scenario.load.precedences: unknown field "URGENT"'],
+    ['name: t\nnodes: [a, a]\nload: { duration: 5s, rate: 1 }', 'scenario.nodes[1].name: a is listed twice'],
+    ['name: [', 'scenario: not valid YAML'],
+  ])('refuses %j', (text, message) => {
+    expect(() => parseScenario(text)).toThrow(ScenarioError);
+    expect(() => parseScenario(text)).toThrow(message);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('250ms', 'x', 1e6)).toBe(250);
+    expect(parseDuration('1.5s', 'x', 1e6)).toBe(1500);
+    expect(parseDuration('2m', 'x', 1e6)).toBe(120_000);
+    expect(parseDuration(3, 'x', 1e6)).toBe(3000);
+    expect(() => parseDuration('2h', 'x', 1e6)).toThrow('x: expected a duration');
+  });
+});
