@@ -20,6 +20,8 @@ export interface RelayInit {
    * (an SMTP deposit carries no identity). Default: none.
    */
   readonly smtp?: string;
+  /** Also run the embedded MQTT broker (Aedes, sessions in `<dataDir>/mqtt`) on this `host:port`, for mqtt:// channels. Default: none. */
+  readonly mqtt?: string;
   /** Largest envelope accepted. Default 1 MiB; 1 KiB to 64 MiB. */
   readonly maxEnvelopeBytes?: number;
   /** Envelopes one mailbox holds at most. Default 10 000. */
@@ -62,12 +64,13 @@ export interface RelayInit {
   readonly shutdownTimeoutMs?: number;
 }
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'smtp'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp'>> & {
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
   readonly smtp: { readonly host: string; readonly port: number } | undefined;
+  readonly mqtt: { readonly host: string; readonly port: number } | undefined;
   readonly allowDeposit: readonly string[] | undefined;
   readonly allowCollect: readonly string[] | undefined;
 };
@@ -97,7 +100,7 @@ const NUMBERS = {
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -135,6 +138,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   const metrics = init.metricsListen === undefined ? undefined : parseAddress(init.metricsListen, `${where}: metricsListen`);
   const smtp = init.smtp === undefined ? undefined : parseAddress(init.smtp, `${where}: smtp`);
   if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
+  const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);
   const publicUrls = strings(init.publicUrls, `${where}: publicUrls`);
   for (const url of publicUrls ?? []) {
     let parsed: URL | undefined;
@@ -156,6 +160,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     publicUrls,
     metrics,
     smtp,
+    mqtt,
     allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
     allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
     logLevel,

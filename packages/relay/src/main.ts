@@ -14,6 +14,7 @@ options:
   --config FILE             YAML config file; flags override it
   --metrics HOST:PORT       also serve /metrics and /healthz there
   --smtp HOST:PORT          also accept envelopes by SMTP there (stations that can only send mail)
+  --mqtt HOST:PORT          also run the embedded MQTT broker there (mqtt:// channels)
   --public-url URL          a URL clients dial (repeatable)
   --allow-deposit CARD      only these identities may deposit (repeatable)
   --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
@@ -34,6 +35,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         config: { type: 'string' },
         metrics: { type: 'string' },
         smtp: { type: 'string' },
+        mqtt: { type: 'string' },
         'public-url': { type: 'string', multiple: true },
         'allow-deposit': { type: 'string', multiple: true },
         'allow-collect': { type: 'string', multiple: true },
@@ -56,6 +58,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       config: values.config,
       metricsListen: values.metrics,
       smtp: values.smtp,
+      mqtt: values.mqtt,
       logLevel: values['log-level'],
       publicUrls: values['public-url'],
       allowDeposit: values['allow-deposit'],

@@ -10,6 +10,7 @@ import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
 import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
+import { startMqttBroker, type MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
 import { startSmtpEndpoint, type SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
@@ -24,6 +25,8 @@ export interface RelayHandle {
   readonly relayId: string;
   /** `smtp+plain://host:port` of the SMTP deposit endpoint, when `smtp` was set. */
   readonly smtpUrl: string | undefined;
+  /** `mqtt://host:port` of the embedded MQTT broker, when `mqtt` was set. */
+  readonly mqttUrl: string | undefined;
   /** Graceful shutdown: stop accepting, finish deposits under way, flush LMDB, close. Idempotent. */
   close(): Promise<void>;
 }
@@ -95,6 +98,18 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     metricsUrl = `http://${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${bound.port}/metrics`;
   }
 
+  let mqttBroker: MqttBrokerHandle | undefined;
+  if (options.mqtt) {
+    try {
+      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, maxQueuedPerClient: options.mailboxMaxEnvelopes, log });
+    } catch (error) {
+      server.close();
+      metricsServer?.close();
+      await store.close();
+      throw error;
+    }
+  }
+
   let smtpEndpoint: SmtpEndpointHandle | undefined;
   if (options.smtp) {
     try {
@@ -145,6 +160,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     metricsUrl,
     relayId: Buffer.from(store.relayId).toString('hex'),
     smtpUrl: smtpEndpoint?.url,
+    mqttUrl: mqttBroker?.url,
     close: () =>
       (closing ??= (async () => {
         core.accepting = false;
@@ -158,6 +174,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
         const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs).unref());
         await Promise.race([Promise.allSettled([...core.deposits]), timeout]);
         for (const session of sessions) session.close('GOING_AWAY', 'relay shutting down');
+        await mqttBroker?.close();
         await smtpClosed;
         await store.close();
         server.closeAllConnections();

@@ -9,6 +9,7 @@ export interface RelayFlags {
   readonly config?: string | undefined;
   readonly metricsListen?: string | undefined;
   readonly smtp?: string | undefined;
+  readonly mqtt?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly publicUrls?: readonly string[] | undefined;
   readonly allowDeposit?: readonly string[] | undefined;
@@ -22,6 +23,7 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       dataDir: flags.dataDir,
       metricsListen: flags.metricsListen,
       smtp: flags.smtp,
+      mqtt: flags.mqtt,
       logLevel: flags.logLevel,
       publicUrls: flags.publicUrls?.length ? flags.publicUrls : undefined,
       allowDeposit: flags.allowDeposit?.length ? flags.allowDeposit : undefined,
@@ -43,6 +45,7 @@ export async function serveRelay(init: RelayInit, options: { signal?: AbortSigna
   write(`relay listening on ${relay.url}\n`);
   if (relay.metricsUrl !== `${relay.url.replace(/^ws:/, 'http:')}metrics`) write(`relay metrics on ${relay.metricsUrl}\n`);
   if (relay.smtpUrl) write(`relay smtp on ${relay.smtpUrl}\n`);
+  if (relay.mqttUrl) write(`relay mqtt broker on ${relay.mqttUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);

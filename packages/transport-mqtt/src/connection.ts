@@ -1,4 +1,4 @@
-import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type ISubscriptionGrant, type MqttClient } from 'mqtt';
+import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { TransportError } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
@@ -158,14 +158,16 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
       if (receiveMaximum !== undefined) window = sendWindow(receiveMaximum, () => lost());
       if (connack.properties?.maximumPacketSize !== undefined) serverMaxPacket = connack.properties.maximumPacketSize;
       if (topics.length === 0) return established0();
-      client.subscribe(topics.map((topic) => topic), { qos: 1 }, (error, granted) => {
+      client.subscribe([...topics], { qos: 1 }, (error, _requested, suback) => {
         if (settled) return;
+        // MQTT.js's second argument repeats the request; the SUBACK holds what the broker granted.
+        const granted = (suback?.granted ?? []).map((grant) => (typeof grant === 'number' ? grant : ((grant as { qos?: number }).qos ?? 0x80)));
+        const refusedAt = granted.findIndex((qos) => qos >= 0x80);
+        if (refusedAt >= 0) return fail(new ConnectFailure(fromReasonCode(channel, granted[refusedAt]!, `broker refused the subscription to ${topics[refusedAt]}`), false, true));
         if (error) return fail(new ConnectFailure(subscribeError(channel, error), false, true));
-        const refused = (granted ?? []).find((grant: ISubscriptionGrant) => grant.qos >= 0x80);
-        if (refused) return fail(new ConnectFailure(fromReasonCode(channel, refused.qos, `broker refused the subscription to ${refused.topic}`), false, true));
         // QoS 0 would let the broker drop envelopes silently: still better than nothing, but an operator must know.
-        const downgraded = (granted ?? []).filter((grant: ISubscriptionGrant) => grant.qos === 0);
-        if (downgraded.length > 0) events.onWarning(`broker granted QoS 0 for ${downgraded.length} subscription(s): inbound envelopes there are not acknowledged and may be lost`);
+        const downgraded = granted.filter((qos) => qos === 0).length;
+        if (downgraded > 0) events.onWarning(`broker granted QoS 0 for ${downgraded} subscription(s): inbound envelopes there are not acknowledged and may be lost`);
         established0();
       });
     });

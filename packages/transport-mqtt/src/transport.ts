@@ -59,13 +59,14 @@ export function mqttTransport(init: MqttTransportInit): Transport {
         if (!signal.aborted) health.set('up');
       } catch (error) {
         const failure = error as ConnectFailure;
-        if (!signal.aborted) health.set('down', failure.error.message.slice(channel.length + 2));
-        if (failure.permanent && !failure.versionRefused) health.error(failure.error);
         if (failure.versionRefused && !settled && version === 5) {
+          // Not a failure to report: the broker speaks 3.1.1 only (Aedes, older Mosquitto); try that at once.
           version = 4;
           retryAtOnce = true;
-        } else if (!settled) {
-          version = 5; // 3.1.1 did not work either: the refusal was not about the version
+        } else {
+          if (!settled) version = 5; // 3.1.1 did not work either: the refusal was not about the version
+          if (!signal.aborted) health.set('down', failure.error.message.slice(channel.length + 2));
+          if (failure.permanent) health.error(failure.error);
         }
         closed();
       }

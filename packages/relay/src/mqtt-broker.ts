@@ -1,0 +1,104 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import { OptionsError } from '@herald/core';
+import type { Logger } from './log.js';
+import { openBrokerPersistence } from './mqtt-persistence.js';
+
+export interface MqttBrokerInit {
+  readonly host: string;
+  readonly port: number;
+  /** The relay's data dir: the broker keeps its LMDB store in `<dataDir>/mqtt`. */
+  readonly dataDir: string;
+  /** Larger publishes are refused (the connection is closed: MQTT 3.1.1 has no reason code for it). */
+  readonly maxEnvelopeBytes: number;
+  /** Messages one session's queue holds at most; more are not queued for it (the relay's mailboxMaxEnvelopes). */
+  readonly maxQueuedPerClient: number;
+  readonly log: Logger;
+}
+
+export interface MqttBrokerHandle {
+  /** `mqtt://host:port` as bound. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The relay's embedded MQTT broker (`herald relay --mqtt HOST:PORT`), so an
+ * mqtt:// channel needs no outside broker: Aedes (MQTT 3.1.1; the transport
+ * falls back to it from 5) on a durable LMDB persistence (mqtt-persistence.ts),
+ * sessions and queued envelopes kept across restarts. Rules beyond plain MQTT:
+ *
+ * - no retained messages and no `$` topics: Herald uses neither, and a retained
+ *   envelope would outlive every session;
+ * - no wildcard subscriptions: a client must name the exact topic, i.e. know
+ *   the routing tag, so nobody can list or collect everyone's envelopes with `#`;
+ * - nothing about clients, topics or envelopes is logged; only counts.
+ */
+export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
+  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.maxQueuedPerClient);
+  const broker = await Aedes.createBroker({
+    persistence: store.persistence,
+    // Herald's derived client ids are 32 hex characters, above 3.1's 23.
+    maxClientsIdLength: 64,
+    drainTimeout: 30_000,
+    authorizePublish(_client, packet, callback) {
+      if (packet.retain) return callback(new Error('retained messages are not allowed'));
+      if (packet.topic.startsWith('$')) return callback(new Error('$ topics are reserved'));
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      if (payload.length > init.maxEnvelopeBytes) return callback(new Error(`payload larger than ${init.maxEnvelopeBytes} bytes`));
+      if (packet.qos === 0 || typeof packet.payload === 'string') return callback(null);
+      // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means "on disk".
+      store.preStore(packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
+    },
+    authorizeSubscribe(_client, subscription, callback) {
+      const refused = /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$');
+      // Negated (SUBACK 0x80), not an error: the client learns the refusal and keeps its connection.
+      callback(null, refused ? null : subscription);
+    },
+  });
+  let refusals = 0;
+  broker.on('clientError', (_client, error) => {
+    refusals++;
+    // The message only (e.g. "retained messages are not allowed"): never the client id, topic or address.
+    init.log.debug({ err: error.message }, 'mqtt client error');
+  });
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    broker.handle(socket);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(init.port, init.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    await store.close();
+    throw new OptionsError(`mqtt: cannot listen on ${init.host}:${init.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+  const port = (server.address() as { port: number }).port;
+  const url = `mqtt://${init.host.includes(':') ? `[${init.host}]` : init.host}:${port}`;
+  init.log.info({ url }, 'mqtt broker started');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        server.close();
+        // Closing the broker ends every client's connection; their sessions stay in the store.
+        await new Promise<void>((resolve) => broker.close(() => resolve()));
+        for (const socket of sockets) socket.destroy();
+        await store.close();
+        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull }, 'mqtt broker stopped');
+      })()),
+  };
+}

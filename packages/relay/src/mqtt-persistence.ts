@@ -1,0 +1,96 @@
+import { mkdir } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mqttSessions, type Packet, type SessionState, type Subscription } from './mqtt-sessions.js';
+
+/**
+ * The embedded broker's persistence (the Aedes persistence interface, async
+ * flavour), durable on LMDB in its own folder, `<dataDir>/mqtt`.
+ *
+ * Why not aedes-persistence-level: under load (a subscriber holding several
+ * unacknowledged QoS 1 messages, which is how Herald's transport works) it
+ * dropped some of them in tests, PUBACKed to the publisher and never sent to the
+ * subscriber. Aedes' in-memory persistence is correct; this keeps the same
+ * semantics in memory (mqtt-sessions.ts) and writes through to LMDB what a
+ * session must not lose:
+ *
+ * - subscriptions, so a persistent session survives a restart;
+ * - queued QoS 1 messages, fsynced before the publisher gets its PUBACK, as a
+ *   relay deposit is before ACCEPTED. Aedes writes the PUBACK *before* it hands
+ *   the message to the persistence (lib/handlers/publish.js), so the broker
+ *   stores it earlier, from its authorizePublish hook (`preStore`), and
+ *   `outgoingEnqueueCombi` only files those entries in memory;
+ * - their removal on the subscriber's PUBACK: not awaited (a removal lost in a
+ *   crash means a redelivery, which Herald's node recognises, never a loss).
+ *
+ * Packet ids, retained messages, wills and inbound QoS 2 state stay in memory:
+ * Herald uses QoS 1 only, refuses retained messages, sends no wills, and a
+ * restored message simply gets a new packet id.
+ */
+export interface BrokerPersistence {
+  readonly persistence: unknown;
+  /** Stores a QoS 1 publish for its topic's subscribers, durably: call before the broker PUBACKs it. */
+  preStore(topic: string, payload: Buffer): Promise<void>;
+  /** Messages not queued because a session's queue was full, since start. */
+  readonly refusedFull: number;
+  close(): Promise<void>;
+}
+
+export async function openBrokerPersistence(folder: string, maxQueuedPerClient: number): Promise<BrokerPersistence> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4 } as Parameters<typeof open>[0]);
+  const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
+  const queued: Database<Packet, [string, number]> = env.openDB('outgoing', {});
+  const pending = new Set<Promise<unknown>>();
+  const background = (write: Promise<unknown>): void => {
+    const tracked = write.catch(() => undefined).finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  };
+
+  const state: SessionState = mqttSessions(maxQueuedPerClient, {
+    storeSubscriptions: (clientId, added, removed) =>
+      env.batch(() => {
+        for (const { clientId: _client, topic, ...record } of added) subs.put([clientId, topic], record);
+        for (const topic of removed) subs.remove([clientId, topic]);
+      }),
+    storeQueued: (entries) =>
+      env.batch(() => {
+        for (const { clientId, seq, packet } of entries) queued.put([clientId, seq], packet);
+      }),
+    dropQueued: (clientId, seq) => background(queued.remove([clientId, seq])),
+  });
+  for (const { key, value } of subs.getRange({})) state.restoreSubscription({ clientId: key[0], topic: key[1], ...value });
+  for (const { key, value } of queued.getRange({})) state.restoreQueued(key[0], key[1], { ...value, payload: Buffer.from(value.payload) });
+
+  let broker: unknown;
+  const persistence = {
+    get broker() {
+      return broker;
+    },
+    // Aedes 1.x insists on an async setup (it checks the function's kind).
+    async setup(instance: { id: string }) {
+      broker = instance;
+      state.brokerId = instance.id;
+    },
+    ...state.api,
+    createRetainedStreamCombi: (patterns: string[]) => Readable.from(patterns.flatMap((pattern) => state.retained(pattern))),
+    createRetainedStream: (pattern: string) => Readable.from(state.retained(pattern)),
+    outgoingStream: (client: { id: string }) => Readable.from(state.queue(client.id)),
+    streamWill: (brokers: Record<string, unknown> = {}) => Readable.from(state.willsNotOf(brokers)),
+    getClientList: (topic: string) => Readable.from(state.clientsOf(topic)),
+    async destroy() {
+      await Promise.allSettled(pending);
+    },
+  };
+  return {
+    persistence,
+    preStore: (topic, payload) => state.preStore(topic, payload),
+    get refusedFull() {
+      return state.refusedFull;
+    },
+    async close() {
+      await Promise.allSettled(pending);
+      await env.close();
+    },
+  };
+}

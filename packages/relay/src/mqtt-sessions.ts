@@ -1,0 +1,253 @@
+/**
+ * The embedded broker's session state in memory, with the semantics of Aedes'
+ * own in-memory persistence (aedes-persistence), narrowed to what Herald uses:
+ * exact topics only (the broker refuses wildcard subscriptions), QoS 1 queues.
+ * Every change a session must not lose goes through `hooks` to the durable
+ * store (mqtt-persistence.ts); `outgoingEnqueueCombi` resolves only once it is
+ * stored, which is when Aedes PUBACKs the publisher.
+ */
+export interface Packet {
+  cmd: 'publish';
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: boolean;
+  dup: boolean;
+  brokerId?: string | undefined;
+  brokerCounter?: number | undefined;
+  messageId?: number | undefined;
+  clientId?: string;
+}
+
+export interface Subscription {
+  clientId: string;
+  topic: string;
+  qos: number;
+  rh?: number;
+  rap?: boolean;
+  nl?: boolean;
+}
+
+export interface SessionHooks {
+  storeSubscriptions(clientId: string, added: readonly Subscription[], removed: readonly string[]): Promise<unknown>;
+  storeQueued(entries: readonly { clientId: string; seq: number; packet: Packet }[]): Promise<unknown>;
+  /** A delivered message leaves the store; not awaited (see mqtt-persistence.ts). */
+  dropQueued(clientId: string, seq: number): void;
+}
+
+type Client = { readonly id: string };
+type Entry = { seq: number; packet: Packet };
+
+export interface SessionState {
+  brokerId: string | undefined;
+  /**
+   * Queues a QoS 1 publish durably for the topic's subscribers before the
+   * broker acknowledges it (see mqtt-broker.ts); `outgoingEnqueueCombi` later
+   * finds these entries by the payload buffer, which Aedes passes along unchanged.
+   */
+  preStore(topic: string, payload: Buffer): Promise<void>;
+  /** Messages not queued because a session's queue was full, since start. */
+  readonly refusedFull: number;
+  restoreSubscription(sub: Subscription): void;
+  restoreQueued(clientId: string, seq: number, packet: Packet): void;
+  retained(pattern: string): Packet[];
+  queue(clientId: string): Packet[];
+  willsNotOf(brokers: Record<string, unknown>): Packet[];
+  clientsOf(topic: string): string[];
+  readonly api: Record<string, (...args: never[]) => Promise<unknown>>;
+}
+
+const isWildcard = (topic: string): boolean => /[+#]/.test(topic);
+
+/** What is kept of a published packet: a copy, so Aedes' later changes (packet ids) never reach the store. */
+function stored(packet: Packet): Packet {
+  return { cmd: 'publish', topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: false, dup: false, brokerId: packet.brokerId, brokerCounter: packet.brokerCounter };
+}
+
+export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): SessionState {
+  const byClient = new Map<string, Map<string, Subscription>>();
+  const byTopic = new Map<string, Map<string, Subscription>>();
+  const outgoing = new Map<string, Entry[]>();
+  const incoming = new Map<string, Map<number, Packet>>();
+  const wills = new Map<string, Packet>();
+  const retainedByTopic = new Map<string, Packet>();
+  let seq = 0;
+  let refusedFull = 0;
+  /** Entries stored ahead of Aedes' PUBACK, waiting for `outgoingEnqueueCombi` to put them in the queues. */
+  const preStored = new WeakMap<Buffer, Map<string, number>>();
+
+  const add = (sub: Subscription): void => {
+    if (!byClient.has(sub.clientId)) byClient.set(sub.clientId, new Map());
+    byClient.get(sub.clientId)!.set(sub.topic, sub);
+    if (!byTopic.has(sub.topic)) byTopic.set(sub.topic, new Map());
+    byTopic.get(sub.topic)!.set(sub.clientId, sub);
+  };
+  const remove = (clientId: string, topic: string): boolean => {
+    const mine = byClient.get(clientId);
+    if (!mine?.delete(topic)) return false;
+    if (mine.size === 0) byClient.delete(clientId);
+    const theirs = byTopic.get(topic);
+    theirs?.delete(clientId);
+    if (theirs?.size === 0) byTopic.delete(topic);
+    return true;
+  };
+  const queueOf = (clientId: string): Entry[] => {
+    let queue = outgoing.get(clientId);
+    if (!queue) outgoing.set(clientId, (queue = []));
+    return queue;
+  };
+
+  const state: SessionState = {
+    brokerId: undefined,
+    get refusedFull() {
+      return refusedFull;
+    },
+    restoreSubscription: add,
+    async preStore(topic, payload) {
+      const entries: { clientId: string; seq: number; packet: Packet }[] = [];
+      for (const clientId of byTopic.get(topic)?.keys() ?? []) {
+        if ((outgoing.get(clientId)?.length ?? 0) >= maxQueuedPerClient) continue;
+        entries.push({ clientId, seq: ++seq, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false } });
+      }
+      if (entries.length === 0) return;
+      preStored.set(payload, new Map(entries.map((entry) => [entry.clientId, entry.seq])));
+      await hooks.storeQueued(entries);
+    },
+    restoreQueued(clientId, at, packet) {
+      // Entries stored by preStore carry no broker id or counter (Aedes assigns them later), yet Aedes finds a
+      // queued packet by them when it replays the queue: give each restored entry its own, unique pair.
+      if (!packet.brokerId || !packet.brokerCounter) {
+        packet.brokerId = 'restored';
+        packet.brokerCounter = at;
+      }
+      queueOf(clientId).push({ seq: at, packet });
+      seq = Math.max(seq, at);
+    },
+    retained: (pattern) => (isWildcard(pattern) ? [] : [retainedByTopic.get(pattern)].filter((packet): packet is Packet => packet !== undefined)),
+    // A copy of the queue: Aedes walks it while deliveries change it.
+    queue: (clientId) => (outgoing.get(clientId) ?? []).map((entry) => entry.packet),
+    willsNotOf: (brokers) => [...wills.values()].filter((will) => !brokers[will.brokerId ?? '']),
+    clientsOf: (topic) => [...(byTopic.get(topic)?.keys() ?? [])],
+    api: {
+      async storeRetained(packet: Packet) {
+        // The broker refuses retained publishes; kept in memory only, for completeness.
+        if (packet.payload.length === 0) retainedByTopic.delete(packet.topic);
+        else retainedByTopic.set(packet.topic, { ...packet });
+      },
+      async addSubscriptions(client: Client, subs: readonly Subscription[]) {
+        const added: Subscription[] = [];
+        const removed: string[] = [];
+        for (const sub of subs) {
+          if (isWildcard(sub.topic)) continue;
+          if (sub.qos > 0) {
+            const record: Subscription = { clientId: client.id, topic: sub.topic, qos: sub.qos, ...(sub.rh === undefined ? {} : { rh: sub.rh }), ...(sub.rap === undefined ? {} : { rap: sub.rap }), ...(sub.nl === undefined ? {} : { nl: sub.nl }) };
+            add(record);
+            added.push(record);
+          } else if (remove(client.id, sub.topic)) {
+            removed.push(sub.topic);
+          }
+        }
+        if (added.length + removed.length > 0) await hooks.storeSubscriptions(client.id, added, removed);
+      },
+      async removeSubscriptions(client: Client, topics: readonly string[]) {
+        const removed = topics.filter((topic) => remove(client.id, topic));
+        if (removed.length > 0) await hooks.storeSubscriptions(client.id, [], removed);
+      },
+      async subscriptionsByClient(client: Client) {
+        return [...(byClient.get(client.id)?.values() ?? [])].map(({ clientId: _clientId, ...sub }) => sub);
+      },
+      async countOffline() {
+        let subsCount = 0;
+        for (const subs of byClient.values()) subsCount += subs.size;
+        return { subsCount, clientsCount: byClient.size };
+      },
+      async subscriptionsByTopic(topic: string) {
+        return [...(byTopic.get(topic)?.values() ?? [])];
+      },
+      async cleanSubscriptions(client: Client) {
+        const topics = [...(byClient.get(client.id)?.keys() ?? [])];
+        for (const topic of topics) remove(client.id, topic);
+        if (topics.length > 0) await hooks.storeSubscriptions(client.id, [], topics);
+      },
+      async outgoingEnqueue(sub: Subscription, packet: Packet) {
+        await state.api['outgoingEnqueueCombi']!(...([[sub], packet] as never[]));
+      },
+      async outgoingEnqueueCombi(subs: readonly Subscription[], packet: Packet) {
+        const early = preStored.get(packet.payload);
+        preStored.delete(packet.payload);
+        const entries: { clientId: string; seq: number; packet: Packet }[] = [];
+        for (const sub of subs ?? []) {
+          const queue = queueOf(sub.clientId);
+          const storedAt = early?.get(sub.clientId);
+          early?.delete(sub.clientId);
+          if (storedAt !== undefined) {
+            // Already on disk (preStore): only the broker id and counter, known now, are added in memory.
+            queue.push({ seq: storedAt, packet: stored(packet) });
+            continue;
+          }
+          if (queue.length >= maxQueuedPerClient) {
+            refusedFull++;
+            continue;
+          }
+          const entry = { seq: ++seq, packet: stored(packet) };
+          queue.push(entry);
+          entries.push({ clientId: sub.clientId, seq: entry.seq, packet: stored(packet) });
+        }
+        // Stored early for a subscriber that left meanwhile: not theirs any more.
+        for (const [clientId, at] of early ?? []) hooks.dropQueued(clientId, at);
+        if (entries.length > 0) await hooks.storeQueued(entries);
+      },
+      async outgoingUpdate(client: Client, packet: Packet) {
+        // As aedes-persistence: find the queued copy by broker id and counter (or packet id) and record its packet id.
+        const queue = queueOf(client.id);
+        for (const entry of queue) {
+          if (entry.packet.brokerId === packet.brokerId) {
+            if (entry.packet.brokerCounter === packet.brokerCounter) {
+              entry.packet.messageId = packet.messageId;
+              return;
+            }
+          } else if (entry.packet.messageId === packet.messageId) {
+            entry.packet = packet;
+            return;
+          }
+        }
+        throw new Error('no such packet');
+      },
+      async outgoingClearMessageId(client: Client, packet: Packet) {
+        const queue = queueOf(client.id);
+        const index = queue.findIndex((entry) => entry.packet.messageId === packet.messageId);
+        if (index < 0) return undefined;
+        const [entry] = queue.splice(index, 1);
+        hooks.dropQueued(client.id, entry!.seq);
+        return entry!.packet;
+      },
+      async incomingStorePacket(client: Client, packet: Packet) {
+        if (!incoming.has(client.id)) incoming.set(client.id, new Map());
+        incoming.get(client.id)!.set(packet.messageId ?? 0, { ...packet });
+      },
+      async incomingGetPacket(client: Client, packet: Packet) {
+        const found = incoming.get(client.id)?.get(packet.messageId ?? 0);
+        if (!found) throw new Error('no such packet');
+        return found;
+      },
+      async incomingDelPacket(client: Client, packet: Packet) {
+        if (!incoming.get(client.id)?.delete(packet.messageId ?? 0)) throw new Error('no such packet');
+      },
+      async cleanIncoming(client: Client) {
+        incoming.delete(client.id);
+      },
+      async putWill(client: Client, packet: Packet) {
+        wills.set(client.id, { ...packet, brokerId: state.brokerId, clientId: client.id });
+      },
+      async getWill(client: Client) {
+        return wills.get(client.id);
+      },
+      async delWill(client: Client) {
+        const will = wills.get(client.id);
+        wills.delete(client.id);
+        return will;
+      },
+    },
+  };
+  return state;
+}

@@ -1,0 +1,160 @@
+import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { envelopeExpiry, envelopeId, envelopeRoutingTags, generateIdentity, OptionsError, seal, toHex, type Identity, type InboundEnvelope, type Transport } from '@herald/core';
+import { transportComplianceSuite } from '@herald/transport-compliance';
+import { mqttTransport } from '@herald/transport-mqtt';
+import { freePort } from '@herald/transport-mqtt/testing';
+import { resolveRelayInit } from '../src/init.js';
+import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
+
+/**
+ * The relay's embedded MQTT broker (`--mqtt HOST:PORT`), with the relay as a
+ * real child process and the MQTT transport as its client. Aedes speaks MQTT
+ * 3.1.1, so every connection here also exercises the transport's fallback from 5.
+ */
+const FAST = { keepaliveSeconds: 1, minReconnectDelayMs: 50, maxReconnectDelayMs: 300, connectTimeoutMs: 2000, sendTimeoutMs: 3000, maxEnvelopeBytes: 256 * 1024 } as const;
+const relays: RelayProcess[] = [];
+afterAll(async () => {
+  for (const relay of relays) await relay.kill('SIGKILL');
+  await removeTempDirs();
+});
+
+async function relayWithBroker(previous?: { relay: RelayProcess; mqttPort: number }): Promise<{ relay: RelayProcess; mqttPort: number; url: string }> {
+  const mqttPort = previous?.mqttPort ?? (await freePort());
+  const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+  const relay = previous ? await restartRelay(previous.relay, { args }) : await spawnRelay({ args });
+  relays.push(relay);
+  return { relay, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}` };
+}
+
+const routeOf = (bytes: Uint8Array) => ({ messageId: envelopeId(bytes), routingTags: envelopeRoutingTags(bytes), expiresAt: envelopeExpiry(bytes) });
+
+function box(): { deliver: (inbound: InboundEnvelope) => Promise<void>; ids: Set<string> } {
+  const ids = new Set<string>();
+  return { ids, deliver: async (inbound) => void ids.add(envelopeId(inbound.bytes)) };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function started(url: string, identity: Identity, inbox = box()): Promise<{ transport: Transport; inbox: ReturnType<typeof box> }> {
+  const transport = mqttTransport({ url, identity, ...FAST });
+  await transport.start({ routingTags: [toHex(identity.card.routingTag)], deliver: inbox.deliver });
+  await until('the transport up', () => transport.health().state === 'up');
+  return { transport, inbox };
+}
+
+async function sendPersistently(transport: Transport, bytes: Uint8Array): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await transport.send(bytes, routeOf(bytes), { signal: AbortSignal.timeout(3000) });
+      return;
+    } catch (error) {
+      const { retryable, code } = error as { retryable?: boolean; code?: string };
+      if ((!retryable && code !== 'ABORTED') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+let shared: Awaited<ReturnType<typeof relayWithBroker>> | undefined;
+transportComplianceSuite(
+  'mqtt (the relay’s embedded broker, real relay process)',
+  async ({ identities }) => {
+    shared ??= await relayWithBroker();
+    const make = (identity: Identity) => mqttTransport({ url: shared!.url, identity, ...FAST });
+    return {
+      sender: make(identities.sender),
+      receiver: make(identities.receiver),
+      reopenReceiver: () => make(identities.receiver),
+      disrupt: () => shared!.relay.kill('SIGTERM'),
+      async restore() {
+        shared = await relayWithBroker(shared);
+      },
+      async teardown() {
+        // The relay outlives the case.
+      },
+    };
+  },
+  { timeoutMs: 8000, settleMs: 300 },
+);
+
+describe('the relay’s embedded MQTT broker', () => {
+  it('carries envelopes both ways, holds them for an offline recipient, and keeps them across a SIGKILL of the relay', async () => {
+    let running = await relayWithBroker();
+    const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+    const a = await started(running.url, alice);
+    const b = await started(running.url, bob);
+    const toBob = seal('to bob', { from: alice, to: bob.card });
+    const toAlice = seal('to alice', { from: bob, to: alice.card });
+    await a.transport.send(toBob, routeOf(toBob));
+    await b.transport.send(toAlice, routeOf(toAlice));
+    await until('both ways', () => b.inbox.ids.has(envelopeId(toBob)) && a.inbox.ids.has(envelopeId(toAlice)));
+
+    await b.transport.stop();
+    const held = Array.from({ length: 20 }, (_, index) => seal(`held ${index}`, { from: alice, to: bob.card }));
+    for (const bytes of held) await a.transport.send(bytes, routeOf(bytes));
+    // Every one was PUBACKed, so it is on disk: a crash of the whole relay loses none of them.
+    await running.relay.kill('SIGKILL');
+    running = await relayWithBroker(running);
+    const again = await started(running.url, bob);
+    await until('the 20 held envelopes after the crash', () => held.every((bytes) => again.inbox.ids.has(envelopeId(bytes))));
+    await a.transport.stop();
+    await again.transport.stop();
+    await running.relay.kill('SIGTERM');
+  });
+
+  it('loses nothing when the relay (and its broker) restarts mid-stream', async () => {
+    let running = await relayWithBroker();
+    const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+    const a = await started(running.url, alice);
+    const b = await started(running.url, bob);
+    const sent = Array.from({ length: 150 }, (_, index) => seal(`stream ${index}`, { from: alice, to: bob.card }));
+    let restarting: Promise<void> | undefined;
+    await Promise.all(
+      sent.map(async (bytes, index) => {
+        await new Promise((resolve) => setTimeout(resolve, index * 5));
+        if (index === 60) restarting = running.relay.kill('SIGTERM').then(async () => void (running = await relayWithBroker(running)));
+        await sendPersistently(a.transport, bytes);
+      }),
+    );
+    await restarting;
+    await until('all 150 at Bob', () => sent.every((bytes) => b.inbox.ids.has(envelopeId(bytes))), 20_000);
+    await a.transport.stop();
+    await b.transport.stop();
+    await running.relay.kill('SIGTERM');
+  });
+
+  it('refuses wildcard subscriptions and retained messages', async () => {
+    const running = await relayWithBroker();
+    const client: MqttClient = mqttConnect(running.url, { protocolVersion: 4, clientId: 'curious', reconnectPeriod: 0 });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+      // MQTT.js's `granted` repeats what was asked; the SUBACK packet holds the broker's answer.
+      const granted = await new Promise<number[]>((resolve) => client.subscribe(['herald/v1/#', 'herald/v1/+', '$SYS/#'], { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted.map((grant) => (typeof grant === 'number' ? grant : grant.qos)) ?? [])));
+      expect(granted).toEqual([128, 128, 128]);
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      client.publish('herald/v1/00ff', Buffer.from('kept forever?'), { qos: 1, retain: true });
+      await closed;
+    } finally {
+      client.end(true);
+      await running.relay.kill('SIGTERM');
+    }
+  });
+
+  it('validates the mqtt option like any listen address', () => {
+    expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(OptionsError);
+    expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(/startRelay: mqtt: expected host:port/);
+    expect(resolveRelayInit({ dataDir: '/tmp/x', mqtt: '127.0.0.1:1883' }).mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
+    expect(resolveRelayInit({ dataDir: '/tmp/x' }).mqtt).toBeUndefined();
+  });
+});
