@@ -37,7 +37,16 @@ export class DrillNode {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Starts a process run; one failed start (a machine under load, a store still being released) is retried once. */
   async start(): Promise<void> {
+    if (await this.startOnce()) return;
+    this.child?.kill('SIGKILL');
+    await this.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!(await this.startOnce())) throw new Error(`node ${this.name} did not start: ${this.stderr.trim().slice(-2000) || 'no message'}`);
+  }
+
+  private async startOnce(): Promise<boolean> {
     const run: NodeRun = { index: this.runs.length, killed: false };
     this.runs.push(run);
     const child = spawn(process.execPath, [NODE_MAIN, this.configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -63,7 +72,9 @@ export class DrillNode {
       }
     });
     const ready = await this.next((event) => event.ev === 'ready', START_TIMEOUT_MS, child);
-    if (!ready) throw new Error(`node ${this.name} did not start: ${this.stderr.trim().slice(-2000) || 'no message'}`);
+    // A run that never became ready counts as killed: whatever it might have handed out may come again.
+    if (!ready) run.killed = true;
+    return ready !== undefined;
   }
 
   /** Waits for the first event matching `predicate`; undefined on timeout or when the process exits. */
@@ -72,14 +83,15 @@ export class DrillNode {
       const finish = (event: NodeEventLine | undefined): void => {
         clearTimeout(timer);
         this.waiters.delete(waiter);
-        child?.off('exit', onExit);
+        child?.off('close', onExit);
         resolve(event);
       };
       const waiter = (event: NodeEventLine): void => void (predicate(event) && finish(event));
+      // 'close' rather than 'exit': by then stderr is fully read, so a failed start can say why.
       const onExit = (): void => finish(undefined);
       const timer = setTimeout(() => finish(undefined), timeoutMs);
       this.waiters.add(waiter);
-      child?.once('exit', onExit);
+      child?.once('close', onExit);
     });
   }
 

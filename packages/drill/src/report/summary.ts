@@ -24,10 +24,14 @@ export function formatSummary(result: DrillResult): string {
     lines.push(`    ${label.padEnd(32)} ${String(row.count).padStart(5)} ${ms(row.p50).padStart(7)} ${ms(row.p95).padStart(7)} ${ms(row.p99).padStart(7)} ${ms(row.max).padStart(7)}`);
   }
   for (const fault of result.faults) lines.push(`  fault at ${(fault.atMs / 1000).toFixed(1)} s: ${fault.name} — ${fault.label}${fault.endMs !== undefined ? ` (until ${(fault.endMs / 1000).toFixed(1)} s)` : ''}`);
-  for (const row of result.failover) lines.push(`  failover after ${row.fault}: ${row.failoverMs === undefined ? 'no delivery over another channel' : `${ms(row.failoverMs)} (next delivery via ${row.via})`}`);
+  for (const row of result.failover) {
+    const alone = result.channels.every((channel) => row.affects.includes(channel));
+    lines.push(`  failover after ${row.fault}: ${row.failoverMs !== undefined ? `${ms(row.failoverMs)} (next delivery via ${row.via})` : alone ? 'no other channel to fail over to' : 'no delivery over another channel'}`);
+  }
   const re = result.retransmissions;
-  lines.push(`  retransmissions: ${re.extraAcceptances} extra acceptances over ${re.resentMessages} message(s), ${re.failedAttempts} failed attempts, at most ${re.maxAttempts} attempts for one message`);
+  lines.push(`  retransmissions: ${re.resentMessages} of ${re.messages} message(s) accepted more than once (${re.extraAcceptances} extra acceptances: hedged resends and FLASH fan-out copies), ${re.failedAttempts} failed attempts, at most ${re.maxAttempts} attempts for one message`);
   lines.push(`  bytes: ${Object.entries(result.bytes).map(([channel, row]) => `${channel} ${kib(row.envelopeSent)} sent${row.wire ? ` (${kib(row.wire)} on the wire)` : ''}`).join(', ')}`);
+  for (const error of result.errors.slice(0, 10)) lines.push(`  error: ${error}`);
   for (const target of result.targets) lines.push(`  target ${target.ok ? 'met' : 'MISSED'}: ${target.name} — ${target.measured}`);
   return `${lines.join('\n')}\n`;
 }
