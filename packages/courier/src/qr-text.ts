@@ -10,13 +10,13 @@ import { utf8ToBytes } from './text.js';
  *   HQ1:<k>/<n>:<ID>:<DATA>
  *
  * k of n parts (decimal), ID the first 40 bits of BLAKE2b-128(key =
- * "herald/v1/qr", msg = envelope) in 8 Crockford base32 characters (it groups
+ * "herald/v1/qr-code", msg = envelope) in 8 Crockford base32 characters (it groups
  * the parts and checks the reassembled whole), DATA Crockford base32 of the
  * part's bytes. Every character is in the QR alphanumeric set, so a code holds
  * 5.5 bits per character and scanners hand the text back unchanged.
  */
 export const QR_PREFIX = 'HQ1';
-export const QR_DOMAIN = utf8ToBytes('herald/v1/qr');
+export const QR_DOMAIN = utf8ToBytes('herald/v1/qr-code');
 export const DEFAULT_QR_CHARS = 900;
 export const MIN_QR_CHARS = 64;
 export const MAX_QR_CHARS = 4000;
