@@ -69,6 +69,8 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    // PUBACKs are tiny: with Nagle's algorithm on they would wait for the client's delayed ACK.
+    socket.setNoDelay(true);
     broker.handle(socket);
   });
   try {

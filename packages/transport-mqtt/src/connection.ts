@@ -61,6 +61,8 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
     ...(init.tls ?? {}),
   } as IClientOptions;
   const client: MqttClient = mqttConnect(options);
+  // MQTT.js leaves Nagle's algorithm on: a 4-byte PUBACK then waits for the peer's delayed ACK (tens of ms) before it leaves.
+  (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
   let connacked = false;
   let closed = false;
   let lastReason = 'connection closed';

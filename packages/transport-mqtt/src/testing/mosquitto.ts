@@ -80,6 +80,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     `persistence_location ${dataDir}/`,
     // Offline sessions hold more than the default 1000 envelopes, so tests never hit the cap by accident.
     'max_queued_messages 100000',
+    // Without it small packets (PUBACKs) wait for delayed ACKs: tens of milliseconds per round trip.
+    'set_tcp_nodelay true',
     'log_dest stderr',
     'log_type error',
     'log_type warning',
