@@ -101,6 +101,7 @@ describe('offline channels between two nodes, every network down', () => {
     const again = await herald(['bundle', 'import', '--key', path('bob.key'), '--data-dir', B, '--progress', path('a-to-b.bundle')]);
     expect(again.stderr).toContain('0 new messages');
     expect(again.stderr).toContain('1 already taken in; 0 acks sent');
+    expect(again.stderr).toMatch(/checking bytes: \d+\/\d+ \(100%\)/);
 
     // 7. Bob's node hands out both messages once (one came by radio, one by stick).
     const listener = spawn(process.execPath, [bin, 'listen', '--json', '--key', path('bob.key'), '--via', DOWN, '--data-dir', B], { stdio: ['ignore', 'pipe', 'pipe'] });
