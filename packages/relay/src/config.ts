@@ -5,8 +5,8 @@ import { OptionsError } from '@herald/core';
 import { KNOWN_OPTIONS, resolveRelayInit, type RelayInit } from './init.js';
 
 /** Keys whose values are paths: relative ones are read from the config file's folder, as people expect. */
-const PATH_KEYS = new Set(['dataDir']);
-const PATH_LIST_KEYS = new Set(['allowDeposit', 'allowCollect']);
+const PATH_KEYS = new Set(['dataDir', 'admitRevocations']);
+const PATH_LIST_KEYS = new Set(['allowDeposit', 'allowCollect', 'admitAuthorities']);
 
 /**
  * Reads and validates a YAML config file (docs/operations.md). Every mistake is

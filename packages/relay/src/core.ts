@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Admission } from './admission.js';
 import type { ResolvedRelayInit } from './init.js';
 import type { MailboxStore, MailEntry } from './mailboxes.js';
 import type { RelayMetrics } from './metrics.js';
@@ -20,6 +21,8 @@ export interface RelayCore {
   readonly removing: Set<string>;
   /** Deposits being stored, so a graceful shutdown can wait for them. */
   readonly deposits: Set<Promise<unknown>>;
+  /** Admission by organisation certificate, when admitAuthorities is set. */
+  readonly admission: Admission | undefined;
   /** False once shutdown began: new deposits are refused with UNAVAILABLE. */
   accepting: boolean;
 }

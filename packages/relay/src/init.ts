@@ -56,6 +56,13 @@ export interface RelayInit {
   readonly allowDeposit?: readonly string[];
   /** Card files of identities whose mailboxes may be collected here. Default: any proven mailbox. */
   readonly allowCollect?: readonly string[];
+  /**
+   * Card files of organisation authorities: only clients showing a valid certificate chain to one of them are admitted
+   * (docs/relay-protocol.md 4.1). Cannot be combined with smtp or mqtt, whose clients carry no identity. Default: none.
+   */
+  readonly admitAuthorities?: readonly string[];
+  /** A revocation list file of those authorities, watched: a newer list closes revoked clients at once. Default: none. */
+  readonly admitRevocations?: string;
   /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
   readonly logLevel?: string;
   /** Initial LMDB map size in bytes. Default 2 GiB. */
@@ -64,7 +71,7 @@ export interface RelayInit {
   readonly shutdownTimeoutMs?: number;
 }
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations'>> & {
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
@@ -73,6 +80,8 @@ export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metrics
   readonly mqtt: { readonly host: string; readonly port: number } | undefined;
   readonly allowDeposit: readonly string[] | undefined;
   readonly allowCollect: readonly string[] | undefined;
+  readonly admitAuthorities: readonly string[] | undefined;
+  readonly admitRevocations: string | undefined;
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -100,7 +109,7 @@ const NUMBERS = {
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'allowDeposit', 'allowCollect', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'allowDeposit', 'allowCollect', 'admitAuthorities', 'admitRevocations', 'logLevel', ...Object.keys(NUMBERS)]);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -139,6 +148,10 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   const smtp = init.smtp === undefined ? undefined : parseAddress(init.smtp, `${where}: smtp`);
   if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
   const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);
+  const admitAuthorities = strings(init.admitAuthorities, `${where}: admitAuthorities`);
+  if (admitAuthorities && (smtp || mqtt)) throw new OptionsError(`${where}: admitAuthorities cannot be combined with ${smtp ? 'smtp' : 'mqtt'}: its clients carry no identity to check a certificate against`);
+  const admitRevocations = init.admitRevocations;
+  if (admitRevocations !== undefined && (typeof admitRevocations !== 'string' || admitRevocations.trim() === '' || !admitAuthorities)) throw new OptionsError(`${where}: admitRevocations: expected a file path, with admitAuthorities`);
   const publicUrls = strings(init.publicUrls, `${where}: publicUrls`);
   for (const url of publicUrls ?? []) {
     let parsed: URL | undefined;
@@ -163,6 +176,8 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     mqtt,
     allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
     allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
+    admitAuthorities,
+    admitRevocations,
     logLevel,
   };
 }

@@ -18,6 +18,8 @@ options:
   --public-url URL          a URL clients dial (repeatable)
   --allow-deposit CARD      only these identities may deposit (repeatable)
   --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
+  --admit-authority CARD    admit only clients certified by this authority (repeatable)
+  --admit-revocations FILE  the authorities' revocation list, watched: revoked clients are closed at once
   --log-level LEVEL         fatal, error, warn, info, debug, trace or silent
 `;
 
@@ -39,6 +41,8 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         'public-url': { type: 'string', multiple: true },
         'allow-deposit': { type: 'string', multiple: true },
         'allow-collect': { type: 'string', multiple: true },
+        'admit-authority': { type: 'string', multiple: true },
+        'admit-revocations': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,6 +67,8 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       publicUrls: values['public-url'],
       allowDeposit: values['allow-deposit'],
       allowCollect: values['allow-collect'],
+      admitAuthorities: values['admit-authority'],
+      admitRevocations: values['admit-revocations'],
     });
     await serveRelay(init);
     return 0;

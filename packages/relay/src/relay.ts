@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { OptionsError } from '@herald/core';
 import { relayProtocol } from '@herald/transport-websocket';
+import { relayAdmission } from './admission.js';
 import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
 import type { RelayCore } from './core.js';
 import { httpHandler } from './http.js';
@@ -27,6 +28,11 @@ export interface RelayHandle {
   readonly smtpUrl: string | undefined;
   /** `mqtt://host:port` of the embedded MQTT broker, when `mqtt` was set. */
   readonly mqttUrl: string | undefined;
+  /**
+   * With admitAuthorities: takes a newer revocation list (file text or binary) and closes revoked clients at once.
+   * Throws STALE_REVOCATION_LIST for an older one. Without admitAuthorities: undefined.
+   */
+  readonly updateRevocations: ((list: string | Uint8Array) => 'updated' | 'unchanged') | undefined;
   /** Graceful shutdown: stop accepting, finish deposits under way, flush LMDB, close. Idempotent. */
   close(): Promise<void>;
 }
@@ -40,12 +46,13 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const log = relayLogger(options.logLevel);
   const depositors = signingKeys(await loadAllowList(options.allowDeposit, 'allowDeposit'));
   const collectors = agreementKeys(await loadAllowList(options.allowCollect, 'allowCollect'));
+  const admission = await relayAdmission(options.admitAuthorities, options.admitRevocations, log);
   const store = await openMailboxes(options.dataDir, options.mapSize, options);
   const metrics = relayMetrics(store.counts);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
   const core: RelayCore = {
-    init: options, store, metrics, log, depositors, collectors,
+    init: options, store, metrics, log, depositors, collectors, admission,
     urlAllowed: (url) => policy.allowed(url),
     subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
   };
@@ -161,9 +168,11 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     relayId: Buffer.from(store.relayId).toString('hex'),
     smtpUrl: smtpEndpoint?.url,
     mqttUrl: mqttBroker?.url,
+    updateRevocations: admission?.update,
     close: () =>
       (closing ??= (async () => {
         core.accepting = false;
+        admission?.close();
         // No new SMTP connections; mails already in DATA finish (core.deposits) before the store closes.
         const smtpClosed = smtpEndpoint?.close();
         clearInterval(sweep);

@@ -14,6 +14,8 @@ export interface RelayFlags {
   readonly publicUrls?: readonly string[] | undefined;
   readonly allowDeposit?: readonly string[] | undefined;
   readonly allowCollect?: readonly string[] | undefined;
+  readonly admitAuthorities?: readonly string[] | undefined;
+  readonly admitRevocations?: string | undefined;
 }
 
 export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
@@ -28,6 +30,8 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       publicUrls: flags.publicUrls?.length ? flags.publicUrls : undefined,
       allowDeposit: flags.allowDeposit?.length ? flags.allowDeposit : undefined,
       allowCollect: flags.allowCollect?.length ? flags.allowCollect : undefined,
+      admitAuthorities: flags.admitAuthorities?.length ? flags.admitAuthorities : undefined,
+      admitRevocations: flags.admitRevocations,
     }).filter(([, value]) => value !== undefined),
   );
   if (flags.config !== undefined) return loadRelayConfig(flags.config, overrides);

@@ -24,6 +24,8 @@ export class Session {
   private readonly relaySecret: Uint8Array;
   private readonly authTimer: NodeJS.Timeout;
   private tags: readonly string[] = [];
+  /** The chain a CERTIFICATE frame showed, checked at AUTH when the relay admits by certificate. */
+  private certificate: Uint8Array | undefined;
   private canDeposit = false;
   private pendingDeposits = 0;
   private readonly pusher: Pusher;
@@ -101,6 +103,7 @@ export class Session {
     this.state = 'closed';
     clearTimeout(this.authTimer);
     if (wasReady) this.core.metrics.authenticated.dec();
+    this.core.admission?.untrack(this);
     for (const tag of this.tags) {
       const set = this.core.subscribers.get(tag);
       set?.delete(this);
@@ -130,7 +133,17 @@ export class Session {
         return this.onDeposit(frame.requestId, frame.envelope);
       case 'ack':
         return this.onAck(frame.deliveryId);
+      case 'certificate':
+        // One chain, before AUTH; a relay that does not admit by certificate ignores it.
+        if (this.state !== 'challenged' || this.certificate) return this.close('PROTOCOL_ERROR', 'CERTIFICATE after AUTH, or twice');
+        this.certificate = frame.chain;
+        return;
     }
+  }
+
+  /** A newer revocation list (or the clock) withdrew this client's certificate. */
+  expel(reason: string): void {
+    this.close('NOT_ALLOWED', reason);
   }
 
   private onAuth(auth: protocol.Auth): void {
@@ -138,6 +151,8 @@ export class Session {
     const verdict = protocol.verifyAuth(auth, this.challengeFrame, this.relaySecret, (url) => this.core.urlAllowed(url));
     this.relaySecret.fill(0);
     if (!verdict.ok) return this.close('AUTH_FAILED', verdict.reason);
+    const admitted = this.core.admission?.check(verdict.signingPublicKey, this.certificate);
+    if (admitted && 'refusal' in admitted) return this.close('NOT_ALLOWED', admitted.refusal);
     const { depositors, collectors } = this.core;
     this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
     if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.close('NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
@@ -146,6 +161,7 @@ export class Session {
     this.state = 'ready';
     this.tags = verdict.tags;
     this.core.metrics.authenticated.inc();
+    if (admitted) this.core.admission?.track(this, admitted.chain);
     for (const tag of this.tags) {
       let set = this.core.subscribers.get(tag);
       if (!set) this.core.subscribers.set(tag, (set = new Set()));

@@ -4,7 +4,7 @@ import { aborted, describeClose, describeSocketError, fromRelayError, isPermanen
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
 import { corkingSender } from './protocol/cork.js';
-import { decodeRelayFrame, encodeAck, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, PROTOCOL_VERSION, type RelayFrame } from './protocol/frames.js';
+import { decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, PROTOCOL_VERSION, type RelayFrame } from './protocol/frames.js';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
@@ -141,6 +141,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         case 'challenge': {
           if (settled || established) return protocolViolation('a second CHALLENGE');
           if (frame.version !== PROTOCOL_VERSION) return fail(new TransportError('CHANNEL_REJECTED', channel, `relay speaks protocol version ${frame.version}, this client ${PROTOCOL_VERSION}`));
+          // The chain first: a relay that admits only certified clients checks it when the AUTH arrives.
+          if (init.certificate) socket.send(encodeCertificate(init.certificate), () => undefined);
           socket.send(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect), () => undefined);
           return;
         }

@@ -53,6 +53,11 @@ export interface WebSocketTransportInit {
   readonly collect?: boolean;
   /** TLS settings for wss://. */
   readonly tls?: WebSocketTlsOptions;
+  /**
+   * The identity's organisation certificate chain (`encodeChain` of @herald/trust), sent before AUTH so that a relay
+   * admitting only certified clients lets this one in. Default: none (relays that do not ask ignore it anyway).
+   */
+  readonly certificate?: Uint8Array;
 }
 
 export interface ResolvedInit {
@@ -70,11 +75,12 @@ export interface ResolvedInit {
   readonly maxPendingDeliveries: number;
   readonly collect: boolean;
   readonly tls: WebSocketTlsOptions | undefined;
+  readonly certificate: Uint8Array | undefined;
 }
 
 const KNOWN = new Set([
   'url', 'identity', 'name', 'maxEnvelopeBytes', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'connectTimeoutMs', 'sendTimeoutMs',
-  'minReconnectDelayMs', 'maxReconnectDelayMs', 'maxPendingSends', 'maxPendingDeliveries', 'collect', 'tls',
+  'minReconnectDelayMs', 'maxReconnectDelayMs', 'maxPendingSends', 'maxPendingDeliveries', 'collect', 'tls', 'certificate',
 ]);
 const TLS_KNOWN = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
@@ -110,6 +116,13 @@ function tlsOptions(value: unknown): WebSocketTlsOptions | undefined {
   return value as WebSocketTlsOptions;
 }
 
+function certificateBytes(value: unknown): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  // A chain holds at most 8 certificates of at most 374 bytes each, plus framing.
+  if (!(value instanceof Uint8Array) || value.length === 0 || value.length > 4096) throw new OptionsError('webSocketTransport: certificate: expected the encoded certificate chain (1 to 4096 bytes)');
+  return value;
+}
+
 export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('webSocketTransport: init is required ({ url, identity })');
   for (const key of Object.keys(init)) if (!KNOWN.has(key)) throw new OptionsError(`webSocketTransport: unknown option "${key}"`);
@@ -141,5 +154,6 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
     maxPendingDeliveries: whole(init, 'maxPendingDeliveries', DEFAULT_MAX_PENDING_DELIVERIES, 1, 65_536, 'deliveries'),
     collect,
     tls: tlsOptions(init.tls),
+    certificate: certificateBytes(init.certificate),
   };
 }

@@ -15,6 +15,8 @@ export const FRAME = {
   AUTH: 0x10,
   DEPOSIT: 0x11,
   ACK: 0x12,
+  /** The client's organisation certificate chain, before AUTH, for relays that admit only certified clients. */
+  CERTIFICATE: 0x13,
 } as const;
 
 export const RELAY_ID_BYTES = 16;
@@ -60,7 +62,9 @@ export type RelayFrame =
 export type ClientFrame =
   | ({ readonly type: 'auth' } & Auth)
   | { readonly type: 'deposit'; readonly requestId: number; readonly envelope: Uint8Array }
-  | { readonly type: 'ack'; readonly deliveryId: number };
+  | { readonly type: 'ack'; readonly deliveryId: number }
+  /** Opaque here: the chain's encoding (docs/protocol.md 15.3) is @herald/trust's, which the relay decodes. */
+  | { readonly type: 'certificate'; readonly chain: Uint8Array };
 
 /** A frame that does not decode; the relay closes with PROTOCOL_ERROR, the client drops the connection. */
 export class FrameError extends Error {
@@ -98,6 +102,13 @@ export const encodeAccepted = (requestId: number): Uint8Array => withId(FRAME.AC
 export const encodePush = (deliveryId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.PUSH, deliveryId, envelope);
 export const encodeDeposit = (requestId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.DEPOSIT, requestId, envelope);
 export const encodeAck = (deliveryId: number): Uint8Array => withId(FRAME.ACK, deliveryId);
+
+export function encodeCertificate(chain: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + chain.length);
+  out[0] = FRAME.CERTIFICATE;
+  out.set(chain, 1);
+  return out;
+}
 
 export function encodeError(code: number, requestId: number, text: string): Uint8Array {
   let message = encoder.encode(text);
@@ -194,6 +205,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case FRAME.ACK:
       exactly(bytes, 5, 'ACK');
       return { type: 'ack', deliveryId: view(bytes).getUint32(1) };
+    case FRAME.CERTIFICATE:
+      need(bytes, 2, 'CERTIFICATE');
+      return { type: 'certificate', chain: bytes.slice(1) };
     default:
       throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
   }
