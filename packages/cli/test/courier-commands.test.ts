@@ -65,5 +65,5 @@ describe('herald groups, qr, bundle and ack-code', () => {
     expect(qrMissing?.stderr).toContain(`error BAD_QR: missing part 1 of ${texts.length}`);
     expect(qrWhole?.code).toBe(0);
     expect(notBundle?.stderr).toContain('error BAD_BUNDLE: not a Herald bundle');
-  });
+  }, 180_000);
 });

@@ -132,5 +132,5 @@ describe('offline channels between two nodes, every network down', () => {
     const fromRelay = await herald(['bundle', 'export', '--relay-dir', R, '--to', path('bob.card')]);
     expect(fromRelay.code, fromRelay.stderr).toBe(0);
     expect(fromRelay.stderr).toContain('exported 1 envelope');
-  });
+  }, 180_000);
 });
