@@ -17,7 +17,7 @@ export interface RelayImportOutcome {
  * a running one learns of the new mail only when it restarts or the recipient
  * next connects, and keeps its quota counts in memory.
  */
-export async function relayImport(path: string, envelopes: readonly Uint8Array[], onProgress?: (done: number, total: number) => void): Promise<RelayImportOutcome> {
+export async function relayImport(path: string, envelopes: readonly Uint8Array[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<RelayImportOutcome> {
   const init = resolveRelayInit({ dataDir: path }, 'herald bundle');
   const store = await openMailboxes(init.dataDir, init.mapSize, init);
   let stored = 0;
@@ -29,6 +29,7 @@ export async function relayImport(path: string, envelopes: readonly Uint8Array[]
     const now = Date.now();
     const writes: Promise<void>[] = [];
     for (const [index, envelope] of envelopes.entries()) {
+      signal?.throwIfAborted();
       const expires = envelopeExpiry(envelope);
       if (expires <= now) expired++;
       else if (envelope.length > init.maxEnvelopeBytes) tooLarge++;

@@ -34,7 +34,7 @@ function collector(): { add(bytes: Uint8Array): boolean; list: Uint8Array[] } {
  * waits in its courier spool (acks for messages that came by hand, messages
  * the router sent over bundle:). `recipients` narrows to those cards.
  */
-export async function nodeExport(path: string, recipients: readonly Card[] | undefined): Promise<ExportSelection> {
+export async function nodeExport(path: string, recipients: readonly Card[] | undefined, signal?: AbortSignal): Promise<ExportSelection> {
   const dir = dataDir(path);
   const store = await dir.openStore();
   const out = collector();
@@ -50,17 +50,18 @@ export async function nodeExport(path: string, recipients: readonly Card[] | und
   }
   const tags = recipients ? new Set(recipients.map((card) => toHex(card.routingTag))) : undefined;
   let spooled = 0;
-  for (const entry of await readSpool(courierSpoolPath(path), tags ? { tags, now } : { now })) if (out.add(entry.bytes)) spooled++;
+  for (const entry of await readSpool(courierSpoolPath(path), { now, ...(tags ? { tags } : {}), ...(signal ? { signal } : {}) })) if (out.add(entry.bytes)) spooled++;
   return { envelopes: out.list, messages, spooled };
 }
 
 /** Everything a relay holds for these routing tags (hex), oldest first per mailbox. */
-export async function relayExport(path: string, tags: readonly string[]): Promise<ExportSelection> {
+export async function relayExport(path: string, tags: readonly string[], signal?: AbortSignal): Promise<ExportSelection> {
   const init = resolveRelayInit({ dataDir: path }, 'herald bundle');
   const store = await openMailboxes(init.dataDir, init.mapSize, init);
   const out = collector();
   try {
     for (const tag of tags) {
+      signal?.throwIfAborted();
       // Copied at once: the bytes come straight out of the memory map.
       for (const entry of store.list(tag, init.mailboxMaxEnvelopes, () => false)) out.add(new Uint8Array(entry.bytes));
     }

@@ -30,7 +30,7 @@ export interface IntakeOutcome {
  * Envelopes taken in are remembered (by hash, until they expire), so the same
  * bundle imported again changes nothing, not even a second ack in the spool.
  */
-export async function takeIn(init: { identity: Identity; dataDir: string; via?: readonly string[]; envelopes: readonly Uint8Array[]; onProgress?: (done: number, total: number) => void }): Promise<IntakeOutcome> {
+export async function takeIn(init: { identity: Identity; dataDir: string; via?: readonly string[]; envelopes: readonly Uint8Array[]; onProgress?: (done: number, total: number) => void; signal?: AbortSignal }): Promise<IntakeOutcome> {
   const dir: DataDir = dataDir(init.dataDir);
   const contacts: Card[] = await dir.contacts();
   const memory = await importedMemory(join(init.dataDir, 'courier-imported'));
@@ -52,8 +52,8 @@ export async function takeIn(init: { identity: Identity; dataDir: string; via?: 
     await node.start();
     let outcome;
     try {
-      outcome = await courier.take(fresh, init.onProgress ? { onProgress: init.onProgress } : {});
-      await courier.settled();
+      outcome = await courier.take(fresh, { ...(init.onProgress ? { onProgress: init.onProgress } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      await courier.settled(init.signal ? { signal: init.signal } : {});
     } finally {
       await node.stop();
     }

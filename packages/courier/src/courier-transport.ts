@@ -30,7 +30,8 @@ export interface CourierTransport extends Transport {
 }
 
 export function courierTransport(init: CourierTransportInit): CourierTransport {
-  if (typeof init !== 'object' || init === null || typeof init.path !== 'string') throw new OptionsError('courierTransport: path is required');
+  if (typeof init !== 'object' || init === null || typeof init.path !== 'string' || init.path === '') throw new OptionsError('courierTransport: path: expected the spool folder');
+  for (const key of Object.keys(init)) if (!['path', 'name', 'maxDeliveriesInFlight'].includes(key)) throw new OptionsError(`courierTransport: unknown option "${key}"`);
   const concurrency = init.maxDeliveriesInFlight ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new OptionsError(`courierTransport: maxDeliveriesInFlight: expected 1 to 256, got ${String(concurrency)}`);
   const name = init.name ?? `bundle:${init.path}`;

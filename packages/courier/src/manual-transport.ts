@@ -2,12 +2,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportStartOptions } from '@herald/core';
 import { writeFileAtomically } from './files.js';
+import { resolveGroupsOptions } from './groups-options.js';
 import { renderGroups } from './groups-write.js';
 import { health } from './health.js';
 import { qrTexts } from './qr-text.js';
 import { renderQr } from './qr-render.js';
 
 export const DEFAULT_MANUAL_MAX_ENVELOPE_BYTES = 4096;
+const KNOWN = new Set(['path', 'output', 'name', 'alphabet', 'groupsPerLine', 'qr', 'maxEnvelopeBytes']);
 
 export interface ManualTransportInit {
   /** Folder where each message is written for the operator; without it, the text goes to `output`. */
@@ -34,6 +36,12 @@ export interface ManualTransportInit {
  */
 export function manualTransport(init: ManualTransportInit = {}): Transport {
   if (typeof init !== 'object' || init === null) throw new OptionsError('manualTransport: init must be an object');
+  for (const key of Object.keys(init)) if (!KNOWN.has(key)) throw new OptionsError(`manualTransport: unknown option "${key}"`);
+  if (init.output !== undefined && typeof init.output !== 'function') throw new OptionsError('manualTransport: output: expected a function');
+  if (init.qr !== undefined && typeof init.qr !== 'boolean') throw new OptionsError(`manualTransport: qr: expected a boolean, got ${String(init.qr)}`);
+  // Checked now, so a bad alphabet or line length fails at construction, not on the first message.
+  const groupOptions = { ...(init.alphabet ? { alphabet: init.alphabet } : {}), ...(init.groupsPerLine ? { groupsPerLine: init.groupsPerLine } : {}) };
+  resolveGroupsOptions(groupOptions);
   if (init.path !== undefined && (typeof init.path !== 'string' || !isAbsolute(init.path))) throw new OptionsError(`manualTransport: path: expected an absolute folder path, got ${JSON.stringify(init.path)}`);
   const maxEnvelopeBytes = init.maxEnvelopeBytes ?? DEFAULT_MANUAL_MAX_ENVELOPE_BYTES;
   if (!Number.isInteger(maxEnvelopeBytes) || maxEnvelopeBytes < 1 || maxEnvelopeBytes > 16 * 1024) throw new OptionsError(`manualTransport: maxEnvelopeBytes: expected 1 to 16384, got ${String(maxEnvelopeBytes)}`);
@@ -49,7 +57,7 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
     if (signal?.aborted) throw new TransportError('ABORTED', name, 'send aborted');
     if (state !== 'started') throw new TransportError('CHANNEL_STOPPED', name, state === 'created' ? 'send: not started' : 'send: stopped');
     if (envelope.length > maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', name, `an envelope of ${envelope.length} bytes is more than an operator should key (maxEnvelopeBytes ${maxEnvelopeBytes})`, { retryable: false });
-    const groups = renderGroups(envelope, { ...(init.alphabet ? { alphabet: init.alphabet } : {}), ...(init.groupsPerLine ? { groupsPerLine: init.groupsPerLine } : {}) });
+    const groups = renderGroups(envelope, groupOptions);
     const title = `message ${groups.number} (${route.messageId}) for ${route.routingTags.map((tag) => tag.slice(0, 8)).join(', ')}, ${groups.totalGroups} groups`;
     try {
       if (folder === undefined) {

@@ -14,7 +14,7 @@ export interface SpoolEntry {
  * given). Expired envelopes are removed on the way: no courier should carry them.
  * A missing folder is an empty spool.
  */
-export async function readSpool(path: string, options: { tags?: ReadonlySet<string>; now?: number; limit?: number } = {}): Promise<SpoolEntry[]> {
+export async function readSpool(path: string, options: { tags?: ReadonlySet<string>; now?: number; limit?: number; signal?: AbortSignal } = {}): Promise<SpoolEntry[]> {
   let names: string[];
   try {
     names = await readdir(path);
@@ -26,6 +26,7 @@ export async function readSpool(path: string, options: { tags?: ReadonlySet<stri
   const limit = options.limit ?? 1_000_000;
   const out: SpoolEntry[] = [];
   for (const name of names.sort()) {
+    options.signal?.throwIfAborted();
     const parsed = parseSpoolFileName(name);
     if (!parsed || (options.tags && !options.tags.has(parsed.routingTag))) continue;
     const file = join(path, name);
