@@ -8,6 +8,7 @@ import { courierSpoolPath } from './courier-spool.js';
 import { emailChannel } from './email-channel.js';
 import { CliError, UsageError } from './errors.js';
 import { loadedIdentity } from './keys.js';
+import { certificateBytes } from './trust-dir.js';
 
 /**
  * Channel URLs → transports. An explicit table rather than a registry: each
@@ -23,7 +24,9 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
   if (url.startsWith('ws://') || url.startsWith('wss://')) {
     // A relay authenticates the node by its identity key and hands over only the mailbox it proves it owns.
     if (!identity) throw new UsageError(`--via ${url}: a relay channel needs the node's identity (--key)`);
-    return webSocketTransport({ url, identity });
+    // A relay that admits only certified clients is shown the node's certificate (DIR/trust), if it has one.
+    const certificate = certificateBytes(dataDirPath, identity.card.fingerprint);
+    return webSocketTransport({ url, identity, ...(certificate ? { certificate } : {}) });
   }
   if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity);
   if (url.startsWith('manual:')) {

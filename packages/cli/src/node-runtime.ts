@@ -39,7 +39,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore();
-  const node = createNode({ identity, contacts, store, channels, ...trust.options });
+  const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event)));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

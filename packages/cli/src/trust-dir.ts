@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cardToFile, parseCard, type Card } from '@herald/core';
-import { chainToText, dirTrustStore, parseChain, type CertificateChain, type TrustStore } from '@herald/trust';
+import { chainToText, dirTrustStore, encodeChain, parseChain, type CertificateChain, type TrustStore } from '@herald/trust';
 import { fileError } from './files.js';
 
 /**
@@ -38,6 +39,22 @@ async function readOptional(path: string, what: string): Promise<string | undefi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fileError(error, path, what);
   }
+}
+
+/**
+ * The node's own chain, encoded, for relays that admit only certified clients. Synchronous because channels are
+ * built synchronously from --via; a missing file means none, a damaged one fails loudly.
+ */
+export function certificateBytes(dataDirPath: string | undefined, fingerprint: string): Uint8Array | undefined {
+  if (dataDirPath === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(join(dataDirPath, 'trust', 'certificates', `${compact(fingerprint)}.cert`), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileError(error, join(dataDirPath, 'trust', 'certificates'), 'certificate file');
+  }
+  return encodeChain(parseChain(text));
 }
 
 export function trustDir(dataDirPath: string): TrustDir {

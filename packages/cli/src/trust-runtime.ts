@@ -1,12 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPassphraseProtected, type Card, type HeraldNode, type Identity, type NodeTrust, type RetiredIdentity } from '@herald/core';
+import { isPassphraseProtected, toHex, type Card, type HeraldNode, type Identity, type NodeTrust, type RetiredIdentity, type Transport } from '@herald/core';
+import { webSocketTransport } from '@herald/transport-websocket';
 import { ROTATION_CONTENT_TYPE, createTrust, type Trust } from '@herald/trust';
 import { dataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
 import { readPassphrase } from './passphrase.js';
+import { collectingOnly, receiveOnly } from './receive-only.js';
 import { retiredKeys } from './retired.js';
-import { trustDir } from './trust-dir.js';
+import { certificateBytes, compact, trustDir } from './trust-dir.js';
 import { markVerified, verifiedMarks } from './verified.js';
 
 export interface NodeTrustSetup {
@@ -15,6 +17,11 @@ export interface NodeTrustSetup {
   readonly trust: Trust;
   /** Announces pending rotations to contacts (once each) and starts keeping DIR's contacts in step with theirs. */
   afterStart(node: HeraldNode, contacts: readonly Card[]): Promise<void>;
+  /**
+   * The channels the node runs: `channels` (relay ones limited to this key's mailbox once there are retired keys),
+   * then for each relay in `urls` and each retired key a channel that collects the retired key's mailbox, and only that.
+   */
+  channels(channels: readonly Transport[], urls: readonly string[]): Transport[];
 }
 
 /**
@@ -40,6 +47,20 @@ export async function nodeTrust(dataDirPath: string, identity: Identity, passphr
   return {
     options: { trust, ...(retiredIdentities.length > 0 ? { retiredIdentities } : {}) },
     trust,
+    channels(channels, urls) {
+      if (retiredIdentities.length === 0) return [...channels];
+      const isRelay = (url: string): boolean => url.startsWith('ws://') || url.startsWith('wss://');
+      const own = toHex(identity.card.routingTag);
+      // A relay hands out a mailbox only to the key that proves it owns it: the retired key authenticates for its own.
+      const retired = urls.filter(isRelay).flatMap((url) =>
+        retiredIdentities.map(({ identity: old }) => {
+          const certificate = certificateBytes(dataDirPath, old.card.fingerprint);
+          const channel = webSocketTransport({ url, identity: old, name: `${url}#retired-${compact(old.card.fingerprint).slice(0, 10)}`, ...(certificate ? { certificate } : {}) });
+          return receiveOnly(collectingOnly(channel, toHex(old.card.routingTag)));
+        }),
+      );
+      return [...channels.map((channel) => (isRelay(channel.name) ? collectingOnly(channel, own) : channel)), ...retired];
+    },
     async afterStart(node, contacts) {
       // Strict receivers refuse an uncertified announcement: wait for this key's certificate when authorities are set.
       if (anchors.length > 0 && !chain) return;

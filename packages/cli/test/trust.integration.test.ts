@@ -173,4 +173,43 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await stop(erinListener);
     expect(await ok(['outbox', '--data-dir', dave.data])).toContain('no pending messages');
   }, 180_000);
+
+  it('herald relay --admit-authority: certified nodes get through, a stranger does not, and a rotated node still collects its old mailbox', async () => {
+    const relayDir = join(workdir, 'relay');
+    const relay = spawn(process.execPath, [bin, 'relay', '--listen', '127.0.0.1:0', '--data-dir', relayDir, '--admit-authority', join(workdir, 'org.card'), '--log-level', 'warn'], { cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(relay);
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      relay.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /relay listening on (ws:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      relay.on('exit', (code) => reject(new Error(`relay exited with ${code}`)));
+    });
+    const via = ['--via', url];
+    const frank = await member('frank');
+    const grace = await member('grace');
+    await ok(['contacts', 'add', grace.card, '--data-dir', frank.data]);
+    await ok(['contacts', 'add', frank.card, '--data-dir', grace.data]);
+    // Grace is offline: the relay keeps the message in her (old key's) mailbox.
+    expect((await herald(['send', '--key', frank.key, '--to', 'grace', ...via, '--data-dir', frank.data, '--wait', '1s', 'held by the relay'])).code).toBe(3);
+    await ok(['rotate', '--key', grace.key, '--out', 'grace2.key', '--data-dir', grace.data]);
+    const grace2 = await readSecretKeyFile(join(workdir, 'grace2.key'));
+    await writeFile(join(workdir, 'grace2.cert'), chainToText([issueCertificate({ issuer: await readSecretKeyFile(join(workdir, 'org.key')), subject: grace2.card, notAfter: Date.now() + 86_400_000 })]));
+    await ok(['trust', 'certificate', 'grace2.cert', '--data-dir', grace.data]);
+    // The new key's node collects the old key's mailbox too (as the old key, certified), and opens what was sealed to it.
+    const graceListener = listen(['--key', join(workdir, 'grace2.key'), ...via, '--data-dir', grace.data]);
+    await until(() => graceListener.messages.length === 1, 30_000);
+    expect(graceListener.messages[0]).toMatchObject({ text: 'held by the relay', label: 'frank' });
+
+    const stranger = generateIdentity({ label: 'stranger' });
+    await writeSecretKeyFile(join(workdir, 'stranger.key'), stranger);
+    const refused = await herald(['send', '--key', 'stranger.key', '--to', 'grace2.card', ...via, '--data-dir', join(workdir, 'stranger-data'), '--wait', '2s', 'let me in']);
+    // Stored in its outbox (exit 3), or given up once the relay refused it for good (exit 1): never delivered.
+    expect([1, 3]).toContain(refused.code);
+    await stop(graceListener);
+    expect(graceListener.messages).toHaveLength(1);
+    relay.kill('SIGTERM');
+  }, 180_000);
 });

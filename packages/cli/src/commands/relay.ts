@@ -24,6 +24,8 @@ it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
     'allow-deposit': { type: 'string', value: 'CARD', multiple: true, description: 'only these identities may deposit (repeatable)' },
     'allow-collect': { type: 'string', value: 'CARD', multiple: true, description: "only these identities' mailboxes may be collected (repeatable)" },
     'log-level': { type: 'string', value: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' },
+    'admit-authority': { type: 'string', value: 'CARD', multiple: true, description: 'admit only clients certified by this organisation authority (repeatable)' },
+    'admit-revocations': { type: 'string', value: 'FILE', description: 'that authority\'s revocation list, watched: a newer one closes revoked clients at once' },
   },
   async run({ flags }) {
     const init = await initFromFlags({
@@ -37,6 +39,8 @@ it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
       publicUrls: flags['public-url'],
       allowDeposit: flags['allow-deposit'],
       allowCollect: flags['allow-collect'],
+      admitAuthorities: flags['admit-authority'],
+      admitRevocations: flags['admit-revocations'],
     });
     await serveRelay(init);
   },
