@@ -60,7 +60,7 @@ async function stop(listener: Listener): Promise<void> {
   children.delete(listener.child);
 }
 
-async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -111,7 +111,7 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await mkdir(spool);
     const via = ['--via', `dir:${spool}`];
     const listener = listen(['--key', bob.key, ...via, '--data-dir', bob.data]);
-    await ok(['send', '--key', alice.key, '--to', bob.card, ...via, '--data-dir', alice.data, '--wait', '20s', 'certified hello']);
+    await ok(['send', '--key', alice.key, '--to', bob.card, ...via, '--data-dir', alice.data, '--wait', '60s', 'certified hello']);
     await until(() => listener.messages.length === 1);
     expect(listener.messages[0]).toMatchObject({ text: 'certified hello', label: 'alice', verified: true, role: 'radio operator', authorityLabel: 'Mission X' });
 
@@ -126,7 +126,7 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await copyFile(join(workdir, 'org.revocations'), join(workdir, 'list-1.revocations'));
     const second = await ok(['org', 'revoke', '--org', 'org.key', '--fingerprint', carolIdentity.card.fingerprint, '--reason', 'compromised']);
     expect(second).toMatch(/revocation list 2 by/);
-    await ok(['send', '--key', ops.key, '--to', bob.card, ...via, '--data-dir', ops.data, '--wait', '20s', '--content-type', 'application/vnd.herald.revocation'], await readFile(join(workdir, 'org.revocations'), 'utf8'));
+    await ok(['send', '--key', ops.key, '--to', bob.card, ...via, '--data-dir', ops.data, '--wait', '60s', '--content-type', 'application/vnd.herald.revocation'], await readFile(join(workdir, 'org.revocations'), 'utf8'));
     const refused = await herald(['send', '--key', alice.key, '--to', bob.card, ...via, '--data-dir', alice.data, '--wait', '2s', 'from a lost phone']);
     expect(refused.code).toBe(3);
     await stop(listener);
@@ -138,7 +138,7 @@ describe('herald org, trust, contacts verify and rotate', () => {
     expect(stale.stderr).toContain('error STALE_REVOCATION_LIST');
     const again = await herald(['org', 'revoke', '--org', 'org.key', '--fingerprint', alice.fingerprint, '--serial', '2']);
     expect(again.stderr).toContain('error STALE_REVOCATION_LIST');
-  }, 180_000);
+  }, 300_000);
 
   it('rotation: mail in flight to the old key opens, the contact switches to the new key by itself', async () => {
     const dave = await member('dave');
@@ -163,16 +163,16 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await until(() => erinListener.messages.length === 1);
     expect(erinListener.messages[0]).toMatchObject({ text: 'in flight', label: 'dave' });
     // Dave's node replaces the card in its data dir when the rotation arrives.
-    await until(async () => (await readdir(join(dave.data, 'contacts')).catch(() => [])).includes(`${newFingerprint.replace(/ /g, '')}.card`), 20_000);
+    await until(async () => (await readdir(join(dave.data, 'contacts')).catch(() => [])).includes(`${newFingerprint.replace(/ /g, '')}.card`), 45_000);
     await stop(daveListener);
 
     // No manual step: "erin" now means the new key, and the message in flight was acknowledged.
-    await ok(['send', '--key', dave.key, '--to', 'erin', ...via, '--data-dir', dave.data, '--wait', '20s', 'after rotation']);
+    await ok(['send', '--key', dave.key, '--to', 'erin', ...via, '--data-dir', dave.data, '--wait', '60s', 'after rotation']);
     await until(() => erinListener.messages.length === 2);
     expect(erinListener.messages[1]).toMatchObject({ text: 'after rotation' });
     await stop(erinListener);
     expect(await ok(['outbox', '--data-dir', dave.data])).toContain('no pending messages');
-  }, 180_000);
+  }, 300_000);
 
   it('herald relay --admit-authority: certified nodes get through, a stranger does not, and a rotated node still collects its old mailbox', async () => {
     const relayDir = join(workdir, 'relay');
@@ -200,7 +200,7 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await ok(['trust', 'certificate', 'grace2.cert', '--data-dir', grace.data]);
     // The new key's node collects the old key's mailbox too (as the old key, certified), and opens what was sealed to it.
     const graceListener = listen(['--key', join(workdir, 'grace2.key'), ...via, '--data-dir', grace.data]);
-    await until(() => graceListener.messages.length === 1, 30_000);
+    await until(() => graceListener.messages.length === 1, 60_000);
     expect(graceListener.messages[0]).toMatchObject({ text: 'held by the relay', label: 'frank' });
 
     const stranger = generateIdentity({ label: 'stranger' });
@@ -211,5 +211,5 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await stop(graceListener);
     expect(graceListener.messages).toHaveLength(1);
     relay.kill('SIGTERM');
-  }, 180_000);
+  }, 300_000);
 });
