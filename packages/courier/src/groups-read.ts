@@ -36,6 +36,8 @@ export function readGroups(text: string, options: ReadGroupsOptions = {}): ReadG
   const header = oneHeader(parsed.headers, parsed.lines);
   const alphabet = header.base32 ? BASE32_ALPHABET : LETTERS_ALPHABET;
   const lineCount = Math.ceil(header.groups / header.perLine);
+  // Bounded before any per-line work: a mistyped GR must not make the reader list a million missing lines.
+  if (header.perLine > 25 || lineCount > 999) throw new CourierError('BAD_GROUPS', `NR ${header.number}: the header "${header.text}" describes ${lineCount} lines of ${header.perLine} groups (at most 999 lines of 25): check GR and LN`);
   const problems: GroupsProblem[] = [...parsed.problems];
   const corrections: Correction[] = [];
   const byLabel = new Map<number, ParsedLine[]>();

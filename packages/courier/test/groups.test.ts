@@ -110,6 +110,7 @@ describe('cipher groups', () => {
     expect(failure(() => readGroups(otherNumber, { routingTag: tag })).problems.filter((problem) => problem.kind === 'wrong')).toHaveLength(8);
     const badWhole = text.replace(/CK (\S)/, (_, first: string) => `CK ${first === 'A' ? 'B' : 'A'}`);
     expect(failure(() => readGroups(badWhole, { routingTag: tag })).problems).toMatchObject([{ line: 0, kind: 'wrong' }]);
+    expect(failure(() => readGroups(text.replace(/GR 79/, 'GR 79000'), { routingTag: tag })).code).toBe('BAD_GROUPS');
     const twoMessages = `${text}\n${renderGroups(compact, { number: 13 }).text}`;
     expect(failure(() => readGroups(twoMessages, { routingTag: tag })).code).toBe('BAD_GROUPS');
   });
