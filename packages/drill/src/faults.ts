@@ -56,8 +56,11 @@ export function runFaults(faults: readonly Fault[], built: Built, nodes: Readonl
       return;
     }
     if (action.kind === 'courier') {
-      record(`courier ${action.from} → ${action.to}`, []);
-      await nodes.get(action.to)?.take(built.bundleSpool(action.from));
+      const made = record(`courier ${action.from} → ${action.to}`, []);
+      const taken = await nodes.get(action.to)?.take(built.bundleSpool(action.from));
+      // A courier run is a moment, not a period: it is marked by a line only.
+      made.end = made.at;
+      if (!taken) recorder.errors.push(`fault ${fault.name}: ${action.to} could not take the bundle in (node down?)`);
       recorder.courierRuns++;
       return;
     }

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { formatSummary, parseScenario, progressLine, runDrill, ScenarioError, SetupError, writeReports } from '@herald/drill';
 import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { writeStdout } from '../io.js';
@@ -24,6 +23,8 @@ docs/drills.md; examples in examples/drills/.`,
   },
   args: ['SCENARIO'],
   async run({ flags, args }) {
+    // Loaded on use: the drill machinery (services, proxies, reports) must not slow every other command's start.
+    const { formatSummary, parseScenario, progressLine, runDrill, ScenarioError, SetupError, writeReports } = await import('@herald/drill');
     const file = args[0] ?? '';
     let text: string;
     try {

@@ -114,6 +114,8 @@ function parseLoad(fields: Fields, names: ReadonlySet<string>): LoadSpec {
   const durationMs = fields.duration('duration', HOUR);
   if (durationMs < 1000) throw new ScenarioError(`${fields.at('duration')}: at least 1s`);
   const rate = fields.number('rate', 0.1, 1000);
+  // Everything a drill records is held in memory until the verdict: keep a drill a drill, not a soak test.
+  if ((rate * durationMs) / 1000 > 50_000) throw new ScenarioError(`${fields.at('rate')}: ${rate}/s for ${durationMs / 1000} s is more than 50000 messages`);
   const from = nodeList(fields, 'from', names);
   const to = nodeList(fields, 'to', names);
   const sizes = fields.list('sizes', [256]).map((size, index) => {
