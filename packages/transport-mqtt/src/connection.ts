@@ -1,7 +1,8 @@
-import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IDisconnectPacket, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { TransportError } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
+import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
 import { manualPuback } from './puback.js';
 import { sendWindow, type Ticket } from './window.js';
 
@@ -37,7 +38,11 @@ export class ConnectFailure extends Error {
 /** Room in a packet besides the payload: fixed header, topic, packet id, properties. */
 const PACKET_OVERHEAD = 1024;
 
-export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
+export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
+  return connectWith(await mqttLibrary(), init, version, topics, events, signal);
+}
+
+function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(new ConnectFailure(aborted(channel, 'connecting'), false, false));
   const options: IClientOptions = {
@@ -60,7 +65,7 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
     ...(version === 5 ? { properties: { sessionExpiryInterval: init.sessionExpirySeconds, receiveMaximum: init.maxPendingDeliveries, maximumPacketSize: init.maxEnvelopeBytes + PACKET_OVERHEAD } } : {}),
     ...(init.tls ?? {}),
   } as IClientOptions;
-  const client: MqttClient = mqttConnect(options);
+  const client: MqttClient = library.connect(options);
   // MQTT.js leaves Nagle's algorithm on: a 4-byte PUBACK then waits for the peer's delayed ACK (tens of ms) before it leaves.
   (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
   let connacked = false;
@@ -95,7 +100,7 @@ export function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: r
     },
     ack(messageId) {
       if (!connection.isOpen) return false;
-      return manualPuback(client, version, messageId);
+      return manualPuback(library.writeToStream, client, version, messageId);
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
-import { writeToStream } from 'mqtt-packet';
 import type { MqttClient } from 'mqtt';
+import type { MqttLibrary } from './mqtt-library.js';
 
 /**
  * Writes a PUBACK for an inbound QoS 1 message ourselves.
@@ -16,7 +16,7 @@ import type { MqttClient } from 'mqtt';
  * is gone; a PUBACK belongs to the connection that received the message, and
  * after a reconnect the broker redelivers anything unacknowledged anyway.
  */
-export function manualPuback(client: MqttClient, version: 4 | 5, messageId: number): boolean {
+export function manualPuback(writeToStream: MqttLibrary['writeToStream'], client: MqttClient, version: 4 | 5, messageId: number): boolean {
   const stream = client.stream as unknown as NodeJS.WritableStream & { destroyed?: boolean; writable?: boolean };
   if (!client.connected || stream.destroyed || stream.writable === false) return false;
   writeToStream(version === 5 ? { cmd: 'puback', messageId, reasonCode: 0 } : { cmd: 'puback', messageId }, stream as never, { protocolVersion: version });

@@ -35,6 +35,8 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     let version: 4 | 5 = options.protocolVersion === 4 ? 4 : 5;
     let settled = options.protocolVersion !== 'auto';
     let connectedBefore = false;
+    /** A lasting refusal (bad password, …) is reported once, not on every retry. */
+    let reported: string | undefined;
     while (!signal.aborted) {
       let closed!: () => void;
       const ended = new Promise<void>((resolve) => (closed = resolve));
@@ -54,6 +56,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
           health.error(new Error(`${channel}: the broker did not keep this client's session (restarted without persistence, or the session expired): envelopes queued for it meanwhile are lost; end-to-end acks will bring them again`));
         }
         connectedBefore = true;
+        reported = undefined;
         current = connection;
         delays.reset();
         if (!signal.aborted) health.set('up');
@@ -66,7 +69,8 @@ export function mqttTransport(init: MqttTransportInit): Transport {
         } else {
           if (!settled) version = 5; // 3.1.1 did not work either: the refusal was not about the version
           if (!signal.aborted) health.set('down', failure.error.message.slice(channel.length + 2));
-          if (failure.permanent) health.error(failure.error);
+          if (failure.permanent && failure.error.message !== reported) health.error(failure.error);
+          reported = failure.permanent ? failure.error.message : undefined;
         }
         closed();
       }
