@@ -37,7 +37,8 @@ async function until(predicate: () => boolean, timeoutMs: number, what: string):
 }
 
 describe('herald send and listen over --via email:', () => {
-  it('delivers through the mail server with accounts from a config file; no password on the command line or in the output', async () => {
+  // Generous bounds: two node processes and a mail system on a shared 2-core machine.
+  it('delivers through the mail server with accounts from a config file; no password on the command line or in the output', { timeout: 180_000 }, async () => {
     const alice = generateIdentity({ label: 'Alice' });
     const bob = generateIdentity({ label: 'Bob' });
     await writeSecretKeyFile(join(workdir, 'alice.key'), alice);
@@ -58,9 +59,9 @@ describe('herald send and listen over --via email:', () => {
 
     const listener = run(['listen', '--json', '--key', join(workdir, 'bob.key'), '--via', `email:${bobAddress}`, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card')], env);
     try {
-      const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', `email:${aliceAddress}`, '--data-dir', join(workdir, 'alice-data'), '--wait', '30s', 'Convoy leaves at 06:00'], env);
+      const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', `email:${aliceAddress}`, '--data-dir', join(workdir, 'alice-data'), '--wait', '90s', 'Convoy leaves at 06:00'], env);
       expect(await send.exited, send.output()).toBe(0);
-      await until(() => listener.output().includes('Convoy leaves at 06:00'), 15_000, 'the message at the listener');
+      await until(() => listener.output().includes('Convoy leaves at 06:00'), 60_000, 'the message at the listener');
       const line = JSON.parse(listener.output().split('\n').find((candidate) => candidate.includes('Convoy'))!) as Record<string, string>;
       expect(line['channel']).toBe(`email:${bobAddress}`);
       expect(send.output() + listener.output()).not.toContain(mail.password);
@@ -70,7 +71,7 @@ describe('herald send and listen over --via email:', () => {
     }
   });
 
-  it('says what an email: channel needs when no config file is given', async () => {
+  it('says what an email: channel needs when no config file is given', { timeout: 120_000 }, async () => {
     const alice = generateIdentity({ label: 'Alice' });
     await writeSecretKeyFile(join(workdir, 'solo.key'), alice);
     const send = run(['flush', '--key', join(workdir, 'solo.key'), '--via', 'email:alice@mission.test', '--data-dir', join(workdir, 'solo-data')], { HERALD_EMAIL_CONFIG: '' });

@@ -54,7 +54,6 @@ export function healthTracker(halves: { smtp: boolean; imap: boolean }): HealthT
       health = { ...health, lastSuccess: at };
     },
     stopped() {
-      isStopped = false;
       put('down', 'stopped');
       isStopped = true;
     },

@@ -5,6 +5,8 @@ import { imapReceiver, type ImapReceiver } from './receiver.js';
 import { smtpSender, type SmtpSender } from './sender.js';
 
 const TAG = /^[0-9a-f]+$/;
+/** Sends waiting on the SMTP pool at once; more are refused (retryable) rather than queued without bound. */
+const MAX_PENDING_SENDS = 256;
 
 /**
  * E-mail as a channel: envelopes go out as mail through an SMTP submission
@@ -35,6 +37,7 @@ export function emailTransport(init: EmailTransportInit): Transport {
     if (signal?.aborted) throw aborted('send');
     if (state !== 'started' || stopping) throw new TransportError('CHANNEL_STOPPED', name, state === 'created' ? 'send: not started' : 'send: stopped');
     if (!sender) throw new TransportError('CHANNEL_REJECTED', name, 'send: this channel has no SMTP server configured (receive-only)', { retryable: false });
+    if (sending.size >= MAX_PENDING_SENDS) throw new TransportError('QUOTA_EXCEEDED', name, `send: ${MAX_PENDING_SENDS} sends already waiting for the SMTP server`);
     if (!(envelope instanceof Uint8Array)) throw new TransportError('CHANNEL_REJECTED', name, 'send: envelope must be a Uint8Array', { retryable: false });
     if (envelope.length > options.maxEnvelopeBytes) {
       throw new TransportError('CHANNEL_TOO_SMALL', name, `send: envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes (${options.maxEnvelopeBytes})`, { retryable: false });

@@ -94,6 +94,20 @@ export async function append(mail: MailSystem, address: string, raw: string): Pr
   }
 }
 
+/** Sends as a node would: a retryable refusal (the server restarting) is tried again, within a bound. */
+export async function sendPersistently(subject: Transport, bytes: Uint8Array, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await subject.send(bytes, routeOf(bytes));
+      return;
+    } catch (error) {
+      if (!(error as { retryable?: boolean }).retryable || Date.now() > deadline) throw error;
+      await pause(200);
+    }
+  }
+}
+
 export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
