@@ -4,6 +4,7 @@ import { envelopeExpiry, envelopeId, envelopeRoutingTags, generateIdentity, Opti
 import { transportComplianceSuite } from '@herald/transport-compliance';
 import { mqttTransport } from '@herald/transport-mqtt';
 import { freePort } from '@herald/transport-mqtt/testing';
+import { parseRelayConfig } from '../src/config.js';
 import { resolveRelayInit } from '../src/init.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
@@ -156,5 +157,6 @@ describe('the relay’s embedded MQTT broker', () => {
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(/startRelay: mqtt: expected host:port/);
     expect(resolveRelayInit({ dataDir: '/tmp/x', mqtt: '127.0.0.1:1883' }).mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
     expect(resolveRelayInit({ dataDir: '/tmp/x' }).mqtt).toBeUndefined();
+    expect(parseRelayConfig('dataDir: /tmp/x\nmqtt: 127.0.0.1:1883\n', '/etc/relay.yaml').mqtt).toBe('127.0.0.1:1883');
   });
 });
