@@ -1,5 +1,4 @@
-import type { Command } from './command.js';
-import { COMMANDS, findCommand } from './commands/index.js';
+import { COMMANDS, findCommand, type CommandEntry } from './commands/index.js';
 import { EXIT, UsageError, describeError } from './errors.js';
 import { writeStderr, writeStdout } from './io.js';
 import { version } from './version.js';
@@ -25,7 +24,7 @@ Exit codes: 0 success, 1 refused or failed (stderr: error CODE: message), 2 usag
 export async function main(argv: readonly string[]): Promise<number> {
   // `pnpm herald -- keygen …` hands the `--` through verbatim (npm strips it); accept both habits.
   const [first, ...rest] = argv[0] === '--' ? argv.slice(1) : argv;
-  let command: Command | undefined;
+  let command: CommandEntry | undefined;
   try {
     if (first === undefined) throw new UsageError(`missing command (one of ${COMMANDS.map((entry) => entry.name).join(', ')})`);
     if (first === '--help' || first === '-h') {
@@ -38,12 +37,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (first === 'help') {
       const topic = rest[0];
-      await writeStdout(topic === undefined ? overview() : lookup(topic).help);
+      await writeStdout(topic === undefined ? overview() : (await lookup(topic).load()).help);
       return EXIT.ok;
     }
     if (first.startsWith('-')) throw new UsageError(`unknown option ${first} (options go after the command)`);
     command = lookup(first);
-    await command.execute(rest);
+    await (await command.load()).execute(rest);
     return EXIT.ok;
   } catch (error) {
     const report = describeError(error, command?.name, process.env['HERALD_DEBUG'] === '1');
@@ -52,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function lookup(name: string): Command {
+function lookup(name: string): CommandEntry {
   const command = findCommand(name);
   if (!command) throw new UsageError(`unknown command '${name}'`);
   return command;
