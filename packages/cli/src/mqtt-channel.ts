@@ -13,6 +13,11 @@ export const MQTT_PASSWORD_ENV = 'HERALD_MQTT_PASSWORD';
  * HERALD_MQTT_PASSWORD. Messages name the broker as `mqtt://host:port` only:
  * a password in the URL is never repeated.
  */
+/** A channel URL as it may be shown: any `user:password@` taken out (mqtt://u:p@host → mqtt://host). */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1');
+}
+
 export function mqttChannel(url: string, identity: Identity | undefined, env: NodeJS.ProcessEnv = process.env): Transport {
   const broker = parseBrokerUrl(url, '--via');
   if (!identity) throw new UsageError(`--via ${broker.name}: an MQTT channel needs the node's identity (--key), from which its persistent client id is derived`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
 import { channelFromUrl } from '../src/channels.js';
-import { mqttChannel } from '../src/mqtt-channel.js';
+import { mqttChannel, withoutCredentials } from '../src/mqtt-channel.js';
 
 const identity = generateIdentity({ label: 'Alice' });
 
@@ -21,6 +21,13 @@ describe('--via mqtt:// and mqtts://', () => {
     }
     expect(message).toMatch(/needs the node's identity \(--key\)/);
     expect(message).not.toContain('pa55');
+  });
+
+  it('takes user:password@ out of URLs shown to people', () => {
+    expect(withoutCredentials('mqtt://user:pa55@127.0.0.1:1884')).toBe('mqtt://127.0.0.1:1884');
+    expect(withoutCredentials('mqtts://user@broker.example')).toBe('mqtts://broker.example');
+    expect(withoutCredentials('dir:/mnt/usb@home')).toBe('dir:/mnt/usb@home');
+    expect(withoutCredentials('ws://127.0.0.1:7700/')).toBe('ws://127.0.0.1:7700/');
   });
 
   it('takes credentials from HERALD_MQTT_USERNAME and HERALD_MQTT_PASSWORD when the URL has none', () => {

@@ -42,12 +42,13 @@ describe('herald send and listen over --via mqtt://', () => {
     await writeFile(join(workdir, 'bob.card'), cardToFile(bob.card));
     const plain = `mqtt://127.0.0.1:${broker.port}`;
 
-    const listener = run(['listen', '--json', '--key', join(workdir, 'bob.key'), '--via', plain, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card')], { HERALD_MQTT_USERNAME: 'field', HERALD_MQTT_PASSWORD: 'n0t-in-logs' });
+    const listener = run(['listen', '--json', '--key', join(workdir, 'bob.key'), '--via', `mqtt://field:n0t-in-logs@127.0.0.1:${broker.port}`, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card')]);
     try {
-      // Bob's session must exist before Alice publishes: a broker keeps envelopes only for sessions that subscribed.
-      await until(() => broker.logs().includes('New client connected') || listener.output().length > 0, 10_000, 'the listener to connect');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', `mqtt://field:n0t-in-logs@127.0.0.1:${broker.port}`, '--data-dir', join(workdir, 'alice-data'), '--wait', '20s', 'Convoy leaves at 06:00']);
+      // Bob's session must exist before Alice publishes (a broker keeps envelopes only for sessions that subscribed):
+      // "listening as" comes after the node started, and the transport's start waits for the SUBACK.
+      await until(() => listener.output().includes('listening as'), 30_000, 'the listener to start');
+      expect(listener.output()).toContain(`on ${plain}`);
+      const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', plain, '--data-dir', join(workdir, 'alice-data'), '--wait', '20s', 'Convoy leaves at 06:00'], { HERALD_MQTT_USERNAME: 'field', HERALD_MQTT_PASSWORD: 'n0t-in-logs' });
       expect(await send.exited, send.output()).toBe(0);
       expect(send.output()).not.toContain('n0t-in-logs');
       await until(() => listener.output().includes('Convoy leaves at 06:00'), 10_000, 'the message at the listener');

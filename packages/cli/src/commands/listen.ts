@@ -4,6 +4,7 @@ import { writeStderr, writeStdout } from '../io.js';
 import { NODE_FLAGS, startNode, untilShutdown } from '../node-runtime.js';
 import { printable } from '../text.js';
 import { verifiedMarks } from '../verified.js';
+import { withoutCredentials } from '../mqtt-channel.js';
 
 export const listen = defineCommand({
   name: 'listen',
@@ -27,7 +28,7 @@ and authority.`,
   async run({ flags }) {
     const running = await startNode(flags, { extraContacts: flags.contact ?? [], verbose: !flags.json });
     const shutdown = untilShutdown();
-    await writeStderr(`listening as ${running.identity.card.fingerprint} on ${(flags.via ?? []).join(', ')}\n`);
+    await writeStderr(`listening as ${running.identity.card.fingerprint} on ${(flags.via ?? []).map(withoutCredentials).join(', ')}\n`);
     try {
       for await (const message of running.node.messages({ signal: shutdown.controller.signal })) {
         // Read per message: a contact verified (or rotated) while listening shows at once.
