@@ -107,7 +107,8 @@ describe('mqtt transport through Mosquitto', () => {
       expect(error).toBeInstanceOf(TransportError);
       expect((error as TransportError).code).toBe('CHANNEL_UNAVAILABLE');
       expect((error as TransportError).retryable).toBe(true);
-      expect(Date.now() - before, 'rejected without waiting').toBeLessThan(200);
+      // Far below sendTimeoutMs (3 s): it did not wait for a connection or a PUBACK.
+      expect(Date.now() - before, 'rejected without waiting').toBeLessThan(1_000);
       expect(seen.some((event) => event.type === 'health' && event.health.state === 'down')).toBe(true);
     } finally {
       await broker.start();
@@ -122,11 +123,11 @@ describe('mqtt transport through Mosquitto', () => {
     broker.freeze();
     const frozenAt = Date.now();
     try {
-      await until('health down', () => a.health().state === 'down', 5_000);
+      await until('health down', () => a.health().state === 'down', 6_000);
     } finally {
       broker.thaw();
     }
-    expect(Date.now() - frozenAt, 'noticed within about 1.5 keep-alives').toBeLessThan(4_000);
+    expect(Date.now() - frozenAt, 'noticed within about 1.5 keep-alives (plus a loaded machine’s slack)').toBeLessThan(5_000);
     await until('health up again', () => a.health().state === 'up');
   });
 
