@@ -25,8 +25,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['herald-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: integration tests spawn real servers and CLI processes, and CI machines have 2 cores.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     // CI reads the JSON report to print its own `N passed, N failed` line.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
