@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { OptionsError } from '@herald/core';
 
 export type QrFormat = 'png' | 'svg' | 'terminal';
@@ -9,6 +8,8 @@ export type QrFormat = 'png' | 'svg' | 'terminal';
  * robustness; the quiet zone is the standard four modules.
  */
 export async function renderQr(text: string, format: QrFormat, options: { scale?: number } = {}): Promise<Uint8Array | string> {
+  // Loaded on first use: every herald command imports this package, few of them draw codes.
+  const { default: QRCode } = await import('qrcode');
   const scale = options.scale ?? 4;
   if (!Number.isInteger(scale) || scale < 1 || scale > 32) throw new OptionsError(`qr: scale: expected 1 to 32, got ${String(scale)}`);
   switch (format) {
