@@ -3,9 +3,9 @@ import type { Identity, Transport } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
 import { webSocketTransport } from '@herald/transport-websocket';
 import { mqttChannel } from './mqtt-channel.js';
+import { emailChannel } from './email-channel.js';
 import { courierTransport, manualTransport } from '@herald/courier';
 import { courierSpoolPath } from './courier-spool.js';
-import { emailChannel } from './email-channel.js';
 import { CliError, UsageError } from './errors.js';
 import { loadedIdentity } from './keys.js';
 import { certificateBytes } from './trust-dir.js';
@@ -29,6 +29,8 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     return webSocketTransport({ url, identity, ...(certificate ? { certificate } : {}) });
   }
   if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity);
+  // Accounts and the address book come from a config file (?config= or HERALD_EMAIL_CONFIG), never from flags.
+  if (url.startsWith('email:')) return emailChannel(url);
   if (url.startsWith('manual:')) {
     // A person carries it: groups (and QR codes) to a folder, or to the terminal when no folder is given.
     const path = url.slice('manual:'.length);
@@ -40,8 +42,6 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     if (path === '' && dataDirPath === undefined) throw new UsageError(`--via ${url}: bundle: needs --data-dir (or a folder, bundle:/path)`);
     return courierTransport(path === '' ? { path: resolve(courierSpoolPath(dataDirPath ?? '')), name: 'bundle:' } : { path: isAbsolute(path) ? path : resolve(path) });
   }
-  // Accounts and the address book come from a config file (?config= or HERALD_EMAIL_CONFIG), never from flags.
-  if (url.startsWith('email:')) return emailChannel(url);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   throw new CliError('UNKNOWN_CHANNEL', `--via ${url}: ${scheme ? `channel scheme "${scheme}:" is not supported yet` : 'expected a channel URL such as dir:/path/to/folder'}`);
 }
