@@ -1,9 +1,18 @@
 import type { ImapFlow, SearchObject } from 'imapflow';
-import type { InboundEnvelope } from '@herald/core';
+import { envelopeId, type InboundEnvelope } from '@herald/core';
 import type { HealthTracker } from './health.js';
 import type { ResolvedEmailInit } from './init.js';
 import { backoff, boundedMap } from './memory.js';
 import { envelopeCandidates, envelopeFromText, tagsOf, TEXT_ALLOWANCE, type Candidate } from './recognize.js';
+
+/** Rejects when `promise` has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Per-mail memories never hold more entries than this. */
 const MEMORY_LIMIT = 20_000;
@@ -21,40 +30,53 @@ export interface Collector {
  * remembered and never touched again) → downloaded → offered to the node →
  * once `deliver` resolved, marked processed on the server (deleted, flagged
  * or moved). If marking fails (connection lost), the mail is remembered as
- * delivered and only the marking is retried: it is not offered again by this
- * process. After a crash between `deliver` and marking, the mail is offered
+ * delivered with its envelope id, and the next scan that finds that envelope
+ * under that UID only marks it: it is not offered again by this process. After a crash between `deliver` and marking, the mail is offered
  * again, and the node recognises the duplicate by its id.
  */
 export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: ReadonlySet<string>, deliver: (envelope: InboundEnvelope) => Promise<void>, isRunning: () => boolean): Collector {
   const notOurs = boundedMap<true>(MEMORY_LIMIT);
-  const delivered = boundedMap<true>(MEMORY_LIMIT);
+  // Mails handed to the node (and marked, or to be marked), with the id of the envelope each carried.
+  const delivered = boundedMap<string>(MEMORY_LIMIT);
   const retry = backoff(Math.min(1000, init.pollIntervalMs), Math.max(60_000, init.pollIntervalMs), MEMORY_LIMIT);
   const inFlight = new Map<string, Promise<void>>();
   let validity: string | undefined;
   const report = (message: string, cause?: unknown): void => health.error(new Error(`${init.name}: ${message}`, cause === undefined ? undefined : { cause }));
 
-  const query = (): SearchObject => {
+  const query = (client: ImapFlow): SearchObject => {
     const { processed } = init;
-    if (processed.action !== 'flag') return { deleted: false };
+    // Delete mode looks at mail already flagged \Deleted too: a connection lost between STORE and EXPUNGE
+    // leaves our mail flagged but not expunged, and the next scan finishes the job. Without UIDPLUS the
+    // \Deleted flag is all we may set, so flagged mail counts as done.
+    if (processed.action === 'delete') return canExpungeOne(client) ? { all: true } : { deleted: false };
+    if (processed.action === 'move') return { deleted: false };
     if (processed.flag === '\\Seen') return { deleted: false, seen: false };
     if (processed.flag === '\\Flagged') return { deleted: false, flagged: false };
     return { deleted: false, unKeyword: processed.flag ?? '\\Seen' };
   };
 
+  /** UID EXPUNGE (UIDPLUS) removes exactly one mail; a plain EXPUNGE would also remove other people's \\Deleted mail. */
+  const canExpungeOne = (client: ImapFlow): boolean => client.capabilities.has('UIDPLUS');
+
   async function mark(client: ImapFlow, uid: number): Promise<void> {
     const { processed } = init;
-    if (processed.action === 'delete') await client.messageDelete(String(uid), { uid: true });
-    else if (processed.action === 'flag') await client.messageFlagsAdd(String(uid), [processed.flag ?? '\\Seen'], { uid: true });
-    else await client.messageMove(String(uid), processed.mailbox, { uid: true });
+    const range = String(uid);
+    let done: unknown;
+    if (processed.action === 'delete') done = canExpungeOne(client) ? await client.messageDelete(range, { uid: true }) : await client.messageFlagsAdd(range, ['\\Deleted'], { uid: true });
+    else if (processed.action === 'flag') done = await client.messageFlagsAdd(range, [processed.flag ?? '\\Seen'], { uid: true });
+    else done = await client.messageMove(range, processed.mailbox, { uid: true });
+    // imapflow answers a refused command with false rather than an exception.
+    if (done === false) throw new Error(`the server refused to mark mail ${uid} (${processed.action})`);
   }
 
-  async function settle(client: ImapFlow, key: string, uid: number): Promise<void> {
+  async function settle(client: ImapFlow, key: string, uid: number, id: string): Promise<void> {
+    // Remembered before and after marking: a SEARCH answered just before the marking may still list it, and a
+    // failed marking is retried by the next scan that finds the same envelope under this UID.
+    delivered.set(key, id);
     try {
-      await mark(client, uid);
-      // Kept after marking too: a SEARCH answered just before the marking may still list it.
-      delivered.set(key, true);
+      // Bounded: a command on a connection that died silently must not hold a delivery slot forever.
+      await within(mark(client, uid), init.timeoutMs, 'marking');
     } catch (error) {
-      delivered.set(key, true);
       report(`marking delivered mail ${uid} as processed failed; retrying on the next scan`, error);
     }
   }
@@ -70,6 +92,8 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
       if (total > limit) return undefined;
       chunks.push(chunk);
     }
+    // A stream cut by a lost connection can end early without an error: such bytes prove nothing either way.
+    if (!client.usable) throw new Error(`the connection was lost while downloading mail ${uid}`);
     const bytes = Buffer.concat(chunks);
     if (candidate.kind === 'text') return envelopeFromText(bytes.toString('utf8'));
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -90,7 +114,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
     return undefined;
   }
 
-  function offer(client: ImapFlow, key: string, uid: number, bytes: Uint8Array): void {
+  function offer(client: ImapFlow, key: string, uid: number, bytes: Uint8Array, id: string): void {
     const receivedAt = Date.now();
     const job = deliver({ bytes, channel: init.name, receivedAt })
       .then(
@@ -98,7 +122,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
           retry.cleared(key);
           health.moved(receivedAt);
           // Only now, with the envelope stored durably by the node, may the mail leave the mailbox.
-          await settle(client, key, uid);
+          await settle(client, key, uid, id);
         },
         (error: unknown) => {
           const delay = retry.failed(key, Date.now());
@@ -124,18 +148,15 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
         notOurs.clear();
         delivered.clear();
       }
-      const found = await client.search(query(), { uid: true });
+      const found = await client.search(query(client), { uid: true });
       const uids = Array.isArray(found) ? found : [];
       const now = Date.now();
       const fresh: number[] = [];
-      const unmarked: number[] = [];
       for (const uid of uids) {
         const key = `${uidValidity}:${uid}`;
-        if (delivered.get(key)) unmarked.push(uid);
-        else if (!notOurs.get(key) && !inFlight.has(key) && !retry.blocked(key, now)) fresh.push(uid);
+        if (!notOurs.get(key) && !inFlight.has(key) && !retry.blocked(key, now)) fresh.push(uid);
         if (fresh.length >= init.maxMessagesPerScan) break;
       }
-      for (const uid of unmarked) if (isRunning()) await settle(client, `${uidValidity}:${uid}`, uid);
       if (fresh.length === 0 || !isRunning()) return;
       // Structures first, in one FETCH: a mail that cannot hold an envelope is never downloaded.
       const structures = await client.fetchAll(fresh.join(','), { uid: true, bodyStructure: true }, { uid: true });
@@ -148,9 +169,16 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
           notOurs.set(key, true);
           continue;
         }
+        const id = envelopeId(bytes);
+        // Delivered before under this UID (its marking failed or raced this scan): only the marking is due. A
+        // different envelope under a remembered UID (a server that reused UIDs) is new mail and is offered.
+        if (delivered.get(key) === id) {
+          await settle(client, key, message.uid, id);
+          continue;
+        }
         await slot();
         if (!isRunning()) return;
-        offer(client, key, message.uid, bytes);
+        offer(client, key, message.uid, bytes, id);
       }
     },
     async drain() {

@@ -77,12 +77,16 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
     const current = client;
     if (!current || !current.usable) return;
     clearTimeout(pollTimer);
+    // A scan stuck on a connection that died without closing (a download that never ends) would block every
+    // later scan: past the watchdog the connection is dropped, which fails its pending commands, and a new one made.
+    const watchdog = setTimeout(() => lost(current, 'a mailbox scan stalled'), 4 * init.timeoutMs + init.pollIntervalMs);
     scanning = work
       .scan(current, uidValidity)
       .catch((error: unknown) => {
         if (running && client === current) health.error(new Error(`${init.name}: scanning the mailbox failed: ${describeImapError(error)}`, { cause: error }));
       })
       .finally(() => {
+        clearTimeout(watchdog);
         scanning = undefined;
         if (!running) return;
         if (again) {

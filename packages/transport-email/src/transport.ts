@@ -1,8 +1,8 @@
 import { OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportCapabilities, type TransportStartOptions } from '@herald/core';
 import { healthTracker } from './health.js';
 import { resolveEmailInit, type EmailTransportInit } from './init.js';
-import { imapReceiver, type ImapReceiver } from './receiver.js';
-import { smtpSender, type SmtpSender } from './sender.js';
+import type { ImapReceiver } from './receiver.js';
+import type { SmtpSender } from './sender.js';
 
 const TAG = /^[0-9a-f]+$/;
 /** Sends waiting on the SMTP pool at once; more are refused (retryable) rather than queued without bound. */
@@ -75,11 +75,15 @@ export function emailTransport(init: EmailTransportInit): Transport {
       const onAbort = (): void => void (stopping ??= stopNow()).catch(() => undefined);
       start.signal?.addEventListener('abort', onAbort, { once: true });
       detach = () => start.signal?.removeEventListener('abort', onAbort);
-      if (options.smtp) {
+      // nodemailer and imapflow load here, not at import: a CLI that never uses e-mail does not pay for them.
+      const [outbound, inbound] = await Promise.all([options.smtp ? import('./sender.js') : undefined, options.imap ? import('./receiver.js') : undefined]);
+      // Stopped (or its start signal aborted) while the modules loaded: nothing was opened, nothing to undo.
+      if (stopping) return stopping;
+      if (outbound && options.smtp) {
         health.set('smtp', 'connecting');
-        sender = smtpSender(options, options.smtp, health);
+        sender = outbound.smtpSender(options, options.smtp, health);
       }
-      if (options.imap) receiver = imapReceiver(options, options.imap, health, new Set(start.routingTags), start.deliver);
+      if (inbound && options.imap) receiver = inbound.imapReceiver(options, options.imap, health, new Set(start.routingTags), start.deliver);
       // Both first attempts finish before start resolves, so health() is accurate from then on; failures only make the channel 'down'.
       await Promise.all([sender?.start(), receiver?.start()]);
       if (stopping) await stopping;

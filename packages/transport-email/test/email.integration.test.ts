@@ -200,7 +200,9 @@ describe('email transport through Postfix and Dovecot', () => {
     await pause(300);
     await mail.startImap();
     await sending;
-    await until('all 40 envelopes', () => atBob.ids.size === 40, 40_000);
+    await until('all 40 envelopes', () => atBob.ids.size === 40, 40_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${atBob.ids.size} arrived, ${atBob.offers} offers, Bob's health ${JSON.stringify(b.health())}, ${(await peek(mail, addresses.bob)).length} mails in his mailbox, ${await deliveriesTo(addresses.bob)} stored by Dovecot`);
+    });
     await pause(1_000);
     // Each mail Dovecot stored is offered exactly once. Dovecot may store one twice: when the restart cuts an
     // LMTP session after the save but before Postfix read the reply, Postfix delivers it again (the node deduplicates).
