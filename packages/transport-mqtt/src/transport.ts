@@ -61,7 +61,8 @@ export function mqttTransport(init: MqttTransportInit): Transport {
         delays.reset();
         if (!signal.aborted) health.set('up');
       } catch (error) {
-        const failure = error as ConnectFailure;
+        // Anything else (MQTT.js refusing an option, the library failing to load) must not end the loop silently.
+        const failure = error instanceof ConnectFailure ? error : new ConnectFailure(new TransportError('CHANNEL_UNAVAILABLE', channel, `connecting failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), false, false);
         if (failure.versionRefused && !settled && version === 5) {
           // Not a failure to report: the broker speaks 3.1.1 only (Aedes, older Mosquitto); try that at once.
           version = 4;
