@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, writeDovecotConfig, type DovecotProcess, type DovecotSetup } from './dovecot.js';
+import { childPids, killPids } from './daemon.js';
 import { freePort } from './ports.js';
 import { startPostfix, writePostfixConfig, type PostfixProcess, type PostfixSetup } from './postfix.js';
 import { makeCertificate } from './tls.js';
@@ -58,6 +60,11 @@ export function mailSystemUnavailable(): string | undefined {
   }
   if (process.getuid?.() !== 0) return 'the e-mail integration tests start Postfix and Dovecot, whose masters must run as root (they switch to their own users): run the tests as root, as CI does';
   return undefined;
+}
+
+/** Kills a daemon and its direct children by pid (SIGKILL): the last resort at process exit. */
+function killTree(pid: number): void {
+  killPids([...childPids(pid), pid]);
 }
 
 export async function startMailSystem(options: MailSystemOptions = {}): Promise<MailSystem> {
@@ -116,6 +123,23 @@ export async function startMailSystem(options: MailSystemOptions = {}): Promise<
       await Promise.allSettled([system.stopSmtp(), system.stopImap()]);
       await rm(dir, { recursive: true, force: true });
     },
+  };
+  // A test process that exits without close() (a failed hook, a worker ended by its runner) must not leave
+  // daemons behind: on exit, stop exactly this run's Postfix and Dovecot, synchronously, and drop the folder.
+  const onExit = (): void => {
+    try {
+      if (postfix?.daemon.running) execFileSync('postfix', ['-c', postfixSetup.dir, 'abort'], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // Already stopped.
+    }
+    if (dovecot?.daemon.running && dovecot.daemon.pid !== undefined) killTree(dovecot.daemon.pid);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
+  const close = system.close;
+  system.close = async () => {
+    process.off('exit', onExit);
+    await close();
   };
   try {
     // Dovecot first: Postfix authenticates through it and delivers into it.
