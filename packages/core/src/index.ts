@@ -53,3 +53,6 @@ export type { SendHandle, StatusChange } from './node/handle.js';
 export type { ReceivedMessage } from './node/received.js';
 export type { NodeTrust, InboundTrustContext, OutboundMessage, SenderTrust, TrustVerdict, RetiredIdentity } from './node/trust.js';
 export { ACK_CONTENT_TYPE } from './node/ack.js';
+// Helpers every network transport needs the same way: health tracking and jittered reconnect backoff.
+export { type HealthTracker, healthTracker } from './transport-kit/health.js';
+export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
