@@ -84,6 +84,9 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
   async function download(client: ImapFlow, uid: number, candidate: Candidate): Promise<Uint8Array | undefined> {
     const limit = candidate.kind === 'binary' ? init.maxEnvelopeBytes + 1 : candidate.size + TEXT_ALLOWANCE;
     const found = await client.download(String(uid), candidate.part, { uid: true, maxBytes: limit });
+    // imapflow answers a download on a connection that just closed with an empty object rather than an error:
+    // that says nothing about the mail, and taking it for 'not ours' would leave it unread until a restart.
+    if (!client.usable) throw new Error(`the connection was lost before mail ${uid} was downloaded`);
     if (!('content' in found) || !found.content) return undefined;
     const chunks: Buffer[] = [];
     let total = 0;
@@ -166,6 +169,8 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
         const candidates = envelopeCandidates(message.bodyStructure, init.maxEnvelopeBytes);
         const bytes = candidates.length === 0 ? undefined : await recognise(client, message.uid, candidates);
         if (!bytes) {
+          // Judged on a connection that is still there: a scan cut short proves nothing about the rest of the mail.
+          if (!client.usable) throw new Error(`the connection was lost while examining mail ${message.uid}`);
           notOurs.set(key, true);
           continue;
         }
