@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createNode, generateIdentity, type HeraldNode, type Identity, type ReceivedMessage } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { mqttTransport } from '@herald/transport-mqtt';
@@ -12,27 +12,44 @@ import { webSocketTransport } from '@herald/transport-websocket';
 
 /**
  * Two real nodes (durable LMDB stores), each with a ws:// channel through a
- * relay process and an mqtt:// channel through a Mosquitto process, in that
- * order. Stop the relay: messages go through MQTT. Start it again and stop the
- * broker: they go through the relay. Each reaches the application exactly once.
+ * relay process and an mqtt:// channel through a broker, in that order: a
+ * Mosquitto process, and again a second relay process running only as the
+ * embedded broker (`--mqtt`). Stop the relay: messages go through MQTT. Start
+ * it again and stop the broker: they go through the relay. Each reaches the
+ * application exactly once.
  */
 const RELAY_BIN = fileURLToPath(new URL('../../relay/dist/bin.js', import.meta.url));
 const workdir = await mkdtemp(join(tmpdir(), 'herald-mqtt-failover-'));
 const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   await rm(workdir, { recursive: true, force: true });
 });
 
-async function startRelay(port: number): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [RELAY_BIN, '--listen', `127.0.0.1:${port}`, '--data-dir', join(workdir, 'relay'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Child {
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A relay process (`herald-relay`), started once its stdout printed `ready` (the listening line, or the broker's). */
+async function startRelay(port: number, options: { dataDir?: string; mqttPort?: number } = {}): Promise<Child> {
+  const args = [RELAY_BIN, '--listen', `127.0.0.1:${port}`, '--data-dir', options.dataDir ?? join(workdir, `relay-${port}`), '--log-level', 'warn'];
+  if (options.mqttPort !== undefined) args.push('--mqtt', `127.0.0.1:${options.mqttPort}`);
+  const ready = options.mqttPort !== undefined ? 'relay mqtt broker on ' : 'relay listening on ';
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the relay did not start within 10 s')), 10_000);
-    child.stdout!.once('data', () => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the relay did not print "${ready}" within 10 s: ${seen}`)), 10_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!seen.includes(ready)) return;
       clearTimeout(timer);
       resolve();
     });
+    child.once('exit', (code) => reject(new Error(`the relay exited with ${code} on start: ${seen}`)));
   });
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -40,6 +57,33 @@ async function startRelay(port: number): Promise<{ child: ChildProcess; stop(): 
   };
   cleanups.push(stop);
   return { child, stop };
+}
+
+/** A broker the test can stop (SIGTERM, so it saves what it holds) and start again on the same port and persistence. */
+interface Broker {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+async function mosquittoBroker(): Promise<Broker> {
+  const broker = await startMosquitto();
+  cleanups.push(() => broker.close());
+  return { url: broker.url, stop: () => broker.stop('SIGTERM'), start: () => broker.start() };
+}
+
+/** The relay's embedded Aedes broker, in a relay process of its own (its WebSocket side unused), so it can stop while the ws:// relay runs. */
+async function embeddedBroker(): Promise<Broker> {
+  const [port, mqttPort] = [await freePort(), await freePort()];
+  const dataDir = join(workdir, 'broker-relay');
+  let running = await startRelay(port, { dataDir, mqttPort });
+  return {
+    url: `mqtt://127.0.0.1:${mqttPort}`,
+    stop: () => running.stop(),
+    async start() {
+      running = await startRelay(port, { dataDir, mqttPort });
+    },
+  };
 }
 
 interface Running {
@@ -91,10 +135,12 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
   }
 }
 
-describe('failover between a WebSocket relay and an MQTT broker', () => {
+describe.each([
+  ['a Mosquitto process', mosquittoBroker],
+  ['the relay’s embedded broker', embeddedBroker],
+])('failover between a WebSocket relay and an MQTT broker (%s)', (_kind, startBroker) => {
   it('moves to MQTT when the relay stops and back to the relay when the broker stops, each message reaching the application once', { timeout: 120_000 }, async () => {
-    const broker = await startMosquitto();
-    cleanups.push(() => broker.close());
+    const broker = await startBroker();
     const relayPort = await freePort();
     let relay = await startRelay(relayPort);
     const relayUrl = `ws://127.0.0.1:${relayPort}/`;
@@ -117,7 +163,7 @@ describe('failover between a WebSocket relay and an MQTT broker', () => {
     expect(new Set(channelsOf('relay down'))).toEqual(new Set([broker.url]));
 
     relay = await startRelay(relayPort);
-    await broker.stop('SIGTERM');
+    await broker.stop();
     // Give the WebSocket transports a moment to find the relay again (jittered backoff up to 300 ms).
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await send(['broker down 1', 'broker down 2', 'broker down 3']);
