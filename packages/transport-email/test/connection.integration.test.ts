@@ -1,0 +1,146 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelopeId, type TransportEvent } from '@herald/core';
+import { accountInit, startMailSystem, type MailSystem } from './mail.js';
+import { cleanup, envelope, party, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
+
+/**
+ * How the channel talks to its servers, against a real Postfix + Dovecot:
+ * every TLS flavour the URLs offer, certificates verified, STARTTLS insisted
+ * on, and both ways of noticing new mail (IDLE push, polling).
+ */
+let mail: MailSystem;
+beforeAll(async () => {
+  mail = await startMailSystem({ domain: 'mission.test' });
+}, 60_000);
+afterAll(async () => {
+  await mail?.close();
+});
+
+function pair() {
+  const [alice, bob] = [party('alice'), party('bob')];
+  const addresses = { alice: mail.newAddress('alice'), bob: mail.newAddress('bob') };
+  return { alice, bob, addresses, book: { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob } };
+}
+
+/** A plain TCP server that answers like a mail server offering no STARTTLS, and records every line a client writes. */
+async function strippedServer(greeting: string, answer: (line: string, socket: Socket) => void): Promise<{ port: number; lines: string[]; server: Server }> {
+  const lines: string[] = [];
+  const server = createServer((socket) => {
+    socket.write(greeting);
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        lines.push(line);
+        answer(line, socket);
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup(() => new Promise((resolve) => server.close(resolve)));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, lines, server };
+}
+
+describe('email transport connections', () => {
+  it('exchanges over SMTP with implicit TLS (smtps) and IMAP with STARTTLS (imap://), both verified against the CA', async () => {
+    const { alice, bob, addresses, book } = pair();
+    const flipped = (address: string) => {
+      const base = accountInit(mail, address, book);
+      return { ...base, smtp: { url: `smtps://127.0.0.1:${mail.smtp.securePort}`, user: address, password: mail.password, ca: mail.ca }, imap: { url: `imap://127.0.0.1:${mail.imap.port}`, user: address, password: mail.password, ca: mail.ca } };
+    };
+    const a = transport(flipped(addresses.alice));
+    const b = transport(flipped(addresses.bob));
+    const [atAlice, atBob] = [await started(a, alice), await started(b, bob)];
+    const toBob = envelope(alice, bob);
+    const toAlice = envelope(bob, alice);
+    await a.send(toBob, routeOf(toBob));
+    await b.send(toAlice, routeOf(toAlice));
+    await until('both envelopes', () => atBob.ids.has(envelopeId(toBob)) && atAlice.ids.has(envelopeId(toAlice)));
+  });
+
+  it('refuses servers whose certificate it cannot verify: SMTP send fails and health stays down, IMAP never comes up', async () => {
+    const { alice, bob, addresses, book } = pair();
+    const base = accountInit(mail, addresses.alice, book);
+    // No `ca`: the system's CAs do not know the test certificate.
+    const untrusted = transport({ ...base, smtp: { ...base.smtp!, ca: undefined }, imap: { ...base.imap!, ca: undefined } });
+    const events: TransportEvent[] = [];
+    untrusted.subscribe((event) => events.push(event));
+    await untrusted.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
+    expect(untrusted.health().state).toBe('down');
+    const bytes = envelope(alice, bob);
+    const error = await untrusted.send(bytes, routeOf(bytes)).then(() => undefined, (failure: unknown) => failure as { code: string; retryable: boolean; message: string });
+    expect(error?.code, error?.message).toBe('CHANNEL_UNAVAILABLE');
+    const imapOnly = transport({ ...base, smtp: undefined as never, imap: { ...base.imap!, ca: undefined } });
+    await imapOnly.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
+    expect(imapOnly.health().state).toBe('down');
+    expect(imapOnly.health().reason).toMatch(/^IMAP: .*certificate/i);
+  });
+
+  it('insists on STARTTLS: against an SMTP server that does not offer it, no AUTH and no mail are sent in cleartext', async () => {
+    const { alice, bob } = pair();
+    const fake = await strippedServer('220 mail.mission.test ESMTP\r\n', (line, socket) => {
+      if (/^EHLO /i.test(line)) socket.write('250-mail.mission.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n');
+      else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+      else socket.write('530 5.7.0 go ahead, I am listening\r\n');
+    });
+    const password = 'stripped-secret-0815';
+    const a = transport({ address: 'alice@mission.test', smtp: { url: `smtp://127.0.0.1:${fake.port}`, user: 'alice@mission.test', password }, addressBook: { [tagOf(bob)]: 'bob@mission.test' }, timeoutMs: 2_000 });
+    await a.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
+    const bytes = envelope(alice, bob);
+    const error = await a.send(bytes, routeOf(bytes)).then(() => undefined, (failure: unknown) => failure as { code: string; message: string });
+    expect(error, 'the send must fail').toBeDefined();
+    expect(fake.lines.some((line) => /^EHLO /i.test(line)), 'the client did talk to the fake server').toBe(true);
+    // Asking for STARTTLS is fine (the fake refuses it); AUTH, MAIL, RCPT or DATA in cleartext are not.
+    expect(fake.lines.filter((line) => !/^(EHLO|STARTTLS|QUIT)/i.test(line)), 'commands besides EHLO, STARTTLS and QUIT').toEqual([]);
+    expect(fake.lines.join('\n')).not.toContain(Buffer.from(password).toString('base64').slice(0, 12));
+  });
+
+  it('insists on STARTTLS: against an IMAP server that does not offer it, the password is never sent', async () => {
+    const { bob } = pair();
+    const fake = await strippedServer('* OK IMAP4rev1 ready\r\n', (line, socket) => {
+      const [tag, command] = line.split(' ');
+      if (/^CAPABILITY$/i.test(command ?? '')) socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN IDLE\r\n${tag} OK done\r\n`);
+      else if (/^LOGOUT$/i.test(command ?? '')) socket.end(`* BYE\r\n${tag} OK bye\r\n`);
+      else socket.write(`${tag} OK whatever you say\r\n`);
+    });
+    const password = 'stripped-secret-4711';
+    const b = transport({ address: 'bob@mission.test', imap: { url: `imap://127.0.0.1:${fake.port}`, user: 'bob@mission.test', password }, timeoutMs: 2_000, maxReconnectDelayMs: 200 });
+    await b.start({ routingTags: [tagOf(bob)], deliver: async () => undefined });
+    await until('a second connection attempt', () => fake.lines.filter((line) => /CAPABILITY/i.test(line)).length >= 2, 10_000);
+    expect(b.health().state).toBe('down');
+    expect(fake.lines.filter((line) => /LOGIN|AUTHENTICATE|SELECT|EXAMINE/i.test(line)), 'commands that need a protected session').toEqual([]);
+    expect(fake.lines.join('\n')).not.toContain(password);
+    expect(fake.lines.join('\n')).not.toContain(Buffer.from(password).toString('base64').slice(0, 12));
+  });
+
+  it('IDLE pushes new mail: with scans an hour apart, a mail sent after the receiver came up arrives at once', async () => {
+    const { alice, bob, addresses, book } = pair();
+    const a = transport(accountInit(mail, addresses.alice, book));
+    await started(a, alice);
+    const b = transport(accountInit(mail, addresses.bob, book, { idle: true, pollIntervalMs: 3_600_000 }));
+    expect(b.capabilities.delivery).toBe('push');
+    const atBob = await started(b, bob);
+    const bytes = envelope(alice, bob);
+    await a.send(bytes, routeOf(bytes));
+    // Only an IDLE notification can start a scan before the hour is up.
+    await until('the envelope, pushed by IDLE', () => atBob.ids.has(envelopeId(bytes)), 30_000);
+  });
+
+  it('polls without IDLE: idle: false scans every pollIntervalMs and collects mail sent meanwhile', async () => {
+    const { alice, bob, addresses, book } = pair();
+    const a = transport(accountInit(mail, addresses.alice, book));
+    await started(a, alice);
+    const b = transport(accountInit(mail, addresses.bob, book, { idle: false, pollIntervalMs: 1_000 }));
+    expect(b.capabilities.delivery).toBe('poll');
+    const atBob = await started(b, bob, recorder());
+    const sent = [envelope(alice, bob), envelope(alice, bob), envelope(alice, bob)];
+    for (const bytes of sent) await a.send(bytes, routeOf(bytes));
+    await until('three envelopes, found by polling', () => sent.every((bytes) => atBob.ids.has(envelopeId(bytes))), 30_000);
+    expect(atBob.offers).toBe(3);
+  });
+});
