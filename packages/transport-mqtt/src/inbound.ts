@@ -1,5 +1,5 @@
 import type { IPublishPacket } from 'mqtt';
-import { envelopeId, type InboundEnvelope, type TransportStartOptions } from '@herald/core';
+import { envelopeId, TransportError, type InboundEnvelope, type TransportStartOptions } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import type { BrokerConnection } from './connection.js';
 import { tagOfTopic } from './topics.js';
@@ -12,7 +12,8 @@ export interface InboundInit {
   readonly maxPending: number;
   readonly deliver: TransportStartOptions['deliver'];
   readonly onMoved: (at: number) => void;
-  readonly onWarning: (message: string) => void;
+  /** An inbound message dropped without reaching the node, as a typed error (its code is stable, its text names no payload). */
+  readonly onDropped: (error: TransportError) => void;
   /** Aborted on stop: no new retries start; deliveries under way finish. */
   readonly signal: AbortSignal;
 }
@@ -79,11 +80,12 @@ export function inbound(init: InboundInit): { offer(connection: BrokerConnection
       const size = (packet.payload as Buffer).length;
       if (tag === undefined || !init.routingTags.has(tag)) {
         // A subscription left in the persistent session from an earlier run: not ours to deliver, so acknowledged and dropped.
-        init.onWarning(`an envelope arrived on a topic this transport does not collect (${packet.topic}); acknowledged and dropped`);
+        init.onDropped(new TransportError('CHANNEL_REJECTED', init.channel, `an inbound message arrived on a topic this transport does not collect (${packet.topic}); acknowledged and dropped`, { retryable: false }));
         return done();
       }
       if (size > init.maxEnvelopeBytes) {
-        init.onWarning(`an envelope of ${size} bytes exceeds maxEnvelopeBytes (${init.maxEnvelopeBytes}); acknowledged and dropped`);
+        // Held back it would come again on every reconnect; the sender's end-to-end ack deadline sends it over another channel.
+        init.onDropped(new TransportError('CHANNEL_TOO_SMALL', init.channel, `an inbound message of ${size} bytes exceeds maxEnvelopeBytes (${init.maxEnvelopeBytes}); acknowledged and dropped`, { retryable: false }));
         return done();
       }
       if (packet.qos !== 1) {

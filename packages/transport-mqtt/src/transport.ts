@@ -111,7 +111,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
       if (state === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'start: stopped; create a new transport to start again');
       state = 'running';
       const tags = new Set(start.routingTags);
-      receiving = inbound({ channel, topicPrefix: options.topicPrefix, routingTags: tags, maxEnvelopeBytes: options.maxEnvelopeBytes, maxPending: options.maxPendingDeliveries, deliver: start.deliver, onMoved: (at) => health.moved(at), onWarning: (message) => health.error(new Error(`${channel}: ${message}`)), signal: lifetime.signal });
+      receiving = inbound({ channel, topicPrefix: options.topicPrefix, routingTags: tags, maxEnvelopeBytes: options.maxEnvelopeBytes, maxPending: options.maxPendingDeliveries, deliver: start.deliver, onMoved: (at) => health.moved(at), onDropped: (error) => health.error(error), signal: lifetime.signal });
       health.set('down', 'connecting');
       // The start signal bounds the transport's running life (the node passes its own lifetime).
       start.signal?.addEventListener('abort', () => void transport.stop().catch(() => undefined), { once: true });

@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createNode, generateIdentity, type HeraldNode, type Identity, type ReceivedMessage } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { mqttTransport } from '@herald/transport-mqtt';
-import { freePort, startMosquitto } from '@herald/transport-mqtt/testing';
+import { freePort } from '@herald/transport-mqtt/testing';
 import { webSocketTransport } from '@herald/transport-websocket';
+import { BROKERS, startRelay, type RelayChild } from './brokers.js';
 
 /**
  * Two real nodes (durable LMDB stores), each with a ws:// channel through a
@@ -18,7 +17,6 @@ import { webSocketTransport } from '@herald/transport-websocket';
  * it again and stop the broker: they go through the relay. Each reaches the
  * application exactly once.
  */
-const RELAY_BIN = fileURLToPath(new URL('../../relay/dist/bin.js', import.meta.url));
 const workdir = await mkdtemp(join(tmpdir(), 'herald-mqtt-failover-'));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -27,64 +25,6 @@ afterEach(async () => {
 afterAll(async () => {
   await rm(workdir, { recursive: true, force: true });
 });
-
-interface Child {
-  readonly child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** A relay process (`herald-relay`), started once its stdout printed `ready` (the listening line, or the broker's). */
-async function startRelay(port: number, options: { dataDir?: string; mqttPort?: number } = {}): Promise<Child> {
-  const args = [RELAY_BIN, '--listen', `127.0.0.1:${port}`, '--data-dir', options.dataDir ?? join(workdir, `relay-${port}`), '--log-level', 'warn'];
-  if (options.mqttPort !== undefined) args.push('--mqtt', `127.0.0.1:${options.mqttPort}`);
-  const ready = options.mqttPort !== undefined ? 'relay mqtt broker on ' : 'relay listening on ';
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => reject(new Error(`the relay did not print "${ready}" within 10 s: ${seen}`)), 10_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (!seen.includes(ready)) return;
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the relay exited with ${code} on start: ${seen}`)));
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  cleanups.push(stop);
-  return { child, stop };
-}
-
-/** A broker the test can stop (SIGTERM, so it saves what it holds) and start again on the same port and persistence. */
-interface Broker {
-  readonly url: string;
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
-
-async function mosquittoBroker(): Promise<Broker> {
-  const broker = await startMosquitto();
-  cleanups.push(() => broker.close());
-  return { url: broker.url, stop: () => broker.stop('SIGTERM'), start: () => broker.start() };
-}
-
-/** The relay's embedded Aedes broker, in a relay process of its own (its WebSocket side unused), so it can stop while the ws:// relay runs. */
-async function embeddedBroker(): Promise<Broker> {
-  const [port, mqttPort] = [await freePort(), await freePort()];
-  const dataDir = join(workdir, 'broker-relay');
-  let running = await startRelay(port, { dataDir, mqttPort });
-  return {
-    url: `mqtt://127.0.0.1:${mqttPort}`,
-    stop: () => running.stop(),
-    async start() {
-      running = await startRelay(port, { dataDir, mqttPort });
-    },
-  };
-}
 
 interface Running {
   readonly node: HeraldNode;
@@ -135,14 +75,18 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
   }
 }
 
-describe.each([
-  ['a Mosquitto process', mosquittoBroker],
-  ['the relay’s embedded broker', embeddedBroker],
-])('failover between a WebSocket relay and an MQTT broker (%s)', (_kind, startBroker) => {
+describe.each(BROKERS)('failover between a WebSocket relay and an MQTT broker (%s)', (_kind, startBroker) => {
   it('moves to MQTT when the relay stops and back to the relay when the broker stops, each message reaching the application once', { timeout: 120_000 }, async () => {
     const broker = await startBroker();
+    cleanups.push(() => broker.close());
     const relayPort = await freePort();
-    let relay = await startRelay(relayPort);
+    const relayDir = join(workdir, `relay-${relayPort}`);
+    const relayAt = async (): Promise<RelayChild> => {
+      const started = await startRelay(relayPort, relayDir);
+      cleanups.push(() => started.stop());
+      return started;
+    };
+    let relay = await relayAt();
     const relayUrl = `ws://127.0.0.1:${relayPort}/`;
     const alice = generateIdentity({ label: 'Alice' });
     const bob = generateIdentity({ label: 'Bob' });
@@ -162,7 +106,7 @@ describe.each([
     await send(['relay down 1', 'relay down 2', 'relay down 3']);
     expect(new Set(channelsOf('relay down'))).toEqual(new Set([broker.url]));
 
-    relay = await startRelay(relayPort);
+    relay = await relayAt();
     await broker.stop();
     // Give the WebSocket transports a moment to find the relay again (jittered backoff up to 300 ms).
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -18,6 +18,8 @@ export interface MosquittoProcess {
   readonly dataDir: string;
   /** Everything Mosquitto logged on stderr so far. */
   logs(): string;
+  /** The process is running (started and not exited): false after `stop`, or after a crash. */
+  running(): boolean;
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port, config and persistence (after `stop`). */
   start(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     port,
     dataDir,
     logs: () => stderr,
+    running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
     stop,
     start,
     freeze: () => void child?.kill('SIGSTOP'),
