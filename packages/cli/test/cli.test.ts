@@ -228,6 +228,24 @@ describe.concurrent('seal and open', () => {
     expect(metadata(opened.stderr)['sender']).toBe(fingerprints['alice']);
   });
 
+  it('--compact-text seals radio text for cipher groups in at most 80 groups, and it opens as the same text', async () => {
+    const radio = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED BACK. REQUEST ENGINEERS (PRIORITY).';
+    const plain = await sealFor(['bob.card'], radio, ['--no-pad', '--compact-sender']);
+    const coded = await sealFor(['bob.card'], radio, ['--no-pad', '--compact-sender', '--compact-text']);
+    expect(plain.length - coded.length).toBeGreaterThanOrEqual(27);
+    const opened = await herald(['open', '--key', 'bob.key', '--contact', 'alice.card'], { input: coded });
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.text).toBe(radio);
+    expect(metadata(opened.stderr)['content-type']).toBe('text/plain; charset=utf-8');
+    const groups = await herald(['groups'], { input: coded });
+    const total = Number(/, (\d+) groups with the checks \(compact form\)/.exec(groups.stderr)?.[1]);
+    expect(total).toBeLessThanOrEqual(80);
+    // Counted honestly: every five-letter group on the page (data, line checks, the header's check).
+    expect(groups.text.match(/\b[A-Z]{5}\b/g)).toHaveLength(total);
+    const back = await herald(['groups', '--read', '--key', 'bob.key'], { input: groups.text.toLowerCase() });
+    expect(Buffer.compare(back.stdout, coded)).toBe(0);
+  });
+
   it('refuses an envelope for someone else with NOT_FOR_ME', async () => {
     const envelope = await sealFor(['bob.card'], 'for bob');
     expectRefused(await herald(['open', '--key', 'carol.key'], { input: envelope }), 'NOT_FOR_ME');

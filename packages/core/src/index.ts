@@ -32,6 +32,7 @@ export { type OpenOptions, type OpenedMessage, open, replayKey, replayHorizonMs,
 export { type EnvelopeOutline, inspect, envelopeId, envelopeRoutingTags, envelopeExpiry } from './envelope/inspect.js';
 export { ARMOR_BEGIN, ARMOR_END, armorEnvelope, dearmorEnvelope, isArmored, envelopeFromInput } from './envelope/armor.js';
 export { bucketLength, MIN_BUCKET } from './envelope/padding.js';
+export { MAX_CODED_TEXT_CHARS } from './envelope/text-coding.js';
 export { REGISTERED_CONTENT_TYPES } from './envelope/content-type.js';
 export { ENVELOPE_VERSION, MAX_RECIPIENTS } from './envelope/format.js';
 export type {

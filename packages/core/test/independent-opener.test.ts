@@ -185,6 +185,52 @@ function bucket(unpaddedInner: number): number {
   return Math.ceil(needed / step) * step;
 }
 
+/** §7.5.6 compact text coding: the two tables, character by character. */
+const TEXT_TABLES: Record<number, string> = {
+  1: ` ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:?'-/()"=+@\n`,
+  2: `${Array.from({ length: 95 }, (_, index) => String.fromCharCode(0x20 + index)).join('')}\n`,
+};
+
+function codeWithTableDoc(body: Uint8Array, id: number): Uint8Array | undefined {
+  const table = TEXT_TABLES[id]!;
+  if (body.length > 4096) return undefined;
+  let n = 1n;
+  for (const byte of body) {
+    const digit = table.indexOf(String.fromCharCode(byte));
+    if (digit < 0) return undefined;
+    n = n * BigInt(table.length) + BigInt(digit);
+  }
+  const digits = n.toString(16);
+  return cat(Uint8Array.of(id), unhex(digits.length % 2 ? `0${digits}` : digits));
+}
+
+/** The shortest coding, lower table on a tie, and only when shorter than the body. */
+function codeTextDoc(body: Uint8Array): Uint8Array | undefined {
+  let best: Uint8Array | undefined;
+  for (const id of [1, 2]) {
+    const coded = codeWithTableDoc(body, id);
+    if (coded && coded.length < (best ?? body).length) best = coded;
+  }
+  return best;
+}
+
+function decodeTextDoc(coded: Uint8Array): Uint8Array {
+  const table = TEXT_TABLES[coded[0] ?? -1];
+  if (!table) return refuse('MALFORMED', 'unknown text table');
+  if (coded.length < 2 || coded[1] === 0) refuse('MALFORMED', 'empty number or leading zero byte');
+  if (coded.length - 1 > Math.ceil((4096 * Math.log2(table.length) + 1) / 8)) refuse('MALFORMED', 'coded text too long');
+  let n = BigInt(`0x${hex(coded.subarray(1))}`);
+  const radix = BigInt(table.length);
+  let text = '';
+  while (n >= radix) {
+    text = table[Number(n % radix)]! + text;
+    n /= radix;
+  }
+  if (n !== 1n) refuse('MALFORMED', 'length marker is not 1');
+  if (text.length > 4096) refuse('MALFORMED', 'coded text too long');
+  return ascii(text);
+}
+
 /** The exact byte string the sender signs (§7.7). */
 function signedString(header: Uint8Array, meta: number, contentTypeBytes: Uint8Array, senderSigningKey: Uint8Array, created: Uint8Array, body: Uint8Array): Uint8Array {
   return cat(D.envelopeSignature, header, Uint8Array.of(meta), contentTypeBytes, senderSigningKey, created, body);
@@ -202,6 +248,8 @@ interface IndependentSealInput {
   nowMs: number;
   ephemeralSecret: Uint8Array;
   contentKey?: Uint8Array;
+  /** §7.5.6: code a text/plain; charset=utf-8 body when a table makes it shorter. */
+  compactText?: boolean;
   /** Test hooks, to build invalid envelopes that only an insider could make. */
   metaOverride?: number;
   contentTypeBytesOverride?: Uint8Array;
@@ -229,12 +277,14 @@ function independentSeal(input: IndependentSealInput): Uint8Array {
     }
   }
   const header = cat(Uint8Array.of(1), u32(expires), ephemeral, Uint8Array.of(n), ...entries);
-  const meta = input.metaOverride ?? (input.precedence | (input.pad ? 0x04 : 0) | (input.compactSender ? 0x08 : 0));
+  const coded = input.compactText && input.contentType === 'text/plain; charset=utf-8' ? codeTextDoc(input.body) : undefined;
+  const body = coded ?? input.body;
+  const meta = input.metaOverride ?? (input.precedence | (input.pad ? 0x04 : 0) | (input.compactSender ? 0x08 : 0) | (coded ? 0x10 : 0));
   const typeBytes = input.contentTypeBytesOverride ?? encodeContentType(input.contentType);
   const createdBytes = u32(input.createdOverride ?? created);
-  const signature = sodium.crypto_sign_detached(signedString(header, meta, typeBytes, input.from.signingPublicKey, createdBytes, input.body), input.from.signingSecretKey);
+  const signature = sodium.crypto_sign_detached(signedString(header, meta, typeBytes, input.from.signingPublicKey, createdBytes, body), input.from.signingSecretKey);
   const sender = input.compactSender ? input.from.keyId : input.from.signingPublicKey;
-  let inner = cat(Uint8Array.of(meta), typeBytes, sender, createdBytes, signature, input.body);
+  let inner = cat(Uint8Array.of(meta), typeBytes, sender, createdBytes, signature, body);
   if (input.paddingOverride) inner = cat(inner, input.paddingOverride);
   else if (input.pad) {
     const padded = new Uint8Array(bucket(inner.length));
@@ -261,6 +311,8 @@ interface IndependentOpenOptions {
 
 interface IndependentOpened {
   plaintext: Uint8Array;
+  /** The body as it stands in the inner part (coded, when meta bit 4 is set). */
+  body: Uint8Array;
   id: string;
   senderSigningKey: Uint8Array;
   precedence: (typeof PRECEDENCE_BY_CODE)[number];
@@ -316,9 +368,11 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
   }
   if (!inner) return refuse('DECRYPT_FAILED', 'AEAD');
   const meta = inner[0]!;
-  if ((meta & 0xf0) !== 0) refuse('MALFORMED', 'reserved meta bits'); // 13
+  if ((meta & 0xe0) !== 0) refuse('MALFORMED', 'reserved meta bits'); // 13
   const type = decodeContentType(inner, 1); // 14
   if (!type) return refuse('MALFORMED', 'content type');
+  const codedText = (meta & 0x10) !== 0;
+  if (codedText && inner[1] !== 0x01) refuse('MALFORMED', 'coded text with a type other than text/plain; charset=utf-8'); // 14
   const compact = (meta & 0x08) !== 0;
   const senderAt = 1 + type.length;
   const createdAt = senderAt + (compact ? 8 : 32);
@@ -345,6 +399,7 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
   const signature = inner.slice(signatureAt, bodyAt);
   const signed = signedString(header, meta, inner.subarray(1, senderAt), senderSigningKey, created, body);
   if (!sodium.crypto_sign_verify_detached(signature, signed, senderSigningKey)) refuse('BAD_SIGNATURE', 'signature'); // 18
+  const plaintext = codedText ? decodeTextDoc(body) : body.slice(); // 18a
   const createdS = readU32(created, 0);
   if (createdS > expires) refuse('MALFORMED', 'created after expiry'); // 19
   if (createdS > nowS + skew) refuse('NOT_YET_VALID', 'created in the future'); // 20
@@ -356,7 +411,8 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
     options.seen.set(idHex, expires + skew);
   }
   return {
-    plaintext: body.slice(),
+    plaintext,
+    body: body.slice(),
     id: idHex,
     senderSigningKey,
     precedence: PRECEDENCE_BY_CODE[meta & 0x03]!,
@@ -415,6 +471,7 @@ interface Case {
   sender: 'key' | 'keyId';
   contentType?: string;
   ttl: number;
+  compactText?: boolean;
 }
 
 const cases: Case[] = [];
@@ -439,6 +496,14 @@ for (const to of [['Bravo'], ['Bravo', 'Charlie', 'Delta']]) {
     }
   }
 }
+const RADIO = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED BACK. REQUEST ENGINEERS (PRIORITY).';
+cases.push(
+  { name: 'coded text, Morse table, compact, unpadded', from: 'Alpha', to: ['Bravo'], body: RADIO, precedence: 'IMMEDIATE', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
+  { name: 'coded text, ASCII table, padded, key sender', from: 'Alpha', to: ['Bravo'], body: 'Mixed case: hold at {grid 4}, ~30 min', precedence: 'ROUTINE', pad: true, sender: 'key', ttl: 3600, compactText: true },
+  { name: 'coded text, three recipients', from: 'Bravo', to: ['Alpha', 'Charlie', 'Delta'], body: 'ALL STATIONS: NET CLOSES 2200Z', precedence: 'FLASH', pad: false, sender: 'key', ttl: 3600, compactText: true },
+  { name: 'compact text asked, not ASCII: sealed as UTF-8', from: 'Alpha', to: ['Bravo'], body: 'Convoy delayed — ETA 14:30 ✓', precedence: 'ROUTINE', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
+  { name: 'compact text asked, binary type: unchanged', from: 'Alpha', to: ['Bravo'], body: seedBytes('binary coded', 40), precedence: 'ROUTINE', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
+);
 cases.push({ name: 'registered json type, 1 recipient, compact, padded, large', from: 'Delta', to: ['Alpha'], body: seedBytes('large', 70_000), precedence: 'FLASH', pad: true, sender: 'keyId', contentType: 'application/json', ttl: 400 * 86400 });
 
 function sealBoth(testCase: Case, index: number): { libraryBytes: Uint8Array; independentBytes: Uint8Array } {
@@ -454,6 +519,7 @@ function sealBoth(testCase: Case, index: number): { libraryBytes: Uint8Array; in
     pad: testCase.pad,
     sender: testCase.sender,
     ...(testCase.contentType === undefined ? {} : { contentType: testCase.contentType }),
+    ...(testCase.compactText ? { compactText: true } : {}),
     now,
     random: scripted(...chunks),
   });
@@ -470,6 +536,7 @@ function sealBoth(testCase: Case, index: number): { libraryBytes: Uint8Array; in
     nowMs: now,
     ephemeralSecret,
     contentKey,
+    ...(testCase.compactText ? { compactText: true } : {}),
   });
   return { libraryBytes, independentBytes };
 }
@@ -533,7 +600,10 @@ describe('independent implementation from docs/protocol.md', () => {
       expect(mine.expires * 1000).toBe(expected.expires.getTime());
 
       // Envelope size: H(n) + (bucket or unpadded inner) + 16 (§7.6, §7.8).
-      const body = typeof testCase.body === 'string' ? ascii(testCase.body) : testCase.body;
+      const plain = typeof testCase.body === 'string' ? ascii(testCase.body) : testCase.body;
+      expect(hex(mine.plaintext)).toBe(hex(plain));
+      const body = (testCase.compactText && mine.contentType === 'text/plain; charset=utf-8' ? codeTextDoc(plain) : undefined) ?? plain;
+      expect(hex(mine.body)).toBe(hex(body));
       const unpadded = 1 + encodeContentType(mine.contentType).length + (testCase.sender === 'keyId' ? 8 : 32) + 4 + 64 + body.length;
       expect(libraryBytes.length).toBe(headerLength(testCase.to.length) + (testCase.pad ? bucket(unpadded) : unpadded) + 16);
     }
@@ -554,7 +624,7 @@ describe('independent implementation from docs/protocol.md', () => {
       const senderAt = afterHeader + 1 + typeLength;
       expect(hex(opened.signed.subarray(senderAt, senderAt + 32))).toBe(hex(independent[testCase.from]!.signingPublicKey));
       const bodyAt = senderAt + 32 + 4;
-      expect(hex(opened.signed.subarray(bodyAt))).toBe(hex(opened.plaintext));
+      expect(hex(opened.signed.subarray(bodyAt))).toBe(hex(opened.body));
       expect(sodium.crypto_sign_verify_detached(opened.signature, opened.signed, opened.senderSigningKey)).toBe(true);
 
       // Any other reading of the document must fail to verify.
@@ -620,7 +690,13 @@ describe('independent implementation from docs/protocol.md', () => {
       { name: 'expiry altered (header is AD)', bytes: flip(good, 4), code: 'DECRYPT_FAILED' },
       { name: 'wrapped key altered', bytes: flip(multi, 38 + 20), code: 'DECRYPT_FAILED' },
       { name: 'multi-recipient accepted', bytes: multi, code: 'OK' },
-      { name: 'reserved meta bit', bytes: base({ metaOverride: 0x10 | 0x04 }), code: 'MALFORMED' },
+      { name: 'reserved meta bit', bytes: base({ metaOverride: 0x20 | 0x04 }), code: 'MALFORMED' },
+      { name: 'coded text accepted', bytes: base({ compactText: true, body: ascii('STATUS REPORT') }), code: 'OK' },
+      { name: 'coded text, unknown table', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(3, 1, 2, 3) }), code: 'MALFORMED' },
+      { name: 'coded text, leading zero byte', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(1, 0, ...codeWithTableDoc(ascii('HI'), 1)!.subarray(1)) }), code: 'MALFORMED' },
+      { name: 'coded text, marker not 1', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(1, 0x66) }), code: 'MALFORMED' },
+      { name: 'coded text, empty', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(1) }), code: 'MALFORMED' },
+      { name: 'coded text with a JSON type', bytes: base({ metaOverride: 0x10 | 0x05, contentType: 'application/json', body: codeWithTableDoc(ascii('HI'), 1)! }), code: 'MALFORMED' },
       { name: 'unassigned content-type code', bytes: base({ contentTypeBytesOverride: Uint8Array.of(0x04) }), code: 'MALFORMED' },
       { name: 'registered type in custom form', bytes: base({ contentTypeBytesOverride: cat(Uint8Array.of(0xff, 16), ascii('application/json')) }), code: 'MALFORMED' },
       { name: 'empty custom type', bytes: base({ contentTypeBytesOverride: Uint8Array.of(0xff, 0) }), code: 'MALFORMED' },
@@ -692,7 +768,7 @@ describe('independent implementation from docs/protocol.md', () => {
       from: string;
       to: string[];
       plaintext: string;
-      options: { precedence?: Precedence; ttl?: number; pad?: boolean; contentType?: string; sender?: 'key' | 'keyId' };
+      options: { precedence?: Precedence; ttl?: number; pad?: boolean; contentType?: string; sender?: 'key' | 'keyId'; compactText?: boolean };
       now: number;
       random: { ephemeralSecret: string; contentKey?: string };
       envelope: string;
@@ -728,6 +804,7 @@ describe('independent implementation from docs/protocol.md', () => {
         nowMs: vector.now,
         ephemeralSecret: unhex(vector.random.ephemeralSecret),
         ...(vector.random.contentKey ? { contentKey: unhex(vector.random.contentKey) } : {}),
+        ...(vector.options.compactText ? { compactText: true } : {}),
       });
       expect(hex(rebuilt), vector.name).toBe(vector.envelope);
       expect(rebuilt.length).toBe(vector.size);

@@ -20,7 +20,7 @@ interface EnvelopeVector {
   from: string;
   to: string[];
   plaintext: string;
-  options: Pick<SealOptions, 'precedence' | 'ttl' | 'pad' | 'contentType' | 'sender'>;
+  options: Pick<SealOptions, 'precedence' | 'ttl' | 'pad' | 'contentType' | 'sender' | 'compactText'>;
   now: number;
   random: { ephemeralSecret: string; contentKey?: string };
   envelope: string;

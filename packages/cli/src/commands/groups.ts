@@ -22,8 +22,9 @@ Writes the envelope on stdin as numbered lines of five-letter groups (A–Z, for
 voice and Morse; --alphabet base32 for Crockford base32), each line ending in
 its check group, after a header line "NR number GR groups CK check". An
 envelope to one recipient takes the compact form, which leaves out what the
-recipient's card restores (seal it with --no-pad --compact-sender for the
-fewest groups: a 100-character message is 88 groups).
+recipient's card restores. Seal it with --no-pad --compact-sender
+--compact-text for the fewest groups: a 100-character radio message is then 77
+groups, checks included (the courier README says what is counted).
 
 With --read, takes typed groups (stdin, or FILEs: one per transmission) in any
 case and spacing, lines in any order, and writes the envelope to stdout. It

@@ -30,7 +30,9 @@ export const MIN_INNER_BYTES = 1 + 1 + SENDER_KEY_ID_BYTES + 4 + SIGNATURE_BYTES
 export const META_PRECEDENCE_MASK = 0b0000_0011;
 export const META_PADDED = 0b0000_0100;
 export const META_SENDER_KEY_ID = 0b0000_1000;
-export const META_RESERVED_MASK = 0b1111_0000;
+/** The body is text in a compact coding (text-coding.ts); only with content type text/plain; charset=utf-8. */
+export const META_CODED_TEXT = 0b0001_0000;
+export const META_RESERVED_MASK = 0b1110_0000;
 
 export function entryBytes(recipientCount: number): number {
   return recipientCount === 1 ? TAG_BYTES : TAG_BYTES + WRAP_BYTES;

@@ -7,13 +7,15 @@ import { precedenceFromCode, type Precedence } from '../precedence.js';
 import type { SeenSet } from '../seen.js';
 import { constantTimeEqual, sodium } from '../sodium.js';
 import { decodeContentType } from './content-type.js';
-import { META_PADDED, META_PRECEDENCE_MASK, META_RESERVED_MASK, META_SENDER_KEY_ID, SENDER_KEY_BYTES, SENDER_KEY_ID_BYTES, SIGNATURE_BYTES, parseOuter, type OuterView } from './format.js';
+import { META_CODED_TEXT, META_PADDED, META_PRECEDENCE_MASK, META_RESERVED_MASK, META_SENDER_KEY_ID, SENDER_KEY_BYTES, SENDER_KEY_ID_BYTES, SIGNATURE_BYTES, parseOuter, type OuterView } from './format.js';
 import { contentNonce, keyEncryptionKey, messageIdFromEphemeral, signedMessage, xorInto } from './keys.js';
 import { unpaddedLength } from './padding.js';
 import { MAX_TTL_SECONDS } from './seal.js';
+import { decodeText } from './text-coding.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+const TEXT_TYPE_CODE = 0x01; // text/plain; charset=utf-8 (content-type.ts)
 
 export interface OpenOptions {
   readonly identity: Identity;
@@ -134,6 +136,8 @@ export async function open(bytes: Uint8Array, options: OpenOptions): Promise<Ope
   if ((meta & META_RESERVED_MASK) !== 0) throw new EnvelopeError('MALFORMED', 'reserved bits are set in the inner meta byte');
   const type = decodeContentType(inner, 1);
   if (!type) throw new EnvelopeError('MALFORMED', 'content type field is invalid');
+  const codedText = (meta & META_CODED_TEXT) !== 0;
+  if (codedText && inner[1] !== TEXT_TYPE_CODE) throw new EnvelopeError('MALFORMED', 'coded text is only for text/plain; charset=utf-8');
   const compactSender = (meta & META_SENDER_KEY_ID) !== 0;
   const senderOffset = 1 + type.length;
   const createdOffset = senderOffset + (compactSender ? SENDER_KEY_ID_BYTES : SENDER_KEY_BYTES);
@@ -157,6 +161,8 @@ export async function open(bytes: Uint8Array, options: OpenOptions): Promise<Ope
   if (!sodium.crypto_sign_verify_detached(inner.subarray(signatureOffset, bodyOffset), signed, signingPublicKey)) {
     throw new EnvelopeError('BAD_SIGNATURE', 'sender signature does not verify');
   }
+  // The signature covers the coded bytes and the meta bit that says how to read them.
+  const plaintext = codedText ? decodeText(body) : body.slice();
 
   const createdSeconds = readU32(created, 0);
   if (createdSeconds > outer.expiresSeconds) throw new EnvelopeError('MALFORMED', 'envelope was created after it expires');
@@ -170,7 +176,7 @@ export async function open(bytes: Uint8Array, options: OpenOptions): Promise<Ope
   }
 
   return {
-    plaintext: body.slice(),
+    plaintext,
     id,
     sender: card ? { fingerprint: card.fingerprint, signingPublicKey, card } : { fingerprint: formatFingerprint(fingerprintHash(signingPublicKey)), signingPublicKey },
     created: new Date(createdSeconds * 1000),

@@ -6,13 +6,15 @@ import { PRECEDENCES, precedenceCode, type Precedence } from '../precedence.js';
 import { secureRandom, type RandomSource } from '../random.js';
 import { sodium } from '../sodium.js';
 import { encodeContentType, MAX_CONTENT_TYPE_BYTES } from './content-type.js';
-import { COUNT_OFFSET, ENTRIES_OFFSET, ENVELOPE_VERSION, EPHEMERAL_OFFSET, MAX_RECIPIENTS, META_PADDED, META_SENDER_KEY_ID, entryBytes, headerBytes } from './format.js';
+import { COUNT_OFFSET, ENTRIES_OFFSET, ENVELOPE_VERSION, EPHEMERAL_OFFSET, MAX_RECIPIENTS, META_CODED_TEXT, META_PADDED, META_SENDER_KEY_ID, entryBytes, headerBytes } from './format.js';
 import { contentNonce, keyEncryptionKey, messageIdFromEphemeral, signedMessage, xorInto } from './keys.js';
 import { bucketLength } from './padding.js';
+import { codeText } from './text-coding.js';
 
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
 export const MAX_TTL_SECONDS = 400 * 24 * 60 * 60;
 export const DEFAULT_MAX_PLAINTEXT_BYTES = 16 * 1024 * 1024;
+const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export interface SealOptions {
   readonly from: Identity;
@@ -32,6 +34,13 @@ export interface SealOptions {
    * the sender's card (24 bytes smaller). Default `key`.
    */
   readonly sender?: 'key' | 'keyId';
+  /**
+   * Code a `text/plain; charset=utf-8` body in the shortest compact text table
+   * (Morse characters, or printable ASCII) when that is shorter; other bodies are
+   * sealed as they are. Inside the encryption, so it reveals nothing. Readers
+   * before this coding refuse such envelopes (MALFORMED). Default false.
+   */
+  readonly compactText?: boolean;
   /** Largest plaintext accepted. Default 16 MiB. */
   readonly maxPlaintextBytes?: number;
   /** Creation time in ms since the epoch. Default `Date.now()`. */
@@ -68,6 +77,7 @@ function checkSealOptions(plaintext: Uint8Array | string, options: SealOptions):
   const typeLength = utf8(contentType).length;
   if (typeLength === 0 || typeLength > MAX_CONTENT_TYPE_BYTES) throw new OptionsError(`contentType: expected 1 to ${MAX_CONTENT_TYPE_BYTES} UTF-8 bytes`);
   if (options.sender !== undefined && options.sender !== 'key' && options.sender !== 'keyId') throw new OptionsError(`sender: expected 'key' or 'keyId', got ${String(options.sender)}`);
+  if (options.compactText !== undefined && typeof options.compactText !== 'boolean') throw new OptionsError(`compactText: expected a boolean, got ${String(options.compactText)}`);
   const now = options.now ?? Date.now();
   if (!Number.isFinite(now) || now < 0) throw new OptionsError('now: expected ms since the epoch');
   const nowSeconds = Math.floor(now / 1000);
@@ -78,10 +88,12 @@ function checkSealOptions(plaintext: Uint8Array | string, options: SealOptions):
 /** Seals `plaintext` for the recipients: encrypted, signed by `from`, bound to the recipient list. Returns the envelope bytes. */
 export function seal(plaintext: Uint8Array | string, options: SealOptions): Uint8Array {
   const checked = checkSealOptions(plaintext, options);
-  const body = typeof plaintext === 'string' ? utf8(plaintext) : plaintext;
-  if (!(body instanceof Uint8Array)) throw new OptionsError('plaintext: expected a Uint8Array or a string');
+  const text = typeof plaintext === 'string' ? utf8(plaintext) : plaintext;
+  if (!(text instanceof Uint8Array)) throw new OptionsError('plaintext: expected a Uint8Array or a string');
   const maxPlaintext = options.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES;
-  if (body.length > maxPlaintext) throw new EnvelopeError('TOO_LARGE', `plaintext of ${body.length} bytes exceeds the limit of ${maxPlaintext}`);
+  if (text.length > maxPlaintext) throw new EnvelopeError('TOO_LARGE', `plaintext of ${text.length} bytes exceeds the limit of ${maxPlaintext}`);
+  const coded = options.compactText === true && checked.contentType === TEXT_CONTENT_TYPE ? codeText(text) : undefined;
+  const body = coded ?? text;
   const random = options.random ?? secureRandom;
   const { recipients } = checked;
   const count = recipients.length;
@@ -116,7 +128,7 @@ export function seal(plaintext: Uint8Array | string, options: SealOptions): Uint
   ephemeralSecret.fill(0);
 
   const pad = options.pad ?? true;
-  const meta = precedenceCode(checked.precedence) | (pad ? META_PADDED : 0) | (options.sender === 'keyId' ? META_SENDER_KEY_ID : 0);
+  const meta = precedenceCode(checked.precedence) | (pad ? META_PADDED : 0) | (options.sender === 'keyId' ? META_SENDER_KEY_ID : 0) | (coded ? META_CODED_TEXT : 0);
   const typeBytes = encodeContentType(checked.contentType);
   const card = options.from.card;
   const created = new Uint8Array(4);

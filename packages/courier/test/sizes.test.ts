@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { generateIdentity, seal } from '@herald/core';
+import { readGroups, renderGroups } from '../src/index.js';
+
+const alice = generateIdentity({ label: 'Alice' });
+const bob = generateIdentity({ label: 'Bob' });
+/** A radio message: what an operator keys in Morse or reads over voice (upper case, figures, punctuation). */
+const RADIO = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED BACK. REQUEST ENGINEERS (PRIORITY).';
+/** The same length in mixed case: coded with the printable-ASCII table. */
+const MIXED = 'Convoy leaves north gate 06:00 tomorrow. Bring water, fuel for 300 km, radios on channel 4. Confirm.';
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+function measure(message: string, compactText: boolean) {
+  const envelope = seal(message, { from: alice, to: bob.card, pad: false, sender: 'keyId', compactText });
+  const rendered = renderGroups(envelope);
+  // What is measured must also read back: the count is of groups that work.
+  expect(Buffer.from(readGroups(rendered.text, { routingTag: bob.card.routingTag }).envelope).equals(Buffer.from(envelope))).toBe(true);
+  return { bytes: envelope.length, ...rendered };
+}
+
+describe('the group counts the README states, measured', () => {
+  it('a 100-character radio message sealed compact takes at most 80 groups, checks and header included', () => {
+    expect(RADIO).toHaveLength(100);
+    const radio = measure(RADIO, true);
+    expect(radio.form).toBe('compact');
+    expect(radio.totalGroups).toBe(radio.dataGroups + radio.lines + 1);
+    expect(radio.totalGroups).toBeLessThanOrEqual(80);
+    expect(readme).toContain(`a 100-character radio message is a ${radio.bytes}-byte envelope: ${radio.dataGroups} data groups in ${radio.lines} lines, **${radio.totalGroups} groups** in all`);
+  });
+
+  it('mixed case and uncoded text: the README states those counts too', () => {
+    expect(MIXED).toHaveLength(100);
+    const mixed = measure(MIXED, true);
+    const uncoded = measure(RADIO, false);
+    expect(mixed.bytes).toBeLessThan(uncoded.bytes);
+    expect(readme).toContain(`The same length in mixed case is ${mixed.totalGroups} groups (${mixed.bytes} bytes, printable-ASCII table); without --compact-text, ${uncoded.totalGroups}.`);
+  });
+});
