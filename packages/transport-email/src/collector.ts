@@ -1,7 +1,8 @@
 import type { ImapFlow, SearchObject } from 'imapflow';
-import { envelopeId, type InboundEnvelope } from '@herald/core';
+import { envelopeId, TransportError, type InboundEnvelope } from '@herald/core';
 import type { HealthTracker } from './health.js';
 import type { ResolvedEmailInit } from './init.js';
+import { mapImapError } from './imap-errors.js';
 import { backoff, boundedMap } from './memory.js';
 import { envelopeCandidates, envelopeFromText, tagsOf, TEXT_ALLOWANCE, type Candidate } from './recognize.js';
 
@@ -9,7 +10,7 @@ import { envelopeCandidates, envelopeFromText, tagsOf, TEXT_ALLOWANCE, type Cand
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEOUT' })), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -77,7 +78,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
       // Bounded: a command on a connection that died silently must not hold a delivery slot forever.
       await within(mark(client, uid), init.timeoutMs, 'marking');
     } catch (error) {
-      report(`marking delivered mail ${uid} as processed failed; retrying on the next scan`, error);
+      health.error(mapImapError(error, init.name, `marking delivered mail ${uid} as processed failed, retried on the next scan`));
     }
   }
 
@@ -108,7 +109,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
       const bytes = await download(client, uid, candidate);
       if (!bytes) continue;
       if (bytes.length > init.maxEnvelopeBytes) {
-        report(`skipped mail ${uid}: its envelope exceeds maxEnvelopeBytes (${init.maxEnvelopeBytes}); left on the server`);
+        health.error(new TransportError('CHANNEL_TOO_SMALL', init.name, `skipped mail ${uid}: its envelope exceeds maxEnvelopeBytes (${init.maxEnvelopeBytes}); left on the server`, { retryable: false }));
         return undefined;
       }
       const found = tagsOf(bytes);

@@ -15,4 +15,5 @@ export { parseEmailUrl, parseServerUrl, isMailAddress, type EmailUrl, type MailS
 export { composeMail, base64Lines } from './compose.js';
 export { envelopeCandidates, envelopeFromText, encodedSize } from './recognize.js';
 export { mapSmtpError, type MappedSmtpError } from './smtp-errors.js';
+export { mapImapError } from './imap-errors.js';
 export { emailInitFromConfig, loadEmailConfig, type EmailConfig } from './config.js';

@@ -1,9 +1,10 @@
 import type { ImapFlow } from 'imapflow';
-import type { InboundEnvelope } from '@herald/core';
+import { TransportError, type InboundEnvelope } from '@herald/core';
 import type { ResolvedAccount } from './account.js';
 import { collector } from './collector.js';
 import type { HealthTracker } from './health.js';
 import { describeImapError, imapClient } from './imap-client.js';
+import { mapImapError } from './imap-errors.js';
 import type { ResolvedEmailInit } from './init.js';
 
 const FIRST_RECONNECT_DELAY_MS = 100;
@@ -30,13 +31,20 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
   let reconnectDelay = FIRST_RECONNECT_DELAY_MS;
   let scanning: Promise<void> | undefined;
   let again = false;
+  // A lasting failure (a server down for an hour, a wrong password) is reported once, not on every reconnect.
+  let reported: string | undefined;
   const work = collector(init, health, tags, deliver, () => running);
 
-  function lost(from: ImapFlow, problem: string): void {
+  function lost(from: ImapFlow, failure: unknown, problem = describeImapError(failure)): void {
     if (client !== from) return;
     client = undefined;
     from.close();
+    const error = mapImapError(failure, init.name, 'IMAP');
     health.set('imap', problem);
+    if (error.message !== reported) {
+      reported = error.message;
+      health.error(error);
+    }
     if (running && !reconnectTimer) {
       reconnectTimer = setTimeout(() => {
         reconnectTimer = undefined;
@@ -50,8 +58,8 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
     if (!running) return;
     const fresh = imapClient(account, init);
     client = fresh;
-    fresh.on('error', (error: unknown) => lost(fresh, describeImapError(error)));
-    fresh.on('close', () => lost(fresh, 'the connection closed'));
+    fresh.on('error', (error: unknown) => lost(fresh, error));
+    fresh.on('close', () => lost(fresh, new TransportError('CHANNEL_UNAVAILABLE', init.name, 'IMAP: the connection closed'), 'the connection closed'));
     fresh.on('exists', () => trigger());
     try {
       await fresh.connect();
@@ -59,11 +67,12 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
       const mailbox = await fresh.mailboxOpen(init.mailbox);
       uidValidity = String(mailbox.uidValidity);
     } catch (error) {
-      lost(fresh, describeImapError(error));
+      lost(fresh, error);
       return;
     }
     if (!running || client !== fresh) return void fresh.close();
     reconnectDelay = FIRST_RECONNECT_DELAY_MS;
+    reported = undefined;
     health.set('imap', undefined);
     trigger();
   }
@@ -79,11 +88,11 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
     clearTimeout(pollTimer);
     // A scan stuck on a connection that died without closing (a download that never ends) would block every
     // later scan: past the watchdog the connection is dropped, which fails its pending commands, and a new one made.
-    const watchdog = setTimeout(() => lost(current, 'a mailbox scan stalled'), 4 * init.timeoutMs + init.pollIntervalMs);
+    const watchdog = setTimeout(() => lost(current, new TransportError('CHANNEL_TIMEOUT', init.name, 'IMAP: a mailbox scan stalled'), 'a mailbox scan stalled'), 4 * init.timeoutMs + init.pollIntervalMs);
     scanning = work
       .scan(current, uidValidity)
       .catch((error: unknown) => {
-        if (running && client === current) health.error(new Error(`${init.name}: scanning the mailbox failed: ${describeImapError(error)}`, { cause: error }));
+        if (running && client === current) health.error(mapImapError(error, init.name, 'scanning the mailbox failed'));
       })
       .finally(() => {
         clearTimeout(watchdog);

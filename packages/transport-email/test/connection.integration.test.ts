@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeId, type TransportEvent } from '@herald/core';
+import { envelopeId, TransportError, type TransportEvent } from '@herald/core';
+import { freePort } from '@herald/mail-test-server';
 import { accountInit, startMailSystem, type MailSystem } from './mail.js';
 import { cleanup, envelope, party, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
 
@@ -116,6 +119,31 @@ describe('email transport connections', () => {
     expect(fake.lines.filter((line) => /LOGIN|AUTHENTICATE|SELECT|EXAMINE/i.test(line)), 'commands that need a protected session').toEqual([]);
     expect(fake.lines.join('\n')).not.toContain(password);
     expect(fake.lines.join('\n')).not.toContain(Buffer.from(password).toString('base64').slice(0, 12));
+  });
+
+  it('maps IMAP failures onto core codes: a wrong password is one CHANNEL_REJECTED (not retryable, no password) however often it recurs; no server is CHANNEL_UNAVAILABLE', async () => {
+    const { bob, addresses, book } = pair();
+    const base = accountInit(mail, addresses.bob, book, { maxReconnectDelayMs: 200 });
+    const wrong = 'not-the-imap-password-0042';
+    const b = transport({ ...base, smtp: undefined as never, imap: { ...base.imap!, password: wrong } });
+    const errors: TransportError[] = [];
+    b.subscribe((event) => void (event.type === 'error' && errors.push(event.error as TransportError)));
+    await b.start({ routingTags: [tagOf(bob)], deliver: async () => undefined });
+    const user = addresses.bob.slice(0, addresses.bob.indexOf('@'));
+    const refusals = async (): Promise<number> => (await readFile(join(mail.dir, 'dovecot', 'dovecot.log'), 'utf8')).split('\n').filter((line) => line.includes('auth failed') && line.includes(user)).length;
+    await until('Dovecot to refuse the login three times', async () => (await refusals()) >= 3, 30_000);
+    expect(b.health()).toMatchObject({ state: 'down', reason: 'IMAP: authentication failed' });
+    expect(errors.map((error) => [error.code, error.retryable]), 'one error event for the lasting refusal').toEqual([['CHANNEL_REJECTED', false]]);
+    expect(errors[0]).toBeInstanceOf(TransportError);
+    expect(errors[0]!.message).not.toContain(wrong);
+
+    const nowhere = await freePort();
+    const c = transport({ address: addresses.bob, imap: { host: '127.0.0.1', port: nowhere, security: 'tls', user: addresses.bob, password: mail.password, ca: mail.ca }, maxReconnectDelayMs: 200 });
+    const lost: TransportError[] = [];
+    c.subscribe((event) => void (event.type === 'error' && lost.push(event.error as TransportError)));
+    await c.start({ routingTags: [tagOf(bob)], deliver: async () => undefined });
+    expect(c.health().state).toBe('down');
+    expect(lost.map((error) => [error.code, error.retryable])).toEqual([['CHANNEL_UNAVAILABLE', true]]);
   });
 
   it('IDLE pushes new mail: with scans an hour apart, a mail sent after the receiver came up arrives at once', async () => {
