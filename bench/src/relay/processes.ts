@@ -15,6 +15,8 @@ export interface ServerProcess {
 
 const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
 const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
+/** HERALD_BENCH_PROFILE=DIR writes a V8 CPU profile of each server process into DIR (for finding where the time goes). */
+const profileArgs = (): string[] => (process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HERALD_BENCH_PROFILE}`] : []);
 
 function started(child: ChildProcess, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -46,7 +48,7 @@ export async function startRelayProcess(): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-relay-'));
   const config = join(dir, 'relay.yaml');
   await writeFile(config, JSON.stringify({ depositsPerSecond: 1_000_000, depositBurst: 1_000_000, maxConnections: 20_000, mailboxMaxEnvelopes: 1_000_000, mailboxMaxBytes: 2 ** 32, maxStoredBytes: 2 ** 34, logLevel: 'warn', authTimeoutMs: 60_000 }));
-  const child = spawn(process.execPath, [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(), RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await started(child, /relay listening on (ws:\/\/\S+)\n/);
   const port = Number(new URL(url).port);
   return {
@@ -62,7 +64,7 @@ export async function startRelayProcess(): Promise<ServerProcess> {
 }
 
 export async function startForwarderProcess(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [FORWARDER], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(), FORWARDER], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await started(child, /forwarder listening on (ws:\/\/\S+)\n/);
   const port = Number(new URL(url).port);
   return {

@@ -5,6 +5,7 @@ import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
 import { sodium } from './sodium.js';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
+import { turnBatch } from './turn-batch.js';
 
 /** One stored envelope in one mailbox. `key` names it across connections (`tag:seq`). */
 export interface MailEntry {
@@ -87,22 +88,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
   const depositing = new Map<string, Promise<void>>();
   const inserting = new Map<string, Promise<void>>();
   const removing = new Set<string>();
-  const removals: { tag: string; seq: number; resolve(): void; reject(error: unknown): void }[] = [];
-  const flushRemovals = (): void => {
-    const batch = removals.splice(0);
-    removeEntries(batch.map(({ tag, seq }) => [tag, seq] as const)).then(
-      (sizes) => {
-        batch.forEach(({ tag }, index) => {
-          const size = sizes[index];
-          if (size !== undefined) counts.release([tag], size);
-        });
-        for (const removal of batch) removal.resolve();
-      },
-      (error: unknown) => {
-        for (const removal of batch) removal.reject(error);
-      },
-    );
-  };
+  // Deposits and removals of one event-loop turn share one transaction and one fsynced commit.
+  const writes = turnBatch((apply) => env.batch(apply));
   const hashOf = (envelope: Uint8Array): string => Buffer.from(sodium.crypto_generichash(16, envelope, null)).toString('hex');
 
   return {
@@ -129,16 +116,16 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
         const entrySeq = ++seq;
         return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: copy };
       });
-      // Writes issued in one env.batch go into one LMDB transaction, through lmdb-js's fast instruction queue
-      // (transaction callbacks need a round trip to the writer thread per batch and halved throughput).
-      const written = env.batch(() => {
+      // Through lmdb-js's fast instruction queue, in this turn's batch (transaction callbacks need a round trip to
+      // the writer thread per batch and halved throughput).
+      const written = writes.add(() => {
         for (const entry of entries) {
           void mail.put([entry.tag, entry.seq], bytes);
           void expiry.put([keepUntil, entry.tag, entry.seq], size);
           void dedup.put([entry.tag, id, hash], entry.seq);
         }
       });
-      const committed = Promise.all([written, ...earlier]).then(
+      const committed = (earlier.length === 0 ? written : Promise.all([written, ...earlier])).then(
         () => undefined,
         (error: unknown) => {
           counts.release(fresh, size);
@@ -175,11 +162,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       // An entry pushed before its own commit (cut-through) can be acknowledged first: remove it once it exists.
       const pending = inserting.get(`${tag}:${seq}`);
       if (pending && !(await pending.then(() => true, () => false))) return;
-      // Acks arriving in one turn are removed in one batch: one trip to the writer thread, one commit.
-      return new Promise<void>((resolve, reject) => {
-        removals.push({ tag, seq, resolve, reject });
-        if (removals.length === 1) setImmediate(flushRemovals);
-      });
+      const [size] = await removeEntries([[tag, seq]]);
+      if (size !== undefined) counts.release([tag], size);
     },
     async purge(now, limit) {
       const due: [string, number][] = [];
@@ -212,8 +196,9 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       const header = new DataView(stored.buffer, stored.byteOffset, HEADER_BYTES);
       return { tag, entrySeq, key, keepUntil: header.getFloat64(0), id: stored.toString('hex', 8, 24), hash: stored.toString('hex', 24, 40), size: stored.length - HEADER_BYTES };
     });
+    if (rows.every((row) => row === undefined)) return rows.map(() => undefined);
     try {
-      await env.batch(() => {
+      await writes.add(() => {
         for (const row of rows) {
           if (!row) continue;
           void mail.remove([row.tag, row.entrySeq]);

@@ -59,7 +59,9 @@ export class Pusher {
         (error: unknown) => log.error({ err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed'),
       )
       .finally(() => removing.delete(entry.key));
-    this.wake();
+    // A mailbox already caught up gets its new mail straight from offer(); reading the store again would only
+    // walk past the entries still in flight.
+    if (this.target.tags.some((tag) => !this.caughtUp.has(tag))) this.wake();
   }
 
   /** Reads and pushes what fits, on the next turn, so a burst of acks or deposits costs one pass. */

@@ -31,6 +31,8 @@ export class Session {
   private readonly pusher: Pusher;
   private readonly bucket;
   private readonly sendFrame: (frame: Uint8Array) => void;
+  /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
+  private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
@@ -132,7 +134,7 @@ export class Session {
       case 'deposit':
         return this.onDeposit(frame.requestId, frame.envelope);
       case 'ack':
-        return this.onAck(frame.deliveryId);
+        return this.onAck(frame.deliveryIds);
       case 'certificate':
         // One chain, before AUTH; a relay that does not admit by certificate ignores it.
         if (this.state !== 'challenged' || this.certificate) return this.close('PROTOCOL_ERROR', 'CERTIFICATE after AUTH, or twice');
@@ -219,7 +221,7 @@ export class Session {
     const work = result.committed.then(
       () => {
         // ACCEPTED only now, when the envelope is durable: that is the receipt the sender's node relies on.
-        this.send(protocol.encodeAccepted(requestId));
+        this.accepted.add(requestId);
         if (entries.length === 0) return;
         metrics.envelopesIn.inc();
         metrics.bytesIn.inc(size);
@@ -238,9 +240,9 @@ export class Session {
     });
   }
 
-  private onAck(deliveryId: number): void {
+  private onAck(deliveryIds: readonly number[]): void {
     if (this.state !== 'ready') return this.close('PROTOCOL_ERROR', 'ACK before authentication');
-    this.pusher.acked(deliveryId);
+    for (const deliveryId of deliveryIds) this.pusher.acked(deliveryId);
   }
 
   private send(frame: Uint8Array): void {

@@ -22,6 +22,9 @@ const LIMITS = {
 let relay: RelayProcess;
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 const errorCode = (frame: ReturnType<typeof protocol.decodeRelayFrame>): number | undefined => (frame.type === 'error' ? frame.code : undefined);
+/** Whether the frame answers deposit `requestId`: its ERROR, or an ACCEPTED that lists it. */
+const answers = (frame: ReturnType<typeof protocol.decodeRelayFrame>, requestId: number): boolean =>
+  (frame.type === 'error' && frame.requestId === requestId) || (frame.type === 'accepted' && frame.requestIds.includes(requestId));
 
 beforeAll(async () => {
   relay = await spawnRelay({ config: LIMITS });
@@ -120,7 +123,7 @@ describe('relay refusals (real relay process)', () => {
     const client = await rawClient(relay.url);
     await client.authenticate(generateIdentity(), false);
     for (let id = 1; id <= LIMITS.mailboxMaxEnvelopes + 1; id++) client.send(protocol.encodeDeposit(id, envelopeFor(bob)));
-    const last = await client.next((frame) => (frame.type === 'error' || frame.type === 'accepted') && frame.requestId === LIMITS.mailboxMaxEnvelopes + 1);
+    const last = await client.next((frame) => answers(frame, LIMITS.mailboxMaxEnvelopes + 1));
     expect(errorCode(last)).toBe(ERROR_CODES.MAILBOX_FULL);
 
     const sender = webSocketTransport({ url: relay.url, identity: generateIdentity(), collect: false });
@@ -164,7 +167,7 @@ describe('relay refusals (real relay process)', () => {
     const sender = await rawClient(relay.url);
     await sender.authenticate(generateIdentity(), false);
     for (let id = 1; id <= LIMITS.mailboxMaxEnvelopes; id++) sender.send(protocol.encodeDeposit(id, seal(randomFillSync(new Uint8Array(40_000)), { from: generateIdentity(), to: bob.card, contentType: 'application/octet-stream' })));
-    await sender.next((frame) => frame.type !== 'challenge' && 'requestId' in frame && frame.requestId === LIMITS.mailboxMaxEnvelopes);
+    await sender.next((frame) => answers(frame, LIMITS.mailboxMaxEnvelopes));
     const deadline = Date.now() + 10_000;
     let dropped = 0;
     while (Date.now() < deadline && dropped === 0) {

@@ -4,6 +4,7 @@ import { aborted, describeClose, describeSocketError, fromRelayError, isPermanen
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
 import { corkingSender } from './protocol/cork.js';
+import { idBatch } from './protocol/id-batch.js';
 import { decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, PROTOCOL_VERSION, type RelayFrame } from './protocol/frames.js';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
@@ -41,6 +42,10 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     ...(init.tls ?? {}),
   } as WebSocket.ClientOptions);
   const sendFrame = corkingSender(socket);
+  // The ACKs of one pass of the event loop (typically one store commit's worth) leave as one frame.
+  const acks = idBatch((ids) => {
+    if (connection.isOpen) sendFrame(encodeAck(ids));
+  }, setImmediate);
   const pending = new Map<number, Pending>();
   let nextRequest = 1;
   let established = false;
@@ -77,10 +82,11 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       });
     },
     ack(deliveryId) {
-      if (connection.isOpen) sendFrame(encodeAck(deliveryId));
+      if (connection.isOpen) acks.add(deliveryId);
     },
     close() {
       closeReason = 'closed by the transport';
+      acks.flush();
       socket.close(1000);
       // A peer that never answers the close handshake must not keep the socket.
       setTimeout(() => socket.terminate(), 1000).unref();
@@ -154,9 +160,11 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           startHeartbeat();
           resolve(connection);
           return;
-        case 'accepted':
-          pending.get(frame.requestId)?.resolve(Date.now());
+        case 'accepted': {
+          const at = Date.now();
+          for (const requestId of frame.requestIds) pending.get(requestId)?.resolve(at);
           return;
+        }
         case 'error': {
           const entry = pending.get(frame.requestId);
           if (entry) entry.reject(fromRelayError(channel, frame.code, frame.text));

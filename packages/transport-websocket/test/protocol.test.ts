@@ -17,18 +17,26 @@ describe('relay protocol codec', () => {
     expect(c.bytes.length).toBe(protocol.CHALLENGE_FRAME_BYTES);
     expect(protocol.decodeRelayFrame(c.bytes)).toMatchObject({ type: 'challenge', version: 1, maxEnvelopeBytes: 1 << 20 });
     expect(protocol.decodeRelayFrame(protocol.encodeWelcome(1))).toEqual({ type: 'welcome', mailboxes: 1 });
-    expect(protocol.decodeRelayFrame(protocol.encodeAccepted(0xfffffffe))).toEqual({ type: 'accepted', requestId: 0xfffffffe });
+    expect(protocol.decodeRelayFrame(protocol.encodeAccepted(0xfffffffe))).toEqual({ type: 'accepted', requestIds: [0xfffffffe] });
+    expect(protocol.decodeRelayFrame(protocol.encodeAccepted([1, 7, 0xffffffff]))).toEqual({ type: 'accepted', requestIds: [1, 7, 0xffffffff] });
     expect(protocol.decodeRelayFrame(protocol.encodeError(5, 9, 'full'))).toEqual({ type: 'error', code: 5, requestId: 9, text: 'full' });
     expect(protocol.decodeRelayFrame(protocol.encodePush(3, Uint8Array.of(1, 2, 3)))).toMatchObject({ type: 'push', deliveryId: 3, envelope: Uint8Array.of(1, 2, 3) });
     expect(protocol.decodeClientFrame(protocol.encodeDeposit(4, Uint8Array.of(9)))).toMatchObject({ type: 'deposit', requestId: 4, envelope: Uint8Array.of(9) });
-    expect(protocol.decodeClientFrame(protocol.encodeAck(8))).toEqual({ type: 'ack', deliveryId: 8 });
+    expect(protocol.decodeClientFrame(protocol.encodeAck(8))).toEqual({ type: 'ack', deliveryIds: [8] });
+    const many = Array.from({ length: protocol.MAX_IDS_PER_FRAME }, (_, index) => index + 1);
+    expect(protocol.decodeClientFrame(protocol.encodeAck(many))).toEqual({ type: 'ack', deliveryIds: many });
+    expect(Buffer.from(protocol.encodeAck([1, 0x01020304])).toString('hex')).toBe('120000000101020304');
     // An error text is cut at 200 bytes, on a character boundary.
     const long = protocol.decodeRelayFrame(protocol.encodeError(1, 1, 'é'.repeat(150)));
     expect(long.type === 'error' && long.text).toBe('é'.repeat(100));
   });
 
   it('refuses truncated, padded and unknown frames', () => {
-    for (const bytes of [new Uint8Array(0), Uint8Array.of(0x7f), Uint8Array.of(protocol.FRAME.ACK, 0, 0), Uint8Array.of(protocol.FRAME.WELCOME, 1, 2), challenge().bytes.subarray(0, 40), Uint8Array.of(protocol.FRAME.AUTH, 1)]) {
+    const tooMany = new Uint8Array(1 + 4 * (protocol.MAX_IDS_PER_FRAME + 1));
+    tooMany[0] = protocol.FRAME.ACK;
+    expect(() => protocol.encodeAck([])).toThrow(protocol.FrameError);
+    expect(() => protocol.encodeAccepted(new Array<number>(protocol.MAX_IDS_PER_FRAME + 1).fill(1))).toThrow(protocol.FrameError);
+    for (const bytes of [new Uint8Array(0), Uint8Array.of(0x7f), Uint8Array.of(protocol.FRAME.ACK, 0, 0), Uint8Array.of(protocol.FRAME.ACK), Uint8Array.of(protocol.FRAME.ACK, 0, 0, 0, 1, 0), tooMany, Uint8Array.of(protocol.FRAME.ACCEPTED), Uint8Array.of(protocol.FRAME.ACCEPTED, 0, 0, 0, 1, 2, 3), Uint8Array.of(protocol.FRAME.WELCOME, 1, 2), challenge().bytes.subarray(0, 40), Uint8Array.of(protocol.FRAME.AUTH, 1)]) {
       expect(() => (bytes[0] !== undefined && bytes[0] >= 0x10 ? protocol.decodeClientFrame(bytes) : protocol.decodeRelayFrame(bytes))).toThrow(protocol.FrameError);
     }
   });

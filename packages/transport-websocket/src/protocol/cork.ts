@@ -10,9 +10,10 @@ import type WebSocket from 'ws';
  * socket as `_socket`; if a ws version hides it, frames are simply sent one by one.
  */
 export function corkingSender(socket: WebSocket): (frame: Uint8Array, callback?: (error?: Error) => void) => void {
-  const tcp = (socket as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket;
   let corked = false;
   return (frame, callback) => {
+    // Looked up at each send, not once: a client's socket has no TCP stream until it is connected.
+    const tcp = (socket as unknown as { _socket?: { cork?: () => void; uncork?: () => void } })._socket;
     if (!corked && typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function') {
       corked = true;
       tcp.cork();

@@ -29,6 +29,8 @@ export const CHALLENGE_FRAME_BYTES = 1 + 1 + RELAY_ID_BYTES + CHALLENGE_BYTES + 
 export const MAX_URL_BYTES = 255;
 export const MAX_TAGS = 16;
 export const MAX_ERROR_TEXT_BYTES = 200;
+/** The most ids one ACCEPTED or ACK frame carries. */
+export const MAX_IDS_PER_FRAME = 1024;
 /** Bytes a DEPOSIT or PUSH adds around the envelope. */
 export const ENVELOPE_FRAME_OVERHEAD = 5;
 
@@ -55,14 +57,16 @@ export interface Auth {
 export type RelayFrame =
   | ({ readonly type: 'challenge'; readonly bytes: Uint8Array } & Challenge)
   | { readonly type: 'welcome'; readonly mailboxes: number }
-  | { readonly type: 'accepted'; readonly requestId: number }
+  /** Several deposits of one group commit answered in one frame. */
+  | { readonly type: 'accepted'; readonly requestIds: readonly number[] }
   | { readonly type: 'error'; readonly code: number; readonly requestId: number; readonly text: string }
   | { readonly type: 'push'; readonly deliveryId: number; readonly envelope: Uint8Array };
 
 export type ClientFrame =
   | ({ readonly type: 'auth' } & Auth)
   | { readonly type: 'deposit'; readonly requestId: number; readonly envelope: Uint8Array }
-  | { readonly type: 'ack'; readonly deliveryId: number }
+  /** Several stored deliveries acknowledged in one frame. */
+  | { readonly type: 'ack'; readonly deliveryIds: readonly number[] }
   /** Opaque here: the chain's encoding (docs/protocol.md 15.3) is @herald/trust's, which the relay decodes. */
   | { readonly type: 'certificate'; readonly chain: Uint8Array };
 
@@ -98,10 +102,30 @@ export function encodeChallenge(challenge: Challenge): Uint8Array {
 }
 
 export const encodeWelcome = (mailboxes: number): Uint8Array => Uint8Array.of(FRAME.WELCOME, mailboxes);
-export const encodeAccepted = (requestId: number): Uint8Array => withId(FRAME.ACCEPTED, requestId);
+export const encodeAccepted = (requestIds: number | readonly number[]): Uint8Array => withIds(FRAME.ACCEPTED, requestIds);
 export const encodePush = (deliveryId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.PUSH, deliveryId, envelope);
 export const encodeDeposit = (requestId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.DEPOSIT, requestId, envelope);
-export const encodeAck = (deliveryId: number): Uint8Array => withId(FRAME.ACK, deliveryId);
+export const encodeAck = (deliveryIds: number | readonly number[]): Uint8Array => withIds(FRAME.ACK, deliveryIds);
+
+/** Type byte, then 1..MAX_IDS_PER_FRAME ids of 4 bytes. */
+function withIds(type: number, ids: number | readonly number[]): Uint8Array {
+  const list = typeof ids === 'number' ? [ids] : ids;
+  if (list.length === 0 || list.length > MAX_IDS_PER_FRAME) throw new FrameError(`a frame carries 1 to ${MAX_IDS_PER_FRAME} ids, not ${list.length}`);
+  const out = new Uint8Array(1 + 4 * list.length);
+  out[0] = type;
+  const data = view(out);
+  list.forEach((id, index) => data.setUint32(1 + 4 * index, id >>> 0));
+  return out;
+}
+
+function readIds(bytes: Uint8Array, what: string): number[] {
+  const count = (bytes.length - 1) / 4;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_IDS_PER_FRAME) throw new FrameError(`${what} frame must be 1 + 4·n bytes with 1 ≤ n ≤ ${MAX_IDS_PER_FRAME}, got ${bytes.length}`);
+  const data = view(bytes);
+  const ids: number[] = [];
+  for (let offset = 1; offset < bytes.length; offset += 4) ids.push(data.getUint32(offset));
+  return ids;
+}
 
 export function encodeCertificate(chain: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + chain.length);
@@ -172,8 +196,7 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
       exactly(bytes, 2, 'WELCOME');
       return { type: 'welcome', mailboxes: bytes[1]! };
     case FRAME.ACCEPTED:
-      exactly(bytes, 5, 'ACCEPTED');
-      return { type: 'accepted', requestId: view(bytes).getUint32(1) };
+      return { type: 'accepted', requestIds: readIds(bytes, 'ACCEPTED') };
     case FRAME.ERROR: {
       need(bytes, 8, 'ERROR');
       const length = bytes[7]!;
@@ -203,8 +226,7 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       need(bytes, 6, 'DEPOSIT');
       return { type: 'deposit', requestId: view(bytes).getUint32(1), envelope: bytes.subarray(5) };
     case FRAME.ACK:
-      exactly(bytes, 5, 'ACK');
-      return { type: 'ack', deliveryId: view(bytes).getUint32(1) };
+      return { type: 'ack', deliveryIds: readIds(bytes, 'ACK') };
     case FRAME.CERTIFICATE:
       need(bytes, 2, 'CERTIFICATE');
       return { type: 'certificate', chain: bytes.slice(1) };

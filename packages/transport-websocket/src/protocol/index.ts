@@ -3,3 +3,4 @@ export * from './codes.js';
 export * from './frames.js';
 export * from './auth.js';
 export * from './cork.js';
+export * from './id-batch.js';
