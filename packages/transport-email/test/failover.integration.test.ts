@@ -63,6 +63,32 @@ describe('nodes over e-mail', () => {
     expect(a.received.sort()).toEqual(['to alice 0', 'to alice 1', 'to alice 2', 'to alice 3', 'to alice 4']);
   });
 
+  it('the whole mail system down, then up: messages sent meanwhile wait in the outbox and arrive later, each exactly once', async () => {
+    const { alice, bob, addresses, book } = people();
+    const a = await tracked(startNode(alice, [bob], [emailTransport(accountInit(mail, addresses.alice, book))]));
+    const b = await tracked(startNode(bob, [alice], [emailTransport(accountInit(mail, addresses.bob, book))]));
+    await mail.stopSmtp();
+    await mail.stopImap();
+    let handles;
+    try {
+      handles = await Promise.all(Array.from({ length: 5 }, (_, index) => a.node.send('Bob', `while down ${index}`)));
+      // Each message was tried and refused retryably while the servers were away; none is failed, none accepted.
+      await until('every message tried over the absent mail server', async () => (await a.node.outbox()).filter((record) => record.attempts.some((attempt) => attempt.outcome === 'failed')).length === 5, 20_000);
+      const outbox = await a.node.outbox();
+      expect(outbox.map((record) => record.status)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued']);
+      expect(b.received).toEqual([]);
+    } finally {
+      await mail.startImap();
+      await mail.startSmtp();
+    }
+    const settled = await Promise.all(handles.map((handle) => handle.settled({ signal: AbortSignal.timeout(60_000) })));
+    expect(settled).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'delivered']);
+    await until('all five texts', () => b.received.length >= 5);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(b.received.sort()).toEqual(['while down 0', 'while down 1', 'while down 2', 'while down 3', 'while down 4']);
+    expect(once(b.received)).toEqual({});
+  });
+
   it('WebSocket relay and MQTT broker down: the messages arrive by e-mail, each exactly once', async () => {
     const { alice, bob, addresses, book } = people();
     const [wsPort, mqttPort] = [await freePort(), await freePort()];
