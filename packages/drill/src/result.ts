@@ -30,5 +30,7 @@ export interface DrillResult {
   /** One point per first hand-out, for the charts: ms since start, channel, precedence, latency. Bounded. */
   readonly timeline: readonly { readonly t: number; readonly channel: string; readonly precedence: string; readonly latencyMs: number }[];
   readonly errors: readonly string[];
+  /** Why the drill failed ("2 lost", "1 target(s) missed"); empty when it passed. */
+  readonly failures: readonly string[];
   readonly passed: boolean;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { judgeExactlyOnce } from './analyze/exactly-once.js';
 import { bytesPerChannel, failovers, firstDeliveries, latencyTable, retransmissions } from './analyze/metrics.js';
 import { checkTargets } from './analyze/targets.js';
+import { verdict } from './analyze/verdict.js';
 import type { OutboxSummary } from './child/protocol.js';
 import { healAll, runFaults } from './faults.js';
 import { runLoad } from './load.js';
@@ -67,7 +68,13 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     const enqueued = recorder.enqueued();
     const deliveriesByChannel: Record<string, number> = {};
     for (const delivery of deliveries) deliveriesByChannel[delivery.channel] = (deliveriesByChannel[delivery.channel] ?? 0) + 1;
-    const problems = [...judged.lost.map((each) => `lost: ${each.key} → ${each.node}: ${each.problem}`), ...judged.duplicates.map((each) => `duplicate: ${each.key} at ${each.node}: ${each.problem}`)];
+    const refused = [...recorder.sent.values()].filter((message) => message.sendFailed !== undefined);
+    const problems = [
+      ...judged.lost.map((each) => `lost: ${each.key} → ${each.node}: ${each.problem}`),
+      ...judged.duplicates.map((each) => `duplicate: ${each.key} at ${each.node}: ${each.problem}`),
+      ...refused.map((message) => `refused at send: ${message.key} (${message.from}): ${message.sendFailed}`),
+    ];
+    const judgement = verdict(judged, refused.length, targets);
     return {
       scenario: { name: scenario.name, description: scenario.description },
       startedAt: new Date(start).toISOString(),
@@ -80,7 +87,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
         commanded: load.commanded,
         skipped: load.skipped,
         enqueued: enqueued.length,
-        sendFailed: [...recorder.sent.values()].filter((message) => message.sendFailed).length,
+        sendFailed: refused.length,
         confirmedAtSender: enqueued.filter((message) => message.deliveredAt !== undefined).length,
       },
       exactlyOnce: { ...judged, lost: judged.lost.length, duplicates: judged.duplicates.length, problems: problems.slice(0, 50) },
@@ -99,7 +106,8 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
       targets,
       timeline: deliveries.slice(0, MAX_TIMELINE_POINTS).map((delivery) => ({ t: delivery.at - start, channel: delivery.channel, precedence: delivery.precedence, latencyMs: delivery.latencyMs })),
       errors: recorder.errors,
-      passed: judged.lost.length === 0 && judged.duplicates.length === 0 && targets.every((target) => target.ok),
+      failures: judgement.reasons,
+      passed: judgement.passed,
     };
   } finally {
     clearInterval(progress);

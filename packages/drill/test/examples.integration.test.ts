@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mailSystemUnavailable } from '@herald/mail-test-server';
-import { formatSummary, parseScenario, runDrill } from '@herald/drill';
+import { CHANNEL_COLORS, formatSummary, parseScenario, runDrill, type DrillResult } from '@herald/drill';
+import { chromiumMissing, countColor, fullestColumn, screenshot, tallestRun } from './chromium.js';
+
+function colorOf(channel: string): string {
+  const color = CHANNEL_COLORS[channel];
+  if (!color) throw new Error(`no chart colour for channel ${channel}`);
+  return color;
+}
 
 /**
  * Every scenario shipped in examples/drills runs for real (relay, brokers, mail
@@ -33,6 +40,17 @@ describe('examples/drills', () => {
     it.skipIf(skip)(`${scenario.name} passes`, async () => {
       const result = await runDrill(scenario);
       const summary = formatSummary(result);
+      // The numbers each shipped drill measured, in the CI log.
+      console.log(summary);
+      // Every fault on the timeline was applied (a drill whose faults silently did nothing would pass for nothing).
+      expect(result.faults.map((fault) => fault.name).sort(), summary).toEqual(scenario.faults.map((fault) => fault.name).sort());
+      expect(result.errors.filter((error) => error.startsWith('fault ')), summary).toEqual([]);
+      for (const fault of scenario.faults) {
+        const action = fault.action;
+        if (action.kind !== 'kill' || action.target === 'relay' || action.target === 'broker') continue;
+        const kills = scenario.faults.filter((each) => each.action.kind === 'kill' && each.action.target === action.target).length;
+        expect(result.nodes.find((node) => node.name === action.target)?.killed, `${action.target} SIGKILLed`).toBeGreaterThanOrEqual(kills);
+      }
       expect(result.exactlyOnce.lost, summary).toBe(0);
       expect(result.exactlyOnce.duplicates, summary).toBe(0);
       expect(result.exactlyOnce.delivered, summary).toBe(result.exactlyOnce.expected);
@@ -48,7 +66,8 @@ describe('examples/drills', () => {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': by then stdout has been read to its end.
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).toContain('drill demo: PASSED');
     // Not a terminal: no progress line redraws in the output.
@@ -57,8 +76,21 @@ describe('examples/drills', () => {
     expect(lines.at(-2)).toBe(`report: ${join(reports, 'demo.html')}`);
     expect(lines.at(-1)).toBe(`json: ${join(reports, 'demo.json')}`);
     expect(existsSync(join(reports, 'demo.html'))).toBe(true);
-    const json = JSON.parse(readFileSync(join(reports, 'demo.json'), 'utf8')) as { passed: boolean; faults: unknown[] };
+    const json = JSON.parse(readFileSync(join(reports, 'demo.json'), 'utf8')) as DrillResult;
     expect(json.passed).toBe(true);
     expect(json.faults).toHaveLength(2);
+    // The report this run wrote, in headless Chromium (CI has it: report.browser.test.ts insists).
+    if (chromiumMissing) return;
+    const png = await screenshot(join(reports, 'demo.html'), reports, 1600);
+    const channels = Object.keys(json.deliveriesByChannel);
+    expect(channels.length).toBeGreaterThan(0);
+    // Each channel that delivered has its histogram, whose tallest bar is 150 px high.
+    const bars = channels.map((channel) => tallestRun(png, colorOf(channel)));
+    for (const [index, bar] of bars.entries()) expect(bar.length, `${channels[index]} histogram`).toBeGreaterThan(100);
+    // Above the histograms, the timeline's dots of the busiest channel: far more than its 144 px legend key.
+    const busiest = channels.reduce((most, channel) => (json.deliveriesByChannel[channel]! > json.deliveriesByChannel[most]! ? channel : most));
+    expect(countColor(png, colorOf(busiest), 0, Math.min(...bars.map((bar) => bar.top)) - 40), `${busiest} timeline dots`).toBeGreaterThan(600);
+    // Both faults are drawn as red lines the height of the plot.
+    expect(fullestColumn(png, '#d62728')).toBeGreaterThan(200);
   }, 240_000);
 });

@@ -1,13 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANNEL_COLORS, renderHtml, type DrillResult } from '@herald/drill';
+import { CHROMIUM, chromiumMissing, countColor, fullestColumn, screenshot, tallestRun } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const workdir = await mkdtemp(join(tmpdir(), 'herald-drill-report-'));
 afterAll(() => rm(workdir, { recursive: true, force: true }));
 
@@ -34,43 +31,26 @@ function sample(): DrillResult {
     targets: [{ name: 'failover ≤ 5 s', ok: true, measured: '180 ms' }],
     timeline,
     errors: [],
+    failures: [],
     passed: true,
   };
 }
 
-function hex(color: string): [number, number, number] {
-  return [1, 3, 5].map((at) => parseInt(color.slice(at, at + 2), 16)) as [number, number, number];
-}
+if (chromiumMissing && process.env['CI']) throw new Error(`the report test needs Debian's chromium at ${CHROMIUM} (bash .ci/run installs it)`);
 
-/** Pixels within a small distance of `color` (anti-aliasing shifts edges a little). */
-function countColor(png: PNG, color: string): number {
-  const [r, g, b] = hex(color);
-  let count = 0;
-  for (let at = 0; at < png.data.length; at += 4) {
-    if (Math.abs(png.data[at]! - r) + Math.abs(png.data[at + 1]! - g) + Math.abs(png.data[at + 2]! - b) < 24) count++;
-  }
-  return count;
-}
-
-const missing = !existsSync(CHROMIUM);
-if (missing && process.env['CI']) throw new Error(`the report test needs Debian's chromium at ${CHROMIUM} (bash .ci/run installs it)`);
-
-describe.skipIf(missing)('HTML report in headless Chromium', () => {
+describe.skipIf(chromiumMissing)('HTML report in headless Chromium', () => {
   it('renders the timeline and the latency histograms in the channel colours', async () => {
     const html = join(workdir, 'report.html');
     await writeFile(html, renderHtml(sample()));
-    const shot = join(workdir, 'shot.png');
-    const result = spawnSync(
-      CHROMIUM,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(workdir, 'profile')}`, '--hide-scrollbars', '--window-size=1000,1400', `--screenshot=${shot}`, `file://${html}`],
-      { encoding: 'utf8', timeout: 90_000 },
-    );
-    expect(existsSync(shot), `chromium wrote no screenshot: ${result.stderr?.slice(-1000)}`).toBe(true);
-    const png = PNG.sync.read(await readFile(shot));
+    const png = await screenshot(html, workdir);
     expect(png.width).toBe(1000);
-    // Every channel's dots and bars are on screen, in numbers only a drawn chart gives.
-    for (const channel of ['relay', 'mqtt', 'dir'] as const) expect(countColor(png, CHANNEL_COLORS[channel]!), channel).toBeGreaterThan(400);
-    // The fault line and band are drawn too.
-    expect(countColor(png, '#d62728')).toBeGreaterThan(100);
+    // Histograms: each channel has a solid bar far taller than a dot (the tallest bar is 150 px).
+    const bars = Object.fromEntries((['relay', 'mqtt', 'dir'] as const).map((channel) => [channel, tallestRun(png, CHANNEL_COLORS[channel]!)]));
+    for (const channel of ['relay', 'mqtt', 'dir'] as const) expect(bars[channel]!.length, `${channel} histogram bar`).toBeGreaterThan(100);
+    // Timeline: above the histograms, each channel's 80 dots (a legend key is 144 px, 80 dots several thousand).
+    const histogramsTop = Math.min(...Object.values(bars).map((bar) => bar.top)) - 40;
+    for (const channel of ['relay', 'mqtt', 'dir'] as const) expect(countColor(png, CHANNEL_COLORS[channel]!, 0, histogramsTop), `${channel} timeline dots`).toBeGreaterThan(1000);
+    // The fault is marked: a red line the height of the plot (260 px), not only the legend's red key.
+    expect(fullestColumn(png, '#d62728')).toBeGreaterThan(200);
   }, 120_000);
 });

@@ -15,7 +15,7 @@ on the timeline, then checks that every message reached the receiving
 application exactly once and that the scenario's targets were met. Prints a
 live progress line (on a terminal), then a summary and the paths of the JSON
 and HTML reports. Exit 0 when the drill passed; 1 (DRILL_FAILED) when a message
-was lost or duplicated or a target was missed. How to write a scenario:
+was lost or duplicated, a send was refused, or a target was missed. How to write a scenario:
 docs/drills.md; examples in examples/drills/.`,
   flags: {
     'report-dir': { type: 'string', value: 'DIR', description: 'where SCENARIO.json and SCENARIO.html go (default drill-reports)' },
@@ -51,6 +51,6 @@ docs/drills.md; examples in examples/drills/.`,
     }
     const paths = await writeReports(result, flags['report-dir'] ?? 'drill-reports');
     await writeStdout(`${formatSummary(result)}report: ${paths.html}\njson: ${paths.json}\n`);
-    if (!result.passed) throw new CliError('DRILL_FAILED', `drill ${scenario.name} failed: ${result.exactlyOnce.lost} lost, ${result.exactlyOnce.duplicates} duplicated, ${result.targets.filter((target) => !target.ok).length} target(s) missed`);
+    if (!result.passed) throw new CliError('DRILL_FAILED', `drill ${scenario.name} failed: ${result.failures.join(', ')}`);
   },
 });

@@ -13,7 +13,7 @@ export function renderHtml(result: DrillResult): string {
   const once = result.exactlyOnce;
   const channels = [...new Set(result.timeline.map((point) => point.channel))].sort();
   const legend = channels.map((channel) => `<span class="key"><i style="background:${colorOf(channel)}"></i>${escapeHtml(channel)}</span>`).join(' ');
-  const verdict = result.passed ? '<span class="pass">PASSED</span>' : '<span class="fail">FAILED</span>';
+  const verdict = result.passed ? '<span class="pass">PASSED</span>' : `<span class="fail">FAILED: ${escapeHtml(result.failures.join(', '))}</span>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Herald drill ${escapeHtml(result.scenario.name)}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

@@ -4,7 +4,8 @@ export function progressLine(stream: NodeJS.WriteStream): { update(line: string)
   let shown = false;
   return {
     update(line) {
-      const width = Math.max(20, (stream.columns ?? 100) - 1);
+      // A pseudo-terminal with no size set reports 0 columns: then assume a common width rather than cutting the line to nothing.
+      const width = Math.max(20, (stream.columns || 100) - 1);
       stream.write(`\r\x1b[K${line.slice(0, width)}`);
       shown = true;
     },

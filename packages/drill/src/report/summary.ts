@@ -7,12 +7,12 @@ const kib = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 
 export function formatSummary(result: DrillResult): string {
   const once = result.exactlyOnce;
   const lines: string[] = [];
-  lines.push(`drill ${result.scenario.name}: ${result.passed ? 'PASSED' : 'FAILED'}`);
+  lines.push(`drill ${result.scenario.name}: ${result.passed ? 'PASSED' : `FAILED (${result.failures.join(', ')})`}`);
   if (result.scenario.description) lines.push(`  ${result.scenario.description}`);
   for (const note of result.notes) lines.push(`  note: ${note}`);
   lines.push(`  channels: ${result.channels.join(', ')}; nodes: ${result.nodes.map((node) => `${node.name}${node.killed ? ` (killed ${node.killed}×)` : ''}`).join(', ')}`);
   lines.push(
-    `  messages: ${result.counts.enqueued} enqueued${result.counts.skipped ? `, ${result.counts.skipped} not sent (sender down)` : ''}; ${once.delivered}/${once.expected} delivered exactly once to the application, ${once.lost} lost, ${once.duplicates} duplicated` +
+    `  messages: ${result.counts.enqueued} enqueued${result.counts.skipped ? `, ${result.counts.skipped} not sent (sender down)` : ''}${result.counts.sendFailed ? `, ${result.counts.sendFailed} refused at send` : ''}; ${once.delivered}/${once.expected} delivered exactly once to the application, ${once.lost} lost, ${once.duplicates} duplicated` +
       `${once.redeliveredAfterCrash ? `, ${once.redeliveredAfterCrash} handed out again after a receiver crash before its ack (allowed)` : ''}; ${result.counts.confirmedAtSender} confirmed at the sender`,
   );
   for (const problem of once.problems.slice(0, 10)) lines.push(`    ${problem}`);
