@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,11 @@ describe('herald send and listen over --via email:', () => {
 
     const listener = run(['listen', '--json', '--key', join(workdir, 'bob.key'), '--via', `email:${bobAddress}`, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card')], env);
     try {
+      // The listener's process listing (its argument list) names the config file at most, never a password.
+      await until(() => listener.output().includes('listening as'), 60_000, 'the listener to start');
+      const cmdline = await readFile(`/proc/${listener.child.pid}/cmdline`, 'utf8');
+      expect(cmdline).toContain(`email:${bobAddress}`);
+      expect(cmdline).not.toContain(mail.password);
       const send = run(['send', '--key', join(workdir, 'alice.key'), '--to', join(workdir, 'bob.card'), '--via', `email:${aliceAddress}`, '--data-dir', join(workdir, 'alice-data'), '--wait', '90s', 'Convoy leaves at 06:00'], env);
       expect(await send.exited, send.output()).toBe(0);
       await until(() => listener.output().includes('Convoy leaves at 06:00'), 60_000, 'the message at the listener');
