@@ -35,6 +35,14 @@ async function scenario(name: string, yaml: string): Promise<string> {
 const report = (name: string): DrillResult => JSON.parse(readFileSync(join(workdir, 'reports', `${name}.json`), 'utf8')) as DrillResult;
 
 describe('herald drill fails when it must', () => {
+  it('exits 1 (SCENARIO_INVALID) naming the field when the scenario does not validate, before starting anything', async () => {
+    const file = await scenario('typo', 'name: typo\nnodes: [ops, field]\nload: { duration: 3s, rate: 1 }\nfaults: [{ at: 1s, cut: { channel: relay, mode: blackhol } }]\n');
+    const { code, stdout, stderr } = await run(process.execPath, [cli, 'drill', file, '--report-dir', join(workdir, 'reports')]);
+    expect(code, `${stdout}\n${stderr}`).toBe(1);
+    expect(stderr).toContain(`error SCENARIO_INVALID: ${file}.faults[0].cut.mode: expected one of blackhole, reset, delay, bandwidth, drop, got "blackhol"`);
+    expect(stdout).toBe('');
+  });
+
   it('exits 1 (DRILL_FAILED) when messages are lost, after a live progress line on a terminal', async () => {
     // Courier spools only, and no courier ever runs: every message is accepted and none can arrive.
     const file = await scenario('nothing-arrives', `
