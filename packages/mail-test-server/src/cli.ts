@@ -7,7 +7,7 @@ import { startMailSystem } from './system.js';
  */
 const system = await startMailSystem();
 // The password stays in a 0600 file in the run's folder, not on stdout.
-process.stdout.write(`${JSON.stringify({ domain: system.domain, host: system.host, smtp: system.smtp, imap: system.imap, passwordFile: `${system.dir}/dovecot/password`, dir: system.dir, ca: system.ca }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ domain: system.domain, host: system.host, smtp: system.smtp, imap: system.imap, passwordFile: `${system.dir}/dovecot/password`, dir: system.dir, config: { postfix: `${system.dir}/postfix/main.cf`, dovecot: `${system.dir}/dovecot/dovecot.conf` }, ca: system.ca }, null, 2)}\n`);
 const stop = (): void => void system.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
