@@ -52,14 +52,19 @@ describe('offline channels between two nodes, every network down', () => {
     expect((await herald(['contacts', 'add', path('alice.card'), '--data-dir', B])).code).toBe(0);
 
     // 1. The router fails over from the dead network to the manual: channel, which writes groups for the operator.
-    const first = await herald(['send', '--key', path('alice.key'), '--to', path('bob.card'), '--via', DOWN, '--via', `manual:${path('radio')}`, '--data-dir', A, '--wait', '3s', 'Convoy leaves the north gate at 06:00']);
+    // --compact: sealed for hand keying (key-id sender, unpadded, radio text coded), so a 100-character message stays within 80 groups.
+    const radio = 'CONVOY LEAVES THE NORTH GATE AT 0600Z. BRING WATER AND FUEL FOR 3 DAYS, RADIOS ON CHANNEL 4. CONFIRM';
+    expect(radio).toHaveLength(100);
+    const first = await herald(['send', '--key', path('alice.key'), '--to', path('bob.card'), '--via', DOWN, '--via', `manual:${path('radio')}`, '--data-dir', A, '--wait', '3s', '--compact', radio]);
     expect(first.code, first.stderr).toBe(3);
     const firstId = first.stdout.toString().trim();
     const files = await readdir(path('radio'));
     const groupsFile = files.find((name) => name.endsWith(`${firstId}.groups.txt`));
     expect(groupsFile, files.join(', ')).toBeDefined();
     expect(files.some((name) => name.endsWith('.png'))).toBe(true);
-    const typed = (await readFile(join(path('radio'), groupsFile ?? ''), 'utf8')).toLowerCase();
+    const sheet = await readFile(join(path('radio'), groupsFile ?? ''), 'utf8');
+    expect(sheet.match(/\b[A-Z]{5}\b/g)?.length).toBeLessThanOrEqual(80);
+    const typed = sheet.toLowerCase();
 
     // 2. Bob's operator mistypes a letter on line 2 and drops line 3: told exactly which lines to ask for again.
     const lines = typed.trim().split('\n');
@@ -113,6 +118,7 @@ describe('offline channels between two nodes, every network down', () => {
     await new Promise((resolve) => listener.on('exit', resolve));
     const received = printed.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; text: string });
     expect(received.map((message) => message.id).sort()).toEqual([firstId, secondId].sort());
+    expect(received.find((message) => message.id === firstId)?.text).toBe(radio);
 
     // 8. The return stick carries Bob's acks: Alice's second message becomes delivered.
     const inbound = await herald(['bundle', 'export', '--data-dir', B, '--to', path('alice.card')]);

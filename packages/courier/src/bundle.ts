@@ -112,6 +112,8 @@ export function decodeBundle(bytes: Uint8Array, options: { onProgress?: BundlePr
     if (envelopes.length % 1000 === 0) options.onProgress?.(envelopes.length, count, 'parsing');
   }
   if (envelopes.length !== count) throw bad(`the bundle claims ${count} envelopes but holds ${envelopes.length}`);
+  // The last step is always reported, so a progress display ends at 100 %.
+  if (envelopes.length % 1000 !== 0) options.onProgress?.(envelopes.length, count, 'parsing');
   return { created: new Date(view.getUint32(10, false) * 1000), envelopes };
 }
 

@@ -10,6 +10,7 @@ const RADIO = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED 
 /** The same length in mixed case: coded with the printable-ASCII table. */
 const MIXED = 'Convoy leaves north gate 06:00 tomorrow. Bring water, fuel for 300 km, radios on channel 4. Confirm.';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const projectReadme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
 
 function measure(message: string, compactText: boolean) {
   const envelope = seal(message, { from: alice, to: bob.card, pad: false, sender: 'keyId', compactText });
@@ -27,6 +28,11 @@ describe('the group counts the README states, measured', () => {
     expect(radio.totalGroups).toBe(radio.dataGroups + radio.lines + 1);
     expect(radio.totalGroups).toBeLessThanOrEqual(80);
     expect(readme).toContain(`a 100-character radio message is a ${radio.bytes}-byte envelope: ${radio.dataGroups} data groups in ${radio.lines} lines, **${radio.totalGroups} groups** in all`);
+    expect(projectReadme).toContain(`**Groups for a 100-character message: ${radio.totalGroups}.**`);
+    expect(projectReadme).toContain(`is a ${radio.bytes}-byte envelope and ${radio.dataGroups} data groups of letters A–Z, written 10 to a line: with ${radio.lines} line check groups and the header's check that is **${radio.totalGroups} groups** to transmit`);
+    const envelope = seal(RADIO, { from: alice, to: bob.card, pad: false, sender: 'keyId', compactText: true });
+    expect(projectReadme).toContain(`With 20 groups a line (\`--line 20\`) the radio message is ${renderGroups(envelope, { groupsPerLine: 20 }).totalGroups}; in Crockford base32 (\`--alphabet base32\`, for keyboards rather than voice) ${renderGroups(envelope, { alphabet: 'base32' }).totalGroups}.`);
+    expect(projectReadme).toContain(`The node's default envelope (padded, sender key inside, ${seal(RADIO, { from: alice, to: bob.card }).length} bytes) takes ${renderGroups(seal(RADIO, { from: alice, to: bob.card })).totalGroups} groups.`);
   });
 
   it('mixed case and uncoded text: the README states those counts too', () => {
@@ -35,5 +41,6 @@ describe('the group counts the README states, measured', () => {
     const uncoded = measure(RADIO, false);
     expect(mixed.bytes).toBeLessThan(uncoded.bytes);
     expect(readme).toContain(`The same length in mixed case is ${mixed.totalGroups} groups (${mixed.bytes} bytes, printable-ASCII table); without --compact-text, ${uncoded.totalGroups}.`);
+    expect(projectReadme).toContain(`The same length in mixed case takes ${mixed.totalGroups} groups (printable-ASCII coding), and without text coding ${uncoded.totalGroups}.`);
   });
 });

@@ -73,6 +73,29 @@ describe('manual: channel', () => {
   });
 });
 
+describe('manual: channel with compact sends', () => {
+  it('a compact radio message reaches the operator in at most 80 groups and opens in the recipient node', async () => {
+    const radio = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED BACK. REQUEST ENGINEERS (PRIORITY).';
+    const printed: string[] = [];
+    const aliceNode = createNode({ identity: alice, contacts: [bob.card], store: memoryStore(), channels: [manualTransport({ output: (text) => void printed.push(text) })] });
+    await aliceNode.start();
+    const handle = await aliceNode.send(bob.card, radio, { compact: true });
+    await new Promise<void>((resolve) => handle.onStatus((change) => change.status === 'accepted' && resolve()));
+    const text = printed.join('');
+    const total = Number(/, (\d+) groups\n/.exec(text)?.[1]);
+    expect(total).toBeLessThanOrEqual(80);
+    expect(text.replace(/^#.*$/gm, '').match(/\b[A-Z]{5}\b/g)).toHaveLength(total);
+    const courier = courierTransport({ path: join(workdir, 'bob-compact-spool') });
+    const bobNode = createNode({ identity: bob, contacts: [alice.card], store: memoryStore(), channels: [courier] });
+    await bobNode.start();
+    expect(await courier.take([readGroups(text, { routingTag: bob.card.routingTag }).envelope])).toEqual({ delivered: 1, failed: 0 });
+    expect((await bobNode.messages().next()).value?.text).toBe(radio);
+    await expect(aliceNode.send(bob.card, 'x', { compact: 'yes' as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    await bobNode.stop();
+    await aliceNode.stop();
+  });
+});
+
 describe('QR texts from the manual: folder', () => {
   it('the PNG file names count the parts', async () => {
     const channel = manualTransport({ path: join(workdir, 'qr') });

@@ -24,6 +24,7 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
     ttl: { type: 'string', value: 'DURATION', description: `time to live, e.g. 30m, 1h, 7d (default ${formatDuration(DEFAULT_TTL_SECONDS)})` },
     wait: { type: 'string', value: 'DURATION', description: 'how long to wait for the end-to-end ack (default 30s; 0 = do not wait)' },
     'content-type': { type: 'string', value: 'TYPE', description: 'content type (default text/plain; application/vnd.herald.revocation sends a revocation list file)' },
+    compact: { type: 'boolean', description: 'seal for cipher groups (manual:): key-id sender, unpadded, text coded; the recipient needs your card' },
   },
   optionalArgs: ['MESSAGE'],
   async run({ flags, args }) {
@@ -37,7 +38,7 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
     try {
       const targets = await Promise.all((flags.to ?? []).map(async (value) => (looksLikeName(value) ? value : loadCard(value))));
       const contentType = flags['content-type'];
-      const handle = await running.node.send(targets, payload, { precedence, ttl, ...(contentType ? { contentType } : {}) });
+      const handle = await running.node.send(targets, payload, { precedence, ttl, ...(contentType ? { contentType } : {}), ...(flags.compact ? { compact: true } : {}) });
       await writeStdout(`${handle.id}\n`);
       const status = waitSeconds === 0 ? handle.status : await handle.settled({ signal: AbortSignal.timeout(waitSeconds * 1000) });
       if (status === 'delivered') return;
