@@ -31,7 +31,7 @@ function typo(text: string, line: number, group: number): string {
 }
 
 describe('cipher groups', () => {
-  it('a 100-character message in the compact form takes 79 data groups, 88 with checks (10 a line)', () => {
+  it('a 100-character message in the compact form without text coding takes 79 data groups, 88 with checks (10 a line)', () => {
     expect(HUNDRED).toHaveLength(100);
     expect(compact).toHaveLength(248);
     const rendered = renderGroups(compact);
