@@ -13,6 +13,7 @@ describe('bench:mqtt', () => {
       expect(match, `${row} row in:\n${stdout}`).not.toBeNull();
       expect(Number(match![1])).toBeGreaterThan(0);
     }
+    expect(stdout).toMatch(/Herald node\s+bare MQTT\.js\s+ratio/);
     expect(stdout).toMatch(/Herald transport\s+bare MQTT\.js\s+ratio/);
   });
 });
