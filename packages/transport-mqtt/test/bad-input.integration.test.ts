@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNode, memoryStore, seal, TransportError, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type ReceivedMessage, type Transport } from '@herald/core';
@@ -176,6 +177,32 @@ describe.each(BROKERS)('bad input on a topic, through %s', (_kind, startBroker) 
 });
 
 describe('bad input at the relay’s embedded broker', () => {
+  it('bytes that are not MQTT at all end only that connection: the relay stays up and carries on', async () => {
+    const broker = await embeddedBroker();
+    cleanups.push(() => broker.close());
+    const port = Number(new URL(broker.url).port);
+    for (const junk of [randomFillSync(Buffer.alloc(4096)), Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from([0x10, 0xff, 0xff, 0xff, 0xff, 0x7f])]) {
+      const socket = tcpConnect({ host: '127.0.0.1', port });
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.write(junk);
+      await closed;
+    }
+    expect(broker.alive(), 'the relay process is still running').toBe(true);
+    const [alice, bob] = [party('alice'), party('bob')];
+    const box = recorder();
+    const channel = mqttTransport({ url: broker.url, identity: bob, ...FAST });
+    cleanups.push(() => channel.stop());
+    await channel.start({ routingTags: [tagOf(bob)], deliver: box.deliver });
+    await until('up', () => channel.health().state === 'up');
+    const sender = mqttTransport({ url: broker.url, identity: alice, ...FAST });
+    cleanups.push(() => sender.stop());
+    await sender.start({ routingTags: [], deliver: async () => undefined });
+    const bytes = envelope(alice, bob);
+    await sender.send(bytes, routeOf(bytes));
+    await until('the envelope', () => box.received.length === 1);
+  });
+
   it('a publish over the relay’s maxEnvelopeBytes ends only that client’s connection: the relay stays up and carries on', async () => {
     const broker = await embeddedBroker();
     cleanups.push(() => broker.close());
