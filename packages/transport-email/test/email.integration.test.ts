@@ -83,6 +83,59 @@ describe('email transport through Postfix and Dovecot', () => {
     expect(Buffer.from(atBob.received[0]!.bytes).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it('carries the envelope as an attachment under configured camouflage (subject, display name, body text, attachment name), and picks it out again', async () => {
+    const { alice, bob, addresses, book } = pair();
+    const camouflage = { subject: 'Site photos', fromName: 'Field Office', bodyText: 'Photos from today attached.', attachmentName: 'IMG_0412.dat' };
+    const a = transport(accountInit(mail, addresses.alice, book, { camouflage }));
+    await started(a, alice);
+    const bytes = envelope(alice, bob);
+    await a.send(bytes, routeOf(bytes));
+    await until('the mail in Bob’s mailbox', async () => (await peek(mail, addresses.bob)).length === 1);
+    const [stored] = await peek(mail, addresses.bob);
+    expect(stored!.source).toContain('Subject: Site photos');
+    expect(stored!.source).toContain(`From: Field Office <${addresses.alice}>`);
+    expect(stored!.source).toContain('Photos from today attached.');
+    expect(stored!.source).toMatch(/Content-Type: application\/octet-stream; name=IMG_0412\.dat/);
+    expect(stored!.source).toMatch(/Content-Disposition: attachment; filename=IMG_0412\.dat/);
+    const atBob = await started(transport(accountInit(mail, addresses.bob, book)), bob);
+    await until('the envelope at Bob', () => atBob.ids.has(envelopeId(bytes)));
+    expect(Buffer.from(atBob.received[0]!.bytes).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('leaves a mail on the server, unflagged, until deliver resolved: a refused delivery keeps it, a pending one keeps it, acceptance removes it', async () => {
+    const { alice, bob, addresses, book } = pair();
+    const a = transport(accountInit(mail, addresses.alice, book));
+    await started(a, alice);
+    const bytes = envelope(alice, bob);
+    await a.send(bytes, routeOf(bytes));
+    await until('the mail in Bob’s mailbox', async () => (await peek(mail, addresses.bob)).length === 1);
+    let offers = 0;
+    let release: (() => void) | undefined;
+    const deliver = async (): Promise<void> => {
+      offers++;
+      // The first offer meets a store that fails; the second one a store still writing.
+      if (offers === 1) throw new Error('store unavailable');
+      await new Promise<void>((resolve) => (release = resolve));
+    };
+    const b = transport(accountInit(mail, addresses.bob, book, { pollIntervalMs: 200 }));
+    await b.start({ routingTags: [tagOf(bob)], deliver });
+    const untouched = async (): Promise<void> => {
+      const held = await peek(mail, addresses.bob);
+      expect(held, 'the mail is still in the mailbox').toHaveLength(1);
+      expect([...held[0]!.flags], 'and carries no flag').toEqual([]);
+    };
+    await until('the first offer', () => offers >= 1);
+    await untouched();
+    await until('the offer after the refusal', () => release !== undefined, 20_000);
+    // Several scans pass while the node is still storing: the mail stays, and is not offered a third time.
+    await pause(1_500);
+    await untouched();
+    expect(offers).toBe(2);
+    release!();
+    await until('the mail removed once deliver resolved', async () => (await peek(mail, addresses.bob)).length === 0);
+    expect(offers).toBe(2);
+  });
+
   it('never touches other mail in the mailbox: plain mail, foreign attachments, look-alikes and other people’s envelopes stay unread', async () => {
     const { alice, bob, addresses, book } = pair();
     const carol = party('carol');
