@@ -27,6 +27,7 @@ const cases = [
   { name: 'three recipients, padded, custom content type, PRIORITY', from: 'Bob', to: ['Alice', 'Carol', 'Dave'], plaintext: Buffer.from('{"sitrep":"all quiet"}').toString('hex'), options: { precedence: 'PRIORITY', ttl: 7200, contentType: 'application/vnd.mission.sitrep+json' } },
   { name: 'one recipient, compact sender key id, IMMEDIATE', from: 'Carol', to: ['Alice'], plaintext: Buffer.from('Move to rally point B').toString('hex'), options: { precedence: 'IMMEDIATE', ttl: 600, pad: false, sender: 'keyId' } },
   { name: 'one recipient, compact sender, coded text (Morse table), ROUTINE', from: 'Alice', to: ['Bob'], plaintext: Buffer.from('QRV 0600Z AT BRIDGE 2. BRING WATER.').toString('hex'), options: { precedence: 'ROUTINE', ttl: 3600, pad: false, sender: 'keyId', contentType: 'text/plain; charset=utf-8', compactText: true } },
+  { name: 'one recipient, compact sender, coded text (lower-case Morse table with SHIFT), PRIORITY', from: 'Bob', to: ['Carol'], plaintext: Buffer.from('Meet at Bridge 2 by 0600, bring the Radio.').toString('hex'), options: { precedence: 'PRIORITY', ttl: 7200, pad: false, sender: 'keyId', contentType: 'text/plain; charset=utf-8', compactText: true } },
 ];
 
 const envelopeVectors = cases.map((testCase, index) => {

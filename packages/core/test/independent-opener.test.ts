@@ -185,29 +185,34 @@ function bucket(unpaddedInner: number): number {
   return Math.ceil(needed / step) * step;
 }
 
-/** §7.5.6 compact text coding: the two tables, character by character. */
+/** §7.5.6 compact text coding: the three tables, character by character; table 3's index 51 is SHIFT. */
 const TEXT_TABLES: Record<number, string> = {
   1: ` ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:?'-/()"=+@\n`,
   2: `${Array.from({ length: 95 }, (_, index) => String.fromCharCode(0x20 + index)).join('')}\n`,
+  3: ` abcdefghijklmnopqrstuvwxyz0123456789.,:?'-/()"=+@\n`,
 };
+const SHIFT = 51;
+const radixOf = (id: number): number => TEXT_TABLES[id]!.length + (id === 3 ? 1 : 0);
 
 function codeWithTableDoc(body: Uint8Array, id: number): Uint8Array | undefined {
   const table = TEXT_TABLES[id]!;
-  if (body.length > 4096) return undefined;
-  let n = 1n;
+  const digits: number[] = [];
   for (const byte of body) {
-    const digit = table.indexOf(String.fromCharCode(byte));
-    if (digit < 0) return undefined;
-    n = n * BigInt(table.length) + BigInt(digit);
+    const char = String.fromCharCode(byte);
+    if (id === 3 && /[A-Z]/.test(char)) digits.push(SHIFT, table.indexOf(char.toLowerCase()));
+    else digits.push(table.indexOf(char));
   }
-  const digits = n.toString(16);
-  return cat(Uint8Array.of(id), unhex(digits.length % 2 ? `0${digits}` : digits));
+  if (digits.length > 4096 || digits.includes(-1)) return undefined;
+  let n = 1n;
+  for (const digit of digits) n = n * BigInt(radixOf(id)) + BigInt(digit);
+  const nibbles = n.toString(16);
+  return cat(Uint8Array.of(id), unhex(nibbles.length % 2 ? `0${nibbles}` : nibbles));
 }
 
 /** The shortest coding, lower table on a tie, and only when shorter than the body. */
 function codeTextDoc(body: Uint8Array): Uint8Array | undefined {
   let best: Uint8Array | undefined;
-  for (const id of [1, 2]) {
+  for (const id of [1, 2, 3]) {
     const coded = codeWithTableDoc(body, id);
     if (coded && coded.length < (best ?? body).length) best = coded;
   }
@@ -218,16 +223,27 @@ function decodeTextDoc(coded: Uint8Array): Uint8Array {
   const table = TEXT_TABLES[coded[0] ?? -1];
   if (!table) return refuse('MALFORMED', 'unknown text table');
   if (coded.length < 2 || coded[1] === 0) refuse('MALFORMED', 'empty number or leading zero byte');
-  if (coded.length - 1 > Math.ceil((4096 * Math.log2(table.length) + 1) / 8)) refuse('MALFORMED', 'coded text too long');
+  const id = coded[0]!;
+  if (coded.length - 1 > Math.ceil((4096 * Math.log2(radixOf(id)) + 1) / 8)) refuse('MALFORMED', 'coded text too long');
   let n = BigInt(`0x${hex(coded.subarray(1))}`);
-  const radix = BigInt(table.length);
-  let text = '';
+  const radix = BigInt(radixOf(id));
+  const digits: number[] = [];
   while (n >= radix) {
-    text = table[Number(n % radix)]! + text;
+    digits.unshift(Number(n % radix));
     n /= radix;
   }
   if (n !== 1n) refuse('MALFORMED', 'length marker is not 1');
-  if (text.length > 4096) refuse('MALFORMED', 'coded text too long');
+  if (digits.length > 4096) refuse('MALFORMED', 'coded text too long');
+  let text = '';
+  for (let index = 0; index < digits.length; index++) {
+    if (id !== 3 || digits[index] !== SHIFT) {
+      text += table[digits[index]!]!;
+      continue;
+    }
+    const next = digits[++index];
+    if (next === undefined || next < 1 || next > 26) refuse('MALFORMED', 'SHIFT not before a letter');
+    text += table[next!]!.toUpperCase();
+  }
   return ascii(text);
 }
 
@@ -500,6 +516,7 @@ const RADIO = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED 
 cases.push(
   { name: 'coded text, Morse table, compact, unpadded', from: 'Alpha', to: ['Bravo'], body: RADIO, precedence: 'IMMEDIATE', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
   { name: 'coded text, ASCII table, padded, key sender', from: 'Alpha', to: ['Bravo'], body: 'Mixed case: hold at {grid 4}, ~30 min', precedence: 'ROUTINE', pad: true, sender: 'key', ttl: 3600, compactText: true },
+  { name: 'coded text, lower-case Morse table with SHIFT', from: 'Alpha', to: ['Bravo'], body: 'Convoy leaves north gate 06:00 tomorrow. Bring water, fuel for 300 km, radios on channel 4. Confirm.', precedence: 'PRIORITY', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
   { name: 'coded text, three recipients', from: 'Bravo', to: ['Alpha', 'Charlie', 'Delta'], body: 'ALL STATIONS: NET CLOSES 2200Z', precedence: 'FLASH', pad: false, sender: 'key', ttl: 3600, compactText: true },
   { name: 'compact text asked, not ASCII: sealed as UTF-8', from: 'Alpha', to: ['Bravo'], body: 'Convoy delayed — ETA 14:30 ✓', precedence: 'ROUTINE', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
   { name: 'compact text asked, binary type: unchanged', from: 'Alpha', to: ['Bravo'], body: seedBytes('binary coded', 40), precedence: 'ROUTINE', pad: false, sender: 'keyId', ttl: 3600, compactText: true },
@@ -692,7 +709,10 @@ describe('independent implementation from docs/protocol.md', () => {
       { name: 'multi-recipient accepted', bytes: multi, code: 'OK' },
       { name: 'reserved meta bit', bytes: base({ metaOverride: 0x20 | 0x04 }), code: 'MALFORMED' },
       { name: 'coded text accepted', bytes: base({ compactText: true, body: ascii('STATUS REPORT') }), code: 'OK' },
-      { name: 'coded text, unknown table', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(3, 1, 2, 3) }), code: 'MALFORMED' },
+      { name: 'coded text, unknown table', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(4, 1, 2, 3) }), code: 'MALFORMED' },
+      { name: 'coded text, table 3 accepted', bytes: base({ compactText: true, body: ascii('Status report from Bravo') }), code: 'OK' },
+      { name: 'coded text, SHIFT before a digit', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(3, 0x15, 0x07) }), code: 'MALFORMED' },
+      { name: 'coded text, SHIFT at the end', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(3, 0x67) }), code: 'MALFORMED' },
       { name: 'coded text, leading zero byte', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(1, 0, ...codeWithTableDoc(ascii('HI'), 1)!.subarray(1)) }), code: 'MALFORMED' },
       { name: 'coded text, marker not 1', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(1, 0x66) }), code: 'MALFORMED' },
       { name: 'coded text, empty', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(1) }), code: 'MALFORMED' },

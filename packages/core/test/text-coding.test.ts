@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CODED_TEXT_CHARS, EnvelopeError, generateIdentity, open, seal, type Identity } from '@herald/core';
-import { ASCII_TABLE, MORSE_TABLE, codeText, codeWithTable, decodeText } from '../src/envelope/text-coding.js';
+import { ASCII_TABLE, MORSE_LOWER_TABLE, MORSE_TABLE, codeText, codeWithTable, decodeText } from '../src/envelope/text-coding.js';
 import { expectCode } from './helpers.js';
 
 const alice = generateIdentity({ label: 'Alice' });
@@ -26,6 +26,8 @@ describe('compact text coding (protocol.md 7.5.6)', () => {
       [RADIO, MORSE_TABLE.id],
       ['  LEADING SPACES AND\nA LINE FEED  ', MORSE_TABLE.id],
       ['Mixed case: convoy at rally point B, ETA 14:30 {ok} ~ #7', ASCII_TABLE.id],
+      ['Convoy leaves north gate 06:00 tomorrow. Bring water, fuel for 300 km, radios on channel 4. Confirm.', MORSE_LOWER_TABLE.id],
+      ['\nlower case only, and a Capital at the end: Z', MORSE_LOWER_TABLE.id],
       ['Convoy delayed — ETA 14:30 ✓', undefined], // not ASCII: sealed as UTF-8
       ['A', undefined], // one character codes to 2 bytes: no shorter
       ['', undefined],
@@ -55,7 +57,9 @@ describe('compact text coding (protocol.md 7.5.6)', () => {
   it('gives the coded bodies of the test vectors in protocol.md 7.5.6', () => {
     expect(Buffer.from(codeText(ascii('SOS AT KM 42'))!).toString('hex')).toBe('01172332d729b9d26db5');
     expect(Buffer.from(codeText(ascii('Hold at grid 4, ~30 min'))!).toString('hex')).toBe('02f9f03c1182afe090deb24fa76b4f0fe30aefae');
+    expect(Buffer.from(codeText(ascii('Meet at Bridge 2'))!).toString('hex')).toBe('03c1acfe444f436633bec41831ad');
     expect(text(decodeText(Buffer.from('01172332d729b9d26db5', 'hex')))).toBe('SOS AT KM 42');
+    expect(text(decodeText(Buffer.from('03c1acfe444f436633bec41831ad', 'hex')))).toBe('Meet at Bridge 2');
   });
 
   it('leaves bodies of other content types, and padded envelopes, readable', async () => {
@@ -77,7 +81,7 @@ describe('compact text coding (protocol.md 7.5.6)', () => {
   it('refuses every non-canonical or unknown coding with MALFORMED', async () => {
     const good = codeWithTable(ascii('HELLO'), MORSE_TABLE)!;
     const bad: Uint8Array[] = [
-      Uint8Array.of(3, ...good.subarray(1)), // unknown table
+      Uint8Array.of(4, ...good.subarray(1)), // unknown table
       Uint8Array.of(0, ...good.subarray(1)),
       Uint8Array.of(1), // no number
       Uint8Array.of(1, 0, ...good.subarray(1)), // leading zero byte
@@ -87,6 +91,12 @@ describe('compact text coding (protocol.md 7.5.6)', () => {
     ];
     for (const coded of bad) expect(() => decodeText(coded), Buffer.from(coded.subarray(0, 8)).toString('hex')).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
     await expectCode(() => decodeText(Uint8Array.of(2, 0xc0)), 'MALFORMED'); // 192 = 2·96: marker 2
+    // Table 3: SHIFT (index 51) must stand before a letter (indexes 1–26).
+    await expectCode(() => decodeText(Uint8Array.of(3, 0x67)), 'MALFORMED'); // 103 = 1·52 + 51: SHIFT at the end
+    // N = 52² + 51·52 + d = 5356 + d: SHIFT, then symbol d.
+    expect(text(decodeText(Uint8Array.of(3, 0x15, 0x00)))).toBe('T'); // d = 20, 't'
+    await expectCode(() => decodeText(Uint8Array.of(3, 0x15, 0x07)), 'MALFORMED'); // d = 27, the digit 0
+    await expectCode(() => decodeText(Uint8Array.of(3, 0x14, 0xec)), 'MALFORMED'); // d = 0, a space
   });
 
   it('refuses every single-bit flip of a coded, compact envelope', async () => {

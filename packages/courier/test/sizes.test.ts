@@ -7,7 +7,7 @@ const alice = generateIdentity({ label: 'Alice' });
 const bob = generateIdentity({ label: 'Bob' });
 /** A radio message: what an operator keys in Morse or reads over voice (upper case, figures, punctuation). */
 const RADIO = 'SITREP 0415Z: ROAD BLOCKED AT KM 42, BRIDGE OUT. 2 TRUCKS TURNED BACK. REQUEST ENGINEERS (PRIORITY).';
-/** The same length in mixed case: coded with the printable-ASCII table. */
+/** The same length in sentence case: coded with the lower-case table and a SHIFT before each capital. */
 const MIXED = 'Convoy leaves north gate 06:00 tomorrow. Bring water, fuel for 300 km, radios on channel 4. Confirm.';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const projectReadme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
@@ -35,12 +35,13 @@ describe('the group counts the README states, measured', () => {
     expect(projectReadme).toContain(`The node's default envelope (padded, sender key inside, ${seal(RADIO, { from: alice, to: bob.card }).length} bytes) takes ${renderGroups(seal(RADIO, { from: alice, to: bob.card })).totalGroups} groups.`);
   });
 
-  it('mixed case and uncoded text: the README states those counts too', () => {
+  it('sentence case also stays within 80 groups; the README states that count and the uncoded one', () => {
     expect(MIXED).toHaveLength(100);
     const mixed = measure(MIXED, true);
     const uncoded = measure(RADIO, false);
     expect(mixed.bytes).toBeLessThan(uncoded.bytes);
-    expect(readme).toContain(`The same length in mixed case is ${mixed.totalGroups} groups (${mixed.bytes} bytes, printable-ASCII table); without --compact-text, ${uncoded.totalGroups}.`);
-    expect(projectReadme).toContain(`The same length in mixed case takes ${mixed.totalGroups} groups (printable-ASCII coding), and without text coding ${uncoded.totalGroups}.`);
+    expect(mixed.totalGroups).toBeLessThanOrEqual(80);
+    expect(readme).toContain(`The same length in mixed case is ${mixed.totalGroups} groups (${mixed.bytes} bytes, lower-case table with a shift before each capital); without --compact-text, ${uncoded.totalGroups}.`);
+    expect(projectReadme).toContain(`The same length in sentence case takes ${mixed.totalGroups} groups (lower-case coding with a shift before each capital), and without text coding ${uncoded.totalGroups}.`);
   });
 });

@@ -39,7 +39,7 @@ of them can check that it came from --from.`,
     armor: { type: 'boolean', description: 'write ASCII-armored text instead of binary' },
     'content-type': { type: 'string', value: 'TYPE', description: `content type (default ${TEXT_TYPE} if the input is UTF-8, else ${BYTES_TYPE})` },
     'compact-sender': { type: 'boolean', description: 'name the sender by key id (24 bytes smaller; recipients need your card to open)' },
-    'compact-text': { type: 'boolean', description: 'code text in 5.7 bits a character (Morse set) or 6.6 (ASCII) inside the encryption (readers built before this coding refuse it)' },
+    'compact-text': { type: 'boolean', description: 'code text in about 5.7 bits a character (what Morse keys; capitals cost one more symbol) or 6.6 (other ASCII) inside the encryption (readers built before this coding refuse it)' },
     'passphrase-file': { type: 'string', value: 'FILE', description: `passphrase for a protected key (else ${PASSPHRASE_ENV})` },
   },
   async run({ flags }) {

@@ -36,7 +36,7 @@ export interface SealOptions {
   readonly sender?: 'key' | 'keyId';
   /**
    * Code a `text/plain; charset=utf-8` body in the shortest compact text table
-   * (Morse characters, or printable ASCII) when that is shorter; other bodies are
+   * (Morse characters in upper or lower case, or printable ASCII) when that is shorter; other bodies are
    * sealed as they are. Inside the encryption, so it reveals nothing. Readers
    * before this coding refuse such envelopes (MALFORMED). Default false.
    */
