@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,12 +45,14 @@ describe('herald groups, qr, bundle and ack-code', () => {
       herald(['qr', '--read'], texts.slice(1).join('\n')),
       herald(['qr', '--read'], [...texts].reverse().join('\n')),
       herald(['bundle', 'import', '--relay-dir', join(dir, 'relay')], 'not a bundle'),
+      herald(['qr', '--format', 'svg', '--out', join(dir, 'codes'), '--max-chars', '200'], envelope),
+      herald(['qr', '--max-chars', '200'], envelope),
     ]);
     for (const result of help) {
       expect(result.code).toBe(0);
       expect(result.stdout.toString()).toMatch(/^usage: herald /);
     }
-    const [lineWithRead, exportWithoutDir, importWithoutKey, shortCode, lineTooLong, base32, incomplete, qrText, qrMissing, qrWhole, notBundle] = rest as [typeof help[0], ...(typeof help)];
+    const [lineWithRead, exportWithoutDir, importWithoutKey, shortCode, lineTooLong, base32, incomplete, qrText, qrMissing, qrWhole, notBundle, svgFiles, terminal] = rest as [typeof help[0], ...(typeof help)];
     expect([lineWithRead?.code, exportWithoutDir?.code, importWithoutKey?.code, lineTooLong?.code]).toEqual([2, 2, 2, 2]);
     expect(lineWithRead?.stderr).toContain('--line is for writing groups');
     expect(exportWithoutDir?.stderr).toContain('give exactly one of --data-dir');
@@ -65,5 +67,12 @@ describe('herald groups, qr, bundle and ack-code', () => {
     expect(qrMissing?.stderr).toContain(`error BAD_QR: missing part 1 of ${texts.length}`);
     expect(qrWhole?.code).toBe(0);
     expect(notBundle?.stderr).toContain('error BAD_BUNDLE: not a Herald bundle');
+    // Several codes are numbered: in the file names, and above each code in the terminal.
+    const parts = qrTexts(envelope, { maxChars: 200 }).length;
+    expect(parts).toBeGreaterThan(1);
+    expect(svgFiles?.code, svgFiles?.stderr).toBe(0);
+    expect(svgFiles?.stderr.trim().split('\n')).toEqual(Array.from({ length: parts }, (_, index) => join(dir, `codes-${index + 1}-of-${parts}.svg`)));
+    for (let part = 1; part <= parts; part++) expect(await readFile(join(dir, `codes-${part}-of-${parts}.svg`), 'utf8')).toContain('<svg');
+    expect(terminal?.stdout.toString().match(/^Herald QR \d+ of \d+$/gm)).toEqual(Array.from({ length: parts }, (_, index) => `Herald QR ${index + 1} of ${parts}`));
   }, 180_000);
 });
