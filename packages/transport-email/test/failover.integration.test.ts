@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transport } from '@herald/core';
 import { freePort } from '@herald/mail-test-server';
@@ -18,6 +20,8 @@ import { startNode, type TestNode } from './nodes.js';
  * whatever channel carries a message, and however many copies travel, the
  * application gets each message exactly once.
  */
+/** The CLI as built by tsc -b, for a real relay process. */
+const HERALD = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
 let mail: MailSystem;
 const cleanups: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
@@ -108,6 +112,54 @@ describe('nodes over e-mail', () => {
     expect(once(b.received), 'texts handed out more than once').toEqual({});
     const outbox = await a.node.outbox();
     for (const record of outbox) expect(record.attempts.some((attempt) => attempt.channel === `email:${addresses.alice}` && attempt.outcome === 'accepted'), `${record.id} accepted by e-mail`).toBe(true);
+  });
+
+  it('a relay carrying WebSocket and MQTT dies: the messages sent afterwards arrive by e-mail, each exactly once', async () => {
+    const { alice, bob, addresses, book } = people();
+    // One real relay process serves both: WebSocket and its embedded MQTT broker (herald relay --mqtt).
+    const dataDir = await mkdtemp(join(tmpdir(), 'herald-email-relay-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const relay = spawn(process.execPath, [HERALD, 'relay', '--listen', '127.0.0.1:0', '--mqtt', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const gone = new Promise((resolve) => relay.once('exit', resolve));
+    cleanups.push(async () => {
+      relay.kill('SIGKILL');
+      await gone;
+    });
+    let stdout = '';
+    relay.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await until('the relay to listen on WebSocket and MQTT', () => /^relay listening on ws:/m.test(stdout) && /^relay mqtt broker on mqtt:/m.test(stdout), 30_000);
+    const ws = /^relay listening on (ws:\/\/\S+)$/m.exec(stdout)![1]!;
+    const mqtt = /^relay mqtt broker on (mqtt:\/\/\S+)$/m.exec(stdout)![1]!;
+    const channels = (who: typeof alice, address: string): Transport[] => [
+      webSocketTransport({ url: ws, identity: who, connectTimeoutMs: 1_000, minReconnectDelayMs: 100, maxReconnectDelayMs: 1_000, sendTimeoutMs: 2_000 }),
+      mqttTransport({ url: mqtt, identity: who, connectTimeoutMs: 1_000, minReconnectDelayMs: 100, maxReconnectDelayMs: 1_000, sendTimeoutMs: 2_000 }),
+      emailTransport(accountInit(mail, address, book)),
+    ];
+    const aliceChannels = channels(alice, addresses.alice);
+    const a = await tracked(startNode(alice, [bob], aliceChannels));
+    const b = await tracked(startNode(bob, [alice], channels(bob, addresses.bob)));
+    await until('Alice’s WebSocket and MQTT channels up', () => aliceChannels.slice(0, 2).every((channel) => channel.health().state === 'up'), 20_000);
+    const before = await Promise.all(['before 0', 'before 1', 'before 2'].map((text) => a.node.send('Bob', text)));
+    expect(await Promise.all(before.map((handle) => handle.settled({ signal: AbortSignal.timeout(30_000) })))).toEqual(['delivered', 'delivered', 'delivered']);
+    const carried = (await a.node.outbox()).filter((record) => before.some((handle) => handle.id === record.id)).map((record) => record.attempts.find((attempt) => attempt.outcome === 'accepted')?.channel.split(':')[0]);
+    expect(carried, 'the relay carried the first messages').toEqual(['ws', 'ws', 'ws']);
+
+    relay.kill('SIGKILL');
+    await gone;
+    const texts = Array.from({ length: 10 }, (_, index) => `after ${index}`);
+    const after = await Promise.all(texts.map((text) => a.node.send('Bob', text, { precedence: 'IMMEDIATE' })));
+    const settled = await Promise.all(after.map((handle) => handle.settled({ signal: AbortSignal.timeout(60_000) })));
+    expect(settled.every((status) => status === 'delivered')).toBe(true);
+    await until('all thirteen texts', () => b.received.length >= 13);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(b.received.filter((text) => text.startsWith('after')).sort()).toEqual([...texts].sort());
+    expect(b.received.length, 'nothing handed out twice').toBe(13);
+    expect(once(b.received)).toEqual({});
+    const outbox = await a.node.outbox();
+    for (const handle of after) {
+      const record = outbox.find((entry) => entry.id === handle.id)!;
+      expect(record.attempts.some((attempt) => attempt.channel === `email:${addresses.alice}` && attempt.outcome === 'accepted'), `${record.id} accepted by e-mail`).toBe(true);
+    }
   });
 
   it('fails over from a missing spool folder to e-mail and back, and fan-out over both hands out one copy', async () => {
