@@ -3,18 +3,7 @@ import type { DrillNode } from './nodes.js';
 import type { FaultRecord, Recorder } from './recorder.js';
 import { NETWORK_CHANNELS, type ChannelKind, type Fault, type LinkFault } from './scenario/types.js';
 import type { FaultProxy } from './proxy/proxy.js';
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+import { sleep } from './sleep.js';
 
 function link(action: LinkFault): LinkFault {
   return { mode: action.mode, ...(action.delayMs !== undefined ? { delayMs: action.delayMs } : {}), ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: action.bytesPerSecond } : {}), ...(action.dropRate !== undefined ? { dropRate: action.dropRate } : {}) };

@@ -3,6 +3,7 @@ import { PRECEDENCES, type Precedence } from '@herald/core';
 import type { DrillNode } from './nodes.js';
 import type { Recorder } from './recorder.js';
 import type { LoadSpec } from './scenario/types.js';
+import { sleep } from './sleep.js';
 
 export interface LoadStats {
   commanded: number;
@@ -35,7 +36,8 @@ export async function runLoad(load: LoadSpec, nodes: ReadonlyMap<string, DrillNo
   for (let n = 0; n < total && !signal.aborted; n++) {
     const due = start + (n * 1000) / load.rate;
     const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait, signal);
+    if (signal.aborted) break;
     const senders = load.from.filter((name) => load.to.filter((other) => other !== name).length >= load.recipients);
     const from = pick(senders);
     const candidates = load.to.filter((name) => name !== from);

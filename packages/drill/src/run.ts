@@ -12,6 +12,7 @@ import { DrillNode } from './nodes.js';
 import { Recorder } from './recorder.js';
 import type { DrillResult } from './result.js';
 import type { Scenario } from './scenario/types.js';
+import { sleep } from './sleep.js';
 import { buildTopology } from './topology/build.js';
 
 const MAX_TIMELINE_POINTS = 20_000;
@@ -51,14 +52,18 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     }
     const faulting = runFaults(scenario.faults, built, nodes, recorder, start, healing.signal);
     const load = await runLoad(scenario.load, nodes, recorder, start, healing.signal);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + scenario.load.durationMs - Date.now())));
+    await sleep(start + scenario.load.durationMs - Date.now(), options.signal);
     // Faults still in force at the end of the load are healed: the drill judges whether everything got through once links return.
     healing.abort();
     await faulting;
-    await healAll(built, nodes, recorder);
-    await settle(recorder, nodes, scenario.settleMs, options.signal);
+    // Interrupted (SIGINT, SIGTERM): judge what came so far and clean up, without restarting what was killed.
+    const interrupted = options.signal?.aborted === true;
     const outboxes: OutboxSummary[] = [];
-    for (const name of new Set(scenario.load.from)) outboxes.push(...((await nodes.get(name)!.outbox()) ?? []));
+    if (!interrupted) {
+      await healAll(built, nodes, recorder);
+      await settle(recorder, nodes, scenario.settleMs, options.signal);
+      if (!options.signal?.aborted) for (const name of new Set(scenario.load.from)) outboxes.push(...((await nodes.get(name)!.outbox()) ?? []));
+    }
     const end = Date.now();
 
     const judged = judgeExactlyOnce(recorder, nodes);
@@ -74,7 +79,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
       ...judged.duplicates.map((each) => `duplicate: ${each.key} at ${each.node}: ${each.problem}`),
       ...refused.map((message) => `refused at send: ${message.key} (${message.from}): ${message.sendFailed}`),
     ];
-    const judgement = verdict(judged, refused.length, targets);
+    const judgement = verdict(judged, refused.length, targets, options.signal?.aborted === true);
     return {
       scenario: { name: scenario.name, description: scenario.description },
       startedAt: new Date(start).toISOString(),
@@ -125,7 +130,7 @@ async function settle(recorder: Recorder, nodes: ReadonlyMap<string, DrillNode>,
     const acked = new Set(recorder.acks.map((each) => `${each.key}>${each.node}`));
     const done = recorder.enqueued().every((message) => message.deliveredAt !== undefined && message.to.every((to) => got.has(`${message.key}>${to}`) && acked.has(`${message.key}>${to}`)));
     if (done) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200, signal);
   }
   void nodes;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,20 @@ async function scenario(name: string, yaml: string): Promise<string> {
 }
 
 const report = (name: string): DrillResult => JSON.parse(readFileSync(join(workdir, 'reports', `${name}.json`), 'utf8')) as DrillResult;
+
+/** Processes whose command line mentions `text` (a drill's --keep folder: its relay, broker and nodes). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (command.includes(text)) found.push(`${pid}: ${command}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
 
 describe('herald drill fails when it must', () => {
   it('exits 1 (SCENARIO_INVALID) naming the field when the scenario does not validate, before starting anything', async () => {
@@ -103,5 +117,41 @@ settle: 60s
     expect(Number(measured?.[1])).toBeGreaterThan(3_000);
     expect(failover).toMatchObject({ ok: false, measured: 'no delivery over another channel after the fault' });
     expect(result.failures).toEqual(['2 target(s) missed']);
+  }, 180_000);
+
+  it('on SIGTERM stops in order: exits 1 reporting the drill interrupted, and no process it started outlives it', async () => {
+    const file = await scenario('interrupted', `
+name: interrupted
+description: a two-minute drill stopped with SIGTERM a few seconds in
+topology: { relay: true, broker: embedded, dir: true }
+nodes: [ops, field]
+load: { duration: 120s, rate: 2 }
+faults:
+  - { name: relay-down, at: 60s, kill: relay, restart: 5s }
+`);
+    const keep = join(workdir, 'kept');
+    const child = spawn(process.execPath, [cli, 'drill', file, '--report-dir', join(workdir, 'reports'), '--keep', keep], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    let code: number | null;
+    try {
+      // Running: both node stores exist and the load has had a few seconds.
+      const deadline = Date.now() + 90_000;
+      while (!(existsSync(join(keep, 'nodes/ops/store')) && existsSync(join(keep, 'nodes/field/store'))) && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // The relay, the broker and both nodes are running now, as processes of their own (and the CLI).
+      expect(processesMentioning(keep).length, `${stdout}\n${stderr}`).toBeGreaterThanOrEqual(5);
+    } finally {
+      child.kill('SIGTERM');
+      code = await closed;
+    }
+    expect(code, `${stdout}\n${stderr}`).toBe(1);
+    expect(stdout).toMatch(/^drill interrupted: FAILED \(interrupted/);
+    expect(stderr).toMatch(/error DRILL_FAILED: drill interrupted failed: interrupted/);
+    expect(report('interrupted').failures[0]).toBe('interrupted');
+    expect(processesMentioning(keep)).toEqual([]);
   }, 180_000);
 });

@@ -104,6 +104,14 @@ describe('exactly-once judgement', () => {
     expect(judged).toMatchObject({ expected: 0, delivered: 0, lost: [], unconfirmed: 1 });
   });
 
+  it('fails a drill that was interrupted, even when all that was sent so far arrived', () => {
+    const recorder = new Recorder();
+    send(recorder, 'm1', ['field']);
+    got(recorder, 'field', 0, 'm1', 1_100);
+    const judged = judgeExactlyOnce(recorder, runs({ field: [false] }));
+    expect(verdict(judged, 0, [], true)).toEqual({ passed: false, reasons: ['interrupted'] });
+  });
+
   it('fails a drill in which a send was refused', () => {
     const recorder = new Recorder();
     send(recorder, 'm1', ['field']);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { writeStdout } from '../io.js';
+import { untilShutdown } from '../node-runtime.js';
 
 export const drill = defineCommand({
   name: 'drill',
@@ -15,7 +16,8 @@ on the timeline, then checks that every message reached the receiving
 application exactly once and that the scenario's targets were met. Prints a
 live progress line (on a terminal), then a summary and the paths of the JSON
 and HTML reports. Exit 0 when the drill passed; 1 (DRILL_FAILED) when a message
-was lost or duplicated, a send was refused, or a target was missed. How to write a scenario:
+was lost or duplicated, a send was refused, or a target was missed. SIGINT or
+SIGTERM ends it early: it stops what it started and reports it interrupted. How to write a scenario:
 docs/drills.md; examples in examples/drills/.`,
   flags: {
     'report-dir': { type: 'string', value: 'DIR', description: 'where SCENARIO.json and SCENARIO.html go (default drill-reports)' },
@@ -40,13 +42,17 @@ docs/drills.md; examples in examples/drills/.`,
       throw error;
     }
     const progress = progressLine(process.stdout);
+    // SIGINT or SIGTERM ends the drill early but in order: judged as interrupted, every process it started stopped.
+    const finished = new AbortController();
+    const shutdown = untilShutdown(finished.signal);
     let result;
     try {
-      result = await runDrill(scenario, { ...(flags.keep ? { workdir: flags.keep } : {}), ...(progress ? { onProgress: (line: string) => progress.update(line) } : {}) });
+      result = await runDrill(scenario, { signal: shutdown.controller.signal, ...(flags.keep ? { workdir: flags.keep } : {}), ...(progress ? { onProgress: (line: string) => progress.update(line) } : {}) });
     } catch (error) {
       if (error instanceof SetupError) throw new CliError('DRILL_SETUP', error.message, { cause: error });
       throw error;
     } finally {
+      finished.abort();
       progress?.clear();
     }
     const paths = await writeReports(result, flags['report-dir'] ?? 'drill-reports');
