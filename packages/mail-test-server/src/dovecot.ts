@@ -17,7 +17,12 @@ export interface DovecotSetup {
   readonly keyPath: string;
   readonly password: string;
   readonly instance: string;
+  /** Advertise IDLE (Dovecot's default capabilities) or a plain capability list without it. */
+  readonly idle: boolean;
 }
+
+/** What a plain IMAP server without IDLE advertises after login: enough for UID EXPUNGE and MOVE, no push. */
+const WITHOUT_IDLE = 'IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE NAMESPACE UNSELECT CHILDREN UIDPLUS MOVE';
 
 /** Mail is stored as this unprivileged user: the daemon runs as root (it has to bind and switch users), mailboxes do not. */
 const MAIL_USER = 'nobody';
@@ -88,7 +93,7 @@ service auth {
 protocol lmtp {
   auth_username_format = %n
 }
-`;
+${setup.idle ? '' : `protocol imap {\n  imap_capability = ${WITHOUT_IDLE}\n}\n`}`;
   const path = join(dir, 'dovecot.conf');
   await writeFile(path, config, { mode: 0o644 });
   return path;

@@ -15,6 +15,8 @@ export interface MailSystemOptions {
   readonly domain?: string;
   /** Postfix's message_size_limit in bytes. Default 10 240 000 (Postfix's own default). */
   readonly messageSizeLimit?: number;
+  /** False: Dovecot advertises no IDLE (a plain server), so clients must fall back to polling. Default true. */
+  readonly imapIdle?: boolean;
 }
 
 /** A real mail system on loopback: Postfix for submission, Dovecot for IMAP and local delivery (LMTP). */
@@ -77,7 +79,7 @@ export async function startMailSystem(options: MailSystemOptions = {}): Promise<
   const cert = await makeCertificate(dir);
   const password = randomBytes(12).toString('hex');
   const [imap, imaps, lmtp, auth, smtp, smtps] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const dovecotSetup: DovecotSetup = { dir: join(dir, 'dovecot'), ports: { imap, imaps, lmtp, auth }, certPath: cert.certPath, keyPath: cert.keyPath, password, instance: `herald-${randomBytes(4).toString('hex')}` };
+  const dovecotSetup: DovecotSetup = { dir: join(dir, 'dovecot'), ports: { imap, imaps, lmtp, auth }, certPath: cert.certPath, keyPath: cert.keyPath, password, instance: `herald-${randomBytes(4).toString('hex')}`, idle: options.imapIdle ?? true };
   const postfixSetup: PostfixSetup = { dir: join(dir, 'postfix'), domain, smtpPort: smtp, smtpsPort: smtps, lmtpPort: lmtp, authPort: auth, certPath: cert.certPath, keyPath: cert.keyPath, messageSizeLimit: options.messageSizeLimit ?? 10_240_000 };
   await mkdir(dovecotSetup.dir, { mode: 0o755 });
   await mkdir(postfixSetup.dir, { mode: 0o755 });
