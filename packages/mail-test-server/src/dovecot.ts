@@ -17,12 +17,9 @@ export interface DovecotSetup {
   readonly keyPath: string;
   readonly password: string;
   readonly instance: string;
-  /** Advertise IDLE (Dovecot's default capabilities) or a plain capability list without it. */
-  readonly idle: boolean;
+  /** The capability list advertised after login instead of Dovecot's own. */
+  readonly capability?: string;
 }
-
-/** What a plain IMAP server without IDLE advertises after login: enough for UID EXPUNGE and MOVE, no push. */
-const WITHOUT_IDLE = 'IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE NAMESPACE UNSELECT CHILDREN UIDPLUS MOVE';
 
 /** Mail is stored as this unprivileged user: the daemon runs as root (it has to bind and switch users), mailboxes do not. */
 const MAIL_USER = 'nobody';
@@ -36,6 +33,7 @@ const MAIL_GROUP = 'nogroup';
  */
 export async function writeDovecotConfig(setup: DovecotSetup): Promise<string> {
   const { dir, ports } = setup;
+  if (setup.capability !== undefined && !/^[A-Za-z0-9 =+.-]+$/.test(setup.capability)) throw new Error(`imapCapability: expected capability names separated by spaces, got ${JSON.stringify(setup.capability)}`);
   for (const sub of ['run', 'state', 'mail']) await mkdir(join(dir, sub), { recursive: true, mode: 0o755 });
   const uid = Number((await import('node:child_process')).execFileSync('id', ['-u', MAIL_USER]).toString().trim());
   const gid = Number((await import('node:child_process')).execFileSync('getent', ['group', MAIL_GROUP]).toString().split(':')[2]);
@@ -93,7 +91,7 @@ service auth {
 protocol lmtp {
   auth_username_format = %n
 }
-${setup.idle ? '' : `protocol imap {\n  imap_capability = ${WITHOUT_IDLE}\n}\n`}`;
+${setup.capability === undefined ? '' : `protocol imap {\n  imap_capability = ${setup.capability}\n}\n`}`;
   const path = join(dir, 'dovecot.conf');
   await writeFile(path, config, { mode: 0o644 });
   return path;

@@ -15,8 +15,11 @@ export interface MailSystemOptions {
   readonly domain?: string;
   /** Postfix's message_size_limit in bytes. Default 10 240 000 (Postfix's own default). */
   readonly messageSizeLimit?: number;
-  /** False: Dovecot advertises no IDLE (a plain server), so clients must fall back to polling. Default true. */
-  readonly imapIdle?: boolean;
+  /**
+   * The IMAP capabilities Dovecot advertises after login (its imap_capability), to test clients against a
+   * plainer server, e.g. one without IDLE, MOVE or UIDPLUS. Default: Dovecot's own list.
+   */
+  readonly imapCapability?: string;
 }
 
 /** A real mail system on loopback: Postfix for submission, Dovecot for IMAP and local delivery (LMTP). */
@@ -79,7 +82,7 @@ export async function startMailSystem(options: MailSystemOptions = {}): Promise<
   const cert = await makeCertificate(dir);
   const password = randomBytes(12).toString('hex');
   const [imap, imaps, lmtp, auth, smtp, smtps] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-  const dovecotSetup: DovecotSetup = { dir: join(dir, 'dovecot'), ports: { imap, imaps, lmtp, auth }, certPath: cert.certPath, keyPath: cert.keyPath, password, instance: `herald-${randomBytes(4).toString('hex')}`, idle: options.imapIdle ?? true };
+  const dovecotSetup: DovecotSetup = { dir: join(dir, 'dovecot'), ports: { imap, imaps, lmtp, auth }, certPath: cert.certPath, keyPath: cert.keyPath, password, instance: `herald-${randomBytes(4).toString('hex')}`, ...(options.imapCapability === undefined ? {} : { capability: options.imapCapability }) };
   const postfixSetup: PostfixSetup = { dir: join(dir, 'postfix'), domain, smtpPort: smtp, smtpsPort: smtps, lmtpPort: lmtp, authPort: auth, certPath: cert.certPath, keyPath: cert.keyPath, messageSizeLimit: options.messageSizeLimit ?? 10_240_000 };
   await mkdir(dovecotSetup.dir, { mode: 0o755 });
   await mkdir(postfixSetup.dir, { mode: 0o755 });

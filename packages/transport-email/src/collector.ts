@@ -65,7 +65,13 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
     let done: unknown;
     if (processed.action === 'delete') done = canExpungeOne(client) ? await client.messageDelete(range, { uid: true }) : await client.messageFlagsAdd(range, ['\\Deleted'], { uid: true });
     else if (processed.action === 'flag') done = await client.messageFlagsAdd(range, [processed.flag ?? '\\Seen'], { uid: true });
-    else done = await client.messageMove(range, processed.mailbox, { uid: true });
+    else if (client.capabilities.has('MOVE') || canExpungeOne(client)) done = await client.messageMove(range, processed.mailbox, { uid: true });
+    else {
+      // Without MOVE and UIDPLUS imapflow would emulate the move with a plain EXPUNGE, which also removes other
+      // people's \Deleted mail: copy, then only flag ours \Deleted (scans skip it; the owner's client expunges).
+      done = await client.messageCopy(range, processed.mailbox, { uid: true });
+      if (done !== false) done = await client.messageFlagsAdd(range, ['\\Deleted'], { uid: true });
+    }
     // imapflow answers a refused command with false rather than an exception.
     if (done === false) throw new Error(`the server refused to mark mail ${uid} (${processed.action})`);
   }

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId, TransportError, type TransportEvent } from '@herald/core';
 import { freePort } from '@herald/mail-test-server';
 import { accountInit, startMailSystem, type MailSystem } from './mail.js';
-import { cleanup, envelope, party, peek, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
+import { cleanup, envelope, party, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
 
 /**
  * How the channel talks to its servers, against a real Postfix + Dovecot:
@@ -133,30 +132,6 @@ describe('email transport connections', () => {
     await a.send(bytes, routeOf(bytes));
     // Only an IDLE notification can start a scan before the hour is up.
     await until('the envelope, pushed by IDLE', () => atBob.ids.has(envelopeId(bytes)), 30_000);
-  });
-
-  it('falls back to polling on a server that does not offer IDLE: the channel comes up and collects mail sent meanwhile', async () => {
-    const plain = await startMailSystem({ domain: 'plain.test', imapIdle: false });
-    cleanup(() => plain.close());
-    const { alice, bob } = pair();
-    const addresses = { alice: plain.newAddress('alice'), bob: plain.newAddress('bob') };
-    const book = { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob };
-    // The server really lacks IDLE: what an ordinary client sees after login.
-    const probe = new ImapFlow({ host: plain.host, port: plain.imap.securePort, secure: true, auth: { user: addresses.bob, pass: plain.password }, tls: { ca: plain.ca }, logger: false });
-    await probe.connect();
-    const advertised = [...probe.capabilities.keys()];
-    await probe.logout();
-    expect(advertised).toContain('UIDPLUS');
-    expect(advertised).not.toContain('IDLE');
-    const a = transport(accountInit(plain, addresses.alice, book));
-    await started(a, alice);
-    const b = transport(accountInit(plain, addresses.bob, book, { pollIntervalMs: 1_000 }));
-    const atBob = await started(b, bob);
-    const sent = [envelope(alice, bob), envelope(alice, bob), envelope(alice, bob)];
-    for (const bytes of sent) await a.send(bytes, routeOf(bytes));
-    await until('three envelopes without IDLE', () => sent.every((bytes) => atBob.ids.has(envelopeId(bytes))), 30_000);
-    expect(atBob.offers).toBe(3);
-    await until('the mailbox emptied', async () => (await peek(plain, addresses.bob)).length === 0);
   });
 
   it('polls without IDLE: idle: false scans every pollIntervalMs and collects mail sent meanwhile', async () => {
