@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { envelopeId, generateIdentity, seal, toHex, type InboundEnvelope } from 
 import { routeOf } from '@herald/transport-compliance';
 import { emailTransport } from '@herald/transport-email';
 import { webSocketTransport } from '@herald/transport-websocket';
-import { removeTempDirs, tempDir } from './helpers/relay-process.js';
+import { removeTempDirs, restartRelay, spawnRelay, tempDir } from './helpers/relay-process.js';
 
 /** `herald relay --smtp` as a real process: a station that can only send mail deposits by SMTP, the recipient collects over WebSocket. */
 const HERALD = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
@@ -65,6 +66,37 @@ describe('herald relay --smtp', () => {
     } finally {
       await collector.stop();
       for (const channel of [attachments, armored]) await channel.stop();
+    }
+  });
+
+  it('keeps what it answered 250 to: envelopes mailed in survive a SIGKILL right after, and the restarted relay hands them over WebSocket', async () => {
+    const smtpPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const args = ['--smtp', `127.0.0.1:${smtpPort}`];
+    const first = await spawnRelay({ args });
+    const [station, bob] = [generateIdentity({ label: 'station' }), generateIdentity({ label: 'bob' })];
+    const transporter = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
+    const sent = Array.from({ length: 5 }, (_, index) => seal(`report ${index}`, { from: station, to: bob.card }));
+    for (const bytes of sent) {
+      const info = await transporter.sendMail({ from: 'station@field.invalid', to: 'bob@relay.invalid', attachments: [{ filename: 'r.bin', content: Buffer.from(bytes), contentType: 'application/octet-stream' }] });
+      expect(info.response).toMatch(/^250 /);
+    }
+    transporter.close();
+    await first.kill('SIGKILL');
+    const second = await restartRelay(first, { args });
+    const received: InboundEnvelope[] = [];
+    const collector = webSocketTransport({ url: second.url, identity: bob });
+    await collector.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound) => void received.push(inbound) });
+    try {
+      await until('all five envelopes after the restart', () => new Set(received.map((inbound) => envelopeId(inbound.bytes))).size === 5);
+      for (const bytes of sent) expect(received.some((inbound) => Buffer.from(inbound.bytes).equals(Buffer.from(bytes)))).toBe(true);
+    } finally {
+      await collector.stop();
+      await second.kill();
     }
   });
 
