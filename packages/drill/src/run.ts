@@ -16,6 +16,8 @@ import { sleep } from './sleep.js';
 import { buildTopology } from './topology/build.js';
 
 const MAX_TIMELINE_POINTS = 20_000;
+/** After everything arrived: how long the drill keeps watching for late duplicates (at least five folder polls). */
+const QUIET_MS = 2_000;
 
 export interface RunOptions {
   /** Where services and nodes keep their data; default a fresh temp folder, removed afterwards. */
@@ -62,6 +64,9 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     if (!interrupted) {
       await healAll(built, nodes, recorder);
       await settle(recorder, nodes, scenario.settleMs, options.signal);
+      // Copies still in flight when the last first hand-out came (FLASH fan-out, hedged resends, relay mailboxes,
+      // unpolled dir: files) must get their chance to show up as duplicates before the verdict.
+      await sleep(Math.max(QUIET_MS, 5 * scenario.policy.pollMs), options.signal);
       if (!options.signal?.aborted) for (const name of new Set(scenario.load.from)) outboxes.push(...((await nodes.get(name)!.outbox()) ?? []));
     }
     const end = Date.now();
