@@ -5,7 +5,7 @@ import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
 import { sodium } from './sodium.js';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
-import { turnBatch } from './turn-batch.js';
+import { turnBatch, type QueuedWrite } from './turn-batch.js';
 
 /** One stored envelope in one mailbox. `key` names it across connections (`tag:seq`). */
 export interface MailEntry {
@@ -13,6 +13,8 @@ export interface MailEntry {
   readonly seq: number;
   readonly key: string;
   readonly bytes: Uint8Array;
+  /** Set when its recipient acknowledged it before it was written: it never reaches the store. */
+  elided?: boolean;
 }
 
 /**
@@ -32,8 +34,11 @@ export interface MailboxStore {
   deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number): DepositOutcome;
   /** Up to `limit` entries of one mailbox, oldest first, leaving out those `skip` names. Committed data only. */
   list(tag: string, limit: number, skip: (key: string) => boolean): MailEntry[];
-  /** Durably removes an entry (acknowledged by its recipient); a missing entry is no error. */
-  remove(tag: string, seq: number): Promise<void>;
+  /**
+   * Durably removes an entry (acknowledged by its recipient); a missing entry is no error. An entry whose write
+   * is still waiting for its batch is taken out of it instead: resolves true then ("delivered, never stored").
+   */
+  remove(tag: string, seq: number): Promise<boolean>;
   /** Durably removes every entry kept until before `now`; returns how many. */
   purge(now: number, limit: number): Promise<number>;
   close(): Promise<void>;
@@ -88,6 +93,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
   const depositing = new Map<string, Promise<void>>();
   const inserting = new Map<string, Promise<void>>();
   const removing = new Set<string>();
+  /** Entries whose write still waits for its batch, by entry key: what remove() may take back. */
+  const queued = new Map<string, { readonly entry: MailEntry; readonly write: QueuedWrite; readonly size: number; readonly onElided: () => void }>();
   // Deposits and removals of one event-loop turn share one transaction and one fsynced commit.
   const writes = turnBatch((apply) => env.batch(apply));
   const hashOf = (envelope: Uint8Array): string => Buffer.from(sodium.crypto_generichash(16, envelope, null)).toString('hex');
@@ -116,19 +123,28 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
         const entrySeq = ++seq;
         return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: copy };
       });
-      // Through lmdb-js's fast instruction queue, in this turn's batch (transaction callbacks need a round trip to
-      // the writer thread per batch and halved throughput).
-      const written = writes.add(() => {
-        for (const entry of entries) {
+      // Through lmdb-js's fast instruction queue, in the next batch (transaction callbacks need a round trip to
+      // the writer thread per batch and halved throughput). One write per entry, so each can be taken back alone.
+      const queuedWrites = entries.map((entry) =>
+        writes.add(() => {
           void mail.put([entry.tag, entry.seq], bytes);
           void expiry.put([keepUntil, entry.tag, entry.seq], size);
           void dedup.put([entry.tag, id, hash], entry.seq);
-        }
-      });
-      const committed = (earlier.length === 0 ? written : Promise.all([written, ...earlier])).then(
+        }),
+      );
+      // Durable for the depositor once its batch committed, or once every entry was acknowledged by its recipient
+      // (stored there) before being written here.
+      let unwritten = entries.length;
+      let everyEntryDelivered!: () => void;
+      const delivered = new Promise<void>((resolve) => (everyEntryDelivered = resolve));
+      const settled = Promise.race([queuedWrites[0]!.durable, delivered]);
+      const committed = (earlier.length === 0 ? settled : Promise.all([settled, ...earlier])).then(
         () => undefined,
         (error: unknown) => {
-          counts.release(fresh, size);
+          counts.release(
+            entries.filter((entry) => !entry.elided).map((entry) => entry.tag),
+            size,
+          );
           throw error;
         },
       );
@@ -136,12 +152,14 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
         for (const entry of entries) {
           depositing.delete(`${entry.tag}:${id}:${hash}`);
           inserting.delete(entry.key);
+          queued.delete(entry.key);
         }
       };
-      for (const entry of entries) {
+      entries.forEach((entry, index) => {
         depositing.set(`${entry.tag}:${id}:${hash}`, committed);
         inserting.set(entry.key, committed);
-      }
+        queued.set(entry.key, { entry, write: queuedWrites[index]!, size, onElided: () => void (--unwritten === 0 && everyEntryDelivered()) });
+      });
       committed.then(forget, forget);
       return { outcome: 'stored', entries, committed };
     },
@@ -159,11 +177,22 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       return out;
     },
     async remove(tag, seq) {
+      const key = `${tag}:${seq}`;
+      // Acknowledged before its batch started: the recipient holds it durably, so it need never be written.
+      const waiting = queued.get(key);
+      if (waiting?.write.cancel()) {
+        queued.delete(key);
+        waiting.entry.elided = true;
+        counts.release([tag], waiting.size);
+        waiting.onElided();
+        return true;
+      }
       // An entry pushed before its own commit (cut-through) can be acknowledged first: remove it once it exists.
-      const pending = inserting.get(`${tag}:${seq}`);
-      if (pending && !(await pending.then(() => true, () => false))) return;
+      const pending = inserting.get(key);
+      if (pending && !(await pending.then(() => true, () => false))) return false;
       const [size] = await removeEntries([[tag, seq]]);
       if (size !== undefined) counts.release([tag], size);
+      return false;
     },
     async purge(now, limit) {
       const due: [string, number][] = [];
@@ -205,7 +234,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
           void expiry.remove([row.keepUntil, row.tag, row.entrySeq]);
           void dedup.remove([row.tag, row.id, row.hash]);
         }
-      });
+      }).durable;
     } finally {
       for (const row of rows) if (row) removing.delete(row.key);
     }

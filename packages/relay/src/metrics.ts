@@ -13,6 +13,7 @@ export interface RelayMetrics {
   readonly envelopesIn: Counter;
   readonly envelopesOut: Counter;
   readonly envelopesAcked: Counter;
+  readonly envelopesUnstored: Counter;
   readonly envelopesExpired: Counter;
   readonly bytesIn: Counter;
   readonly bytesOut: Counter;
@@ -35,6 +36,7 @@ export function relayMetrics(counts: MailboxCounts): RelayMetrics {
     envelopesIn: new Counter({ name: 'herald_relay_envelopes_in_total', help: 'Envelopes accepted (stored durably) from depositing clients', registers }),
     envelopesOut: new Counter({ name: 'herald_relay_envelopes_out_total', help: 'Envelopes pushed to collecting clients (a re-push after a reconnect counts again)', registers }),
     envelopesAcked: new Counter({ name: 'herald_relay_envelopes_acked_total', help: 'Envelopes acknowledged by their recipient and removed', registers }),
+    envelopesUnstored: new Counter({ name: 'herald_relay_envelopes_delivered_unstored_total', help: 'Envelopes acknowledged by their recipient before their write had started, so never written to the store', registers }),
     envelopesExpired: new Counter({ name: 'herald_relay_envelopes_expired_total', help: 'Envelopes purged at expiry or at the retention limit', registers }),
     bytesIn: new Counter({ name: 'herald_relay_bytes_in_total', help: 'Envelope bytes accepted', registers }),
     bytesOut: new Counter({ name: 'herald_relay_bytes_out_total', help: 'Envelope bytes pushed', registers }),

@@ -4,6 +4,7 @@ import { Aedes } from 'aedes';
 import { OptionsError } from '@herald/core';
 import type { Logger } from './log.js';
 import { openBrokerPersistence } from './mqtt-persistence.js';
+import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
 
 export interface MqttBrokerInit {
   readonly host: string;
@@ -14,6 +15,8 @@ export interface MqttBrokerInit {
   readonly maxEnvelopeBytes: number;
   /** Messages one session's queue holds at most; more are not queued for it (the relay's mailboxMaxEnvelopes). */
   readonly maxQueuedPerClient: number;
+  /** Connections open at once; more are refused (the relay's maxConnections). */
+  readonly maxConnections: number;
   readonly log: Logger;
 }
 
@@ -34,7 +37,11 @@ export interface MqttBrokerHandle {
  *   envelope would outlive every session;
  * - no wildcard subscriptions: a client must name the exact topic, i.e. know
  *   the routing tag, so nobody can list or collect everyone's envelopes with `#`;
- * - nothing about clients, topics or envelopes is logged; only counts.
+ * - nothing about clients, topics or envelopes is logged; only counts;
+ * - memory per connection is bounded: a packet whose header declares more than
+ *   maxEnvelopeBytes plus room for its fields ends the connection before its
+ *   body is buffered (mqtt-packet-guard.ts); connections are capped at the
+ *   relay's maxConnections.
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
   const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.maxQueuedPerClient);
@@ -65,14 +72,19 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     init.log.debug({ err: error.message }, 'mqtt client error');
   });
   const sockets = new Set<Socket>();
+  // Room beside the envelope for a topic and, in a CONNECT, every 64 KiB string field (client id, will, user name, password).
+  const maxPacketBytes = init.maxEnvelopeBytes + 4 * 65_540;
+  let oversized = 0;
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     // PUBACKs are tiny: with Nagle's algorithm on they would wait for the client's delayed ACK.
     socket.setNoDelay(true);
-    broker.handle(socket);
+    // Memory bounded per connection: a packet declaring more than the limit ends it before its body is buffered.
+    broker.handle(guardedSocket(socket, packetFraming(maxPacketBytes), () => void oversized++));
   });
+  server.maxConnections = init.maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -100,7 +112,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await store.close();
-        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull }, 'mqtt broker stopped');
+        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized }, 'mqtt broker stopped');
       })()),
   };
 }

@@ -34,7 +34,8 @@ export class Pusher {
 
   /** A new entry, just committed. */
   offer(entry: MailEntry): void {
-    if (!this.target.ready) return;
+    // Offered again after its commit, but already acknowledged (and so never written): nothing left to push.
+    if (!this.target.ready || entry.elided) return;
     if (this.caughtUp.has(entry.tag) && this.hasRoom()) {
       if (!this.inflightKeys.has(entry.key) && !this.core.removing.has(entry.key)) this.push(entry);
       return;
@@ -55,7 +56,10 @@ export class Pusher {
     store
       .remove(entry.tag, entry.seq)
       .then(
-        () => metrics.envelopesAcked.inc(),
+        (neverStored) => {
+          metrics.envelopesAcked.inc();
+          if (neverStored) metrics.envelopesUnstored.inc();
+        },
         (error: unknown) => log.error({ err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed'),
       )
       .finally(() => removing.delete(entry.key));

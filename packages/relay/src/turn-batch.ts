@@ -6,21 +6,30 @@
  * writer thread per batch instead of one per envelope, which dominated the
  * relay's cost per envelope. LMDB commits one transaction at a time anyway, so
  * waiting for the running commit adds no latency.
+ *
+ * A write still waiting for its batch can be taken back (`cancel`): the relay
+ * does so for an envelope its recipient acknowledged before it was written.
  */
-export interface TurnBatch {
-  /** Queues `write` for the next batch; resolves when that batch is durable. */
-  add(write: () => void): Promise<void>;
+export interface QueuedWrite {
+  /** Settles when the batch this write belongs to is durable (at once for a batch left empty). */
+  readonly durable: Promise<void>;
+  /** Takes the write out of its batch if that batch has not started; says whether it did. */
+  cancel(): boolean;
 }
 
-interface Pending {
-  readonly writes: (() => void)[];
+export interface TurnBatch {
+  add(write: () => void): QueuedWrite;
+}
+
+interface Batch {
+  readonly writes: Set<() => void>;
   readonly durable: Promise<void>;
   resolve(): void;
   reject(error: unknown): void;
 }
 
 export function turnBatch(commit: (writes: () => void) => Promise<unknown>): TurnBatch {
-  let next: Pending | undefined;
+  let next: Batch | undefined;
   let running = false;
   let scheduled = false;
   const flush = (): void => {
@@ -28,6 +37,7 @@ export function turnBatch(commit: (writes: () => void) => Promise<unknown>): Tur
     const batch = next;
     if (!batch || running) return;
     next = undefined;
+    if (batch.writes.size === 0) return batch.resolve();
     running = true;
     commit(() => {
       for (const write of batch.writes) write();
@@ -46,15 +56,18 @@ export function turnBatch(commit: (writes: () => void) => Promise<unknown>): Tur
   return {
     add(write) {
       if (!next) {
-        let settle!: Pick<Pending, 'resolve' | 'reject'>;
+        let settle!: Pick<Batch, 'resolve' | 'reject'>;
         const durable = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
         // A rejected commit is handled by each caller; this keeps an unobserved one from being reported as unhandled.
         durable.catch(() => undefined);
-        next = { writes: [], durable, ...settle };
+        next = { writes: new Set(), durable, ...settle };
       }
-      next.writes.push(write);
+      const batch = next;
+      // The same function may be queued twice; each add is its own entry.
+      const own = (): void => write();
+      batch.writes.add(own);
       if (!running) schedule();
-      return next.durable;
+      return { durable: batch.durable, cancel: () => batch === next && batch.writes.delete(own) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envelopeExpiry, envelopeId, envelopeRoutingTags, generateIdentity, OptionsError, seal, toHex, type Identity, type InboundEnvelope, type Transport } from '@herald/core';
@@ -149,6 +150,59 @@ describe('the relay’s embedded MQTT broker', () => {
     } finally {
       client.end(true);
       await running.relay.kill('SIGTERM');
+    }
+  });
+
+  it('ends a connection whose packet header declares more than it takes, before the body arrives, and carries on', async () => {
+    const running = await relayWithBroker();
+    const client: MqttClient = mqttConnect(running.url, { protocolVersion: 4, clientId: 'greedy', reconnectPeriod: 0 });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+      // A PUBLISH declaring 256 MiB - 1 bytes, none of which follow: a parser that waits for the whole packet would hold the connection (and that memory) open.
+      (client.stream as NodeJS.WritableStream).write(Buffer.from([0x32, 0xff, 0xff, 0xff, 0x7f]));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the connection is still open 10 s after the oversized header')), 10_000)))]).finally(() => clearTimeout(timer));
+      expect(running.relay.child.exitCode, 'the relay is still running').toBeNull();
+      const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+      const a = await started(running.url, alice);
+      const b = await started(running.url, bob);
+      const bytes = seal('after the greedy client', { from: alice, to: bob.card });
+      await a.transport.send(bytes, routeOf(bytes));
+      await until('the envelope', () => b.inbox.ids.has(envelopeId(bytes)));
+      await a.transport.stop();
+      await b.transport.stop();
+    } finally {
+      client.end(true);
+      await running.relay.kill('SIGTERM');
+    }
+  });
+
+  it('refuses connections beyond maxConnections', async () => {
+    const mqttPort = await freePort();
+    const relay = await spawnRelay({ args: ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'], config: { maxConnections: 2 } });
+    relays.push(relay);
+    const sockets: Socket[] = [];
+    try {
+      const open = async (): Promise<{ socket: Socket; closed: Promise<void> }> => {
+        const socket = tcpConnect({ host: '127.0.0.1', port: mqttPort });
+        sockets.push(socket);
+        socket.on('error', () => undefined);
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+        return { socket, closed };
+      };
+      const kept = [await open(), await open()];
+      const third = await open();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([third.closed, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('a third connection stayed open')), 10_000)))]).finally(() => clearTimeout(timer));
+      expect(kept.every(({ socket }) => !socket.destroyed), 'the first two stay open').toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await relay.kill('SIGTERM');
     }
   });
 

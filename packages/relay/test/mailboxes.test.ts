@@ -1,0 +1,132 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateIdentity, inspect, seal } from '@herald/core';
+import { openMailboxes, type MailboxStore } from '../src/index.js';
+import { turnBatch } from '../src/turn-batch.js';
+
+const LIMITS = { mailboxMaxEnvelopes: 1000, mailboxMaxBytes: 1 << 24, maxStoredBytes: 1 << 26 };
+const opened: { store: MailboxStore; dir: string }[] = [];
+
+async function openStore(dir?: string): Promise<{ store: MailboxStore; dir: string }> {
+  const path = dir ?? (await mkdtemp(join(tmpdir(), 'herald-mailboxes-')));
+  const store = await openMailboxes(path, 1 << 28, LIMITS);
+  const entry = { store, dir: path };
+  opened.push(entry);
+  return entry;
+}
+
+afterEach(async () => {
+  for (const { store, dir } of opened.splice(0)) {
+    await store.close().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function deposit(store: MailboxStore, text: string, to = generateIdentity()) {
+  const envelope = seal(text, { from: generateIdentity(), to: to.card });
+  const outline = inspect(envelope);
+  const result = store.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime());
+  if (result.outcome !== 'stored') throw new Error(`not stored: ${result.outcome}`);
+  return { ...result, tag: outline.routingTags[0]! };
+}
+
+describe('relay mailboxes: group commit and entries acknowledged before they are written', () => {
+  it('never writes an entry its recipient acknowledged while its write was still queued, and still settles the deposit', async () => {
+    const { store, dir } = await openStore();
+    const first = deposit(store, 'kept');
+    const second = deposit(store, 'acknowledged at once');
+    const entry = second.entries[0]!;
+    // Same turn as the deposit: its batch has not started.
+    expect(await store.remove(entry.tag, entry.seq)).toBe(true);
+    expect(entry.elided).toBe(true);
+    await Promise.all([first.committed, second.committed]);
+    expect(store.list(second.tag, 10, () => false)).toEqual([]);
+    expect(store.list(first.tag, 10, () => false).map((each) => each.seq)).toEqual([first.entries[0]!.seq]);
+    expect(store.counts.envelopes).toBe(1);
+    await store.close();
+    opened.pop();
+    // After a restart only what was written is there.
+    const again = await openStore(dir);
+    expect(again.store.counts.envelopes).toBe(1);
+    expect(again.store.list(first.tag, 10, () => false)).toHaveLength(1);
+  });
+
+  it('removes durably an entry acknowledged once its write has started', async () => {
+    const { store, dir } = await openStore();
+    const stored = deposit(store, 'written first');
+    await stored.committed;
+    const entry = stored.entries[0]!;
+    expect(await store.remove(entry.tag, entry.seq)).toBe(false);
+    expect(entry.elided).toBeUndefined();
+    expect(store.counts.envelopes).toBe(0);
+    await store.close();
+    opened.pop();
+    const again = await openStore(dir);
+    expect(again.store.counts.envelopes).toBe(0);
+    expect(again.store.list(stored.tag, 10, () => false)).toEqual([]);
+  });
+
+  it('settles a deposit whose every entry was acknowledged without waiting for a commit', async () => {
+    const { store } = await openStore();
+    const bob = generateIdentity();
+    const carol = generateIdentity();
+    const envelope = seal('to two', { from: generateIdentity(), to: [bob.card, carol.card] });
+    const outline = inspect(envelope);
+    const result = store.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime());
+    if (result.outcome !== 'stored') throw new Error('not stored');
+    expect(result.entries).toHaveLength(2);
+    for (const entry of result.entries) expect(await store.remove(entry.tag, entry.seq)).toBe(true);
+    await result.committed;
+    expect(store.counts.envelopes).toBe(0);
+    for (const tag of outline.routingTags) expect(store.list(tag, 10, () => false)).toEqual([]);
+  });
+});
+
+describe('turnBatch', () => {
+  it('commits what was added while no commit ran in one batch, and what came during a commit in the next', async () => {
+    const batches: number[] = [];
+    let release: () => void = () => undefined;
+    const pending: number[] = [];
+    const batch = turnBatch(async (apply) => {
+      apply();
+      batches.push(pending.splice(0).length);
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    const add = (): Promise<void> => batch.add(() => void pending.push(1)).durable;
+    const first = [add(), add(), add()];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([3]);
+    const second = [add(), add()];
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first commit still runs: nothing new started.
+    expect(batches).toEqual([3]);
+    release();
+    await Promise.all(first);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([3, 2]);
+    release();
+    await Promise.all(second);
+  });
+
+  it('takes back a write only while its batch waits, and resolves an emptied batch without a commit', async () => {
+    let commits = 0;
+    const batch = turnBatch(async (apply) => {
+      commits++;
+      apply();
+    });
+    const written: string[] = [];
+    const kept = batch.add(() => void written.push('kept'));
+    const dropped = batch.add(() => void written.push('dropped'));
+    expect(dropped.cancel()).toBe(true);
+    expect(dropped.cancel()).toBe(false);
+    await kept.durable;
+    expect(written).toEqual(['kept']);
+    expect(kept.cancel()).toBe(false);
+    const alone = batch.add(() => void written.push('alone'));
+    expect(alone.cancel()).toBe(true);
+    await alone.durable;
+    expect(commits).toBe(1);
+  });
+});
