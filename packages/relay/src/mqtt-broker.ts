@@ -5,6 +5,7 @@ import { OptionsError } from '@herald/core';
 import type { Logger } from './log.js';
 import { openBrokerPersistence } from './mqtt-persistence.js';
 import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
+import type { QueueLimits } from './mqtt-sessions.js';
 
 export interface MqttBrokerInit {
   readonly host: string;
@@ -13,8 +14,8 @@ export interface MqttBrokerInit {
   readonly dataDir: string;
   /** Larger publishes are refused (the connection is closed: MQTT 3.1.1 has no reason code for it). */
   readonly maxEnvelopeBytes: number;
-  /** Messages one session's queue holds at most; more are not queued for it (the relay's mailboxMaxEnvelopes). */
-  readonly maxQueuedPerClient: number;
+  /** What the sessions' queues hold at most (they are kept in memory too); more is not queued (the relay's mailbox and store limits). */
+  readonly queueLimits: QueueLimits;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
   readonly log: Logger;
@@ -44,7 +45,7 @@ export interface MqttBrokerHandle {
  *   relay's maxConnections.
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
-  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.maxQueuedPerClient);
+  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits);
   const broker = await Aedes.createBroker({
     persistence: store.persistence,
     // Herald's derived client ids are 32 hex characters, above 3.1's 23.

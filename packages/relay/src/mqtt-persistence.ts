@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { mqttSessions, type Packet, type SessionState, type Subscription } from './mqtt-sessions.js';
+import { mqttSessions, type Packet, type QueueLimits, type SessionState, type Subscription } from './mqtt-sessions.js';
 
 /**
  * The embedded broker's persistence (the Aedes persistence interface, async
@@ -36,7 +36,7 @@ export interface BrokerPersistence {
   close(): Promise<void>;
 }
 
-export async function openBrokerPersistence(folder: string, maxQueuedPerClient: number): Promise<BrokerPersistence> {
+export async function openBrokerPersistence(folder: string, limits: QueueLimits): Promise<BrokerPersistence> {
   await mkdir(folder, { recursive: true, mode: 0o700 });
   const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4 } as Parameters<typeof open>[0]);
   const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
@@ -47,7 +47,7 @@ export async function openBrokerPersistence(folder: string, maxQueuedPerClient: 
     pending.add(tracked);
   };
 
-  const state: SessionState = mqttSessions(maxQueuedPerClient, {
+  const state: SessionState = mqttSessions(limits, {
     storeSubscriptions: (clientId, added, removed) =>
       env.batch(() => {
         for (const { clientId: _client, topic, ...record } of added) subs.put([clientId, topic], record);

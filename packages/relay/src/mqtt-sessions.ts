@@ -35,6 +35,16 @@ export interface SessionHooks {
   dropQueued(clientId: string, seq: number): void;
 }
 
+/** How much the queues may hold: they live in memory as well as on disk, so bytes are bounded, not only messages. */
+export interface QueueLimits {
+  /** Messages one session's queue holds at most (the relay's mailboxMaxEnvelopes). */
+  readonly maxPerClient: number;
+  /** Payload bytes one session's queue holds at most (the relay's mailboxMaxBytes). */
+  readonly maxBytesPerClient: number;
+  /** Payload bytes all sessions' queues hold together at most (the relay's maxStoredBytes). */
+  readonly maxBytes: number;
+}
+
 type Client = { readonly id: string };
 type Entry = { seq: number; packet: Packet };
 
@@ -46,8 +56,10 @@ export interface SessionState {
    * finds these entries by the payload buffer, which Aedes passes along unchanged.
    */
   preStore(topic: string, payload: Buffer): Promise<void>;
-  /** Messages not queued because a session's queue was full, since start. */
+  /** Messages not queued because a session's queue (or all queues together) was full, since start. */
   readonly refusedFull: number;
+  /** Payload bytes queued now, over all sessions. */
+  readonly queuedBytes: number;
   restoreSubscription(sub: Subscription): void;
   restoreQueued(clientId: string, seq: number, packet: Packet): void;
   retained(pattern: string): Packet[];
@@ -64,7 +76,7 @@ function stored(packet: Packet): Packet {
   return { cmd: 'publish', topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: false, dup: false, brokerId: packet.brokerId, brokerCounter: packet.brokerCounter };
 }
 
-export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): SessionState {
+export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionState {
   const byClient = new Map<string, Map<string, Subscription>>();
   const byTopic = new Map<string, Map<string, Subscription>>();
   const outgoing = new Map<string, Entry[]>();
@@ -73,6 +85,21 @@ export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): S
   const retainedByTopic = new Map<string, Packet>();
   let seq = 0;
   let refusedFull = 0;
+  /** Payload bytes queued (or stored ahead of the queue by preStore), per session and in all. */
+  const bytesOf = new Map<string, number>();
+  let totalBytes = 0;
+  const fits = (clientId: string, size: number): boolean =>
+    (outgoing.get(clientId)?.length ?? 0) < limits.maxPerClient && (bytesOf.get(clientId) ?? 0) + size <= limits.maxBytesPerClient && totalBytes + size <= limits.maxBytes;
+  const charge = (clientId: string, size: number): void => {
+    bytesOf.set(clientId, (bytesOf.get(clientId) ?? 0) + size);
+    totalBytes += size;
+  };
+  const refund = (clientId: string, size: number): void => {
+    const left = (bytesOf.get(clientId) ?? 0) - size;
+    if (left > 0) bytesOf.set(clientId, left);
+    else bytesOf.delete(clientId);
+    totalBytes -= size;
+  };
   /** Entries stored ahead of Aedes' PUBACK, waiting for `outgoingEnqueueCombi` to put them in the queues. */
   const preStored = new WeakMap<Buffer, Map<string, number>>();
 
@@ -102,11 +129,16 @@ export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): S
     get refusedFull() {
       return refusedFull;
     },
+    get queuedBytes() {
+      return totalBytes;
+    },
     restoreSubscription: add,
     async preStore(topic, payload) {
       const entries: { clientId: string; seq: number; packet: Packet }[] = [];
       for (const clientId of byTopic.get(topic)?.keys() ?? []) {
-        if ((outgoing.get(clientId)?.length ?? 0) >= maxQueuedPerClient) continue;
+        // Full: not stored ahead; outgoingEnqueueCombi checks again and counts the refusal.
+        if (!fits(clientId, payload.length)) continue;
+        charge(clientId, payload.length);
         entries.push({ clientId, seq: ++seq, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false } });
       }
       if (entries.length === 0) return;
@@ -121,6 +153,8 @@ export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): S
         packet.brokerCounter = at;
       }
       queueOf(clientId).push({ seq: at, packet });
+      // Everything on disk comes back, even over today's limits (they may have been lowered): only new messages are refused.
+      charge(clientId, packet.payload.length);
       seq = Math.max(seq, at);
     },
     retained: (pattern) => (isWildcard(pattern) ? [] : [retainedByTopic.get(pattern)].filter((packet): packet is Packet => packet !== undefined)),
@@ -185,16 +219,20 @@ export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): S
             queue.push({ seq: storedAt, packet: stored(packet) });
             continue;
           }
-          if (queue.length >= maxQueuedPerClient) {
+          if (!fits(sub.clientId, packet.payload.length)) {
             refusedFull++;
             continue;
           }
+          charge(sub.clientId, packet.payload.length);
           const entry = { seq: ++seq, packet: stored(packet) };
           queue.push(entry);
           entries.push({ clientId: sub.clientId, seq: entry.seq, packet: stored(packet) });
         }
         // Stored early for a subscriber that left meanwhile: not theirs any more.
-        for (const [clientId, at] of early ?? []) hooks.dropQueued(clientId, at);
+        for (const [clientId, at] of early ?? []) {
+          hooks.dropQueued(clientId, at);
+          refund(clientId, packet.payload.length);
+        }
         if (entries.length > 0) await hooks.storeQueued(entries);
       },
       async outgoingUpdate(client: Client, packet: Packet) {
@@ -219,6 +257,7 @@ export function mqttSessions(maxQueuedPerClient: number, hooks: SessionHooks): S
         if (index < 0) return undefined;
         const [entry] = queue.splice(index, 1);
         hooks.dropQueued(client.id, entry!.seq);
+        refund(client.id, entry!.packet.payload.length);
         return entry!.packet;
       },
       async incomingStorePacket(client: Client, packet: Packet) {
