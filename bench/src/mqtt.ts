@@ -24,7 +24,7 @@ import type { OpenPath } from './relay/paths.js';
 import { runPipeline, type PathUnderTest, type PipelineResult } from './relay/pipeline.js';
 
 const quick = quickMode();
-const rounds = quick ? 1 : 3;
+const rounds = quick ? 1 : 5;
 const count = quick ? 500 : 5000;
 const window = 64;
 
