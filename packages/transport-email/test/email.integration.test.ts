@@ -230,7 +230,10 @@ describe('email transport through Postfix and Dovecot', () => {
       await pause(300);
       expect(atBob.offers).toBe(0);
       await mail.startImap();
-      await until(`all ${expected} envelopes after the restart`, () => atBob.ids.size === expected, 30_000);
+      await until(`all ${expected} envelopes after the restart`, () => atBob.ids.size === expected, 30_000).catch(async (failure: Error) => {
+        const tail = (await mail.logs()).split('\n').filter((line) => /status=|lmtp|warning|error/i.test(line)).slice(-15).join('\n');
+        throw new Error(`${failure.message}: ${atBob.ids.size} arrived, ${atBob.offers} offers, the late send ${error ? `refused (${error.code})` : 'accepted'}, Bob's health ${JSON.stringify(b.health())}, ${(await peek(mail, addresses.bob)).length} mails in his mailbox, ${await deliveriesTo(addresses.bob)} stored by Dovecot\n${tail}`);
+      });
       await until('Bob’s channel up again', () => b.health().state === 'up');
     } finally {
       await mail.startImap();
