@@ -44,7 +44,7 @@ function fileLimit(): number {
 }
 
 /** Opens both paths, warms them up, then alternates their rounds so drift on a busy machine hits both alike. */
-async function measurePair(openSubject: () => Promise<OpenPath>, openBaseline: () => Promise<OpenPath>): Promise<{ subject: PipelineResult[]; baseline: PipelineResult[] }> {
+async function measurePair(openSubject: () => Promise<OpenPath>, openBaseline: () => Promise<OpenPath>, drained: () => Promise<void>): Promise<{ subject: PipelineResult[]; baseline: PipelineResult[] }> {
   const subject = await openSubject();
   const baseline = await openBaseline();
   const results = { subject: [] as PipelineResult[], baseline: [] as PipelineResult[] };
@@ -54,6 +54,7 @@ async function measurePair(openSubject: () => Promise<OpenPath>, openBaseline: (
     await runPipeline(subject.path, warm, window);
     for (let round = 0; round < rounds; round++) {
       results.baseline.push(await runPipeline(baseline.path, count, window));
+      await drained();
       results.subject.push(await runPipeline(subject.path, count, window));
     }
   } finally {
@@ -63,12 +64,15 @@ async function measurePair(openSubject: () => Promise<OpenPath>, openBaseline: (
   return results;
 }
 
-async function measure(open: () => Promise<OpenPath>): Promise<PipelineResult[]> {
+async function measure(open: () => Promise<OpenPath>, drained: () => Promise<void>): Promise<PipelineResult[]> {
   const opened = await open();
   const results: PipelineResult[] = [];
   try {
     await runPipeline(opened.path, Math.min(1000, count), window);
-    for (let round = 0; round < rounds; round++) results.push(await runPipeline(opened.path, count, window));
+    for (let round = 0; round < rounds; round++) {
+      await drained();
+      results.push(await runPipeline(opened.path, count, window));
+    }
   } finally {
     await opened.close();
   }
@@ -93,7 +97,7 @@ try {
   // Exactly 1 KiB each (unpadded, so the size is what it says).
   const overhead = seal(new Uint8Array(0), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }).length;
   const envelopes = Array.from({ length: count }, () => seal(randomFillSync(new Uint8Array(1024 - overhead)), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }));
-  const pair = await measurePair(() => relayPath(relay.url, alice, bob, envelopes), () => forwarderPath(forwarder.url, envelopes));
+  const pair = await measurePair(() => relayPath(relay.url, alice, bob, envelopes), () => forwarderPath(forwarder.url, envelopes), () => relay.drained());
   const subject = summary(pair.subject);
   const baseline = summary(pair.baseline);
   console.log('');
@@ -102,7 +106,7 @@ try {
   console.log(`  p50 latency, ms                 ${n(subject.p50Ms, 2).padStart(15)}   ${n(baseline.p50Ms, 2).padStart(17)}   ${(subject.p50Ms / baseline.p50Ms).toFixed(2)}`);
   console.log(`  p99 latency, ms                 ${n(subject.p99Ms, 2).padStart(15)}   ${n(baseline.p99Ms, 2).padStart(17)}   ${(subject.p99Ms / baseline.p99Ms).toFixed(2)}  (goal ≤ 2.00)`);
 
-  const whole = summary(await measure(() => wholePath(relay.url, alice, bob, body)));
+  const whole = summary(await measure(() => wholePath(relay.url, alice, bob, body), () => relay.drained()));
   const sodiumRates: number[] = [];
   for (let round = 0; round < rounds; round++) sodiumRates.push(await rate(() => bareSodiumRoundTrip(body, alice, bob), quick ? 100 : 600));
   const bare = median(sodiumRates);

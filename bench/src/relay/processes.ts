@@ -10,6 +10,12 @@ export interface ServerProcess {
   readonly port: number;
   /** Resident memory of the server process, in bytes. */
   rss(): Promise<number>;
+  /**
+   * Resolves once the server holds no mail (the relay: every acknowledged entry removed). Rounds reuse the same
+   * envelopes, and the relay rightly answers a deposit of bytes it still holds as a duplicate without pushing it
+   * again, so a round must not start while the last one's removals are still being committed.
+   */
+  drained(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +49,12 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void> = async () =>
   };
 }
 
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return Number(line?.split(' ')[1]);
+}
+
 /** The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not quotas. */
 export async function startRelayProcess(): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-relay-'));
@@ -54,10 +66,13 @@ export async function startRelayProcess(): Promise<ServerProcess> {
   return {
     url,
     port,
-    async rss() {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const line = text.split('\n').find((candidate) => candidate.startsWith('process_resident_memory_bytes '));
-      return Number(line?.split(' ')[1]);
+    rss: () => metric(port, 'process_resident_memory_bytes'),
+    async drained() {
+      for (let attempt = 0; attempt < 300; attempt++) {
+        if ((await metric(port, 'herald_relay_mailbox_envelopes')) === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the relay still holds mail 30 s after the round');
     },
     stop: stopper(child, () => rm(dir, { recursive: true, force: true })),
   };
@@ -71,6 +86,7 @@ export async function startForwarderProcess(): Promise<ServerProcess> {
     url,
     port,
     rss: async () => Number(await (await fetch(`http://127.0.0.1:${port}/rss`)).text()),
+    drained: async () => undefined,
     stop: stopper(child),
   };
 }
