@@ -1,17 +1,8 @@
 /** Bounded waiting: every wait has a deadline, and a test's own signal ends it early. */
+import { delay as sleep } from '@herald/core';
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+/** Resolves after `ms`, or at once when `signal` aborts: core's `delay`. */
+export { sleep };
 
 /** Polls `condition` every 10 ms until it holds; fails with `what` once `timeoutMs` passes. */
 export async function waitFor(what: string, condition: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<void> {

@@ -1,25 +1,12 @@
 import { secureRandom } from '../random.js';
 
-/** Small async helpers for the node: abortable sleeps, a counting semaphore, jitter. */
+/** Small async helpers for the node: a counting semaphore, jitter (abortable sleeps are transport-kit's `delay`). */
 
 /** A uniform fraction in [0, 1) from the CSPRNG (never Math.random, per the project's rules). */
 export function jitter(): number {
   const bytes = secureRandom(4);
   const value = (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0;
   return value / 2 ** 32;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, ms));
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 export interface Semaphore {
