@@ -1,10 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportStartOptions } from '@herald/core';
+import { healthTracker, OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportStartOptions } from '@herald/core';
 import { writeFileAtomically } from './files.js';
 import { resolveGroupsOptions } from './groups-options.js';
 import { renderGroups } from './groups-write.js';
-import { health } from './health.js';
 import { qrTexts } from './qr-text.js';
 import { renderQr } from './qr-render.js';
 
@@ -49,7 +48,7 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
   const name = init.name ?? `manual:${folder ?? ''}`;
   const output = init.output ?? ((text: string) => void process.stderr.write(text));
   const writeQr = init.qr ?? folder !== undefined;
-  const status = health();
+  const status = healthTracker();
   let state: 'created' | 'started' | 'stopped' = 'created';
   const sends = new Set<Promise<unknown>>();
 

@@ -1,4 +1,4 @@
-import type { HealthState, TransportEvent, TransportHealth } from '@herald/core';
+import { healthTracker as baseTracker, type HealthState, type TransportEvent, type TransportHealth } from '@herald/core';
 
 /**
  * The channel's health and its subscribers. Two sources feed it: the folder
@@ -20,54 +20,33 @@ export interface HealthTracker {
 }
 
 export function healthTracker(): HealthTracker {
-  const listeners = new Set<(event: TransportEvent) => void>();
-  let health: TransportHealth = { state: 'down', reason: 'not started', since: Date.now() };
+  const base = baseTracker();
   let full: string | undefined;
   let isStopped = false;
-
-  const emit = (event: TransportEvent): void => {
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A throwing subscriber must not break the poll loop or other subscribers.
-      }
-    }
-  };
-
-  const set = (state: HealthState, reason: string | undefined): void => {
-    if (health.state === state && health.reason === reason) return;
-    health = { state, since: Date.now(), ...(reason === undefined ? {} : { reason }), ...(health.lastSuccess === undefined ? {} : { lastSuccess: health.lastSuccess }) };
-    emit({ type: 'health', health });
-  };
-
   return {
-    current: () => health,
+    current: base.current,
     probed(problem) {
       if (isStopped) return;
-      if (problem !== undefined) set('down', problem);
-      else if (full !== undefined) set('degraded', full);
-      else set('up', undefined);
+      if (problem !== undefined) base.set('down', problem);
+      else if (full !== undefined) base.set('degraded', full);
+      else base.set('up');
     },
     failed(state, reason) {
       if (isStopped) return;
       if (state === 'degraded') full = reason;
-      set(state, reason);
+      base.set(state, reason);
     },
     moved(at, wrote) {
-      health = { ...health, lastSuccess: at };
+      base.moved(at);
       if (isStopped || !wrote) return;
       full = undefined;
-      set('up', undefined);
+      base.set('up');
     },
     stopped() {
       isStopped = true;
-      set('down', 'stopped');
+      base.set('down', 'stopped');
     },
-    error: (error) => emit({ type: 'error', error }),
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    error: base.error,
+    subscribe: base.subscribe,
   };
 }

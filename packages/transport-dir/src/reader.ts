@@ -1,10 +1,9 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InboundEnvelope } from '@herald/core';
+import { boundedMap, refusalBackoff, type InboundEnvelope } from '@herald/core';
 import { errnoCode, mapFsError } from './errors.js';
 import type { HealthTracker } from './health.js';
 import type { ResolvedDirInit } from './init.js';
-import { backoff, boundedMap } from './memory.js';
 import { parseSpoolFileName } from './names.js';
 import { probeFolder } from './probe.js';
 import { readSpoolFile } from './read.js';
@@ -27,7 +26,7 @@ export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: 
   const queue = new Set<string>();
   const maxQueued = init.maxDeliveriesInFlight * QUEUE_PER_SLOT;
   const inFlight = new Map<string, Promise<void>>();
-  const retry = backoff(init.pollIntervalMs, init.maxRetryDelayMs, MEMORY_LIMIT);
+  const retry = refusalBackoff(init.pollIntervalMs, init.maxRetryDelayMs, MEMORY_LIMIT);
   // Files not to pick up again in this process: oversize, not regular, or delivered but not removable.
   const leaveAlone = boundedMap<true>(MEMORY_LIMIT);
   let running = false;

@@ -1,9 +1,8 @@
 import type { ImapFlow, SearchObject } from 'imapflow';
-import { envelopeId, TransportError, type InboundEnvelope } from '@herald/core';
+import { boundedMap, envelopeId, refusalBackoff, TransportError, type InboundEnvelope } from '@herald/core';
 import type { HealthTracker } from './health.js';
 import type { ResolvedEmailInit } from './init.js';
 import { mapImapError } from './imap-errors.js';
-import { backoff, boundedMap } from './memory.js';
 import { envelopeCandidates, envelopeFromText, tagsOf, TEXT_ALLOWANCE, type Candidate } from './recognize.js';
 
 /** Rejects when `promise` has not settled within `ms`. */
@@ -39,7 +38,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
   const notOurs = boundedMap<true>(MEMORY_LIMIT);
   // Mails handed to the node (and marked, or to be marked), with the id of the envelope each carried.
   const delivered = boundedMap<string>(MEMORY_LIMIT);
-  const retry = backoff(Math.min(1000, init.pollIntervalMs), Math.max(60_000, init.pollIntervalMs), MEMORY_LIMIT);
+  const retry = refusalBackoff(Math.min(1000, init.pollIntervalMs), Math.max(60_000, init.pollIntervalMs), MEMORY_LIMIT);
   const inFlight = new Map<string, Promise<void>>();
   let validity: string | undefined;
   const report = (message: string, cause?: unknown): void => health.error(new Error(`${init.name}: ${message}`, cause === undefined ? undefined : { cause }));

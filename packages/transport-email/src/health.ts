@@ -1,4 +1,4 @@
-import type { HealthState, TransportEvent, TransportHealth } from '@herald/core';
+import { healthTracker as baseTracker, type TransportEvent, type TransportHealth } from '@herald/core';
 
 /**
  * The channel's health from its two halves. SMTP trouble makes the channel
@@ -16,51 +16,27 @@ export interface HealthTracker {
 }
 
 export function healthTracker(halves: { smtp: boolean; imap: boolean }): HealthTracker {
-  const listeners = new Set<(event: TransportEvent) => void>();
+  const base = baseTracker();
   const problems: { smtp?: string | undefined; imap?: string | undefined } = {};
-  let health: TransportHealth = { state: 'down', reason: 'not started', since: Date.now() };
   let isStopped = false;
-
-  const emit = (event: TransportEvent): void => {
-    for (const listener of [...listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A throwing subscriber must not break the channel or other subscribers.
-      }
-    }
-  };
-
-  const put = (state: HealthState, reason: string | undefined): void => {
-    if (health.state === state && health.reason === reason) return;
-    health = { state, since: Date.now(), ...(reason === undefined ? {} : { reason }), ...(health.lastSuccess === undefined ? {} : { lastSuccess: health.lastSuccess }) };
-    emit({ type: 'health', health });
-  };
-
   const judge = (): void => {
     if (isStopped) return;
-    if (halves.smtp && problems.smtp !== undefined) return put('down', `SMTP: ${problems.smtp}`);
-    if (halves.imap && problems.imap !== undefined) return put(halves.smtp ? 'degraded' : 'down', `IMAP: ${problems.imap}`);
-    put('up', undefined);
+    if (halves.smtp && problems.smtp !== undefined) return base.set('down', `SMTP: ${problems.smtp}`);
+    if (halves.imap && problems.imap !== undefined) return base.set(halves.smtp ? 'degraded' : 'down', `IMAP: ${problems.imap}`);
+    base.set('up');
   };
-
   return {
-    current: () => health,
+    current: base.current,
     set(half, problem) {
       problems[half] = problem;
       judge();
     },
-    moved(at) {
-      health = { ...health, lastSuccess: at };
-    },
+    moved: base.moved,
     stopped() {
-      put('down', 'stopped');
+      base.set('down', 'stopped');
       isStopped = true;
     },
-    error: (error) => emit({ type: 'error', error }),
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
+    error: base.error,
+    subscribe: base.subscribe,
   };
 }
