@@ -16,6 +16,8 @@ export interface ServerProcess {
    * again, so a round must not start while the last one's removals are still being committed.
    */
   drained(): Promise<void>;
+  /** A Prometheus metric of the server (NaN where it has none). */
+  metric(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startRelayProcess(): Promise<ServerProcess> {
     url,
     port,
     rss: () => metric(port, 'process_resident_memory_bytes'),
+    metric: (name) => metric(port, name),
     async drained() {
       for (let attempt = 0; attempt < 300; attempt++) {
         if ((await metric(port, 'herald_relay_mailbox_envelopes')) === 0) return;
@@ -87,6 +90,7 @@ export async function startForwarderProcess(): Promise<ServerProcess> {
     port,
     rss: async () => Number(await (await fetch(`http://127.0.0.1:${port}/rss`)).text()),
     drained: async () => undefined,
+    metric: async () => Number.NaN,
     stop: stopper(child),
   };
 }
