@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 
 export const relay = defineCommand({
   name: 'relay',
-  summary: 'run a relay: store-and-forward mailboxes for ws:// channels',
+  summary: 'run a relay: store-and-forward mailboxes for ws:// channels, with an optional MQTT broker (--mqtt) and SMTP endpoint (--smtp)',
   synopsis: '--listen HOST:PORT --data-dir DIR [--config relay.yaml] [options]',
   description: `
 Runs a Herald relay on embedded defaults: mailboxes in LMDB under DIR, no
