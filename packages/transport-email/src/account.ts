@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { OptionsError } from '@herald/core';
 import { parseServerUrl, type MailSecurity, type MailServerAddress } from './url.js';
 
@@ -44,8 +44,14 @@ function password(init: MailAccountInit, field: string): string | undefined {
   if (init.passwordFile !== undefined) {
     let text: string;
     try {
+      // Like ssh with a private key: a password others may read is refused, not used.
+      const mode = statSync(init.passwordFile).mode & 0o777;
+      if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+        throw new OptionsError(`${field}: passwordFile: ${init.passwordFile} may be read by others (mode ${mode.toString(8).padStart(4, '0')}); make it 0600 (chmod 600)`);
+      }
       text = readFileSync(init.passwordFile, 'utf8');
     } catch (error) {
+      if (error instanceof OptionsError) throw error;
       throw new OptionsError(`${field}: passwordFile: cannot read ${init.passwordFile} (${(error as { code?: string }).code ?? 'error'})`, { cause: error });
     }
     const first = text.split(/\r?\n/)[0] ?? '';

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,8 @@ describe('email channel URL', () => {
       smtp: { host: 'mail.mission.example', port: 2587, security: 'starttls' },
       imap: { host: 'mail.mission.example', port: 993, security: 'tls' },
     });
-    expect(emailTransport({ ...base, address: undefined, url: 'email:bob@mission.example' } as EmailTransportInit).name).toBe('email:bob@mission.example');
+    const { address: _address, ...withoutAddress } = base;
+    expect(emailTransport({ ...withoutAddress, url: 'email:bob@mission.example' }).name).toBe('email:bob@mission.example');
     expect(parseServerUrl('smtp+plain://127.0.0.1:2525', 'smtp', 'x')).toEqual({ host: '127.0.0.1', port: 2525, security: 'none' });
   });
 
@@ -57,6 +58,18 @@ describe('emailTransport init', () => {
     expect(emailTransport(base).name).toBe('email:bob@mission.example');
     const message = refused({ ...base, smtp: { url: 'smtps://mail.example', user: 'bob', password: 'hunter2', passwordFile: '/nonexistent' } });
     expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses a password file that others may read, naming its mode', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-email-pass-'));
+    const path = join(dir, 'bob.pass');
+    await writeFile(path, 'secret-in-a-file\n', { mode: 0o644 });
+    await chmod(path, 0o644);
+    const message = refused({ ...base, smtp: { url: 'smtps://mail.example', user: 'bob', passwordFile: path } });
+    expect(message).toContain(`passwordFile: ${path} may be read by others (mode 0644); make it 0600`);
+    expect(message).not.toContain('secret-in-a-file');
+    await chmod(path, 0o600);
+    expect(() => emailTransport({ ...base, smtp: { url: 'smtps://mail.example', user: 'bob', passwordFile: path } })).not.toThrow();
   });
 
   it('builds the init for email:ADDRESS from a config file (password and CA files relative to it)', async () => {
