@@ -19,6 +19,8 @@ afterAll(async () => {
 function herald(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: workdir, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    // spawn's types cannot tell from a stdio array built at run time which streams are pipes.
+    if (!child.stdout || !child.stderr) throw new Error('herald: the child has no stdout/stderr pipe');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -163,7 +165,7 @@ describe('herald org, trust, contacts verify and rotate', () => {
     await until(() => erinListener.messages.length === 1);
     expect(erinListener.messages[0]).toMatchObject({ text: 'in flight', label: 'dave' });
     // Dave's node replaces the card in its data dir when the rotation arrives.
-    await until(async () => (await readdir(join(dave.data, 'contacts')).catch(() => [])).includes(`${newFingerprint.replace(/ /g, '')}.card`), 45_000);
+    await until(async () => (await readdir(join(dave.data, 'contacts')).catch((): string[] => [])).includes(`${newFingerprint.replace(/ /g, '')}.card`), 45_000);
     await stop(daveListener);
 
     // No manual step: "erin" now means the new key, and the message in flight was acknowledged.

@@ -505,7 +505,7 @@ for (const to of [['Bravo'], ['Bravo', 'Charlie', 'Delta']]) {
           precedence: PRECEDENCE_BY_CODE[index % 4]!,
           pad,
           sender,
-          contentType,
+          ...(contentType === undefined ? {} : { contentType }),
           ttl: 3600 + index,
         });
       }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { generateIdentity, seal } from '@herald/core';
 import { CourierError, qrTexts, readQrTexts, renderQr } from '../src/index.js';
 
 const alice = generateIdentity({ label: 'Alice' });
 const bob = generateIdentity({ label: 'Bob' });
+// jsqr is CommonJS typed with the function as its `default` export; under NodeNext a default import of CommonJS is
+// the whole module, so the function is that module's `default` (jsqr sets `jsQR.default = jsQR`: true at run time too).
+const jsQR = jsQRModule.default;
 
 /** What a phone does: find the code in the picture and decode its text. */
 function scan(png: Uint8Array): string {

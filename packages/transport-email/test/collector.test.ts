@@ -23,7 +23,7 @@ interface FakeMailbox {
 
 /** One mail, UID 7, an application/octet-stream part holding `bytes`; `dropOnDownload` closes the connection as the download starts. */
 function mailbox(bytes: Uint8Array, dropOnDownload: boolean): FakeMailbox {
-  const state: FakeMailbox = { client: undefined as unknown as ImapFlow, downloads: 0, deleted: [] };
+  const deleted: string[] = [];
   const client = {
     usable: true,
     capabilities: new Map([['UIDPLUS', true]]),
@@ -38,11 +38,12 @@ function mailbox(bytes: Uint8Array, dropOnDownload: boolean): FakeMailbox {
       return { content: Readable.from([Buffer.from(bytes)]) };
     },
     messageDelete: async (range: string) => {
-      state.deleted.push(range);
+      deleted.push(range);
       return true;
     },
   };
-  state.client = client as unknown as ImapFlow;
+  // The fake has only what the collector calls; ImapFlow's full surface is not imitated.
+  const state: FakeMailbox = { client: client as unknown as ImapFlow, downloads: 0, deleted };
   return state;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId, TransportError, type TransportEvent } from '@herald/core';
 import { freePort } from '@herald/mail-test-server';
+import type { MailAccountInit } from '@herald/transport-email';
 import { accountInit, startMailSystem, type MailSystem } from './mail.js';
 import { cleanup, envelope, party, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
 
@@ -24,6 +25,13 @@ function pair() {
   const [alice, bob] = [party('alice'), party('bob')];
   const addresses = { alice: mail.newAddress('alice'), bob: mail.newAddress('bob') };
   return { alice, bob, addresses, book: { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob } };
+}
+
+/** The account without its `ca`, so only the system's CAs vouch for the server. */
+function withoutCa(account: MailAccountInit | undefined): MailAccountInit {
+  if (!account) throw new Error('withoutCa: accountInit gave no account');
+  const { ca: _ca, ...rest } = account;
+  return rest;
 }
 
 /** A plain TCP server that answers like a mail server offering no STARTTLS, and records every line a client writes. */
@@ -70,7 +78,7 @@ describe('email transport connections', () => {
     const { alice, bob, addresses, book } = pair();
     const base = accountInit(mail, addresses.alice, book);
     // No `ca`: the system's CAs do not know the test certificate.
-    const untrusted = transport({ ...base, smtp: { ...base.smtp!, ca: undefined }, imap: { ...base.imap!, ca: undefined } });
+    const untrusted = transport({ ...base, smtp: withoutCa(base.smtp), imap: withoutCa(base.imap) });
     const events: TransportEvent[] = [];
     untrusted.subscribe((event) => events.push(event));
     await untrusted.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
@@ -78,7 +86,8 @@ describe('email transport connections', () => {
     const bytes = envelope(alice, bob);
     const error = await untrusted.send(bytes, routeOf(bytes)).then(() => undefined, (failure: unknown) => failure as { code: string; retryable: boolean; message: string });
     expect(error?.code, error?.message).toBe('CHANNEL_UNAVAILABLE');
-    const imapOnly = transport({ ...base, smtp: undefined as never, imap: { ...base.imap!, ca: undefined } });
+    const { smtp: _smtp, ...withoutSmtp } = base;
+    const imapOnly = transport({ ...withoutSmtp, imap: withoutCa(base.imap) });
     await imapOnly.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
     expect(imapOnly.health().state).toBe('down');
     expect(imapOnly.health().reason).toMatch(/^IMAP: .*certificate/i);

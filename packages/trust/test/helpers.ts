@@ -16,3 +16,10 @@ export function organisation(now = Date.now()) {
   };
   return { root, office, officeCert, member, anchors: [root.card] as Card[] };
 }
+
+/** Flips the bits of `mask` in `bytes[index]`, in place; an index outside the bytes is a broken test, not a tamper. */
+export function flipBits(bytes: Uint8Array, index: number, mask: number): void {
+  const byte = bytes[index];
+  if (byte === undefined) throw new RangeError(`flipBits: index ${index} is outside ${bytes.length} bytes`);
+  bytes[index] = byte ^ mask;
+}

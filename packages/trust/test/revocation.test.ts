@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrustError, generateIdentity } from '@herald/core';
 import { createRotation, fingerprintBytes, fingerprintFromText, fingerprintText, issueRevocationList, parseRevocationList, parseRotation, revocationListToText, revocationSet, rotationToText, spell } from '@herald/trust';
+import { flipBits } from './helpers.js';
 
 describe('revocation lists', () => {
   const authority = generateIdentity({ label: 'Mission X' });
@@ -32,7 +33,7 @@ describe('revocation lists', () => {
     const list = issueRevocationList({ issuer: authority, serial: 7, entries });
     expect(parseRevocationList(revocationListToText(list)).serial).toBe(7);
     const bytes = list.bytes.slice();
-    bytes[40] ^= 1;
+    flipBits(bytes, 40, 1);
     expect(() => parseRevocationList(bytes)).toThrow(TrustError);
     const successor = generateIdentity({ label: 'Lost phone' });
     const rotation = createRotation(lost, successor);

@@ -26,13 +26,19 @@ export interface TestChannel extends Transport {
   readonly parked: number;
 }
 
+/** One channel name's mailboxes: who listens on which tag, and what waits for a listener. */
+interface MailSystem {
+  listeners: Map<string, (envelope: InboundEnvelope) => Promise<void>>;
+  parked: { tag: string; bytes: Uint8Array }[];
+}
+
 export function memoryMedium(): Medium {
   // Each channel name is its own mailbox system shared by every node that opens it.
-  const systems = new Map<string, { listeners: Map<string, (envelope: InboundEnvelope) => Promise<void>>; parked: { tag: string; bytes: Uint8Array }[] }>();
+  const systems = new Map<string, MailSystem>();
 
   return {
     channel(name, options = {}) {
-      const system = systems.get(name) ?? { listeners: new Map(), parked: [] };
+      const system: MailSystem = systems.get(name) ?? { listeners: new Map(), parked: [] };
       systems.set(name, system);
       const subscribers = new Set<(event: TransportEvent) => void>();
       let myTags: readonly string[] = [];
