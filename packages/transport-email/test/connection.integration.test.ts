@@ -7,6 +7,7 @@ import { freePort } from '@herald/mail-test-server';
 import type { MailAccountInit } from '@herald/transport-email';
 import { accountInit, startMailSystem, type MailSystem } from './mail.js';
 import { cleanup, envelope, party, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
+import { exchangeBothWays } from '@herald/transport-compliance';
 
 /**
  * How the channel talks to its servers, against a real Postfix + Dovecot:
@@ -69,9 +70,7 @@ describe('email transport connections', () => {
     const [atAlice, atBob] = [await started(a, alice), await started(b, bob)];
     const toBob = envelope(alice, bob);
     const toAlice = envelope(bob, alice);
-    await a.send(toBob, routeOf(toBob));
-    await b.send(toAlice, routeOf(toAlice));
-    await until('both envelopes', () => atBob.ids.has(envelopeId(toBob)) && atAlice.ids.has(envelopeId(toAlice)));
+    await exchangeBothWays({ a, atAlice, b, atBob, toBob, toAlice });
   });
 
   it('refuses servers whose certificate it cannot verify: SMTP send fails and health stays down, IMAP never comes up', async () => {

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accountInit, startMailSystem, type MailSystem } from './mail.js';
 import { append, envelope, party, pause, peek, routeOf, sendPersistently, started, tagOf, transport, until } from './helpers.js';
+import { exchangeBothWays } from '@herald/transport-compliance';
 
 /** The e-mail transport against a real Postfix + Dovecot (loopback, their own config in a temp folder). */
 let mail: MailSystem;
@@ -37,9 +38,7 @@ describe('email transport through Postfix and Dovecot', () => {
     const [atAlice, atBob] = [await started(a, alice), await started(b, bob)];
     const toBob = envelope(alice, bob);
     const toAlice = envelope(bob, alice);
-    await a.send(toBob, routeOf(toBob));
-    await b.send(toAlice, routeOf(toAlice));
-    await until('both envelopes', () => atBob.ids.has(envelopeId(toBob)) && atAlice.ids.has(envelopeId(toAlice)));
+    await exchangeBothWays({ a, atAlice, b, atBob, toBob, toAlice });
     expect(Buffer.from(atBob.received[0]!.bytes).equals(Buffer.from(toBob))).toBe(true);
     expect(atBob.received[0]!.channel).toBe(`email:${addresses.bob}`);
     await until('the delivered mail to be deleted from both mailboxes', async () => (await peek(mail, addresses.bob)).length === 0 && (await peek(mail, addresses.alice)).length === 0);

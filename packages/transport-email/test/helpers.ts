@@ -1,7 +1,7 @@
 import { afterEach } from 'vitest';
 import { ImapFlow } from 'imapflow';
-import { envelopeId, generateIdentity, seal, toHex, type Identity, type InboundEnvelope, type Transport } from '@herald/core';
-import { routeOf } from '@herald/transport-compliance';
+import { generateIdentity, seal, toHex, type Identity, type Transport } from '@herald/core';
+import { recorder, routeOf, startedFor, type Recorder } from '@herald/transport-compliance';
 import { emailTransport, type EmailTransportInit } from '@herald/transport-email';
 import type { MailSystem } from './mail.js';
 
@@ -31,35 +31,10 @@ export function envelope(from: Identity, ...to: Identity[]): Uint8Array {
 
 export { routeOf };
 
-export interface Recorder {
-  readonly deliver: (envelope: InboundEnvelope) => Promise<void>;
-  readonly received: InboundEnvelope[];
-  /** Distinct message ids stored. */
-  readonly ids: Set<string>;
-  offers: number;
-  mode: 'accept' | 'refuse';
-}
+export { recorder, type Recorder };
 
-export function recorder(): Recorder {
-  const self: Recorder = {
-    received: [],
-    ids: new Set(),
-    offers: 0,
-    mode: 'accept',
-    async deliver(inbound) {
-      self.offers++;
-      if (self.mode === 'refuse') throw new Error('store unavailable');
-      self.received.push(inbound);
-      self.ids.add(envelopeId(inbound.bytes));
-    },
-  };
-  return self;
-}
-
-export async function started(subject: Transport, identity: Identity, box: Recorder = recorder()): Promise<Recorder> {
-  await subject.start({ routingTags: [tagOf(identity)], deliver: box.deliver });
-  await until(`${subject.name} up`, () => subject.health().state === 'up');
-  return box;
+export function started(subject: Transport, identity: Identity, box: Recorder = recorder()): Promise<Recorder> {
+  return startedFor(subject, identity, box, 20000);
 }
 
 export interface PeekedMail {

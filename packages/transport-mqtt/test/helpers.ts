@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest';
-import { envelopeId, generateIdentity, seal, toHex, type Identity, type InboundEnvelope, type Transport, type TransportEvent } from '@herald/core';
-import { routeOf } from '@herald/transport-compliance';
+import { generateIdentity, seal, toHex, type Identity, type Transport, type TransportEvent } from '@herald/core';
+import { recorder, routeOf, startedFor, type Recorder } from '@herald/transport-compliance';
 import { mqttTransport, type MqttTransportInit } from '@herald/transport-mqtt';
 
 /** Test helpers: transports stopped after each test, identities, envelopes, a recording deliver, bounded waits. */
@@ -28,37 +28,10 @@ export function envelope(from: Identity, ...to: Identity[]): Uint8Array {
 
 export { routeOf };
 
-export interface Recorder {
-  readonly deliver: (envelope: InboundEnvelope) => Promise<void>;
-  readonly received: InboundEnvelope[];
-  /** Distinct message ids stored. */
-  readonly ids: Set<string>;
-  offers: number;
-  /** 'accept' stores; 'refuse' rejects; 'hang' never settles. */
-  mode: 'accept' | 'refuse' | 'hang';
-}
+export { recorder, type Recorder };
 
-export function recorder(): Recorder {
-  const self: Recorder = {
-    received: [],
-    ids: new Set(),
-    offers: 0,
-    mode: 'accept',
-    async deliver(inbound) {
-      self.offers++;
-      if (self.mode === 'refuse') throw new Error('store unavailable');
-      if (self.mode === 'hang') return new Promise<void>(() => undefined);
-      self.received.push(inbound);
-      self.ids.add(envelopeId(inbound.bytes));
-    },
-  };
-  return self;
-}
-
-export async function started(subject: Transport, identity: Identity, box: Recorder = recorder()): Promise<Recorder> {
-  await subject.start({ routingTags: [tagOf(identity)], deliver: box.deliver });
-  await until(`${subject.name} up`, () => subject.health().state === 'up');
-  return box;
+export function started(subject: Transport, identity: Identity, box: Recorder = recorder()): Promise<Recorder> {
+  return startedFor(subject, identity, box, 8000);
 }
 
 export function events(subject: Transport): TransportEvent[] {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId, TransportError } from '@herald/core';
 import { startMosquitto, type MosquittoProcess } from '@herald/transport-mqtt/testing';
 import { envelope, events, party, pause, recorder, routeOf, sendPersistently, started, transport, until } from './helpers.js';
+import { exchangeBothWays } from '@herald/transport-compliance';
 
 /** The MQTT transport against a real Mosquitto process (loopback, its own config and persistence). */
 let broker: MosquittoProcess;
@@ -20,9 +21,7 @@ describe('mqtt transport through Mosquitto', () => {
     const [atAlice, atBob] = [await started(a, alice), await started(b, bob)];
     const toBob = envelope(alice, bob);
     const toAlice = envelope(bob, alice);
-    await a.send(toBob, routeOf(toBob));
-    await b.send(toAlice, routeOf(toAlice));
-    await until('both envelopes', () => atBob.ids.has(envelopeId(toBob)) && atAlice.ids.has(envelopeId(toAlice)));
+    await exchangeBothWays({ a, atAlice, b, atBob, toBob, toAlice });
     expect(Buffer.from(atBob.received[0]!.bytes).equals(Buffer.from(toBob))).toBe(true);
     expect(atBob.received[0]!.channel).toBe(b.name);
     expect(b.name).toBe(broker.url);

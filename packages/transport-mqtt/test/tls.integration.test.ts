@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeId, TransportError } from '@herald/core';
+import { TransportError } from '@herald/core';
 import type { MqttTlsOptions } from '@herald/transport-mqtt';
 import { startMosquitto, type MosquittoProcess } from '@herald/transport-mqtt/testing';
 import { envelope, events, party, routeOf, started, transport, until } from './helpers.js';
+import { exchangeBothWays } from '@herald/transport-compliance';
 
 /**
  * mqtts:// against a Mosquitto process with a TLS listener that also asks for
@@ -72,9 +73,7 @@ describe('mqtts:// through Mosquitto with TLS and client certificates', () => {
     const [atAlice, atBob] = [await started(a, alice), await started(b, bob)];
     const toBob = envelope(alice, bob);
     const toAlice = envelope(bob, alice);
-    await a.send(toBob, routeOf(toBob));
-    await b.send(toAlice, routeOf(toAlice));
-    await until('both envelopes', () => atBob.ids.has(envelopeId(toBob)) && atAlice.ids.has(envelopeId(toAlice)));
+    await exchangeBothWays({ a, atAlice, b, atBob, toBob, toAlice });
   });
 
   it('refuses a broker certificate it cannot verify (no CA given: node’s own roots)', async () => {
