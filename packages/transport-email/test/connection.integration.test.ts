@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId, TransportError, type TransportEvent } from '@herald/core';
 import { freePort } from '@herald/mail-test-server';
 import type { MailAccountInit } from '@herald/transport-email';
-import { accountInit, startMailSystem, type MailSystem } from './mail.js';
+import { accountInit, startMailSystem, type MailSystem, pairOn } from './mail.js';
 import { cleanup, envelope, party, recorder, routeOf, started, tagOf, transport, until } from './helpers.js';
 import { exchangeBothWays } from '@herald/transport-compliance';
 
@@ -22,11 +22,7 @@ afterAll(async () => {
   await mail?.close();
 });
 
-function pair() {
-  const [alice, bob] = [party('alice'), party('bob')];
-  const addresses = { alice: mail.newAddress('alice'), bob: mail.newAddress('bob') };
-  return { alice, bob, addresses, book: { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob } };
-}
+const pair = () => pairOn(mail);
 
 /** The account without its `ca`, so only the system's CAs vouch for the server. */
 function withoutCa(account: MailAccountInit | undefined): MailAccountInit {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId, toHex } from '@herald/core';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { accountInit, startMailSystem, type MailSystem } from './mail.js';
+import { accountInit, startMailSystem, type MailSystem, pairOn } from './mail.js';
 import { append, envelope, party, pause, peek, routeOf, sendPersistently, started, tagOf, transport, until } from './helpers.js';
 import { exchangeBothWays } from '@herald/transport-compliance';
 
@@ -22,13 +22,7 @@ async function deliveriesTo(address: string): Promise<number> {
   return log.split('\n').filter((line) => line.includes(`lmtp(${user})`) && line.includes('saved mail to')).length;
 }
 
-/** Alice and Bob, each with a fresh mailbox and an address book naming both. */
-function pair() {
-  const [alice, bob] = [party('alice'), party('bob')];
-  const addresses = { alice: mail.newAddress('alice'), bob: mail.newAddress('bob') };
-  const book = { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob };
-  return { alice, bob, addresses, book };
-}
+const pair = () => pairOn(mail);
 
 describe('email transport through Postfix and Dovecot', () => {
   it('exchanges envelopes both ways, and leaves nothing on the server', async () => {

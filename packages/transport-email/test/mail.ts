@@ -1,5 +1,7 @@
 import { startMailSystem, type MailSystem } from '@herald/mail-test-server';
+import type { Identity } from '@herald/core';
 import type { EmailTransportInit } from '@herald/transport-email';
+import { party, tagOf } from './helpers.js';
 
 /**
  * The e-mail tests' real mail system: one Postfix and one Dovecot per test
@@ -21,4 +23,11 @@ export function accountInit(mail: MailSystem, address: string, addressBook: Reco
     timeoutMs: 5_000,
     ...extra,
   };
+}
+
+/** Alice and Bob, each with a fresh mailbox on `mail`, and an address book naming both. */
+export function pairOn(mail: MailSystem): { alice: Identity; bob: Identity; addresses: { alice: string; bob: string }; book: Record<string, string> } {
+  const [alice, bob] = [party('alice'), party('bob')];
+  const addresses = { alice: mail.newAddress('alice'), bob: mail.newAddress('bob') };
+  return { alice, bob, addresses, book: { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob } };
 }

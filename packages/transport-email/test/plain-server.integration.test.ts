@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId } from '@herald/core';
-import { accountInit, startMailSystem, type MailSystem } from './mail.js';
+import { accountInit, startMailSystem, type MailSystem, pairOn } from './mail.js';
 import { envelope, party, peek, routeOf, started, tagOf, transport, until } from './helpers.js';
 
 /**
@@ -21,11 +21,7 @@ afterAll(async () => {
   await mail?.close();
 });
 
-function pair() {
-  const [alice, bob] = [party('alice'), party('bob')];
-  const addresses = { alice: mail.newAddress('alice'), bob: mail.newAddress('bob') };
-  return { alice, bob, addresses, book: { [tagOf(alice)]: addresses.alice, [tagOf(bob)]: addresses.bob } };
-}
+const pair = () => pairOn(mail);
 
 /** A mail of someone else's, already flagged \Deleted by their client but not expunged yet. */
 async function appendDeleted(address: string): Promise<void> {
