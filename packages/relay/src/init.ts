@@ -34,6 +34,11 @@ export interface RelayInit {
   readonly maxRetentionSeconds?: number;
   /** Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000. */
   readonly maxConnections?: number;
+  /**
+   * The embedded MQTT broker's persistent sessions (clients with subscriptions, kept while they are away) at most;
+   * a new client's SUBSCRIBE beyond is refused (SUBACK 0x80). Default 100 000.
+   */
+  readonly mqttMaxSessions?: number;
   /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */
   readonly authTimeoutMs?: number;
   /** Interval of the relay's pings; a client silent for two intervals is dropped. Default 15 000 ms. */
@@ -96,6 +101,7 @@ const NUMBERS = {
   maxStoredBytes: [1024 * MiB, 1024, 2 ** 46, 'bytes'],
   maxRetentionSeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
   maxConnections: [10_000, 1, 1_000_000, 'connections'],
+  mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],
   authTimeoutMs: [10_000, 100, 300_000, 'milliseconds'],
   heartbeatIntervalMs: [15_000, 100, 600_000, 'milliseconds'],
   depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],

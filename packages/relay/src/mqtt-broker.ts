@@ -5,7 +5,7 @@ import { OptionsError } from '@herald/core';
 import type { Logger } from './log.js';
 import { openBrokerPersistence } from './mqtt-persistence.js';
 import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
-import type { QueueLimits } from './mqtt-sessions.js';
+import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './mqtt-sessions.js';
 
 export interface MqttBrokerInit {
   readonly host: string;
@@ -18,6 +18,8 @@ export interface MqttBrokerInit {
   readonly queueLimits: QueueLimits;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
+  /** Persistent sessions (clients with subscriptions) kept at most; a new client's SUBSCRIBE beyond is refused (the relay's mqttMaxSessions). */
+  readonly maxSessions: number;
   readonly log: Logger;
 }
 
@@ -42,10 +44,16 @@ export interface MqttBrokerHandle {
  * - memory per connection is bounded: a packet whose header declares more than
  *   maxEnvelopeBytes plus room for its fields ends the connection before its
  *   body is buffered (mqtt-packet-guard.ts); connections are capped at the
- *   relay's maxConnections.
+ *   relay's maxConnections;
+ * - persistent sessions are bounded: a session subscribes to at most
+ *   MAX_SUBSCRIPTIONS_PER_SESSION topics, and a client without a session may
+ *   start one only while fewer than maxSessions exist (SUBACK 0x80 otherwise),
+ *   so clients coming and going with new ids cannot grow the broker's memory
+ *   and store without bound.
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
   const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits);
+  let sessionRefusals = 0;
   const broker = await Aedes.createBroker({
     persistence: store.persistence,
     // Herald's derived client ids are 32 hex characters, above 3.1's 23.
@@ -60,8 +68,11 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
       // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means "on disk".
       store.preStore(packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
     },
-    authorizeSubscribe(_client, subscription, callback) {
-      const refused = /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$');
+    authorizeSubscribe(client, subscription, callback) {
+      const held = client ? store.subscriptionsOf(client.id) : new Set<string>();
+      const full = !held.has(subscription.topic) && (held.size >= MAX_SUBSCRIPTIONS_PER_SESSION || (held.size === 0 && store.sessions >= init.maxSessions));
+      if (full) sessionRefusals++;
+      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$');
       // Negated (SUBACK 0x80), not an error: the client learns the refusal and keeps its connection.
       callback(null, refused ? null : subscription);
     },
@@ -113,7 +124,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await store.close();
-        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized }, 'mqtt broker stopped');
+        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals }, 'mqtt broker stopped');
       })()),
   };
 }

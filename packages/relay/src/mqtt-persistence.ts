@@ -33,6 +33,9 @@ export interface BrokerPersistence {
   preStore(topic: string, payload: Buffer): Promise<void>;
   /** Messages not queued because a session's queue was full, since start. */
   readonly refusedFull: number;
+  /** Sessions holding subscriptions, and one client's topics: what the broker bounds at SUBSCRIBE. */
+  readonly sessions: number;
+  subscriptionsOf(clientId: string): ReadonlySet<string>;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,10 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
     get refusedFull() {
       return state.refusedFull;
     },
+    get sessions() {
+      return state.sessions;
+    },
+    subscriptionsOf: (clientId) => state.subscriptionsOf(clientId),
     async close() {
       await Promise.allSettled(pending);
       await env.close();

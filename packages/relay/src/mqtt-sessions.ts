@@ -45,6 +45,9 @@ export interface QueueLimits {
   readonly maxBytes: number;
 }
 
+/** Topics one session may subscribe to: a node collects one mailbox per identity it answers for (as a relay's MAX_TAGS). */
+export const MAX_SUBSCRIPTIONS_PER_SESSION = 16;
+
 type Client = { readonly id: string };
 type Entry = { seq: number; packet: Packet };
 
@@ -60,6 +63,10 @@ export interface SessionState {
   readonly refusedFull: number;
   /** Payload bytes queued now, over all sessions. */
   readonly queuedBytes: number;
+  /** Sessions holding at least one subscription (they persist while their clients are away). */
+  readonly sessions: number;
+  /** Topics `clientId` subscribes to now. */
+  subscriptionsOf(clientId: string): ReadonlySet<string>;
   restoreSubscription(sub: Subscription): void;
   restoreQueued(clientId: string, seq: number, packet: Packet): void;
   retained(pattern: string): Packet[];
@@ -132,6 +139,10 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
     get queuedBytes() {
       return totalBytes;
     },
+    get sessions() {
+      return byClient.size;
+    },
+    subscriptionsOf: (clientId) => new Set(byClient.get(clientId)?.keys() ?? []),
     restoreSubscription: add,
     async preStore(topic, payload) {
       const entries: { clientId: string; seq: number; packet: Packet }[] = [];

@@ -206,6 +206,48 @@ describe('the relay’s embedded MQTT broker', () => {
     }
   });
 
+  it('bounds persistent sessions: 16 topics a session, mqttMaxSessions sessions, kept across a restart', async () => {
+    const mqttPort = await freePort();
+    const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+    let relay = await spawnRelay({ args, config: { mqttMaxSessions: 2 } });
+    relays.push(relay);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const clients: MqttClient[] = [];
+    const connected = async (clientId: string): Promise<MqttClient> => {
+      const client = mqttConnect(url, { protocolVersion: 4, clientId, clean: false, reconnectPeriod: 0 });
+      clients.push(client);
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', () => resolve());
+        client.once('error', reject);
+      });
+      return client;
+    };
+    // The SUBACK's return codes as the broker sent them (MQTT.js's `granted` repeats what was asked).
+    const subscribe = (client: MqttClient, topics: string[]) =>
+      // MQTT.js reports a refused topic as an error too; the packet is what tells which.
+      new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
+    const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
+    try {
+      const first = await connected('session-one');
+      expect(await subscribe(first, Array.from({ length: 16 }, (_, index) => topic(index)))).toEqual(new Array(16).fill(1));
+      // A 17th topic for the same session is refused; one it holds already is granted again.
+      expect(await subscribe(first, [topic(16), topic(3)])).toEqual([128, 1]);
+      expect(await subscribe(await connected('session-two'), [topic(100)])).toEqual([1]);
+      // Two sessions exist: a third client may not start one.
+      expect(await subscribe(await connected('session-three'), [topic(200)])).toEqual([128]);
+      for (const client of clients.splice(0)) client.end(true);
+      // The sessions persist: after a restart the cap still counts them.
+      await relay.kill('SIGTERM');
+      relay = await restartRelay(relay, { args, config: { mqttMaxSessions: 2 } });
+      relays.push(relay);
+      expect(await subscribe(await connected('session-four'), [topic(300)])).toEqual([128]);
+      expect(await subscribe(await connected('session-two'), [topic(101)])).toEqual([1]);
+    } finally {
+      for (const client of clients) client.end(true);
+      await relay.kill('SIGTERM');
+    }
+  });
+
   it('validates the mqtt option like any listen address', () => {
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(OptionsError);
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(/startRelay: mqtt: expected host:port/);
