@@ -3,6 +3,7 @@ import { TransportError } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
 import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
+import { packetFraming } from './packet-framing.js';
 import { manualPuback } from './puback.js';
 import { sendWindow, type Ticket } from './window.js';
 
@@ -37,6 +38,8 @@ export class ConnectFailure extends Error {
 
 /** Room in a packet besides the payload: fixed header, topic, packet id, properties. */
 const PACKET_OVERHEAD = 1024;
+/** What an inbound packet may hold besides an envelope before the connection is ended at its header: a longest topic and properties. */
+const INBOUND_SLACK = 128 * 1024;
 
 export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
   return connectWith(await mqttLibrary(), init, version, topics, events, signal);
@@ -71,6 +74,16 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   let connacked = false;
   let closed = false;
   let lastReason = 'connection closed';
+  // MQTT.js's parser holds each inbound packet whole, whatever its header declares, and MQTT 3.1.1 cannot ask a
+  // broker for a maximum: a packet declaring more than an envelope and its fields ends the connection at its header.
+  const framing = packetFraming(init.maxEnvelopeBytes + INBOUND_SLACK);
+  const stream = client.stream as { on?: (event: 'data', listener: (chunk: Buffer) => void) => unknown; destroy?: () => unknown } | undefined;
+  stream?.on?.('data', (chunk: Buffer) => {
+    const refused = framing.push(chunk);
+    if (refused === undefined) return;
+    lastReason = `broker sent a ${refused}`;
+    stream.destroy?.();
+  });
   let window = sendWindow(65_535, () => lost());
   let serverMaxPacket = Number.POSITIVE_INFINITY;
   let sessionPresent = false;

@@ -14,3 +14,4 @@ export { parseBrokerUrl, type BrokerUrl } from './url.js';
 export { derivedClientId, MQTT_CLIENT_ID_DOMAIN } from './client-id.js';
 export { DEFAULT_TOPIC_PREFIX, topicFor } from './topics.js';
 export { fromReasonCode } from './errors.js';
+export { packetFraming, type PacketFraming } from './packet-framing.js';

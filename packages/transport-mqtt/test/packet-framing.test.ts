@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packetFraming } from '../src/mqtt-packet-guard.js';
+import { packetFraming } from '@herald/transport-mqtt';
 
 /** MQTT's Remaining Length: 7 bits a byte, low first, the top bit saying "more". */
 function remainingLength(value: number): number[] {
@@ -15,7 +15,7 @@ function remainingLength(value: number): number[] {
 
 const packet = (type: number, body: number): Buffer => Buffer.concat([Buffer.from([type, ...remainingLength(body)]), Buffer.alloc(body, 0xab)]);
 
-describe('the embedded broker’s packet framing guard', () => {
+describe('MQTT packet framing guard (the embedded broker’s connections, the transport’s broker connection)', () => {
   it('follows packets of every length-field size, whole or cut anywhere, and lets those within the limit pass', () => {
     const stream = Buffer.concat([packet(0x10, 40), packet(0x32, 0), packet(0x32, 127), packet(0x32, 128), packet(0x32, 16_383), packet(0x32, 16_384), packet(0xc0, 0), packet(0x32, 70_000)]);
     for (const size of [stream.length, 1, 2, 3, 7, 100, 4096]) {
