@@ -8,7 +8,8 @@ import { FAST, party, tagOf, until } from './helpers.js';
  * SUBSCRIBE like any MQTT 3.1.1 broker, then announces a PUBLISH of 256 MiB
  * and sends nothing more. MQTT.js's parser would wait for (and buffer) the
  * whole body; the transport must end the connection at the header instead.
- * A real process on a loopback port, speaking just enough MQTT by hand.
+ * A TCP server on a loopback port in the test, speaking just enough MQTT by hand
+ * (no real broker can be made to misbehave like this).
  */
 const servers: Server[] = [];
 afterEach(async () => {
