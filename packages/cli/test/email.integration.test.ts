@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
 import { startMailSystem, type MailSystem } from '@herald/mail-test-server';
+import { run, until } from './process-kit.js';
 
 /** `herald listen` and `herald send` as real processes over --via email:, through a real Postfix + Dovecot. */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 let workdir: string;
 let mail: MailSystem;
 beforeAll(async () => {
@@ -19,22 +17,6 @@ afterAll(async () => {
   await mail?.close();
   await rm(workdir, { recursive: true, force: true });
 });
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-}
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('herald send and listen over --via email:', () => {
   // Generous bounds: two node processes and a mail system on a shared 2-core machine.

@@ -1,36 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
 import { startMosquitto } from '@herald/transport-mqtt/testing';
+import { run, until } from './process-kit.js';
 
 /** `herald listen` and `herald send` as real processes through a real Mosquitto that wants a password. */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const workdir = await mkdtemp(join(tmpdir(), 'herald-cli-mqtt-'));
 const broker = await startMosquitto({ users: { field: 'n0t-in-logs' } });
 afterAll(async () => {
   await broker.close();
   await rm(workdir, { recursive: true, force: true });
 });
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-}
-
-async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('herald send and listen over --via mqtt://', () => {
   it('delivers through the broker, with credentials from the environment or the URL, and prints no password', async () => {

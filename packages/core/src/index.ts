@@ -57,4 +57,5 @@ export { ACK_CONTENT_TYPE } from './node/ack.js';
 // Helpers every network transport needs the same way: health tracking and jittered reconnect backoff.
 export { type HealthTracker, healthTracker } from './transport-kit/health.js';
 export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
+export { tracked, unlessAborted } from './transport-kit/in-flight.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';

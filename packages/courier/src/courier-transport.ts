@@ -1,4 +1,4 @@
-import { OptionsError, TransportError, type InboundEnvelope, type Transport, type TransportStartOptions } from '@herald/core';
+import { OptionsError, tracked, TransportError, type InboundEnvelope, type Transport, type TransportStartOptions } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
 
 export interface CourierTransportInit {
@@ -51,14 +51,8 @@ export function courierTransport(init: CourierTransportInit): CourierTransport {
     },
     stop: (options) => spool.stop(options),
     async send(envelope, route, options) {
-      const job = spool.send(envelope, route, options);
       started++;
-      sends.add(job);
-      try {
-        return await job;
-      } finally {
-        sends.delete(job);
-      }
+      return tracked(sends, spool.send(envelope, route, options));
     },
     health: () => spool.health(),
     subscribe: (listener) => spool.subscribe(listener),

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { healthTracker, OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportStartOptions } from '@herald/core';
+import { healthTracker, OptionsError, tracked, TransportError, type Route, type SendReceipt, type Transport, type TransportStartOptions } from '@herald/core';
 import { writeFileAtomically } from './files.js';
 import { resolveGroupsOptions } from './groups-options.js';
 import { renderGroups } from './groups-write.js';
@@ -109,15 +109,7 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
       status.set('down', 'stopped');
       await Promise.allSettled(sends);
     },
-    async send(envelope, route, options = {}) {
-      const job = handOver(envelope, route, options.signal);
-      sends.add(job);
-      try {
-        return await job;
-      } finally {
-        sends.delete(job);
-      }
-    },
+    send: (envelope, route, options = {}) => tracked(sends, handOver(envelope, route, options.signal)),
     health: () => status.current(),
     subscribe: (listener) => status.subscribe(listener),
   };

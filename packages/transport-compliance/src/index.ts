@@ -3,4 +3,4 @@ export type { ComplianceHarness, ComplianceSetupContext, ComplianceOptions } fro
 export type { ComplianceSetup } from './session.js';
 export { routeOf, sealedFor, sealedOfSize, asTransportError, bytesEqual, type TransportErrorShape } from './fixtures.js';
 export { waitFor, sleep } from './wait.js';
-export { recorder, startedFor, exchangeBothWays, type Recorder } from './recorder.js';
+export { applicationReader, recorder, startedFor, exchangeBothWays, type Recorder } from './recorder.js';

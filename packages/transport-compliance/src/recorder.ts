@@ -1,4 +1,4 @@
-import { envelopeId, toHex, type Identity, type InboundEnvelope, type Transport } from '@herald/core';
+import { envelopeId, toHex, type HeraldNode, type Identity, type InboundEnvelope, type ReceivedMessage, type Transport } from '@herald/core';
 import { routeOf } from './fixtures.js';
 import { waitFor } from './wait.js';
 
@@ -47,4 +47,28 @@ export async function exchangeBothWays(sides: { readonly a: Transport; readonly 
   await a.send(toBob, routeOf(toBob));
   await b.send(toAlice, routeOf(toAlice));
   await waitFor('both envelopes', () => atBob.ids.has(envelopeId(toBob)) && atAlice.ids.has(envelopeId(toAlice)), timeoutMs);
+}
+
+/** A started node's messages read as an application reads them (text kept, each acked), until `stop`. */
+export function applicationReader(node: HeraldNode): { readonly received: string[]; stop(): Promise<void> } {
+  const received: string[] = [];
+  const lifetime = new AbortController();
+  const reading = (async () => {
+    try {
+      for await (const message of node.messages({ signal: lifetime.signal }) as AsyncIterable<ReceivedMessage>) {
+        received.push(message.text);
+        await message.ack();
+      }
+    } catch {
+      // Aborted at stop.
+    }
+  })();
+  return {
+    received,
+    async stop() {
+      lifetime.abort();
+      await node.stop();
+      await reading;
+    },
+  };
 }

@@ -10,3 +10,4 @@ export {
 export { parseDirUrl } from './url.js';
 export { spoolFileName, parseSpoolFileName, type SpoolName, TEMP_PREFIX } from './names.js';
 export { mapFsError, type MappedFsError } from './errors.js';
+export { writeAtomically } from './write.js';

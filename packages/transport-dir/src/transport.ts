@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportCapabilities, type TransportStartOptions } from '@herald/core';
+import { OptionsError, tracked, TransportError, unlessAborted, type Route, type SendReceipt, type Transport, type TransportCapabilities, type TransportStartOptions } from '@herald/core';
 import { describeFsError, mapFsError } from './errors.js';
 import { healthTracker } from './health.js';
 import { resolveDirInit, type DirTransportInit } from './init.js';
@@ -98,21 +98,9 @@ export function dirTransport(init: DirTransportInit): Transport {
       if (!signal) return stopping;
       if (signal.aborted) throw aborted('stop');
       // The signal only cuts the wait short; the transport is stopped regardless.
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(aborted('waiting for in-flight deliveries'));
-        signal.addEventListener('abort', onAbort, { once: true });
-        void stopping!.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
+      await unlessAborted(stopping, signal, () => aborted('waiting for in-flight deliveries'));
     },
-    async send(envelope, route, sendOptions = {}) {
-      const job = write(envelope, route, sendOptions.signal);
-      sending.add(job);
-      try {
-        return await job;
-      } finally {
-        sending.delete(job);
-      }
-    },
+    send: (envelope, route, sendOptions = {}) => tracked(sending, write(envelope, route, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
   };

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import { TransportError, type Route } from '@herald/core';
+import { TransportError, unlessAborted, type Route } from '@herald/core';
 import { addressesFor } from './address-book.js';
 import { composeMail } from './compose.js';
 import type { HealthTracker } from './health.js';
@@ -88,17 +88,8 @@ export function smtpSender(init: ResolvedEmailInit, account: ResolvedAccount, he
     start: check,
     async send(envelope, route, signal) {
       const addresses = addressesFor(route, init.addressBook, name);
-      const sending = Promise.all(addresses.map((to) => one(envelope, to)));
-      if (signal) {
-        // nodemailer cannot withdraw a mail once handed over: abort stops the wait, and the mail may still be accepted (the node deduplicates).
-        await new Promise<void>((resolve, reject) => {
-          const onAbort = (): void => reject(new TransportError('ABORTED', name, 'send aborted', { cause: signal.reason }));
-          signal.addEventListener('abort', onAbort, { once: true });
-          sending.then(() => resolve(), reject).finally(() => signal.removeEventListener('abort', onAbort));
-        });
-      } else {
-        await sending;
-      }
+      // nodemailer cannot withdraw a mail once handed over: abort stops the wait, and the mail may still be accepted (the node deduplicates).
+      await unlessAborted(Promise.all(addresses.map((to) => one(envelope, to))), signal, () => new TransportError('ABORTED', name, 'send aborted', { cause: signal?.reason }));
       health.set('smtp', undefined);
     },
     stop() {

@@ -1,4 +1,4 @@
-import { OptionsError, TransportError, type Route, type SendReceipt, type Transport, type TransportCapabilities, type TransportStartOptions } from '@herald/core';
+import { OptionsError, tracked, TransportError, unlessAborted, type Route, type SendReceipt, type Transport, type TransportCapabilities, type TransportStartOptions } from '@herald/core';
 import { healthTracker } from './health.js';
 import { resolveEmailInit, type EmailTransportInit } from './init.js';
 import type { ImapReceiver } from './receiver.js';
@@ -94,21 +94,9 @@ export function emailTransport(init: EmailTransportInit): Transport {
       if (!signal) return stopping;
       if (signal.aborted) throw aborted('stop');
       // The signal only cuts the wait short; the transport is stopped regardless.
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(aborted('waiting for in-flight deliveries'));
-        signal.addEventListener('abort', onAbort, { once: true });
-        void stopping!.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
+      await unlessAborted(stopping, signal, () => aborted('waiting for in-flight deliveries'));
     },
-    async send(envelope, route, sendOptions = {}) {
-      const job = send(envelope, route, sendOptions.signal);
-      sending.add(job);
-      try {
-        return await job;
-      } finally {
-        sending.delete(job);
-      }
-    },
+    send: (envelope, route, sendOptions = {}) => tracked(sending, send(envelope, route, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
   };

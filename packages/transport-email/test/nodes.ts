@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNode, type HeraldNode, type Identity, type NodePolicy, type ReceivedMessage, type Transport } from '@herald/core';
+import { createNode, type HeraldNode, type Identity, type NodePolicy, type Transport } from '@herald/core';
+import { applicationReader } from '@herald/transport-compliance';
 import { lmdbStore } from '@herald/store-lmdb';
 
 /** Short deadlines, so hedging and failover happen within a test's waits; e-mail through loopback takes a few hundred ms. */
@@ -27,26 +28,13 @@ export async function startNode(identity: Identity, contacts: readonly Identity[
   const store = await lmdbStore({ path: dir });
   const node = createNode({ identity, contacts: contacts.map((contact) => contact.card), store, channels, policy: POLICY });
   await node.start();
-  const received: string[] = [];
-  const lifetime = new AbortController();
-  const reading = (async () => {
-    try {
-      for await (const message of node.messages({ signal: lifetime.signal }) as AsyncIterable<ReceivedMessage>) {
-        received.push(message.text);
-        await message.ack();
-      }
-    } catch {
-      // Aborted at stop.
-    }
-  })();
+  const reader = applicationReader(node);
   return {
     node,
-    received,
+    received: reader.received,
     dataDir: dir,
     async stop() {
-      lifetime.abort();
-      await node.stop();
-      await reading;
+      await reader.stop();
       await store.close();
     },
   };

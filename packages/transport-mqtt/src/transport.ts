@@ -1,4 +1,4 @@
-import { OptionsError, TransportError, type Transport } from '@herald/core';
+import { OptionsError, tracked, TransportError, type Transport } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
 import { aborted } from './errors.js';
@@ -151,13 +151,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
       // No queueing while the link is down: the node's durable outbox keeps the envelope and the router fails over.
       if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `send: not connected to the broker (${health.current().reason ?? 'down'})`);
       if (sending.size >= options.maxPendingSends) throw new TransportError('QUOTA_EXCEEDED', channel, `send: ${options.maxPendingSends} sends already await the broker (maxPendingSends)`);
-      const job = sendEnvelope(connection, options, envelope, [...new Set(tags)], signal);
-      sending.add(job);
-      try {
-        await job;
-      } finally {
-        sending.delete(job);
-      }
+      await tracked(sending, sendEnvelope(connection, options, envelope, [...new Set(tags)], signal));
       const acceptedAt = Date.now();
       health.moved(acceptedAt);
       return { channel, acceptedAt };

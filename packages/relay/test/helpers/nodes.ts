@@ -1,4 +1,5 @@
-import { createNode, memoryStore, type HeraldNode, type Identity, type ReceivedMessage } from '@herald/core';
+import { createNode, memoryStore, type HeraldNode, type Identity } from '@herald/core';
+import { applicationReader } from '@herald/transport-compliance';
 import { webSocketTransport } from '@herald/transport-websocket';
 
 /** Fast timings so tests notice a dead relay and retry within seconds. */
@@ -22,26 +23,11 @@ export async function startNode(identity: Identity, contacts: readonly Identity[
     policy: { sendTimeoutMs: 3000, retryMinDelayMs: 50, maxBackoffMs: 500, breakerCooldownMs: 300, ackDeadlineMs: { ROUTINE: 5000, PRIORITY: 5000, IMMEDIATE: 5000, FLASH: 5000 } },
   });
   await node.start();
-  const received: string[] = [];
-  const lifetime = new AbortController();
-  const reading = (async () => {
-    try {
-      for await (const message of node.messages({ signal: lifetime.signal }) as AsyncIterable<ReceivedMessage>) {
-        received.push(message.text);
-        await message.ack();
-      }
-    } catch {
-      // Aborted at stop.
-    }
-  })();
+  const reader = applicationReader(node);
   return {
     node,
-    received,
-    async stop() {
-      lifetime.abort();
-      await node.stop();
-      await reading;
-    },
+    received: reader.received,
+    stop: reader.stop,
   };
 }
 
