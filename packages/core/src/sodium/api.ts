@@ -1,0 +1,41 @@
+/**
+ * The libsodium primitives core uses, in libsodium.js's call shapes (outputs
+ * returned, failures thrown), so either backend can sit behind them. Nothing
+ * more: a smaller surface is less to keep byte-identical between backends.
+ */
+export type SodiumBackend = 'native' | 'wasm';
+
+export interface SignKeyPair {
+  readonly publicKey: Uint8Array;
+  /** libsodium's 64-byte Ed25519 secret key (seed || public key). */
+  readonly privateKey: Uint8Array;
+}
+
+export interface Sodium {
+  readonly backend: SodiumBackend;
+  /** BLAKE2b; unkeyed when `key` is null. */
+  crypto_generichash(outputBytes: number, message: Uint8Array, key: Uint8Array | null): Uint8Array;
+  /** X25519; throws on a key that gives an all-zero shared secret (small order). */
+  crypto_scalarmult(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
+  crypto_scalarmult_base(secretKey: Uint8Array): Uint8Array;
+  crypto_sign_seed_keypair(seed: Uint8Array): SignKeyPair;
+  crypto_sign_detached(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
+  /** False for a signature that does not verify; throws only on wrong key or signature lengths. */
+  crypto_sign_verify_detached(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(message: Uint8Array, additionalData: Uint8Array | null, secretNonce: null, nonce: Uint8Array, key: Uint8Array): Uint8Array;
+  /** Throws when the ciphertext does not authenticate. */
+  crypto_aead_xchacha20poly1305_ietf_decrypt(secretNonce: null, ciphertext: Uint8Array, additionalData: Uint8Array | null, nonce: Uint8Array, key: Uint8Array): Uint8Array;
+  /** Constant-time equality of two equal-length byte strings. */
+  memcmp(a: Uint8Array, b: Uint8Array): boolean;
+  /** Argon2id (with crypto_pwhash_ALG_ARGON2ID13); a string passphrase is hashed as UTF-8. */
+  crypto_pwhash(outputBytes: number, passphrase: string | Uint8Array, salt: Uint8Array, opsLimit: number, memLimit: number, algorithm: number): Uint8Array;
+  readonly crypto_pwhash_ALG_ARGON2ID13: number;
+  readonly crypto_pwhash_OPSLIMIT_MIN: number;
+  readonly crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
+  readonly crypto_pwhash_OPSLIMIT_MODERATE: number;
+  readonly crypto_pwhash_OPSLIMIT_SENSITIVE: number;
+  readonly crypto_pwhash_MEMLIMIT_MIN: number;
+  readonly crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
+  readonly crypto_pwhash_MEMLIMIT_MODERATE: number;
+  readonly crypto_pwhash_MEMLIMIT_SENSITIVE: number;
+}

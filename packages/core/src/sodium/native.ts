@@ -1,0 +1,112 @@
+import { createRequire } from 'node:module';
+import type { Sodium } from './api.js';
+
+/** The parts of sodium-native core calls: libsodium's C signatures, outputs passed in, failures thrown. */
+interface SodiumNative {
+  crypto_generichash(output: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
+  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
+  crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
+  crypto_sign_seed_keypair(pk: Uint8Array, sk: Uint8Array, seed: Uint8Array): void;
+  crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void;
+  crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: Uint8Array, k: Uint8Array): number;
+  crypto_aead_xchacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: Uint8Array, k: Uint8Array): number;
+  sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
+  crypto_pwhash(out: Uint8Array, passwd: Uint8Array, salt: Uint8Array, opslimit: number, memlimit: number, alg: number): void;
+  readonly crypto_aead_xchacha20poly1305_ietf_ABYTES: number;
+  readonly crypto_pwhash_ALG_ARGON2ID13: number;
+  readonly crypto_pwhash_OPSLIMIT_MIN: number;
+  readonly crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
+  readonly crypto_pwhash_OPSLIMIT_MODERATE: number;
+  readonly crypto_pwhash_OPSLIMIT_SENSITIVE: number;
+  readonly crypto_pwhash_MEMLIMIT_MIN: number;
+  readonly crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
+  readonly crypto_pwhash_MEMLIMIT_MODERATE: number;
+  readonly crypto_pwhash_MEMLIMIT_SENSITIVE: number;
+}
+
+const SIGNATURE_BYTES = 64;
+
+/**
+ * libsodium compiled natively, through sodium-native's prebuilt N-API binding:
+ * the same library as libsodium.js, two to four times faster per call here.
+ * Throws when the binding does not load (no prebuild for this platform).
+ *
+ * Outputs are fresh Uint8Arrays, as libsodium.js returns, so callers zero them
+ * the same way. Lengths libsodium.js refuses are refused here too (sodium-native
+ * accepts a signature longer than 64 bytes and reads only its start).
+ */
+export function loadNativeSodium(): Sodium {
+  const lib = createRequire(import.meta.url)('sodium-native') as SodiumNative;
+  const tagBytes = lib.crypto_aead_xchacha20poly1305_ietf_ABYTES;
+  return Object.freeze({
+    backend: 'native',
+    crypto_generichash: (outputBytes, message, key) => {
+      const out = new Uint8Array(outputBytes);
+      if (key === null) lib.crypto_generichash(out, message);
+      else lib.crypto_generichash(out, message, key);
+      return out;
+    },
+    crypto_scalarmult: (secretKey, publicKey) => {
+      const out = new Uint8Array(32);
+      lib.crypto_scalarmult(out, secretKey, publicKey);
+      return out;
+    },
+    crypto_scalarmult_base: (secretKey) => {
+      const out = new Uint8Array(32);
+      lib.crypto_scalarmult_base(out, secretKey);
+      return out;
+    },
+    crypto_sign_seed_keypair: (seed) => {
+      const publicKey = new Uint8Array(32);
+      const privateKey = new Uint8Array(64);
+      lib.crypto_sign_seed_keypair(publicKey, privateKey, seed);
+      return { publicKey, privateKey };
+    },
+    crypto_sign_detached: (message, secretKey) => {
+      const out = new Uint8Array(SIGNATURE_BYTES);
+      lib.crypto_sign_detached(out, message, secretKey);
+      return out;
+    },
+    crypto_sign_verify_detached: (signature, message, publicKey) => {
+      if (signature.length !== SIGNATURE_BYTES) throw new TypeError('invalid signature length');
+      return lib.crypto_sign_verify_detached(signature, message, publicKey);
+    },
+    crypto_aead_xchacha20poly1305_ietf_encrypt: (message, additionalData, secretNonce, nonce, key) => {
+      const out = new Uint8Array(message.length + tagBytes);
+      lib.crypto_aead_xchacha20poly1305_ietf_encrypt(out, message, additionalData, secretNonce, nonce, key);
+      return out;
+    },
+    crypto_aead_xchacha20poly1305_ietf_decrypt: (secretNonce, ciphertext, additionalData, nonce, key) => {
+      if (ciphertext.length < tagBytes) throw new TypeError('ciphertext is too short');
+      const out = new Uint8Array(ciphertext.length - tagBytes);
+      try {
+        lib.crypto_aead_xchacha20poly1305_ietf_decrypt(out, secretNonce, ciphertext, additionalData, nonce, key);
+      } catch (cause) {
+        out.fill(0);
+        throw cause;
+      }
+      return out;
+    },
+    memcmp: (a, b) => lib.sodium_memcmp(a, b),
+    crypto_pwhash: (outputBytes, passphrase, salt, opsLimit, memLimit, algorithm) => {
+      const password = typeof passphrase === 'string' ? new TextEncoder().encode(passphrase) : passphrase;
+      const out = new Uint8Array(outputBytes);
+      try {
+        lib.crypto_pwhash(out, password, salt, opsLimit, memLimit, algorithm);
+      } finally {
+        if (password !== passphrase) password.fill(0);
+      }
+      return out;
+    },
+    crypto_pwhash_ALG_ARGON2ID13: lib.crypto_pwhash_ALG_ARGON2ID13,
+    crypto_pwhash_OPSLIMIT_MIN: lib.crypto_pwhash_OPSLIMIT_MIN,
+    crypto_pwhash_OPSLIMIT_INTERACTIVE: lib.crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    crypto_pwhash_OPSLIMIT_MODERATE: lib.crypto_pwhash_OPSLIMIT_MODERATE,
+    crypto_pwhash_OPSLIMIT_SENSITIVE: lib.crypto_pwhash_OPSLIMIT_SENSITIVE,
+    crypto_pwhash_MEMLIMIT_MIN: lib.crypto_pwhash_MEMLIMIT_MIN,
+    crypto_pwhash_MEMLIMIT_INTERACTIVE: lib.crypto_pwhash_MEMLIMIT_INTERACTIVE,
+    crypto_pwhash_MEMLIMIT_MODERATE: lib.crypto_pwhash_MEMLIMIT_MODERATE,
+    crypto_pwhash_MEMLIMIT_SENSITIVE: lib.crypto_pwhash_MEMLIMIT_SENSITIVE,
+  } satisfies Sodium);
+}

@@ -1,0 +1,39 @@
+import type { Sodium } from './api.js';
+
+/**
+ * libsodium.js (WebAssembly), the fallback where sodium-native's prebuilt
+ * binding does not load. The sumo build adds `crypto_pwhash` (Argon2id), which
+ * passphrase-protected key files need. Imported only when chosen, so a node on
+ * the native backend never compiles the WebAssembly module.
+ */
+export async function loadWasmSodium(): Promise<Sodium> {
+  const { default: lib } = await import('libsodium-wrappers-sumo');
+  await lib.ready;
+  return Object.freeze({
+    backend: 'wasm',
+    crypto_generichash: (outputBytes, message, key) => lib.crypto_generichash(outputBytes, message, key),
+    crypto_scalarmult: (secretKey, publicKey) => lib.crypto_scalarmult(secretKey, publicKey),
+    crypto_scalarmult_base: (secretKey) => lib.crypto_scalarmult_base(secretKey),
+    crypto_sign_seed_keypair: (seed) => {
+      const pair = lib.crypto_sign_seed_keypair(seed);
+      return { publicKey: pair.publicKey, privateKey: pair.privateKey };
+    },
+    crypto_sign_detached: (message, secretKey) => lib.crypto_sign_detached(message, secretKey),
+    crypto_sign_verify_detached: (signature, message, publicKey) => lib.crypto_sign_verify_detached(signature, message, publicKey),
+    crypto_aead_xchacha20poly1305_ietf_encrypt: (message, additionalData, secretNonce, nonce, key) =>
+      lib.crypto_aead_xchacha20poly1305_ietf_encrypt(message, additionalData, secretNonce, nonce, key),
+    crypto_aead_xchacha20poly1305_ietf_decrypt: (secretNonce, ciphertext, additionalData, nonce, key) =>
+      lib.crypto_aead_xchacha20poly1305_ietf_decrypt(secretNonce, ciphertext, additionalData, nonce, key),
+    memcmp: (a, b) => lib.memcmp(a, b),
+    crypto_pwhash: (outputBytes, passphrase, salt, opsLimit, memLimit, algorithm) => lib.crypto_pwhash(outputBytes, passphrase, salt, opsLimit, memLimit, algorithm),
+    crypto_pwhash_ALG_ARGON2ID13: lib.crypto_pwhash_ALG_ARGON2ID13,
+    crypto_pwhash_OPSLIMIT_MIN: lib.crypto_pwhash_OPSLIMIT_MIN,
+    crypto_pwhash_OPSLIMIT_INTERACTIVE: lib.crypto_pwhash_OPSLIMIT_INTERACTIVE,
+    crypto_pwhash_OPSLIMIT_MODERATE: lib.crypto_pwhash_OPSLIMIT_MODERATE,
+    crypto_pwhash_OPSLIMIT_SENSITIVE: lib.crypto_pwhash_OPSLIMIT_SENSITIVE,
+    crypto_pwhash_MEMLIMIT_MIN: lib.crypto_pwhash_MEMLIMIT_MIN,
+    crypto_pwhash_MEMLIMIT_INTERACTIVE: lib.crypto_pwhash_MEMLIMIT_INTERACTIVE,
+    crypto_pwhash_MEMLIMIT_MODERATE: lib.crypto_pwhash_MEMLIMIT_MODERATE,
+    crypto_pwhash_MEMLIMIT_SENSITIVE: lib.crypto_pwhash_MEMLIMIT_SENSITIVE,
+  } satisfies Sodium);
+}
