@@ -166,3 +166,37 @@ describe('envelopes cross between backends', () => {
     }
   });
 });
+
+describe('choosing a backend', () => {
+  /** Imports core's sodium module afresh with HERALD_SODIUM set to `forced`, and the native binding failing to load if `nativeFails`. */
+  async function load(forced: string | undefined, nativeFails: boolean): Promise<typeof import('../src/sodium.js')> {
+    vi.resetModules();
+    if (nativeFails) {
+      vi.doMock('../src/sodium/native.js', () => ({
+        loadNativeSodium: () => {
+          throw new Error('No native build was found for platform=test');
+        },
+      }));
+    }
+    vi.stubEnv('HERALD_SODIUM', forced);
+    try {
+      return await import('../src/sodium.js');
+    } finally {
+      vi.unstubAllEnvs();
+      vi.doUnmock('../src/sodium/native.js');
+    }
+  }
+
+  it('takes native libsodium when it loads, libsodium.js when it does not', async () => {
+    expect((await load(undefined, false)).sodiumBackend()).toBe('native');
+    expect((await load('', false)).sodiumBackend()).toBe('native');
+    expect((await load(undefined, true)).sodiumBackend()).toBe('wasm');
+  });
+
+  it('HERALD_SODIUM forces one; forcing native where it cannot load fails at once, saying why', async () => {
+    expect((await load('wasm', false)).sodiumBackend()).toBe('wasm');
+    expect((await load('native', false)).sodiumBackend()).toBe('native');
+    await expect(load('native', true)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringMatching(/HERALD_SODIUM=native: .*No native build was found/) });
+    await expect(load('fast', false)).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: 'HERALD_SODIUM: expected native or wasm, got "fast"' });
+  });
+});
