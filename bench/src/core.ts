@@ -6,31 +6,16 @@
  * Goal: ratio ≥ 0.8 at 1 KiB.
  */
 import { randomFillSync } from 'node:crypto';
-import sodium from 'libsodium-wrappers-sumo';
 import { generateIdentity, open, seal } from '@herald/core';
 import { compare, formatRate, quickMode } from './measure.js';
+import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
-await sodium.ready;
 const quick = quickMode();
 const rounds = quick ? 1 : 5;
 const milliseconds = quick ? 100 : 600;
 
 const alice = generateIdentity({ label: 'Alice' });
 const bob = generateIdentity({ label: 'Bob' });
-const nonce = new Uint8Array(24);
-const seed = new Uint8Array(32);
-
-/** The primitive work one seal+open does, with none of Herald's framing, checks or padding. */
-function bareSodiumRoundTrip(message: Uint8Array): void {
-  randomFillSync(seed);
-  const ephemeralPublic = sodium.crypto_scalarmult_base(seed);
-  const key = sodium.crypto_generichash(32, ephemeralPublic, sodium.crypto_scalarmult(seed, bob.card.agreementPublicKey));
-  const signature = sodium.crypto_sign_detached(message, alice.signingSecretKey);
-  const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(message, ephemeralPublic, null, nonce, key);
-  const receiverKey = sodium.crypto_generichash(32, ephemeralPublic, sodium.crypto_scalarmult(bob.agreementSecretKey, ephemeralPublic));
-  const plaintext = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ephemeralPublic, nonce, receiverKey);
-  if (!sodium.crypto_sign_verify_detached(signature, plaintext, alice.card.signingPublicKey)) throw new Error('verify failed');
-}
 
 async function heraldRoundTrip(message: Uint8Array): Promise<void> {
   const opened = await open(seal(message, { from: alice, to: bob.card, pad: false }), { identity: bob });
@@ -39,11 +24,12 @@ async function heraldRoundTrip(message: Uint8Array): Promise<void> {
 
 console.log('Herald core benchmark: seal+open, one recipient, unpadded (padding is measured separately below)');
 console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} interleaved rounds of ${milliseconds} ms, medians`}`);
+console.log(backendLine);
 console.log('');
 console.log('size      herald ops/s   libsodium ops/s   ratio');
 for (const size of [256, 1024, 64 * 1024]) {
   const message = randomFillSync(new Uint8Array(size));
-  const result = await compare(() => heraldRoundTrip(message), () => bareSodiumRoundTrip(message), rounds, milliseconds);
+  const result = await compare(() => heraldRoundTrip(message), () => bareSodiumRoundTrip(message, alice, bob), rounds, milliseconds);
   const label = size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
   console.log(`${label.padEnd(8)}  ${formatRate(result.subject)}      ${formatRate(result.baseline)}       ${result.ratio.toFixed(2)}${size === 1024 ? '   (goal ≥ 0.80)' : ''}`);
 }

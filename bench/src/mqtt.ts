@@ -15,7 +15,7 @@
  * Needs Mosquitto installed (CI installs it; see .ci/run). Loopback only.
  */
 import { randomFillSync } from 'node:crypto';
-import { generateIdentity, seal, toHex } from '@herald/core';
+import { generateIdentity, seal, sodiumBackend, toHex } from '@herald/core';
 import { topicFor } from '@herald/transport-mqtt';
 import { startMosquitto } from '@herald/transport-mqtt/testing';
 import { median, quickMode } from './measure.js';
@@ -46,6 +46,7 @@ function shifted(path: PathUnderTest, by: number): PathUnderTest {
 
 console.log('Herald MQTT benchmark (loopback, a real Mosquitto process)');
 console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each, medians`}; ${window} in flight; QoS 1`);
+console.log(`core's libsodium: ${sodiumBackend() === 'native' ? 'native (sodium-native)' : 'WASM (libsodium.js)'}; HERALD_SODIUM=native|wasm chooses`);
 
 // Mosquitto's default window is 20 QoS 1 messages each way (max_inflight_messages, sent as MQTT 5 Receive Maximum):
 // Herald's transport honours it, bare MQTT.js does not, so it is raised above the 64 in flight for both to run alike.

@@ -21,7 +21,7 @@ import { memoryPerConnection } from './relay/idle.js';
 import { forwarderPath, relayPath, wholePath, type OpenPath } from './relay/paths.js';
 import { runPipeline, type PipelineResult } from './relay/pipeline.js';
 import { startForwarderProcess, startRelayProcess } from './relay/processes.js';
-import { bareSodiumRoundTrip } from './relay/sodium-work.js';
+import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
 const quick = quickMode();
 const rounds = quick ? 1 : 5;
@@ -89,6 +89,7 @@ const n = (value: number, digits = 0): string => value.toLocaleString('en-US', {
 
 console.log('Herald relay benchmark (loopback, relay and baseline as child processes)');
 console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each, medians`}; ${window} in flight`);
+console.log(backendLine);
 
 const relay = await startRelayProcess();
 const forwarder = await startForwarderProcess();

@@ -20,12 +20,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
-import { randomFillSync } from 'node:crypto';
-import sodium from 'libsodium-wrappers-sumo';
 import { createNode, envelopeExpiry, generateIdentity, seal, toHex, type OutboxRecord, type Transport } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { compareInFlight } from './in-flight.js';
 import { formatRate, quickMode } from './measure.js';
+import { backendLine, bareSodiumSeal } from './sodium-work.js';
 
 const quick = quickMode();
 const rounds = quick ? 1 : 9;
@@ -88,6 +87,7 @@ try {
 
   console.log('Herald store benchmark: @herald/store-lmdb, every write fsynced before it resolves');
   console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} interleaved rounds of ${milliseconds} ms, medians`}`);
+  console.log(backendLine);
   console.log(`envelope: 1 KiB message sealed to one recipient, ${envelopes[0]!.length} bytes; store under ${root}`);
 
   const enqueue = await compareInFlight(
@@ -113,18 +113,9 @@ try {
   const sendStore = await lmdbStore({ path: join(root, 'send'), maxOutbox: 100_000_000 });
   const node = createNode({ identity: alice, contacts: [bob.card], store: sendStore, channels: [sinkChannel()] });
   await node.start();
-  await sodium.ready;
-  const seed = new Uint8Array(32);
-  const nonce = new Uint8Array(24);
   const sendPath = await compareInFlight(
     () => node.send(bob.card, message),
-    async () => {
-      randomFillSync(seed);
-      const ephemeral = sodium.crypto_scalarmult_base(seed);
-      const key = sodium.crypto_generichash(32, ephemeral, sodium.crypto_scalarmult(seed, bob.card.agreementPublicKey));
-      sodium.crypto_sign_detached(message, alice.signingSecretKey);
-      sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(message, ephemeral, null, nonce, key);
-    },
+    async () => bareSodiumSeal(message, alice, bob),
     { subjectInFlight: IN_FLIGHT, baselineInFlight: 1, rounds, milliseconds },
   );
   console.log('');
