@@ -1,6 +1,6 @@
 /**
  * Envelopes and bytes per mailbox and in total, kept in memory (rebuilt from the
- * expiry index at start). A deposit reserves its room before the write, so
+ * mail rows at start). A deposit reserves its room before the write, so
  * deposits committed together cannot overshoot a quota between them.
  */
 export interface MailboxCounts {
@@ -12,7 +12,7 @@ export interface MailboxCounts {
   readonly mailboxes: number;
 }
 
-export function mailboxCounts(limits: { mailboxMaxEnvelopes: number; mailboxMaxBytes: number; maxStoredBytes: number }): MailboxCounts {
+export function mailboxCounts(limits: { mailboxMaxEnvelopes: number; mailboxMaxBytes: number; maxStoredBytes: number; maxStoredEnvelopes: number }): MailboxCounts {
   const perTag = new Map<string, { envelopes: number; bytes: number }>();
   let envelopes = 0;
   let bytes = 0;
@@ -26,7 +26,7 @@ export function mailboxCounts(limits: { mailboxMaxEnvelopes: number; mailboxMaxB
   };
   return {
     reserve(tags, size) {
-      if (bytes + size * tags.length > limits.maxStoredBytes) return 'relay-full';
+      if (bytes + size * tags.length > limits.maxStoredBytes || envelopes + tags.length > limits.maxStoredEnvelopes) return 'relay-full';
       for (const tag of tags) {
         const entry = perTag.get(tag);
         if (entry && (entry.envelopes + 1 > limits.mailboxMaxEnvelopes || entry.bytes + size > limits.mailboxMaxBytes)) return 'mailbox-full';

@@ -3,4 +3,4 @@ export { type RelayInit, resolveRelayInit, LOG_LEVELS } from './init.js';
 export { loadRelayConfig, parseRelayConfig } from './config.js';
 export { serveRelay, initFromFlags, type RelayFlags } from './serve.js';
 export { relayMain } from './main.js';
-export { openMailboxes, type MailboxStore, type MailEntry, type DepositOutcome } from './mailboxes.js';
+export { openMailboxes, type MailboxLimits, type MailboxStore, type MailEntry, type DepositOutcome } from './mailboxes.js';

@@ -30,6 +30,11 @@ export interface RelayInit {
   readonly mailboxMaxBytes?: number;
   /** Bytes all mailboxes hold together at most. Default 1 GiB. */
   readonly maxStoredBytes?: number;
+  /**
+   * Envelopes all mailboxes hold together at most. Default 1 000 000. The relay keeps a small index entry in memory
+   * for each stored envelope (about 300 bytes), so this also bounds that memory.
+   */
+  readonly maxStoredEnvelopes?: number;
   /** An envelope is kept until it expires, or this long at most. Default 30 days (2 592 000 s). */
   readonly maxRetentionSeconds?: number;
   /** Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000. */
@@ -99,6 +104,7 @@ const NUMBERS = {
   mailboxMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
   mailboxMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
   maxStoredBytes: [1024 * MiB, 1024, 2 ** 46, 'bytes'],
+  maxStoredEnvelopes: [1_000_000, 1, 100_000_000, 'envelopes'],
   maxRetentionSeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
   maxConnections: [10_000, 1, 1_000_000, 'connections'],
   mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],

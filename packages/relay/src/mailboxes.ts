@@ -5,6 +5,7 @@ import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
 import { sodium } from './sodium.js';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
+import { mailIndex } from './mail-index.js';
 import { turnBatch, type QueuedWrite } from './turn-batch.js';
 
 /** One stored envelope in one mailbox. `key` names it across connections (`tag:seq`). */
@@ -44,32 +45,40 @@ export interface MailboxStore {
   close(): Promise<void>;
 }
 
-const FORMAT = 1;
+/** 1: three rows an entry (mail, expiry, dedup). 2: the mail row alone, indexes in memory; 1 is migrated at open. */
+const FORMAT = 2;
+
+export interface MailboxLimits {
+  readonly mailboxMaxEnvelopes: number;
+  readonly mailboxMaxBytes: number;
+  readonly maxStoredBytes: number;
+  readonly maxStoredEnvelopes: number;
+}
 
 /**
  * The relay's mailboxes in one LMDB environment:
  *   mail    [tag, seq] → header (keepUntil f64, id 16, hash 16) || envelope bytes
- *   expiry  [keepUntil ms, tag, seq] → byte size   (purge order; also rebuilds the counts at start)
- *   dedup   [tag, id, hash] → seq   (the same bytes deposited twice are stored once; never by id alone)
  *   meta    format, relay id
+ * One row an entry: what else the relay needs (duplicates by mailbox and bytes, sizes, retention order) is an
+ * index in memory rebuilt from the rows' headers at start, so a deposit and a removal each write one row — the
+ * durable commit of a batch of them is what bounds the relay's throughput.
  * Durability as in @herald/store-lmdb: overlappingSync off, so a write resolves
  * only after its commit is fsynced; writes issued together share one commit.
  */
-export async function openMailboxes(path: string, mapSize: number, limits: { mailboxMaxEnvelopes: number; mailboxMaxBytes: number; maxStoredBytes: number }): Promise<MailboxStore> {
+export async function openMailboxes(path: string, mapSize: number, limits: MailboxLimits): Promise<MailboxStore> {
   const dir = resolve(path);
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     throw new OptionsError(`dataDir: cannot create ${dir}: ${error.code ?? error.message}`, { cause: error });
   });
   const env: RootDatabase = open({ path: dir, noSubdir: false, overlappingSync: false, noSync: false, noMetaSync: false, useWritemap: false, mapAsync: false, cache: false, mapSize, maxDbs: 8 } as Parameters<typeof open>[0]);
   const mail = env.openDB<Buffer, [string, number]>('mail', { encoding: 'binary' });
-  const expiry = env.openDB<number, [number, string, number]>('expiry', {});
-  const dedup = env.openDB<number, [string, string, string]>('dedup', {});
   const meta = env.openDB<unknown, string>('meta', {});
   const format = meta.get('format');
-  if (format !== undefined && format !== FORMAT) {
+  if (format !== undefined && format !== FORMAT && format !== 1) {
     await env.close();
-    throw new OptionsError(`dataDir: ${dir} holds a relay store of format ${String(format)}; this version reads format ${FORMAT}`);
+    throw new OptionsError(`dataDir: ${dir} holds a relay store of format ${String(format)}; this version reads formats 1 and ${FORMAT}`);
   }
+  if (format === 1) await migrateFromFormat1(env, meta);
   let relayId = meta.get('relayId') as Uint8Array | undefined;
   if (!relayId) {
     relayId = randomFillSync(new Uint8Array(16));
@@ -81,14 +90,19 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
     await syncDirectory(dir);
   }
   const counts = mailboxCounts(limits);
+  const index = mailIndex();
   let seq = 0;
-  for (const { key, value } of expiry.getRange({})) {
-    counts.add(key[1], value);
-    seq = Math.max(seq, key[2]);
+  for (const key of mail.getKeys({})) {
+    const stored = mail.getBinaryFast(key);
+    if (stored === undefined || stored.length < HEADER_BYTES) continue;
+    const entry = { tag: key[0], seq: key[1], keepUntil: stored.readDoubleBE(0), hash: stored.toString('hex', 24, 40), size: stored.length - HEADER_BYTES };
+    index.add(entry);
+    counts.add(entry.tag, entry.size);
+    seq = Math.max(seq, entry.seq);
   }
   /**
-   * In-memory guards between a check and its commit: dedup keys and entry keys of deposits being written
-   * (with their commit), and entries being removed.
+   * In-memory guards between a check and its commit: the copies (tag and hash) and entry keys of deposits being
+   * written (with their commit), and entries being removed.
    */
   const depositing = new Map<string, Promise<void>>();
   const inserting = new Map<string, Promise<void>>();
@@ -109,10 +123,9 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
       const earlier: Promise<void>[] = [];
       const fresh = tags.filter((tag) => {
-        const dedupKey = `${tag}:${id}:${hash}`;
-        const pending = depositing.get(dedupKey);
+        const pending = depositing.get(`${tag}:${hash}`);
         if (pending) earlier.push(pending);
-        return !pending && !dedup.doesExist([tag, id, hash]);
+        return !pending && index.copyOf(tag, hash) === undefined;
       });
       if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
       const reserved = counts.reserve(fresh, size);
@@ -121,17 +134,12 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       const copy = bytes.subarray(HEADER_BYTES);
       const entries = fresh.map((tag): MailEntry => {
         const entrySeq = ++seq;
+        index.add({ tag, seq: entrySeq, keepUntil, hash, size });
         return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: copy };
       });
       // Through lmdb-js's fast instruction queue, in the next batch (transaction callbacks need a round trip to
       // the writer thread per batch and halved throughput). One write per entry, so each can be taken back alone.
-      const queuedWrites = entries.map((entry) =>
-        writes.add(() => {
-          void mail.put([entry.tag, entry.seq], bytes);
-          void expiry.put([keepUntil, entry.tag, entry.seq], size);
-          void dedup.put([entry.tag, id, hash], entry.seq);
-        }),
-      );
+      const queuedWrites = entries.map((entry) => writes.add(() => void mail.put([entry.tag, entry.seq], bytes)));
       // Durable for the depositor once its batch committed, or once every entry was acknowledged by its recipient
       // (stored there) before being written here.
       let unwritten = entries.length;
@@ -141,8 +149,10 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       const committed = (earlier.length === 0 ? settled : Promise.all([settled, ...earlier])).then(
         () => undefined,
         (error: unknown) => {
+          const unstored = entries.filter((entry) => !entry.elided);
+          for (const entry of unstored) index.delete(entry.tag, entry.seq);
           counts.release(
-            entries.filter((entry) => !entry.elided).map((entry) => entry.tag),
+            unstored.map((entry) => entry.tag),
             size,
           );
           throw error;
@@ -150,15 +160,15 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       );
       const forget = (): void => {
         for (const entry of entries) {
-          depositing.delete(`${entry.tag}:${id}:${hash}`);
+          depositing.delete(`${entry.tag}:${hash}`);
           inserting.delete(entry.key);
           queued.delete(entry.key);
         }
       };
-      entries.forEach((entry, index) => {
-        depositing.set(`${entry.tag}:${id}:${hash}`, committed);
+      entries.forEach((entry, position) => {
+        depositing.set(`${entry.tag}:${hash}`, committed);
         inserting.set(entry.key, committed);
-        queued.set(entry.key, { entry, write: queuedWrites[index]!, size, onElided: () => void (--unwritten === 0 && everyEntryDelivered()) });
+        queued.set(entry.key, { entry, write: queuedWrites[position]!, size, onElided: () => void (--unwritten === 0 && everyEntryDelivered()) });
       });
       committed.then(forget, forget);
       return { outcome: 'stored', entries, committed };
@@ -183,6 +193,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       if (waiting?.write.cancel()) {
         queued.delete(key);
         waiting.entry.elided = true;
+        index.delete(tag, seq);
         counts.release([tag], waiting.size);
         waiting.onElided();
         return true;
@@ -195,13 +206,13 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
       return false;
     },
     async purge(now, limit) {
-      const due: [string, number][] = [];
-      for (const key of expiry.getKeys({ end: [now, '', 0], limit })) due.push([key[1], key[2]]);
+      // Entries still queued or being written are left to their commit: purged at the next round if still due.
+      const due = index.due(now, limit).filter((entry) => !inserting.has(`${entry.tag}:${entry.seq}`));
       if (due.length === 0) return 0;
-      const sizes = await removeEntries(due);
-      due.forEach(([tag], index) => {
-        const size = sizes[index];
-        if (size !== undefined) counts.release([tag], size);
+      const sizes = await removeEntries(due.map((entry) => [entry.tag, entry.seq]));
+      due.forEach((entry, position) => {
+        const size = sizes[position];
+        if (size !== undefined) counts.release([entry.tag], size);
       });
       return sizes.filter((size) => size !== undefined).length;
     },
@@ -212,34 +223,36 @@ export async function openMailboxes(path: string, mapSize: number, limits: { mai
   };
 
   /**
-   * Durably removes entries and their index rows in one batch; returns each one's envelope size, or undefined
-   * for one already gone or being removed (an ack and a purge may race: only one of them counts it).
+   * Durably removes entries in one batch; returns each one's envelope size, or undefined for one already gone or
+   * being removed (an ack and a purge may race: only one of them counts it).
    */
   async function removeEntries(entries: readonly (readonly [string, number])[]): Promise<(number | undefined)[]> {
     const rows = entries.map(([tag, entrySeq]) => {
       const key = `${tag}:${entrySeq}`;
       if (removing.has(key)) return undefined;
-      const stored = mail.getBinary([tag, entrySeq]);
-      if (stored === undefined) return undefined;
+      const entry = index.get(tag, entrySeq);
+      if (entry === undefined) return undefined;
       removing.add(key);
-      const header = new DataView(stored.buffer, stored.byteOffset, HEADER_BYTES);
-      return { tag, entrySeq, key, keepUntil: header.getFloat64(0), id: stored.toString('hex', 8, 24), hash: stored.toString('hex', 24, 40), size: stored.length - HEADER_BYTES };
+      return { key, entry };
     });
     if (rows.every((row) => row === undefined)) return rows.map(() => undefined);
     try {
       await writes.add(() => {
-        for (const row of rows) {
-          if (!row) continue;
-          void mail.remove([row.tag, row.entrySeq]);
-          void expiry.remove([row.keepUntil, row.tag, row.entrySeq]);
-          void dedup.remove([row.tag, row.id, row.hash]);
-        }
+        for (const row of rows) if (row) void mail.remove([row.entry.tag, row.entry.seq]);
       }).durable;
+      // Forgotten only once durably gone: until then the same bytes deposited again are still a duplicate of it.
+      for (const row of rows) if (row) index.delete(row.entry.tag, row.entry.seq);
     } finally {
       for (const row of rows) if (row) removing.delete(row.key);
     }
-    return rows.map((row) => row?.size);
+    return rows.map((row) => row?.entry.size);
   }
+}
+
+/** Format 1 kept expiry and dedup rows beside each mail row; the mail rows are the same, so the indexes are dropped. */
+async function migrateFromFormat1(env: RootDatabase, meta: Database<unknown, string>): Promise<void> {
+  for (const name of ['expiry', 'dedup']) await env.openDB(name, {}).drop();
+  await meta.put('format', FORMAT);
 }
 
 /** Bytes before the envelope in a mail row: what removal needs to find the index rows without scanning. */

@@ -39,9 +39,16 @@ export function turnBatch(commit: (writes: () => void) => Promise<unknown>): Tur
     next = undefined;
     if (batch.writes.size === 0) return batch.resolve();
     running = true;
-    commit(() => {
-      for (const write of batch.writes) write();
-    })
+    let committing: Promise<unknown>;
+    try {
+      committing = commit(() => {
+        for (const write of batch.writes) write();
+      });
+    } catch (error) {
+      // A store closed under it throws at once: that batch fails like a failed commit, it must not escape the timer.
+      committing = Promise.reject(error);
+    }
+    committing
       .then(() => batch.resolve(), (error: unknown) => batch.reject(error))
       .finally(() => {
         running = false;

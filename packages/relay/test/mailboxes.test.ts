@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateIdentity, inspect, seal } from '@herald/core';
-import { openMailboxes, type MailboxStore } from '../src/index.js';
+import { openMailboxes, type MailboxLimits, type MailboxStore } from '../src/index.js';
+import { open as openLmdb } from 'lmdb';
+import { sodium } from '../src/sodium.js';
 import { turnBatch } from '../src/turn-batch.js';
 
-const LIMITS = { mailboxMaxEnvelopes: 1000, mailboxMaxBytes: 1 << 24, maxStoredBytes: 1 << 26 };
+const LIMITS = { mailboxMaxEnvelopes: 1000, mailboxMaxBytes: 1 << 24, maxStoredBytes: 1 << 26, maxStoredEnvelopes: 100 };
 const opened: { store: MailboxStore; dir: string }[] = [];
 
-async function openStore(dir?: string): Promise<{ store: MailboxStore; dir: string }> {
+async function openStore(dir?: string, limits: MailboxLimits = LIMITS): Promise<{ store: MailboxStore; dir: string }> {
   const path = dir ?? (await mkdtemp(join(tmpdir(), 'herald-mailboxes-')));
-  const store = await openMailboxes(path, 1 << 28, LIMITS);
+  const store = await openMailboxes(path, 1 << 28, limits);
   const entry = { store, dir: path };
   opened.push(entry);
   return entry;
@@ -24,10 +26,10 @@ afterEach(async () => {
   }
 });
 
-function deposit(store: MailboxStore, text: string, to = generateIdentity()) {
+function deposit(store: MailboxStore, text: string, to = generateIdentity(), keepUntil?: number) {
   const envelope = seal(text, { from: generateIdentity(), to: to.card });
   const outline = inspect(envelope);
-  const result = store.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime());
+  const result = store.deposit(envelope, outline.routingTags, outline.id, keepUntil ?? outline.expires.getTime());
   if (result.outcome !== 'stored') throw new Error(`not stored: ${result.outcome}`);
   return { ...result, tag: outline.routingTags[0]! };
 }
@@ -84,6 +86,83 @@ describe('relay mailboxes: group commit and entries acknowledged before they are
   });
 });
 
+describe('relay mailboxes: one row an entry, indexes in memory', () => {
+  it('after a restart still knows what it holds: duplicates, sizes, retention order', async () => {
+    const { store, dir } = await openStore();
+    const bob = generateIdentity();
+    const envelope = seal('once only', { from: generateIdentity(), to: bob.card });
+    const outline = inspect(envelope);
+    const first = store.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime());
+    if (first.outcome !== 'stored') throw new Error('not stored');
+    await first.committed;
+    const soon = deposit(store, 'falls due first', bob, Date.now() + 1000);
+    await soon.committed;
+    await store.close();
+    opened.pop();
+    const { store: again } = await openStore(dir);
+    expect(again.counts.envelopes).toBe(2);
+    expect(again.counts.bytes).toBe(envelope.length + soon.entries[0]!.bytes.length);
+    // The same bytes again are a duplicate: known from the rows alone.
+    expect(again.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime()).outcome).toBe('duplicate');
+    expect(await again.purge(Date.now(), 10)).toBe(0);
+    expect(await again.purge(Date.now() + 2000, 10)).toBe(1);
+    expect(again.list(outline.routingTags[0]!, 10, () => false).map((entry) => entry.seq)).toEqual([first.entries[0]!.seq]);
+    // Removed for good: the same bytes are new again, and the seq keeps growing past what was stored.
+    expect(await again.remove(outline.routingTags[0]!, first.entries[0]!.seq)).toBe(false);
+    const back = again.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime());
+    if (back.outcome !== 'stored') throw new Error(`not stored again: ${back.outcome}`);
+    expect(back.entries[0]!.seq).toBeGreaterThan(soon.entries[0]!.seq);
+    await back.committed;
+  });
+
+  it('refuses a deposit beyond maxStoredEnvelopes as relay-full', async () => {
+    const { store } = await openStore(undefined, { ...LIMITS, maxStoredEnvelopes: 2 });
+    await deposit(store, 'one').committed;
+    await deposit(store, 'two').committed;
+    const envelope = seal('three', { from: generateIdentity(), to: generateIdentity().card });
+    const outline = inspect(envelope);
+    expect(store.deposit(envelope, outline.routingTags, outline.id, outline.expires.getTime()).outcome).toBe('relay-full');
+  });
+
+  it('opens a format 1 store (three rows an entry) and keeps its mail', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'herald-mailboxes-v1-'));
+    const bob = generateIdentity();
+    const envelope = seal('written by format 1', { from: generateIdentity(), to: bob.card });
+    const outline = inspect(envelope);
+    const tag = outline.routingTags[0]!;
+    const keepUntil = outline.expires.getTime();
+    const hash = Buffer.from(sodium.crypto_generichash(16, envelope, null)).toString('hex');
+    // A format 1 store as that version wrote it: mail row with the same header, plus expiry and dedup rows.
+    const env = openLmdb({ path: dir, maxDbs: 8 });
+    const row = Buffer.alloc(40 + envelope.length);
+    row.writeDoubleBE(keepUntil, 0);
+    row.write(outline.id, 8, 16, 'hex');
+    row.write(hash, 24, 16, 'hex');
+    row.set(envelope, 40);
+    await env.openDB('mail', { encoding: 'binary' }).put([tag, 7], row);
+    await env.openDB('expiry', {}).put([keepUntil, tag, 7], envelope.length);
+    await env.openDB('dedup', {}).put([tag, outline.id, hash], 7);
+    const meta = env.openDB('meta', {});
+    await meta.put('format', 1);
+    await meta.put('relayId', Buffer.alloc(16, 9));
+    await env.close();
+
+    const { store } = await openStore(dir);
+    expect(Buffer.from(store.relayId)).toEqual(Buffer.alloc(16, 9));
+    expect(store.counts.envelopes).toBe(1);
+    const listed = store.list(tag, 10, () => false);
+    expect(listed.map((entry) => entry.seq)).toEqual([7]);
+    expect(Buffer.from(listed[0]!.bytes)).toEqual(Buffer.from(envelope));
+    expect(store.deposit(envelope, outline.routingTags, outline.id, keepUntil).outcome).toBe('duplicate');
+    await store.close();
+    opened.pop();
+    const check = openLmdb({ path: dir, maxDbs: 8, readOnly: true });
+    expect(check.openDB('meta', {}).get('format')).toBe(2);
+    await check.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
 describe('turnBatch', () => {
   it('commits what was added while no commit ran in one batch, and what came during a commit in the next', async () => {
     const batches: number[] = [];
@@ -128,5 +207,12 @@ describe('turnBatch', () => {
     expect(alone.cancel()).toBe(true);
     await alone.durable;
     expect(commits).toBe(1);
+  });
+
+  it('fails a batch whose commit throws at once (a closed store) instead of throwing from its timer', async () => {
+    const batch = turnBatch(() => {
+      throw new Error('Database is closed');
+    });
+    await expect(batch.add(() => undefined).durable).rejects.toThrow('Database is closed');
   });
 });
