@@ -14,7 +14,8 @@ commands:
 ${rows}
 
 Run 'herald COMMAND --help' for a command's options. 'herald --version' prints the version.
-Environment: HERALD_PASSPHRASE, HERALD_KDF_STRENGTH, HERALD_DEBUG=1 (stack traces for internal errors).
+Environment: HERALD_PASSPHRASE, HERALD_KDF_STRENGTH, HERALD_DEBUG=1 (stack traces for internal errors),
+HERALD_SODIUM=native|wasm (force a libsodium build; default native when its prebuilt binding loads).
 Exit codes: 0 success, 1 refused or failed (stderr: error CODE: message), 2 usage error,
 3 stored in the outbox but not yet acknowledged (send, flush), 70 internal error.
 `;
@@ -32,7 +33,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.ok;
     }
     if (first === '--version' || first === '-V') {
-      await writeStdout(`herald ${version()}\n`);
+      // Which libsodium build core loaded (sodium-native or libsodium.js), for bug reports and speed questions.
+      const { sodiumBackend } = await import('@herald/core');
+      await writeStdout(`herald ${version()}\nlibsodium: ${sodiumBackend() === 'native' ? 'native (sodium-native)' : 'WASM (libsodium.js)'}\n`);
       return EXIT.ok;
     }
     if (first === 'help') {

@@ -383,10 +383,12 @@ describe.concurrent('usage', () => {
     }
   });
 
-  it('--version prints the package version', async () => {
+  it('--version prints the package version and the libsodium build core runs on', async () => {
     const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     const result = await herald(['--version']);
     expect(result.code).toBe(0);
-    expect(result.text).toBe(`herald ${manifest.version}\n`);
+    expect(result.text).toBe(`herald ${manifest.version}\nlibsodium: native (sodium-native)\n`);
+    const forced = await herald(['--version'], { env: { HERALD_SODIUM: 'wasm' } });
+    expect(forced.text).toBe(`herald ${manifest.version}\nlibsodium: WASM (libsodium.js)\n`);
   });
 });
