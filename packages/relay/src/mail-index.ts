@@ -31,33 +31,42 @@ export interface MailIndex {
 const BUCKET_MS = 60_000;
 
 export function mailIndex(): MailIndex {
-  const entries = new Map<string, IndexedEntry>();
-  const copies = new Map<string, number>();
-  const buckets = new Map<number, Set<string>>();
-  const entryKey = (tag: string, seq: number): string => `${tag}:${seq}`;
-  const copyKey = (tag: string, hash: string): string => `${tag}:${hash}`;
+  // By seq (unique across mailboxes: one counter), so the maps hold small integers rather than composed strings.
+  const entries = new Map<number, IndexedEntry>();
+  // By hash alone: a copy of the same bytes in several mailboxes (one envelope, several recipients) shares it.
+  const copies = new Map<string, number | number[]>();
+  const buckets = new Map<number, Set<number>>();
+  const copiesOf = (hash: string): readonly number[] => {
+    const found = copies.get(hash);
+    return found === undefined ? [] : typeof found === 'number' ? [found] : found;
+  };
   return {
-    copyOf: (tag, hash) => copies.get(copyKey(tag, hash)),
+    copyOf: (tag, hash) => copiesOf(hash).find((seq) => entries.get(seq)?.tag === tag),
     add(entry) {
-      const key = entryKey(entry.tag, entry.seq);
-      entries.set(key, entry);
-      copies.set(copyKey(entry.tag, entry.hash), entry.seq);
+      entries.set(entry.seq, entry);
+      const found = copies.get(entry.hash);
+      if (found === undefined) copies.set(entry.hash, entry.seq);
+      else if (typeof found === 'number') copies.set(entry.hash, [found, entry.seq]);
+      else found.push(entry.seq);
       const minute = Math.floor(entry.keepUntil / BUCKET_MS);
       let bucket = buckets.get(minute);
       if (!bucket) buckets.set(minute, (bucket = new Set()));
-      bucket.add(key);
+      bucket.add(entry.seq);
     },
-    get: (tag, seq) => entries.get(entryKey(tag, seq)),
+    get(tag, seq) {
+      const entry = entries.get(seq);
+      return entry?.tag === tag ? entry : undefined;
+    },
     delete(tag, seq) {
-      const key = entryKey(tag, seq);
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      entries.delete(key);
-      const copy = copyKey(tag, entry.hash);
-      if (copies.get(copy) === seq) copies.delete(copy);
+      const entry = entries.get(seq);
+      if (entry?.tag !== tag) return undefined;
+      entries.delete(seq);
+      const others = copiesOf(entry.hash).filter((other) => other !== seq);
+      if (others.length === 0) copies.delete(entry.hash);
+      else copies.set(entry.hash, others.length === 1 ? others[0]! : others);
       const minute = Math.floor(entry.keepUntil / BUCKET_MS);
       const bucket = buckets.get(minute);
-      bucket?.delete(key);
+      bucket?.delete(seq);
       if (bucket?.size === 0) buckets.delete(minute);
       return entry;
     },
@@ -66,8 +75,8 @@ export function mailIndex(): MailIndex {
       const last = Math.floor(now / BUCKET_MS);
       for (const [minute, bucket] of buckets) {
         if (minute > last) continue;
-        for (const key of bucket) {
-          const entry = entries.get(key);
+        for (const seq of bucket) {
+          const entry = entries.get(seq);
           if (entry && entry.keepUntil < now) out.push(entry);
           if (out.length >= limit) return out;
         }
