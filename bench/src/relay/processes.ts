@@ -58,10 +58,10 @@ async function metric(port: number, name: string): Promise<number> {
 }
 
 /** The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not quotas. */
-export async function startRelayProcess(): Promise<ServerProcess> {
+export async function startRelayProcess(settings: Record<string, unknown> = {}): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-relay-'));
   const config = join(dir, 'relay.yaml');
-  await writeFile(config, JSON.stringify({ depositsPerSecond: 1_000_000, depositBurst: 1_000_000, maxConnections: 20_000, mailboxMaxEnvelopes: 1_000_000, mailboxMaxBytes: 2 ** 32, maxStoredBytes: 2 ** 34, logLevel: 'warn', authTimeoutMs: 60_000 }));
+  await writeFile(config, JSON.stringify({ depositsPerSecond: 1_000_000, depositBurst: 1_000_000, maxConnections: 20_000, mailboxMaxEnvelopes: 1_000_000, mailboxMaxBytes: 2 ** 32, maxStoredBytes: 2 ** 34, logLevel: 'warn', authTimeoutMs: 60_000, ...settings }));
   const child = spawn(process.execPath, [...profileArgs(), RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await started(child, /relay listening on (ws:\/\/\S+)\n/);
   const port = Number(new URL(url).port);

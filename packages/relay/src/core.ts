@@ -16,7 +16,7 @@ export interface RelayCore {
   /** X25519 keys (hex) whose mailboxes may be collected; undefined = any proven mailbox. */
   readonly collectors: ReadonlySet<string> | undefined;
   /** Collecting connections by routing tag. */
-  readonly subscribers: Map<string, Set<{ offer(entry: MailEntry): void }>>;
+  readonly subscribers: Map<string, Set<{ offer(entry: MailEntry): boolean }>>;
   /** Entries acknowledged whose removal is not yet committed: never pushed again meanwhile. */
   readonly removing: Set<string>;
   /** Deposits being stored, so a graceful shutdown can wait for them. */

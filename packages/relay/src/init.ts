@@ -35,6 +35,12 @@ export interface RelayInit {
    * for each stored envelope (about 300 bytes), so this also bounds that memory.
    */
   readonly maxStoredEnvelopes?: number;
+  /**
+   * How long the write of an envelope just pushed to its connected recipient is held back: an ACK within this
+   * time means the recipient's node stored it, so the relay never writes it (the depositor's ACCEPTED then comes
+   * with the ACK). 0 writes every envelope at once. Default 20 ms.
+   */
+  readonly writeBehindMs?: number;
   /** An envelope is kept until it expires, or this long at most. Default 30 days (2 592 000 s). */
   readonly maxRetentionSeconds?: number;
   /** Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000. */
@@ -117,6 +123,7 @@ const NUMBERS = {
   pauseBufferedBytes: [MiB, 1024, 1024 * MiB, 'bytes'],
   maxBufferedBytes: [16 * MiB, 1024, 4096 * MiB, 'bytes'],
   purgeIntervalMs: [60_000, 100, 86_400_000, 'milliseconds'],
+  writeBehindMs: [20, 0, 1000, 'milliseconds'],
   mapSize: [2048 * MiB, MiB, 2 ** 46, 'bytes'],
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;

@@ -6,7 +6,8 @@ import { OptionsError } from '@herald/core';
 import { sodium } from './sodium.js';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
 import { mailIndex } from './mail-index.js';
-import { turnBatch, type QueuedWrite } from './turn-batch.js';
+import { entryWrite, type EntryWrite } from './entry-write.js';
+import { turnBatch } from './turn-batch.js';
 
 /** One stored envelope in one mailbox. `key` names it across connections (`tag:seq`). */
 export interface MailEntry {
@@ -33,6 +34,12 @@ export interface MailboxStore {
   readonly counts: MailboxCounts;
   /** Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied at once. */
   deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number): DepositOutcome;
+  /**
+   * Holds back the write of a new entry just pushed to its connected recipient for `ms`: if the recipient
+   * acknowledges it in that time, it is never written (its depositor's ACCEPTED then comes with the ACK).
+   * Says whether it did (false once the write's batch has started).
+   */
+  hold(entry: MailEntry, ms: number): boolean;
   /** Up to `limit` entries of one mailbox, oldest first, leaving out those `skip` names. Committed data only. */
   list(tag: string, limit: number, skip: (key: string) => boolean): MailEntry[];
   /**
@@ -108,7 +115,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
   const inserting = new Map<string, Promise<void>>();
   const removing = new Set<string>();
   /** Entries whose write still waits for its batch, by entry key: what remove() may take back. */
-  const queued = new Map<string, { readonly entry: MailEntry; readonly write: QueuedWrite; readonly size: number; readonly onElided: () => void }>();
+  const queued = new Map<string, { readonly entry: MailEntry; readonly write: EntryWrite; readonly size: number }>();
   // Deposits and removals of one event-loop turn share one transaction and one fsynced commit.
   const writes = turnBatch((apply) => env.batch(apply));
   const hashOf = (envelope: Uint8Array): string => Buffer.from(sodium.crypto_generichash(16, envelope, null)).toString('hex');
@@ -139,13 +146,10 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       });
       // Through lmdb-js's fast instruction queue, in the next batch (transaction callbacks need a round trip to
       // the writer thread per batch and halved throughput). One write per entry, so each can be taken back alone.
-      const queuedWrites = entries.map((entry) => writes.add(() => void mail.put([entry.tag, entry.seq], bytes)));
-      // Durable for the depositor once its batch committed, or once every entry was acknowledged by its recipient
-      // (stored there) before being written here.
-      let unwritten = entries.length;
-      let everyEntryDelivered!: () => void;
-      const delivered = new Promise<void>((resolve) => (everyEntryDelivered = resolve));
-      const settled = Promise.race([queuedWrites[0]!.durable, delivered]);
+      const entryWrites = entries.map((entry) => entryWrite(writes, () => void mail.put([entry.tag, entry.seq], bytes)));
+      // Durable for the depositor once every entry is written in a committed batch, or acknowledged by its
+      // recipient (stored there) before being written here.
+      const settled = entryWrites.length === 1 ? entryWrites[0]!.durable : Promise.all(entryWrites.map((write) => write.durable));
       const committed = (earlier.length === 0 ? settled : Promise.all([settled, ...earlier])).then(
         () => undefined,
         (error: unknown) => {
@@ -168,10 +172,13 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       entries.forEach((entry, position) => {
         depositing.set(`${entry.tag}:${hash}`, committed);
         inserting.set(entry.key, committed);
-        queued.set(entry.key, { entry, write: queuedWrites[position]!, size, onElided: () => void (--unwritten === 0 && everyEntryDelivered()) });
+        queued.set(entry.key, { entry, write: entryWrites[position]!, size });
       });
       committed.then(forget, forget);
       return { outcome: 'stored', entries, committed };
+    },
+    hold(entry, ms) {
+      return queued.get(entry.key)?.write.hold(ms) ?? false;
     },
     list(tag, limit, skip) {
       const out: MailEntry[] = [];
@@ -190,12 +197,11 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       const key = `${tag}:${seq}`;
       // Acknowledged before its batch started: the recipient holds it durably, so it need never be written.
       const waiting = queued.get(key);
-      if (waiting?.write.cancel()) {
+      if (waiting?.write.elide()) {
         queued.delete(key);
         waiting.entry.elided = true;
         index.delete(tag, seq);
         counts.release([tag], waiting.size);
-        waiting.onElided();
         return true;
       }
       // An entry pushed before its own commit (cut-through) can be acknowledged first: remove it once it exists.

@@ -32,16 +32,18 @@ export class Pusher {
 
   constructor(private readonly core: RelayCore, private readonly target: PushTarget) {}
 
-  /** A new entry, just committed. */
-  offer(entry: MailEntry): void {
+  /** A new entry, being committed or just committed. Says whether it went out now (it is then in flight here). */
+  offer(entry: MailEntry): boolean {
     // Offered again after its commit, but already acknowledged (and so never written): nothing left to push.
-    if (!this.target.ready || entry.elided) return;
+    if (!this.target.ready || entry.elided) return false;
     if (this.caughtUp.has(entry.tag) && this.hasRoom()) {
-      if (!this.inflightKeys.has(entry.key) && !this.core.removing.has(entry.key)) this.push(entry);
-      return;
+      if (this.inflightKeys.has(entry.key) || this.core.removing.has(entry.key)) return false;
+      this.push(entry);
+      return true;
     }
     this.caughtUp.delete(entry.tag);
     this.wake();
+    return false;
   }
 
   /** The client stored delivery `deliveryId`: the entry is removed durably, and the window has room again. */

@@ -114,9 +114,9 @@ export class Session {
     this.pusher.clear();
   }
 
-  /** A new entry in one of this connection's mailboxes, just committed. */
-  offer(entry: MailEntry): void {
-    this.pusher.offer(entry);
+  /** A new entry in one of this connection's mailboxes, being committed or just committed. Says whether it was pushed now. */
+  offer(entry: MailEntry): boolean {
+    return this.pusher.offer(entry);
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
@@ -213,10 +213,10 @@ export class Session {
     const entries = result.outcome === 'stored' ? result.entries : [];
     // Cut-through: a connected recipient gets the envelope while it is being committed. Nothing is lost if the
     // commit fails: the depositor gets no ACCEPTED and sends again, and the recipient's node drops the copy it has.
-    const offer = (): void => {
-      for (const entry of entries) for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
-    };
-    offer();
+    const offer = (): boolean[] => entries.map((entry) => [...(this.core.subscribers.get(entry.tag) ?? [])].reduce((pushed, subscriber) => subscriber.offer(entry) || pushed, false));
+    const pushedNow = offer();
+    // Write-behind: an entry its connected recipient just got is written only if no ACK comes within writeBehindMs.
+    if (init.writeBehindMs > 0) entries.forEach((entry, position) => pushedNow[position] && this.core.store.hold(entry, init.writeBehindMs));
     this.pendingDeposits++;
     const work = result.committed.then(
       () => {

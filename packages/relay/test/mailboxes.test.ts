@@ -86,6 +86,54 @@ describe('relay mailboxes: group commit and entries acknowledged before they are
   });
 });
 
+describe('relay mailboxes: write-behind for an entry pushed to its connected recipient', () => {
+  it('never writes a held entry acknowledged within the hold, and settles its deposit with the ack, before any commit', async () => {
+    const { store, dir } = await openStore();
+    const held = deposit(store, 'pushed, then acknowledged');
+    const entry = held.entries[0]!;
+    expect(store.hold(entry, 10_000)).toBe(true);
+    let settled = false;
+    void held.committed.then(() => (settled = true));
+    // Past the batch it was queued in: still not durable here, nor acknowledged.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(settled).toBe(false);
+    expect(store.list(held.tag, 10, () => false)).toEqual([]);
+    expect(await store.remove(entry.tag, entry.seq)).toBe(true);
+    await held.committed;
+    expect(entry.elided).toBe(true);
+    expect(store.counts.envelopes).toBe(0);
+    await store.close();
+    opened.pop();
+    const again = await openStore(dir);
+    expect(again.store.counts.envelopes).toBe(0);
+  });
+
+  it('writes a held entry once the hold ends without an ack: durable then, and there after a restart', async () => {
+    const { store, dir } = await openStore();
+    const held = deposit(store, 'pushed, never acknowledged');
+    const entry = held.entries[0]!;
+    expect(store.hold(entry, 40)).toBe(true);
+    const started = Date.now();
+    await held.committed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(35);
+    expect(store.list(held.tag, 10, () => false).map((each) => each.seq)).toEqual([entry.seq]);
+    // Its write has started: an ack now removes it durably instead.
+    expect(store.hold(entry, 40)).toBe(false);
+    await store.close();
+    opened.pop();
+    const again = await openStore(dir);
+    expect(again.store.list(held.tag, 10, () => false).map((each) => each.seq)).toEqual([entry.seq]);
+  });
+
+  it('holds nothing whose batch has started', async () => {
+    const { store } = await openStore();
+    const written = deposit(store, 'written at once');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.hold(written.entries[0]!, 1000)).toBe(false);
+    await written.committed;
+  });
+});
+
 describe('relay mailboxes: one row an entry, indexes in memory', () => {
   it('after a restart still knows what it holds: duplicates, sizes, retention order', async () => {
     const { store, dir } = await openStore();
