@@ -44,7 +44,10 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   const sendFrame = corkingSender(socket);
   // The ACKs of one pass of the event loop (typically one store commit's worth) leave as one frame.
   const acks = idBatch((ids) => {
-    if (connection.isOpen) sendFrame(encodeAck(ids));
+    if (!connection.isOpen) return;
+    sendFrame(encodeAck(ids));
+    // Flushed at once: this runs from setImmediate, and the ACK is what frees the depositor's ACCEPTED.
+    sendFrame.flush();
   }, setImmediate);
   const pending = new Map<number, Pending>();
   let nextRequest = 1;

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { generateIdentity, routingTagFor, toHex } from '@herald/core';
 import { relayProtocol as protocol, webSocketTransport } from '../src/index.js';
 import { backoff } from '../src/backoff.js';
+import { corkingSender } from '../src/protocol/cork.js';
+import type WebSocket from 'ws';
 
 await sodium.ready;
 
@@ -73,5 +75,28 @@ describe('relay protocol codec', () => {
     expect(() => webSocketTransport({ url: 'ws://x', identity, heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 4000 })).toThrow('heartbeatTimeoutMs: expected whole milliseconds from 5001 to 300000, got 4000');
     expect(() => webSocketTransport({ url: 'ws://x', identity, colect: true } as never)).toThrow('unknown option "colect"');
     expect(webSocketTransport({ url: 'wss://relay.example/herald', identity }).name).toBe('wss://relay.example/herald');
+  });
+});
+
+describe('corkingSender', () => {
+  it('holds the frames of one pass in the corked socket, and flush sends them at once', async () => {
+    const written: string[] = [];
+    let corks = 0;
+    const tcp = { cork: () => void corks++, uncork: () => void (corks > 0 && corks-- === 1 && written.push('uncorked')) };
+    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame[0]}`) } as unknown as WebSocket;
+    const send = corkingSender(socket);
+    send(Uint8Array.of(1));
+    send(Uint8Array.of(2));
+    expect(corks).toBe(1);
+    send.flush();
+    expect(corks).toBe(0);
+    expect(written).toEqual(['frame 1', 'frame 2', 'uncorked']);
+    // Corked again in the same pass: the first pass's pending uncork must not release this one early.
+    send(Uint8Array.of(3));
+    expect(corks).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(corks).toBe(0);
+    expect(written).toEqual(['frame 1', 'frame 2', 'uncorked', 'frame 3', 'uncorked']);
   });
 });
