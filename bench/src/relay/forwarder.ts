@@ -1,7 +1,9 @@
 /**
- * The baseline of bench:relay, run as its own process: a bare `ws` server that
+ * The baselines of bench:relay, run as its own process: a bare `ws` server that
  * forwards every binary message from any client to the client that said
- * "receiver" first. No storage, no crypto, no framing, no acknowledgement.
+ * "receiver", and every binary message from the receiver to the client that
+ * said "sender" (the receipts of the receipt baseline). No storage, no crypto,
+ * no framing.
  * GET /rss answers its resident memory, for the idle-connection comparison.
  */
 import { createServer } from 'node:http';
@@ -14,14 +16,17 @@ const server = createServer((request, response) => {
 });
 const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false, maxPayload: 64 * 1024 * 1024 });
 let receiver: WebSocket | undefined;
+let sender: WebSocket | undefined;
 wss.on('connection', (socket) => {
   socket.on('error', () => socket.terminate());
   socket.on('message', (data, isBinary) => {
     if (!isBinary) {
       if (String(data) === 'receiver') receiver = socket;
+      if (String(data) === 'sender') sender = socket;
       return;
     }
-    receiver?.send(data as Buffer);
+    if (socket === receiver) sender?.send(data as Buffer);
+    else receiver?.send(data as Buffer);
   });
 });
 server.listen(0, '127.0.0.1', () => {

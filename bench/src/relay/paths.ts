@@ -58,6 +58,52 @@ export async function forwarderPath(url: string, envelopes: readonly Uint8Array[
   };
 }
 
+/**
+ * The same envelopes through the bare forwarder with a receipt: the receiver sends back the last 16 bytes of
+ * each envelope it got (those of one event-loop pass in one frame, as Herald's ACKs go), the forwarder passes
+ * them to the sender, and a send resolves when its receipt is back — the four trips the relay's path makes
+ * (deposit, push, ACK, ACCEPTED), with no storage, no crypto and no protocol.
+ */
+export async function receiptForwarderPath(url: string, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
+  const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
+  let arrival: (index: number) => void = () => undefined;
+  const sender = await openSocket(url);
+  const receiver = await openSocket(url);
+  sender.send('sender');
+  receiver.send('receiver');
+  let receipts: Buffer[] = [];
+  receiver.on('message', (data) => {
+    const bytes = data as Buffer;
+    arrival(index.get(keyOf(new Uint8Array(bytes))) ?? -1);
+    if (receipts.length === 0) setImmediate(() => receiver.send(Buffer.concat(receipts.splice(0))));
+    receipts.push(bytes.subarray(bytes.length - 16));
+  });
+  const waiting = new Map<string, () => void>();
+  sender.on('message', (data) => {
+    const bytes = data as Buffer;
+    for (let offset = 0; offset + 16 <= bytes.length; offset += 16) {
+      const key = bytes.toString('latin1', offset, offset + 16);
+      waiting.get(key)?.();
+      waiting.delete(key);
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return {
+    path: {
+      send: (position) =>
+        new Promise<void>((resolve) => {
+          waiting.set(keyOf(envelopes[position]!), resolve);
+          sender.send(envelopes[position]!);
+        }),
+      onArrival: (callback) => void (arrival = callback),
+    },
+    async close() {
+      sender.close();
+      receiver.close();
+    },
+  };
+}
+
 /** The whole path: seal at the sender (inside the clock), relay, open and verify at the receiver. */
 export async function wholePath(url: string, alice: Identity, bob: Identity, body: Uint8Array): Promise<OpenPath> {
   let arrival: (index: number) => void = () => undefined;
