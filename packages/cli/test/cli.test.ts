@@ -391,4 +391,12 @@ describe.concurrent('usage', () => {
     const forced = await herald(['--version'], { env: { HERALD_SODIUM: 'wasm' } });
     expect(forced.text).toBe(`herald ${manifest.version}\nlibsodium: WASM (libsodium.js)\n`);
   });
+
+  it('refuses an unknown HERALD_SODIUM with its one-line error, for every command', async () => {
+    for (const args of [['--version'], ['keygen', '--out', 'never.key']]) {
+      const result = await herald(args, { env: { HERALD_SODIUM: 'openssl' } });
+      expectRefused(result, 'INVALID_OPTIONS');
+      expect(result.stderr).toContain('HERALD_SODIUM: expected native or wasm, got "openssl"');
+    }
+  });
 });
