@@ -8,11 +8,16 @@ const script = fileURLToPath(new URL('../dist/relay.js', import.meta.url));
 describe('bench:relay', () => {
   it('runs (--quick) and prints each figure beside its baseline with a ratio', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [script, '--quick'], { timeout: 120_000 });
-    for (const row of ['envelopes/s', 'p50 latency, ms', 'p99 latency, ms']) {
-      const match = new RegExp(`^\\s+${row.replace(/[,/]/g, '\\$&')}\\s+[\\d,.]+\\s+[\\d,.]+\\s+(\\d+\\.\\d\\d)`, 'm').exec(stdout);
-      expect(match, `${row} row in:\n${stdout}`).not.toBeNull();
-      expect(Number(match![1])).toBeGreaterThan(0);
+    const labels = ['relay (durable mailbox, default settings)', 'relay writing every envelope (writeBehindMs 0)', 'bare ws forwarder (no storage, no acks)', 'bare ws forwarder passing receipts back'];
+    for (const label of labels) {
+      // envelopes/s, its ratio, p50 ms, p99 ms, the p99 ratio
+      const escaped = label.replace(/[()]/g, '\\$&');
+      const match = new RegExp(`^\\s+${escaped}\\s+([\\d,]+)\\s+(\\d+\\.\\d\\d).*?\\s([\\d,.]+)\\s+([\\d,.]+)\\s+(\\d+\\.\\d\\d)`, 'm').exec(stdout);
+      expect(match, `${label} row in:\n${stdout}`).not.toBeNull();
+      for (const figure of match!.slice(1)) expect(Number(figure!.replace(/,/g, ''))).toBeGreaterThan(0);
     }
+    expect(stdout).toMatch(/bare ws forwarder \(no storage, no acks\)\s+[\d,]+\s+1\.00/);
+    expect(stdout).toMatch(/relay \(default\): of [\d,]+ envelopes deposited .*, [\d,]+ \(\d+ %\) were acknowledged/);
     expect(stdout).toMatch(/messages\/s [\d,]+ .* beside bare libsodium seal\+open work [\d,]+\/s: ratio \d+\.\d\d/);
     expect(stdout).toMatch(/relay \(authenticated, collecting\) [\d.]+ KiB\s+bare ws [\d.]+ KiB\s+ratio \d+\.\d\d/);
   });
