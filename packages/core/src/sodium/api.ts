@@ -11,7 +11,7 @@ export interface SignKeyPair {
   readonly privateKey: Uint8Array;
 }
 
-export interface Sodium {
+export interface Sodium extends PwhashConstants {
   readonly backend: SodiumBackend;
   /** BLAKE2b; unkeyed when `key` is null. */
   crypto_generichash(outputBytes: number, message: Uint8Array, key: Uint8Array | null): Uint8Array;
@@ -29,13 +29,23 @@ export interface Sodium {
   memcmp(a: Uint8Array, b: Uint8Array): boolean;
   /** Argon2id (with crypto_pwhash_ALG_ARGON2ID13); a string passphrase is hashed as UTF-8. */
   crypto_pwhash(outputBytes: number, passphrase: string | Uint8Array, salt: Uint8Array, opsLimit: number, memLimit: number, algorithm: number): Uint8Array;
-  readonly crypto_pwhash_ALG_ARGON2ID13: number;
-  readonly crypto_pwhash_OPSLIMIT_MIN: number;
-  readonly crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
-  readonly crypto_pwhash_OPSLIMIT_MODERATE: number;
-  readonly crypto_pwhash_OPSLIMIT_SENSITIVE: number;
-  readonly crypto_pwhash_MEMLIMIT_MIN: number;
-  readonly crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
-  readonly crypto_pwhash_MEMLIMIT_MODERATE: number;
-  readonly crypto_pwhash_MEMLIMIT_SENSITIVE: number;
+}
+
+/** Argon2id's parameters as libsodium defines them; each backend reads its own library's values. */
+const PWHASH_CONSTANT_NAMES = [
+  'crypto_pwhash_ALG_ARGON2ID13',
+  'crypto_pwhash_OPSLIMIT_MIN',
+  'crypto_pwhash_OPSLIMIT_INTERACTIVE',
+  'crypto_pwhash_OPSLIMIT_MODERATE',
+  'crypto_pwhash_OPSLIMIT_SENSITIVE',
+  'crypto_pwhash_MEMLIMIT_MIN',
+  'crypto_pwhash_MEMLIMIT_INTERACTIVE',
+  'crypto_pwhash_MEMLIMIT_MODERATE',
+  'crypto_pwhash_MEMLIMIT_SENSITIVE',
+] as const;
+
+export type PwhashConstants = { readonly [name in (typeof PWHASH_CONSTANT_NAMES)[number]]: number };
+
+export function pwhashConstants(lib: PwhashConstants): PwhashConstants {
+  return Object.fromEntries(PWHASH_CONSTANT_NAMES.map((name) => [name, lib[name]])) as unknown as PwhashConstants;
 }

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import type { Sodium } from './api.js';
+import { pwhashConstants, type PwhashConstants, type Sodium } from './api.js';
 
 /** The parts of sodium-native core calls: libsodium's C signatures, outputs passed in, failures thrown. */
-interface SodiumNative {
+interface SodiumNative extends PwhashConstants {
   crypto_generichash(output: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
@@ -14,15 +14,6 @@ interface SodiumNative {
   sodium_memcmp(a: Uint8Array, b: Uint8Array): boolean;
   crypto_pwhash(out: Uint8Array, passwd: Uint8Array, salt: Uint8Array, opslimit: number, memlimit: number, alg: number): void;
   readonly crypto_aead_xchacha20poly1305_ietf_ABYTES: number;
-  readonly crypto_pwhash_ALG_ARGON2ID13: number;
-  readonly crypto_pwhash_OPSLIMIT_MIN: number;
-  readonly crypto_pwhash_OPSLIMIT_INTERACTIVE: number;
-  readonly crypto_pwhash_OPSLIMIT_MODERATE: number;
-  readonly crypto_pwhash_OPSLIMIT_SENSITIVE: number;
-  readonly crypto_pwhash_MEMLIMIT_MIN: number;
-  readonly crypto_pwhash_MEMLIMIT_INTERACTIVE: number;
-  readonly crypto_pwhash_MEMLIMIT_MODERATE: number;
-  readonly crypto_pwhash_MEMLIMIT_SENSITIVE: number;
 }
 
 const SIGNATURE_BYTES = 64;
@@ -99,14 +90,6 @@ export function loadNativeSodium(): Sodium {
       }
       return out;
     },
-    crypto_pwhash_ALG_ARGON2ID13: lib.crypto_pwhash_ALG_ARGON2ID13,
-    crypto_pwhash_OPSLIMIT_MIN: lib.crypto_pwhash_OPSLIMIT_MIN,
-    crypto_pwhash_OPSLIMIT_INTERACTIVE: lib.crypto_pwhash_OPSLIMIT_INTERACTIVE,
-    crypto_pwhash_OPSLIMIT_MODERATE: lib.crypto_pwhash_OPSLIMIT_MODERATE,
-    crypto_pwhash_OPSLIMIT_SENSITIVE: lib.crypto_pwhash_OPSLIMIT_SENSITIVE,
-    crypto_pwhash_MEMLIMIT_MIN: lib.crypto_pwhash_MEMLIMIT_MIN,
-    crypto_pwhash_MEMLIMIT_INTERACTIVE: lib.crypto_pwhash_MEMLIMIT_INTERACTIVE,
-    crypto_pwhash_MEMLIMIT_MODERATE: lib.crypto_pwhash_MEMLIMIT_MODERATE,
-    crypto_pwhash_MEMLIMIT_SENSITIVE: lib.crypto_pwhash_MEMLIMIT_SENSITIVE,
+    ...pwhashConstants(lib),
   } satisfies Sodium);
 }

@@ -1,4 +1,4 @@
-import type { Sodium } from './api.js';
+import { pwhashConstants, type Sodium } from './api.js';
 
 /**
  * libsodium.js (WebAssembly), the fallback where sodium-native's prebuilt
@@ -26,14 +26,6 @@ export async function loadWasmSodium(): Promise<Sodium> {
       lib.crypto_aead_xchacha20poly1305_ietf_decrypt(secretNonce, ciphertext, additionalData, nonce, key),
     memcmp: (a, b) => lib.memcmp(a, b),
     crypto_pwhash: (outputBytes, passphrase, salt, opsLimit, memLimit, algorithm) => lib.crypto_pwhash(outputBytes, passphrase, salt, opsLimit, memLimit, algorithm),
-    crypto_pwhash_ALG_ARGON2ID13: lib.crypto_pwhash_ALG_ARGON2ID13,
-    crypto_pwhash_OPSLIMIT_MIN: lib.crypto_pwhash_OPSLIMIT_MIN,
-    crypto_pwhash_OPSLIMIT_INTERACTIVE: lib.crypto_pwhash_OPSLIMIT_INTERACTIVE,
-    crypto_pwhash_OPSLIMIT_MODERATE: lib.crypto_pwhash_OPSLIMIT_MODERATE,
-    crypto_pwhash_OPSLIMIT_SENSITIVE: lib.crypto_pwhash_OPSLIMIT_SENSITIVE,
-    crypto_pwhash_MEMLIMIT_MIN: lib.crypto_pwhash_MEMLIMIT_MIN,
-    crypto_pwhash_MEMLIMIT_INTERACTIVE: lib.crypto_pwhash_MEMLIMIT_INTERACTIVE,
-    crypto_pwhash_MEMLIMIT_MODERATE: lib.crypto_pwhash_MEMLIMIT_MODERATE,
-    crypto_pwhash_MEMLIMIT_SENSITIVE: lib.crypto_pwhash_MEMLIMIT_SENSITIVE,
+    ...pwhashConstants(lib),
   } satisfies Sodium);
 }
