@@ -12,3 +12,4 @@ export { progressLine } from './report/progress.js';
 export { CHANNEL_COLORS } from './report/colors.js';
 export { percentile, summarize } from './analyze/metrics.js';
 export { judgeExactlyOnce } from './analyze/exactly-once.js';
+export { startReaper } from './reaper/start.js';

@@ -154,4 +154,41 @@ faults:
     expect(report('interrupted').failures[0]).toBe('interrupted');
     expect(processesMentioning(keep)).toEqual([]);
   }, 180_000);
+
+  it('when the drill itself is SIGKILLed, its watchdog ends every process it had started', async () => {
+    const file = await scenario('killed', `
+name: killed
+description: a two-minute drill killed outright a few seconds in
+topology: { relay: true, broker: embedded, dir: true }
+nodes: [ops, field]
+load: { duration: 120s, rate: 2 }
+`);
+    const keep = join(workdir, 'killed');
+    const child = spawn(process.execPath, [cli, 'drill', file, '--report-dir', join(workdir, 'reports'), '--keep', keep], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      const deadline = Date.now() + 90_000;
+      while (!(existsSync(join(keep, 'nodes/ops/store')) && existsSync(join(keep, 'nodes/field/store'))) && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // The relay, the broker and both nodes run as processes of their own.
+      expect(processesMentioning(keep).length, output).toBeGreaterThanOrEqual(4);
+      child.kill('SIGKILL');
+      await closed;
+      // No SIGTERM handler ran: only the watchdog can end them. Within its grace period, all are gone.
+      const gone = Date.now() + 15_000;
+      while (processesMentioning(keep).length > 0 && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(processesMentioning(keep)).toEqual([]);
+    } finally {
+      for (const line of processesMentioning(keep)) {
+        try {
+          process.kill(Number(line.split(':')[0]), 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  }, 180_000);
 });

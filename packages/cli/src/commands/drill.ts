@@ -26,7 +26,7 @@ docs/drills.md; examples in examples/drills/.`,
   args: ['SCENARIO'],
   async run({ flags, args }) {
     // Loaded on use: the drill machinery (services, proxies, reports) must not slow every other command's start.
-    const { formatSummary, parseScenario, progressLine, runDrill, ScenarioError, SetupError, writeReports } = await import('@herald/drill');
+    const { formatSummary, parseScenario, progressLine, runDrill, ScenarioError, SetupError, startReaper, writeReports } = await import('@herald/drill');
     const file = args[0] ?? '';
     let text: string;
     try {
@@ -41,6 +41,8 @@ docs/drills.md; examples in examples/drills/.`,
       if (error instanceof ScenarioError) throw new CliError('SCENARIO_INVALID', error.message, { cause: error });
       throw error;
     }
+    // Should this process be killed outright, a watchdog of its own ends the relay, brokers and mail servers it started.
+    startReaper();
     const progress = progressLine(process.stdout);
     // SIGINT or SIGTERM ends the drill early but in order: judged as interrupted, every process it started stopped.
     const finished = new AbortController();
