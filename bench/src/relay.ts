@@ -21,7 +21,7 @@ import { randomFillSync } from 'node:crypto';
 import { generateIdentity, seal } from '@herald/core';
 import { median, quickMode, rate } from './measure.js';
 import { memoryPerConnection } from './relay/idle.js';
-import { forwarderPath, receiptForwarderPath, relayPath, wholePath, type OpenPath } from './relay/paths.js';
+import { forwarderPath, relayPath, wholePath, type OpenPath } from './relay/paths.js';
 import { runPipeline, type PipelineResult } from './relay/pipeline.js';
 import { startForwarderProcess, startRelayProcess } from './relay/processes.js';
 import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
@@ -120,7 +120,7 @@ try {
       { open: () => relayPath(relay.url, alice, bob, envelopes), drained: () => relay.drained() },
       { open: () => relayPath(writing.url, alice, bob, envelopes), drained: () => writing.drained() },
       { open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
-      { open: () => receiptForwarderPath(receiptForwarder.url, envelopes), drained: async () => undefined },
+      { open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
     ])
   ).map(summary) as [PipelineResult, PipelineResult, PipelineResult, PipelineResult];
   const row = (label: string, of: PipelineResult, goals = false): void => {

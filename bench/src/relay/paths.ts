@@ -40,43 +40,26 @@ function openSocket(url: string): Promise<WebSocket> {
   });
 }
 
-/** The same envelopes through the bare forwarder: what moving the bytes alone costs. */
-export async function forwarderPath(url: string, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
-  const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
-  let arrival: (index: number) => void = () => undefined;
-  const sender = await openSocket(url);
-  const receiver = await openSocket(url);
-  receiver.send('receiver');
-  receiver.on('message', (data) => arrival(index.get(keyOf(new Uint8Array(data as Buffer))) ?? -1));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return {
-    path: { send: (position) => void sender.send(envelopes[position]!), onArrival: (callback) => void (arrival = callback) },
-    async close() {
-      sender.close();
-      receiver.close();
-    },
-  };
-}
-
 /**
- * The same envelopes through the bare forwarder with a receipt: the receiver sends back the last 16 bytes of
- * each envelope it got (those of one event-loop pass in one frame, as Herald's ACKs go), the forwarder passes
- * them to the sender, and a send resolves when its receipt is back — the four trips the relay's path makes
- * (deposit, push, ACK, ACCEPTED), with no storage, no crypto and no protocol.
+ * The same envelopes through the bare forwarder: what moving the bytes alone costs. With `receipts`, the receiver
+ * sends back the last 16 bytes of each envelope it got (those of one event-loop pass in one frame, as Herald's ACKs
+ * go), the forwarder passes them to the sender, and a send resolves when its receipt is back — the four trips the
+ * relay's path makes (deposit, push, ACK, ACCEPTED), with no storage, no crypto and no protocol.
  */
-export async function receiptForwarderPath(url: string, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
+export async function forwarderPath(url: string, envelopes: readonly Uint8Array[], receipts = false): Promise<OpenPath> {
   const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
   let arrival: (index: number) => void = () => undefined;
   const sender = await openSocket(url);
   const receiver = await openSocket(url);
-  sender.send('sender');
+  if (receipts) sender.send('sender');
   receiver.send('receiver');
-  let receipts: Buffer[] = [];
+  const unsent: Buffer[] = [];
   receiver.on('message', (data) => {
     const bytes = data as Buffer;
     arrival(index.get(keyOf(new Uint8Array(bytes))) ?? -1);
-    if (receipts.length === 0) setImmediate(() => receiver.send(Buffer.concat(receipts.splice(0))));
-    receipts.push(bytes.subarray(bytes.length - 16));
+    if (!receipts) return;
+    if (unsent.length === 0) setImmediate(() => receiver.send(Buffer.concat(unsent.splice(0))));
+    unsent.push(bytes.subarray(bytes.length - 16));
   });
   const waiting = new Map<string, () => void>();
   sender.on('message', (data) => {
@@ -88,15 +71,15 @@ export async function receiptForwarderPath(url: string, envelopes: readonly Uint
     }
   });
   await new Promise((resolve) => setTimeout(resolve, 50));
+  const send = (position: number): Promise<void> | undefined => {
+    if (!receipts) return void sender.send(envelopes[position]!);
+    return new Promise<void>((resolve) => {
+      waiting.set(keyOf(envelopes[position]!), resolve);
+      sender.send(envelopes[position]!);
+    });
+  };
   return {
-    path: {
-      send: (position) =>
-        new Promise<void>((resolve) => {
-          waiting.set(keyOf(envelopes[position]!), resolve);
-          sender.send(envelopes[position]!);
-        }),
-      onArrival: (callback) => void (arrival = callback),
-    },
+    path: { send, onArrival: (callback) => void (arrival = callback) },
     async close() {
       sender.close();
       receiver.close();

@@ -106,11 +106,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
     counts.add(entry.tag, entry.size);
     seq = Math.max(seq, entry.seq);
   }
-  /**
-   * In-memory guards between a check and its commit: the copies (tag and hash) and entry keys of deposits being
-   * written (with their commit), and entries being removed.
-   */
-  const depositing = new Map<string, Promise<void>>();
+  /** In-memory guards between a check and its commit: entries being written (with their commit), and being removed. */
   const inserting = new Map<string, Promise<void>>();
   const removing = new Set<string>();
   /** Entries whose write still waits for its batch, by entry key: what remove() may take back. */
@@ -128,11 +124,13 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       const hash = hashOf(envelope);
       const size = envelope.length;
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
+      // The index holds entries from their deposit on; one still being written answers with its commit.
       const earlier: Promise<void>[] = [];
       const fresh = tags.filter((tag) => {
-        const pending = depositing.get(`${tag}:${hash}`);
+        const copy = index.copyOf(tag, hash);
+        const pending = copy === undefined ? undefined : inserting.get(`${tag}:${copy}`);
         if (pending) earlier.push(pending);
-        return !pending && index.copyOf(tag, hash) === undefined;
+        return copy === undefined;
       });
       if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
       const reserved = counts.reserve(fresh, size);
@@ -164,13 +162,11 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       );
       const forget = (): void => {
         for (const entry of entries) {
-          depositing.delete(`${entry.tag}:${hash}`);
           inserting.delete(entry.key);
           queued.delete(entry.key);
         }
       };
       entries.forEach((entry, position) => {
-        depositing.set(`${entry.tag}:${hash}`, committed);
         inserting.set(entry.key, committed);
         queued.set(entry.key, { entry, write: entryWrites[position]!, size });
       });
@@ -261,7 +257,7 @@ async function migrateFromFormat1(env: RootDatabase, meta: Database<unknown, str
   await meta.put('format', FORMAT);
 }
 
-/** Bytes before the envelope in a mail row: what removal needs to find the index rows without scanning. */
+/** Bytes before the envelope in a mail row: what the index in memory is rebuilt from at start. */
 const HEADER_BYTES = 40;
 
 function withHeader(envelope: Uint8Array, keepUntil: number, id: string, hash: string): Buffer {

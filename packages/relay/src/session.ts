@@ -213,10 +213,16 @@ export class Session {
     const entries = result.outcome === 'stored' ? result.entries : [];
     // Cut-through: a connected recipient gets the envelope while it is being committed. Nothing is lost if the
     // commit fails: the depositor gets no ACCEPTED and sends again, and the recipient's node drops the copy it has.
-    const offer = (): boolean[] => entries.map((entry) => [...(this.core.subscribers.get(entry.tag) ?? [])].reduce((pushed, subscriber) => subscriber.offer(entry) || pushed, false));
-    const pushedNow = offer();
-    // Write-behind: an entry its connected recipient just got is written only if no ACK comes within writeBehindMs.
-    if (init.writeBehindMs > 0) entries.forEach((entry, position) => pushedNow[position] && this.core.store.hold(entry, init.writeBehindMs));
+    const offer = (): void => {
+      for (const entry of entries) {
+        let pushed = false;
+        for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) pushed = subscriber.offer(entry) || pushed;
+        // Write-behind: an entry its connected recipient just got is written only if no ACK comes within writeBehindMs.
+        // (Offered again after its commit, the write has started, and holding it does nothing.)
+        if (pushed && init.writeBehindMs > 0) this.core.store.hold(entry, init.writeBehindMs);
+      }
+    };
+    offer();
     this.pendingDeposits++;
     const work = result.committed.then(
       () => {
