@@ -2,8 +2,9 @@ import { randomFillSync } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createNode, memoryStore, seal, TransportError, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type ReceivedMessage, type Transport } from '@herald/core';
+import { createNode, memoryStore, seal, TransportError, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type Transport } from '@herald/core';
 import { DEFAULT_TOPIC_PREFIX, mqttTransport, topicFor } from '@herald/transport-mqtt';
+import { applicationReader } from '@herald/transport-compliance';
 import { BROKERS, embeddedBroker, type Broker } from './brokers.js';
 import { envelope, events, FAST, party, pause, recorder, routeOf, tagOf, until } from './helpers.js';
 
@@ -45,23 +46,7 @@ async function bobsNode(url: string, bob: Identity, alice: Identity, store: Hera
   const nodeEvents: NodeEvent[] = [];
   node.subscribe((event) => nodeEvents.push(event));
   await node.start();
-  const texts: string[] = [];
-  const lifetime = new AbortController();
-  const reading = (async () => {
-    try {
-      for await (const message of node.messages({ signal: lifetime.signal }) as AsyncIterable<ReceivedMessage>) {
-        texts.push(message.text);
-        await message.ack();
-      }
-    } catch {
-      // aborted at stop
-    }
-  })();
-  const stop = async (): Promise<void> => {
-    lifetime.abort();
-    await node.stop();
-    await reading;
-  };
+  const { received: texts, stop } = applicationReader(node);
   cleanups.push(stop);
   await until('Bob’s channel up', () => channel.health().state === 'up');
   return { node, channel, texts, nodeEvents };
