@@ -153,8 +153,19 @@ try {
   const limit = fileLimit();
   // The bench process holds one descriptor per client and the server one per connection; leave room for everything else.
   const idle = Math.max(100, Math.min(idleWanted, Math.floor((limit - 200) / 1)));
-  const relayPer = await memoryPerConnection(relay, idle, true);
-  const barePer = await memoryPerConnection(forwarder, idle, false);
+  // Fresh server processes for this: ones that just moved tens of thousands of envelopes can shrink their heaps
+  // while the connections open, which made a quick run measure less than nothing.
+  const idleRelay = await startRelayProcess();
+  const idleForwarder = await startForwarderProcess();
+  let relayPer: number;
+  let barePer: number;
+  try {
+    relayPer = await memoryPerConnection(idleRelay, idle, true);
+    barePer = await memoryPerConnection(idleForwarder, idle, false);
+  } finally {
+    await idleRelay.stop();
+    await idleForwarder.stop();
+  }
   console.log('');
   console.log(`server memory per idle connection at ${n(idle)} connections${idle < idleWanted ? ` (ulimit -n ${limit} allows no more)` : ''}`);
   console.log(`  relay (authenticated, collecting) ${n(relayPer / 1024, 1)} KiB   bare ws ${n(barePer / 1024, 1)} KiB   ratio ${(relayPer / barePer).toFixed(2)}  (goal ≤ 2.00)`);
