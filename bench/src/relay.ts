@@ -28,6 +28,7 @@ import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
 const quick = quickMode();
 const rounds = quick ? 1 : 5;
+const warmRounds = quick ? 1 : 5;
 const count = quick ? 500 : 4000;
 const window = 64;
 const idleWanted = quick ? 300 : 5000;
@@ -58,12 +59,14 @@ async function measureAlternating(contenders: readonly Contender[]): Promise<Pip
   const results = contenders.map((): PipelineResult[] => []);
   try {
     for (const contender of contenders) opened.push(await contender.open());
-    // Warm-up, a full round each: JIT (the servers' hot paths take a few thousand envelopes to be optimised; with
-    // 1 000 the first measured round ran at a third of the later ones), LMDB pages, TCP windows.
-    const warm = count;
-    for (const [position, path] of opened.entries()) {
-      await runPipeline(path.path, warm, window);
-      await contenders[position]!.drained();
+    // Warm-up, rounds of the same size, alternating like the measured ones: JIT (the servers' and this process's hot
+    // paths take tens of thousands of envelopes to reach their steady speed: after one round of 4 000 the next ran at
+    // half the speed of the fifth), LMDB pages, TCP windows.
+    for (let round = 0; round < warmRounds; round++) {
+      for (const [position, path] of opened.entries()) {
+        await runPipeline(path.path, count, window);
+        await contenders[position]!.drained();
+      }
     }
     for (let round = 0; round < rounds; round++) {
       for (const [position, path] of opened.entries()) {
@@ -101,7 +104,7 @@ const summary = (results: readonly PipelineResult[]): PipelineResult => ({
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 console.log('Herald relay benchmark (loopback, relay and baseline as child processes)');
-console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each, medians`}; ${window} in flight`);
+console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each after ${warmRounds} warm-up rounds, medians`}; ${window} in flight`);
 console.log(backendLine);
 
 const relay = await startRelayProcess();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateIdentity, routingTagFor, toHex } from '@herald/core';
 import { relayProtocol as protocol, webSocketTransport } from '../src/index.js';
 import { backoff } from '../src/backoff.js';
-import { corkingSender } from '../src/protocol/cork.js';
+import { corkingSender, MAX_CORKED_BYTES } from '../src/protocol/cork.js';
 import type WebSocket from 'ws';
 
 await sodium.ready;
@@ -98,5 +98,24 @@ describe('corkingSender', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(corks).toBe(0);
     expect(written).toEqual(['frame 1', 'frame 2', 'uncorked', 'frame 3', 'uncorked']);
+  });
+
+  it('sends a burst in pieces of at most MAX_CORKED_BYTES instead of holding it to the end of the pass', () => {
+    const written: string[] = [];
+    let corked = false;
+    const tcp = { cork: () => void (corked = true), uncork: () => void (corked && written.push('uncorked'), (corked = false)) };
+    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame.length}`) } as unknown as WebSocket;
+    const send = corkingSender(socket);
+    const piece = MAX_CORKED_BYTES / 4;
+    for (let count = 0; count < 9; count++) send(new Uint8Array(piece));
+    // Four frames fill a piece; the ninth waits in the cork for the end of the pass.
+    const frame = `frame ${piece}`;
+    expect(written).toEqual([frame, frame, frame, frame, 'uncorked', frame, frame, frame, frame, 'uncorked', frame]);
+    expect(corked).toBe(true);
+    // A frame bigger than a piece leaves at once.
+    send.flush();
+    send(new Uint8Array(MAX_CORKED_BYTES + 1));
+    expect(written.slice(-3)).toEqual(['uncorked', `frame ${MAX_CORKED_BYTES + 1}`, 'uncorked']);
+    expect(corked).toBe(false);
   });
 });
