@@ -1,8 +1,9 @@
 /**
  * What the relay keeps in memory about every stored entry, so that a deposit
  * and a removal each touch one row on disk (the `mail` row) instead of three:
- * which bytes a mailbox already holds (duplicates are stored once), each
- * entry's size and retention, and the order in which entries fall due.
+ * which message ids a mailbox already holds (to find a repeated deposit of the
+ * same bytes: duplicates are stored once), each entry's size and retention,
+ * and the order in which entries fall due.
  * Rebuilt from the mail rows' headers at start; bounded by the relay's
  * `maxStoredEnvelopes` (every entry here is a stored or queued one).
  */
@@ -10,14 +11,17 @@ export interface IndexedEntry {
   readonly tag: string;
   readonly seq: number;
   readonly keepUntil: number;
-  /** BLAKE2b-128 of the envelope bytes, hex. */
-  readonly hash: string;
+  /** The envelope's message id, hex (read from its outer header: derived from its ephemeral key). */
+  readonly id: string;
   readonly size: number;
 }
 
 export interface MailIndex {
-  /** The seq of the entry holding these bytes in this mailbox, if any. */
-  copyOf(tag: string, hash: string): number | undefined;
+  /**
+   * The seq of the entry of this mailbox with this message id for which `sameBytes` holds, if any. At most
+   * MAX_COMPARED_COPIES entries are compared (see there).
+   */
+  copyOf(tag: string, id: string, sameBytes: (seq: number) => boolean): number | undefined;
   add(entry: IndexedEntry): void;
   get(tag: string, seq: number): IndexedEntry | undefined;
   /** Forgets an entry; returns it, or undefined when it was not indexed. */
@@ -27,27 +31,44 @@ export interface MailIndex {
   readonly size: number;
 }
 
+/**
+ * An honest sender's envelopes never share a message id (it is derived from a fresh ephemeral key), so a
+ * mailbox holds one entry per id unless another recipient of an envelope deposits different bytes under its
+ * id (threat model section 9). Such entries are all kept; a deposit compares its bytes with at most this many
+ * of them, so flooding one id costs the relay bounded work per deposit. Past that, a repeated deposit may be
+ * stored twice, which the recipient's node drops as a duplicate: never a loss.
+ */
+export const MAX_COMPARED_COPIES = 4;
+
 /** Entries fall due by the minute: purging walks the minutes that have passed, not every entry. */
 const BUCKET_MS = 60_000;
 
 export function mailIndex(): MailIndex {
   // By seq (unique across mailboxes: one counter), so the maps hold small integers rather than composed strings.
   const entries = new Map<number, IndexedEntry>();
-  // By hash alone: a copy of the same bytes in several mailboxes (one envelope, several recipients) shares it.
-  const copies = new Map<string, number | number[]>();
+  // By mailbox and id. A Set once there are several: a flood of one id is cheap to add to and remove from.
+  const copies = new Map<string, number | Set<number>>();
   const buckets = new Map<number, Set<number>>();
-  const copiesOf = (hash: string): readonly number[] => {
-    const found = copies.get(hash);
-    return found === undefined ? [] : typeof found === 'number' ? [found] : found;
-  };
+  const copyKey = (tag: string, id: string): string => `${tag}/${id}`;
   return {
-    copyOf: (tag, hash) => copiesOf(hash).find((seq) => entries.get(seq)?.tag === tag),
+    copyOf(tag, id, sameBytes) {
+      const found = copies.get(copyKey(tag, id));
+      if (found === undefined) return undefined;
+      if (typeof found === 'number') return sameBytes(found) ? found : undefined;
+      let compared = 0;
+      for (const seq of found) {
+        if (sameBytes(seq)) return seq;
+        if (++compared >= MAX_COMPARED_COPIES) return undefined;
+      }
+      return undefined;
+    },
     add(entry) {
       entries.set(entry.seq, entry);
-      const found = copies.get(entry.hash);
-      if (found === undefined) copies.set(entry.hash, entry.seq);
-      else if (typeof found === 'number') copies.set(entry.hash, [found, entry.seq]);
-      else found.push(entry.seq);
+      const key = copyKey(entry.tag, entry.id);
+      const found = copies.get(key);
+      if (found === undefined) copies.set(key, entry.seq);
+      else if (typeof found === 'number') copies.set(key, new Set([found, entry.seq]));
+      else found.add(entry.seq);
       const minute = Math.floor(entry.keepUntil / BUCKET_MS);
       let bucket = buckets.get(minute);
       if (!bucket) buckets.set(minute, (bucket = new Set()));
@@ -61,9 +82,13 @@ export function mailIndex(): MailIndex {
       const entry = entries.get(seq);
       if (entry?.tag !== tag) return undefined;
       entries.delete(seq);
-      const others = copiesOf(entry.hash).filter((other) => other !== seq);
-      if (others.length === 0) copies.delete(entry.hash);
-      else copies.set(entry.hash, others.length === 1 ? others[0]! : others);
+      const key = copyKey(tag, entry.id);
+      const found = copies.get(key);
+      if (found === seq) copies.delete(key);
+      else if (typeof found === 'object') {
+        found.delete(seq);
+        if (found.size === 1) copies.set(key, found.values().next().value!);
+      }
       const minute = Math.floor(entry.keepUntil / BUCKET_MS);
       const bucket = buckets.get(minute);
       bucket?.delete(seq);

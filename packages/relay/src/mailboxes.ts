@@ -2,7 +2,7 @@ import { mkdir, open as openFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { randomFillSync } from 'node:crypto';
-import { OptionsError, genericHash } from '@herald/core';
+import { OptionsError } from '@herald/core';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
 import { mailIndex } from './mail-index.js';
 import { entryWrite, type EntryWrite } from './entry-write.js';
@@ -63,7 +63,7 @@ export interface MailboxLimits {
 
 /**
  * The relay's mailboxes in one LMDB environment:
- *   mail    [tag, seq] → header (keepUntil f64, id 16, hash 16) || envelope bytes
+ *   mail    [tag, seq] → header (keepUntil f64, id 16, 16 reserved bytes) || envelope bytes
  *   meta    format, relay id
  * One row an entry: what else the relay needs (duplicates by mailbox and bytes, sizes, retention order) is an
  * index in memory rebuilt from the rows' headers at start, so a deposit and a removal each write one row — the
@@ -101,7 +101,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
   for (const key of mail.getKeys({})) {
     const stored = mail.getBinaryFast(key);
     if (stored === undefined || stored.length < HEADER_BYTES) continue;
-    const entry = { tag: key[0], seq: key[1], keepUntil: stored.readDoubleBE(0), hash: stored.toString('hex', 24, 40), size: stored.length - HEADER_BYTES };
+    const entry = { tag: key[0], seq: key[1], keepUntil: stored.readDoubleBE(0), id: stored.toString('hex', 8, 24), size: stored.length - HEADER_BYTES };
     index.add(entry);
     counts.add(entry.tag, entry.size);
     seq = Math.max(seq, entry.seq);
@@ -113,21 +113,24 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
   const queued = new Map<string, { readonly entry: MailEntry; readonly write: EntryWrite; readonly size: number }>();
   // Deposits and removals of one event-loop turn share one transaction and one fsynced commit.
   const writes = turnBatch((apply) => env.batch(apply));
-  // On core's libsodium build (native where it loads): every deposit hashes its whole envelope.
-  const hashOf = (envelope: Uint8Array): string => Buffer.from(genericHash(16, envelope)).toString('hex');
+  /** Whether entry `tag:seq` holds these envelope bytes: read from its queued write, or from its row. */
+  const holds = (tag: string, envelope: Uint8Array) => (entrySeq: number): boolean => {
+    const held = queued.get(`${tag}:${entrySeq}`)?.entry.bytes ?? mail.getBinary([tag, entrySeq])?.subarray(HEADER_BYTES);
+    return held !== undefined && Buffer.from(held.buffer, held.byteOffset, held.byteLength).equals(envelope);
+  };
 
   return {
     relayId: new Uint8Array(relayId),
     counts,
     deposit(envelope, tags, id, keepUntil) {
       tags = [...new Set(tags)];
-      const hash = hashOf(envelope);
       const size = envelope.length;
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
-      // The index holds entries from their deposit on; one still being written answers with its commit.
+      // Found by message id, then compared byte for byte: no hash of every deposit. The index holds entries from their
+      // deposit on; one still being written answers with its commit.
       const earlier: Promise<void>[] = [];
       const fresh = tags.filter((tag) => {
-        const copy = index.copyOf(tag, hash);
+        const copy = index.copyOf(tag, id, holds(tag, envelope));
         const pending = copy === undefined ? undefined : inserting.get(`${tag}:${copy}`);
         if (pending) earlier.push(pending);
         return copy === undefined;
@@ -135,11 +138,11 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
       const reserved = counts.reserve(fresh, size);
       if (reserved !== 'ok') return { outcome: reserved };
-      const bytes = withHeader(envelope, keepUntil, id, hash);
+      const bytes = withHeader(envelope, keepUntil, id);
       const copy = bytes.subarray(HEADER_BYTES);
       const entries = fresh.map((tag): MailEntry => {
         const entrySeq = ++seq;
-        index.add({ tag, seq: entrySeq, keepUntil, hash, size });
+        index.add({ tag, seq: entrySeq, keepUntil, id, size });
         return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: copy };
       });
       // Through lmdb-js's fast instruction queue, in the next batch (transaction callbacks need a round trip to
@@ -260,11 +263,12 @@ async function migrateFromFormat1(env: RootDatabase, meta: Database<unknown, str
 /** Bytes before the envelope in a mail row: what the index in memory is rebuilt from at start. */
 const HEADER_BYTES = 40;
 
-function withHeader(envelope: Uint8Array, keepUntil: number, id: string, hash: string): Buffer {
+function withHeader(envelope: Uint8Array, keepUntil: number, id: string): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES + envelope.length);
   out.writeDoubleBE(keepUntil, 0);
   out.write(id, 8, 16, 'hex');
-  out.write(hash, 24, 16, 'hex');
+  // Reserved, zero. Format 2 relays before this one kept a BLAKE2b-128 of the envelope here; nothing reads it.
+  out.fill(0, 24, HEADER_BYTES);
   out.set(envelope, HEADER_BYTES);
   return out;
 }

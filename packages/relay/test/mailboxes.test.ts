@@ -163,6 +163,35 @@ describe('relay mailboxes: one row an entry, indexes in memory', () => {
     await back.committed;
   });
 
+  it('keeps two different envelopes under one message id, and knows each one’s bytes again, queued, written and after a restart', async () => {
+    const { store, dir } = await openStore();
+    const bob = generateIdentity();
+    const envelope = seal('the real one', { from: generateIdentity(), to: bob.card });
+    const outline = inspect(envelope);
+    // Another recipient (or anyone who saw it) deposits different bytes under the same id: one ciphertext byte changed.
+    const forged = envelope.slice();
+    forged[forged.length - 1]! ^= 1;
+    expect(inspect(forged).id).toBe(outline.id);
+    const put = (bytes: Uint8Array) => store.deposit(bytes, outline.routingTags, outline.id, outline.expires.getTime());
+    const first = put(forged);
+    const second = put(envelope);
+    expect([first.outcome, second.outcome]).toEqual(['stored', 'stored']);
+    // Still queued: the same bytes again are duplicates of their own copy.
+    expect(put(envelope).outcome).toBe('duplicate');
+    expect(put(forged).outcome).toBe('duplicate');
+    await Promise.all([first, second].map((result) => ('committed' in result ? result.committed : undefined)));
+    // Written: known from the rows.
+    expect(put(envelope).outcome).toBe('duplicate');
+    await store.close();
+    opened.pop();
+    const { store: again } = await openStore(dir);
+    expect(again.counts.envelopes).toBe(2);
+    const same = (bytes: Uint8Array) => again.deposit(bytes, outline.routingTags, outline.id, outline.expires.getTime()).outcome;
+    expect([same(envelope), same(forged)]).toEqual(['duplicate', 'duplicate']);
+    const listed = again.list(outline.routingTags[0]!, 10, () => false).map((entry) => Buffer.from(entry.bytes));
+    expect(listed).toEqual([Buffer.from(forged), Buffer.from(envelope)]);
+  });
+
   it('refuses a deposit beyond maxStoredEnvelopes as relay-full', async () => {
     const { store } = await openStore(undefined, { ...LIMITS, maxStoredEnvelopes: 2 });
     await deposit(store, 'one').committed;
