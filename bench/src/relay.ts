@@ -27,6 +27,8 @@ import { startForwarderProcess, startRelayProcess } from './relay/processes.js';
 import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
 const quick = quickMode();
+/** HERALD_BENCH_ROUNDS=1 prints every measured round, to see the spread behind the medians. */
+const logRounds = process.env.HERALD_BENCH_ROUNDS === '1';
 const rounds = quick ? 1 : 5;
 const warmRounds = quick ? 1 : 5;
 const count = quick ? 500 : 4000;
@@ -49,6 +51,7 @@ function fileLimit(): number {
 
 /** A path under test, opened once; `drained` waits until its server holds nothing from the last round. */
 interface Contender {
+  readonly label: string;
   open(): Promise<OpenPath>;
   drained(): Promise<void>;
 }
@@ -71,6 +74,7 @@ async function measureAlternating(contenders: readonly Contender[]): Promise<Pip
     for (let round = 0; round < rounds; round++) {
       for (const [position, path] of opened.entries()) {
         results[position]!.push(await runPipeline(path.path, count, window));
+        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(results[position]!.at(-1)!.perSecond)} envelopes/s`);
         await contenders[position]!.drained();
       }
     }
@@ -120,10 +124,10 @@ try {
   const envelopes = Array.from({ length: count }, () => seal(randomFillSync(new Uint8Array(1024 - overhead)), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }));
   const [byDefault, written, forwarded, receipted] = (
     await measureAlternating([
-      { open: () => relayPath(relay.url, alice, bob, envelopes), drained: () => relay.drained() },
-      { open: () => relayPath(writing.url, alice, bob, envelopes), drained: () => writing.drained() },
-      { open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
-      { open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
+      { label: 'relay', open: () => relayPath(relay.url, alice, bob, envelopes), drained: () => relay.drained() },
+      { label: 'relay writing every envelope', open: () => relayPath(writing.url, alice, bob, envelopes), drained: () => writing.drained() },
+      { label: 'bare forwarder', open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
+      { label: 'forwarder with receipts', open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
     ])
   ).map(summary) as [PipelineResult, PipelineResult, PipelineResult, PipelineResult];
   const row = (label: string, of: PipelineResult, goals = false): void => {
