@@ -88,4 +88,39 @@ describe('the WebSocket link', () => {
     await until('the link to come back', () => transport.health().state === 'up', 10_000);
     await transport.stop();
   });
+
+  it('fails each send the relay does not answer within sendTimeoutMs of that send, as CHANNEL_TIMEOUT', async () => {
+    const relay = await spawnRelay();
+    relays.push(relay);
+    const alice = generateIdentity();
+    const bob = generateIdentity();
+    // Heartbeats far apart: the send timeout, not the dead-link check, must end these sends.
+    const sender = webSocketTransport({ url: relay.url, identity: alice, collect: false, sendTimeoutMs: 400, heartbeatIntervalMs: 20_000, heartbeatTimeoutMs: 30_000 });
+    await sender.start({ routingTags: [], deliver: async () => undefined });
+    const route = { messageId: '', routingTags: [], expiresAt: 0 };
+    // Answered in time: no timeout comes later for it.
+    await sender.send(seal('answered', { from: alice, to: bob.card }), route);
+    relay.child.kill('SIGSTOP');
+    try {
+      // Three sends 150 ms apart: each must wait its own 400 ms, not the first one's.
+      const outcomes = [0, 150, 300].map(async (offset) => {
+        await new Promise((resolve) => setTimeout(resolve, offset));
+        const sentAt = performance.now();
+        const error = await sender.send(seal(`unanswered ${offset}`, { from: alice, to: bob.card }), route).then(
+          () => undefined,
+          (refusal: unknown) => refusal,
+        );
+        return { error, after: performance.now() - sentAt };
+      });
+      for (const { error, after } of await Promise.all(outcomes)) {
+        expect(error).toMatchObject({ name: 'TransportError', code: 'CHANNEL_TIMEOUT', retryable: true });
+        expect(after).toBeGreaterThanOrEqual(390);
+        expect(after, 'given up on within the timeout plus scheduling slack').toBeLessThan(2000);
+      }
+      expect(sender.health().state).toBe('up');
+    } finally {
+      relay.child.kill('SIGCONT');
+    }
+    await sender.stop();
+  });
 });

@@ -26,6 +26,8 @@ export interface ConnectionEvents {
 interface Pending {
   resolve(at: number): void;
   reject(error: TransportError): void;
+  /** performance.now() past which the relay's answer is given up on (sendTimeoutMs). */
+  readonly deadline: number;
 }
 
 /** The biggest frame a client accepts: a relay configured for large envelopes may push up to 64 MiB. */
@@ -56,6 +58,23 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   let lastHeard = Date.now();
   let heartbeat: NodeJS.Timeout | undefined;
   let closeReason = 'connection closed';
+  // One timer for every deposit's sendTimeoutMs, set for the oldest pending one: deadlines grow in the order deposits
+  // are made, which is the map's order. A timer per deposit cost more than the rest of a send's bookkeeping.
+  let timeouts: NodeJS.Timeout | undefined;
+  const armTimeouts = (): void => {
+    if (timeouts !== undefined) return;
+    const oldest = pending.values().next().value;
+    if (oldest) timeouts = setTimeout(expire, Math.max(0, oldest.deadline - performance.now()));
+  };
+  const expire = (): void => {
+    timeouts = undefined;
+    const now = performance.now();
+    for (const entry of pending.values()) {
+      if (entry.deadline > now) break;
+      entry.reject(new TransportError('CHANNEL_TIMEOUT', channel, `no answer from the relay within ${init.sendTimeoutMs} ms`));
+    }
+    armTimeouts();
+  };
 
   const connection: RelayConnection = {
     get isOpen() {
@@ -68,20 +87,18 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       const requestId = nextRequest;
       nextRequest = nextRequest >= 0xffffffff ? 1 : nextRequest + 1;
       return new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => finish(new TransportError('CHANNEL_TIMEOUT', channel, `no answer from the relay within ${init.sendTimeoutMs} ms`)), init.sendTimeoutMs);
         const onAbort = (): void => finish(aborted(channel, 'send'));
         const finish = (outcome: number | TransportError): void => {
           if (!pending.delete(requestId)) return;
-          clearTimeout(timer);
           depositSignal?.removeEventListener('abort', onAbort);
           if (typeof outcome === 'number') resolve(outcome);
           else reject(outcome);
         };
         depositSignal?.addEventListener('abort', onAbort, { once: true });
-        pending.set(requestId, { resolve: finish, reject: finish });
-        sendFrame(encodeDeposit(requestId, envelope), (error) => {
-          if (error) finish(new TransportError('CHANNEL_UNAVAILABLE', channel, `writing to the relay failed: ${error.message}`));
-        });
+        pending.set(requestId, { resolve: finish, reject: finish, deadline: performance.now() + init.sendTimeoutMs });
+        armTimeouts();
+        // No write callback: a failed write closes the socket, and the close rejects every pending deposit.
+        sendFrame(encodeDeposit(requestId, envelope));
       });
     },
     ack(deliveryId) {
@@ -138,6 +155,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     socket.on('close', (code, reasonBytes) => {
       closed = true;
       clearInterval(heartbeat);
+      clearTimeout(timeouts);
       const reason = code === 1005 || code === 1006 ? closeReason : describeClose(code, reasonBytes.toString('utf8'));
       const permanent = isPermanentClose(code);
       fail(new TransportError(permanent ? 'CHANNEL_REJECTED' : 'CHANNEL_UNAVAILABLE', channel, reason));

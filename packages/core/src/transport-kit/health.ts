@@ -29,7 +29,8 @@ export function healthTracker(): HealthTracker {
       emit({ type: 'health', health });
     },
     moved(at) {
-      health = { ...health, lastSuccess: at };
+      // Many envelopes move in one millisecond: the same time again changes nothing.
+      if (health.lastSuccess !== at) health = { ...health, lastSuccess: at };
     },
     error: (error) => emit({ type: 'error', error }),
     subscribe(listener) {
