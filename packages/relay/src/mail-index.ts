@@ -46,13 +46,13 @@ const BUCKET_MS = 60_000;
 export function mailIndex(): MailIndex {
   // By seq (unique across mailboxes: one counter), so the maps hold small integers rather than composed strings.
   const entries = new Map<number, IndexedEntry>();
-  // By mailbox and id. A Set once there are several: a flood of one id is cheap to add to and remove from.
-  const copies = new Map<string, number | Set<number>>();
+  // By mailbox, then id (the entry's own id string is the key: nothing composed per entry). A Set once there are
+  // several: a flood of one id is cheap to add to and remove from.
+  const copies = new Map<string, Map<string, number | Set<number>>>();
   const buckets = new Map<number, Set<number>>();
-  const copyKey = (tag: string, id: string): string => `${tag}/${id}`;
   return {
     copyOf(tag, id, sameBytes) {
-      const found = copies.get(copyKey(tag, id));
+      const found = copies.get(tag)?.get(id);
       if (found === undefined) return undefined;
       if (typeof found === 'number') return sameBytes(found) ? found : undefined;
       let compared = 0;
@@ -64,10 +64,11 @@ export function mailIndex(): MailIndex {
     },
     add(entry) {
       entries.set(entry.seq, entry);
-      const key = copyKey(entry.tag, entry.id);
-      const found = copies.get(key);
-      if (found === undefined) copies.set(key, entry.seq);
-      else if (typeof found === 'number') copies.set(key, new Set([found, entry.seq]));
+      let mailbox = copies.get(entry.tag);
+      if (!mailbox) copies.set(entry.tag, (mailbox = new Map()));
+      const found = mailbox.get(entry.id);
+      if (found === undefined) mailbox.set(entry.id, entry.seq);
+      else if (typeof found === 'number') mailbox.set(entry.id, new Set([found, entry.seq]));
       else found.add(entry.seq);
       const minute = Math.floor(entry.keepUntil / BUCKET_MS);
       let bucket = buckets.get(minute);
@@ -82,13 +83,14 @@ export function mailIndex(): MailIndex {
       const entry = entries.get(seq);
       if (entry?.tag !== tag) return undefined;
       entries.delete(seq);
-      const key = copyKey(tag, entry.id);
-      const found = copies.get(key);
-      if (found === seq) copies.delete(key);
+      const mailbox = copies.get(tag);
+      const found = mailbox?.get(entry.id);
+      if (found === seq) mailbox!.delete(entry.id);
       else if (typeof found === 'object') {
         found.delete(seq);
-        if (found.size === 1) copies.set(key, found.values().next().value!);
+        if (found.size === 1) mailbox!.set(entry.id, found.values().next().value!);
       }
+      if (mailbox?.size === 0) copies.delete(tag);
       const minute = Math.floor(entry.keepUntil / BUCKET_MS);
       const bucket = buckets.get(minute);
       bucket?.delete(seq);
