@@ -9,7 +9,7 @@
  * inbound PUBACK; it counts as arrived when the node's `deliver` resolved.
  * Bare MQTT.js: QoS 1 publish→subscribe of the same bytes. A second table
  * shows the transport alone (deliver resolves at once), to tell the
- * transport's cost from the node's. Rounds alternate the paths; medians are
+ * transport's cost from the node's. Rounds alternate the paths; the figures (see summarize) are
  * printed with the ratio.
  *
  * Needs Mosquitto installed (CI installs it; see .ci/run). Loopback only.
@@ -18,10 +18,10 @@ import { randomFillSync } from 'node:crypto';
 import { generateIdentity, seal, sodiumBackend, toHex } from '@herald/core';
 import { topicFor } from '@herald/transport-mqtt';
 import { startMosquitto } from '@herald/transport-mqtt/testing';
-import { median, quickMode } from './measure.js';
+import { quickMode } from './measure.js';
 import { bareMqttPath, heraldPath, transportOnlyPath } from './mqtt/paths.js';
 import type { OpenPath } from './relay/paths.js';
-import { runPipeline, type PathUnderTest, type PipelineResult } from './relay/pipeline.js';
+import { runPipeline, type PathUnderTest, type PipelineFigures, type PipelineResult, summarize } from './relay/pipeline.js';
 
 const quick = quickMode();
 const rounds = quick ? 1 : 5;
@@ -33,11 +33,6 @@ const bob = generateIdentity({ label: 'Bob' });
 // Client ids derive from identities: the transport-only path needs its own pair, or its sessions would take over the node path's.
 const [alice2, bob2] = [generateIdentity({ label: 'Alice 2' }), generateIdentity({ label: 'Bob 2' })];
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const summary = (results: readonly PipelineResult[]): PipelineResult => ({
-  perSecond: median(results.map((result) => result.perSecond)),
-  p50Ms: median(results.map((result) => result.p50Ms)),
-  p99Ms: median(results.map((result) => result.p99Ms)),
-});
 
 /** The path over envelopes `by` … `by + count - 1`, numbered from 0 as runPipeline counts them. */
 function shifted(path: PathUnderTest, by: number): PathUnderTest {
@@ -45,7 +40,7 @@ function shifted(path: PathUnderTest, by: number): PathUnderTest {
 }
 
 console.log('Herald MQTT benchmark (loopback, a real Mosquitto process)');
-console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each, medians`}; ${window} in flight; QoS 1`);
+console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each; throughput the median round, latency percentiles over all rounds`}; ${window} in flight; QoS 1`);
 console.log(`core's libsodium: ${sodiumBackend() === 'native' ? 'native (sodium-native)' : 'WASM (libsodium.js)'}; HERALD_SODIUM=native|wasm chooses`);
 
 // Mosquitto's default window is 20 QoS 1 messages each way (max_inflight_messages, sent as MQTT 5 Receive Maximum):
@@ -74,10 +69,10 @@ try {
   } finally {
     for (const opened of paths) await opened.close();
   }
-  const b = summary(baseline);
-  const s = summary(subject);
-  const t = summary(transportAlone);
-  const rows = (of: PipelineResult): void => {
+  const b = summarize(baseline);
+  const s = summarize(subject);
+  const t = summarize(transportAlone);
+  const rows = (of: PipelineFigures): void => {
     console.log(`  envelopes/s                     ${n(of.perSecond).padStart(16)}   ${n(b.perSecond).padStart(15)}   ${(of.perSecond / b.perSecond).toFixed(2)}`);
     console.log(`  p50 latency, ms                 ${n(of.p50Ms, 2).padStart(16)}   ${n(b.p50Ms, 2).padStart(15)}   ${(of.p50Ms / b.p50Ms).toFixed(2)}`);
     console.log(`  p99 latency, ms                 ${n(of.p99Ms, 2).padStart(16)}   ${n(b.p99Ms, 2).padStart(15)}   ${(of.p99Ms / b.p99Ms).toFixed(2)}`);

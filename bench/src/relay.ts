@@ -22,14 +22,14 @@ import { generateIdentity, seal } from '@herald/core';
 import { median, quickMode, rate } from './measure.js';
 import { memoryPerConnection } from './relay/idle.js';
 import { forwarderPath, relayPath, wholePath, type OpenPath } from './relay/paths.js';
-import { runPipeline, type PipelineResult } from './relay/pipeline.js';
+import { runPipeline, type PipelineFigures, type PipelineResult, summarize } from './relay/pipeline.js';
 import { startForwarderProcess, startRelayProcess } from './relay/processes.js';
 import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
 const quick = quickMode();
 /** HERALD_BENCH_ROUNDS=1 prints every measured round, to see the spread behind the medians. */
 const logRounds = process.env.HERALD_BENCH_ROUNDS === '1';
-const rounds = quick ? 1 : 5;
+const rounds = quick ? 1 : 9;
 const warmRounds = quick ? 1 : 5;
 const count = quick ? 500 : 4000;
 const window = 64;
@@ -74,7 +74,7 @@ async function measureAlternating(contenders: readonly Contender[]): Promise<Pip
     for (let round = 0; round < rounds; round++) {
       for (const [position, path] of opened.entries()) {
         results[position]!.push(await runPipeline(path.path, count, window));
-        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(results[position]!.at(-1)!.perSecond)} envelopes/s`);
+        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(results[position]!.at(-1)!.perSecond)} envelopes/s, p50 ${n(results[position]!.at(-1)!.p50Ms, 2)} ms, p99 ${n(results[position]!.at(-1)!.p99Ms, 2)} ms`);
         await contenders[position]!.drained();
       }
     }
@@ -99,16 +99,11 @@ async function measure(open: () => Promise<OpenPath>, drained: () => Promise<voi
   return results;
 }
 
-const summary = (results: readonly PipelineResult[]): PipelineResult => ({
-  perSecond: median(results.map((result) => result.perSecond)),
-  p50Ms: median(results.map((result) => result.p50Ms)),
-  p99Ms: median(results.map((result) => result.p99Ms)),
-});
 
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 console.log('Herald relay benchmark (loopback, relay and baseline as child processes)');
-console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each after ${warmRounds} warm-up rounds, medians`}; ${window} in flight`);
+console.log(`mode: ${quick ? 'quick (smoke run, figures are rough)' : `${rounds} rounds of ${count} envelopes each after ${warmRounds} warm-up rounds; throughput the median round, latency percentiles over all rounds`}; ${window} in flight`);
 console.log(backendLine);
 
 const relay = await startRelayProcess();
@@ -129,8 +124,8 @@ try {
       { label: 'bare forwarder', open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
       { label: 'forwarder with receipts', open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
     ])
-  ).map(summary) as [PipelineResult, PipelineResult, PipelineResult, PipelineResult];
-  const row = (label: string, of: PipelineResult, goals = false): void => {
+  ).map(summarize) as [PipelineFigures, PipelineFigures, PipelineFigures, PipelineFigures];
+  const row = (label: string, of: PipelineFigures, goals = false): void => {
     const ratio = (value: number, base: number): string => (value / base).toFixed(2);
     console.log(`  ${label.padEnd(44)} ${n(of.perSecond).padStart(8)} ${ratio(of.perSecond, forwarded.perSecond).padStart(6)}${goals ? ' (goal ≥ 0.50)' : '              '}   ${n(of.p50Ms, 2).padStart(6)} ${n(of.p99Ms, 2).padStart(7)} ${ratio(of.p99Ms, forwarded.p99Ms).padStart(6)}${goals ? ' (goal ≤ 2.00)' : ''}`);
   };
@@ -149,7 +144,7 @@ try {
     console.log(`  relay (${label}): of ${n(deposited)} envelopes deposited (warm-up included), ${n(unstored)} (${((100 * unstored) / deposited).toFixed(0)} %) were acknowledged by the receiver before being written, so never written`);
   }
 
-  const whole = summary(await measure(() => wholePath(relay.url, alice, bob, body), () => relay.drained()));
+  const whole = summarize(await measure(() => wholePath(relay.url, alice, bob, body), () => relay.drained()));
   const sodiumRates: number[] = [];
   for (let round = 0; round < rounds; round++) sodiumRates.push(await rate(() => bareSodiumRoundTrip(body, alice, bob), quick ? 100 : 600));
   const bare = median(sodiumRates);
