@@ -50,6 +50,11 @@ export interface RelayInit {
    * a new client's SUBSCRIBE beyond is refused (SUBACK 0x80). Default 100 000.
    */
   readonly mqttMaxSessions?: number;
+  /**
+   * An embedded-broker session whose client has not been connected for this long is ended, with its queued
+   * messages; checked every purgeIntervalMs. Default 30 days (2 592 000 s), like maxRetentionSeconds.
+   */
+  readonly mqttSessionExpirySeconds?: number;
   /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */
   readonly authTimeoutMs?: number;
   /** Interval of the relay's pings; a client silent for two intervals is dropped. Default 15 000 ms. */
@@ -114,6 +119,7 @@ const NUMBERS = {
   maxRetentionSeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
   maxConnections: [10_000, 1, 1_000_000, 'connections'],
   mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],
+  mqttSessionExpirySeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
   authTimeoutMs: [10_000, 100, 300_000, 'milliseconds'],
   heartbeatIntervalMs: [15_000, 100, 600_000, 'milliseconds'],
   depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],

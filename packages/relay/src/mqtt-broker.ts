@@ -20,6 +20,10 @@ export interface MqttBrokerInit {
   readonly maxConnections: number;
   /** Persistent sessions (clients with subscriptions) kept at most; a new client's SUBSCRIBE beyond is refused (the relay's mqttMaxSessions). */
   readonly maxSessions: number;
+  /** A session whose client has been away this long is ended: subscriptions and queued messages (the relay's mqttSessionExpirySeconds). */
+  readonly sessionExpiryMs: number;
+  /** How often sessions are checked for expiry (the relay's purgeIntervalMs). */
+  readonly sweepIntervalMs: number;
   readonly log: Logger;
 }
 
@@ -49,7 +53,9 @@ export interface MqttBrokerHandle {
  *   MAX_SUBSCRIPTIONS_PER_SESSION topics, and a client without a session may
  *   start one only while fewer than maxSessions exist (SUBACK 0x80 otherwise),
  *   so clients coming and going with new ids cannot grow the broker's memory
- *   and store without bound.
+ *   and store without bound; and a session whose client has been away for
+ *   sessionExpiryMs is ended, so sessions of clients that never come back do
+ *   not fill that cap for good.
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
   const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits);
@@ -77,6 +83,36 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
       callback(null, refused ? null : subscription);
     },
   });
+  // A session's age counts from its client's last connection; a connected client's session never expires.
+  // Counted per id, not a set: on a takeover the old connection's disconnect may come after the new one's connect.
+  const live = new Map<string, number>();
+  broker.on('client', (client) => {
+    live.set(client.id, (live.get(client.id) ?? 0) + 1);
+    store.seen(client.id, Date.now());
+  });
+  broker.on('clientDisconnect', (client) => {
+    const left = (live.get(client.id) ?? 1) - 1;
+    if (left > 0) live.set(client.id, left);
+    else live.delete(client.id);
+    store.seen(client.id, Date.now());
+  });
+  const connected = (clientId: string): boolean => live.has(clientId);
+  let expiredSessions = 0;
+  let sweeping: Promise<void> | undefined;
+  const sweep = setInterval(() => {
+    sweeping ??= store
+      .expire(Date.now() - init.sessionExpiryMs, connected)
+      .then(
+        (count) => {
+          expiredSessions += count;
+          // How many only: never which clients or topics.
+          if (count > 0) init.log.info({ sessions: count }, 'mqtt sessions expired');
+        },
+        (error: unknown) => init.log.error({ err: { message: (error as Error).message } }, 'expiring mqtt sessions failed'),
+      )
+      .finally(() => (sweeping = undefined));
+  }, init.sweepIntervalMs);
+  sweep.unref();
   let refusals = 0;
   broker.on('clientError', (_client, error) => {
     refusals++;
@@ -106,6 +142,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
       });
     });
   } catch (error) {
+    clearInterval(sweep);
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     await store.close();
     throw new OptionsError(`mqtt: cannot listen on ${init.host}:${init.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
@@ -119,12 +156,14 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     port,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(sweep);
+        await sweeping;
         server.close();
         // Closing the broker ends every client's connection; their sessions stay in the store.
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await store.close();
-        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals }, 'mqtt broker stopped');
+        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals, sessionsExpired: expiredSessions }, 'mqtt broker stopped');
       })()),
   };
 }

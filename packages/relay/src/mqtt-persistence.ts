@@ -36,6 +36,13 @@ export interface BrokerPersistence {
   /** Sessions holding subscriptions, and one client's topics: what the broker bounds at SUBSCRIBE. */
   readonly sessions: number;
   subscriptionsOf(clientId: string): ReadonlySet<string>;
+  /** `clientId` is connected now (called at its connect and its disconnect): its session's age counts from here. */
+  seen(clientId: string, at: number): void;
+  /**
+   * Ends the sessions of clients not `connected` and last seen before `before`: subscriptions and queued
+   * messages, in memory and on disk. Returns how many.
+   */
+  expire(before: number, connected: (clientId: string) => boolean): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -44,6 +51,8 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
   const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4 } as Parameters<typeof open>[0]);
   const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
   const queued: Database<Packet, [string, number]> = env.openDB('outgoing', {});
+  // When each session's client was last connected: what session expiry counts from. Only clients with a session.
+  const seenAt: Database<number, string> = env.openDB('seen', {});
   const pending = new Set<Promise<unknown>>();
   const background = (write: Promise<unknown>): void => {
     const tracked = write.catch(() => undefined).finally(() => pending.delete(tracked));
@@ -64,6 +73,12 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
   });
   for (const { key, value } of subs.getRange({})) state.restoreSubscription({ clientId: key[0], topic: key[1], ...value });
   for (const { key, value } of queued.getRange({})) state.restoreQueued(key[0], key[1], { ...value, payload: Buffer.from(value.payload) });
+  const lastSeen = new Map<string, number>();
+  for (const { key, value } of seenAt.getRange({})) lastSeen.set(key, value);
+  // A session with no record (written by a version without expiry, or its client's disconnect never recorded before a
+  // crash) is as old as this start.
+  const startedAt = Date.now();
+  for (const clientId of state.sessionIds()) if (!lastSeen.has(clientId)) background(seenAt.put(clientId, (lastSeen.set(clientId, startedAt), startedAt)));
 
   let broker: unknown;
   const persistence = {
@@ -95,6 +110,27 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
       return state.sessions;
     },
     subscriptionsOf: (clientId) => state.subscriptionsOf(clientId),
+    seen(clientId, at) {
+      // Clients without a session leave no trace: ids that come and go must not grow the store.
+      if (!state.hasSession(clientId)) return;
+      lastSeen.set(clientId, at);
+      background(seenAt.put(clientId, at));
+    },
+    async expire(before, connected) {
+      let expired = 0;
+      for (const clientId of state.sessionIds()) {
+        if (connected(clientId) || (lastSeen.get(clientId) ?? startedAt) >= before) continue;
+        await state.forget(clientId);
+        expired++;
+      }
+      // Records of clients whose sessions ended otherwise (a clean session, unsubscribing) go too.
+      for (const clientId of [...lastSeen.keys()]) {
+        if (state.hasSession(clientId)) continue;
+        lastSeen.delete(clientId);
+        background(seenAt.remove(clientId));
+      }
+      return expired;
+    },
     async close() {
       await Promise.allSettled(pending);
       await env.close();

@@ -67,6 +67,12 @@ export interface SessionState {
   readonly sessions: number;
   /** Topics `clientId` subscribes to now. */
   subscriptionsOf(clientId: string): ReadonlySet<string>;
+  /** Whether `clientId` holds a session: subscriptions, or messages queued for it. */
+  hasSession(clientId: string): boolean;
+  /** The clients holding a session. */
+  sessionIds(): string[];
+  /** Ends a session for good: its subscriptions and queued messages leave memory at once, and the store (awaited). */
+  forget(clientId: string): Promise<void>;
   restoreSubscription(sub: Subscription): void;
   restoreQueued(clientId: string, seq: number, packet: Packet): void;
   retained(pattern: string): Packet[];
@@ -143,6 +149,20 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
       return byClient.size;
     },
     subscriptionsOf: (clientId) => new Set(byClient.get(clientId)?.keys() ?? []),
+    hasSession: (clientId) => byClient.has(clientId) || (outgoing.get(clientId)?.length ?? 0) > 0,
+    sessionIds: () => [...new Set([...byClient.keys(), ...[...outgoing].filter(([, queue]) => queue.length > 0).map(([clientId]) => clientId)])],
+    async forget(clientId) {
+      const topics = [...(byClient.get(clientId)?.keys() ?? [])];
+      for (const topic of topics) remove(clientId, topic);
+      for (const entry of outgoing.get(clientId) ?? []) {
+        hooks.dropQueued(clientId, entry.seq);
+        refund(clientId, entry.packet.payload.length);
+      }
+      outgoing.delete(clientId);
+      incoming.delete(clientId);
+      wills.delete(clientId);
+      if (topics.length > 0) await hooks.storeSubscriptions(clientId, [], topics);
+    },
     restoreSubscription: add,
     async preStore(topic, payload) {
       const entries: { clientId: string; seq: number; packet: Packet }[] = [];

@@ -248,6 +248,62 @@ describe('the relay’s embedded MQTT broker', () => {
     }
   });
 
+  it('ends a session whose client stayed away past mqttSessionExpirySeconds, with its queued messages; a connected client’s stays', async () => {
+    const mqttPort = await freePort();
+    const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+    const relay = await spawnRelay({ args, config: { mqttSessionExpirySeconds: 1, purgeIntervalMs: 200, mqttMaxSessions: 2 } });
+    relays.push(relay);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const clients: MqttClient[] = [];
+    const connected = async (clientId: string, clean = false): Promise<{ client: MqttClient; sessionPresent: boolean }> => {
+      const client = mqttConnect(url, { protocolVersion: 4, clientId, clean, reconnectPeriod: 0 });
+      clients.push(client);
+      const sessionPresent = await new Promise<boolean>((resolve, reject) => {
+        client.once('connect', (connack) => resolve(connack.sessionPresent));
+        client.once('error', reject);
+      });
+      return { client, sessionPresent };
+    };
+    const subscribe = (client: MqttClient, topics: string[]) =>
+      new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
+    const publish = (client: MqttClient, topic: string, text: string) => new Promise<void>((resolve, reject) => client.publish(topic, text, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+    const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
+    try {
+      const away = (await connected('away')).client;
+      expect(await subscribe(away, [topic(1)])).toEqual([1]);
+      await new Promise<void>((resolve) => away.end(false, {}, () => resolve()));
+      const staying = (await connected('staying')).client;
+      const got: string[] = [];
+      staying.on('message', (_topic, payload) => got.push(payload.toString()));
+      expect(await subscribe(staying, [topic(2)])).toEqual([1]);
+      const publisher = (await connected('publisher', true)).client;
+      await publish(publisher, topic(1), 'queued for the client that went away');
+      // Two sessions exist (mqttMaxSessions 2): a third client may not start one while "away" still has its own.
+      const third = (await connected('third')).client;
+      expect(await subscribe(third, [topic(3)])).toEqual([128]);
+      // Once "away" has been gone for a second, a sweep ends its session and the third may start one.
+      const deadline = Date.now() + 10_000;
+      while ((await subscribe(third, [topic(3)]))[0] !== 1) {
+        expect(Date.now(), 'the session of "away" to expire').toBeLessThan(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      // The connected client's session outlived the expiry time: still subscribed.
+      await publish(publisher, topic(2), 'for the client that stayed');
+      await until('the staying client to get its message', () => got.length === 1);
+      expect(got).toEqual(['for the client that stayed']);
+      // "away" comes back to no session, and its queued message is gone with it.
+      const { client: back, sessionPresent } = await connected('away');
+      expect(sessionPresent).toBe(false);
+      const late: string[] = [];
+      back.on('message', (_topic, payload) => late.push(payload.toString()));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(late).toEqual([]);
+    } finally {
+      for (const client of clients) client.end(true);
+      await relay.kill('SIGTERM');
+    }
+  });
+
   it('validates the mqtt option like any listen address', () => {
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(OptionsError);
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(/startRelay: mqtt: expected host:port/);

@@ -82,4 +82,26 @@ describe('the embedded broker’s session queues', () => {
     expect(state.queuedBytes).toBe(2000);
     expect(state.refusedFull).toBe(1);
   });
+
+  it('forget ends a session: its subscriptions and queued messages leave memory and the store, and its bytes are freed', async () => {
+    const { state, subscribe, publish } = broker({ maxPerClient: 1000, maxBytesPerClient: 1 << 20, maxBytes: 1500 });
+    await subscribe('bob', 'herald/v1/0b');
+    await subscribe('carol', 'herald/v1/0c');
+    await publish('herald/v1/0b', 1000);
+    await publish('herald/v1/0b', 1000);
+    expect(state.refusedFull).toBe(1);
+    const bobsEntries = stored.filter((entry) => entry.clientId === 'bob').map((entry) => entry.seq);
+    expect(state.sessionIds().sort()).toEqual(['bob', 'carol']);
+    dropped.length = 0;
+    await state.forget('bob');
+    expect(state.hasSession('bob')).toBe(false);
+    expect(state.subscriptionsOf('bob').size).toBe(0);
+    expect(state.queue('bob')).toEqual([]);
+    expect(dropped.map((entry) => entry.seq)).toEqual(bobsEntries.slice(-1));
+    expect(state.queuedBytes).toBe(0);
+    expect(state.sessionIds()).toEqual(['carol']);
+    // The bytes are free again for the others.
+    await publish('herald/v1/0c', 1000);
+    expect(state.queue('carol')).toHaveLength(1);
+  });
 });
