@@ -78,7 +78,11 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
   // A session with no record (written by a version without expiry, or its client's disconnect never recorded before a
   // crash) is as old as this start.
   const startedAt = Date.now();
-  for (const clientId of state.sessionIds()) if (!lastSeen.has(clientId)) background(seenAt.put(clientId, (lastSeen.set(clientId, startedAt), startedAt)));
+  for (const clientId of state.sessionIds()) {
+    if (lastSeen.has(clientId)) continue;
+    lastSeen.set(clientId, startedAt);
+    background(seenAt.put(clientId, startedAt));
+  }
 
   let broker: unknown;
   const persistence = {
