@@ -73,8 +73,9 @@ async function measureAlternating(contenders: readonly Contender[]): Promise<Pip
     }
     for (let round = 0; round < rounds; round++) {
       for (const [position, path] of opened.entries()) {
-        results[position]!.push(await runPipeline(path.path, count, window));
-        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(results[position]!.at(-1)!.perSecond)} envelopes/s, p50 ${n(results[position]!.at(-1)!.p50Ms, 2)} ms, p99 ${n(results[position]!.at(-1)!.p99Ms, 2)} ms`);
+        const result = await runPipeline(path.path, count, window);
+        results[position]!.push(result);
+        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(result.perSecond)} envelopes/s, p50 ${n(result.p50Ms, 2)} ms, p99 ${n(result.p99Ms, 2)} ms`);
         await contenders[position]!.drained();
       }
     }
@@ -98,7 +99,6 @@ async function measure(open: () => Promise<OpenPath>, drained: () => Promise<voi
   }
   return results;
 }
-
 
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 

@@ -1,5 +1,5 @@
 export * from './errors.js';
-export { constantTimeEqual, genericHash, sodiumBackend, type SodiumBackend } from './sodium.js';
+export { constantTimeEqual, sodiumBackend, type SodiumBackend } from './sodium.js';
 export { secureRandom, type RandomSource } from './random.js';
 export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
 export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';

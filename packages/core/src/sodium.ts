@@ -36,11 +36,6 @@ export function sodiumBackend(): SodiumBackend {
   return sodium.backend;
 }
 
-/** BLAKE2b (keyed when `key` is given) on core's libsodium build, for packages that hash on a hot path. */
-export function genericHash(outputBytes: number, message: Uint8Array, key: Uint8Array | null = null): Uint8Array {
-  return sodium.crypto_generichash(outputBytes, message, key);
-}
-
 /** Constant-time equality of two byte strings (their lengths are not secret). */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

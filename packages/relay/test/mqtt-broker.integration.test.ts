@@ -87,6 +87,24 @@ transportComplianceSuite(
   { timeoutMs: 8000, settleMs: 300 },
 );
 
+/** A raw MQTT 3.1.1 client (persistent session unless `clean`), pushed onto `clients` for cleanup; resolves at CONNACK. */
+async function rawClient(url: string, clientId: string, clients: MqttClient[], clean = false): Promise<{ client: MqttClient; sessionPresent: boolean }> {
+  const client = mqttConnect(url, { protocolVersion: 4, clientId, clean, reconnectPeriod: 0 });
+  clients.push(client);
+  const sessionPresent = await new Promise<boolean>((resolve, reject) => {
+    client.once('connect', (connack) => resolve(connack.sessionPresent));
+    client.once('error', reject);
+  });
+  return { client, sessionPresent };
+}
+
+/** The SUBACK's return codes as the broker sent them (MQTT.js's `granted` repeats what was asked). */
+const subscribe = (client: MqttClient, topics: string[]) =>
+  // MQTT.js reports a refused topic as an error too; the packet is what tells which.
+  new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
+
+const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
+
 describe('the relay’s embedded MQTT broker', () => {
   it('carries envelopes both ways, holds them for an offline recipient, and keeps them across a SIGKILL of the relay', async () => {
     let running = await relayWithBroker();
@@ -213,20 +231,7 @@ describe('the relay’s embedded MQTT broker', () => {
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
-    const connected = async (clientId: string): Promise<MqttClient> => {
-      const client = mqttConnect(url, { protocolVersion: 4, clientId, clean: false, reconnectPeriod: 0 });
-      clients.push(client);
-      await new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve());
-        client.once('error', reject);
-      });
-      return client;
-    };
-    // The SUBACK's return codes as the broker sent them (MQTT.js's `granted` repeats what was asked).
-    const subscribe = (client: MqttClient, topics: string[]) =>
-      // MQTT.js reports a refused topic as an error too; the packet is what tells which.
-      new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
-    const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
+    const connected = async (clientId: string): Promise<MqttClient> => (await rawClient(url, clientId, clients)).client;
     try {
       const first = await connected('session-one');
       expect(await subscribe(first, Array.from({ length: 16 }, (_, index) => topic(index)))).toEqual(new Array(16).fill(1));
@@ -255,19 +260,8 @@ describe('the relay’s embedded MQTT broker', () => {
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
-    const connected = async (clientId: string, clean = false): Promise<{ client: MqttClient; sessionPresent: boolean }> => {
-      const client = mqttConnect(url, { protocolVersion: 4, clientId, clean, reconnectPeriod: 0 });
-      clients.push(client);
-      const sessionPresent = await new Promise<boolean>((resolve, reject) => {
-        client.once('connect', (connack) => resolve(connack.sessionPresent));
-        client.once('error', reject);
-      });
-      return { client, sessionPresent };
-    };
-    const subscribe = (client: MqttClient, topics: string[]) =>
-      new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
-    const publish = (client: MqttClient, topic: string, text: string) => new Promise<void>((resolve, reject) => client.publish(topic, text, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
-    const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
+    const connected = (clientId: string, clean = false) => rawClient(url, clientId, clients, clean);
+    const publish = (client: MqttClient, to: string, text: string) => new Promise<void>((resolve, reject) => client.publish(to, text, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
     try {
       const away = (await connected('away')).client;
       expect(await subscribe(away, [topic(1)])).toEqual([1]);
