@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+// `pnpm herald …` runs this from the workspace root; file arguments are meant relative to where the user typed it.
+// pnpm and npm both name that folder in INIT_CWD (for a script they started; any other run keeps its own cwd).
+if (process.env.npm_lifecycle_event === 'herald' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 // Loaded here rather than imported above: core picks its libsodium build as it loads, and a choice it refuses
 // (HERALD_SODIUM) must come out as the CLI's one-line error, not as a stack trace from the module loader.
 let main: typeof import('./main.js').main;
