@@ -10,6 +10,8 @@ import { CliError, UsageError } from './errors.js';
 import { loadedIdentity } from './keys.js';
 import { certificateBytes } from './trust-dir.js';
 
+const SUPPORTED_SCHEMES = 'ws://, wss://, mqtt://, mqtts://, email:, dir:, manual:, bundle:';
+
 /**
  * Channel URLs → transports. An explicit table rather than a registry: each
  * scheme names the package that implements it.
@@ -43,7 +45,7 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     return courierTransport(path === '' ? { path: resolve(courierSpoolPath(dataDirPath ?? '')), name: 'bundle:' } : { path: isAbsolute(path) ? path : resolve(path) });
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
-  throw new CliError('UNKNOWN_CHANNEL', `--via ${url}: ${scheme ? `channel scheme "${scheme}:" is not supported yet` : 'expected a channel URL such as dir:/path/to/folder'}`);
+  throw new CliError('UNKNOWN_CHANNEL', `--via ${url}: ${scheme ? `channel scheme "${scheme}:" is not supported` : 'not a channel URL'}; supported: ${SUPPORTED_SCHEMES}`);
 }
 
 export function channelsFromFlags(urls: readonly string[] | undefined, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string): Transport[] {

@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cardToFile, parseCard, type Card, type HeraldStore } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
+import { CliError } from './errors.js';
 import { fileError } from './files.js';
 
 /**
@@ -10,7 +11,8 @@ import { fileError } from './files.js';
  */
 export interface DataDir {
   readonly path: string;
-  openStore(): Promise<HeraldStore>;
+  /** `readOnly`: a command that only reads refuses a data dir without a store (FILE_NOT_FOUND) rather than create one. */
+  openStore(options?: { readonly readOnly?: boolean }): Promise<HeraldStore>;
   contacts(): Promise<Card[]>;
   addContact(card: Card): Promise<'added' | 'updated'>;
   removeContact(card: Card): Promise<boolean>;
@@ -21,7 +23,11 @@ export function dataDir(path: string): DataDir {
   const fileFor = (card: Card): string => join(contactsPath, `${card.fingerprint.replace(/ /g, '')}.card`);
   return {
     path,
-    async openStore() {
+    async openStore({ readOnly = false } = {}) {
+      if (readOnly) {
+        const found = await stat(join(path, 'store')).then((entry) => entry.isDirectory(), () => false);
+        if (!found) throw new CliError('FILE_NOT_FOUND', `${path} holds no node store: nothing was sent or received with this --data-dir`);
+      }
       try {
         await mkdir(path, { recursive: true, mode: 0o700 });
       } catch (error) {

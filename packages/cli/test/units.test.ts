@@ -1,6 +1,6 @@
 import { EnvelopeError } from '@herald/core';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../src/duration.js';
+import { durationFlag, parseDuration } from '../src/duration.js';
 import { CliError, UsageError, describeError } from '../src/errors.js';
 import { printable } from '../src/text.js';
 
@@ -12,12 +12,22 @@ describe('parseDuration', () => {
     ['7d', 604800],
     ['3600', 3600],
     ['2H', 7200],
+    ['1.5h', 5400],
+    ['2w', 1_209_600],
   ])('%s is %d seconds', (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
 
-  it.each(['', 'xyz', '0', '0s', '-5', '1.5h', '1w', 'h', '1h30m', '99999999999999d'])('rejects %j', (text) => {
+  it.each(['', 'xyz', '0', '0s', '-5', '1.5s', '500ms', 'h', '1h30m', '1y', '99999999999999d'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+
+  it('takes zero, written either way, only where the flag allows it', () => {
+    expect(parseDuration('0', true)).toBe(0);
+    expect(parseDuration('0s', true)).toBe(0);
+    expect(parseDuration('0m', true)).toBe(0);
+    expect(durationFlag('--wait', '0s', 30, true)).toBe(0);
+    expect(() => durationFlag('--ttl', '0s', 30)).toThrow(UsageError);
   });
 });
 

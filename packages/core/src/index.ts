@@ -3,6 +3,7 @@ export { constantTimeEqual, sodiumBackend, type SodiumBackend } from './sodium.j
 export { secureRandom, type RandomSource } from './random.js';
 export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
 export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';
+export { parseDuration, didYouMean } from './duration.js';
 export { PRECEDENCES, parsePrecedence, type Precedence } from './precedence.js';
 export {
   type Card,

@@ -35,7 +35,8 @@ targets:
 
   it.each([
     ['name: t\nnodes: [a]\nload: { duration: 5s, rate: 1 }', 'scenario.nodes: expected 2 to 8 nodes, got 1'],
-    [`${base}extra: 1`, 'scenario: unknown field "extra"'],
+    [`${base}extra: 1`, 'scenario, line 5: unknown field "extra"'],
+    [`${base}faults:\n  - { at: 1s, cutt: { channel: relay } }`, 'scenario.faults[0], line 6: unknown field "cutt" (did you mean "cut"?)'],
     [`${base}faults: [{ at: 1s, cut: { channel: relay, mode: blackhol } }]`, 'scenario.faults[0].cut.mode: expected one of blackhole, reset, delay, bandwidth, drop, got "blackhol"'],
     [`${base}faults: [{ at: 1s, cut: { channel: email } }]`, 'scenario.faults[0].cut.channel: expected one of relay, mqtt, got "email"'],
     [`${base}faults: [{ at: 1s, kill: c }]`, 'scenario.faults[0].kill: expected relay, broker, a, b, got "c"'],
@@ -45,7 +46,7 @@ targets:
     [`${base}targets: [{ metric: failover, fault: nope, max: 1s }]`, 'scenario.targets[0].fault: no fault is named "nope"'],
     ['name: t\nnodes: [a, b]\nload: { duration: soon, rate: 1 }', 'scenario.load.duration: expected a duration such as 500ms, 3s or 1m, got "soon"'],
     ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, sizes: [10] }', 'scenario.load.sizes[0]: expected a whole number of bytes from 64 to 1048576, got 10'],
-    ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, precedences: { URGENT: 1 } }', 'scenario.load.precedences: unknown field "URGENT"'],
+    ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, precedences: { URGENT: 1 } }', 'scenario.load.precedences, line 3: unknown field "URGENT"'],
     ['name: t\nnodes: [a, a]\nload: { duration: 5s, rate: 1 }', 'scenario.nodes[1].name: a is listed twice'],
     ['name: [', 'scenario: not valid YAML'],
   ])('refuses %j', (text, message) => {
@@ -58,6 +59,8 @@ targets:
     expect(parseDuration('1.5s', 'x', 1e6)).toBe(1500);
     expect(parseDuration('2m', 'x', 1e6)).toBe(120_000);
     expect(parseDuration(3, 'x', 1e6)).toBe(3000);
-    expect(() => parseDuration('2h', 'x', 1e6)).toThrow('x: expected a duration');
+    expect(parseDuration('1h', 'x', 4e6)).toBe(3_600_000);
+    expect(() => parseDuration('2h', 'x', 1e6)).toThrow('x: 2h is out of range (0 to 1000 s)');
+    expect(() => parseDuration('2y', 'x', 1e6)).toThrow('x: expected a duration');
   });
 });

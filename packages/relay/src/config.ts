@@ -1,12 +1,36 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { OptionsError } from '@herald/core';
+import { didYouMean, OptionsError, parseDuration } from '@herald/core';
 import { KNOWN_OPTIONS, resolveRelayInit, type RelayInit } from './init.js';
 
 /** Keys whose values are paths: relative ones are read from the config file's folder, as people expect. */
 const PATH_KEYS = new Set(['dataDir', 'admitRevocations']);
 const PATH_LIST_KEYS = new Set(['allowDeposit', 'allowCollect', 'admitAuthorities']);
+
+/** Options named …Ms or …Seconds take a number in that unit, or a duration in core's one syntax ("30d", "1.5s"). */
+function durationUnitMs(key: string): number | undefined {
+  return key.endsWith('Ms') ? 1 : key.endsWith('Seconds') ? 1000 : undefined;
+}
+
+function durationIn(text: string, key: string, unitMs: number, where: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms % unitMs !== 0) {
+    throw new OptionsError(`${where}: ${key}: expected ${unitMs === 1 ? 'milliseconds or a duration such as 500ms, 10s' : 'seconds or a duration such as 12h, 30d'}, got ${JSON.stringify(text)}`);
+  }
+  return ms / unitMs;
+}
+
+/** ", line N" of a top-level key, for messages; empty when the document does not say. */
+function keyLines(document: ReturnType<typeof parseDocument>, text: string): (key: string) => string {
+  const lines = new Map<string, number>();
+  const contents = document.contents as { items?: { key?: { value?: unknown; range?: readonly number[] } }[] } | null;
+  for (const item of contents?.items ?? []) {
+    const offset = item.key?.range?.[0];
+    if (typeof item.key?.value === 'string' && offset !== undefined) lines.set(item.key.value, text.slice(0, offset).split('\n').length);
+  }
+  return (key) => (lines.has(key) ? `, line ${lines.get(key)}` : '');
+}
 
 /**
  * Reads and validates a YAML config file (docs/operations.md). Every mistake is
@@ -36,13 +60,19 @@ export function parseRelayConfig(text: string, path: string): Partial<RelayInit>
     throw new OptionsError(`config ${path}${line ? `, line ${line}` : ''}: not valid YAML: ${problem.message.split('\n')[0]}`);
   }
   const value: unknown = document.toJS();
+  const lineOf = keyLines(document, text);
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new OptionsError(`config ${path}: expected a mapping of options (listen: …, dataDir: …), got a ${Array.isArray(value) ? 'list' : typeof value}`);
   const base = dirname(resolve(path));
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new OptionsError(`config ${path}: unknown option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-    if (PATH_KEYS.has(key) && typeof raw === 'string') out[key] = isAbsolute(raw) ? raw : resolve(base, raw);
+    if (!KNOWN_OPTIONS.has(key)) {
+      const guess = didYouMean(key, KNOWN_OPTIONS);
+      throw new OptionsError(`config ${path}${lineOf(key)}: unknown option "${key}"${guess ? ` (did you mean "${guess}"?)` : ''} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+    }
+    const unitMs = durationUnitMs(key);
+    if (typeof raw === 'string' && unitMs !== undefined) out[key] = durationIn(raw, key, unitMs, `config ${path}${lineOf(key)}`);
+    else if (PATH_KEYS.has(key) && typeof raw === 'string') out[key] = isAbsolute(raw) ? raw : resolve(base, raw);
     else if (PATH_LIST_KEYS.has(key) && Array.isArray(raw)) out[key] = raw.map((item: unknown) => (typeof item === 'string' && !isAbsolute(item) ? resolve(base, item) : item));
     else out[key] = raw;
   }

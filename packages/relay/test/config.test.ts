@@ -11,7 +11,7 @@ describe('relay configuration', () => {
 
   it('names the file, the line and the key in every refusal', () => {
     expect(() => parseRelayConfig('listen: [1, 2\n', 'r.yaml')).toThrow(/^config r\.yaml, line \d+: not valid YAML/);
-    expect(() => parseRelayConfig('listn: 127.0.0.1:7700\n', 'r.yaml')).toThrow('config r.yaml: unknown option "listn"');
+    expect(() => parseRelayConfig('dataDir: d\nlistn: 127.0.0.1:7700\n', 'r.yaml')).toThrow('config r.yaml, line 2: unknown option "listn" (did you mean "listen"?)');
     expect(() => parseRelayConfig('- a\n- b\n', 'r.yaml')).toThrow('expected a mapping of options');
     expect(() => resolveRelayInit({ dataDir: 'd', mailboxMaxEnvelopes: 'ten' } as never, 'config r.yaml')).toThrow('config r.yaml: mailboxMaxEnvelopes: expected whole envelopes from 1 to 10000000, got "ten"');
     expect(() => resolveRelayInit({ dataDir: 'd', listen: 'localhost' })).toThrow('startRelay: listen: expected host:port');
@@ -19,5 +19,12 @@ describe('relay configuration', () => {
     expect(() => resolveRelayInit({ dataDir: 'd', publicUrls: ['http://x'] })).toThrow('publicUrls: "http://x" is not a ws:// or wss:// URL');
     expect(() => resolveRelayInit({ dataDir: 'd', pauseBufferedBytes: 4096, maxBufferedBytes: 2048 })).toThrow('maxBufferedBytes (2048) must be at least pauseBufferedBytes (4096)');
     expect(() => resolveRelayInit({} as never)).toThrow('dataDir: expected a directory path');
+    expect(() => parseRelayConfig('dataDir: d\nmaxRetentionSeconds: 30 days\n', 'r.yaml')).toThrow('config r.yaml, line 2: maxRetentionSeconds: expected seconds or a duration such as 12h, 30d, got "30 days"');
+    expect(() => parseRelayConfig('authTimeoutMs: 1.5ms\n', 'r.yaml')).toThrow('config r.yaml, line 1: authTimeoutMs: expected milliseconds');
+  });
+
+  it('takes durations in the one syntax for every …Seconds and …Ms option, numbers in the key\'s unit', () => {
+    const init = parseRelayConfig('dataDir: d\nmaxRetentionSeconds: 30d\nmqttSessionExpirySeconds: 12h\nauthTimeoutMs: 5s\npurgeIntervalMs: 1m\nwriteBehindMs: 0ms\nheartbeatIntervalMs: 20000\n', 'r.yaml');
+    expect(resolveRelayInit(init as never)).toMatchObject({ maxRetentionSeconds: 30 * 86_400, mqttSessionExpirySeconds: 43_200, authTimeoutMs: 5000, purgeIntervalMs: 60_000, writeBehindMs: 0, heartbeatIntervalMs: 20_000 });
   });
 });

@@ -2,7 +2,7 @@ import { defineCommand } from '../command.js';
 import { StillPending } from '../errors.js';
 import { writeStderr } from '../io.js';
 import { NODE_FLAGS, startNode } from '../node-runtime.js';
-import { durationFlag } from './send.js';
+import { durationFlag } from '../duration.js';
 
 export const flush = defineCommand({
   name: 'flush',

@@ -17,7 +17,7 @@ failed) still kept. Reads the store only: no key needed, nothing is sent.`,
     all: { type: 'boolean', description: 'include delivered, expired and failed messages' },
   },
   async run({ flags }) {
-    const store = await dataDir(flags['data-dir'] ?? '').openStore();
+    const store = await dataDir(flags['data-dir'] ?? '').openStore({ readOnly: true });
     try {
       const records = (await store.listOutbox()).filter((record) => flags.all || record.status === 'queued' || record.status === 'accepted');
       if (flags.json) {

@@ -1,5 +1,6 @@
 import { serveRelay, initFromFlags } from '@herald/relay';
 import { defineCommand } from '../command.js';
+import { UsageError } from '../errors.js';
 
 export const relay = defineCommand({
   name: 'relay',
@@ -28,6 +29,7 @@ it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
     'admit-revocations': { type: 'string', value: 'FILE', description: 'that authority\'s revocation list, watched: a newer one closes revoked clients at once' },
   },
   async run({ flags }) {
+    if (flags['data-dir'] === undefined && flags.config === undefined) throw new UsageError('--data-dir is required (or dataDir in a --config file)');
     const init = await initFromFlags({
       listen: flags.listen,
       dataDir: flags['data-dir'],

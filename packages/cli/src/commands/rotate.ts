@@ -7,7 +7,7 @@ import { writeStderr, writeStdout } from '../io.js';
 import { cardPathFor, loadIdentity } from '../keys.js';
 import { PASSPHRASE_ENV, kdfStrength, readPassphrase } from '../passphrase.js';
 import { retiredKeys } from '../retired.js';
-import { durationFlag } from './send.js';
+import { durationFlag } from '../duration.js';
 
 export const rotate = defineCommand({
   name: 'rotate',

@@ -12,7 +12,7 @@ import {
 } from '@herald/core';
 import { isUtf8 } from 'node:buffer';
 import { defineCommand } from '../command.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { durationFlag, formatDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { readStdin, stdoutIsTerminal, writeStdout } from '../io.js';
 import { loadCard, loadIdentity } from '../keys.js';
@@ -75,9 +75,7 @@ function precedenceFlag(value: string | undefined): Precedence {
 }
 
 function ttlFlag(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_TTL_SECONDS;
-  const seconds = parseDuration(value);
-  if (seconds === undefined) throw new UsageError(`--ttl must be a duration such as 30s, 10m, 1h, 7d or plain seconds; got '${value}'`);
+  const seconds = durationFlag('--ttl', value, DEFAULT_TTL_SECONDS);
   if (seconds > MAX_TTL_SECONDS) throw new UsageError(`--ttl must be at most ${formatDuration(MAX_TTL_SECONDS)}; got '${value}'`);
   return seconds;
 }

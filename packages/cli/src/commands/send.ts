@@ -1,6 +1,6 @@
 import { PRECEDENCES, parsePrecedence, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES, type Precedence } from '@herald/core';
 import { defineCommand } from '../command.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { durationFlag, formatDuration } from '../duration.js';
 import { CliError, StillPending, UsageError } from '../errors.js';
 import { readStdin, writeStdout } from '../io.js';
 import { loadCard } from '../keys.js';
@@ -65,10 +65,3 @@ function precedenceFlag(value: string | undefined): Precedence {
   return precedence;
 }
 
-export function durationFlag(name: string, value: string | undefined, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (allowZero && value.trim() === '0') return 0;
-  const seconds = parseDuration(value);
-  if (seconds === undefined) throw new UsageError(`${name} must be a duration such as 30s, 10m, 1h, 7d or plain seconds; got '${value}'`);
-  return seconds;
-}

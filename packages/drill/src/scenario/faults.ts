@@ -13,6 +13,11 @@ export function parseFaults(list: readonly unknown[], path: string, nodes: Reado
     const fields = Fields.of(`${path}[${index}]`, entry);
     const atMs = fields.duration('at', HOUR);
     const present = KINDS.filter((kind) => fields.has(kind));
+    if (present.length === 0) {
+      // A misspelt kind ("cutt") is the likely cause: name it, with what it probably meant.
+      for (const key of ['name', ...KINDS]) fields.raw(key);
+      fields.done();
+    }
     if (present.length !== 1) throw new ScenarioError(`${fields.path}: expected exactly one of ${KINDS.join(', ')}, got ${present.length === 0 ? 'none' : present.join(' and ')}`);
     const kind = present[0]!;
     const action = parseAction(kind, fields, nodes, topology);

@@ -1,6 +1,15 @@
+import { didYouMean, parseDuration as parseDurationMs } from '@herald/core';
+
 /** Thrown for a scenario that does not validate; the message names the field and what was expected. */
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
+  constructor(
+    message: string,
+    /** The path of the offending key (`scenario.faults[0].cutt`), when the message is about one: parseScenario adds its line. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -76,17 +85,18 @@ export class Fields {
   /** Call after reading every field: names the first key nobody asked for. */
   done(): void {
     const extra = Object.keys(this.data).find((key) => !this.used.has(key));
-    if (extra !== undefined) throw new ScenarioError(`${this.path}: unknown field "${extra}"`);
+    if (extra === undefined) return;
+    const guess = didYouMean(extra, this.used);
+    throw new ScenarioError(`${this.path}: unknown field "${extra}"${guess ? ` (did you mean "${guess}"?)` : ''}`, this.at(extra));
   }
 }
 
-/** `250ms`, `3s`, `1.5s`, `2m`; a bare number is seconds. */
+/** Core's one duration syntax (`250ms`, `1.5s`, `2m`, `1h`); a bare number is seconds. */
 export function parseDuration(value: unknown, path: string, maxMs: number): number {
   let ms: number | undefined;
   if (typeof value === 'number' && Number.isFinite(value)) ms = value * 1000;
   else if (typeof value === 'string') {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(value.trim());
-    if (match) ms = Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 's' ? 1000 : 60_000);
+    ms = parseDurationMs(value);
   }
   if (ms === undefined) throw new ScenarioError(`${path}: expected a duration such as 500ms, 3s or 1m, got ${describe(value)}`);
   if (ms < 0 || ms > maxMs) throw new ScenarioError(`${path}: ${String(value)} is out of range (0 to ${maxMs / 1000} s)`);

@@ -3,6 +3,7 @@ import { PRECEDENCES, type Precedence } from '@herald/core';
 import { describe, Fields, ScenarioError } from './fields.js';
 import { parseFaults } from './faults.js';
 import { parseTargets } from './targets.js';
+import { yamlLines } from './lines.js';
 import { topologyChannels, type ChannelKind, type DrillPolicy, type LoadSpec, type NodeSpec, type Scenario, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
@@ -20,6 +21,17 @@ const DEFAULT_POLICY: DrillPolicy = {
 
 /** Parses and validates a scenario; every error names its field (`SCENARIO: load.rate: …`). */
 export function parseScenario(text: string, source = 'scenario'): Scenario {
+  try {
+    return parseScenarioFields(text, source);
+  } catch (error) {
+    if (!(error instanceof ScenarioError) || error.field === undefined) throw error;
+    const line = yamlLines(text, source).get(error.field);
+    if (line === undefined) throw error;
+    throw new ScenarioError(`${error.message.replace(/^([^:]*):/, `$1, line ${line}:`)}`, error.field);
+  }
+}
+
+function parseScenarioFields(text: string, source: string): Scenario {
   let data: unknown;
   try {
     data = parseYaml(text, { maxAliasCount: 100 });
