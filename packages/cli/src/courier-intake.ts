@@ -1,6 +1,6 @@
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createNode, envelopeExpiry, type Card, type HeraldStore, type Identity, type Transport } from '@herald/core';
+import { createNode, envelopeExpiry, envelopeId, type Card, type HeraldStore, type Identity, type Transport } from '@herald/core';
 import { courierTransport, envelopeHash } from '@herald/courier';
 import { channelsFromFlags } from './channels.js';
 import { courierSpoolPath } from './courier-spool.js';
@@ -39,13 +39,17 @@ export async function takeIn(init: { identity: Identity; dataDir: string; via?: 
   const channels: Transport[] = [...(init.via && init.via.length > 0 ? channelsFromFlags(init.via, init.identity) : []), courier];
   const store: HeraldStore = await dir.openStore();
   const refused = new Map<string, number>();
+  const refusedIds = new Set<string>();
   let acksApplied = 0;
   let acksWritten = 0;
   try {
     const before = (await store.listInbox()).length;
     const node = createNode({ identity: init.identity, contacts, store, channels });
     node.subscribe((event) => {
-      if (event.type === 'rejected' && event.channel === courier.name) refused.set(event.code, (refused.get(event.code) ?? 0) + 1);
+      if (event.type === 'rejected' && event.channel === courier.name) {
+        refused.set(event.code, (refused.get(event.code) ?? 0) + 1);
+        if (event.id !== undefined) refusedIds.add(event.id);
+      }
       if (event.type === 'status' && event.status === 'delivered') acksApplied++;
       if (event.type === 'ack-sent') acksWritten++;
     });
@@ -58,11 +62,20 @@ export async function takeIn(init: { identity: Identity; dataDir: string; via?: 
       await node.stop();
     }
     const after = (await store.listInbox()).length;
-    // Remember only what the node answered for good; a failed delivery must be tried again by the next import.
-    if (outcome.failed === 0) await memory.remember(fresh);
+    // Remember only what the node took in: a failed delivery must be tried again by the next import, and so must a
+    // refused one, whose cause may be mended meanwhile (the sender's card added, an authority trusted, a clock set).
+    if (outcome.failed === 0) await memory.remember(fresh.filter((envelope) => !refusedIds.has(idOf(envelope))));
     return { delivered: outcome.delivered, known: init.envelopes.length - fresh.length, failed: outcome.failed, newMessages: Math.max(0, after - before), acksApplied, refused, acksWritten };
   } finally {
     await store.close();
+  }
+}
+
+function idOf(envelope: Uint8Array): string {
+  try {
+    return envelopeId(envelope);
+  } catch {
+    return '';
   }
 }
 

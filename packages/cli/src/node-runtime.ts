@@ -3,6 +3,7 @@ import { channelsFromFlags } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
 import { loadCard, loadIdentity } from './keys.js';
+import { describeRefusal } from './refusals.js';
 import { nodeTrust } from './trust-runtime.js';
 
 /** Flags every node command shares. */
@@ -40,7 +41,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore();
   const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options });
-  if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event)));
+  if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -57,12 +58,12 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   return { node, identity, contacts, dir, close };
 }
 
-function describeEvent(event: NodeEvent): string {
+function describeEvent(event: NodeEvent, contacts: readonly Card[]): string {
   switch (event.type) {
     case 'status':
       return `${event.id} ${event.status}${event.channel ? ` via ${event.channel}` : ''}${event.failure ? ` (${event.failure.code}: ${event.failure.message})` : ''}\n`;
     case 'rejected':
-      return `refused an envelope from ${event.channel}: ${event.code}\n`;
+      return describeRefusal(event, contacts);
     case 'breaker':
       return `channel ${event.channel}: breaker ${event.state}\n`;
     case 'ack-sent':

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
+import { herald as run, type Finished } from './process-kit.js';
 
 /**
  * Every network down: a message goes out by hand as cipher groups (its ack
@@ -17,22 +18,8 @@ const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const workdir = await mkdtemp(join(tmpdir(), 'herald-courier-'));
 afterAll(() => rm(workdir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-function herald(args: string[], input?: Uint8Array | string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: workdir });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-    child.stdin.end(input ?? '');
-  });
+function herald(args: string[], input?: Uint8Array | string): Promise<Finished> {
+  return run(args, { cwd: workdir, ...(input !== undefined ? { input } : {}) });
 }
 
 const path = (name: string): string => join(workdir, name);

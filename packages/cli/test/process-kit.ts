@@ -20,3 +20,22 @@ export async function until(predicate: () => boolean, timeoutMs: number, what: s
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+export interface Finished {
+  readonly code: number | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+/** Runs `herald ARGS…` to its end with `input` on stdin (in `cwd`, default this process's), gathering both outputs. */
+export function herald(args: string[], options: { input?: Uint8Array | string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}), env: { ...process.env, ...options.env } });
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}

@@ -1,23 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin } from './process-kit.js';
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function herald(args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, HERALD_KDF_STRENGTH: 'interactive' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 70) : 0, stdout, stderr });
-    });
-  });
-}
+import { herald } from './process-kit.js';
 
 /** Places where a new user tripped (issue 20 §3): each answer is now the one a person expects. */
 describe('the command line where new users tripped', () => {

@@ -1,5 +1,6 @@
 import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
+import { envelopeId } from '../envelope/inspect.js';
 import { open, replayHorizonMs, replayKey, type OpenOptions, type OpenedMessage } from '../envelope/open.js';
 import { EnvelopeError, TrustError, type HeraldError } from '../errors.js';
 import type { Identity } from '../identity.js';
@@ -25,17 +26,40 @@ export interface InboundContext {
   /** Queue an end-to-end ack of `id` to the sender, signed by the identity that opened it (a retired one during a rotation). */
   queueAck(sender: Card, id: string, opened: OpenedMessage, as: Identity): void;
   deliverToApplication(message: ReceivedMessage): void;
-  rejected(code: string, channel: string, error: HeraldError): void;
+  /** An envelope refused for good: `id` when its outer header is readable, `sender` (fingerprint) once its signature verified. */
+  rejected(code: string, channel: string, error: HeraldError, about: RefusedAbout): void;
   /** The organisation trust policy, when the node has one. */
   readonly trust?: NodeTrust;
   /** Identities rotated away from, still used to decrypt until their grace period ends. */
   readonly retired?: readonly RetiredIdentity[];
 }
 
+export interface RefusedAbout {
+  readonly id?: string;
+  readonly sender?: string;
+}
+
+/** The verified sender of an envelope refused after its signature checked (not a contact, uncertified, revoked). */
+const refusedSender = new WeakMap<Error, string>();
+
+function refusedFrom<E extends Error>(error: E, opened: OpenedMessage): E {
+  refusedSender.set(error, opened.sender.fingerprint);
+  return error;
+}
+
+function withId(bytes: Uint8Array): { id?: string } {
+  try {
+    return { id: envelopeId(bytes) };
+  } catch {
+    return {};
+  }
+}
+
 /** Opens with the current identity, then with a retired one still in its grace period when the envelope is not for the current one. */
 async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, receivedAt: number): Promise<{ opened: OpenedMessage; as: Identity }> {
-  // With a trust policy the policy decides who is known (certified senders need not be contacts), after the signature check.
-  const options: Omit<OpenOptions, 'identity'> = { contacts: context.contacts, requireKnownSender: context.trust ? false : context.requireKnownSender, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes };
+  // Who is known is decided after the signature check (openStored), so a refusal can name a sender who really signed:
+  // with a trust policy certified senders need not be contacts, and without one the contacts decide.
+  const options: Omit<OpenOptions, 'identity'> = { contacts: context.contacts, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes };
   try {
     return { opened: await open(envelope, { ...options, identity: context.identity }), as: context.identity };
   } catch (error) {
@@ -59,10 +83,18 @@ async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, 
  */
 export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number, stored = true): Promise<TrustVerdict & { readonly as: Identity }> {
   const { opened, as } = await openAsAnyIdentity(context, envelope, receivedAt);
-  if (!context.trust) return { action: 'deliver', message: opened, as };
-  const verdict = await context.trust.inbound(opened, { receivedAt, stored });
+  if (!context.trust) {
+    if (context.requireKnownSender && !opened.sender.card) throw refusedFrom(new EnvelopeError('UNKNOWN_SENDER', 'sender is not among the accepted contacts'), opened);
+    return { action: 'deliver', message: opened, as };
+  }
+  let verdict: TrustVerdict;
+  try {
+    verdict = await context.trust.inbound(opened, { receivedAt, stored });
+  } catch (error) {
+    throw error instanceof TrustError ? refusedFrom(error, opened) : error;
+  }
   if (verdict.action === 'deliver' && context.requireKnownSender && !verdict.message.sender.card) {
-    throw new EnvelopeError('UNKNOWN_SENDER', 'sender is neither a contact nor certified');
+    throw refusedFrom(new EnvelopeError('UNKNOWN_SENDER', 'sender is neither a contact nor certified'), opened);
   }
   return { ...verdict, as };
 }
@@ -74,7 +106,8 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
   } catch (error) {
     if (error instanceof EnvelopeError || error instanceof TrustError) {
       // Refused for good: the channel may drop it. Garbage never blocks a channel.
-      context.rejected(error.code, inbound.channel, error);
+      const sender = refusedSender.get(error);
+      context.rejected(error.code, inbound.channel, error, { ...withId(inbound.bytes), ...(sender ? { sender } : {}) });
       return;
     }
     throw error;
@@ -84,7 +117,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
   if (opened.contentType === ACK_CONTENT_TYPE) {
     const ids = decodeAck(opened.plaintext);
     if (!ids) {
-      context.rejected('MALFORMED', inbound.channel, new EnvelopeError('MALFORMED', 'ack body is not a list of message ids'));
+      context.rejected('MALFORMED', inbound.channel, new EnvelopeError('MALFORMED', 'ack body is not a list of message ids'), { ...withId(inbound.bytes), sender: opened.sender.fingerprint });
       return;
     }
     // After a key rotation the new key acks what was sent to the old one.

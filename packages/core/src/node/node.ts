@@ -57,7 +57,8 @@ export interface SendOptions {
 
 export type NodeEvent =
   | ({ readonly type: 'status' } & StatusChange)
-  | { readonly type: 'rejected'; readonly code: string; readonly channel: string; readonly message: string }
+  /** An envelope refused for good. `id`: its message id, when the outer header is readable; `sender`: the fingerprint of a sender whose signature verified (refused as not a contact, uncertified or revoked). */
+  | { readonly type: 'rejected'; readonly code: string; readonly channel: string; readonly message: string; readonly id?: string; readonly sender?: string }
   | { readonly type: 'breaker'; readonly channel: string; readonly state: string }
   | { readonly type: 'ack-sent'; readonly to: string; readonly ids: readonly string[]; readonly channel: string }
   | { readonly type: 'error'; readonly error: Error };
@@ -227,7 +228,7 @@ export function createNode(init: NodeInit): HeraldNode {
       }
     },
     deliverToApplication: (message) => queue.push(message),
-    rejected: (code, channel, error) => emit({ type: 'rejected', code, channel, message: error.message }),
+    rejected: (code, channel, error, about) => emit({ type: 'rejected', code, channel, message: error.message, ...about }),
     ...(init.trust ? { trust: init.trust } : {}),
     ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}),
   };
