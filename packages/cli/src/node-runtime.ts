@@ -19,6 +19,7 @@ export interface RunningNode {
   readonly identity: Identity;
   readonly contacts: readonly Card[];
   readonly dir: DataDir;
+  readonly store: HeraldStore;
   /** Stops the node and closes the store; safe to call twice. */
   close(): Promise<void>;
 }
@@ -31,15 +32,16 @@ export interface NodeFlags {
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
-export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean } = {}): Promise<RunningNode> {
+export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean } = {}): Promise<RunningNode> {
   const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
   const dir = dataDir(flags['data-dir'] ?? '');
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
   const contacts = await dir.contacts();
-  const channels = channelsFromFlags(flags.via, identity, flags['data-dir']);
+  // Without channels (herald inbox): only what is already stored, nothing sent or collected.
+  const channels = options.withoutChannels ? [] : channelsFromFlags(flags.via, identity, flags['data-dir']);
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
-  const store: HeraldStore = await dir.openStore();
+  const store: HeraldStore = await dir.openStore({ readOnly: options.withoutChannels === true });
   const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   let closing: Promise<void> | undefined;
@@ -55,7 +57,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
     await close();
     throw error;
   }
-  return { node, identity, contacts, dir, close };
+  return { node, identity, contacts, dir, store, close };
 }
 
 function describeEvent(event: NodeEvent, contacts: readonly Card[]): string {

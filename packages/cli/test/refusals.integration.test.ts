@@ -59,5 +59,16 @@ describe('refused envelopes, told and mended', () => {
     expect(taken.stderr).toContain('1 new message');
     const again = await herald(['bundle', 'import', '--key', path('bob.key'), '--data-dir', B, path('to-bob.bundle')]);
     expect(again.stderr).toContain('1 already taken in');
+
+    // What the import took in is read without any channel, once.
+    const read = await herald(['inbox', '--key', path('bob.key'), '--data-dir', B, '--json']);
+    expect(read.code, read.stderr).toBe(0);
+    const lines = read.stdout.toString().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ sender: alice.card.fingerprint, label: 'Alice', text: 'Water for three days', channel: 'bundle:' });
+    const empty = await herald(['inbox', '--key', path('bob.key'), '--data-dir', B]);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout.toString()).toBe('');
+    expect(empty.stderr).toContain('the inbox is empty');
   });
 });

@@ -28,6 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('send', 'send a message and wait for the recipient to acknowledge it', async () => (await import('./send.js')).send),
   entry('listen', 'receive messages, print each once, and acknowledge them end to end', async () => (await import('./listen.js')).listen),
   entry('flush', 'carry on delivering the outbox until every message is acknowledged', async () => (await import('./flush.js')).flush),
+  entry('inbox', 'print the messages waiting in the inbox, each once, without any channel', async () => (await import('./inbox.js')).inbox),
   entry('outbox', 'list the messages in the outbox with their status and attempts', async () => (await import('./outbox.js')).outbox),
   entry('relay', 'run a relay: store-and-forward mailboxes for ws:// channels, with an optional MQTT broker (--mqtt) and SMTP endpoint (--smtp)', async () => (await import('./relay.js')).relay),
   entry('org', 'run an organisation authority: create it, certify cards, revoke keys, show what to compare', async () => (await import('./org.js')).org),
