@@ -35,6 +35,27 @@ describe('the command line where new users tripped', () => {
     await expect(stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('ack-code for a message made with seal says it is in no outbox, and creates nothing', async () => {
+    const missing = join(dir, 'sealed-only');
+    const result = await herald(['ack-code', '--key', join(dir, 'alice.key'), '--data-dir', missing, 'ABCDE', 'FGHIJ']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error UNKNOWN_ACK_CODE: .*a message made with herald seal is in no outbox/);
+    await expect(stat(missing)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('trusting an authority warns that contacts added by card alone will now be refused unless certified', async () => {
+    expect((await herald(['org', 'init', '--out', join(dir, 'org.key'), '--label', 'Mission X'])).code).toBe(0);
+    const lonely = await herald(['trust', 'authority', join(dir, 'org.card'), '--data-dir', join(dir, 'no-contacts')]);
+    expect(lonely.code, lonely.stderr).toBe(0);
+    expect(lonely.stderr).not.toContain('warning');
+    const data = join(dir, 'with-contacts');
+    expect((await herald(['contacts', 'add', join(dir, 'alice.card'), '--data-dir', data])).code).toBe(0);
+    const warned = await herald(['trust', 'authority', join(dir, 'org.card'), '--data-dir', data]);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain('warning: from now on every sender needs a certificate from a trusted authority; your 1 contact will be refused (UNCERTIFIED) unless certified');
+    expect(warned.stderr).toContain(`herald trust require no --data-dir ${data}`);
+  });
+
   it('--wait 0s means the same as --wait 0: stored, not waited for (exit 3)', async () => {
     const spool = join(dir, 'spool');
     const result = await herald(['send', '--key', join(dir, 'alice.key'), '--to', join(dir, 'alice.card'), '--via', `dir:${spool}`, '--data-dir', join(dir, 'alice-data'), '--wait', '0s', 'hello']);

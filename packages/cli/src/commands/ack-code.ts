@@ -1,12 +1,14 @@
 import { ackCodeAsSender, ackCodesEqual, CourierError, normalizeAckCode } from '@herald/courier';
 import { defineCommand } from '../command.js';
 import { dataDir } from '../data-dir.js';
+import { CliError } from '../errors.js';
 import { writeStdout } from '../io.js';
 import { loadIdentity } from '../keys.js';
 import { PASSPHRASE_ENV } from '../passphrase.js';
 import { printable } from '../text.js';
 
 const PENDING = new Set(['queued', 'accepted']);
+const NOT_IN_OUTBOX = 'a message made with herald seal is in no outbox, so its ack code cannot be checked: send it with herald send --via manual: (or --compact) to have it tracked';
 
 export const ackCode = defineCommand({
   name: 'ack-code',
@@ -32,10 +34,15 @@ herald process uses DIR.`,
     const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
     const dir = dataDir(flags['data-dir'] ?? '');
     const contacts = await dir.contacts();
-    const store = await dir.openStore();
+    // A message made with herald seal never entered an outbox: say so rather than create an empty data dir.
+    const store = await dir.openStore({ readOnly: true }).catch((error: unknown) => {
+      throw error instanceof CliError && error.code === 'FILE_NOT_FOUND' ? new CourierError('UNKNOWN_ACK_CODE', `${error.message}; ${NOT_IN_OUTBOX}`) : error;
+    });
+    let waiting = 0;
     try {
       for (const record of await store.listOutbox()) {
         if (!PENDING.has(record.status)) continue;
+        waiting++;
         for (const recipient of record.recipients) {
           if (record.acked.includes(recipient)) continue;
           const card = contacts.find((contact) => contact.fingerprint === recipient);
@@ -51,6 +58,7 @@ herald process uses DIR.`,
     } finally {
       await store.close();
     }
-    throw new CourierError('UNKNOWN_ACK_CODE', 'this ack code matches no message waiting for an ack in this outbox: check the letters with the recipient\'s operator');
+    if (waiting === 0) throw new CourierError('UNKNOWN_ACK_CODE', `no message in this outbox is waiting for an ack; ${NOT_IN_OUTBOX}`);
+    throw new CourierError('UNKNOWN_ACK_CODE', `this ack code matches none of the ${waiting} message${waiting === 1 ? '' : 's'} waiting for an ack in this outbox: check the letters with the recipient's operator`);
   },
 });

@@ -2,11 +2,13 @@ import { createTrust, parseChain, parseRevocationList, spell } from '@herald/tru
 import { defineCommand } from '../command.js';
 import { UsageError } from '../errors.js';
 import { readTextFile } from '../files.js';
-import { writeStdout } from '../io.js';
+import { writeStderr, writeStdout } from '../io.js';
 import { loadCard } from '../keys.js';
 import { retiredKeys } from '../retired.js';
 import { printable } from '../text.js';
 import { trustDir } from '../trust-dir.js';
+import { dataDir } from '../data-dir.js';
+import { verifiedMarks } from '../verified.js';
 
 export const trust = defineCommand({
   name: 'trust',
@@ -38,6 +40,7 @@ show                authorities, certificates, revocation lists, retired keys.`,
       case 'authority': {
         const card = await loadCard(argument);
         await dir.addAuthority(card);
+        await warnUncertifiedContacts(path, await dir.require());
         return writeStdout(`trusting authority ${printable(card.label)}\nfingerprint ${card.fingerprint}\n${spell(card.fingerprint).map((words) => `  ${words}`).join('\n')}\ncompare it aloud with the authority's owner\n`);
       }
       case 'certificate': {
@@ -73,4 +76,18 @@ async function show(path: string): Promise<void> {
   for (const list of policy.revocationLists()) lines.push(`revocation list ${list.serial} from ${list.issuerFingerprint}: ${list.entries.length} revoked`);
   for (const statement of await retiredKeys(path).statements()) lines.push(`retired key ${statement.previous.fingerprint} → ${statement.successor.fingerprint}`);
   await writeStdout(`${lines.join('\n')}\n`);
+}
+
+/** Trusting a first authority turns on 'require': contacts added by card alone are refused from then on unless certified. */
+async function warnUncertifiedContacts(path: string, required: boolean): Promise<void> {
+  if (!required) return;
+  const contacts = await dataDir(path).contacts();
+  if (contacts.length === 0) return;
+  const verified = await verifiedMarks(path);
+  const inPerson = contacts.filter((contact) => verified.has(contact.fingerprint)).length;
+  await writeStderr(
+    `warning: from now on every sender needs a certificate from a trusted authority; your ${contacts.length} contact${contacts.length === 1 ? '' : 's'}` +
+      `${inPerson > 0 ? ` (${inPerson} verified in person)` : ''} will be refused (UNCERTIFIED) unless certified. ` +
+      `To keep accepting contacts by their cards as well: herald trust require no --data-dir ${path}\n`,
+  );
 }
