@@ -56,6 +56,19 @@ describe('the command line where new users tripped', () => {
     expect(warned.stderr).toContain(`herald trust require no --data-dir ${data}`);
   });
 
+  it('herald qr --read decodes the PNG pictures herald qr wrote, not only their texts', async () => {
+    const envelope = (await herald(['seal', '--from', join(dir, 'alice.key'), '--to', join(dir, 'alice.card')], { input: 'x'.repeat(2500) })).stdout;
+    const written = await herald(['qr', '--format', 'png', '--out', join(dir, 'msg')], { input: envelope });
+    expect(written.code, written.stderr).toBe(0);
+    const pictures = written.stderr.trim().split('\n');
+    expect(pictures.length).toBeGreaterThan(1);
+    const read = await herald(['qr', '--read', ...pictures.reverse()]);
+    expect(read.code, read.stderr).toBe(0);
+    expect(Buffer.compare(read.stdout, envelope)).toBe(0);
+    const notAPicture = await herald(['qr', '--read', join(dir, 'alice.card')]);
+    expect(notAPicture.stderr).toContain('error BAD_QR');
+  });
+
   it('--wait 0s means the same as --wait 0: stored, not waited for (exit 3)', async () => {
     const spool = join(dir, 'spool');
     const result = await herald(['send', '--key', join(dir, 'alice.key'), '--to', join(dir, 'alice.card'), '--via', `dir:${spool}`, '--data-dir', join(dir, 'alice-data'), '--wait', '0s', 'hello']);

@@ -11,6 +11,7 @@ export { ackCodeAsRecipient, ackCodeAsSender, formatAckCode, normalizeAckCode, a
 export { encodeBundle, decodeBundle, envelopeHash, type DecodedBundle, type BundleProgress, BUNDLE_MAGIC, BUNDLE_VERSION, BUNDLE_DOMAIN, DEFAULT_MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES } from './bundle.js';
 export { qrTexts, readQrTexts, QR_PREFIX, DEFAULT_QR_CHARS } from './qr-text.js';
 export { renderQr, type QrFormat } from './qr-render.js';
+export { scanQrImage, isPng } from './qr-scan.js';
 export { manualTransport, type ManualTransportInit, DEFAULT_MANUAL_MAX_ENVELOPE_BYTES } from './manual-transport.js';
 export { courierTransport, type CourierTransport, type CourierTransportInit, type TakeOutcome } from './courier-transport.js';
 export { readSpool, type SpoolEntry } from './spool.js';

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import { generateIdentity, seal } from '@herald/core';
-import { CourierError, qrTexts, readQrTexts, renderQr } from '../src/index.js';
+import { CourierError, qrTexts, readQrTexts, renderQr, scanQrImage } from '../src/index.js';
 
 const alice = generateIdentity({ label: 'Alice' });
 const bob = generateIdentity({ label: 'Bob' });
-// jsqr is CommonJS typed with the function as its `default` export; under NodeNext a default import of CommonJS is
-// the whole module, so the function is that module's `default` (jsqr sets `jsQR.default = jsQR`: true at run time too).
-const jsQR = jsQRModule.default;
-
 /** What a phone does: find the code in the picture and decode its text. */
-function scan(png: Uint8Array): string {
-  const image = PNG.sync.read(Buffer.from(png));
-  const code = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength), image.width, image.height);
-  if (!code) throw new Error('no QR code found in the PNG');
-  return code.data;
-}
+const scan = scanQrImage;
 
 describe('QR codes', () => {
   it('a padded envelope fits one code; the rendered PNG decodes back to the same envelope', async () => {

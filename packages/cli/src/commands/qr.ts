@@ -1,23 +1,24 @@
 import { armorEnvelope } from '@herald/core';
-import { qrTexts, readQrTexts, renderQr, DEFAULT_QR_CHARS, type QrFormat } from '@herald/courier';
+import { isPng, qrTexts, readQrTexts, renderQr, scanQrImage, DEFAULT_QR_CHARS, type QrFormat } from '@herald/courier';
 import { defineCommand } from '../command.js';
 import { readEnvelope } from '../envelope-input.js';
 import { UsageError } from '../errors.js';
-import { readTextFile, writeBinaryFile } from '../files.js';
+import { readBinaryFile, writeBinaryFile } from '../files.js';
 import { readStdin, stdoutIsTerminal, writeStderr, writeStdout } from '../io.js';
 import { intFlag } from './groups.js';
 
 export const qr = defineCommand({
   name: 'qr',
   summary: 'show an envelope as QR codes (terminal, PNG or SVG), or read scanned codes back',
-  synopsis: '[--format terminal|png|svg] [--out PREFIX] [--text] [--max-chars N] < message.env\n       herald qr --read [FILE …] [--armor] > message.env',
+  synopsis: '[--format terminal|png|svg] [--out PREFIX] [--text] [--max-chars N] < message.env\n       herald qr --read [FILE.png|FILE.txt …] [--armor] > message.env',
   description: `
 Splits the envelope on stdin into as few QR codes as hold it (numbered "k of n"
 when there are several) and shows them in the terminal, or writes PNG or SVG
 images: to stdout when there is one code, else to PREFIX-1-of-n.png and so on
 (--out). --text prints the text inside each code instead, one per line: what a
 scanner hands back. With --read, takes such texts (stdin or FILEs; any order,
-repeats allowed) and writes the envelope; missing parts are named.`,
+repeats allowed), or PNG pictures of the codes, and writes the envelope;
+missing parts are named.`,
   flags: {
     read: { type: 'boolean', description: 'read the decoded texts of the codes back into an envelope' },
     format: { type: 'string', value: 'FORMAT', description: 'terminal (default), png or svg' },
@@ -30,7 +31,7 @@ repeats allowed) and writes the envelope; missing parts are named.`,
   async run({ flags, args }) {
     if (flags.read) {
       for (const flag of ['format', 'out', 'text', 'max-chars'] as const) if (flags[flag] !== undefined) throw new UsageError(`--${flag} is for writing codes, not with --read`);
-      const text = args.length > 0 ? (await Promise.all(args.map((file) => readTextFile(file, 'QR text file')))).join('\n') : new TextDecoder().decode(await readStdin(64 * 1024 * 1024, 'QR texts'));
+      const text = args.length > 0 ? (await Promise.all(args.map(readScan))).join('\n') : new TextDecoder().decode(await readStdin(64 * 1024 * 1024, 'QR texts'));
       const envelope = readQrTexts(text);
       await writeStdout(flags.armor || stdoutIsTerminal() ? armorEnvelope(envelope) : envelope);
       return;
@@ -62,4 +63,10 @@ function formatFlag(value: string | undefined): QrFormat {
   if (value === undefined) return 'terminal';
   if (value === 'terminal' || value === 'png' || value === 'svg') return value;
   throw new UsageError(`--format must be terminal, png or svg; got '${value}'`);
+}
+
+/** A file from --read: a PNG picture of a code (as `--format png` writes it, or a screenshot) or the scanned texts. */
+async function readScan(file: string): Promise<string> {
+  const bytes = await readBinaryFile(file, 64 * 1024 * 1024, 'QR image or text file');
+  return isPng(bytes) ? scanQrImage(bytes) : new TextDecoder().decode(bytes);
 }
