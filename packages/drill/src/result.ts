@@ -3,7 +3,12 @@ import type { FailoverRow, LatencyRow, Retransmissions } from './analyze/metrics
 import type { TargetResult } from './analyze/targets.js';
 
 /** Everything a drill measured: the JSON report, and what the terminal summary and the HTML report are drawn from. */
+/** The JSON report's format: raised when a field changes meaning or goes away (adding one does not). */
+export const DRILL_REPORT_SCHEMA_VERSION = 2;
+
 export interface DrillResult {
+  /** DRILL_REPORT_SCHEMA_VERSION: 2 added it, numbers beside every target's words, and the headline. */
+  readonly schemaVersion: number;
   readonly scenario: { readonly name: string; readonly description: string };
   readonly startedAt: string;
   /** Wall-clock ms from the first message due to the verdict. */

@@ -10,7 +10,7 @@ import { healAll, runFaults } from './faults.js';
 import { runLoad } from './load.js';
 import { DrillNode } from './nodes.js';
 import { Recorder } from './recorder.js';
-import type { DrillResult } from './result.js';
+import { DRILL_REPORT_SCHEMA_VERSION, type DrillResult } from './result.js';
 import type { Scenario } from './scenario/types.js';
 import { sleep } from './sleep.js';
 import { buildTopology } from './topology/build.js';
@@ -86,6 +86,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     ];
     const judgement = verdict(judged, refused.length, targets, options.signal?.aborted === true);
     return {
+      schemaVersion: DRILL_REPORT_SCHEMA_VERSION,
       scenario: { name: scenario.name, description: scenario.description },
       startedAt: new Date(start).toISOString(),
       durationMs: end - start,

@@ -145,8 +145,8 @@ describe('targets', () => {
       { metric: 'latency', name: 'FLASH within 3 s of the cut', precedence: 'FLASH', percentile: 100, maxMs: 3_000, during: 'relay-cut' },
       { metric: 'latency', name: 'FLASH p100 ≤ 6 s', precedence: 'FLASH', percentile: 100, maxMs: 6_000 },
     ]);
-    expect(missed).toEqual({ name: 'FLASH within 3 s of the cut', ok: false, measured: '5200 ms over 1 message(s)' });
-    expect(met).toMatchObject({ ok: true, measured: '5200 ms over 2 message(s)' });
+    expect(missed).toEqual({ name: 'FLASH within 3 s of the cut', metric: 'latency', ok: false, measured: '5200 ms over 1 message(s)', value: 5200, limit: 3000, unit: 'ms', percentile: 100, precedence: 'FLASH' });
+    expect(met).toMatchObject({ ok: true, measured: '5200 ms over 2 message(s)', value: 5200, limit: 6000 });
     const judged = judgeExactlyOnce(recorder, runs({ field: [false] }));
     expect(judged.lost).toEqual([]);
     expect(verdict(judged, 0, [missed!, met!])).toEqual({ passed: false, reasons: ['1 target(s) missed'] });
@@ -158,8 +158,8 @@ describe('targets', () => {
       { metric: 'failover', name: 'fast', fault: 'relay-cut', maxMs: 500 },
       { metric: 'failover', name: 'slow', fault: 'relay-cut', maxMs: 1_000 },
     ])).toEqual([
-      { name: 'fast', ok: false, measured: '800 ms (via mqtt)' },
-      { name: 'slow', ok: true, measured: '800 ms (via mqtt)' },
+      { name: 'fast', metric: 'failover', ok: false, measured: '800 ms (via mqtt)', value: 800, limit: 500, unit: 'ms', fault: 'relay-cut' },
+      { name: 'slow', metric: 'failover', ok: true, measured: '800 ms (via mqtt)', value: 800, limit: 1000, unit: 'ms', fault: 'relay-cut' },
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSummary, progressLine, renderHtml, type DrillResult } from '@herald/drill';
+import { formatSummary, headlineFigures, junitXml, progressLine, renderHtml, type DrillResult } from '@herald/drill';
 import { sample } from './sample.js';
 
 /** The sample drill, failed: one message lost, a target missed, a hostile description. */
@@ -9,8 +9,12 @@ function failed(): DrillResult {
     ...base,
     scenario: { name: 'sample', description: '<script>alert(1)</script> & "quoted"' },
     exactlyOnce: { ...base.exactlyOnce, delivered: 239, lost: 1, problems: ['lost: ops-7 → field: never handed out (ROUTINE, accepted by relay)'] },
-    targets: [{ name: 'failover ≤ 5 s', ok: false, measured: 'no delivery over another channel after the fault' }],
-    failures: ['1 lost', '1 target(s) missed'],
+    failover: [{ fault: 'relay-cut', label: 'cut relay: blackhole', affects: ['relay'], atMs: 5000 }],
+    targets: [
+      { name: 'failover ≤ 5 s', metric: 'failover', ok: false, measured: 'no delivery over another channel after the fault', limit: 5000, unit: 'ms', fault: 'relay-cut' },
+      { name: 'FLASH p99 ≤ 1 s', metric: 'latency', ok: false, measured: '2505 ms over 48 message(s)', value: 2505, limit: 1000, unit: 'ms', percentile: 99, precedence: 'FLASH' },
+    ],
+    failures: ['1 lost', '2 target(s) missed'],
     passed: false,
   };
 }
@@ -30,7 +34,7 @@ describe('terminal summary', () => {
 
   it('says why a drill failed: the reasons on the first line, each lost message and each missed target', () => {
     const text = formatSummary(failed());
-    expect(text.split('\n')[0]).toBe('drill sample: FAILED (1 lost, 1 target(s) missed)');
+    expect(text.split('\n')[0]).toBe('drill sample: FAILED (1 lost, 2 target(s) missed)');
     expect(text).toContain('    lost: ops-7 → field: never handed out (ROUTINE, accepted by relay)');
     expect(text).toContain('target MISSED: failover ≤ 5 s — no delivery over another channel after the fault');
   });
@@ -49,8 +53,61 @@ describe('HTML report', () => {
     const html = renderHtml(failed());
     expect(html).not.toContain('<script>');
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;quoted&#34;');
-    expect(html).toContain('<span class="fail">FAILED: 1 lost, 1 target(s) missed</span>');
+    expect(html).toContain('<span class="fail">FAILED: 1 lost, 2 target(s) missed</span>');
     expect(html).toContain('<li>lost: ops-7 → field: never handed out (ROUTINE, accepted by relay)</li>');
+  });
+});
+
+describe('what a team lead decides from', () => {
+  it('a headline of delivered, lost, duplicated and each failover against its target, red where the drill fell short', () => {
+    expect(headlineFigures(sample())).toEqual([
+      { value: '240/240', label: 'delivered exactly once', ok: true },
+      { value: '0', label: 'lost', ok: true },
+      { value: '0', label: 'duplicated', ok: true },
+      { value: '180 ms', label: 'failover after relay-cut (target ≤ 5 s)', ok: true },
+      { value: '2/2', label: 'targets met', ok: true },
+    ]);
+    const failedFigures = headlineFigures(failed());
+    expect(failedFigures.filter((figure) => !figure.ok).map((figure) => figure.label)).toEqual(['delivered exactly once', 'lost', 'failover after relay-cut (target ≤ 5 s)', 'targets met']);
+    const html = renderHtml(failed());
+    expect(html.indexOf('id="headline"')).toBeLessThan(html.indexOf('id="timeline"'));
+    expect(html.match(/class="figure bad"/g)).toHaveLength(4);
+    expect(html.match(/<tr class="missed">/g)).toHaveLength(2);
+  });
+
+  it('draws the failover and the latency targets on the timeline, and axes on every histogram', () => {
+    const html = renderHtml(sample());
+    expect(html).toMatch(/<line class="failover"[^>]*stroke-dasharray/);
+    expect(html).toContain('failover → mqtt: 180 ms');
+    expect(html).toMatch(/<line class="target"[^>]*stroke="#555"/);
+    expect(html).toContain('FLASH p99 ≤ 3 s');
+    expect(html.match(/>messages<\/text>/g)).toHaveLength(3);
+    expect(html.match(/latency, send → application/g)).toHaveLength(3);
+    const missed = renderHtml(failed());
+    expect(missed).toMatch(/<line class="target"[^>]*stroke="#d62728"/);
+    expect(missed).toContain('FLASH p99 ≤ 1 s (missed)');
+    expect(missed).not.toContain('class="failover"');
+  });
+
+  it('keeps numbers as numbers in the JSON, with a schema version', () => {
+    const json = JSON.parse(JSON.stringify(sample())) as DrillResult;
+    expect(json.schemaVersion).toBe(2);
+    expect(json.targets[0]).toMatchObject({ metric: 'failover', value: 180, limit: 5000, unit: 'ms' });
+    expect(typeof json.targets[1]!.value).toBe('number');
+  });
+
+  it('writes a JUnit report: a case per judgement, failures with their reasons, everything escaped', () => {
+    const passed = junitXml(sample());
+    expect(passed).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="herald drill" tests="6" failures="0"/);
+    expect(passed).not.toContain('<failure');
+    const xml = junitXml({ ...failed(), scenario: { name: 'a<b&"c"', description: '' } });
+    expect(xml).toContain('<testsuites name="herald drill" tests="6" failures="4"');
+    expect(xml).toContain('<testsuite name="herald drill a&lt;b&amp;&quot;c&quot;"');
+    expect(xml).toContain('name="nothing lost" time="0">\n      <failure message="1 lost of 240" type="drill">lost: ops-7 → field: never handed out (ROUTINE, accepted by relay)</failure>');
+    expect(xml).toContain('<failure message="missed: 2505 ms over 48 message(s)" type="drill">');
+    expect(xml).toContain('name="nothing duplicated" time="0"/>');
+    expect(xml.match(/<testcase /g)).toHaveLength(6);
+    expect(xml.match(/<\/testcase>/g)).toHaveLength(4);
   });
 });
 

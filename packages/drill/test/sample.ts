@@ -1,11 +1,12 @@
 // A drill result for the report tests.
-import type { DrillResult } from '@herald/drill';
+import { DRILL_REPORT_SCHEMA_VERSION, type DrillResult } from '@herald/drill';
 
 /** A drill result as a run produces it: three channels, a fault, latencies from milliseconds to seconds. */
 export function sample(): DrillResult {
   const channels = ['relay', 'mqtt', 'dir'];
   const timeline = Array.from({ length: 240 }, (_, n) => ({ t: n * 60, channel: channels[n % 3]!, precedence: n % 5 === 0 ? 'FLASH' : 'ROUTINE', latencyMs: 5 + ((n * 37) % 400) + (n % 17 === 0 ? 2500 : 0) }));
   return {
+    schemaVersion: DRILL_REPORT_SCHEMA_VERSION,
     scenario: { name: 'sample', description: 'a report rendered for the screenshot test' },
     startedAt: new Date(0).toISOString(),
     durationMs: 20_000,
@@ -21,7 +22,10 @@ export function sample(): DrillResult {
     bytes: { relay: { envelopeSent: 1000, envelopeReceived: 1000, wire: 2500 } },
     deliveriesByChannel: { relay: 80, mqtt: 80, dir: 80 },
     faults: [{ name: 'relay-cut', label: 'cut relay: blackhole', atMs: 5000, endMs: 9000, downs: [{ atMs: 5000, endMs: 9000 }] }],
-    targets: [{ name: 'failover ≤ 5 s', ok: true, measured: '180 ms' }],
+    targets: [
+      { name: 'failover ≤ 5 s', metric: 'failover', ok: true, measured: '180 ms (via mqtt)', value: 180, limit: 5000, unit: 'ms', fault: 'relay-cut' },
+      { name: 'FLASH p99 ≤ 3 s', metric: 'latency', ok: true, measured: '2505 ms over 48 message(s)', value: 2505, limit: 3000, unit: 'ms', percentile: 99, precedence: 'FLASH' },
+    ],
     timeline,
     errors: [],
     failures: [],

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { writeStdout } from '../io.js';
@@ -7,7 +7,7 @@ import { untilShutdown } from '../node-runtime.js';
 export const drill = defineCommand({
   name: 'drill',
   summary: 'run a failover drill: real processes, a load, faults on a timeline, a report',
-  synopsis: 'SCENARIO.yaml [--report-dir DIR] [--keep DIR]',
+  synopsis: 'SCENARIO.yaml [--report-dir DIR] [--junit FILE] [--keep DIR]',
   description: `
 Builds the scenario's topology on this machine (a relay, an MQTT broker, the
 mail system when installed, Herald nodes as separate processes, a fault-
@@ -21,12 +21,13 @@ SIGTERM ends it early: it stops what it started and reports it interrupted. How 
 docs/drills.md; examples in examples/drills/.`,
   flags: {
     'report-dir': { type: 'string', value: 'DIR', description: 'where SCENARIO.json and SCENARIO.html go (default drill-reports)' },
+    junit: { type: 'string', value: 'FILE', description: 'also write the verdict as a JUnit XML report, for CI systems' },
     keep: { type: 'string', value: 'DIR', description: "keep the nodes' and services' data in DIR (default: a temp folder, removed)" },
   },
   args: ['SCENARIO'],
   async run({ flags, args }) {
     // Loaded on use: the drill machinery (services, proxies, reports) must not slow every other command's start.
-    const { formatSummary, parseScenario, progressLine, runDrill, ScenarioError, SetupError, startReaper, writeReports } = await import('@herald/drill');
+    const { formatSummary, junitXml, parseScenario, progressLine, runDrill, ScenarioError, SetupError, startReaper, writeReports } = await import('@herald/drill');
     const file = args[0] ?? '';
     let text: string;
     try {
@@ -58,7 +59,9 @@ docs/drills.md; examples in examples/drills/.`,
       progress?.clear();
     }
     const paths = await writeReports(result, flags['report-dir'] ?? 'drill-reports');
-    await writeStdout(`${formatSummary(result)}report: ${paths.html}\njson: ${paths.json}\n`);
+    // Overwritten, as CI reruns write the same path.
+    if (flags.junit !== undefined) await writeFile(flags.junit, junitXml(result));
+    await writeStdout(`${formatSummary(result)}report: ${paths.html}\njson: ${paths.json}\n${flags.junit !== undefined ? `junit: ${flags.junit}\n` : ''}`);
     if (!result.passed) throw new CliError('DRILL_FAILED', `drill ${scenario.name} failed: ${result.failures.join(', ')}`);
   },
 });

@@ -4,28 +4,41 @@ import { percentile, type FailoverRow } from './metrics.js';
 
 export interface TargetResult {
   readonly name: string;
+  readonly metric: Target['metric'];
   readonly ok: boolean;
   /** What was measured, in words (e.g. "2 140 ms over 14 messages"). */
   readonly measured: string;
+  /** The number measured, in `unit`; absent when there was nothing to measure. */
+  readonly value?: number;
+  /** The bound: at most (latency, failover) or at least (deliveries), in `unit`. */
+  readonly limit: number;
+  readonly unit: 'ms' | 'deliveries';
+  /** Latency targets: which percentile, of which precedence (all when absent), so the bound can be drawn. */
+  readonly percentile?: number;
+  readonly precedence?: string;
+  /** Failover targets: the fault they follow. */
+  readonly fault?: string;
 }
 
 /** Checks each scenario target against what was measured. */
 export function checkTargets(targets: readonly Target[], recorder: Recorder, deliveries: readonly (Delivery & { latencyMs: number })[], failover: readonly FailoverRow[]): TargetResult[] {
   return targets.map((target): TargetResult => {
     if (target.metric === 'failover') {
+      const base = { name: target.name, metric: target.metric, limit: target.maxMs, unit: 'ms', fault: target.fault } as const;
       const row = failover.find((each) => each.fault === target.fault);
-      if (!row) return { name: target.name, ok: false, measured: 'the fault never happened' };
-      if (row.failoverMs === undefined) return { name: target.name, ok: false, measured: 'no delivery over another channel after the fault' };
-      return { name: target.name, ok: row.failoverMs <= target.maxMs, measured: `${row.failoverMs} ms (via ${row.via ?? '?'})` };
+      if (!row) return { ...base, ok: false, measured: 'the fault never happened' };
+      if (row.failoverMs === undefined) return { ...base, ok: false, measured: 'no delivery over another channel after the fault' };
+      return { ...base, ok: row.failoverMs <= target.maxMs, value: row.failoverMs, measured: `${row.failoverMs} ms (via ${row.via ?? '?'})` };
     }
     if (target.metric === 'deliveries') {
       const count = deliveries.filter((delivery) => delivery.channel === target.channel).length;
-      return { name: target.name, ok: count >= target.min, measured: `${count} delivered via ${target.channel}` };
+      return { name: target.name, metric: target.metric, limit: target.min, unit: 'deliveries', ok: count >= target.min, value: count, measured: `${count} delivered via ${target.channel}` };
     }
+    const base = { name: target.name, metric: target.metric, limit: target.maxMs, unit: 'ms', percentile: target.percentile, ...(target.precedence ? { precedence: target.precedence } : {}) } as const;
     let window: { at: number; end: number } | undefined;
     if (target.during) {
       const fault = recorder.faults.find((each) => each.name === target.during);
-      if (!fault) return { name: target.name, ok: false, measured: `fault ${target.during} never happened` };
+      if (!fault) return { ...base, ok: false, measured: `fault ${target.during} never happened` };
       window = { at: fault.at, end: fault.end ?? Number.POSITIVE_INFINITY };
     }
     const values = deliveries
@@ -37,8 +50,8 @@ export function checkTargets(targets: readonly Target[], recorder: Recorder, del
       })
       .map((delivery) => delivery.latencyMs)
       .sort((a, b) => a - b);
-    if (values.length === 0) return { name: target.name, ok: false, measured: 'no matching delivery to measure' };
+    if (values.length === 0) return { ...base, ok: false, measured: 'no matching delivery to measure' };
     const value = percentile(values, target.percentile);
-    return { name: target.name, ok: value <= target.maxMs, measured: `${value} ms over ${values.length} message(s)` };
+    return { ...base, ok: value <= target.maxMs, value, measured: `${value} ms over ${values.length} message(s)` };
   });
 }
