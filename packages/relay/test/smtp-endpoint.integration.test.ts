@@ -8,6 +8,7 @@ import { routeOf } from '@herald/transport-compliance';
 import { emailTransport } from '@herald/transport-email';
 import { webSocketTransport } from '@herald/transport-websocket';
 import { removeTempDirs, restartRelay, spawnRelay, tempDir } from './helpers/relay-process.js';
+import { repeatedTagEnvelope } from './helpers/repeated-tag.js';
 
 /** `herald relay --smtp` as a real process: a station that can only send mail deposits by SMTP, the recipient collects over WebSocket. */
 const HERALD = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
@@ -100,7 +101,7 @@ describe('herald relay --smtp', () => {
     }
   });
 
-  it('answers 554 to mail without an envelope and 552 to mail above the size limit (not retryable for the sender)', async () => {
+  it('answers 554 to mail without an envelope or with a repeated routing tag, and 552 to mail above the size limit (not retryable for the sender)', async () => {
     const relay = await relayWithSmtp();
     const port = Number(new URL(relay.smtp.replace('smtp+plain:', 'http:')).port);
     const transporter = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
@@ -108,6 +109,9 @@ describe('herald relay --smtp', () => {
       transporter.sendMail(mail).then(() => undefined, (error: { responseCode?: number }) => error.responseCode);
     expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', subject: 'hello', text: 'just a note' })).toBe(554);
     expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', attachments: [{ filename: 'x.bin', content: Buffer.alloc(3 * 1024 * 1024) }] })).toBe(552);
+    // A header that lists one routing tag twice is not a v1 envelope.
+    const twice = Buffer.from(repeatedTagEnvelope(generateIdentity()));
+    expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', attachments: [{ filename: 'x.bin', content: twice, contentType: 'application/octet-stream' }] })).toBe(554);
     transporter.close();
   });
 });
