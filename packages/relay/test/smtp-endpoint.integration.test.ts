@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,18 +20,20 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function relayWithSmtp(): Promise<{ ws: string; smtp: string; child: ChildProcess }> {
+async function relayWithSmtp(): Promise<{ ws: string; smtp: string; child: ChildProcess; dataDir: string; output: () => string }> {
   const dataDir = await tempDir('herald-relay-smtp-');
-  const child = spawn(process.execPath, [HERALD, 'relay', '--listen', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [HERALD, 'relay', '--listen', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const exited = new Promise((resolve) => child.on('exit', resolve));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const ws = /^relay listening on (ws:\/\/\S+)$/m.exec(stdout)?.[1];
       const smtp = /^relay smtp on (smtp\+plain:\/\/\S+)$/m.exec(stdout)?.[1];
-      if (ws && smtp) resolve({ ws, smtp, child });
+      if (ws && smtp) resolve({ ws, smtp, child, dataDir, output: () => stdout + stderr });
     });
     void exited.then(() => reject(new Error(`herald relay exited before listening: ${stdout}`)));
   });
@@ -67,6 +71,14 @@ describe('herald relay --smtp', () => {
     } finally {
       await collector.stop();
       for (const channel of [attachments, armored]) await channel.stop();
+    }
+    // It keeps the envelopes only, never the mail around them, and logs no address (threat model 12.5).
+    const files = (await readdir(relay.dataDir, { recursive: true })).map((file) => join(relay.dataDir, file));
+    const blobs: [string, Buffer][] = [['the output', Buffer.from(relay.output())]];
+    for (const file of files) if ((await stat(file)).isFile()) blobs.push([file, await readFile(file)]);
+    expect(relay.output()).toContain('smtp');
+    for (const needle of ['station@field.invalid', 'bob@relay.invalid', 'field.invalid', 'Daily log']) {
+      for (const [where, blob] of blobs) expect(blob.includes(needle), `${needle} in ${where}`).toBe(false);
     }
   });
 
