@@ -74,6 +74,15 @@ describe('threat model section 8: implementation hygiene', () => {
   });
 });
 
+describe('threat model section 9: typed errors', () => {
+  it('seal refuses a recipient whose X25519 key gives no shared secret with INVALID_OPTIONS', async () => {
+    // decodeCard refuses such a card (BAD_CARD); a Card object can still be built by hand.
+    const smallOrder = { ...bob.card, agreementPublicKey: new Uint8Array(32) };
+    await expectCode(() => seal('x', { from: alice, to: smallOrder }), 'INVALID_OPTIONS');
+    await expectCode(() => seal('x', { from: alice, to: [carol.card, smallOrder] }), 'INVALID_OPTIONS');
+  });
+});
+
 describe('threat model sections 4.8 and 7: key file protection', () => {
   const unarmor = (text: string): Uint8Array => fromBase64(text.split('\n').slice(1, -2).join(''));
   const armor = (bytes: Uint8Array): string => `-----BEGIN HERALD SECRET KEY-----\n${toBase64(bytes)}\n-----END HERALD SECRET KEY-----\n`;
