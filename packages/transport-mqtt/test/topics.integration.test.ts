@@ -1,11 +1,13 @@
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BROKERS, type Broker } from './brokers.js';
-import { envelope, party, pause, routeOf, started, tagOf, transport, until } from './helpers.js';
+import { derivedClientId } from '@herald/transport-mqtt';
+import { envelope, events, party, pause, routeOf, started, tagOf, transport, until } from './helpers.js';
 
 /**
- * Threat model 14.1: what a broker (and anyone it lets subscribe) sees of a send. The topic is the prefix and
- * the routing tag, nothing else, and nothing is retained for later subscribers. Against both brokers.
+ * Threat model 14: what a broker (and anyone it lets subscribe) sees of a send: the topic is the prefix and the
+ * routing tag, nothing else, and nothing is retained for later subscribers. And a broker that drops a node's
+ * session is reported, not silently survived. Against both brokers.
  */
 const clients: MqttClient[] = [];
 afterEach(async () => {
@@ -17,13 +19,18 @@ interface Seen {
   readonly payload: Buffer;
 }
 
-async function watcher(url: string, clientId: string, topics: string[]): Promise<Seen[]> {
+async function cleanClient(url: string, clientId: string): Promise<MqttClient> {
   const client = connect(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0 });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);
   });
+  return client;
+}
+
+async function watcher(url: string, clientId: string, topics: string[]): Promise<Seen[]> {
+  const client = await cleanClient(url, clientId);
   const seen: Seen[] = [];
   client.on('message', (topic, payload) => void seen.push({ topic, payload }));
   // Mosquitto grants '#', so the watcher sees every publish; the embedded broker refuses it and only the tag's topic counts.
@@ -31,7 +38,7 @@ async function watcher(url: string, clientId: string, topics: string[]): Promise
   return seen;
 }
 
-describe.each(BROKERS)('what %s sees of a send', (_kind, startBroker) => {
+describe.each(BROKERS)('what %s sees and does', (_kind, startBroker) => {
   let broker: Broker;
   beforeAll(async () => {
     broker = await startBroker();
@@ -57,5 +64,16 @@ describe.each(BROKERS)('what %s sees of a send', (_kind, startBroker) => {
     const late = await watcher(broker.url, 'late-watcher', [bobsTopic]);
     await pause(500);
     expect(late).toEqual([]);
+  });
+
+  it('a session the broker dropped is reported as an error event once the transport reconnects without it', async () => {
+    const bob = party('bob');
+    const channel = transport({ url: broker.url, identity: bob });
+    const seen = events(channel);
+    await started(channel, bob);
+    expect(seen.filter((event) => event.type === 'error')).toEqual([]);
+    // Someone takes the client id with a clean session and leaves, as a broker restarted without persistence forgets.
+    await (await cleanClient(broker.url, derivedClientId(bob))).endAsync();
+    await until('an error event saying the session is gone', () => seen.some((event) => event.type === 'error' && /did not keep this client's session/.test(event.error.message)), 15_000);
   });
 });
