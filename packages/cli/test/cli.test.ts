@@ -312,6 +312,15 @@ describe.concurrent('passphrase-protected keys', () => {
     expectRefused(await herald(['open', '--key', 'locked.key'], { input: back, env: wrong }), 'BAD_PASSPHRASE');
     expectRefused(await herald(['card', 'locked.key'], { env: { HERALD_PASSPHRASE: '' } }), 'EMPTY_PASSPHRASE');
   });
+
+  it('takes no passphrase as a flag value, which other local users could read in the process list', async () => {
+    for (const args of [['keygen', '--out', 'flagged.key', '--passphrase', 'hunter2'], ['keygen', '--out', 'flagged.key', '--passphrase=hunter2'], ['card', 'locked.key', '--passphrase', 'hunter2']]) {
+      const refused = await herald(args);
+      expect({ args, code: refused.code }).toEqual({ args, code: 2 });
+      expect(refused.stderr + refused.text).not.toContain('hunter2');
+    }
+    await expect(readFile(join(dir, 'flagged.key'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });
 
 describe.concurrent('inspect', () => {

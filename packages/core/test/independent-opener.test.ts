@@ -353,18 +353,20 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
   if (n === 0) refuse('MALFORMED', 'no recipients'); // 5
   const hLen = headerLength(n);
   if (bytes.length < hLen + 16 + 78) refuse('MALFORMED', 'too short'); // 6
+  const entrySize = n === 1 ? 16 : 48;
+  const tagOf = (index: number): string => hex(bytes.subarray(38 + index * entrySize, 38 + index * entrySize + 16));
+  if (new Set(Array.from({ length: n }, (_, index) => tagOf(index))).size !== n) refuse('MALFORMED', 'a routing tag is listed twice'); // 6a
   const expires = readU32(bytes, 1);
   if (expires + skew < nowS) refuse('EXPIRED', 'expired'); // 7
   const header = bytes.subarray(0, hLen);
   const ephemeral = bytes.subarray(5, 37);
   const id = messageId(ephemeral); // 8
-  const entrySize = n === 1 ? 16 : 48;
   const myTag = routingTagOf(options.me.agreementPublicKey);
-  const mine: number[] = [];
+  let mine = -1;
   for (let index = 0; index < n; index++) {
-    if (ctEqual(bytes.subarray(38 + index * entrySize, 38 + index * entrySize + 16), myTag)) mine.push(index); // 9
+    if (ctEqual(bytes.subarray(38 + index * entrySize, 38 + index * entrySize + 16), myTag)) mine = index; // 9: at most one, after 6a
   }
-  if (mine.length === 0) refuse('NOT_FOR_ME', 'no entry carries our tag');
+  if (mine < 0) refuse('NOT_FOR_ME', 'no entry carries our tag');
   let shared: Uint8Array;
   try {
     shared = sodium.crypto_scalarmult(options.me.agreementSecret, ephemeral); // 10
@@ -372,17 +374,13 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
     return refuse('DECRYPT_FAILED', 'all-zero shared secret');
   }
   const kek = kekOf(shared, ephemeral, options.me.agreementPublicKey); // 11
-  let inner: Uint8Array | undefined;
-  for (const index of mine) {
-    const key = n === 1 ? kek : xor(bytes.subarray(38 + index * 48 + 16, 38 + index * 48 + 48), kek);
-    try {
-      inner = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, bytes.subarray(hLen), header, nonceOf(id), key); // 12
-      break;
-    } catch {
-      // try the next entry with our tag
-    }
+  const key = n === 1 ? kek : xor(bytes.subarray(38 + mine * 48 + 16, 38 + mine * 48 + 48), kek);
+  let inner: Uint8Array;
+  try {
+    inner = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, bytes.subarray(hLen), header, nonceOf(id), key); // 12
+  } catch {
+    return refuse('DECRYPT_FAILED', 'AEAD');
   }
-  if (!inner) return refuse('DECRYPT_FAILED', 'AEAD');
   const meta = inner[0]!;
   if ((meta & 0xe0) !== 0) refuse('MALFORMED', 'reserved meta bits'); // 13
   const type = decodeContentType(inner, 1); // 14
@@ -674,6 +672,7 @@ describe('independent implementation from docs/protocol.md', () => {
       });
     const good = base();
     const multi = independentSeal({ ...{ from: independent.Alpha!, to: [bravo, independent.Charlie!], body: ascii('x'), precedence: 0, ttl: 600, contentType: 'application/json', pad: false, compactSender: false, nowMs: NOW, ephemeralSecret: seedBytes('multi'), contentKey: seedBytes('multi key') } });
+    const twice = independentSeal({ from: independent.Alpha!, to: [bravo, independent.Charlie!, bravo], body: ascii('x'), precedence: 0, ttl: 600, contentType: 'application/json', pad: false, compactSender: false, nowMs: NOW, ephemeralSecret: seedBytes('twice'), contentKey: seedBytes('twice key') });
     const flip = (bytes: Uint8Array, at: number): Uint8Array => {
       const copy = bytes.slice();
       copy[at] = copy[at]! ^ 1;
@@ -707,6 +706,8 @@ describe('independent implementation from docs/protocol.md', () => {
       { name: 'expiry altered (header is AD)', bytes: flip(good, 4), code: 'DECRYPT_FAILED' },
       { name: 'wrapped key altered', bytes: flip(multi, 38 + 20), code: 'DECRYPT_FAILED' },
       { name: 'multi-recipient accepted', bytes: multi, code: 'OK' },
+      { name: 'routing tag listed twice', bytes: twice, code: 'MALFORMED' },
+      { name: 'routing tag listed twice, read by the other recipient', bytes: twice, code: 'MALFORMED', as: 'Charlie' },
       { name: 'reserved meta bit', bytes: base({ metaOverride: 0x20 | 0x04 }), code: 'MALFORMED' },
       { name: 'coded text accepted', bytes: base({ compactText: true, body: ascii('STATUS REPORT') }), code: 'OK' },
       { name: 'coded text, unknown table', bytes: base({ metaOverride: 0x10 | 0x05, body: Uint8Array.of(4, 1, 2, 3) }), code: 'MALFORMED' },
@@ -836,6 +837,43 @@ describe('independent implementation from docs/protocol.md', () => {
         expect(opened.precedence).toBe(vector.options.precedence ?? 'ROUTINE');
         expect(opened.contentType).toBe(contentType);
         expect(hex(opened.senderSigningKey)).toBe(hex(people[vector.from]!.signingPublicKey));
+      }
+    }
+
+    // refusals.json: rebuilt from the seeds as §14 describes them, then refused by every recipient it lists.
+    interface RefusalVector {
+      name: string;
+      from: string;
+      to: string[];
+      plaintext: string;
+      ttl: number;
+      now: number;
+      random: { ephemeralSecret: string; contentKey: string };
+      envelope: string;
+      size: number;
+      code: string;
+    }
+    const refusals = JSON.parse(readFileSync(new URL('refusals.json', vectorFolder), 'utf8')) as RefusalVector[];
+    expect(refusals.length).toBeGreaterThan(0);
+    for (const vector of refusals) {
+      const rebuilt = independentSeal({
+        from: people[vector.from]!,
+        to: vector.to.map((label) => people[label]!),
+        body: unhex(vector.plaintext),
+        precedence: 0,
+        ttl: vector.ttl,
+        contentType: 'text/plain; charset=utf-8',
+        pad: false,
+        compactSender: false,
+        nowMs: vector.now,
+        ephemeralSecret: unhex(vector.random.ephemeralSecret),
+        contentKey: unhex(vector.random.contentKey),
+      });
+      expect(hex(rebuilt), vector.name).toBe(vector.envelope);
+      expect(rebuilt.length).toBe(vector.size);
+      for (const label of vector.to) {
+        const code = independentCode(unhex(vector.envelope), { me: people[label]!, contacts: [{ signingPublicKey: people[vector.from]!.signingPublicKey }], nowMs: vector.now });
+        expect({ vector: vector.name, label, code }).toEqual({ vector: vector.name, label, code: vector.code });
       }
     }
   });

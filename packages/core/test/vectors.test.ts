@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cardToText, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
-import { scriptedRandom } from './helpers.js';
+import { cardToText, envelopeId, envelopeRoutingTags, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
+import { expectCode, scriptedRandom } from './helpers.js';
 
 interface IdentityVector {
   label: string;
@@ -32,6 +32,15 @@ interface EnvelopeVector {
 const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), 'utf8')) as T;
 const identityVectors = read<IdentityVector[]>('identities.json');
 const envelopeVectors = read<EnvelopeVector[]>('envelopes.json');
+interface RefusalVector {
+  name: string;
+  from: string;
+  to: string[];
+  now: number;
+  envelope: string;
+  code: string;
+}
+const refusalVectors = read<RefusalVector[]>('refusals.json');
 const identities = new Map<string, Identity>(
   identityVectors.map((vector) => [vector.label, identityFromSecrets(fromHex(vector.signingSeed), fromHex(vector.agreementSecretKey), vector.label, vector.created)]),
 );
@@ -73,6 +82,20 @@ describe('envelope test vectors', () => {
         expect(opened.expires.getTime()).toBe(vector.expires * 1000);
         expect(opened.created.getTime()).toBe(Math.floor(vector.now / 1000) * 1000);
       }
+    });
+  }
+});
+
+describe('refusal test vectors', () => {
+  it('there is at least one', () => expect(refusalVectors.length).toBeGreaterThan(0));
+  for (const vector of refusalVectors) {
+    it(`${vector.name}: every listed recipient refuses it with ${vector.code}, and so does reading without opening`, async () => {
+      const bytes = fromHex(vector.envelope);
+      for (const label of new Set(vector.to)) {
+        await expectCode(open(bytes, { identity: identity(label), contacts: [identity(vector.from).card], now: vector.now }), vector.code);
+      }
+      // What relays and stores call to route and key an envelope refuses it too (protocol.md section 9).
+      for (const read of [inspect, envelopeId, envelopeRoutingTags]) await expectCode(() => read(bytes), vector.code);
     });
   }
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ afterAll(() => rm(workdir, { recursive: true, force: true }));
 const start = { routingTags: [toHex(alice.card.routingTag)], deliver: async () => undefined };
 
 describe('manual: channel', () => {
-  it('writes groups and QR codes for the operator, resolves as handed over, and refuses when stopped or too large', async () => {
+  it('writes groups and QR codes for the operator (mode 0600, folder 0700), resolves as handed over, and refuses when stopped or too large', async () => {
     const folder = join(workdir, 'radio');
     const channel = manualTransport({ path: folder });
     expect(channel.health().state).toBe('down');
@@ -24,6 +24,9 @@ describe('manual: channel', () => {
     expect(receipt.channel).toBe(`manual:${folder}`);
     const files = (await readdir(folder)).sort();
     expect(files).toEqual([expect.stringMatching(new RegExp(`^\\d{4}-${id}\\.groups\\.txt$`)), expect.stringMatching(new RegExp(`^\\d{4}-${id}\\.qr-1-of-1\\.png$`))]);
+    // Readable by whoever can read the folder, and by no other local user (threat model 13.4).
+    for (const file of files) expect({ file, mode: (await stat(join(folder, file))).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
     const text = await readFile(join(folder, files[0] ?? ''), 'utf8');
     expect(Buffer.from(readGroups(text, { routingTag: bob.card.routingTag }).envelope).equals(Buffer.from(envelope))).toBe(true);
     await expect(channel.send(new Uint8Array(5000), { messageId: id, routingTags: [], expiresAt: 0 })).rejects.toMatchObject({ code: 'CHANNEL_TOO_SMALL', retryable: false });

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { generateIdentity, seal, type Identity } from '@herald/core';
 import { relayProtocol as protocol, webSocketTransport } from '@herald/transport-websocket';
 import { rawClient } from './helpers/raw-client.js';
+import { repeatedTagEnvelope } from './helpers/repeated-tag.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /** Every refusal is a close code or an error frame with a stable code, and the daemon stays up throughout. */
@@ -106,13 +107,18 @@ describe('relay refusals (real relay process)', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
-  it('refuses oversize envelopes with TOO_LARGE, oversize frames with 1009, and junk with BAD_ENVELOPE', async () => {
+  it('refuses oversize envelopes with TOO_LARGE, oversize frames with 1009, and junk or a repeated routing tag with BAD_ENVELOPE', async () => {
     const client = await rawClient(relay.url);
     await client.authenticate(generateIdentity(), false);
     client.send(protocol.encodeDeposit(1, new Uint8Array(LIMITS.maxEnvelopeBytes + 100)));
     expect(errorCode(await client.next((frame) => frame.type === 'error' && frame.requestId === 1))).toBe(ERROR_CODES.TOO_LARGE);
     client.send(protocol.encodeDeposit(2, randomFillSync(new Uint8Array(500))));
     expect(errorCode(await client.next((frame) => frame.type === 'error' && frame.requestId === 2))).toBe(ERROR_CODES.BAD_ENVELOPE);
+    // A header listing one routing tag twice is not a v1 envelope: refused, and filed in no mailbox, not even once.
+    const stored = await relay.metric('herald_relay_mailbox_envelopes');
+    client.send(protocol.encodeDeposit(4, repeatedTagEnvelope(generateIdentity())));
+    expect(errorCode(await client.next((frame) => answers(frame, 4)))).toBe(ERROR_CODES.BAD_ENVELOPE);
+    expect(await relay.metric('herald_relay_mailbox_envelopes')).toBe(stored);
     client.send(protocol.encodeDeposit(3, new Uint8Array(LIMITS.maxEnvelopeBytes + 200 * 1024)));
     expect((await client.closed).code).toBe(CLOSE_CODES.MESSAGE_TOO_BIG);
     await expectAlive();

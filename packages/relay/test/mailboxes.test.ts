@@ -192,6 +192,20 @@ describe('relay mailboxes: one row an entry, indexes in memory', () => {
     expect(listed).toEqual([Buffer.from(forged), Buffer.from(envelope)]);
   });
 
+  it('files an envelope once in a mailbox even if the caller lists its tag twice (inspect refuses such headers before this)', async () => {
+    const { store } = await openStore();
+    const bob = generateIdentity();
+    const envelope = seal('once', { from: generateIdentity(), to: bob.card });
+    const outline = inspect(envelope);
+    const tag = outline.routingTags[0]!;
+    const result = store.deposit(envelope, [tag, tag, tag], outline.id, outline.expires.getTime());
+    if (result.outcome !== 'stored') throw new Error(`not stored: ${result.outcome}`);
+    await result.committed;
+    expect(result.entries).toHaveLength(1);
+    expect(store.list(tag, 10, () => false)).toHaveLength(1);
+    expect(store.counts.envelopes).toBe(1);
+  });
+
   it('refuses a deposit beyond maxStoredEnvelopes as relay-full', async () => {
     const { store } = await openStore(undefined, { ...LIMITS, maxStoredEnvelopes: 2 });
     await deposit(store, 'one').committed;

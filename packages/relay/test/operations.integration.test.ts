@@ -55,6 +55,23 @@ describe('running a relay', () => {
     await again.kill('SIGTERM');
   });
 
+  it('keeps an envelope no longer than maxRetentionSeconds, whatever its expiry says', async () => {
+    const relay = await spawnRelay({ config: { maxRetentionSeconds: 1, purgeIntervalMs: 200 } });
+    const sender = await rawClient(relay.url);
+    await sender.authenticate(generateIdentity(), false);
+    // A day to live, for a recipient who never comes.
+    sender.send(protocol.encodeDeposit(1, seal('for a day?', { from: generateIdentity(), to: generateIdentity().card, ttl: 86_400 })));
+    await sender.next((frame) => frame.type === 'accepted' && frame.requestIds.includes(1));
+    expect(await relay.metric('herald_relay_mailbox_envelopes')).toBe(1);
+    const deadline = Date.now() + 10_000;
+    while ((await relay.metric('herald_relay_mailbox_envelopes')) !== 0) {
+      if (Date.now() > deadline) throw new Error('the envelope outlived maxRetentionSeconds by 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await relay.metric('herald_relay_envelopes_expired_total')).toBe(1);
+    await relay.kill('SIGTERM');
+  });
+
   it('applies the allow-lists: unlisted identities may not deposit, unlisted mailboxes may not be collected', async () => {
     const dir = await tempDir('herald-relay-allow-');
     const alice = generateIdentity();

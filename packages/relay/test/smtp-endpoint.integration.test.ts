@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,7 @@ import { routeOf } from '@herald/transport-compliance';
 import { emailTransport } from '@herald/transport-email';
 import { webSocketTransport } from '@herald/transport-websocket';
 import { removeTempDirs, restartRelay, spawnRelay, tempDir } from './helpers/relay-process.js';
+import { repeatedTagEnvelope } from './helpers/repeated-tag.js';
 
 /** `herald relay --smtp` as a real process: a station that can only send mail deposits by SMTP, the recipient collects over WebSocket. */
 const HERALD = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
@@ -17,18 +20,20 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function relayWithSmtp(): Promise<{ ws: string; smtp: string; child: ChildProcess }> {
+async function relayWithSmtp(): Promise<{ ws: string; smtp: string; child: ChildProcess; dataDir: string; output: () => string }> {
   const dataDir = await tempDir('herald-relay-smtp-');
-  const child = spawn(process.execPath, [HERALD, 'relay', '--listen', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [HERALD, 'relay', '--listen', '127.0.0.1:0', '--smtp', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const exited = new Promise((resolve) => child.on('exit', resolve));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const ws = /^relay listening on (ws:\/\/\S+)$/m.exec(stdout)?.[1];
       const smtp = /^relay smtp on (smtp\+plain:\/\/\S+)$/m.exec(stdout)?.[1];
-      if (ws && smtp) resolve({ ws, smtp, child });
+      if (ws && smtp) resolve({ ws, smtp, child, dataDir, output: () => stdout + stderr });
     });
     void exited.then(() => reject(new Error(`herald relay exited before listening: ${stdout}`)));
   });
@@ -67,6 +72,14 @@ describe('herald relay --smtp', () => {
       await collector.stop();
       for (const channel of [attachments, armored]) await channel.stop();
     }
+    // It keeps the envelopes only, never the mail around them, and logs no address (threat model 12.5).
+    const files = (await readdir(relay.dataDir, { recursive: true })).map((file) => join(relay.dataDir, file));
+    const blobs: [string, Buffer][] = [['the output', Buffer.from(relay.output())]];
+    for (const file of files) if ((await stat(file)).isFile()) blobs.push([file, await readFile(file)]);
+    expect(relay.output()).toContain('smtp');
+    for (const needle of ['station@field.invalid', 'bob@relay.invalid', 'field.invalid', 'Daily log']) {
+      for (const [where, blob] of blobs) expect(blob.includes(needle), `${needle} in ${where}`).toBe(false);
+    }
   });
 
   it('keeps what it answered 250 to: envelopes mailed in survive a SIGKILL right after, and the restarted relay hands them over WebSocket', async () => {
@@ -100,7 +113,7 @@ describe('herald relay --smtp', () => {
     }
   });
 
-  it('answers 554 to mail without an envelope and 552 to mail above the size limit (not retryable for the sender)', async () => {
+  it('answers 554 to mail without an envelope or with a repeated routing tag, and 552 to mail above the size limit (not retryable for the sender)', async () => {
     const relay = await relayWithSmtp();
     const port = Number(new URL(relay.smtp.replace('smtp+plain:', 'http:')).port);
     const transporter = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
@@ -108,6 +121,9 @@ describe('herald relay --smtp', () => {
       transporter.sendMail(mail).then(() => undefined, (error: { responseCode?: number }) => error.responseCode);
     expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', subject: 'hello', text: 'just a note' })).toBe(554);
     expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', attachments: [{ filename: 'x.bin', content: Buffer.alloc(3 * 1024 * 1024) }] })).toBe(552);
+    // A header that lists one routing tag twice is not a v1 envelope.
+    const twice = Buffer.from(repeatedTagEnvelope(generateIdentity()));
+    expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', attachments: [{ filename: 'x.bin', content: twice, contentType: 'application/octet-stream' }] })).toBe(554);
     transporter.close();
   });
 });

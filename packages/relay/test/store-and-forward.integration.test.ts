@@ -85,7 +85,7 @@ describe('store and forward through a relay process', () => {
     expect(await second.metric('herald_relay_envelopes_in_total')).toBeGreaterThanOrEqual(10);
   });
 
-  it('keeps no plaintext and no sender identity in its store or its logs', async () => {
+  it('keeps no plaintext and no sender identity in its store or its logs, and no routing tag in its logs or metrics', async () => {
     const r = await relay();
     const alice = generateIdentity({ label: 'Alice' });
     const bob = generateIdentity({ label: 'Bob' });
@@ -100,7 +100,12 @@ describe('store and forward through a relay process', () => {
     await b.stop();
     await a.node.send(bob.card, `${secret} #kept`);
     await until('the relay to keep one', async () => (await r.metric('herald_relay_mailbox_envelopes')) === 1);
+    const metrics = (await r.get('/metrics')).text;
     await r.kill('SIGTERM');
+    // The store is keyed by routing tag; the logs and /metrics show totals only, never a tag (threat model 10.3).
+    const tag = toHex(bob.card.routingTag);
+    expect(metrics).toContain('herald_relay_mailbox_envelopes 1');
+    for (const [where, text] of [['the logs', r.logs()], ['/metrics', metrics]] as const) expect(text.toLowerCase().includes(tag), `routing tag in ${where}`).toBe(false);
 
     const files = await readdir(join(r.dataDir, 'store'));
     const blobs = await Promise.all(files.map((file) => readFile(join(r.dataDir, 'store', file))));

@@ -41,6 +41,14 @@ describe('certificate chains', () => {
     expect(code(() => verifyChain(old.chain, { anchors: org.anchors, now: now - 2 * DAY }))).toBe('OK');
   });
 
+  it('revoked whatever the revoked-at time says: a list dated after the message, or after now, still revokes', () => {
+    const alice = org.member('Alice');
+    const revocations = revocationSet();
+    // Informational only (threat model 15.2): a thief can backdate what it signs, so no time earlier than revokedAt is trusted.
+    revocations.accept(issueRevocationList({ issuer: org.root, serial: 1, entries: [{ fingerprint: fingerprintBytes(alice.identity.card.signingPublicKey), revokedAt: now + 30 * DAY, reason: 'lost' }] }));
+    expect(code(() => verifyChain(alice.chain, { anchors: org.anchors, now, revocations }))).toBe('REVOKED');
+  });
+
   it('revoked: the member, or the sub-authority above it (which withdraws its whole branch)', () => {
     const alice = org.member('Alice', org.office, [org.officeCert]);
     const revocations = revocationSet();

@@ -188,6 +188,29 @@ describe('nodes under an organisation trust policy', () => {
     expect(after?.trust?.role).toBe('member');
   });
 
+  it('a key revoked as lost or compromised cannot name a successor; one revoked as superseded can', async () => {
+    for (const reason of ['lost', 'compromised', 'superseded'] as const) {
+      const m = medium();
+      const org = organisation();
+      const alice = org.member('Alice');
+      const bob1 = org.member('Bob');
+      const aliceNode = await start(m, alice.identity, { anchors: org.anchors, chain: alice.chain, contacts: [bob1.identity.card] });
+      await aliceNode.trust.importRevocationList(issueRevocationList({ issuer: org.root, serial: 1, entries: [{ fingerprint: fingerprintBytes(bob1.identity.card.signingPublicKey), reason }] }));
+      // Certified, so that only the old key's revocation decides (a thief could not get this certificate).
+      const bob2 = generateIdentity({ label: 'Bob' });
+      const chain2 = [issueCertificate({ issuer: org.root, subject: bob2.card, role: 'member', notBefore: Date.now() - HOUR, notAfter: Date.now() + 30 * DAY })];
+      const newBob = await start(m, bob2, { anchors: org.anchors, chain: chain2, contacts: [alice.identity.card] });
+      await newBob.node.send(alice.identity.card, createRotation(bob1.identity, bob2).bytes, { contentType: ROTATION_CONTENT_TYPE });
+      if (reason === 'superseded') {
+        await until(() => aliceNode.trustEvents.some((event) => event.type === 'rotated'));
+        expect(aliceNode.trust.successor?.(bob1.identity.card).fingerprint).toBe(bob2.card.fingerprint);
+      } else {
+        await until(() => aliceNode.rejected().includes('BAD_ROTATION'));
+        expect({ reason, rotated: aliceNode.trustEvents.some((event) => event.type === 'rotated') }).toEqual({ reason, rotated: false });
+      }
+    }
+  });
+
   it('after the grace period the old key no longer opens anything', async () => {
     const m = medium();
     const org = organisation();

@@ -1,4 +1,4 @@
-import { readU32 } from '../bytes.js';
+import { readU32, toHex } from '../bytes.js';
 import { EnvelopeError } from '../errors.js';
 
 /**
@@ -9,7 +9,7 @@ import { EnvelopeError } from '../errors.js';
  *     1   4   expires, u32 seconds since the Unix epoch
  *     5  32   E: ephemeral X25519 public key (the message id is derived from it)
  *    37   1   n: recipient count, 1..255
- *    38   …   n entries: routing tag (16) [+ wrapped content key (32) when n > 1]
+ *    38   …   n entries: routing tag (16) [+ wrapped content key (32) when n > 1], no tag twice
  *   ciphertext: XChaCha20-Poly1305(inner), 16-byte tag at the end
  */
 export const ENVELOPE_VERSION = 1;
@@ -56,7 +56,11 @@ export interface OuterView {
   wrapAt(index: number): Uint8Array;
 }
 
-/** Parses the outer structure, checking every length; no cryptography. */
+/**
+ * Parses the outer structure, checking every length and that no routing tag is listed twice; no cryptography.
+ * Distinct tags mean a recipient finds at most one entry of its own, so opening costs one AEAD pass whatever
+ * the header lists, and a relay files an envelope once per mailbox.
+ */
 export function parseOuter(bytes: Uint8Array): OuterView {
   if (bytes.length === 0) throw new EnvelopeError('MALFORMED', 'envelope is empty');
   const version = bytes[0] ?? 0;
@@ -69,6 +73,16 @@ export function parseOuter(bytes: Uint8Array): OuterView {
     throw new EnvelopeError('MALFORMED', `envelope of ${bytes.length} bytes is too short for ${recipientCount} recipient(s)`);
   }
   const entrySize = entryBytes(recipientCount);
+  const tagAt = (index: number): Uint8Array => bytes.subarray(ENTRIES_OFFSET + index * entrySize, ENTRIES_OFFSET + index * entrySize + TAG_BYTES);
+  if (recipientCount > 1) {
+    // Tags are public (relays route by them), so an ordinary Set of at most 255 keys, not a constant-time scan.
+    const seen = new Set<string>();
+    for (let index = 0; index < recipientCount; index++) {
+      const tag = toHex(tagAt(index));
+      if (seen.has(tag)) throw new EnvelopeError('MALFORMED', `recipient entry ${index} repeats the routing tag of an earlier entry`);
+      seen.add(tag);
+    }
+  }
   return {
     version,
     expiresSeconds: readU32(bytes, 1),
@@ -76,7 +90,7 @@ export function parseOuter(bytes: Uint8Array): OuterView {
     recipientCount,
     header: bytes.subarray(0, headerLength),
     ciphertext: bytes.subarray(headerLength),
-    tagAt: (index) => bytes.subarray(ENTRIES_OFFSET + index * entrySize, ENTRIES_OFFSET + index * entrySize + TAG_BYTES),
+    tagAt,
     wrapAt: (index) => bytes.subarray(ENTRIES_OFFSET + index * entrySize + TAG_BYTES, ENTRIES_OFFSET + (index + 1) * entrySize),
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNode, generateIdentity, memoryStore, type NodeEvent } from '@herald/core';
+import { createNode, generateIdentity, memoryStore, seal, type InboundEnvelope, type NodeEvent } from '@herald/core';
 import { FAST, pair, receive, waitUntil, type Pair } from './fixtures.js';
 
 let current: Pair | undefined;
@@ -194,6 +194,33 @@ describe('deduplication and redelivery', () => {
     const [redelivered] = await receive(again, 1, 1_000);
     expect(redelivered?.text).toBe('second');
     await again.stop();
+  });
+
+  it('opens each envelope as of the receivedAt its channel gives, not as of when the node gets to it', async () => {
+    current = await pair(['a']);
+    const events: NodeEvent[] = [];
+    current.bobNode.subscribe((event) => events.push(event));
+    // A second channel into Bob's node whose deliver the test calls itself, like a spool read long after it was written.
+    const late = current.medium.channel('late');
+    let deliver: ((envelope: InboundEnvelope) => Promise<void>) | undefined;
+    const startLate = late.start.bind(late);
+    late.start = (options) => {
+      deliver = options.deliver;
+      return startLate(options);
+    };
+    const bobNode = createNode({ identity: current.bob, contacts: [current.alice.card], store: memoryStore(), channels: [late], policy: FAST });
+    await bobNode.start();
+    bobNode.subscribe((event) => events.push(event));
+    const sealedAt = Date.now() - 3_600_000;
+    // Expired 50 minutes ago, far beyond the 300 s skew; valid when it was received.
+    const keptInSpool = seal('kept in a spool', { from: current.alice, to: current.bob.card, ttl: 600, now: sealedAt });
+    await deliver!({ bytes: keptInSpool, channel: 'late', receivedAt: sealedAt + 60_000 });
+    expect((await receive(bobNode, 1))[0]?.text).toBe('kept in a spool');
+    const receivedNow = seal('received now', { from: current.alice, to: current.bob.card, ttl: 600, now: sealedAt });
+    await deliver!({ bytes: receivedNow, channel: 'late', receivedAt: Date.now() }).catch(() => undefined);
+    await waitUntil(() => events.some((event) => event.type === 'rejected'));
+    expect(events.find((event) => event.type === 'rejected')).toMatchObject({ code: 'EXPIRED', channel: 'late' });
+    await bobNode.stop();
   });
 
   it('refuses envelopes from unknown senders and reports them', async () => {

@@ -22,6 +22,7 @@ export const FAULTS = [
   'always-up',
   'start-ignores-abort',
   'receipt-channel',
+  'stale-received-at',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -40,7 +41,15 @@ export function faulty(inner: Transport, fault: Fault, strangerTags: readonly st
     },
     async start(options) {
       const deliver = async (envelope: InboundEnvelope): Promise<void> => {
-        const offered = fault === 'corrupt' ? { ...envelope, bytes: envelope.bytes.map((byte, index) => (index === envelope.bytes.length - 1 ? byte ^ 1 : byte)) } : fault === 'wrong-channel' ? { ...envelope, channel: 'somewhere-else' } : envelope;
+        const offered =
+          fault === 'corrupt'
+            ? { ...envelope, bytes: envelope.bytes.map((byte, index) => (index === envelope.bytes.length - 1 ? byte ^ 1 : byte)) }
+            : fault === 'wrong-channel'
+              ? { ...envelope, channel: 'somewhere-else' }
+              : // As if taken from the carrier (a Date header) instead of the local clock at reception.
+                fault === 'stale-received-at'
+                ? { ...envelope, receivedAt: envelope.receivedAt - 3_600_000 }
+                : envelope;
         if (fault === 'lossy' && memory.offers++ % 2 === 1) return;
         if (fault === 'swallow-rejection') return options.deliver(offered).catch(() => undefined);
         await options.deliver(offered);
@@ -92,4 +101,5 @@ export const MUST_FAIL: Readonly<Record<Fault, readonly string[]>> = {
   'always-up': ['emits health changes to subscribers', 'stop() is idempotent', 'reports a cut medium'],
   'start-ignores-abort': ['rejects start() whose signal is already aborted'],
   'receipt-channel': ['receipt naming the channel'],
+  'stale-received-at': ['byte-identical, exactly once'],
 };
