@@ -1,6 +1,7 @@
 import { KeyError, importIdentity, isPassphraseProtected, parseCard, type Card, type Identity } from '@herald/core';
 import { readTextFile } from './files.js';
 import { PASSPHRASE_ENV, readPassphrase } from './passphrase.js';
+import { askSecret, canAsk } from './tty-prompt.js';
 
 const SECRET_KEY_BEGIN = '-----BEGIN HERALD SECRET KEY-----';
 const CARD_PREFIX = 'herald-card:';
@@ -25,12 +26,26 @@ async function identityFromText(text: string, path: string, passphraseFile: stri
   // Asking for the passphrase only when the file needs one keeps HERALD_PASSPHRASE harmless for plain keys.
   const passphrase = isProtected ? await readPassphrase(passphraseFile) : undefined;
   if (isProtected && passphrase === undefined) {
+    if (canAsk()) return askUntilRight(text, path);
     throw new KeyError('PASSPHRASE_REQUIRED', `${path} is protected by a passphrase; pass --passphrase-file FILE or set ${PASSPHRASE_ENV}`);
   }
   try {
     return importIdentity(text, passphrase);
   } catch (error) {
     throw naming(path, error);
+  }
+}
+
+/** At a terminal: asks for the key's passphrase, up to three times while it is wrong. */
+async function askUntilRight(text: string, path: string): Promise<Identity> {
+  for (let attempt = 1; ; attempt++) {
+    const passphrase = await askSecret(`passphrase for ${path}: `);
+    try {
+      return importIdentity(text, passphrase);
+    } catch (error) {
+      if (!(error instanceof KeyError) || error.code !== 'BAD_PASSPHRASE' || attempt === 3) throw naming(path, error);
+      process.stderr.write('wrong passphrase, try again\n');
+    }
   }
 }
 

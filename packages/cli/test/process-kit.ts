@@ -27,10 +27,14 @@ export interface Finished {
   readonly stderr: string;
 }
 
-/** Runs `herald ARGS…` to its end with `input` on stdin (in `cwd`, default this process's), gathering both outputs. */
-export function herald(args: string[], options: { input?: Uint8Array | string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Finished> {
+/**
+ * Runs `herald ARGS…` to its end with `input` on stdin (in `cwd`, default this process's), gathering both outputs.
+ * `command` runs that instead of `node bin ARGS…` (a wrapper such as a pseudo-terminal), with the same plumbing.
+ */
+export function herald(args: string[], options: { input?: Uint8Array | string; cwd?: string; env?: NodeJS.ProcessEnv; command?: readonly string[] } = {}): Promise<Finished> {
+  const [file, ...rest] = options.command ?? [process.execPath, bin, ...args];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}), env: { ...process.env, ...options.env } });
+    const child = spawn(file!, rest, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}), env: { ...process.env, ...options.env } });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -2,7 +2,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { herald } from './process-kit.js';
+import { fileURLToPath } from 'node:url';
+import { bin, herald } from './process-kit.js';
+
+const PTY_RUN = fileURLToPath(new URL('fixtures/pty-run.py', import.meta.url));
 
 /** Places where a new user tripped (issue 20 §3): each answer is now the one a person expects. */
 describe('the command line where new users tripped', () => {
@@ -67,6 +70,27 @@ describe('the command line where new users tripped', () => {
     expect(Buffer.compare(read.stdout, envelope)).toBe(0);
     const notAPicture = await herald(['qr', '--read', join(dir, 'alice.card')]);
     expect(notAPicture.stderr).toContain('error BAD_QR');
+  });
+
+  it('on a terminal, a protected key asks for its passphrase without echoing it, three tries at most', async () => {
+    const key = join(dir, 'protected.key');
+    const made = await herald(['keygen', '--label', 'P', '--out', key], { env: { HERALD_PASSPHRASE: 'correct horse battery' } });
+    expect(made.code, made.stderr).toBe(0);
+    // A pseudo-terminal (python3's pty), answering each prompt with the next line given.
+    const atTerminal = (answers: string) => herald([], { input: answers, command: ['python3', PTY_RUN, process.execPath, bin, 'card', key] });
+    const right = await atTerminal('wrong guess\ncorrect horse battery\n');
+    expect(right.code, right.stdout.toString()).toBe(0);
+    const screen = right.stdout.toString();
+    expect(screen).toContain(`passphrase for ${key}: `);
+    expect(screen).toContain('wrong passphrase, try again');
+    expect(screen).toMatch(/herald-card:[A-Za-z0-9_-]+/);
+    expect(screen).not.toContain('correct horse battery');
+    expect(screen).not.toContain('wrong guess');
+    const wrong = await atTerminal('a\nb\nc\n');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout.toString()).toContain('error BAD_PASSPHRASE');
+    const piped = await herald(['card', key]);
+    expect(piped.stderr).toContain('error PASSPHRASE_REQUIRED');
   });
 
   it('--wait 0s means the same as --wait 0: stored, not waited for (exit 3)', async () => {
