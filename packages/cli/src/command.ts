@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 import { writeStdout } from './io.js';
+import { FALLBACK_ENV, fallbackValue, readProfile, type FlagFallback, type Profile } from './profile.js';
 
 /** One flag: what node's parseArgs needs, plus what `--help` and validation need. */
 export interface FlagSpec {
@@ -8,6 +9,8 @@ export interface FlagSpec {
   readonly multiple?: boolean;
   readonly short?: string;
   readonly required?: boolean;
+  /** When not given: the environment variable, then the profile `herald init` wrote (profile.ts). */
+  readonly fallback?: FlagFallback;
   /** Placeholder shown in help, e.g. FILE. */
   readonly value?: string;
   readonly description: string;
@@ -63,6 +66,10 @@ export function defineCommand<const F extends FlagSpecs>(spec: CommandSpec<F>): 
     async execute(argv) {
       const parsed = parseFlags(argv, flags);
       if (parsed === 'help') return writeStdout(help);
+      await fillFallbacks(parsed.flags, flags);
+      for (const [name, flag] of Object.entries(flags)) {
+        if (flag.required && parsed.flags[name] === undefined) throw new UsageError(`--${name} is required${flag.fallback ? ` (or ${FALLBACK_ENV[flag.fallback]}, or a profile from herald init)` : ''}`);
+      }
       checkPositionals(parsed.args, spec.args ?? [], spec.optionalArgs ?? []);
       await spec.run({ flags: parsed.flags as FlagValues<F>, args: parsed.args });
     },
@@ -91,10 +98,17 @@ function parseFlags(argv: readonly string[], flags: FlagSpecs): 'help' | { flags
     if (flag?.type === 'string' && !flag.multiple && seen.has(token.name)) throw new UsageError(`--${token.name} is given more than once`);
     seen.add(token.name);
   }
-  for (const [name, flag] of Object.entries(flags)) {
-    if (flag.required && result.values[name] === undefined) throw new UsageError(`--${name} is required`);
-  }
   return { flags: result.values, args: result.positionals };
+}
+
+/** Flags left out take their environment variable or profile value; the profile is read once, and only if needed. */
+async function fillFallbacks(values: Record<string, unknown>, flags: FlagSpecs): Promise<void> {
+  let profile: Promise<Profile> | undefined;
+  for (const [name, flag] of Object.entries(flags)) {
+    if (!flag.fallback || values[name] !== undefined) continue;
+    const value = await fallbackValue(flag.fallback, () => (profile ??= readProfile()));
+    if (value !== undefined) values[name] = value;
+  }
 }
 
 /** node's messages are long and suggest `--` tricks; keep the gist and the flag name. */
@@ -121,7 +135,7 @@ function formatHelp(spec: CommandSpec<FlagSpecs>, flags: FlagSpecs): string {
   const rows = Object.entries(flags).map(([name, flag]) => {
     const short = flag.short ? `-${flag.short}, ` : '';
     const value = flag.type === 'string' ? ` ${flag.value ?? 'VALUE'}` : '';
-    const notes = [flag.required ? 'required' : '', flag.multiple ? 'repeatable' : ''].filter(Boolean).join(', ');
+    const notes = [flag.required ? 'required' : '', flag.multiple ? 'repeatable' : '', flag.fallback ? `default: ${FALLBACK_ENV[flag.fallback]}, else the profile` : ''].filter(Boolean).join(', ');
     return [`${short}--${name}${value}`, notes ? `${flag.description} (${notes})` : flag.description] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length));

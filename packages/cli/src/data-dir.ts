@@ -11,7 +11,7 @@ import { fileError } from './files.js';
  */
 export interface DataDir {
   readonly path: string;
-  /** `readOnly`: a command that only reads refuses a data dir without a store (FILE_NOT_FOUND) rather than create one. */
+  /** `readOnly`: a command that only reads refuses a data dir that does not exist (FILE_NOT_FOUND) rather than create it. */
   openStore(options?: { readonly readOnly?: boolean }): Promise<HeraldStore>;
   contacts(): Promise<Card[]>;
   addContact(card: Card): Promise<'added' | 'updated'>;
@@ -25,8 +25,8 @@ export function dataDir(path: string): DataDir {
     path,
     async openStore({ readOnly = false } = {}) {
       if (readOnly) {
-        const found = await stat(join(path, 'store')).then((entry) => entry.isDirectory(), () => false);
-        if (!found) throw new CliError('FILE_NOT_FOUND', `${path} holds no node store: nothing was sent or received with this --data-dir`);
+        const found = await stat(path).then((entry) => entry.isDirectory(), () => false);
+        if (!found) throw new CliError('FILE_NOT_FOUND', `data directory ${path} does not exist: nothing was sent or received with it`);
       }
       try {
         await mkdir(path, { recursive: true, mode: 0o700 });

@@ -8,9 +8,9 @@ import { nodeTrust } from './trust-runtime.js';
 
 /** Flags every node command shares. */
 export const NODE_FLAGS = {
-  key: { type: 'string', value: 'KEY', required: true, description: 'your secret key file' },
-  via: { type: 'string', value: 'URL', multiple: true, required: true, description: 'channel URL, in order of preference (repeatable), e.g. dir:/mnt/usb/herald' },
-  'data-dir': { type: 'string', value: 'DIR', required: true, description: 'where the outbox, inbox, seen-set and contacts live' },
+  key: { type: 'string', value: 'KEY', required: true, fallback: 'key', description: 'your secret key file' },
+  via: { type: 'string', value: 'URL', multiple: true, required: true, fallback: 'via', description: 'channel URL, in order of preference (repeatable), e.g. dir:/mnt/usb/herald' },
+  'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'where the outbox, inbox, seen-set and contacts live' },
   'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for a protected key (else HERALD_PASSPHRASE)' },
 } as const;
 

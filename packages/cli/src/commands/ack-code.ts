@@ -23,8 +23,8 @@ can compute the code: it is keyed by your two keys, so whoever relayed or keyed
 the groups cannot forge it. Case and spaces do not matter. Run it while no other
 herald process uses DIR.`,
   flags: {
-    key: { type: 'string', value: 'KEY', required: true, description: 'your secret key file (the sender)' },
-    'data-dir': { type: 'string', value: 'DIR', required: true, description: 'the node data directory holding the outbox' },
+    key: { type: 'string', value: 'KEY', required: true, fallback: 'key', description: 'your secret key file (the sender)' },
+    'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'the node data directory holding the outbox' },
     'passphrase-file': { type: 'string', value: 'FILE', description: `passphrase for a protected key (else ${PASSPHRASE_ENV})` },
   },
   args: ['CODE'],

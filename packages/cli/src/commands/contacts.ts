@@ -18,7 +18,7 @@ from its contacts and can address them by label or fingerprint (herald send
 'verify CARD --fingerprint FP', with FP as its owner read it out to you, adds
 the card and marks it verified in person; herald listen shows the mark.`,
   flags: {
-    'data-dir': { type: 'string', value: 'DIR', required: true, description: 'the node data directory' },
+    'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'the node data directory' },
     fingerprint: { type: 'string', value: 'FP', description: 'verify: the fingerprint as its owner read it to you' },
   },
   args: ['ACTION'],

@@ -18,6 +18,7 @@ export interface CommandEntry {
 const entry = (name: string, summary: string, load: () => Promise<Command>): CommandEntry => ({ name, summary, load });
 
 export const COMMANDS: readonly CommandEntry[] = [
+  entry('init', 'set up this device once: key, data dir, default channels and contacts, kept in a profile', async () => (await import('./init.js')).init),
   entry('keygen', 'create a new identity: a secret key file and its public contact card', async () => (await import('./keygen.js')).keygen),
   entry('card', 'print the contact card of a secret key file', async () => (await import('./card.js')).card),
   entry('fingerprint', 'print the fingerprint of a card file, card text or key file', async () => (await import('./fingerprint.js')).fingerprint),

@@ -24,25 +24,29 @@ default moderate).`,
     force: { type: 'boolean', description: 'overwrite existing key and card files' },
   },
   async run({ flags }) {
-    const keyPath = flags.out ?? '';
-    const cardPath = cardPathFor(keyPath);
-    const overwrite = flags.force === true;
-    const strength = kdfStrength();
-    const passphrase = await readPassphrase(flags['passphrase-file']);
-    await ensureWritable(keyPath, 'key file', overwrite);
-    await ensureWritable(cardPath, 'card file', overwrite);
-    const identity = generate(flags.label ?? '');
-    try {
-      await writeSecretKeyFile(keyPath, identity, passphrase === undefined ? { overwrite } : { overwrite, passphrase, strength });
-    } catch (error) {
-      throw fileError(error, keyPath, 'key file');
-    }
-    await writeTextFile(cardPath, cardToFile(identity.card), 'card file', overwrite);
-    const protection = passphrase === undefined ? 'not passphrase-protected' : `passphrase-protected, Argon2id ${strength}`;
-    await writeStderr(`wrote ${keyPath} (secret, ${protection}) and ${cardPath} (public)\n`);
+    const identity = await createKeyFiles(flags.out ?? '', flags.label ?? '', flags['passphrase-file'], flags.force === true);
     await writeStdout(`${identity.card.fingerprint}\n`);
   },
 });
+
+/** Writes a new key (0600, passphrase-protected when one is given) and its card beside it; says so on stderr. */
+export async function createKeyFiles(keyPath: string, label: string, passphraseFile: string | undefined, overwrite: boolean): Promise<Identity> {
+  const cardPath = cardPathFor(keyPath);
+  const strength = kdfStrength();
+  const passphrase = await readPassphrase(passphraseFile);
+  await ensureWritable(keyPath, 'key file', overwrite);
+  await ensureWritable(cardPath, 'card file', overwrite);
+  const identity = generate(label);
+  try {
+    await writeSecretKeyFile(keyPath, identity, passphrase === undefined ? { overwrite } : { overwrite, passphrase, strength });
+  } catch (error) {
+    throw fileError(error, keyPath, 'key file');
+  }
+  await writeTextFile(cardPath, cardToFile(identity.card), 'card file', overwrite);
+  const protection = passphrase === undefined ? 'not passphrase-protected' : `passphrase-protected, Argon2id ${strength}`;
+  await writeStderr(`wrote ${keyPath} (secret, ${protection}) and ${cardPath} (public)\n`);
+  return identity;
+}
 
 /** A bad label is a bad flag value, so it is a usage error rather than core's INVALID_OPTIONS. */
 function generate(label: string): Identity {

@@ -12,7 +12,7 @@ Shows pending messages (queued or accepted, waiting for the end-to-end ack)
 with their attempts per channel; --all adds finished ones (delivered, expired,
 failed) still kept. Reads the store only: no key needed, nothing is sent.`,
   flags: {
-    'data-dir': { type: 'string', value: 'DIR', required: true, description: 'the node data directory' },
+    'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'the node data directory' },
     json: { type: 'boolean', description: 'one JSON object per line' },
     all: { type: 'boolean', description: 'include delivered, expired and failed messages' },
   },
