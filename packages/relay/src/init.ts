@@ -88,6 +88,11 @@ export interface RelayInit {
   readonly logLevel?: string;
   /** Initial LMDB map size in bytes. Default 2 GiB. */
   readonly mapSize?: number;
+  /**
+   * After a commit of the store failed (a full disk), deposits are refused with STORAGE_FULL (or UNAVAILABLE) for
+   * this long, then tried again: the first one committed ends the refusals. Default 5 000 ms.
+   */
+  readonly storageRetryMs?: number;
   /** Longest a graceful shutdown waits for deposits under way. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;
 }
@@ -131,6 +136,7 @@ const NUMBERS = {
   purgeIntervalMs: [60_000, 100, 86_400_000, 'milliseconds'],
   writeBehindMs: [20, 0, 1000, 'milliseconds'],
   mapSize: [2048 * MiB, MiB, 2 ** 46, 'bytes'],
+  storageRetryMs: [5_000, 10, 3_600_000, 'milliseconds'],
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
