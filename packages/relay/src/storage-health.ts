@@ -1,10 +1,6 @@
-import { statfs } from 'node:fs/promises';
+import { commitFailure } from '@herald/store-lmdb';
 
-/**
- * A failed commit of the mailbox store, classified. LMDB reports a full file
- * system as a failed commit whose cause is not always ENOSPC (on tmpfs it is
- * EIO), so the free space of the store's file system decides what it was.
- */
+/** A failed commit of the mailbox store, classified by @herald/store-lmdb's commitFailure (free space decides). */
 export class StorageFailure extends Error {
   constructor(
     /** True when the file system holding the store has no room left: deposits are refused with STORAGE_FULL. */
@@ -17,19 +13,11 @@ export class StorageFailure extends Error {
   }
 }
 
-/** Below this many free bytes a failed commit is taken for a full disk (one LMDB commit of a few envelopes needs more). */
-const FULL_BELOW_BYTES = 1024 * 1024;
-
 /** Turns whatever a failed commit threw into a {@link StorageFailure}, reading the free space under `dir`. */
 export async function storageFailure(dir: string, error: unknown): Promise<StorageFailure> {
-  // lmdb-js rejects a failed commit with a generic error whose `commitError` promise holds the system error.
-  const commitError = (error as { commitError?: Promise<unknown> } | undefined)?.commitError;
-  const cause = commitError ? await commitError.then(() => error, (inner: unknown) => inner) : error;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const free = await statfs(dir).then((stats) => stats.bavail * stats.bsize, () => undefined);
-  const full = (cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC' || (free !== undefined && free < FULL_BELOW_BYTES);
-  const room = free === undefined ? '' : `, ${free} bytes free`;
-  return new StorageFailure(full, full ? `the store's file system is full (${message}${room})` : `committing to the store failed (${message}${room})`, { cause });
+  const failure = await commitFailure(dir, error);
+  if (failure === undefined) return new StorageFailure(false, `committing to the store failed (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  return new StorageFailure(failure.full, failure.full ? `the store's file system is full (${failure.message})` : `committing to the store failed (${failure.message})`, { cause: failure.cause });
 }
 
 /**
