@@ -1,6 +1,7 @@
 import { mkdir, open as openFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { freeSpaceGuard } from '@herald/store-lmdb';
 import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
@@ -61,6 +62,8 @@ export interface MailboxLimits {
   readonly mailboxMaxBytes: number;
   readonly maxStoredBytes: number;
   readonly maxStoredEnvelopes: number;
+  /** Deposits are refused (STORAGE_FULL) while the store's file system has less free; 0 or absent: no such check. */
+  readonly minFreeBytes?: number;
 }
 
 /**
@@ -102,6 +105,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
     });
     await syncDirectory(dir);
   }
+  // lmdb-js must not meet a full disk (see @herald/store-lmdb's free-space.ts): deposits stop short of it.
+  const space = await freeSpaceGuard(dir, limits.minFreeBytes ?? 0);
   const counts = mailboxCounts(limits);
   const index = mailIndex();
   let seq = 0;
@@ -148,8 +153,14 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       });
       if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
       // After a failed commit, refused at once until the retry time: nothing is written that would fail again.
-      const failure = storage.refusal(Date.now());
+      const now = Date.now();
+      const failure = storage.refusal(now);
       if (failure) return { outcome: 'storage-failed', failure };
+      if (!space.admits((size + HEADER_BYTES + ROW_OVERHEAD) * fresh.length)) {
+        const low = new StorageFailure(true, `the store's file system is full (${space.free ?? 0} bytes free; deposits stop below ${limits.minFreeBytes ?? 0}, minFreeBytes)`);
+        storage.failed(low, now);
+        return { outcome: 'storage-failed', failure: low };
+      }
       const reserved = counts.reserve(fresh, size);
       if (reserved !== 'ok') return { outcome: reserved };
       const bytes = withHeader(envelope, keepUntil, id);
@@ -267,7 +278,12 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       // commit (deposits are refused by then) needs no new room: LMDB reuses the pages earlier commits freed.
       await writes.add(remove).durable.catch(() => writes.add(remove).durable);
       // Forgotten only once durably gone: until then the same bytes deposited again are still a duplicate of it.
-      for (const row of rows) if (row) index.delete(row.entry.tag, row.entry.seq);
+      for (const row of rows) {
+        if (!row) continue;
+        index.delete(row.entry.tag, row.entry.seq);
+        // Room inside the store's file again: on a full disk, this is how collection makes room for deposits.
+        space.freed(row.entry.size + HEADER_BYTES + ROW_OVERHEAD);
+      }
     } finally {
       for (const row of rows) if (row) removing.delete(row.key);
     }
@@ -280,6 +296,9 @@ async function migrateFromFormat1(env: RootDatabase, meta: Database<unknown, str
   for (const name of ['expiry', 'dedup']) await env.openDB(name, {}).drop();
   await meta.put('format', FORMAT);
 }
+
+/** What a mail row costs beyond its bytes, for the free-space estimate: its key and LMDB's pages. */
+const ROW_OVERHEAD = 4096;
 
 /** Bytes before the envelope in a mail row: what the index in memory is rebuilt from at start. */
 const HEADER_BYTES = 40;

@@ -13,12 +13,20 @@ import { statfs } from 'node:fs/promises';
  * Fast path without a system call: the free space last read, less the bytes
  * admitted since. It is read again when older than a second, or when the
  * estimate says no (so room freed meanwhile is seen at the next call).
+ *
+ * LMDB's file never shrinks: what removals free inside it is reused by later
+ * writes but never shows as free disk space. A caller that knows what it
+ * removed says so (`freed`), and new data is taken from that first. LMDB reuses
+ * freed pages only once no reader still sees them, and an overflow record needs
+ * a contiguous run, so this credit is an estimate: minFreeBytes absorbs its error.
  */
 export interface FreeSpaceGuard {
   /** Whether `bytes` of new data may be written now, from the estimate; a refusal also starts a fresh reading. */
   admits(bytes: number): boolean;
   /** Reads the free space now, then says whether `bytes` may be written. */
   check(bytes: number): Promise<boolean>;
+  /** `bytes` of data were durably removed: room inside the file that new data reuses before growing it. */
+  freed(bytes: number): void;
   /** True since the last refusal, until data is admitted again. */
   readonly full: boolean;
   /** Free bytes at the last reading (undefined before the first one, or where statfs fails). */
@@ -33,6 +41,8 @@ export async function freeSpaceGuard(dir: string, minFreeBytes: number): Promise
   let readAt = 0;
   let admittedSince = 0;
   let full = false;
+  /** Freed inside the file and not yet taken by new data. */
+  let inside = 0;
   let reading: Promise<void> | undefined;
   const read = (): Promise<void> =>
     (reading ??= statfs(dir).then(
@@ -50,9 +60,14 @@ export async function freeSpaceGuard(dir: string, minFreeBytes: number): Promise
       },
     ));
   const decide = (bytes: number): boolean => {
-    const room = free === undefined || minFreeBytes === 0 || free - admittedSince - bytes >= minFreeBytes;
+    const reused = Math.min(inside, bytes);
+    const growth = bytes - reused;
+    const room = free === undefined || minFreeBytes === 0 || free - admittedSince - growth >= minFreeBytes;
     full = !room;
-    if (room) admittedSince += bytes;
+    if (room) {
+      inside -= reused;
+      admittedSince += growth;
+    }
     return room;
   };
   await read();
@@ -66,6 +81,9 @@ export async function freeSpaceGuard(dir: string, minFreeBytes: number): Promise
     async check(bytes) {
       await read();
       return decide(bytes);
+    },
+    freed(bytes) {
+      inside += bytes;
     },
     get full() {
       return full;
