@@ -3,9 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
 import { DEFAULT_MIN_FREE_BYTES } from '@herald/store-lmdb';
-import { run, until } from './process-kit.js';
+import { aliceAndBob, run, until } from './process-kit.js';
 
 /**
  * Alice's data dir on a 20 MiB tmpfs (root and mount needed; skipped otherwise), filled past the store's
@@ -39,13 +38,7 @@ async function herald(args: string[]): Promise<{ code: number | null; output: st
 describe('herald send on a full data dir (20 MiB tmpfs; needs root and mount)', () => {
   it('refuses a new message with STORE_FULL (exit 1, one line) and still delivers what the outbox holds', async (context) => {
     if (!mountPoint) return context.skip('cannot mount a tmpfs here (needs root)');
-    const alice = generateIdentity({ label: 'Alice' });
-    const bob = generateIdentity({ label: 'Bob' });
-    const keys = { alice: join(workdir, 'alice.key'), bob: join(workdir, 'bob.key') };
-    await writeSecretKeyFile(keys.alice, alice);
-    await writeSecretKeyFile(keys.bob, bob);
-    await writeFile(join(workdir, 'alice.card'), cardToFile(alice.card));
-    await writeFile(join(workdir, 'bob.card'), cardToFile(bob.card));
+    const { keys } = await aliceAndBob(workdir);
     const via = ['--via', `dir:${join(workdir, 'spool')}`];
     const aliceFlags = ['--key', keys.alice, ...via, '--data-dir', mountPoint];
     const send = (text: string, wait: string): ReturnType<typeof herald> => herald(['send', ...aliceFlags, '--to', join(workdir, 'bob.card'), '--wait', wait, text]);
