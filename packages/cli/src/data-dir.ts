@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardToFile, parseCard, type Card, type HeraldStore } from '@herald/core';
+import { cardToFile, parseCard, StoreFullError, type Card, type HeraldStore } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { CliError } from './errors.js';
 import { fileError } from './files.js';
@@ -50,14 +50,23 @@ export function dataDir(path: string): DataDir {
       return cards;
     },
     async addContact(card) {
-      await mkdir(contactsPath, { recursive: true, mode: 0o700 });
       const target = fileFor(card);
-      const existed = await readFile(target, 'utf8').then(() => true, () => false);
+      const text = cardToFile(card);
+      const existing = await readFile(target, 'utf8').catch(() => undefined);
+      // Every `send --to CARD` passes its card: an unchanged one is not written again (nor needs room on a full disk).
+      if (existing === text) return 'updated';
       // Write then rename, so a crash never leaves half a card that would break every later command.
       const temporary = `${target}.tmp-${process.pid}`;
-      await writeFile(temporary, cardToFile(card), { mode: 0o600 });
-      await rename(temporary, target);
-      return existed ? 'updated' : 'added';
+      try {
+        await mkdir(contactsPath, { recursive: true, mode: 0o700 });
+        await writeFile(temporary, text, { mode: 0o600 });
+        await rename(temporary, target);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new StoreFullError(`the disk of the data directory ${path} is full: cannot save the contact's card`, { cause: error });
+        throw fileError(error, contactsPath, 'contacts folder');
+      }
+      return existing === undefined ? 'added' : 'updated';
     },
     async removeContact(card) {
       const target = fileFor(card);

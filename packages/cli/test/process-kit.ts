@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cardToFile, generateIdentity, writeSecretKeyFile, type Identity } from '@herald/core';
 
 /** The built `herald` command, run as a real process by the CLI's integration tests. */
 export const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -42,4 +45,15 @@ export function herald(args: string[], options: { input?: Uint8Array | string; c
     child.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Alice and Bob with their key files (`alice.key`, `bob.key`) and cards (`alice.card`, `bob.card`) written in `dir`. */
+export async function aliceAndBob(dir: string): Promise<{ alice: Identity; bob: Identity; keys: { alice: string; bob: string } }> {
+  const made = { alice: generateIdentity({ label: 'Alice' }), bob: generateIdentity({ label: 'Bob' }) };
+  const keys = { alice: join(dir, 'alice.key'), bob: join(dir, 'bob.key') };
+  for (const name of ['alice', 'bob'] as const) {
+    await writeSecretKeyFile(keys[name], made[name]);
+    await writeFile(join(dir, `${name}.card`), cardToFile(made[name].card));
+  }
+  return { ...made, keys };
 }

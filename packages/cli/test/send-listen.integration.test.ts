@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardToFile, generateIdentity, writeSecretKeyFile } from '@herald/core';
+import { aliceAndBob } from './process-kit.js';
 
 /** `herald send` and `herald listen` as real processes over two real spool folders. */
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -51,13 +52,7 @@ async function until(predicate: () => boolean, timeoutMs: number): Promise<void>
 
 describe('herald send and herald listen over dir: channels', () => {
   it('fail over to the second folder when the first becomes unwritable, each message arriving once', async () => {
-    const alice = generateIdentity({ label: 'Alice' });
-    const bob = generateIdentity({ label: 'Bob' });
-    const keys = { alice: join(workdir, 'alice.key'), bob: join(workdir, 'bob.key') };
-    await writeSecretKeyFile(keys.alice, alice);
-    await writeSecretKeyFile(keys.bob, bob);
-    await writeFile(join(workdir, 'alice.card'), cardToFile(alice.card));
-    await writeFile(join(workdir, 'bob.card'), cardToFile(bob.card));
+    const { alice, keys } = await aliceAndBob(workdir);
     const first = join(workdir, 'first');
     const second = join(workdir, 'second');
     const via = ['--via', `dir:${first}`, '--via', `dir:${second}`];

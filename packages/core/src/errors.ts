@@ -20,7 +20,7 @@ export type KeyErrorCode = 'BAD_KEY_FILE' | 'BAD_PASSPHRASE' | 'PASSPHRASE_REQUI
 
 export type OptionsErrorCode = 'INVALID_OPTIONS';
 
-export type ResourceErrorCode = 'CAPACITY_EXCEEDED';
+export type ResourceErrorCode = 'CAPACITY_EXCEEDED' | 'STORE_FULL';
 
 export type TransportErrorCode =
   | 'CHANNEL_UNAVAILABLE'
@@ -99,6 +99,18 @@ export class CapacityError extends HeraldError {
   declare readonly code: ResourceErrorCode;
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('CAPACITY_EXCEEDED', message, { ...options, retryable: true });
+  }
+}
+
+/**
+ * The disk holding a durable store is full: the write was refused and nothing of it was stored. Not retryable: room
+ * comes back only when someone frees it. What the store already holds stays readable, and is still sent and acked.
+ */
+export class StoreFullError extends HeraldError {
+  override readonly name = 'StoreFullError';
+  declare readonly code: 'STORE_FULL';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('STORE_FULL', message, { ...options, retryable: false });
   }
 }
 

@@ -1,8 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
+/** What /healthz answers: `degraded` (still 200) while the store refuses deposits, with the reason. */
+export interface RelayHealth {
+  readonly status: 'ok' | 'degraded' | 'shutting-down';
+  readonly reason?: string;
+}
+
 /** /healthz and /metrics; anything else is 404. Plain HTTP on the relay's own listener (or a separate one). */
-export function httpHandler(registry: Registry, healthy: () => boolean): (request: IncomingMessage, response: ServerResponse) => void {
+export function httpHandler(registry: Registry, health: () => RelayHealth): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -10,8 +16,8 @@ export function httpHandler(registry: Registry, healthy: () => boolean): (reques
       return;
     }
     if (path === '/healthz') {
-      const ok = healthy();
-      response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'shutting-down' }));
+      const now = health();
+      response.writeHead(now.status === 'shutting-down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(now));
       return;
     }
     if (path === '/metrics') {

@@ -88,6 +88,17 @@ export interface RelayInit {
   readonly logLevel?: string;
   /** Initial LMDB map size in bytes. Default 2 GiB. */
   readonly mapSize?: number;
+  /**
+   * Deposits are refused with STORAGE_FULL while the file system of dataDir has less than this free: the room left
+   * is for acknowledgements (removals need new pages too) and the relay never meets a full disk. 0: no check.
+   * Default 64 MiB.
+   */
+  readonly minFreeBytes?: number;
+  /**
+   * After a deposit was refused for want of disk space or its commit failed, deposits are refused with STORAGE_FULL
+   * (or UNAVAILABLE) for this long, then tried again: the first one committed ends the refusals. Default 5 000 ms.
+   */
+  readonly storageRetryMs?: number;
   /** Longest a graceful shutdown waits for deposits under way. Default 10 000 ms. */
   readonly shutdownTimeoutMs?: number;
 }
@@ -131,6 +142,8 @@ const NUMBERS = {
   purgeIntervalMs: [60_000, 100, 86_400_000, 'milliseconds'],
   writeBehindMs: [20, 0, 1000, 'milliseconds'],
   mapSize: [2048 * MiB, MiB, 2 ** 46, 'bytes'],
+  minFreeBytes: [64 * MiB, 0, 2 ** 40, 'bytes'],
+  storageRetryMs: [5_000, 10, 3_600_000, 'milliseconds'],
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 

@@ -1,12 +1,14 @@
 import { mkdir, open as openFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { freeSpaceGuard } from '@herald/store-lmdb';
 import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
 import { mailIndex } from './mail-index.js';
 import { entryWrite, type EntryWrite } from './entry-write.js';
 import { turnBatch } from './turn-batch.js';
+import { storageFailure, StorageFailure, storageHealth, type StorageHealth } from './storage-health.js';
 
 /** One stored envelope in one mailbox. `key` names it across connections (`tag:seq`). */
 export interface MailEntry {
@@ -25,7 +27,8 @@ export interface MailEntry {
 export type DepositOutcome =
   | { readonly outcome: 'stored'; /** The new entries, one per mailbox that did not already hold these bytes. */ readonly entries: readonly MailEntry[]; readonly committed: Promise<void> }
   | { readonly outcome: 'duplicate'; /** Settles when the earlier copy of the same bytes is durable. */ readonly committed: Promise<void> }
-  | { readonly outcome: 'mailbox-full' | 'relay-full' };
+  | { readonly outcome: 'mailbox-full' | 'relay-full' }
+  | { readonly outcome: 'storage-failed'; /** Why deposits are refused for now (a recent failed commit). */ readonly failure: StorageFailure };
 
 export interface MailboxStore {
   /** 16 random bytes made at the first start and kept: the relay's name in CHALLENGE frames. */
@@ -59,6 +62,8 @@ export interface MailboxLimits {
   readonly mailboxMaxBytes: number;
   readonly maxStoredBytes: number;
   readonly maxStoredEnvelopes: number;
+  /** Deposits are refused (STORAGE_FULL) while the store's file system has less free; 0 or absent: no such check. */
+  readonly minFreeBytes?: number;
 }
 
 /**
@@ -70,13 +75,18 @@ export interface MailboxLimits {
  * durable commit of a batch of them is what bounds the relay's throughput.
  * Durability as in @herald/store-lmdb: overlappingSync off, so a write resolves
  * only after its commit is fsynced; writes issued together share one commit.
+ * A failed commit (a full disk) rejects with a {@link StorageFailure} and is reported to `storage`, which then
+ * refuses deposits for a while; the environment stays usable (measured on a full tmpfs: reads, removals and
+ * small writes still commit), so nothing is reopened.
  */
-export async function openMailboxes(path: string, mapSize: number, limits: MailboxLimits): Promise<MailboxStore> {
+export async function openMailboxes(path: string, mapSize: number, limits: MailboxLimits, storage: StorageHealth = storageHealth(5_000, () => undefined)): Promise<MailboxStore> {
   const dir = resolve(path);
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     throw new OptionsError(`dataDir: cannot create ${dir}: ${error.code ?? error.message}`, { cause: error });
   });
-  const env: RootDatabase = open({ path: dir, noSubdir: false, overlappingSync: false, noSync: false, noMetaSync: false, useWritemap: false, mapAsync: false, cache: false, mapSize, maxDbs: 8 } as Parameters<typeof open>[0]);
+  // eventTurnBatching off: turnBatch below already groups a turn's writes, and lmdb-js's own turn batch holds a
+  // promise nobody can observe that rejects when its commit fails: an unhandled rejection that killed the relay.
+  const env: RootDatabase = open({ path: dir, noSubdir: false, overlappingSync: false, noSync: false, noMetaSync: false, useWritemap: false, mapAsync: false, cache: false, mapSize, maxDbs: 8, eventTurnBatching: false } as Parameters<typeof open>[0]);
   const mail = env.openDB<Buffer, [string, number]>('mail', { encoding: 'binary' });
   const meta = env.openDB<unknown, string>('meta', {});
   const format = meta.get('format');
@@ -95,6 +105,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
     });
     await syncDirectory(dir);
   }
+  // lmdb-js must not meet a full disk (see @herald/store-lmdb's free-space.ts): deposits stop short of it.
+  const space = await freeSpaceGuard(dir, limits.minFreeBytes ?? 0);
   const counts = mailboxCounts(limits);
   const index = mailIndex();
   let seq = 0;
@@ -112,7 +124,11 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
   /** Entries whose write still waits for its batch, by entry key: what remove() may take back. */
   const queued = new Map<string, { readonly entry: MailEntry; readonly write: EntryWrite; readonly size: number }>();
   // Deposits and removals of one event-loop turn share one transaction and one fsynced commit.
-  const writes = turnBatch((apply) => env.batch(apply));
+  const writes = turnBatch((apply) =>
+    env.batch(apply).catch(async (error: unknown) => {
+      throw await storageFailure(dir, error);
+    }),
+  );
   /** Whether entry `tag:seq` holds these envelope bytes: read from its queued write, or from its row. */
   const holds = (tag: string, envelope: Uint8Array) => (entrySeq: number): boolean => {
     const held = queued.get(`${tag}:${entrySeq}`)?.entry.bytes ?? mail.getBinary([tag, entrySeq])?.subarray(HEADER_BYTES);
@@ -136,6 +152,15 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
         return copy === undefined;
       });
       if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
+      // After a failed commit, refused at once until the retry time: nothing is written that would fail again.
+      const now = Date.now();
+      const failure = storage.refusal(now);
+      if (failure) return { outcome: 'storage-failed', failure };
+      if (!space.admits((size + HEADER_BYTES + ROW_OVERHEAD) * fresh.length)) {
+        const low = new StorageFailure(true, `the store's file system is full (${space.free ?? 0} bytes free; deposits stop below ${limits.minFreeBytes ?? 0}, minFreeBytes)`);
+        storage.failed(low, now);
+        return { outcome: 'storage-failed', failure: low };
+      }
       const reserved = counts.reserve(fresh, size);
       if (reserved !== 'ok') return { outcome: reserved };
       const bytes = withHeader(envelope, keepUntil, id);
@@ -152,8 +177,12 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       // recipient (stored there) before being written here.
       const settled = entryWrites.length === 1 ? entryWrites[0]!.durable : Promise.all(entryWrites.map((write) => write.durable));
       const committed = (earlier.length === 0 ? settled : Promise.all([settled, ...earlier])).then(
-        () => undefined,
+        () => {
+          // Only a write that reached the store shows it takes deposits again (an elided entry never did).
+          if (entries.some((entry) => !entry.elided)) storage.committed();
+        },
         (error: unknown) => {
+          if (error instanceof StorageFailure) storage.failed(error, Date.now());
           const unstored = entries.filter((entry) => !entry.elided);
           for (const entry of unstored) index.delete(entry.tag, entry.seq);
           counts.release(
@@ -241,12 +270,20 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       return { key, entry };
     });
     if (rows.every((row) => row === undefined)) return rows.map(() => undefined);
+    const remove = (): void => {
+      for (const row of rows) if (row) void mail.remove([row.entry.tag, row.entry.seq]);
+    };
     try {
-      await writes.add(() => {
-        for (const row of rows) if (row) void mail.remove([row.entry.tag, row.entry.seq]);
-      }).durable;
+      // Tried twice: a removal sharing its commit with deposits that filled the disk fails with them, and the next
+      // commit (deposits are refused by then) needs no new room: LMDB reuses the pages earlier commits freed.
+      await writes.add(remove).durable.catch(() => writes.add(remove).durable);
       // Forgotten only once durably gone: until then the same bytes deposited again are still a duplicate of it.
-      for (const row of rows) if (row) index.delete(row.entry.tag, row.entry.seq);
+      for (const row of rows) {
+        if (!row) continue;
+        index.delete(row.entry.tag, row.entry.seq);
+        // Room inside the store's file again: on a full disk, this is how collection makes room for deposits.
+        space.freed(row.entry.size + HEADER_BYTES + ROW_OVERHEAD);
+      }
     } finally {
       for (const row of rows) if (row) removing.delete(row.key);
     }
@@ -259,6 +296,9 @@ async function migrateFromFormat1(env: RootDatabase, meta: Database<unknown, str
   for (const name of ['expiry', 'dedup']) await env.openDB(name, {}).drop();
   await meta.put('format', FORMAT);
 }
+
+/** What a mail row costs beyond its bytes, for the free-space estimate: its key and LMDB's pages. */
+const ROW_OVERHEAD = 4096;
 
 /** Bytes before the envelope in a mail row: what the index in memory is rebuilt from at start. */
 const HEADER_BYTES = 40;

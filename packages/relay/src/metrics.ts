@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { MailboxCounts } from './counts.js';
+import type { StorageHealth } from './storage-health.js';
 
 /**
  * Prometheus metrics (docs/operations.md). Aggregates only: no label ever
@@ -21,13 +22,14 @@ export interface RelayMetrics {
   readonly rejections: Counter<'code'>;
 }
 
-export function relayMetrics(counts: MailboxCounts): RelayMetrics {
+export function relayMetrics(counts: MailboxCounts, storage: StorageHealth): RelayMetrics {
   const registry = new Registry();
   // process_resident_memory_bytes, heap, event loop lag, open fds: what tells an operator the relay is healthy.
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   new Gauge({ name: 'herald_relay_mailbox_envelopes', help: 'Envelopes stored in all mailboxes', registers, collect() { this.set(counts.envelopes); } });
   new Gauge({ name: 'herald_relay_mailbox_bytes', help: 'Envelope bytes stored in all mailboxes', registers, collect() { this.set(counts.bytes); } });
+  new Gauge({ name: 'herald_relay_storage_full', help: '1 while deposits are refused because the store\'s disk is full (a commit failed), else 0', registers, collect() { this.set(storage.failure?.full ? 1 : 0); } });
   new Gauge({ name: 'herald_relay_mailboxes', help: 'Mailboxes holding at least one envelope', registers, collect() { this.set(counts.mailboxes); } });
   return {
     registry,

@@ -48,7 +48,8 @@ export interface BrokerPersistence {
 
 export async function openBrokerPersistence(folder: string, limits: QueueLimits): Promise<BrokerPersistence> {
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4 } as Parameters<typeof open>[0]);
+  // eventTurnBatching off: with it, a commit failing on a full disk rejects a promise of lmdb-js's own that nobody can observe, and the unhandled rejection kills the relay (see mailboxes.ts).
+  const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4, eventTurnBatching: false } as Parameters<typeof open>[0]);
   const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
   const queued: Database<Packet, [string, number]> = env.openDB('outgoing', {});
   // When each session's client was last connected: what session expiry counts from. Only clients with a session.

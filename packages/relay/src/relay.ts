@@ -13,6 +13,7 @@ import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
 import { startMqttBroker, type MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
+import { storageHealth } from './storage-health.js';
 import { startSmtpEndpoint, type SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
 
@@ -47,8 +48,12 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const depositors = signingKeys(await loadAllowList(options.allowDeposit, 'allowDeposit'));
   const collectors = agreementKeys(await loadAllowList(options.allowCollect, 'allowCollect'));
   const admission = await relayAdmission(options.admitAuthorities, options.admitRevocations, log);
-  const store = await openMailboxes(options.dataDir, options.mapSize, options);
-  const metrics = relayMetrics(store.counts);
+  const storage = storageHealth(options.storageRetryMs, (failure) => {
+    if (failure) log.error({ err: { message: failure.message } }, 'the store refuses writes: deposits are refused, collection goes on');
+    else log.info('the store takes writes again: deposits resumed');
+  });
+  const store = await openMailboxes(options.dataDir, options.mapSize, options, storage);
+  const metrics = relayMetrics(store.counts, storage);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
   const core: RelayCore = {
@@ -57,7 +62,12 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
   };
 
-  const handler = httpHandler(metrics.registry, () => core.accepting);
+  const handler = httpHandler(metrics.registry, () => {
+    if (!core.accepting) return { status: 'shutting-down' };
+    // Still 200: collection and acknowledgements work, and they are what frees the disk.
+    const failure = storage.failure;
+    return failure ? { status: 'degraded', reason: failure.message } : { status: 'ok' };
+  });
   const server = createServer(handler);
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK, perMessageDeflate: false, clientTracking: false });
   let connectionNumber = 0;

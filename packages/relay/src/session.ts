@@ -7,6 +7,7 @@ import type { DepositOutcome, MailEntry } from './mailboxes.js';
 import { Pusher } from './pusher.js';
 import { tokenBucket } from './rate.js';
 import { sodium } from './sodium.js';
+import { StorageFailure } from './storage-health.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -178,6 +179,12 @@ export class Session {
     this.send(protocol.encodeError(ERROR_CODES[name], requestId, text));
   }
 
+  /** Retryable either way: the depositor's node fails over to another relay and tries here again later. */
+  private refuseStorage(requestId: number, failure: StorageFailure): void {
+    if (failure.full) this.refuse('STORAGE_FULL', requestId, 'the relay’s disk is full; try again later');
+    else this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+  }
+
   private onDeposit(requestId: number, envelope: Uint8Array): void {
     const { init, metrics } = this.core;
     if (this.state !== 'ready') return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before depositing');
@@ -207,6 +214,7 @@ export class Session {
       this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
       return this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
     }
+    if (result.outcome === 'storage-failed') return this.refuseStorage(requestId, result.failure);
     if (!('committed' in result)) {
       return result.outcome === 'mailbox-full' ? this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full') : this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
     }
@@ -235,6 +243,8 @@ export class Session {
         offer();
       },
       (error: unknown) => {
+        // A failed commit is logged once by the store's health (relay.ts), not once per deposit in it.
+        if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
         this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
         this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
       },

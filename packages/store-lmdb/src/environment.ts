@@ -34,6 +34,12 @@ export interface Databases {
  * `useWritemap` stay off for the same reason (as does `mapAsync`, by default). Group commit is untouched:
  * lmdb-js still gathers every write issued in one event turn, and those queued
  * while a commit is syncing, into the next single transaction.
+ *
+ * `eventTurnBatching` off: lmdb-js's event-turn batch holds a commit promise no
+ * caller can observe, and when that commit fails (a full disk) it is an
+ * unhandled rejection that kills the process. Without it, lmdb-js still gathers
+ * the writes of one turn into one transaction (it starts writing on the next
+ * setImmediate), and each caller's promise rejects with its commit.
  */
 export async function openDatabases(init: ResolvedInit): Promise<Databases> {
   const path = resolve(init.path);
@@ -50,6 +56,7 @@ export async function openDatabases(init: ResolvedInit): Promise<Databases> {
     cache: false,
     mapSize: init.mapSize,
     maxDbs: 8,
+    eventTurnBatching: false,
   });
   try {
     const databases: Databases = {

@@ -18,6 +18,13 @@ export const DEFAULT_MAP_SIZE = 1024 * 1024 * 1024;
 export const MIN_MAP_SIZE = 1024 * 1024;
 /** 64 TiB: past what a 47-bit user address space can map. */
 export const MAX_MAP_SIZE = 2 ** 46;
+/**
+ * New records are refused (STORE_FULL) while the store's file system has less than this free: the room left is for
+ * updates and removals of what is stored, and lmdb-js must never meet a full disk (free-space.ts).
+ */
+export const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024;
+/** 1 TiB. */
+export const MAX_MIN_FREE_BYTES = 2 ** 40;
 
 export interface LmdbStoreInit {
   /**
@@ -34,6 +41,8 @@ export interface LmdbStoreInit {
   readonly maxSeen?: number;
   /** Initial memory-map size in bytes, from 1 MiB to 64 TiB. Default {@link DEFAULT_MAP_SIZE}. */
   readonly mapSize?: number;
+  /** Free disk space below which new records are refused with STORE_FULL, from 0 (never) to 1 TiB. Default {@link DEFAULT_MIN_FREE_BYTES}. */
+  readonly minFreeBytes?: number;
 }
 
 export interface ResolvedInit {
@@ -42,9 +51,10 @@ export interface ResolvedInit {
   readonly maxInbox: number;
   readonly maxSeen: number;
   readonly mapSize: number;
+  readonly minFreeBytes: number;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['path', 'maxOutbox', 'maxInbox', 'maxSeen', 'mapSize']);
+const KNOWN: ReadonlySet<string> = new Set(['path', 'maxOutbox', 'maxInbox', 'maxSeen', 'mapSize', 'minFreeBytes']);
 
 /** Checks every field, naming it in the message, and fills in the defaults. */
 export function resolveInit(init: LmdbStoreInit): ResolvedInit {
@@ -59,6 +69,7 @@ export function resolveInit(init: LmdbStoreInit): ResolvedInit {
     maxInbox: count('maxInbox', init.maxInbox, DEFAULT_MAX_INBOX),
     maxSeen: count('maxSeen', init.maxSeen, DEFAULT_MAX_SEEN),
     mapSize: mapSize(init.mapSize),
+    minFreeBytes: minFreeBytes(init.minFreeBytes),
   };
 }
 
@@ -72,6 +83,14 @@ function mapSize(value: unknown): number {
   if (value === undefined) return DEFAULT_MAP_SIZE;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_MAP_SIZE || value > MAX_MAP_SIZE) {
     throw new OptionsError(`mapSize: expected a whole number of bytes from ${MIN_MAP_SIZE} (1 MiB) to ${MAX_MAP_SIZE} (64 TiB), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function minFreeBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_MIN_FREE_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_MIN_FREE_BYTES) {
+    throw new OptionsError(`minFreeBytes: expected a whole number of bytes from 0 to ${MAX_MIN_FREE_BYTES} (1 TiB), got ${describe(value)}`);
   }
   return value;
 }

@@ -1,8 +1,11 @@
-import { CapacityError, type HeraldStore, type InboxRecord, type OutboxRecord } from '@herald/core';
+import { resolve } from 'node:path';
+import { CapacityError, StoreFullError, type HeraldStore, type InboxRecord, type OutboxRecord } from '@herald/core';
+import { storeError } from './commit-failure.js';
 import { addToCount, readCount } from './counts.js';
 import { openDatabases } from './environment.js';
 import { resolveInit, type LmdbStoreInit } from './init.js';
 import { outboxIds } from './outbox-ids.js';
+import { freeSpaceGuard } from './free-space.js';
 import { byAge, checkEnvelope, checkId, checkTime, inboxFromStorage, outboxFromStorage, storableId } from './records.js';
 import { pruneStep, rememberSeen } from './seen.js';
 
@@ -43,14 +46,41 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
   const databases = await openDatabases(options);
   const { env, outbox, inbox, seen, meta } = databases;
   const ids = outboxIds(outbox, options.maxOutbox);
+
+  const guard = await freeSpaceGuard(resolve(options.path), options.minFreeBytes);
   let closed = false;
   let closing: Promise<void> | undefined;
 
   const check = (): void => {
     if (closed) throw new Error('store is closed');
   };
+  const refuseNew = (): StoreFullError =>
+    new StoreFullError(`the store's disk is full: new messages are refused while less than ${options.minFreeBytes} bytes are free under ${options.path} (minFreeBytes); what it holds is still sent, read and removed`);
+  /**
+   * A failed commit, typed (STORE_FULL, STORE_FAILED). On a full disk `again` (a write that adds no record, which may
+   * have failed only because it shared a commit with one that did) is tried once more.
+   */
+  const failed = async <T>(error: unknown, again?: () => Promise<T>): Promise<T> => {
+    const typed = await storeError(options.path, error);
+    if (!(typed instanceof StoreFullError) || !again) throw typed;
+    return again().catch(async (next: unknown) => {
+      throw await storeError(options.path, next);
+    });
+  };
+  /** One transaction; `adds` when it may add a record (not tried again when it fails). */
+  const transact = <T>(work: () => T, adds: boolean): Promise<T> => env.transaction(work).catch((error: unknown) => failed(error, adds ? undefined : () => env.transaction(work)));
+  /**
+   * Whether a new id may be stored, `bytes` long. Awaits only when the estimate says no: an await on every call
+   * would let later calls' transactions overtake this one. A duplicate of an id held is no new data.
+   */
+  const roomFor = (id: string, bytes: number): true | Promise<void> => {
+    if (guard.admits(bytes)) return true;
+    return (async () => {
+      if (!seen.doesExist(id) && !(await guard.check(bytes))) throw refuseNew();
+    })();
+  };
 
-  return {
+  const store: LmdbStore = {
     path: init.path,
     get seenCount() {
       check();
@@ -64,25 +94,27 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
     // Not async, and no await: one enqueue costs one promise beyond lmdb-js's shared commit promise. Between two commits
     // the main thread resolves the last batch and issues the next, so every microsecond here lengthens each commit cycle.
     putOutbox(record) {
-      let write: Promise<boolean>;
+      let added: boolean;
       try {
         check();
         checkId(record.id, 'putOutbox');
         checkEnvelope(record.envelope, 'putOutbox');
         // Replacing a record never needs room; only a new id counts against the bound.
-        const added = ids.admit(record.id);
-        try {
-          write = outbox.put(record.id, record); // encodes now: a record msgpack cannot encode throws here
-        } catch (error) {
-          if (added) ids.forget(record.id);
-          throw error;
-        }
+        added = ids.admit(record.id);
       } catch (error) {
         return Promise.reject(error);
       }
-      return ids.settle(write);
+      const bytes = record.envelope.length + RECORD_OVERHEAD;
+      // A new record needs free disk space; an update does not wait for it (the room kept free is for updates).
+      if (added && !guard.admits(bytes)) {
+        return guard.check(bytes).then((room) => {
+          if (room) return write(record, added);
+          ids.forget(record.id);
+          throw refuseNew();
+        });
+      }
+      return write(record, added);
     },
-
     async getOutbox(id) {
       check();
       if (!storableId(id)) return undefined;
@@ -101,7 +133,7 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       check();
       if (!storableId(id)) return;
       ids.forget(id);
-      await ids.settle(outbox.remove(id));
+      await ids.settle(outbox.remove(id)).catch((error: unknown) => failed(error, () => ids.settle(outbox.remove(id))));
     },
 
     async receive(record) {
@@ -109,9 +141,12 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       checkId(record.id, 'receive');
       checkEnvelope(record.envelope, 'receive');
       checkTime(record.expiresAt, 'receive');
+      // Awaited only while the disk is full: an await here would let later calls' transactions overtake this one.
+      const room = roomFor(record.id, record.envelope.length + RECORD_OVERHEAD);
+      if (room !== true) await room;
       // One transaction: the seen check, the seen insert and the inbox insert. Callbacks run one after another inside the
       // write transaction and see each other's writes, so of concurrent copies of one id exactly one finds it unseen.
-      const outcome = await env.transaction(() => {
+      const outcome = await transact(() => {
         if (seen.doesExist(record.id)) return 'duplicate';
         if (readCount(meta, 'inbox') >= options.maxInbox) return 'inbox full';
         if (readCount(meta, 'seen') >= options.maxSeen) return 'seen full';
@@ -121,7 +156,7 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
         addToCount(meta, 'inbox', 1);
         rememberSeen(databases, record.id, record.expiresAt);
         return 'added';
-      });
+      }, true);
       if (outcome === 'inbox full') throw new CapacityError(`inbox is full: ${options.maxInbox} records (maxInbox)`);
       if (outcome === 'seen full') throw new CapacityError(`seen-set is full: ${options.maxSeen} ids (maxSeen)`);
       return outcome === 'added';
@@ -131,12 +166,14 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       check();
       checkId(id, 'markSeen');
       checkTime(expiresAt, 'markSeen');
-      const outcome = await env.transaction(() => {
+      const room = roomFor(id, RECORD_OVERHEAD);
+      if (room !== true) await room;
+      const outcome = await transact(() => {
         if (seen.doesExist(id)) return 'duplicate';
         if (readCount(meta, 'seen') >= options.maxSeen) return 'full';
         rememberSeen(databases, id, expiresAt);
         return 'added';
-      });
+      }, true);
       if (outcome === 'full') throw new CapacityError(`seen-set is full: ${options.maxSeen} ids (maxSeen)`);
       return outcome === 'added';
     },
@@ -151,11 +188,11 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
     async removeInbox(id) {
       check();
       if (!storableId(id)) return;
-      await env.transaction(() => {
+      await transact(() => {
         if (!inbox.doesExist(id)) return;
         inbox.remove(id);
         addToCount(meta, 'inbox', -1);
-      });
+      }, false);
     },
 
     async pruneSeen(now) {
@@ -165,7 +202,7 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       let after: [number, string] | undefined;
       do {
         const start = after;
-        const step = await env.transaction(() => pruneStep(databases, now, start));
+        const step = await transact(() => pruneStep(databases, now, start), false);
         removed += step.removed;
         after = step.next;
       } while (after !== undefined && !closed);
@@ -183,4 +220,19 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       return closing;
     },
   };
+  return store;
+
+  function write(record: OutboxRecord, added: boolean): Promise<void> {
+    let written: Promise<boolean>;
+    try {
+      written = outbox.put(record.id, record); // encodes now: a record msgpack cannot encode throws here
+    } catch (error) {
+      if (added) ids.forget(record.id);
+      return Promise.reject(error);
+    }
+    return ids.settle(written).catch((error: unknown) => failed(error, added ? undefined : () => ids.settle(outbox.put(record.id, record))));
+  }
 }
+
+/** What a record costs beyond its envelope, for the free-space estimate: its other fields and LMDB's pages. */
+const RECORD_OVERHEAD = 4096;

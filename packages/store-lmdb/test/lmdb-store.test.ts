@@ -300,6 +300,7 @@ describe('lmdbStore options', () => {
     ['NaN maxOutbox', { path: '/tmp/x', maxOutbox: Number.NaN }, 'maxOutbox: expected a positive integer, got NaN'],
     ['tiny mapSize', { path: '/tmp/x', mapSize: 4096 }, 'mapSize: expected a whole number of bytes from 1048576 (1 MiB) to 70368744177664 (64 TiB), got 4096'],
     ['huge mapSize', { path: '/tmp/x', mapSize: 2 ** 50 }, 'mapSize: expected a whole number of bytes from 1048576 (1 MiB) to 70368744177664 (64 TiB), got 1125899906842624'],
+    ['negative minFreeBytes', { path: '/tmp/x', minFreeBytes: -1 }, 'minFreeBytes: expected a whole number of bytes from 0 to 1099511627776 (1 TiB), got -1'],
   ];
   it.each(cases)('%s → OptionsError', async (_label, init, message) => {
     const error = await lmdbStore(init as LmdbStoreInit).catch((caught: unknown) => caught);

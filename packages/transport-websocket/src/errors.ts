@@ -12,6 +12,7 @@ const BY_RELAY_CODE: Readonly<Record<RelayErrorName, TransportErrorCode>> = {
   NOT_ALLOWED: 'CHANNEL_REJECTED',
   UNAVAILABLE: 'CHANNEL_UNAVAILABLE',
   RELAY_FULL: 'QUOTA_EXCEEDED',
+  STORAGE_FULL: 'QUOTA_EXCEEDED',
 };
 
 export function fromRelayError(channel: string, code: number, text: string): TransportError {

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   NOT_ALLOWED: 7,
   UNAVAILABLE: 8,
   RELAY_FULL: 9,
+  /** The relay's disk is full (a commit failed); collection still works, deposits resume once space is freed. */
+  STORAGE_FULL: 10,
 } as const;
 
 export type RelayErrorName = keyof typeof ERROR_CODES;
