@@ -55,6 +55,17 @@ export interface RelayInit {
    * messages; checked every purgeIntervalMs. Default 30 days (2 592 000 s), like maxRetentionSeconds.
    */
   readonly mqttSessionExpirySeconds?: number;
+  /** Messages the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 10 000. */
+  readonly mqttSessionMaxEnvelopes?: number;
+  /** Payload bytes the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 64 MiB. */
+  readonly mqttSessionMaxBytes?: number;
+  /**
+   * Messages one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts);
+   * its publishes beyond are refused (no PUBACK) until some are delivered. Default 10 000.
+   */
+  readonly mqttClientMaxEnvelopes?: number;
+  /** Payload bytes one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts). Default 64 MiB. */
+  readonly mqttClientMaxBytes?: number;
   /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */
   readonly authTimeoutMs?: number;
   /** Interval of the relay's pings; a client silent for two intervals is dropped. Default 15 000 ms. */
@@ -120,6 +131,10 @@ const NUMBERS = {
   maxConnections: [10_000, 1, 1_000_000, 'connections'],
   mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],
   mqttSessionExpirySeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
+  mqttSessionMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
+  mqttSessionMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
+  mqttClientMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
+  mqttClientMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
   authTimeoutMs: [10_000, 100, 300_000, 'milliseconds'],
   heartbeatIntervalMs: [15_000, 100, 600_000, 'milliseconds'],
   depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],

@@ -14,7 +14,7 @@ export interface MqttBrokerInit {
   readonly dataDir: string;
   /** Larger publishes are refused (the connection is closed: MQTT 3.1.1 has no reason code for it). */
   readonly maxEnvelopeBytes: number;
-  /** What the sessions' queues hold at most (they are kept in memory too); more is not queued (the relay's mailbox and store limits). */
+  /** What the queues hold at most, per session, per publishing client and in all (they are kept in memory too); a publish beyond is refused. */
   readonly queueLimits: QueueLimits;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
@@ -55,7 +55,12 @@ export interface MqttBrokerHandle {
  *   so clients coming and going with new ids cannot grow the broker's memory
  *   and store without bound; and a session whose client has been away for
  *   sessionExpiryMs is ended, so sessions of clients that never come back do
- *   not fill that cap for good.
+ *   not fill that cap for good;
+ * - a PUBACK means the publish is on disk for every session subscribed to its
+ *   topic: one that would pass a session's, its publisher's or the broker's
+ *   quota (mqtt-quotas.ts) is refused instead, with no PUBACK and the
+ *   connection closed, so one client cannot fill the broker with sessions of
+ *   its own and the broker never acknowledges what it drops.
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
   const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits);
@@ -65,14 +70,16 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     // Herald's derived client ids are 32 hex characters, above 3.1's 23.
     maxClientsIdLength: 64,
     drainTimeout: 30_000,
-    authorizePublish(_client, packet, callback) {
+    authorizePublish(client, packet, callback) {
       if (packet.retain) return callback(new Error('retained messages are not allowed'));
       if (packet.topic.startsWith('$')) return callback(new Error('$ topics are reserved'));
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
       if (payload.length > init.maxEnvelopeBytes) return callback(new Error(`payload larger than ${init.maxEnvelopeBytes} bytes`));
       if (packet.qos === 0 || typeof packet.payload === 'string') return callback(null);
-      // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means "on disk".
-      store.preStore(packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
+      // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means
+      // "on disk for every subscriber". One that does not fit everywhere is refused: an error here ends the connection
+      // without a PUBACK (MQTT 3.1.1 has no negative PUBACK), and the publisher's transport fails that send, retryably.
+      store.preStore(client?.id ?? '', packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
     },
     authorizeSubscribe(client, subscription, callback) {
       const held = client ? store.subscriptionsOf(client.id) : new Set<string>();
@@ -163,7 +170,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await store.close();
-        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals, sessionsExpired: expiredSessions }, 'mqtt broker stopped');
+        init.log.info({ clientErrors: refusals, refusedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals, sessionsExpired: expiredSessions }, 'mqtt broker stopped');
       })()),
   };
 }
