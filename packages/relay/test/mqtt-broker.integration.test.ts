@@ -298,6 +298,85 @@ describe('the relay’s embedded MQTT broker', () => {
     }
   });
 
+  it('never PUBACKs a publish it cannot store: one client filling sessions it left is refused at its quotas, across a restart, and honest exchange carries on', async () => {
+    const mqttPort = await freePort();
+    const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+    const config = { mqttSessionMaxEnvelopes: 5, mqttClientMaxEnvelopes: 8 };
+    let relay = await spawnRelay({ args, config });
+    relays.push(relay);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const clients: MqttClient[] = [];
+    /** Publishes until the broker refuses: how many it PUBACKed, and whether the refusal closed the connection. */
+    const fill = async (publisher: MqttClient, to: string, most: number): Promise<{ acked: number; closed: boolean }> => {
+      const closed = new Promise<'closed'>((resolve) => publisher.once('close', () => resolve('closed')));
+      for (let acked = 0; acked < most; acked++) {
+        // MQTT.js calls back without an error only on the PUBACK; a connection that closes first means there was none.
+        const outcome = await Promise.race([new Promise<'acked' | 'failed'>((resolve) => publisher.publish(to, `filler ${acked}`, { qos: 1 }, (failed) => resolve(failed ? 'failed' : 'acked'))), closed]);
+        if (outcome !== 'acked') return { acked, closed: outcome === 'closed' };
+      }
+      return { acked: most, closed: false };
+    };
+    try {
+      // Mallory opens two persistent sessions and leaves them.
+      for (const [clientId, index] of [['mallory-box-1', 1], ['mallory-box-2', 2]] as const) {
+        const box = (await rawClient(url, clientId, clients)).client;
+        expect(await subscribe(box, [topic(index)])).toEqual([1]);
+        await new Promise<void>((resolve) => box.end(false, {}, () => resolve()));
+      }
+      // Session quota: five PUBACKs into the first box, then the sixth is refused: no PUBACK, the connection closed.
+      expect(await fill((await rawClient(url, 'mallory', clients, true)).client, topic(1), 20)).toEqual({ acked: 5, closed: true });
+      // Client quota: eight copies in all, so three more into the second box, then refused.
+      expect(await fill((await rawClient(url, 'mallory', clients, true)).client, topic(2), 20)).toEqual({ acked: 3, closed: true });
+      // What she has queued still counts after a restart (the publisher is stored with each copy).
+      await relay.kill('SIGTERM');
+      relay = await restartRelay(relay, { args, config });
+      relays.push(relay);
+      expect(await fill((await rawClient(url, 'mallory', clients, true)).client, topic(2), 20)).toEqual({ acked: 0, closed: true });
+      // Honest exchange through the same broker is untouched.
+      const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+      const a = await started(url, alice);
+      const b = await started(url, bob);
+      const sent = Array.from({ length: 3 }, (_, index) => seal(`honest ${index}`, { from: alice, to: bob.card }));
+      for (const bytes of sent) await a.transport.send(bytes, routeOf(bytes));
+      await until('the honest envelopes at Bob', () => sent.every((bytes) => b.inbox.ids.has(envelopeId(bytes))));
+      await a.transport.stop();
+      await b.transport.stop();
+    } finally {
+      for (const client of clients) client.end(true);
+      await relay.kill('SIGTERM');
+    }
+  });
+
+  it('a refused publish fails the transport’s send retryably, and is the only one the returning recipient lacks', async () => {
+    const mqttPort = await freePort();
+    const relay = await spawnRelay({ args: ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'], config: { mqttSessionMaxEnvelopes: 4 } });
+    relays.push(relay);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const [alice, carol] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'carol' })];
+    const a = await started(url, alice);
+    // Carol's node subscribed once and went away: the broker queues for her session.
+    await (await started(url, carol)).transport.stop();
+    const sent = Array.from({ length: 5 }, (_, index) => seal(`to carol ${index}`, { from: alice, to: carol.card }));
+    for (const bytes of sent.slice(0, 4)) await a.transport.send(bytes, routeOf(bytes));
+    const refused = await a.transport.send(sent[4]!, routeOf(sent[4]!)).then(
+      () => undefined,
+      (error: unknown) => error as { code?: string; retryable?: boolean },
+    );
+    expect(refused, 'the fifth send failed').toBeDefined();
+    expect({ code: refused?.code, retryable: refused?.retryable }).toEqual({ code: 'CHANNEL_UNAVAILABLE', retryable: true });
+    // The transport reconnects on its own.
+    await until('the transport up again', () => a.transport.health().state === 'up');
+    const back = await started(url, carol);
+    await until('the four accepted envelopes at Carol', () => sent.slice(0, 4).every((bytes) => back.inbox.ids.has(envelopeId(bytes))));
+    // Nothing more comes: the refused one was not stored.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(back.inbox.ids.has(envelopeId(sent[4]!))).toBe(false);
+    expect(back.inbox.ids.size).toBe(4);
+    await a.transport.stop();
+    await back.transport.stop();
+    await relay.kill('SIGTERM');
+  });
+
   it('validates the mqtt option like any listen address', () => {
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(OptionsError);
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(/startRelay: mqtt: expected host:port/);

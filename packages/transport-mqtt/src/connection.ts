@@ -87,7 +87,14 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   let window = sendWindow(65_535, () => lost());
   let serverMaxPacket = Number.POSITIVE_INFINITY;
   let sessionPresent = false;
-  const lost = (): TransportError => new TransportError('CHANNEL_UNAVAILABLE', channel, `${lastReason} before the broker acknowledged (PUBACK); the envelope may or may not be stored`);
+  const lost = (): TransportError =>
+    new TransportError('CHANNEL_UNAVAILABLE', channel, `${lastReason} before the broker acknowledged (PUBACK); the envelope may or may not be stored (a 3.1.1 broker that cannot store a publish refuses it this way)`);
+  /**
+   * Publishes on the wire without a PUBACK yet. MQTT.js keeps those of a persistent session (clean: false) to resend
+   * on its own reconnection, which this transport never uses, and so never calls them back when the connection
+   * ends: they are failed here, retryably, and the node's outbox sends them again (or over another channel).
+   */
+  const unacknowledged = new Set<(error: TransportError) => void>();
 
   const connection: BrokerConnection = {
     protocolVersion: version,
@@ -102,8 +109,19 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       if (!connection.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `not connected to the broker (${lastReason})`);
       if (payload.length + topic.length + 16 > serverMaxPacket) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${payload.length} bytes exceeds the broker's maximum packet size (${serverMaxPacket})`, { retryable: false });
       const release = await window.acquire(ticket);
+      if (closed) {
+        release();
+        throw lost();
+      }
       return new Promise<void>((resolve, reject) => {
+        const fail = (error: TransportError): void => {
+          unacknowledged.delete(fail);
+          release();
+          reject(error);
+        };
+        unacknowledged.add(fail);
         client.publish(topic, payload, { qos: 1, retain: false }, (error) => {
+          if (!unacknowledged.delete(fail)) return;
           release();
           if (!error) return resolve();
           const code = reasonCodeOf(error);
@@ -168,6 +186,7 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       if (closed) return;
       closed = true;
       window.close();
+      for (const fail of [...unacknowledged]) fail(lost());
       client.end(true);
       events.onClosed(lastReason);
     });
