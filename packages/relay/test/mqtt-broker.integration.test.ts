@@ -7,6 +7,7 @@ import { mqttTransport } from '@herald/transport-mqtt';
 import { freePort } from '@herald/transport-mqtt/testing';
 import { parseRelayConfig } from '../src/config.js';
 import { resolveRelayInit } from '../src/init.js';
+import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /**
@@ -21,9 +22,10 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function relayWithBroker(previous?: { relay: RelayProcess; mqttPort: number }): Promise<{ relay: RelayProcess; mqttPort: number; url: string }> {
+/** A relay with its broker; by default only clients proving an identity are admitted (the transport does so on its own). */
+async function relayWithBroker(previous?: { relay: RelayProcess; mqttPort: number }, extraArgs: readonly string[] = []): Promise<{ relay: RelayProcess; mqttPort: number; url: string }> {
   const mqttPort = previous?.mqttPort ?? (await freePort());
-  const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+  const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn', ...extraArgs];
   const relay = previous ? await restartRelay(previous.relay, { args }) : await spawnRelay({ args });
   relays.push(relay);
   return { relay, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}` };
@@ -87,23 +89,6 @@ transportComplianceSuite(
   { timeoutMs: 8000, settleMs: 300 },
 );
 
-/** A raw MQTT 3.1.1 client (persistent session unless `clean`), pushed onto `clients` for cleanup; resolves at CONNACK. */
-async function rawClient(url: string, clientId: string, clients: MqttClient[], clean = false): Promise<{ client: MqttClient; sessionPresent: boolean }> {
-  const client = mqttConnect(url, { protocolVersion: 4, clientId, clean, reconnectPeriod: 0 });
-  clients.push(client);
-  const sessionPresent = await new Promise<boolean>((resolve, reject) => {
-    client.once('connect', (connack) => resolve(connack.sessionPresent));
-    client.once('error', reject);
-  });
-  return { client, sessionPresent };
-}
-
-/** The SUBACK's return codes as the broker sent them (MQTT.js's `granted` repeats what was asked). */
-const subscribe = (client: MqttClient, topics: string[]) =>
-  // MQTT.js reports a refused topic as an error too; the packet is what tells which.
-  new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
-
-const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
 
 describe('the relay’s embedded MQTT broker', () => {
   it('carries envelopes both ways, holds them for an offline recipient, and keeps them across a SIGKILL of the relay', async () => {
@@ -152,7 +137,7 @@ describe('the relay’s embedded MQTT broker', () => {
   });
 
   it('refuses wildcard subscriptions and retained messages', async () => {
-    const running = await relayWithBroker();
+    const running = await relayWithBroker(undefined, ['--mqtt-anonymous']);
     const client: MqttClient = mqttConnect(running.url, { protocolVersion: 4, clientId: 'curious', reconnectPeriod: 0 });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -172,7 +157,7 @@ describe('the relay’s embedded MQTT broker', () => {
   });
 
   it('ends a connection whose packet header declares more than it takes, before the body arrives, and carries on', async () => {
-    const running = await relayWithBroker();
+    const running = await relayWithBroker(undefined, ['--mqtt-anonymous']);
     const client: MqttClient = mqttConnect(running.url, { protocolVersion: 4, clientId: 'greedy', reconnectPeriod: 0 });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -227,7 +212,7 @@ describe('the relay’s embedded MQTT broker', () => {
   it('bounds persistent sessions: 16 topics a session, mqttMaxSessions sessions, kept across a restart', async () => {
     const mqttPort = await freePort();
     const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
-    let relay = await spawnRelay({ args, config: { mqttMaxSessions: 2 } });
+    let relay = await spawnRelay({ args, config: { mqttMaxSessions: 2, mqttAnonymous: true } });
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
@@ -243,7 +228,7 @@ describe('the relay’s embedded MQTT broker', () => {
       for (const client of clients.splice(0)) client.end(true);
       // The sessions persist: after a restart the cap still counts them.
       await relay.kill('SIGTERM');
-      relay = await restartRelay(relay, { args, config: { mqttMaxSessions: 2 } });
+      relay = await restartRelay(relay, { args, config: { mqttMaxSessions: 2, mqttAnonymous: true } });
       relays.push(relay);
       expect(await subscribe(await connected('session-four'), [topic(300)])).toEqual([128]);
       expect(await subscribe(await connected('session-two'), [topic(101)])).toEqual([1]);
@@ -256,7 +241,7 @@ describe('the relay’s embedded MQTT broker', () => {
   it('ends a session whose client stayed away past mqttSessionExpirySeconds, with its queued messages; a connected client’s stays', async () => {
     const mqttPort = await freePort();
     const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
-    const relay = await spawnRelay({ args, config: { mqttSessionExpirySeconds: 1, purgeIntervalMs: 200, mqttMaxSessions: 2 } });
+    const relay = await spawnRelay({ args, config: { mqttSessionExpirySeconds: 1, purgeIntervalMs: 200, mqttMaxSessions: 2, mqttAnonymous: true } });
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
@@ -316,22 +301,24 @@ describe('the relay’s embedded MQTT broker', () => {
       }
       return { acked: most, closed: false };
     };
+    // Mallory proves identities of her own (anyone may make them): one to publish with, one for each session she fills.
+    const [mallory, box1, box2] = [generateIdentity({ label: 'mallory' }), generateIdentity({ label: 'box 1' }), generateIdentity({ label: 'box 2' })];
     try {
       // Mallory opens two persistent sessions and leaves them.
-      for (const [clientId, index] of [['mallory-box-1', 1], ['mallory-box-2', 2]] as const) {
-        const box = (await rawClient(url, clientId, clients)).client;
+      for (const [identity, index] of [[box1, 1], [box2, 2]] as const) {
+        const box = (await rawClient(url, identity, clients)).client;
         expect(await subscribe(box, [topic(index)])).toEqual([1]);
         await new Promise<void>((resolve) => box.end(false, {}, () => resolve()));
       }
       // Session quota: five PUBACKs into the first box, then the sixth is refused: no PUBACK, the connection closed.
-      expect(await fill((await rawClient(url, 'mallory', clients, true)).client, topic(1), 20)).toEqual({ acked: 5, closed: true });
+      expect(await fill((await rawClient(url, mallory, clients, true)).client, topic(1), 20)).toEqual({ acked: 5, closed: true });
       // Client quota: eight copies in all, so three more into the second box, then refused.
-      expect(await fill((await rawClient(url, 'mallory', clients, true)).client, topic(2), 20)).toEqual({ acked: 3, closed: true });
+      expect(await fill((await rawClient(url, mallory, clients, true)).client, topic(2), 20)).toEqual({ acked: 3, closed: true });
       // What she has queued still counts after a restart (the publisher is stored with each copy).
       await relay.kill('SIGTERM');
       relay = await restartRelay(relay, { args, config });
       relays.push(relay);
-      expect(await fill((await rawClient(url, 'mallory', clients, true)).client, topic(2), 20)).toEqual({ acked: 0, closed: true });
+      expect(await fill((await rawClient(url, mallory, clients, true)).client, topic(2), 20)).toEqual({ acked: 0, closed: true });
       // Honest exchange through the same broker is untouched.
       const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
       const a = await started(url, alice);
