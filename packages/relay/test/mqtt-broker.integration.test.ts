@@ -370,5 +370,10 @@ describe('the relay’s embedded MQTT broker', () => {
     expect(resolveRelayInit({ dataDir: '/tmp/x', mqtt: '127.0.0.1:1883' }).mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
     expect(resolveRelayInit({ dataDir: '/tmp/x' }).mqtt).toBeUndefined();
     expect(parseRelayConfig('dataDir: /tmp/x\nmqtt: 127.0.0.1:1883\n', '/etc/relay.yaml').mqtt).toBe('127.0.0.1:1883');
+    // Admission and quotas: closed by default, quotas with their defaults, bad values named.
+    const defaults = resolveRelayInit({ dataDir: '/tmp/x' });
+    expect([defaults.mqttAnonymous, defaults.mqttSessionMaxEnvelopes, defaults.mqttSessionMaxBytes, defaults.mqttClientMaxEnvelopes, defaults.mqttClientMaxBytes]).toEqual([false, 10_000, 64 * 1024 * 1024, 10_000, 64 * 1024 * 1024]);
+    expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqttAnonymous: 'yes' as never })).toThrow(/mqttAnonymous: expected true or false/);
+    expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqttClientMaxBytes: 10 })).toThrow(/mqttClientMaxBytes: expected whole bytes from 1024/);
   });
 });
