@@ -68,7 +68,7 @@ export interface RelayInit {
   readonly mqttClientMaxBytes?: number;
   /**
    * The embedded broker also admits clients that prove no identity key (any client id, no allow-list applies to
-   * them). Default false: only clients whose CONNECT proves an identity key (docs/relay-protocol.md section 7).
+   * them). Default false: only clients whose CONNECT proves an identity key (docs/relay-protocol.md section 9).
    */
   readonly mqttAnonymous?: boolean;
   /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */

@@ -2,7 +2,7 @@ import { fromHex, secureRandom, toHex, type Identity } from '@herald/core';
 import { sodium } from './sodium.js';
 
 /**
- * Proof of an identity key in an MQTT CONNECT (docs/relay-protocol.md section 7),
+ * Proof of an identity key in an MQTT CONNECT (docs/relay-protocol.md section 9),
  * for the relay's embedded broker. MQTT 3.1.1 has no challenge round, so the
  * proof is non-interactive: the client signs the broker URL it dialled, its
  * client id, the time and a random nonce. The broker accepts it within a clock
