@@ -28,10 +28,7 @@ const encoder = new TextEncoder();
 
 /** The client id a proven identity must use: anyone can compute it, only the key's holder can connect with it. */
 export function provenClientId(signingPublicKey: Uint8Array): string {
-  const message = new Uint8Array(MQTT_PROVEN_CLIENT_ID_DOMAIN.length + signingPublicKey.length);
-  message.set(MQTT_PROVEN_CLIENT_ID_DOMAIN);
-  message.set(signingPublicKey, MQTT_PROVEN_CLIENT_ID_DOMAIN.length);
-  return toHex(sodium.crypto_generichash(16, message, null));
+  return toHex(sodium.crypto_generichash(16, Buffer.concat([MQTT_PROVEN_CLIENT_ID_DOMAIN, signingPublicKey]), null));
 }
 
 function transcript(url: string, clientId: string, at: number, nonce: Uint8Array, signingPublicKey: Uint8Array): Uint8Array {
@@ -39,14 +36,7 @@ function transcript(url: string, clientId: string, at: number, nonce: Uint8Array
   const idBytes = encoder.encode(clientId);
   const time = new Uint8Array(8);
   new DataView(time.buffer).setBigUint64(0, BigInt(at));
-  const parts = [MQTT_AUTH_DOMAIN, Uint8Array.of(urlBytes.length), urlBytes, Uint8Array.of(idBytes.length), idBytes, time, nonce, signingPublicKey];
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return Buffer.concat([MQTT_AUTH_DOMAIN, Uint8Array.of(urlBytes.length), urlBytes, Uint8Array.of(idBytes.length), idBytes, time, nonce, signingPublicKey]);
 }
 
 /** A fresh login for one connection to `url` (the broker's `mqtt://host:port` name). */
