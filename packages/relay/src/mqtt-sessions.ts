@@ -109,11 +109,23 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
   const retainedByTopic = new Map<string, Packet>();
   let seq = 0;
   let refusedFull = 0;
-  /** Entries stored ahead of Aedes' PUBACK, waiting for `outgoingEnqueueCombi` to put them in the queues: their publisher and sequence numbers. */
-  const preStored = new WeakMap<Buffer, { from: string; seqs: Map<string, number> }>();
+  /**
+   * Entries stored ahead of Aedes' PUBACK, per subscriber, for `outgoingEnqueueCombi` to give the broker id and counter
+   * Aedes assigns later. They are in the queues already: should Aedes never get that far (the connection ended before
+   * its PUBACK went out), they stay queued like entries restored after a restart, and are delivered, never leaked.
+   */
+  const preStored = new WeakMap<Buffer, { from: string; entries: Map<string, Entry> }>();
   const drop = (clientId: string, entry: Entry): void => {
     hooks.dropQueued(clientId, entry.seq);
     quotas.refund(entry.from, clientId, entry.packet.payload.length);
+  };
+  /** Takes `entry` out of its queue and the store, if it is still queued (forget may have dropped it already). */
+  const unqueue = (clientId: string, entry: Entry): void => {
+    const queue = outgoing.get(clientId);
+    const index = queue?.indexOf(entry) ?? -1;
+    if (index < 0) return;
+    queue!.splice(index, 1);
+    drop(clientId, entry);
   };
 
   const add = (sub: Subscription): void => {
@@ -173,16 +185,22 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
       }
       const entries: QueuedEntry[] = subscribers.map((clientId) => ({ clientId, seq: ++seq, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, from }));
       for (const entry of entries) quotas.charge(from, entry.clientId, payload.length);
-      preStored.set(payload, { from, seqs: new Map(entries.map((entry) => [entry.clientId, entry.seq])) });
       if (entries.length === 0) return;
       try {
         await hooks.storeQueued(entries);
       } catch (error) {
-        // Not stored, so not acknowledged: the quota goes back and outgoingEnqueueCombi finds nothing stored early.
-        preStored.delete(payload);
+        // Not stored, so not acknowledged: the quota goes back.
         for (const entry of entries) quotas.refund(from, entry.clientId, payload.length);
         throw error;
       }
+      // On disk: queued now, under a broker id and counter of their own until outgoingEnqueueCombi gives Aedes' ones.
+      const queued = new Map<string, Entry>();
+      for (const { clientId, seq: at } of entries) {
+        const entry: Entry = { seq: at, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false, brokerId: 'stored', brokerCounter: at }, from };
+        queueOf(clientId).push(entry);
+        queued.set(clientId, entry);
+      }
+      preStored.set(payload, { from, entries: queued });
     },
     restoreQueued(clientId, at, packet, from) {
       // Entries stored by preStore carry no broker id or counter (Aedes assigns them later), yet Aedes finds a
@@ -252,11 +270,11 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
         const entries: QueuedEntry[] = [];
         for (const sub of subs ?? []) {
           const queue = queueOf(sub.clientId);
-          const storedAt = early?.seqs.get(sub.clientId);
-          early?.seqs.delete(sub.clientId);
-          if (storedAt !== undefined) {
-            // Already on disk (preStore): only the broker id and counter, known now, are added in memory.
-            queue.push({ seq: storedAt, packet: stored(packet), from });
+          const earlyEntry = early?.entries.get(sub.clientId);
+          early?.entries.delete(sub.clientId);
+          if (earlyEntry !== undefined) {
+            // Already on disk and queued (preStore): only the broker id and counter, known now, are added in memory.
+            earlyEntry.packet = stored(packet);
             continue;
           }
           // A subscriber that came after the publish was acknowledged: queued if it fits, as a plain broker would.
@@ -270,7 +288,7 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
           entries.push({ clientId: sub.clientId, seq: entry.seq, packet: stored(packet), from });
         }
         // Stored early for a subscriber that left meanwhile: not theirs any more.
-        for (const [clientId, at] of early?.seqs ?? []) drop(clientId, { seq: at, packet, from });
+        for (const [clientId, entry] of early?.entries ?? []) unqueue(clientId, entry);
         if (entries.length > 0) await hooks.storeQueued(entries);
       },
       async outgoingUpdate(client: Client, packet: Packet) {

@@ -127,6 +127,32 @@ describe('the embedded broker’s session queues', () => {
     expect(state.refusedFull).toBe(2);
   });
 
+  it('keep a publish stored ahead of its PUBACK queued when Aedes never gets further (its connection ended): delivered, never leaked', async () => {
+    const { state, subscribe, acknowledgeOldest } = broker({ maxPerSession: 1 });
+    await subscribe('bob', 'herald/v1/0b');
+    await state.preStore('alice', 'herald/v1/0b', Buffer.alloc(10, 1));
+    expect(state.queue('bob')).toHaveLength(1);
+    expect(state.queuedMessages).toBe(1);
+    await acknowledgeOldest('bob');
+    expect([state.queue('bob').length, state.queuedMessages, state.queuedBytes]).toEqual([0, 0, 0]);
+  });
+
+  it('count a copy stored ahead once when its session ends before Aedes enqueues the publish', async () => {
+    const { state, subscribe } = broker({});
+    const api = state.api as unknown as { outgoingEnqueueCombi(subs: Subscription[], packet: Packet): Promise<void> };
+    await subscribe('bob', 'herald/v1/0b');
+    await subscribe('carol', 'herald/v1/0b');
+    const payload = Buffer.alloc(10, 1);
+    await state.preStore('alice', 'herald/v1/0b', payload);
+    expect(state.queuedMessages).toBe(2);
+    await state.forget('bob');
+    expect(state.queuedMessages).toBe(1);
+    // Aedes goes on with the subscribers it finds now: Carol only.
+    await api.outgoingEnqueueCombi([{ clientId: 'carol', topic: 'herald/v1/0b', qos: 1 }], { cmd: 'publish', topic: 'herald/v1/0b', payload, qos: 1, retain: false, dup: false, brokerId: 'b', brokerCounter: 1 });
+    expect([state.queuedMessages, state.queuedBytes, state.queue('carol').length, state.queue('bob').length]).toEqual([1, 10, 1, 0]);
+    expect(state.queue('carol')[0]).toMatchObject({ brokerId: 'b', brokerCounter: 1 });
+  });
+
   it('forget ends a session: its subscriptions and queued messages leave memory and the store, and its bytes are freed', async () => {
     const { state, subscribe, publish } = broker({ maxBytes: 1500 });
     await subscribe('bob', 'herald/v1/0b');
