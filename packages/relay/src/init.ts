@@ -55,6 +55,22 @@ export interface RelayInit {
    * messages; checked every purgeIntervalMs. Default 30 days (2 592 000 s), like maxRetentionSeconds.
    */
   readonly mqttSessionExpirySeconds?: number;
+  /** Messages the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 10 000. */
+  readonly mqttSessionMaxEnvelopes?: number;
+  /** Payload bytes the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 64 MiB. */
+  readonly mqttSessionMaxBytes?: number;
+  /**
+   * Messages one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts);
+   * its publishes beyond are refused (no PUBACK) until some are delivered. Default 10 000.
+   */
+  readonly mqttClientMaxEnvelopes?: number;
+  /** Payload bytes one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts). Default 64 MiB. */
+  readonly mqttClientMaxBytes?: number;
+  /**
+   * The embedded broker also admits clients that prove no identity key (any client id, no allow-list applies to
+   * them). Default false: only clients whose CONNECT proves an identity key (docs/relay-protocol.md section 9).
+   */
+  readonly mqttAnonymous?: boolean;
   /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */
   readonly authTimeoutMs?: number;
   /** Interval of the relay's pings; a client silent for two intervals is dropped. Default 15 000 ms. */
@@ -131,6 +147,10 @@ const NUMBERS = {
   maxConnections: [10_000, 1, 1_000_000, 'connections'],
   mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],
   mqttSessionExpirySeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
+  mqttSessionMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
+  mqttSessionMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
+  mqttClientMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
+  mqttClientMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
   authTimeoutMs: [10_000, 100, 300_000, 'milliseconds'],
   heartbeatIntervalMs: [15_000, 100, 600_000, 'milliseconds'],
   depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],
@@ -147,7 +167,7 @@ const NUMBERS = {
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'allowDeposit', 'allowCollect', 'admitAuthorities', 'admitRevocations', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'mqttAnonymous', 'allowDeposit', 'allowCollect', 'admitAuthorities', 'admitRevocations', 'logLevel', ...Object.keys(NUMBERS)]);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -186,6 +206,8 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   const smtp = init.smtp === undefined ? undefined : parseAddress(init.smtp, `${where}: smtp`);
   if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
   const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);
+  const mqttAnonymous = init.mqttAnonymous ?? false;
+  if (typeof mqttAnonymous !== 'boolean') throw new OptionsError(`${where}: mqttAnonymous: expected true or false, got ${describe(mqttAnonymous)}`);
   const admitAuthorities = strings(init.admitAuthorities, `${where}: admitAuthorities`);
   if (admitAuthorities && (smtp || mqtt)) throw new OptionsError(`${where}: admitAuthorities cannot be combined with ${smtp ? 'smtp' : 'mqtt'}: its clients carry no identity to check a certificate against`);
   const admitRevocations = init.admitRevocations;
@@ -212,6 +234,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     metrics,
     smtp,
     mqtt,
+    mqttAnonymous,
     allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
     allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
     admitAuthorities,

@@ -15,6 +15,7 @@ options:
   --metrics HOST:PORT       also serve /metrics and /healthz there
   --smtp HOST:PORT          also accept envelopes by SMTP there (stations that can only send mail)
   --mqtt HOST:PORT          also run the embedded MQTT broker there (mqtt:// channels)
+  --mqtt-anonymous          the embedded broker also admits clients that prove no identity key
   --public-url URL          a URL clients dial (repeatable)
   --allow-deposit CARD      only these identities may deposit (repeatable)
   --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
@@ -38,6 +39,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         metrics: { type: 'string' },
         smtp: { type: 'string' },
         mqtt: { type: 'string' },
+        'mqtt-anonymous': { type: 'boolean' },
         'public-url': { type: 'string', multiple: true },
         'allow-deposit': { type: 'string', multiple: true },
         'allow-collect': { type: 'string', multiple: true },
@@ -63,6 +65,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       metricsListen: values.metrics,
       smtp: values.smtp,
       mqtt: values.mqtt,
+      mqttAnonymous: values['mqtt-anonymous'],
       logLevel: values['log-level'],
       publicUrls: values['public-url'],
       allowDeposit: values['allow-deposit'],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { OptionsError } from '@herald/core';
 import type { Logger } from './log.js';
+import { mqttAuthenticator, mqttUrlPolicy } from './mqtt-auth.js';
 import { openBrokerPersistence } from './mqtt-persistence.js';
 import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
 import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './mqtt-sessions.js';
@@ -14,7 +15,7 @@ export interface MqttBrokerInit {
   readonly dataDir: string;
   /** Larger publishes are refused (the connection is closed: MQTT 3.1.1 has no reason code for it). */
   readonly maxEnvelopeBytes: number;
-  /** What the sessions' queues hold at most (they are kept in memory too); more is not queued (the relay's mailbox and store limits). */
+  /** What the queues hold at most, per session, per publishing client and in all (they are kept in memory too); a publish beyond is refused. */
   readonly queueLimits: QueueLimits;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
@@ -24,6 +25,13 @@ export interface MqttBrokerInit {
   readonly sessionExpiryMs: number;
   /** How often sessions are checked for expiry (the relay's purgeIntervalMs). */
   readonly sweepIntervalMs: number;
+  /** Admit clients without an identity proof too (the relay's mqttAnonymous). */
+  readonly anonymous: boolean;
+  /** Signing keys (hex) that may publish / subscribe (the relay's allowDeposit / allowCollect); undefined: anyone admitted. */
+  readonly depositors: ReadonlySet<string> | undefined;
+  readonly collectors: ReadonlySet<string> | undefined;
+  /** The relay's publicUrls: their hosts name this broker too in identity proofs. */
+  readonly publicUrls: readonly string[] | undefined;
   readonly log: Logger;
 }
 
@@ -44,6 +52,9 @@ export interface MqttBrokerHandle {
  *   envelope would outlive every session;
  * - no wildcard subscriptions: a client must name the exact topic, i.e. know
  *   the routing tag, so nobody can list or collect everyone's envelopes with `#`;
+ * - only clients that prove an identity key in their CONNECT are admitted
+ *   (mqtt-auth.ts), unless `anonymous`; the relay's allow-lists decide who may
+ *   publish (allowDeposit) and subscribe (allowCollect);
  * - nothing about clients, topics or envelopes is logged; only counts;
  * - memory per connection is bounded: a packet whose header declares more than
  *   maxEnvelopeBytes plus room for its fields ends the connection before its
@@ -55,30 +66,42 @@ export interface MqttBrokerHandle {
  *   so clients coming and going with new ids cannot grow the broker's memory
  *   and store without bound; and a session whose client has been away for
  *   sessionExpiryMs is ended, so sessions of clients that never come back do
- *   not fill that cap for good.
+ *   not fill that cap for good;
+ * - a PUBACK means the publish is on disk for every session subscribed to its
+ *   topic: one that would pass a session's, its publisher's or the broker's
+ *   quota (mqtt-quotas.ts) is refused instead, with no PUBACK and the
+ *   connection closed, so one client cannot fill the broker with sessions of
+ *   its own and the broker never acknowledges what it drops.
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
   const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits);
   let sessionRefusals = 0;
+  // Which signed URLs name this broker is known once it listens (port 0 picks one); until then none.
+  let urlAllowed: (url: string) => boolean = () => false;
+  const auth = mqttAuthenticator({ anonymous: init.anonymous, depositors: init.depositors, collectors: init.collectors, urlAllowed: (url) => urlAllowed(url) });
   const broker = await Aedes.createBroker({
     persistence: store.persistence,
     // Herald's derived client ids are 32 hex characters, above 3.1's 23.
     maxClientsIdLength: 64,
     drainTimeout: 30_000,
-    authorizePublish(_client, packet, callback) {
+    authenticate: (client, username, password, callback) => auth.authenticate(client, username ?? undefined, password ?? undefined, callback),
+    authorizePublish(client, packet, callback) {
+      if (client && !auth.mayPublish(client)) return callback(new Error('this identity may not publish here (allowDeposit)'));
       if (packet.retain) return callback(new Error('retained messages are not allowed'));
       if (packet.topic.startsWith('$')) return callback(new Error('$ topics are reserved'));
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
       if (payload.length > init.maxEnvelopeBytes) return callback(new Error(`payload larger than ${init.maxEnvelopeBytes} bytes`));
       if (packet.qos === 0 || typeof packet.payload === 'string') return callback(null);
-      // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means "on disk".
-      store.preStore(packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
+      // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means
+      // "on disk for every subscriber". One that does not fit everywhere is refused: an error here ends the connection
+      // without a PUBACK (MQTT 3.1.1 has no negative PUBACK), and the publisher's transport fails that send, retryably.
+      store.preStore(client?.id ?? '', packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
     },
     authorizeSubscribe(client, subscription, callback) {
       const held = client ? store.subscriptionsOf(client.id) : new Set<string>();
       const full = !held.has(subscription.topic) && (held.size >= MAX_SUBSCRIPTIONS_PER_SESSION || (held.size === 0 && store.sessions >= init.maxSessions));
       if (full) sessionRefusals++;
-      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$');
+      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$') || (client !== null && !auth.maySubscribe(client));
       // Negated (SUBACK 0x80), not an error: the client learns the refusal and keeps its connection.
       callback(null, refused ? null : subscription);
     },
@@ -100,6 +123,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
   let expiredSessions = 0;
   let sweeping: Promise<void> | undefined;
   const sweep = setInterval(() => {
+    auth.forgetStale();
     sweeping ??= store
       .expire(Date.now() - init.sessionExpiryMs, connected)
       .then(
@@ -148,6 +172,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     throw new OptionsError(`mqtt: cannot listen on ${init.host}:${init.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
   const port = (server.address() as { port: number }).port;
+  urlAllowed = mqttUrlPolicy(init.host, port, init.publicUrls);
   const url = `mqtt://${init.host.includes(':') ? `[${init.host}]` : init.host}:${port}`;
   init.log.info({ url }, 'mqtt broker started');
   let closing: Promise<void> | undefined;
@@ -163,7 +188,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
         await new Promise<void>((resolve) => broker.close(() => resolve()));
         for (const socket of sockets) socket.destroy();
         await store.close();
-        init.log.info({ clientErrors: refusals, notQueuedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals, sessionsExpired: expiredSessions }, 'mqtt broker stopped');
+        init.log.info({ clientErrors: refusals, loginsRefused: auth.refused, refusedFull: store.refusedFull, oversizedPackets: oversized, subscriptionsRefusedFull: sessionRefusals, sessionsExpired: expiredSessions }, 'mqtt broker stopped');
       })()),
   };
 }

@@ -29,9 +29,12 @@ import { mqttSessions, type Packet, type QueueLimits, type SessionState, type Su
  */
 export interface BrokerPersistence {
   readonly persistence: unknown;
-  /** Stores a QoS 1 publish for its topic's subscribers, durably: call before the broker PUBACKs it. */
-  preStore(topic: string, payload: Buffer): Promise<void>;
-  /** Messages not queued because a session's queue was full, since start. */
+  /**
+   * Stores a QoS 1 publish by client `from` for its topic's subscribers, durably: call before the broker PUBACKs it.
+   * Rejects with QueueFullError (nothing stored) when a copy does not fit for every subscriber: then no PUBACK.
+   */
+  preStore(from: string, topic: string, payload: Buffer): Promise<void>;
+  /** Publishes refused because a queue or quota was full, since start. */
   readonly refusedFull: number;
   /** Sessions holding subscriptions, and one client's topics: what the broker bounds at SUBSCRIBE. */
   readonly sessions: number;
@@ -51,7 +54,8 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
   // eventTurnBatching off: with it, a commit failing on a full disk rejects a promise of lmdb-js's own that nobody can observe, and the unhandled rejection kills the relay (see mailboxes.ts).
   const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4, eventTurnBatching: false } as Parameters<typeof open>[0]);
   const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
-  const queued: Database<Packet, [string, number]> = env.openDB('outgoing', {});
+  // Each queued copy with its publisher (`from`, charged for it; absent in records of older versions).
+  const queued: Database<Packet & { from?: string }, [string, number]> = env.openDB('outgoing', {});
   // When each session's client was last connected: what session expiry counts from. Only clients with a session.
   const seenAt: Database<number, string> = env.openDB('seen', {});
   const pending = new Set<Promise<unknown>>();
@@ -68,12 +72,15 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
       }),
     storeQueued: (entries) =>
       env.batch(() => {
-        for (const { clientId, seq, packet } of entries) queued.put([clientId, seq], packet);
+        for (const { clientId, seq, packet, from } of entries) queued.put([clientId, seq], { ...packet, from });
       }),
     dropQueued: (clientId, seq) => background(queued.remove([clientId, seq])),
   });
   for (const { key, value } of subs.getRange({})) state.restoreSubscription({ clientId: key[0], topic: key[1], ...value });
-  for (const { key, value } of queued.getRange({})) state.restoreQueued(key[0], key[1], { ...value, payload: Buffer.from(value.payload) });
+  for (const { key, value } of queued.getRange({})) {
+    const { from, ...packet } = value;
+    state.restoreQueued(key[0], key[1], { ...packet, payload: Buffer.from(value.payload) }, from ?? '');
+  }
   const lastSeen = new Map<string, number>();
   for (const { key, value } of seenAt.getRange({})) lastSeen.set(key, value);
   // A session with no record (written by a version without expiry, or its client's disconnect never recorded before a
@@ -107,7 +114,7 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
   };
   return {
     persistence,
-    preStore: (topic, payload) => state.preStore(topic, payload),
+    preStore: (from, topic, payload) => state.preStore(from, topic, payload),
     get refusedFull() {
       return state.refusedFull;
     },

@@ -1,3 +1,5 @@
+import { queueQuotas, type QueueLimits } from './mqtt-quotas.js';
+
 /**
  * The embedded broker's session state in memory, with the semantics of Aedes'
  * own in-memory persistence (aedes-persistence), narrowed to what Herald uses:
@@ -28,39 +30,47 @@ export interface Subscription {
   nl?: boolean;
 }
 
+/** A queued copy as stored: for whom (`clientId`), in which order (`seq`), and who published it (`from`, charged for it). */
+export interface QueuedEntry {
+  clientId: string;
+  seq: number;
+  packet: Packet;
+  from: string;
+}
+
 export interface SessionHooks {
   storeSubscriptions(clientId: string, added: readonly Subscription[], removed: readonly string[]): Promise<unknown>;
-  storeQueued(entries: readonly { clientId: string; seq: number; packet: Packet }[]): Promise<unknown>;
+  storeQueued(entries: readonly QueuedEntry[]): Promise<unknown>;
   /** A delivered message leaves the store; not awaited (see mqtt-persistence.ts). */
   dropQueued(clientId: string, seq: number): void;
 }
 
-/** How much the queues may hold: they live in memory as well as on disk, so bytes are bounded, not only messages. */
-export interface QueueLimits {
-  /** Messages one session's queue holds at most (the relay's mailboxMaxEnvelopes). */
-  readonly maxPerClient: number;
-  /** Payload bytes one session's queue holds at most (the relay's mailboxMaxBytes). */
-  readonly maxBytesPerClient: number;
-  /** Payload bytes all sessions' queues hold together at most (the relay's maxStoredBytes). */
-  readonly maxBytes: number;
+export type { QueueLimits } from './mqtt-quotas.js';
+
+/** Why a publish is refused: a copy would not fit in every session it is meant for (mqtt-quotas.ts). */
+export class QueueFullError extends Error {
+  override readonly name = 'QueueFullError';
 }
 
 /** Topics one session may subscribe to: a node collects one mailbox per identity it answers for (as a relay's MAX_TAGS). */
 export const MAX_SUBSCRIPTIONS_PER_SESSION = 16;
 
 type Client = { readonly id: string };
-type Entry = { seq: number; packet: Packet };
+type Entry = { seq: number; packet: Packet; from: string };
 
 export interface SessionState {
   brokerId: string | undefined;
   /**
-   * Queues a QoS 1 publish durably for the topic's subscribers before the
-   * broker acknowledges it (see mqtt-broker.ts); `outgoingEnqueueCombi` later
-   * finds these entries by the payload buffer, which Aedes passes along unchanged.
+   * Queues a QoS 1 publish by client `from` durably for the topic's subscribers before the broker acknowledges it
+   * (see mqtt-broker.ts); `outgoingEnqueueCombi` later finds these entries by the payload buffer, which Aedes passes
+   * along unchanged. All or nothing: when a copy does not fit for every subscriber (mqtt-quotas.ts), nothing is
+   * stored and it rejects with QueueFullError, and the broker must not acknowledge the publish.
    */
-  preStore(topic: string, payload: Buffer): Promise<void>;
-  /** Messages not queued because a session's queue (or all queues together) was full, since start. */
+  preStore(from: string, topic: string, payload: Buffer): Promise<void>;
+  /** Publishes refused because a queue or quota was full (and copies not queued for a subscriber that came after the PUBACK), since start. */
   readonly refusedFull: number;
+  /** Messages queued now, over all sessions. */
+  readonly queuedMessages: number;
   /** Payload bytes queued now, over all sessions. */
   readonly queuedBytes: number;
   /** Sessions holding at least one subscription (they persist while their clients are away). */
@@ -74,7 +84,7 @@ export interface SessionState {
   /** Ends a session for good: its subscriptions and queued messages leave memory at once, and the store (awaited). */
   forget(clientId: string): Promise<void>;
   restoreSubscription(sub: Subscription): void;
-  restoreQueued(clientId: string, seq: number, packet: Packet): void;
+  restoreQueued(clientId: string, seq: number, packet: Packet, from: string): void;
   retained(pattern: string): Packet[];
   queue(clientId: string): Packet[];
   willsNotOf(brokers: Record<string, unknown>): Packet[];
@@ -90,6 +100,7 @@ function stored(packet: Packet): Packet {
 }
 
 export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionState {
+  const quotas = queueQuotas(limits);
   const byClient = new Map<string, Map<string, Subscription>>();
   const byTopic = new Map<string, Map<string, Subscription>>();
   const outgoing = new Map<string, Entry[]>();
@@ -98,23 +109,24 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
   const retainedByTopic = new Map<string, Packet>();
   let seq = 0;
   let refusedFull = 0;
-  /** Payload bytes queued (or stored ahead of the queue by preStore), per session and in all. */
-  const bytesOf = new Map<string, number>();
-  let totalBytes = 0;
-  const fits = (clientId: string, size: number): boolean =>
-    (outgoing.get(clientId)?.length ?? 0) < limits.maxPerClient && (bytesOf.get(clientId) ?? 0) + size <= limits.maxBytesPerClient && totalBytes + size <= limits.maxBytes;
-  const charge = (clientId: string, size: number): void => {
-    bytesOf.set(clientId, (bytesOf.get(clientId) ?? 0) + size);
-    totalBytes += size;
+  /**
+   * Entries stored ahead of Aedes' PUBACK, per subscriber, for `outgoingEnqueueCombi` to give the broker id and counter
+   * Aedes assigns later. They are in the queues already: should Aedes never get that far (the connection ended before
+   * its PUBACK went out), they stay queued like entries restored after a restart, and are delivered, never leaked.
+   */
+  const preStored = new WeakMap<Buffer, { from: string; entries: Map<string, Entry> }>();
+  const drop = (clientId: string, entry: Entry): void => {
+    hooks.dropQueued(clientId, entry.seq);
+    quotas.refund(entry.from, clientId, entry.packet.payload.length);
   };
-  const refund = (clientId: string, size: number): void => {
-    const left = (bytesOf.get(clientId) ?? 0) - size;
-    if (left > 0) bytesOf.set(clientId, left);
-    else bytesOf.delete(clientId);
-    totalBytes -= size;
+  /** Takes `entry` out of its queue and the store, if it is still queued (forget may have dropped it already). */
+  const unqueue = (clientId: string, entry: Entry): void => {
+    const queue = outgoing.get(clientId);
+    const index = queue?.indexOf(entry) ?? -1;
+    if (index < 0) return;
+    queue!.splice(index, 1);
+    drop(clientId, entry);
   };
-  /** Entries stored ahead of Aedes' PUBACK, waiting for `outgoingEnqueueCombi` to put them in the queues. */
-  const preStored = new WeakMap<Buffer, Map<string, number>>();
 
   const add = (sub: Subscription): void => {
     if (!byClient.has(sub.clientId)) byClient.set(sub.clientId, new Map());
@@ -143,7 +155,10 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
       return refusedFull;
     },
     get queuedBytes() {
-      return totalBytes;
+      return quotas.bytes;
+    },
+    get queuedMessages() {
+      return quotas.messages;
     },
     get sessions() {
       return byClient.size;
@@ -154,38 +169,49 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
     async forget(clientId) {
       const topics = [...(byClient.get(clientId)?.keys() ?? [])];
       for (const topic of topics) remove(clientId, topic);
-      for (const entry of outgoing.get(clientId) ?? []) {
-        hooks.dropQueued(clientId, entry.seq);
-        refund(clientId, entry.packet.payload.length);
-      }
+      for (const entry of outgoing.get(clientId) ?? []) drop(clientId, entry);
       outgoing.delete(clientId);
       incoming.delete(clientId);
       wills.delete(clientId);
       if (topics.length > 0) await hooks.storeSubscriptions(clientId, [], topics);
     },
     restoreSubscription: add,
-    async preStore(topic, payload) {
-      const entries: { clientId: string; seq: number; packet: Packet }[] = [];
-      for (const clientId of byTopic.get(topic)?.keys() ?? []) {
-        // Full: not stored ahead; outgoingEnqueueCombi checks again and counts the refusal.
-        if (!fits(clientId, payload.length)) continue;
-        charge(clientId, payload.length);
-        entries.push({ clientId, seq: ++seq, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false } });
+    async preStore(from, topic, payload) {
+      const subscribers = [...(byTopic.get(topic)?.keys() ?? [])];
+      const refusal = quotas.refusal(from, subscribers, payload.length);
+      if (refusal !== undefined) {
+        refusedFull++;
+        throw new QueueFullError(`not stored: ${refusal}`);
       }
+      const entries: QueuedEntry[] = subscribers.map((clientId) => ({ clientId, seq: ++seq, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, from }));
+      for (const entry of entries) quotas.charge(from, entry.clientId, payload.length);
       if (entries.length === 0) return;
-      preStored.set(payload, new Map(entries.map((entry) => [entry.clientId, entry.seq])));
-      await hooks.storeQueued(entries);
+      try {
+        await hooks.storeQueued(entries);
+      } catch (error) {
+        // Not stored, so not acknowledged: the quota goes back.
+        for (const entry of entries) quotas.refund(from, entry.clientId, payload.length);
+        throw error;
+      }
+      // On disk: queued now, under a broker id and counter of their own until outgoingEnqueueCombi gives Aedes' ones.
+      const queued = new Map<string, Entry>();
+      for (const { clientId, seq: at } of entries) {
+        const entry: Entry = { seq: at, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false, brokerId: 'stored', brokerCounter: at }, from };
+        queueOf(clientId).push(entry);
+        queued.set(clientId, entry);
+      }
+      preStored.set(payload, { from, entries: queued });
     },
-    restoreQueued(clientId, at, packet) {
+    restoreQueued(clientId, at, packet, from) {
       // Entries stored by preStore carry no broker id or counter (Aedes assigns them later), yet Aedes finds a
       // queued packet by them when it replays the queue: give each restored entry its own, unique pair.
       if (!packet.brokerId || !packet.brokerCounter) {
         packet.brokerId = 'restored';
         packet.brokerCounter = at;
       }
-      queueOf(clientId).push({ seq: at, packet });
+      queueOf(clientId).push({ seq: at, packet, from });
       // Everything on disk comes back, even over today's limits (they may have been lowered): only new messages are refused.
-      charge(clientId, packet.payload.length);
+      quotas.charge(from, clientId, packet.payload.length);
       seq = Math.max(seq, at);
     },
     retained: (pattern) => (isWildcard(pattern) ? [] : [retainedByTopic.get(pattern)].filter((packet): packet is Packet => packet !== undefined)),
@@ -240,30 +266,29 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
       async outgoingEnqueueCombi(subs: readonly Subscription[], packet: Packet) {
         const early = preStored.get(packet.payload);
         preStored.delete(packet.payload);
-        const entries: { clientId: string; seq: number; packet: Packet }[] = [];
+        const from = early?.from ?? packet.clientId ?? '';
+        const entries: QueuedEntry[] = [];
         for (const sub of subs ?? []) {
           const queue = queueOf(sub.clientId);
-          const storedAt = early?.get(sub.clientId);
-          early?.delete(sub.clientId);
-          if (storedAt !== undefined) {
-            // Already on disk (preStore): only the broker id and counter, known now, are added in memory.
-            queue.push({ seq: storedAt, packet: stored(packet) });
+          const earlyEntry = early?.entries.get(sub.clientId);
+          early?.entries.delete(sub.clientId);
+          if (earlyEntry !== undefined) {
+            // Already on disk and queued (preStore): only the broker id and counter, known now, are added in memory.
+            earlyEntry.packet = stored(packet);
             continue;
           }
-          if (!fits(sub.clientId, packet.payload.length)) {
+          // A subscriber that came after the publish was acknowledged: queued if it fits, as a plain broker would.
+          if (quotas.refusal(from, [sub.clientId], packet.payload.length) !== undefined) {
             refusedFull++;
             continue;
           }
-          charge(sub.clientId, packet.payload.length);
-          const entry = { seq: ++seq, packet: stored(packet) };
+          quotas.charge(from, sub.clientId, packet.payload.length);
+          const entry = { seq: ++seq, packet: stored(packet), from };
           queue.push(entry);
-          entries.push({ clientId: sub.clientId, seq: entry.seq, packet: stored(packet) });
+          entries.push({ clientId: sub.clientId, seq: entry.seq, packet: stored(packet), from });
         }
         // Stored early for a subscriber that left meanwhile: not theirs any more.
-        for (const [clientId, at] of early ?? []) {
-          hooks.dropQueued(clientId, at);
-          refund(clientId, packet.payload.length);
-        }
+        for (const [clientId, entry] of early?.entries ?? []) unqueue(clientId, entry);
         if (entries.length > 0) await hooks.storeQueued(entries);
       },
       async outgoingUpdate(client: Client, packet: Packet) {
@@ -287,8 +312,7 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
         const index = queue.findIndex((entry) => entry.packet.messageId === packet.messageId);
         if (index < 0) return undefined;
         const [entry] = queue.splice(index, 1);
-        hooks.dropQueued(client.id, entry!.seq);
-        refund(client.id, entry!.packet.payload.length);
+        drop(client.id, entry!);
         return entry!.packet;
       },
       async incomingStorePacket(client: Client, packet: Packet) {

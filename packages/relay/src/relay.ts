@@ -46,7 +46,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const options = resolveRelayInit(init);
   const log = relayLogger(options.logLevel);
   const depositors = signingKeys(await loadAllowList(options.allowDeposit, 'allowDeposit'));
-  const collectors = agreementKeys(await loadAllowList(options.allowCollect, 'allowCollect'));
+  const collectCards = await loadAllowList(options.allowCollect, 'allowCollect');
+  const collectors = agreementKeys(collectCards);
   const admission = await relayAdmission(options.admitAuthorities, options.admitRevocations, log);
   const storage = storageHealth(options.storageRetryMs, (failure) => {
     if (failure) log.error({ err: { message: failure.message } }, 'the store refuses writes: deposits are refused, collection goes on');
@@ -118,7 +119,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let mqttBroker: MqttBrokerHandle | undefined;
   if (options.mqtt) {
     try {
-      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerClient: options.mailboxMaxEnvelopes, maxBytesPerClient: options.mailboxMaxBytes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, log });
+      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerSession: options.mqttSessionMaxEnvelopes, maxBytesPerSession: options.mqttSessionMaxBytes, maxPerClient: options.mqttClientMaxEnvelopes, maxBytesPerClient: options.mqttClientMaxBytes, maxMessages: options.maxStoredEnvelopes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, anonymous: options.mqttAnonymous, depositors, collectors: signingKeys(collectCards), publicUrls: options.publicUrls, log });
     } catch (error) {
       server.close();
       metricsServer?.close();

@@ -10,6 +10,7 @@ export interface RelayFlags {
   readonly metricsListen?: string | undefined;
   readonly smtp?: string | undefined;
   readonly mqtt?: string | undefined;
+  readonly mqttAnonymous?: boolean | undefined;
   readonly logLevel?: string | undefined;
   readonly publicUrls?: readonly string[] | undefined;
   readonly allowDeposit?: readonly string[] | undefined;
@@ -26,6 +27,7 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       metricsListen: flags.metricsListen,
       smtp: flags.smtp,
       mqtt: flags.mqtt,
+      mqttAnonymous: flags.mqttAnonymous,
       logLevel: flags.logLevel,
       publicUrls: flags.publicUrls?.length ? flags.publicUrls : undefined,
       allowDeposit: flags.allowDeposit?.length ? flags.allowDeposit : undefined,

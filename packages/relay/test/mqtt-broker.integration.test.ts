@@ -7,6 +7,7 @@ import { mqttTransport } from '@herald/transport-mqtt';
 import { freePort } from '@herald/transport-mqtt/testing';
 import { parseRelayConfig } from '../src/config.js';
 import { resolveRelayInit } from '../src/init.js';
+import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /**
@@ -21,9 +22,10 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function relayWithBroker(previous?: { relay: RelayProcess; mqttPort: number }): Promise<{ relay: RelayProcess; mqttPort: number; url: string }> {
+/** A relay with its broker; by default only clients proving an identity are admitted (the transport does so on its own). */
+async function relayWithBroker(previous?: { relay: RelayProcess; mqttPort: number }, extraArgs: readonly string[] = []): Promise<{ relay: RelayProcess; mqttPort: number; url: string }> {
   const mqttPort = previous?.mqttPort ?? (await freePort());
-  const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+  const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn', ...extraArgs];
   const relay = previous ? await restartRelay(previous.relay, { args }) : await spawnRelay({ args });
   relays.push(relay);
   return { relay, mqttPort, url: `mqtt://127.0.0.1:${mqttPort}` };
@@ -87,23 +89,6 @@ transportComplianceSuite(
   { timeoutMs: 8000, settleMs: 300 },
 );
 
-/** A raw MQTT 3.1.1 client (persistent session unless `clean`), pushed onto `clients` for cleanup; resolves at CONNACK. */
-async function rawClient(url: string, clientId: string, clients: MqttClient[], clean = false): Promise<{ client: MqttClient; sessionPresent: boolean }> {
-  const client = mqttConnect(url, { protocolVersion: 4, clientId, clean, reconnectPeriod: 0 });
-  clients.push(client);
-  const sessionPresent = await new Promise<boolean>((resolve, reject) => {
-    client.once('connect', (connack) => resolve(connack.sessionPresent));
-    client.once('error', reject);
-  });
-  return { client, sessionPresent };
-}
-
-/** The SUBACK's return codes as the broker sent them (MQTT.js's `granted` repeats what was asked). */
-const subscribe = (client: MqttClient, topics: string[]) =>
-  // MQTT.js reports a refused topic as an error too; the packet is what tells which.
-  new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
-
-const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
 
 describe('the relay’s embedded MQTT broker', () => {
   it('carries envelopes both ways, holds them for an offline recipient, and keeps them across a SIGKILL of the relay', async () => {
@@ -152,7 +137,7 @@ describe('the relay’s embedded MQTT broker', () => {
   });
 
   it('refuses wildcard subscriptions and retained messages', async () => {
-    const running = await relayWithBroker();
+    const running = await relayWithBroker(undefined, ['--mqtt-anonymous']);
     const client: MqttClient = mqttConnect(running.url, { protocolVersion: 4, clientId: 'curious', reconnectPeriod: 0 });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -172,7 +157,7 @@ describe('the relay’s embedded MQTT broker', () => {
   });
 
   it('ends a connection whose packet header declares more than it takes, before the body arrives, and carries on', async () => {
-    const running = await relayWithBroker();
+    const running = await relayWithBroker(undefined, ['--mqtt-anonymous']);
     const client: MqttClient = mqttConnect(running.url, { protocolVersion: 4, clientId: 'greedy', reconnectPeriod: 0 });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -227,7 +212,7 @@ describe('the relay’s embedded MQTT broker', () => {
   it('bounds persistent sessions: 16 topics a session, mqttMaxSessions sessions, kept across a restart', async () => {
     const mqttPort = await freePort();
     const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
-    let relay = await spawnRelay({ args, config: { mqttMaxSessions: 2 } });
+    let relay = await spawnRelay({ args, config: { mqttMaxSessions: 2, mqttAnonymous: true } });
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
@@ -243,7 +228,7 @@ describe('the relay’s embedded MQTT broker', () => {
       for (const client of clients.splice(0)) client.end(true);
       // The sessions persist: after a restart the cap still counts them.
       await relay.kill('SIGTERM');
-      relay = await restartRelay(relay, { args, config: { mqttMaxSessions: 2 } });
+      relay = await restartRelay(relay, { args, config: { mqttMaxSessions: 2, mqttAnonymous: true } });
       relays.push(relay);
       expect(await subscribe(await connected('session-four'), [topic(300)])).toEqual([128]);
       expect(await subscribe(await connected('session-two'), [topic(101)])).toEqual([1]);
@@ -256,7 +241,7 @@ describe('the relay’s embedded MQTT broker', () => {
   it('ends a session whose client stayed away past mqttSessionExpirySeconds, with its queued messages; a connected client’s stays', async () => {
     const mqttPort = await freePort();
     const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
-    const relay = await spawnRelay({ args, config: { mqttSessionExpirySeconds: 1, purgeIntervalMs: 200, mqttMaxSessions: 2 } });
+    const relay = await spawnRelay({ args, config: { mqttSessionExpirySeconds: 1, purgeIntervalMs: 200, mqttMaxSessions: 2, mqttAnonymous: true } });
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
@@ -298,11 +283,97 @@ describe('the relay’s embedded MQTT broker', () => {
     }
   });
 
+  it('never PUBACKs a publish it cannot store: one client filling sessions it left is refused at its quotas, across a restart, and honest exchange carries on', async () => {
+    const mqttPort = await freePort();
+    const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+    const config = { mqttSessionMaxEnvelopes: 5, mqttClientMaxEnvelopes: 8 };
+    let relay = await spawnRelay({ args, config });
+    relays.push(relay);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const clients: MqttClient[] = [];
+    /** Publishes until the broker refuses: how many it PUBACKed, and whether the refusal closed the connection. */
+    const fill = async (publisher: MqttClient, to: string, most: number): Promise<{ acked: number; closed: boolean }> => {
+      const closed = new Promise<'closed'>((resolve) => publisher.once('close', () => resolve('closed')));
+      for (let acked = 0; acked < most; acked++) {
+        // MQTT.js calls back without an error only on the PUBACK; a connection that closes first means there was none.
+        const outcome = await Promise.race([new Promise<'acked' | 'failed'>((resolve) => publisher.publish(to, `filler ${acked}`, { qos: 1 }, (failed) => resolve(failed ? 'failed' : 'acked'))), closed]);
+        if (outcome !== 'acked') return { acked, closed: outcome === 'closed' };
+      }
+      return { acked: most, closed: false };
+    };
+    // Mallory proves identities of her own (anyone may make them): one to publish with, one for each session she fills.
+    const [mallory, box1, box2] = [generateIdentity({ label: 'mallory' }), generateIdentity({ label: 'box 1' }), generateIdentity({ label: 'box 2' })];
+    try {
+      // Mallory opens two persistent sessions and leaves them.
+      for (const [identity, index] of [[box1, 1], [box2, 2]] as const) {
+        const box = (await rawClient(url, identity, clients)).client;
+        expect(await subscribe(box, [topic(index)])).toEqual([1]);
+        await new Promise<void>((resolve) => box.end(false, {}, () => resolve()));
+      }
+      // Session quota: five PUBACKs into the first box, then the sixth is refused: no PUBACK, the connection closed.
+      expect(await fill((await rawClient(url, mallory, clients, true)).client, topic(1), 20)).toEqual({ acked: 5, closed: true });
+      // Client quota: eight copies in all, so three more into the second box, then refused.
+      expect(await fill((await rawClient(url, mallory, clients, true)).client, topic(2), 20)).toEqual({ acked: 3, closed: true });
+      // What she has queued still counts after a restart (the publisher is stored with each copy).
+      await relay.kill('SIGTERM');
+      relay = await restartRelay(relay, { args, config });
+      relays.push(relay);
+      expect(await fill((await rawClient(url, mallory, clients, true)).client, topic(2), 20)).toEqual({ acked: 0, closed: true });
+      // Honest exchange through the same broker is untouched.
+      const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+      const a = await started(url, alice);
+      const b = await started(url, bob);
+      const sent = Array.from({ length: 3 }, (_, index) => seal(`honest ${index}`, { from: alice, to: bob.card }));
+      for (const bytes of sent) await a.transport.send(bytes, routeOf(bytes));
+      await until('the honest envelopes at Bob', () => sent.every((bytes) => b.inbox.ids.has(envelopeId(bytes))));
+      await a.transport.stop();
+      await b.transport.stop();
+    } finally {
+      for (const client of clients) client.end(true);
+      await relay.kill('SIGTERM');
+    }
+  });
+
+  it('a refused publish fails the transport’s send retryably, and is the only one the returning recipient lacks', async () => {
+    const mqttPort = await freePort();
+    const relay = await spawnRelay({ args: ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'], config: { mqttSessionMaxEnvelopes: 4 } });
+    relays.push(relay);
+    const url = `mqtt://127.0.0.1:${mqttPort}`;
+    const [alice, carol] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'carol' })];
+    const a = await started(url, alice);
+    // Carol's node subscribed once and went away: the broker queues for her session.
+    await (await started(url, carol)).transport.stop();
+    const sent = Array.from({ length: 5 }, (_, index) => seal(`to carol ${index}`, { from: alice, to: carol.card }));
+    for (const bytes of sent.slice(0, 4)) await a.transport.send(bytes, routeOf(bytes));
+    const refused = await a.transport.send(sent[4]!, routeOf(sent[4]!)).then(
+      () => undefined,
+      (error: unknown) => error as { code?: string; retryable?: boolean },
+    );
+    expect(refused, 'the fifth send failed').toBeDefined();
+    expect({ code: refused?.code, retryable: refused?.retryable }).toEqual({ code: 'CHANNEL_UNAVAILABLE', retryable: true });
+    // The transport reconnects on its own.
+    await until('the transport up again', () => a.transport.health().state === 'up');
+    const back = await started(url, carol);
+    await until('the four accepted envelopes at Carol', () => sent.slice(0, 4).every((bytes) => back.inbox.ids.has(envelopeId(bytes))));
+    // Nothing more comes: the refused one was not stored.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(back.inbox.ids.has(envelopeId(sent[4]!))).toBe(false);
+    expect(back.inbox.ids.size).toBe(4);
+    await a.transport.stop();
+    await back.transport.stop();
+    await relay.kill('SIGTERM');
+  });
+
   it('validates the mqtt option like any listen address', () => {
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(OptionsError);
     expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqtt: 'nowhere' })).toThrow(/startRelay: mqtt: expected host:port/);
     expect(resolveRelayInit({ dataDir: '/tmp/x', mqtt: '127.0.0.1:1883' }).mqtt).toEqual({ host: '127.0.0.1', port: 1883 });
     expect(resolveRelayInit({ dataDir: '/tmp/x' }).mqtt).toBeUndefined();
     expect(parseRelayConfig('dataDir: /tmp/x\nmqtt: 127.0.0.1:1883\n', '/etc/relay.yaml').mqtt).toBe('127.0.0.1:1883');
+    // Admission and quotas: closed by default, quotas with their defaults, bad values named.
+    const defaults = resolveRelayInit({ dataDir: '/tmp/x' });
+    expect([defaults.mqttAnonymous, defaults.mqttSessionMaxEnvelopes, defaults.mqttSessionMaxBytes, defaults.mqttClientMaxEnvelopes, defaults.mqttClientMaxBytes]).toEqual([false, 10_000, 64 * 1024 * 1024, 10_000, 64 * 1024 * 1024]);
+    expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqttAnonymous: 'yes' as never })).toThrow(/mqttAnonymous: expected true or false/);
+    expect(() => resolveRelayInit({ dataDir: '/tmp/x', mqttClientMaxBytes: 10 })).toThrow(/mqttClientMaxBytes: expected whole bytes from 1024/);
   });
 });

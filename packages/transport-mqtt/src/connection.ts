@@ -1,6 +1,6 @@
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { TransportError } from '@herald/core';
-import { aborted, describeConnectionError, describeReason, fromReasonCode, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
+import { aborted, describeConnectionError, describeReason, fromReasonCode, isLoginRefusal, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
 import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
 import { packetFraming } from './packet-framing.js';
@@ -31,9 +31,16 @@ export interface ConnectionEvents {
 
 /** Why a connection could not be made, and whether the broker just does not speak the version we tried. */
 export class ConnectFailure extends Error {
-  constructor(readonly error: TransportError, readonly versionRefused: boolean, readonly permanent: boolean) {
+  constructor(readonly error: TransportError, readonly versionRefused: boolean, readonly permanent: boolean, readonly loginRefused = false) {
     super(error.message);
   }
+}
+
+/** Client id and credentials for one connection, when they differ from the configured ones (an identity proof). */
+export interface Login {
+  readonly clientId: string;
+  readonly username: string;
+  readonly password: string;
 }
 
 /** Room in a packet besides the payload: fixed header, topic, packet id, properties. */
@@ -41,11 +48,11 @@ const PACKET_OVERHEAD = 1024;
 /** What an inbound packet may hold besides an envelope before the connection is ended at its header: a longest topic and properties. */
 const INBOUND_SLACK = 128 * 1024;
 
-export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
-  return connectWith(await mqttLibrary(), init, version, topics, events, signal);
+export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, login?: Login): Promise<BrokerConnection> {
+  return connectWith(await mqttLibrary(), init, version, topics, events, signal, login);
 }
 
-function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal): Promise<BrokerConnection> {
+function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, login: Login | undefined): Promise<BrokerConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(new ConnectFailure(aborted(channel, 'connecting'), false, false));
   const options: IClientOptions = {
@@ -53,7 +60,7 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     host: init.broker.host,
     port: init.broker.port,
     protocolVersion: version,
-    clientId: init.clientId,
+    clientId: login?.clientId ?? init.clientId,
     // A persistent session: the broker keeps our subscriptions and queues envelopes while we are away.
     clean: false,
     keepalive: init.keepaliveSeconds,
@@ -63,8 +70,9 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     // Herald's durable outbox is the queue: nothing is kept in MQTT.js's memory while offline.
     queueQoSZero: false,
     resubscribe: false,
-    ...(init.username === undefined ? {} : { username: init.username }),
-    ...(init.password === undefined ? {} : { password: init.password }),
+    ...(login ? { username: login.username, password: login.password } : {}),
+    ...(login || init.username === undefined ? {} : { username: init.username }),
+    ...(login || init.password === undefined ? {} : { password: init.password }),
     ...(version === 5 ? { properties: { sessionExpiryInterval: init.sessionExpirySeconds, receiveMaximum: init.maxPendingDeliveries, maximumPacketSize: init.maxEnvelopeBytes + PACKET_OVERHEAD } } : {}),
     ...(init.tls ?? {}),
   } as IClientOptions;
@@ -87,7 +95,14 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   let window = sendWindow(65_535, () => lost());
   let serverMaxPacket = Number.POSITIVE_INFINITY;
   let sessionPresent = false;
-  const lost = (): TransportError => new TransportError('CHANNEL_UNAVAILABLE', channel, `${lastReason} before the broker acknowledged (PUBACK); the envelope may or may not be stored`);
+  const lost = (): TransportError =>
+    new TransportError('CHANNEL_UNAVAILABLE', channel, `${lastReason} before the broker acknowledged (PUBACK); the envelope may or may not be stored (a 3.1.1 broker that cannot store a publish refuses it this way)`);
+  /**
+   * Publishes on the wire without a PUBACK yet. MQTT.js keeps those of a persistent session (clean: false) to resend
+   * on its own reconnection, which this transport never uses, and so never calls them back when the connection
+   * ends: they are failed here, retryably, and the node's outbox sends them again (or over another channel).
+   */
+  const unacknowledged = new Set<(error: TransportError) => void>();
 
   const connection: BrokerConnection = {
     protocolVersion: version,
@@ -102,8 +117,19 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       if (!connection.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `not connected to the broker (${lastReason})`);
       if (payload.length + topic.length + 16 > serverMaxPacket) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${payload.length} bytes exceeds the broker's maximum packet size (${serverMaxPacket})`, { retryable: false });
       const release = await window.acquire(ticket);
+      if (closed) {
+        release();
+        throw lost();
+      }
       return new Promise<void>((resolve, reject) => {
+        const fail = (error: TransportError): void => {
+          unacknowledged.delete(fail);
+          release();
+          reject(error);
+        };
+        unacknowledged.add(fail);
         client.publish(topic, payload, { qos: 1, retain: false }, (error) => {
+          if (!unacknowledged.delete(fail)) return;
           release();
           if (!error) return resolve();
           const code = reasonCodeOf(error);
@@ -163,11 +189,12 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       if (!settled) {
         const error = new TransportError(isPermanentConnectionError(lastError) ? 'CHANNEL_REJECTED' : 'CHANNEL_UNAVAILABLE', channel, lastReason, { cause: lastError, retryable: !isPermanentConnectionError(lastError) });
         // A broker that does not speak MQTT 5 either answers 1/132 or just hangs up before CONNACK.
-        return fail(new ConnectFailure(error, isVersionRefusal(code) || (code === undefined && (lastError as { code?: unknown } | undefined)?.code === undefined), isPermanentConnectionError(lastError)));
+        return fail(new ConnectFailure(error, isVersionRefusal(code) || (code === undefined && (lastError as { code?: unknown } | undefined)?.code === undefined), isPermanentConnectionError(lastError), isLoginRefusal(code)));
       }
       if (closed) return;
       closed = true;
       window.close();
+      for (const fail of [...unacknowledged]) fail(lost());
       client.end(true);
       events.onClosed(lastReason);
     });

@@ -60,6 +60,11 @@ export function isVersionRefusal(code: number | undefined): boolean {
   return code === 1 || code === 132;
 }
 
+/** A refusal in CONNACK of the client's login: 3.1.1's 4 (bad user name or password) and 5 (not authorized), MQTT 5's 134 and 135. */
+export function isLoginRefusal(code: number | undefined): boolean {
+  return code === 4 || code === 5 || code === 134 || code === 135;
+}
+
 /** The numeric reason code MQTT.js put on an error (ErrorWithReasonCode), if any. */
 export function reasonCodeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;

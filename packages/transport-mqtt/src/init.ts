@@ -65,6 +65,13 @@ export interface MqttTransportInit {
   readonly maxPendingDeliveries?: number;
   /** TLS settings for mqtts://. */
   readonly tls?: MqttTlsOptions;
+  /**
+   * Log in by proving `identity`'s signing key (identity-proof.ts), as the relay's embedded broker asks by default.
+   * 'auto' (default, with `identity` and no username): first without, and with the proof from the first refusal of
+   * the login on (CONNACK 4/5, 134/135) for the transport's life; true: always; false: never. The proof shows the
+   * broker the identity's signing public key and uses the client id bound to it instead of the derived one.
+   */
+  readonly identityProof?: boolean | 'auto';
 }
 
 export interface ResolvedMqttInit {
@@ -85,11 +92,14 @@ export interface ResolvedMqttInit {
   readonly maxPendingSends: number;
   readonly maxPendingDeliveries: number;
   readonly tls: MqttTlsOptions | undefined;
+  /** The identity for the proof, when one may be made; and whether to make it always, after a refused login, or never. */
+  readonly identity: Identity | undefined;
+  readonly identityProof: 'always' | 'auto' | 'never';
 }
 
 const KNOWN = new Set([
   'url', 'identity', 'clientId', 'username', 'password', 'topicPrefix', 'name', 'maxEnvelopeBytes', 'keepaliveSeconds', 'connectTimeoutMs', 'sendTimeoutMs',
-  'minReconnectDelayMs', 'maxReconnectDelayMs', 'sessionExpirySeconds', 'protocolVersion', 'maxPendingSends', 'maxPendingDeliveries', 'tls',
+  'minReconnectDelayMs', 'maxReconnectDelayMs', 'sessionExpirySeconds', 'protocolVersion', 'maxPendingSends', 'maxPendingDeliveries', 'tls', 'identityProof',
 ]);
 const TLS_KNOWN = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
@@ -134,6 +144,15 @@ function tlsOptions(value: unknown, broker: BrokerUrl): MqttTlsOptions | undefin
   return value as MqttTlsOptions;
 }
 
+function identityProofOf(init: MqttTransportInit, credentials: { username: string | undefined }): 'always' | 'auto' | 'never' {
+  const value = init.identityProof ?? 'auto';
+  if (value !== true && value !== false && value !== 'auto') throw new OptionsError(`mqttTransport: identityProof: expected true, false or 'auto', got ${JSON.stringify(value)}`);
+  if (value === true && init.identity === undefined) throw new OptionsError('mqttTransport: identityProof: needs identity (the key it proves)');
+  if (value === true && credentials.username !== undefined) throw new OptionsError('mqttTransport: identityProof: cannot be combined with a username or password (the proof is sent in those fields)');
+  if (value === false || init.identity === undefined || credentials.username !== undefined) return 'never';
+  return value === true ? 'always' : 'auto';
+}
+
 /** Validates an init object once, at construction, so a bad configuration fails before any connection is tried. */
 export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('mqttTransport: init is required ({ url, identity } or { url, clientId })');
@@ -144,10 +163,13 @@ export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
   const protocolVersion = init.protocolVersion ?? 'auto';
   if (protocolVersion !== 5 && protocolVersion !== 4 && protocolVersion !== 'auto') throw new OptionsError(`mqttTransport: protocolVersion: expected 5, 4 or 'auto', got ${JSON.stringify(protocolVersion)}`);
   const minReconnectDelayMs = whole(init, 'minReconnectDelayMs', DEFAULT_MIN_RECONNECT_MS, 10, 60_000, 'milliseconds');
+  const login = credentials(init, broker);
   return {
     broker,
     clientId: clientIdOf(init),
-    ...credentials(init, broker),
+    ...login,
+    identity: init.identity,
+    identityProof: identityProofOf(init, login),
     topicPrefix: checkTopicPrefix(init.topicPrefix ?? DEFAULT_TOPIC_PREFIX),
     name,
     maxEnvelopeBytes: whole(init, 'maxEnvelopeBytes', DEFAULT_MAX_ENVELOPE_BYTES, 1024, 128 * 1024 * 1024, 'bytes'),

@@ -3,6 +3,7 @@ import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
 import { aborted } from './errors.js';
 import { healthTracker } from './health.js';
+import { identityLogin } from './identity-proof.js';
 import { inbound } from './inbound.js';
 import { resolveMqttInit, type MqttTransportInit } from './init.js';
 import { sendEnvelope } from './send.js';
@@ -34,6 +35,8 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     // 'auto' starts with MQTT 5 and settles on 3.1.1 once a broker refused 5 and took 3.1.1.
     let version: 4 | 5 = options.protocolVersion === 4 ? 4 : 5;
     let settled = options.protocolVersion !== 'auto';
+    // 'auto' proves the identity from the first refused login on (the relay's embedded broker asks for it).
+    let prove = options.identityProof === 'always';
     let connectedBefore = false;
     /** A lasting refusal (bad password, …) is reported once, not on every retry. */
     let reported: string | undefined;
@@ -50,7 +53,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
             closed();
           },
           onWarning: (message) => health.error(new Error(`${channel}: ${message}`)),
-        }, signal);
+        }, signal, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
         if (!settled && version === 4) settled = true;
         if (connectedBefore && !connection.sessionPresent) {
           health.error(new Error(`${channel}: the broker did not keep this client's session (restarted without persistence, or the session expired): envelopes queued for it meanwhile are lost; end-to-end acks will bring them again`));
@@ -66,6 +69,10 @@ export function mqttTransport(init: MqttTransportInit): Transport {
         if (failure.versionRefused && !settled && version === 5) {
           // Not a failure to report: the broker speaks 3.1.1 only (Aedes, older Mosquitto); try that at once.
           version = 4;
+          retryAtOnce = true;
+        } else if (failure.loginRefused && !prove && options.identityProof === 'auto') {
+          // The broker wants a login and none was configured: prove the identity, at once and from now on.
+          prove = true;
           retryAtOnce = true;
         } else {
           if (!settled) version = 5; // 3.1.1 did not work either: the refusal was not about the version

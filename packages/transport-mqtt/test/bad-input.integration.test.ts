@@ -3,7 +3,7 @@ import { connect as tcpConnect } from 'node:net';
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNode, memoryStore, seal, TransportError, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type Transport } from '@herald/core';
-import { DEFAULT_TOPIC_PREFIX, mqttTransport, topicFor } from '@herald/transport-mqtt';
+import { DEFAULT_TOPIC_PREFIX, identityLogin, mqttTransport, topicFor } from '@herald/transport-mqtt';
 import { applicationReader } from '@herald/transport-compliance';
 import { BROKERS, embeddedBroker, type Broker } from './brokers.js';
 import { envelope, events, FAST, party, pause, recorder, routeOf, tagOf, until } from './helpers.js';
@@ -22,8 +22,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
-async function rawClient(url: string, clientId: string): Promise<MqttClient> {
-  const client = connect(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0 });
+/** A bare MQTT client of a fresh identity it proves (the relay's embedded broker asks for that; Mosquitto here takes any login). */
+async function rawClient(url: string, label: string): Promise<MqttClient> {
+  const client = connect(url, { protocolVersion: 4, ...identityLogin(party(label), url), clean: true, reconnectPeriod: 0 });
   cleanups.push(() => client.endAsync(true));
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());

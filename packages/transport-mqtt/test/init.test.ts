@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, OptionsError, toHex, TransportError } from '@herald/core';
-import { derivedClientId, fromReasonCode, mqttTransport, parseBrokerUrl } from '@herald/transport-mqtt';
+import { checkIdentityLogin, derivedClientId, fromReasonCode, identityLogin, mqttTransport, parseBrokerUrl, PROOF_WINDOW_MS, provenClientId } from '@herald/transport-mqtt';
 import { envelope, routeOf } from './helpers.js';
 
 const alice = generateIdentity({ label: 'alice' });
@@ -55,6 +55,9 @@ describe('mqttTransport init', () => {
     expect(refusal(() => mqttTransport({ url, identity: alice, password: 'p' }))).toMatch(/needs a username/);
     expect(refusal(() => mqttTransport({ url, identity: alice, tls: { ca: 'x' } }))).toMatch(/only for mqtts:/);
     expect(refusal(() => mqttTransport({ url, identity: alice, colour: 'red' } as never))).toBe('mqttTransport: unknown option "colour"');
+    expect(refusal(() => mqttTransport({ url, clientId: 'x', identityProof: true }))).toMatch(/identityProof: needs identity/);
+    expect(refusal(() => mqttTransport({ url, identity: alice, identityProof: true, username: 'u' }))).toMatch(/identityProof: cannot be combined with a username/);
+    expect(refusal(() => mqttTransport({ url, identity: alice, identityProof: 'yes' as never }))).toMatch(/identityProof: expected true, false or 'auto'/);
   });
 
   it('names the channel after the URL without credentials, and declares its capabilities', () => {
@@ -84,6 +87,25 @@ describe('the derived client id', () => {
     for (const visible of [toHex(alice.card.routingTag), toHex(alice.card.agreementPublicKey), toHex(alice.card.signingPublicKey), alice.card.fingerprint.toLowerCase()]) {
       expect(visible.includes(id) || id.includes(visible.slice(0, 16))).toBe(false);
     }
+  });
+});
+
+describe('the identity proof', () => {
+  const url = 'mqtt://127.0.0.1:1883';
+  const allowed = (signed: string) => signed === url;
+  const check = (login: { clientId: string; username: string; password: string }, now = Date.now(), notBefore = 0) =>
+    checkIdentityLogin({ clientId: login.clientId, username: login.username, password: Buffer.from(login.password) }, allowed, now, notBefore);
+
+  it('verifies for the signed URL, within the window, with the client id bound to the key', () => {
+    const login = identityLogin(alice, url);
+    expect(login.clientId).toBe(provenClientId(alice.card.signingPublicKey));
+    expect(check(login)).toMatchObject({ ok: true });
+    expect(check(identityLogin(alice, 'mqtt://elsewhere:1883'))).toEqual({ ok: false, reason: 'the signed URL does not name this broker' });
+    expect(check(login, Date.now() + PROOF_WINDOW_MS + 1000)).toMatchObject({ ok: false, reason: expect.stringMatching(/too far/) as unknown });
+    expect(check(login, Date.now(), Date.now() + 1000)).toMatchObject({ ok: false, reason: expect.stringMatching(/before the broker started/) as unknown });
+    expect(check({ ...login, clientId: provenClientId(bob.card.signingPublicKey) })).toMatchObject({ ok: false, reason: expect.stringMatching(/client id/) as unknown });
+    expect(check({ ...identityLogin(bob, url), username: login.username, clientId: login.clientId })).toEqual({ ok: false, reason: 'the signature does not verify' });
+    expect(check({ ...login, password: 'nonsense' })).toEqual({ ok: false, reason: 'malformed identity proof' });
   });
 });
 

@@ -1,0 +1,128 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cardToFile, envelopeExpiry, envelopeId, envelopeRoutingTags, generateIdentity, seal, toHex, type Identity, type InboundEnvelope } from '@herald/core';
+import { identityLogin, mqttTransport, PROOF_WINDOW_MS, provenClientId } from '@herald/transport-mqtt';
+import { freePort } from '@herald/transport-mqtt/testing';
+import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
+import { removeTempDirs, restartRelay, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
+import { until } from './helpers/nodes.js';
+
+/**
+ * Who the relay's embedded broker admits (docs/relay-protocol.md section 7): by
+ * default only clients whose CONNECT proves an identity key, each proof once,
+ * fresh, for this broker's URL and with the client id bound to that key; the
+ * relay's allow-lists decide who may publish and subscribe. The relay runs as a
+ * real process.
+ */
+const relays: RelayProcess[] = [];
+afterAll(async () => {
+  for (const relay of relays) await relay.kill('SIGKILL');
+  await removeTempDirs();
+});
+
+async function relayWithBroker(config: Record<string, unknown> = {}): Promise<{ relay: RelayProcess; url: string; args: string[] }> {
+  const mqttPort = await freePort();
+  const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
+  const relay = await spawnRelay({ args, config });
+  relays.push(relay);
+  return { relay, url: `mqtt://127.0.0.1:${mqttPort}`, args };
+}
+
+/** The CONNACK return code a CONNECT with these options gets (0: admitted). */
+async function connack(url: string, options: IClientOptions): Promise<number> {
+  const client: MqttClient = mqttConnect(url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  try {
+    return await new Promise<number>((resolve) => {
+      client.once('connect', () => resolve(0));
+      client.once('error', (error) => resolve((error as { code?: unknown }).code as number));
+    });
+  } finally {
+    client.end(true);
+  }
+}
+
+const FAST = { keepaliveSeconds: 1, minReconnectDelayMs: 50, maxReconnectDelayMs: 300, connectTimeoutMs: 2000, sendTimeoutMs: 3000 } as const;
+
+describe('the embedded broker’s admission', () => {
+  it('admits only a fresh proof of an identity key, once, for this broker and the client id bound to the key', async () => {
+    const { relay, url, args } = await relayWithBroker();
+    const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+    // Anonymous: not authorized.
+    expect(await connack(url, { clientId: 'anonymous' })).toBe(5);
+    const login = identityLogin(alice, url);
+    expect(await connack(url, login)).toBe(0);
+    // The same proof again (a captured CONNECT): refused.
+    expect(await connack(url, login)).toBe(4);
+    // Signed for another broker (a rogue broker passing it on): refused.
+    expect(await connack(url, identityLogin(alice, 'mqtt://127.0.0.1:1'))).toBe(4);
+    // Older than the window: refused.
+    expect(await connack(url, identityLogin(alice, url, Date.now() - PROOF_WINDOW_MS - 60_000))).toBe(4);
+    // Bob's proof with Alice's client id (to take her session over): refused.
+    expect(await connack(url, { ...identityLogin(bob, url), clientId: provenClientId(alice.card.signingPublicKey) })).toBe(4);
+    // A forged signature: refused.
+    const forged = identityLogin(bob, url);
+    const parts = forged.password.split('.');
+    parts[2] = `${parts[2]!.startsWith('0') ? '1' : '0'}${parts[2]!.slice(1)}`;
+    expect(await connack(url, { ...forged, password: parts.join('.') })).toBe(4);
+    // A proof made before a restart, never used: refused after it (the restarted broker remembers no nonces).
+    const early = identityLogin(bob, url);
+    await relay.kill('SIGTERM');
+    const again = await restartRelay(relay, { args });
+    relays.push(again);
+    expect(await connack(url, early)).toBe(4);
+    expect(await connack(url, identityLogin(bob, url))).toBe(0);
+    await again.kill('SIGTERM');
+  });
+
+  it('the transport proves its identity on its own when refused, and exchange works; with identityProof false it stays out', async () => {
+    const { relay, url } = await relayWithBroker();
+    const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+    const got = new Set<string>();
+    const receiver = mqttTransport({ url, identity: bob, ...FAST });
+    await receiver.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound: InboundEnvelope) => void got.add(envelopeId(inbound.bytes)) });
+    const sender = mqttTransport({ url, identity: alice, ...FAST });
+    await sender.start({ routingTags: [], deliver: async () => undefined });
+    await until('both up', () => receiver.health().state === 'up' && sender.health().state === 'up');
+    const bytes = seal('proven', { from: alice, to: bob.card });
+    await sender.send(bytes, { messageId: envelopeId(bytes), routingTags: envelopeRoutingTags(bytes), expiresAt: envelopeExpiry(bytes) });
+    await until('the envelope at Bob', () => got.has(envelopeId(bytes)));
+    const shy = mqttTransport({ url, identity: generateIdentity({ label: 'shy' }), identityProof: false, ...FAST });
+    await shy.start({ routingTags: [], deliver: async () => undefined });
+    expect(shy.health()).toMatchObject({ state: 'down', reason: expect.stringMatching(/not authorized/) as unknown });
+    await shy.stop();
+    await sender.stop();
+    await receiver.stop();
+    await relay.kill('SIGTERM');
+  });
+
+  it('applies the allow-lists: neither list refuses at CONNECT, a depositor may not subscribe, a collector may not publish', async () => {
+    const [depositor, collector, stranger] = [generateIdentity({ label: 'depositor' }), generateIdentity({ label: 'collector' }), generateIdentity({ label: 'stranger' })];
+    const dir = await tempDir('herald-mqtt-allow-');
+    const cardOf = async (identity: Identity, name: string): Promise<string> => {
+      const path = join(dir, `${name}.card`);
+      await writeFile(path, cardToFile(identity.card));
+      return path;
+    };
+    const { relay, url } = await relayWithBroker({ allowDeposit: [await cardOf(depositor, 'depositor')], allowCollect: [await cardOf(collector, 'collector')] });
+    const clients: MqttClient[] = [];
+    try {
+      expect(await connack(url, identityLogin(stranger, url))).toBe(5);
+      const deposits = (await rawClient(url, depositor, clients, true)).client;
+      expect(await subscribe(deposits, [topic(1)])).toEqual([128]);
+      const collects = (await rawClient(url, collector, clients)).client;
+      expect(await subscribe(collects, [topic(1)])).toEqual([1]);
+      const received = new Promise<string>((resolve) => collects.once('message', (_topic, payload) => resolve(payload.toString())));
+      await new Promise<void>((resolve, reject) => deposits.publish(topic(1), 'allowed', { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+      expect(await received).toBe('allowed');
+      // The collector's publish is refused: its connection ends without a PUBACK.
+      const closed = new Promise<'closed'>((resolve) => collects.once('close', () => resolve('closed')));
+      const outcome = await Promise.race([new Promise<'acked' | 'failed'>((resolve) => collects.publish(topic(1), 'not allowed', { qos: 1 }, (error) => resolve(error ? 'failed' : 'acked'))), closed]);
+      expect(outcome).toBe('closed');
+    } finally {
+      for (const client of clients) client.end(true);
+      await relay.kill('SIGTERM');
+    }
+  });
+});
