@@ -35,6 +35,9 @@ export { bucketLength, MIN_BUCKET } from './envelope/padding.js';
 export { MAX_CODED_TEXT_CHARS } from './envelope/text-coding.js';
 export { REGISTERED_CONTENT_TYPES } from './envelope/content-type.js';
 export { ENVELOPE_VERSION, MAX_RECIPIENTS } from './envelope/format.js';
+// Signed prekeys (envelope version 2).
+export { type PrekeyKind, type Kem, type KemKeyPair, type KemEncapsulation, type SignedPrekey, PREKEY_ID_BYTES } from './prekey/types.js';
+export { x25519Kem } from './prekey/x25519-kem.js';
 export type {
   Transport,
   TransportCapabilities,
