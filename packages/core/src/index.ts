@@ -38,6 +38,7 @@ export { ENVELOPE_VERSION, MAX_RECIPIENTS } from './envelope/format.js';
 // Signed prekeys (envelope version 2).
 export { type PrekeyKind, type Kem, type KemKeyPair, type KemEncapsulation, type SignedPrekey, PREKEY_ID_BYTES } from './prekey/types.js';
 export { x25519Kem } from './prekey/x25519-kem.js';
+export { xwingKem } from './prekey/xwing.js';
 export type {
   Transport,
   TransportCapabilities,
