@@ -13,6 +13,16 @@ export const DOMAIN = {
   cardSignature: utf8('herald/v1/card-signature'),
 } as const;
 
+/** Domain strings of signed prekeys (envelope version 2, docs/protocol.md section 16). */
+export const PREKEY_DOMAIN = {
+  /** BLAKE2b key of the classical x25519 KEM's shared secret. */
+  x25519Kem: utf8('herald/v2/x25519-kem'),
+  /** Ed25519 message prefix of a signed prekey. */
+  prekeySignature: utf8('herald/v2/prekey-signature'),
+  /** BLAKE2b message, keyed by the identity's Ed25519 seed: the key that encrypts prekey secrets at rest. */
+  prekeyStorage: utf8('herald/v2/prekey-storage'),
+} as const;
+
 /**
  * Relay domain strings (docs/relay-protocol.md): the Ed25519 prefix of a client's
  * authentication to a relay, and the BLAKE2b key of its proof that it owns a routing tag.

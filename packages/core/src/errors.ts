@@ -47,7 +47,10 @@ export type TrustErrorCode =
   | 'STALE_REVOCATION_LIST'
   | 'BAD_ROTATION';
 
-export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode | TrustErrorCode;
+/** Signed prekeys (envelope version 2): a prekey or bundle refused, or past its time. */
+export type PrekeyErrorCode = 'BAD_PREKEY' | 'PREKEY_EXPIRED';
+
+export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | PrekeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode | TrustErrorCode;
 
 export interface HeraldErrorOptions {
   readonly cause?: unknown;
@@ -80,6 +83,19 @@ export class KeyError extends HeraldError {
   override readonly name = 'KeyError';
   declare readonly code: KeyErrorCode;
   constructor(code: KeyErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { ...options, retryable: false });
+  }
+}
+
+/**
+ * A signed prekey or prekey bundle was refused: malformed, not signed by the
+ * expected identity, or (PREKEY_EXPIRED) no longer open for sealing. Never
+ * retryable: the same bytes will not become valid; fetch a fresh bundle.
+ */
+export class PrekeyError extends HeraldError {
+  override readonly name = 'PrekeyError';
+  declare readonly code: PrekeyErrorCode;
+  constructor(code: PrekeyErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(code, message, { ...options, retryable: false });
   }
 }

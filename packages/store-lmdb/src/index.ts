@@ -3,3 +3,4 @@ export { type LmdbStoreInit, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_INBOX, DEFAULT_MAX_
 export { STORE_FORMAT } from './environment.js';
 export { commitFailure, type CommitFailure } from './commit-failure.js';
 export { freeSpaceGuard, type FreeSpaceGuard } from './free-space.js';
+export { lmdbPrekeySecretStore, lmdbPrekeyRecordBackend, type LmdbPrekeySecretStoreInit } from './prekeys.js';
