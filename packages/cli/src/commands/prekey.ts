@@ -22,7 +22,7 @@ import { readTextFile, writeTextFile } from '../files.js';
 import { writeStdout } from '../io.js';
 import { loadCard, loadIdentity } from '../keys.js';
 import { PASSPHRASE_ENV } from '../passphrase.js';
-import { durationFlag } from './send.js';
+import { durationFlag } from '../duration.js';
 
 const ACTIONS = ['new', 'export', 'list', 'prune', 'check'] as const;
 
