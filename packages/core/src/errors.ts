@@ -29,6 +29,7 @@ export type TransportErrorCode =
   | 'CHANNEL_TOO_SMALL'
   | 'CHANNEL_STOPPED'
   | 'QUOTA_EXCEEDED'
+  | 'RECIPIENT_UNREACHABLE'
   | 'ABORTED';
 
 export type DeliveryErrorCode = 'NO_CHANNEL' | 'FORBIDDEN_CHANNEL' | 'UNKNOWN_RECIPIENT' | 'STORE_FAILED' | 'NODE_STOPPED';
@@ -130,7 +131,7 @@ export class StoreFullError extends HeraldError {
   }
 }
 
-const RETRYABLE_TRANSPORT_CODES: ReadonlySet<TransportErrorCode> = new Set(['CHANNEL_UNAVAILABLE', 'CHANNEL_TIMEOUT', 'QUOTA_EXCEEDED']);
+const RETRYABLE_TRANSPORT_CODES: ReadonlySet<TransportErrorCode> = new Set(['CHANNEL_UNAVAILABLE', 'CHANNEL_TIMEOUT', 'QUOTA_EXCEEDED', 'RECIPIENT_UNREACHABLE']);
 
 /**
  * A channel failed to move an envelope. Every transport maps its native errors

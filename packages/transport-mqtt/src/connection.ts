@@ -20,6 +20,9 @@ export interface BrokerConnection {
   close(): Promise<void>;
 }
 
+/** MQTT 5 PUBACK reason 0x10. */
+const NO_MATCHING_SUBSCRIBERS = 16;
+
 export interface ConnectionEvents {
   /** MQTT.js's handleMessage hook: `done()` PUBACKs at once, `done(error)` leaves the message unacknowledged. */
   onMessage(connection: BrokerConnection, packet: IPublishPacket, done: (error?: Error) => void): void;
@@ -77,6 +80,12 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     ...(init.tls ?? {}),
   } as IClientOptions;
   const client: MqttClient = library.connect(options);
+  // MQTT.js hands a publish's callback the PUBLISH, not its PUBACK, so a success code other than 0 is caught here:
+  // 'packetreceive' comes before the callback. Ids are removed as their callbacks run.
+  const storedByNobody = new Set<number>();
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) storedByNobody.add(packet.messageId);
+  });
   // MQTT.js leaves Nagle's algorithm on: a 4-byte PUBACK then waits for the peer's delayed ACK (tens of ms) before it leaves.
   (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
   let connacked = false;
@@ -128,9 +137,15 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
           reject(error);
         };
         unacknowledged.add(fail);
-        client.publish(topic, payload, { qos: 1, retain: false }, (error) => {
+        client.publish(topic, payload, { qos: 1, retain: false }, (error, packet) => {
           if (!unacknowledged.delete(fail)) return;
           release();
+          // MQTT 5's "no matching subscribers" is a success code, but nothing was stored: the recipient never
+          // connected to this broker, or its session ended. Not accepted, so the node retries with backoff or fails over.
+          const messageId = (packet as { messageId?: number } | undefined)?.messageId;
+          if (messageId !== undefined && storedByNobody.delete(messageId) && !error) {
+            return reject(new TransportError('RECIPIENT_UNREACHABLE', channel, 'the broker stored nothing: no session has subscribed to the recipient\'s topic yet (PUBACK 16, no matching subscribers)'));
+          }
           if (!error) return resolve();
           const code = reasonCodeOf(error);
           reject(code !== undefined ? fromReasonCode(channel, code, 'broker refused the envelope') : closed || !client.connected ? lost() : new TransportError('CHANNEL_UNAVAILABLE', channel, `publish failed: ${describeConnectionError(error)}`, { cause: error }));

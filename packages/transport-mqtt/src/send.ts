@@ -8,9 +8,10 @@ import type { Ticket } from './window.js';
 /**
  * Publishes one envelope at QoS 1 to the topic of each of its routing tags and
  * resolves once the broker has PUBACKed every one: that is the broker's word
- * that it took the envelope (queued for the tag's subscribers, or for none —
- * brokers keep envelopes only for sessions that subscribed, which is why a
- * recipient must have connected once). Bounded by sendTimeoutMs and the signal.
+ * that it queued the envelope for the tag's subscribers. Brokers keep envelopes
+ * only for sessions that subscribed, so a recipient must have connected once; an
+ * MQTT 5 broker says when nobody has (PUBACK 16), and the send fails retryably.
+ * An MQTT 3.1.1 broker cannot say so. Bounded by sendTimeoutMs and the signal.
  */
 export function sendEnvelope(connection: BrokerConnection, init: ResolvedMqttInit, envelope: Uint8Array, tags: readonly string[], signal: AbortSignal | undefined): Promise<void> {
   const channel = init.name;

@@ -43,6 +43,24 @@ describe('mqtt transport through Mosquitto', () => {
     expect(atBob.offers, 'each offered exactly once').toBe(30);
   });
 
+  it('fails a send retryably when no session has subscribed to the recipient (MQTT 5 PUBACK 16), and takes it once one has', async () => {
+    const [alice, carol] = [party('alice'), party('carol')];
+    const a = transport({ url: broker.url, identity: alice });
+    await started(a, alice);
+    const toCarol = envelope(alice, carol);
+    const refused = await a.send(toCarol, routeOf(toCarol)).then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(TransportError);
+    expect(refused).toMatchObject({ code: 'RECIPIENT_UNREACHABLE', retryable: true });
+    expect((refused as Error).message).toContain('no matching subscribers');
+    // Carol connects once (her session subscribes), goes away: now the broker keeps it for her.
+    const once = transport({ url: broker.url, identity: carol });
+    await started(once, carol);
+    await once.stop();
+    await a.send(toCarol, routeOf(toCarol));
+    const atCarol = await started(transport({ url: broker.url, identity: carol }), carol);
+    await until('the envelope sent after Carol subscribed', () => atCarol.ids.size === 1);
+  });
+
   it('resolves send only on the broker’s PUBACK: a frozen broker holds the send until it answers', async () => {
     const [alice, bob] = [party('alice'), party('bob')];
     const a = transport({ url: broker.url, identity: alice, keepaliveSeconds: 5 });

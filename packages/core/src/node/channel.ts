@@ -73,6 +73,8 @@ export function createChannel(transport: Transport, policy: ResolvedPolicy, onBr
       } catch (error) {
         const mapped = toTransportError(error, name);
         if (mapped.code === 'ABORTED') breaker.cancel();
+        // The channel answered; only this envelope's recipients are not reachable there yet.
+        else if (mapped.code === 'RECIPIENT_UNREACHABLE') breaker.success();
         else breaker.failure(Date.now());
         throw mapped;
       }

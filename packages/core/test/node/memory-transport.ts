@@ -8,6 +8,8 @@ import { TransportError, type InboundEnvelope, type Route, type Transport, type 
 export interface Faults {
   fail?: boolean;
   failPermanently?: boolean;
+  /** The channel answers, but refuses with RECIPIENT_UNREACHABLE (an MQTT 5 broker's "no matching subscribers"). */
+  unreachable?: boolean;
   stall?: boolean;
   drop?: boolean;
   duplicate?: boolean;
@@ -88,6 +90,7 @@ export function memoryMedium(): Medium {
             await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new TransportError('ABORTED', name, 'aborted')), { once: true }));
           }
           if (faults.failPermanently) throw new TransportError('CHANNEL_REJECTED', name, 'refused for good');
+          if (faults.unreachable) throw new TransportError('RECIPIENT_UNREACHABLE', name, 'nobody subscribed');
           if (faults.fail || faults.down) throw new TransportError('CHANNEL_UNAVAILABLE', name, 'link is down');
           if (!faults.drop) for (const tag of route.routingTags) deliverTo(tag, bytes);
           return { channel: name, acceptedAt: Date.now() };

@@ -117,6 +117,22 @@ describe('circuit breaker', () => {
   });
 });
 
+describe('a recipient not reachable on a working channel', () => {
+  it('does not open the breaker (other recipients keep the channel), and the message goes through once it is reachable', async () => {
+    current = await pair(['a', 'b'], { ...FAST, breakerThreshold: 2, breakerCooldownMs: 60_000 });
+    const events: NodeEvent[] = [];
+    current.aliceNode.subscribe((event) => events.push(event));
+    current.aliceChannels[0]!.faults.unreachable = true;
+    for (let index = 0; index < 4; index++) await (await current.aliceNode.send('Bob', `m${index}`)).settled({ signal: AbortSignal.timeout(5_000) });
+    expect(events.filter((event) => event.type === 'breaker')).toEqual([]);
+    expect(current.aliceChannels[0]!.sent.length).toBeGreaterThanOrEqual(4);
+    current.aliceChannels[0]!.faults.unreachable = false;
+    const later = await current.aliceNode.send('Bob', 'now reachable');
+    await later.settled({ signal: AbortSignal.timeout(5_000) });
+    expect(current.aliceChannels[0]!.sent.at(-1)?.id).toBe(later.id);
+  });
+});
+
 describe('limits and rules', () => {
   it('skips channels too small for the envelope', async () => {
     current = await pair(['tiny', 'big'], FAST, { maxBytes: { tiny: 100 } });
