@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
 import { relayProtocol } from '@herald/transport-websocket';
 import { relayAdmission } from './admission.js';
+import { connectionGate } from './gate.js';
 import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
 import type { RelayCore } from './core.js';
 import { httpHandler } from './http.js';
@@ -13,6 +14,7 @@ import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
 import { startMqttBroker, type MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
+import { sourceAddress } from './source-address.js';
 import { startSmtpEndpoint, type SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
 
@@ -59,27 +61,62 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
 
   const handler = httpHandler(metrics.registry, () => core.accepting);
   const server = createServer(handler);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK, perMessageDeflate: false, clientTracking: false });
+  // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
+  const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: relayProtocol.PRE_AUTH_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  const gate = connectionGate(options);
+  /** What the gate decided for each TCP connection, from its accept on: counted under `address`, or `refused`. */
+  const peers = new WeakMap<Socket, { readonly address: string; readonly refused: string | undefined; authenticated: boolean; spoke: boolean }>();
+  server.on('connection', (socket: Socket) => {
+    const address = sourceAddress(socket.remoteAddress);
+    const refused = gate.open(address);
+    const peer = { address, refused, authenticated: false, spoke: false };
+    peers.set(socket, peer);
+    // A connection that sends neither an upgrade nor a request is cut: it would count as authenticating for good.
+    const silent = setTimeout(() => peer.spoke || socket.destroy(), refused ? 1000 : options.authTimeoutMs);
+    silent.unref();
+    socket.once('close', () => {
+      clearTimeout(silent);
+      if (!refused) gate.closed(address, peer.authenticated);
+    });
+  });
+  server.on('request', (request) => {
+    const peer = peers.get(request.socket);
+    if (peer) peer.spoke = true;
+  });
+  const refuse = (ws: WebSocket, reason: string): void => {
+    metrics.rejections.inc({ code: 'TOO_MANY_CONNECTIONS' });
+    ws.close(relayProtocol.CLOSE_CODES.TOO_MANY_CONNECTIONS, `TOO_MANY_CONNECTIONS: ${reason}`.slice(0, 120));
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
   let connectionNumber = 0;
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (!core.accepting) return void socket.destroy();
+    const peer = peers.get(socket as Socket);
+    if (peer) peer.spoke = true;
     wss.handleUpgrade(request, socket, head, (ws) => {
-      ws.on('error', () => ws.terminate());
-      if (sessions.size >= options.maxConnections) {
-        metrics.rejections.inc({ code: 'TOO_MANY_CONNECTIONS' });
-        ws.close(relayProtocol.CLOSE_CODES.TOO_MANY_CONNECTIONS, 'TOO_MANY_CONNECTIONS: try again later');
-        setTimeout(() => ws.terminate(), 1000).unref();
-        return;
-      }
-      const session = new Session(core, ws, ++connectionNumber);
+      ws.on('error', (error) => {
+        // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
+        if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.rejections.inc({ code: 'MESSAGE_TOO_BIG' });
+        ws.terminate();
+      });
+      if (!peer) return void ws.terminate();
+      if (peer.refused) return refuse(ws, peer.refused);
+      if (sessions.size >= options.maxConnections) return refuse(ws, 'try again later');
+      const session = new Session(core, ws, ++connectionNumber, {
+        address: peer.address,
+        maxFrameBytes,
+        authenticated: () => {
+          peer.authenticated = true;
+          gate.authenticated(peer.address);
+        },
+      });
       sessions.add(session);
       metrics.connections.inc();
       ws.on('close', (code) => {
         sessions.delete(session);
         metrics.connections.dec();
-        // 1009: ws cut a frame above maxPayload itself.
-        if (code === 1009) metrics.rejections.inc({ code: 'MESSAGE_TOO_BIG' });
         session.ended();
         log.debug({ connection: session.number, code }, 'connection closed');
       });

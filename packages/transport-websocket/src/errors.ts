@@ -12,6 +12,8 @@ const BY_RELAY_CODE: Readonly<Record<RelayErrorName, TransportErrorCode>> = {
   NOT_ALLOWED: 'CHANNEL_REJECTED',
   UNAVAILABLE: 'CHANNEL_UNAVAILABLE',
   RELAY_FULL: 'QUOTA_EXCEEDED',
+  DEPOSITOR_QUOTA: 'QUOTA_EXCEEDED',
+  RELAY_NEARLY_FULL: 'QUOTA_EXCEEDED',
 };
 
 export function fromRelayError(channel: string, code: number, text: string): TransportError {

@@ -12,9 +12,12 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-/** A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL. */
-export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[]): Promise<TestNode> {
-  const channels = relayUrls.map((url) => webSocketTransport({ url, identity, ...FAST }));
+/**
+ * A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL.
+ * `localAddress`: the loopback address its connections leave from (127.0.0.2, …), for the relay's per-address limits.
+ */
+export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[], options: { localAddress?: string } = {}): Promise<TestNode> {
+  const channels = relayUrls.map((url) => webSocketTransport({ url, identity, ...FAST, ...options }));
   const node = createNode({
     identity,
     contacts: contacts.map((contact) => contact.card),

@@ -15,8 +15,9 @@ export interface RawClient {
   next(predicate: (frame: ReturnType<typeof protocol.decodeRelayFrame>) => boolean, timeoutMs?: number): Promise<ReturnType<typeof protocol.decodeRelayFrame>>;
 }
 
-export async function rawClient(url: string): Promise<RawClient> {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
+/** `localAddress`: the loopback address to connect from (127.0.0.2, …), for the relay's per-address limits. */
+export async function rawClient(url: string, options: { localAddress?: string } = {}): Promise<RawClient> {
+  const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
   const frames: ReturnType<typeof protocol.decodeRelayFrame>[] = [];
   const waiters = new Set<() => void>();
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
