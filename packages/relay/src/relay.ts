@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
 import { relayProtocol } from '@herald/transport-websocket';
+import { depositorAccounts } from './accounts.js';
 import { relayAdmission } from './admission.js';
 import { connectionGate } from './gate.js';
 import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
@@ -53,8 +54,13 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const metrics = relayMetrics(store.counts);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
+  const accounts = depositorAccounts({
+    identity: { maxEnvelopes: options.depositorMaxEnvelopes, maxBytes: options.depositorMaxBytes, depositsPerSecond: options.depositorDepositsPerSecond },
+    address: { maxEnvelopes: options.addressMaxEnvelopes, maxBytes: options.addressMaxBytes, depositsPerSecond: options.addressDepositsPerSecond },
+    ...options,
+  }, store.counts);
   const core: RelayCore = {
-    init: options, store, metrics, log, depositors, collectors, admission,
+    init: options, store, metrics, log, depositors, collectors, admission, accounts,
     urlAllowed: (url) => policy.allowed(url),
     subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
   };
@@ -183,6 +189,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     }
   }, options.heartbeatIntervalMs);
   const purge = setInterval(() => {
+    accounts.sweep(Date.now());
     store.purge(Date.now(), 10_000).then(
       (count) => {
         if (count === 0) return;

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { inspect, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
+import type { Payer } from './accounts.js';
 import { raiseFrameLimit } from './frame-limit.js';
 import type { DepositOutcome, MailEntry } from './mailboxes.js';
 import { Pusher } from './pusher.js';
@@ -45,6 +46,8 @@ export class Session {
   private certificate: Uint8Array | undefined;
   private certificateShown = false;
   private canDeposit = false;
+  /** The accounts this connection's deposits are charged to: its identity's and its address's. */
+  private payer: Payer | undefined;
   private pendingDeposits = 0;
   private readonly pusher: Pusher;
   private readonly bucket;
@@ -125,6 +128,7 @@ export class Session {
     this.state = 'closed';
     clearTimeout(this.authTimer);
     if (wasReady) this.core.metrics.authenticated.dec();
+    this.payer?.leave();
     this.core.admission?.untrack(this);
     for (const tag of this.tags) {
       const set = this.core.subscribers.get(tag);
@@ -191,6 +195,9 @@ export class Session {
     this.state = 'ready';
     this.peer.authenticated();
     this.tags = verdict.tags;
+    if (this.canDeposit) this.payer = this.core.accounts.payer(toHex(verdict.signingPublicKey), this.peer.address);
+    // Proven owners collect these mailboxes: from now on they get the full quota and retention.
+    this.core.store.collected.mark(this.tags, (error) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
     this.core.metrics.authenticated.inc();
     if (admitted) this.core.admission?.track(this, admitted.chain);
     for (const tag of this.tags) {
@@ -229,9 +236,11 @@ export class Session {
     if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
     const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
     const size = envelope.length;
+    const refusal = this.payer?.refusal(new Set(tags).size, size, now);
+    if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
     let result: DepositOutcome;
     try {
-      result = this.core.store.deposit(envelope, tags, id, keepUntil);
+      result = this.core.store.deposit(envelope, tags, id, keepUntil, this.payer);
     } catch (error) {
       this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
       return this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');

@@ -20,4 +20,18 @@ describe('relay configuration', () => {
     expect(() => resolveRelayInit({ dataDir: 'd', pauseBufferedBytes: 4096, maxBufferedBytes: 2048 })).toThrow('maxBufferedBytes (2048) must be at least pauseBufferedBytes (4096)');
     expect(() => resolveRelayInit({} as never)).toThrow('dataDir: expected a directory path');
   });
+
+  it('fills in the fair-share limits, shrinks the never-collected defaults to fit the mailbox ones, and refuses bigger ones', () => {
+    expect(resolveRelayInit({ dataDir: 'd' })).toMatchObject({
+      maxConnectionsPerAddress: 256, maxAuthenticating: 4096, maxAuthenticatingPerAddress: 64,
+      depositorMaxEnvelopes: 10_000, depositorMaxBytes: 64 * 2 ** 20, depositorDepositsPerSecond: 500,
+      addressMaxEnvelopes: 50_000, addressMaxBytes: 256 * 2 ** 20, addressDepositsPerSecond: 1000, highWaterPercent: 80,
+      uncollectedMailboxMaxEnvelopes: 100, uncollectedMailboxMaxBytes: 4 * 2 ** 20, uncollectedRetentionSeconds: 7 * 86_400,
+    });
+    expect(resolveRelayInit({ dataDir: 'd', mailboxMaxEnvelopes: 10, mailboxMaxBytes: 2048, maxRetentionSeconds: 60 })).toMatchObject({ uncollectedMailboxMaxEnvelopes: 10, uncollectedMailboxMaxBytes: 2048, uncollectedRetentionSeconds: 60 });
+    expect(() => resolveRelayInit({ dataDir: 'd', uncollectedMailboxMaxBytes: 2 ** 30 })).toThrow('uncollectedMailboxMaxBytes (1073741824) must be at most mailboxMaxBytes (67108864)');
+    expect(() => resolveRelayInit({ dataDir: 'd', uncollectedRetentionSeconds: 31 * 86_400 })).toThrow('uncollectedRetentionSeconds (2678400) must be at most maxRetentionSeconds (2592000)');
+    expect(() => resolveRelayInit({ dataDir: 'd', maxAuthenticatingPerAddress: 300 })).toThrow('maxAuthenticatingPerAddress (300) must be at most maxConnectionsPerAddress (256)');
+    expect(() => resolveRelayInit({ dataDir: 'd', highWaterPercent: 100 })).toThrow('highWaterPercent: expected whole percent from 1 to 99, got 100');
+  });
 });
