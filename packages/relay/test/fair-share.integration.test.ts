@@ -84,6 +84,53 @@ async function flood(client: RawClient, deadline: number, tally: Map<string, num
   expect(client.socket.readyState).toBe(client.socket.OPEN);
 }
 
+/** Deposits one envelope for `to` and waits for its answer: ACCEPTED or the error's name. */
+async function depositOne(client: RawClient, envelope: Uint8Array, requestId: number): Promise<string> {
+  client.send(protocol.encodeDeposit(requestId, envelope));
+  const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(requestId)) || (frame.type === 'error' && frame.requestId === requestId));
+  return answer.type === 'accepted' ? 'ACCEPTED' : (protocol.errorName((answer as { code: number }).code) ?? 'unknown');
+}
+
+describe('near full (real relay process)', () => {
+  it('refuses the heaviest depositors first above the high-water mark, and still takes one holding nothing', async () => {
+    const small = await spawnRelay({ config: { maxStoredBytes: 1_048_576, depositorMaxBytes: 600_000, highWaterPercent: 80 } });
+    try {
+      const bob = generateIdentity();
+      const envelope = (): Uint8Array => seal(randomFillSync(new Uint8Array(12_000)), { from: generateIdentity(), to: bob.card, contentType: 'application/octet-stream' });
+      const depositor = async (address: string): Promise<RawClient> => {
+        const client = await rawClient(small.url, { localAddress: address });
+        clients.push(client);
+        await client.authenticate(generateIdentity(), false);
+        return client;
+      };
+      let requestId = 0;
+      /** Deposits until the first refusal (bounded); that refusal's name. */
+      const untilRefused = async (client: RawClient): Promise<string> => {
+        for (let index = 0; index < 200; index++) {
+          const answer = await depositOne(client, envelope(), ++requestId);
+          if (answer !== 'ACCEPTED') return answer;
+        }
+        return 'never refused';
+      };
+      const first = await depositor('127.0.0.2');
+      // Below the mark everything under the identity's quota (600 000 bytes) is taken: 30 envelopes of about 16 KiB.
+      for (let index = 0; index < 30; index++) expect(await depositOne(first, envelope(), ++requestId)).toBe('ACCEPTED');
+      expect(await small.metric('herald_relay_mailbox_bytes')).toBeLessThan(0.8 * 1_048_576);
+      const second = await depositor('127.0.0.3');
+      // Past the mark its share shrinks as it fills: refused before the store is full.
+      expect(await untilRefused(second)).toBe('RELAY_NEARLY_FULL');
+      const stored = (await small.metric('herald_relay_mailbox_bytes'))!;
+      expect(stored).toBeGreaterThan(0.8 * 1_048_576);
+      expect(stored + 2 * envelope().length).toBeLessThan(1_048_576);
+      // The heaviest, still under its own quota, is refused too now, while a depositor holding nothing still gets in.
+      expect(await depositOne(first, envelope(), ++requestId)).toBe('RELAY_NEARLY_FULL');
+      expect(await depositOne(await depositor('127.0.0.4'), envelope(), ++requestId)).toBe('ACCEPTED');
+    } finally {
+      await small.kill('SIGTERM');
+    }
+  });
+});
+
 describe('fair share under a flood (real relay process, default configuration)', () => {
   it('refuses 20 fresh keys flooding random mailboxes from one address with clear codes; an honest pair from other addresses loses nothing and sees no refusal', async () => {
     relay = await spawnRelay();
