@@ -1,3 +1,8 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { sourceAddress } from './source-address.js';
+
 /** The caps of the connection gate, from the relay's options. */
 export interface GateLimits {
   readonly maxConnectionsPerAddress: number;
@@ -56,4 +61,48 @@ export function connectionGate(limits: GateLimits): ConnectionGate {
       return authenticating;
     },
   };
+}
+
+/** One TCP connection as the gate sees it: the address it counts under, or why it was refused. */
+export interface GatedPeer {
+  readonly address: string;
+  readonly refused: string | undefined;
+  /** It sent an upgrade or an HTTP request (a connection that sends neither is cut). */
+  spoke(): void;
+  /** It authenticated: it leaves the count of connections still authenticating. */
+  authenticated(): void;
+}
+
+/**
+ * Passes every TCP connection `server` accepts through the gate, from the accept on (so a connection that never
+ * sends its upgrade counts too, and is cut after `authTimeoutMs`, or 1 s once refused); returns how to find a
+ * socket's verdict at its upgrade, where a refused one is closed with 4029.
+ */
+export function gateConnections(server: Server, limits: GateLimits & { readonly authTimeoutMs: number }): (socket: Duplex) => GatedPeer | undefined {
+  const gate = connectionGate(limits);
+  const peers = new WeakMap<Duplex, GatedPeer>();
+  server.on('connection', (socket: Socket) => {
+    const address = sourceAddress(socket.remoteAddress);
+    const refused = gate.open(address);
+    let spoke = false;
+    let authenticated = false;
+    peers.set(socket, {
+      address,
+      refused,
+      spoke: () => void (spoke = true),
+      authenticated() {
+        if (authenticated || refused) return;
+        authenticated = true;
+        gate.authenticated(address);
+      },
+    });
+    const silent = setTimeout(() => spoke || socket.destroy(), refused ? 1000 : limits.authTimeoutMs);
+    silent.unref();
+    socket.once('close', () => {
+      clearTimeout(silent);
+      if (!refused) gate.closed(address, authenticated);
+    });
+  });
+  server.on('request', (request) => peers.get(request.socket)?.spoke());
+  return (socket) => peers.get(socket);
 }

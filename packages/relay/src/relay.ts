@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
 import { relayProtocol } from '@herald/transport-websocket';
 import { depositorAccounts } from './accounts.js';
 import { relayAdmission } from './admission.js';
-import { connectionGate } from './gate.js';
+import { gateConnections } from './gate.js';
 import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
 import type { RelayCore } from './core.js';
 import { httpHandler } from './http.js';
@@ -15,7 +15,6 @@ import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
 import { startMqttBroker, type MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
-import { sourceAddress } from './source-address.js';
 import { startSmtpEndpoint, type SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
 
@@ -70,26 +69,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
   const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
   const wss = new WebSocketServer({ noServer: true, maxPayload: relayProtocol.PRE_AUTH_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
-  const gate = connectionGate(options);
-  /** What the gate decided for each TCP connection, from its accept on: counted under `address`, or `refused`. */
-  const peers = new WeakMap<Socket, { readonly address: string; readonly refused: string | undefined; authenticated: boolean; spoke: boolean }>();
-  server.on('connection', (socket: Socket) => {
-    const address = sourceAddress(socket.remoteAddress);
-    const refused = gate.open(address);
-    const peer = { address, refused, authenticated: false, spoke: false };
-    peers.set(socket, peer);
-    // A connection that sends neither an upgrade nor a request is cut: it would count as authenticating for good.
-    const silent = setTimeout(() => peer.spoke || socket.destroy(), refused ? 1000 : options.authTimeoutMs);
-    silent.unref();
-    socket.once('close', () => {
-      clearTimeout(silent);
-      if (!refused) gate.closed(address, peer.authenticated);
-    });
-  });
-  server.on('request', (request) => {
-    const peer = peers.get(request.socket);
-    if (peer) peer.spoke = true;
-  });
+  const peerOf = gateConnections(server, options);
   const refuse = (ws: WebSocket, reason: string): void => {
     metrics.rejections.inc({ code: 'TOO_MANY_CONNECTIONS' });
     ws.close(relayProtocol.CLOSE_CODES.TOO_MANY_CONNECTIONS, `TOO_MANY_CONNECTIONS: ${reason}`.slice(0, 120));
@@ -99,8 +79,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (!core.accepting) return void socket.destroy();
-    const peer = peers.get(socket as Socket);
-    if (peer) peer.spoke = true;
+    const peer = peerOf(socket);
+    peer?.spoke();
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => {
         // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
@@ -113,10 +93,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       const session = new Session(core, ws, ++connectionNumber, {
         address: peer.address,
         maxFrameBytes,
-        authenticated: () => {
-          peer.authenticated = true;
-          gate.authenticated(peer.address);
-        },
+        authenticated: () => peer.authenticated(),
       });
       sessions.add(session);
       metrics.connections.inc();

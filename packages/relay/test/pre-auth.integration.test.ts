@@ -11,7 +11,7 @@ import { rawClient, type RawClient } from './helpers/raw-client.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /** Unauthenticated connections hold almost nothing: small frames before WELCOME, and few of them (threat model 10.4). */
-const { CLOSE_CODES, ERROR_CODES, PRE_AUTH_MAX_FRAME_BYTES } = protocol;
+const { CLOSE_CODES, PRE_AUTH_MAX_FRAME_BYTES } = protocol;
 const relays: RelayProcess[] = [];
 const sockets: HalfOpenSocket[] = [];
 const clients: RawClient[] = [];
@@ -108,7 +108,8 @@ describe('before WELCOME (real relay process)', () => {
     await until('the relay to close it as a slow consumer', async () => (await relay.metric('herald_relay_rejections_total{code="SLOW_CONSUMER"}')) === 1);
     client.socket.resume();
     await client.closed;
-    expect(client.frames.some((frame) => frame.type === 'error' && frame.code === ERROR_CODES.NOT_AUTHENTICATED)).toBe(true);
+    // The relay answered deposits before AUTH until then (the client may never see them: the cut socket resets).
+    expect(await relay.metric('herald_relay_rejections_total{code="NOT_AUTHENTICATED"}')).toBeGreaterThan(0);
   });
 
   it('holds 2 000 connections that never authenticate, each with the largest frame stored and another half sent, under 200 MiB; honest clients keep working', async () => {
