@@ -52,7 +52,7 @@ export interface RelayInit {
   readonly maxConnectionsPerAddress?: number;
   /**
    * Connections still authenticating (from the TCP accept to WELCOME) at most; more are closed with 4029. Until
-   * WELCOME a connection may send only frames up to PRE_AUTH_MAX_FRAME_BYTES (4 KiB). Default 4 096.
+   * WELCOME a connection may send only frames up to PRE_AUTH_MAX_FRAME_BYTES (3 010 bytes). Default 4 096.
    */
   readonly maxAuthenticating?: number;
   /** Connections still authenticating from one source address at most; more are closed with 4029. Default 64. */
@@ -77,7 +77,7 @@ export interface RelayInit {
   readonly highWaterPercent?: number;
   /** Envelopes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 100 (at most mailboxMaxEnvelopes). */
   readonly uncollectedMailboxMaxEnvelopes?: number;
-  /** Bytes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 4 MiB (at most mailboxMaxBytes). */
+  /** Bytes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 4 MiB, or maxEnvelopeBytes if larger (at most mailboxMaxBytes). */
   readonly uncollectedMailboxMaxBytes?: number;
   /** How long an envelope for a mailbox nobody ever collected is kept at most. Default 7 days (at most maxRetentionSeconds). */
   readonly uncollectedRetentionSeconds?: number;
@@ -214,9 +214,11 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole ${unit} from ${min} to ${max}, got ${describe(value)}`);
     numbers[field] = value;
   }
-  // A never-collected mailbox gets at most what any mailbox gets: unset, its defaults shrink to fit.
+  // Unset, a never-collected mailbox takes at least one largest envelope (a first message always fits, when any
+  // mailbox can hold it); and it never gets more than any mailbox gets: its defaults shrink to fit.
+  if (init.uncollectedMailboxMaxBytes === undefined) numbers.uncollectedMailboxMaxBytes = Math.max(numbers.uncollectedMailboxMaxBytes, numbers.maxEnvelopeBytes);
   for (const [field, cap] of [['uncollectedMailboxMaxEnvelopes', 'mailboxMaxEnvelopes'], ['uncollectedMailboxMaxBytes', 'mailboxMaxBytes'], ['uncollectedRetentionSeconds', 'maxRetentionSeconds']] as const) {
-    if ((init as unknown as Record<string, unknown>)[field] === undefined) numbers[field] = Math.min(numbers[field], numbers[cap]);
+    if (init[field] === undefined) numbers[field] = Math.min(numbers[field], numbers[cap]);
     else if (numbers[field] > numbers[cap]) throw new OptionsError(`${where}: ${field} (${numbers[field]}) must be at most ${cap} (${numbers[cap]})`);
   }
   if (numbers.maxAuthenticatingPerAddress > numbers.maxConnectionsPerAddress) throw new OptionsError(`${where}: maxAuthenticatingPerAddress (${numbers.maxAuthenticatingPerAddress}) must be at most maxConnectionsPerAddress (${numbers.maxConnectionsPerAddress})`);

@@ -29,6 +29,7 @@ describe('relay configuration', () => {
       uncollectedMailboxMaxEnvelopes: 100, uncollectedMailboxMaxBytes: 4 * 2 ** 20, uncollectedRetentionSeconds: 7 * 86_400,
     });
     expect(resolveRelayInit({ dataDir: 'd', mailboxMaxEnvelopes: 10, mailboxMaxBytes: 2048, maxRetentionSeconds: 60 })).toMatchObject({ uncollectedMailboxMaxEnvelopes: 10, uncollectedMailboxMaxBytes: 2048, uncollectedRetentionSeconds: 60 });
+    expect(resolveRelayInit({ dataDir: 'd', maxEnvelopeBytes: 16 * 2 ** 20 })).toMatchObject({ uncollectedMailboxMaxBytes: 16 * 2 ** 20 });
     expect(() => resolveRelayInit({ dataDir: 'd', uncollectedMailboxMaxBytes: 2 ** 30 })).toThrow('uncollectedMailboxMaxBytes (1073741824) must be at most mailboxMaxBytes (67108864)');
     expect(() => resolveRelayInit({ dataDir: 'd', uncollectedRetentionSeconds: 31 * 86_400 })).toThrow('uncollectedRetentionSeconds (2678400) must be at most maxRetentionSeconds (2592000)');
     expect(() => resolveRelayInit({ dataDir: 'd', maxAuthenticatingPerAddress: 300 })).toThrow('maxAuthenticatingPerAddress (300) must be at most maxConnectionsPerAddress (256)');
