@@ -1,7 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentity, seal, type Identity } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
 import { rawClient, type RawClient } from './helpers/raw-client.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
@@ -23,10 +22,8 @@ async function connect(relay: RelayProcess, identity: Identity, collect: boolean
 }
 
 /** Deposits one envelope for `to`; the answer's name (ACCEPTED or the error's). */
-async function deposit(client: RawClient, to: Identity, requestId: number): Promise<string> {
-  client.send(protocol.encodeDeposit(requestId, seal(randomFillSync(new Uint8Array(100)), { from: generateIdentity(), to: to.card })));
-  const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(requestId)) || (frame.type === 'error' && frame.requestId === requestId));
-  return answer.type === 'accepted' ? 'ACCEPTED' : (protocol.errorName((answer as { code: number }).code) ?? 'unknown');
+function deposit(client: RawClient, to: Identity, requestId: number): Promise<string> {
+  return client.deposit(requestId, seal(randomFillSync(new Uint8Array(100)), { from: generateIdentity(), to: to.card }));
 }
 
 describe('mailboxes never collected (real relay process)', () => {

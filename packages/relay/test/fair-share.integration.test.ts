@@ -85,13 +85,6 @@ async function flood(client: RawClient, deadline: number, tally: Map<string, num
   expect(ended, `attacker connection closed: ${JSON.stringify(ended)}`).toBe('open');
 }
 
-/** Deposits one envelope for `to` and waits for its answer: ACCEPTED or the error's name. */
-async function depositOne(client: RawClient, envelope: Uint8Array, requestId: number): Promise<string> {
-  client.send(protocol.encodeDeposit(requestId, envelope));
-  const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(requestId)) || (frame.type === 'error' && frame.requestId === requestId));
-  return answer.type === 'accepted' ? 'ACCEPTED' : (protocol.errorName((answer as { code: number }).code) ?? 'unknown');
-}
-
 describe('near full (real relay process)', () => {
   it('refuses the heaviest depositors first above the high-water mark, and still takes one holding nothing', async () => {
     const small = await spawnRelay({ config: { maxStoredBytes: 1_048_576, depositorMaxBytes: 600_000, highWaterPercent: 80 } });
@@ -108,14 +101,14 @@ describe('near full (real relay process)', () => {
       /** Deposits until the first refusal (bounded); that refusal's name. */
       const untilRefused = async (client: RawClient): Promise<string> => {
         for (let index = 0; index < 200; index++) {
-          const answer = await depositOne(client, envelope(), ++requestId);
+          const answer = await client.deposit(++requestId, envelope());
           if (answer !== 'ACCEPTED') return answer;
         }
         return 'never refused';
       };
       const first = await depositor('127.0.0.2');
       // Below the mark everything under the identity's quota (600 000 bytes) is taken: 30 envelopes of about 16 KiB.
-      for (let index = 0; index < 30; index++) expect(await depositOne(first, envelope(), ++requestId)).toBe('ACCEPTED');
+      for (let index = 0; index < 30; index++) expect(await first.deposit(++requestId, envelope())).toBe('ACCEPTED');
       expect(await small.metric('herald_relay_mailbox_bytes')).toBeLessThan(0.8 * 1_048_576);
       const second = await depositor('127.0.0.3');
       // Past the mark its share shrinks as it fills: refused before the store is full.
@@ -124,8 +117,8 @@ describe('near full (real relay process)', () => {
       expect(stored).toBeGreaterThan(0.8 * 1_048_576);
       expect(stored + 2 * envelope().length).toBeLessThan(1_048_576);
       // The heaviest, still under its own quota, is refused too now, while a depositor holding nothing still gets in.
-      expect(await depositOne(first, envelope(), ++requestId)).toBe('RELAY_NEARLY_FULL');
-      expect(await depositOne(await depositor('127.0.0.4'), envelope(), ++requestId)).toBe('ACCEPTED');
+      expect(await first.deposit(++requestId, envelope())).toBe('RELAY_NEARLY_FULL');
+      expect(await (await depositor('127.0.0.4')).deposit(++requestId, envelope())).toBe('ACCEPTED');
     } finally {
       await small.kill('SIGTERM');
     }
