@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DepositorAccounts } from './accounts.js';
 import type { Admission } from './admission.js';
 import type { ResolvedRelayInit } from './init.js';
 import type { MailboxStore, MailEntry } from './mailboxes.js';
@@ -10,6 +11,8 @@ export interface RelayCore {
   readonly store: MailboxStore;
   readonly metrics: RelayMetrics;
   readonly log: Logger;
+  /** What each depositing identity and source address holds here, and its rate (in memory only). */
+  readonly accounts: DepositorAccounts;
   urlAllowed(url: string): boolean;
   /** Signing keys (hex) allowed to deposit; undefined = any authenticated identity. */
   readonly depositors: ReadonlySet<string> | undefined;

@@ -4,7 +4,8 @@
  * deposits committed together cannot overshoot a quota between them.
  */
 export interface MailboxCounts {
-  reserve(tags: readonly string[], size: number): 'ok' | 'mailbox-full' | 'relay-full';
+  /** `uncollected`: the mailboxes nobody ever collected, held to the smaller uncollected… quota when it is set. */
+  reserve(tags: readonly string[], size: number, uncollected?: (tag: string) => boolean): 'ok' | 'mailbox-full' | 'relay-full';
   add(tag: string, size: number): void;
   release(tags: readonly string[], size: number): void;
   readonly envelopes: number;
@@ -12,7 +13,7 @@ export interface MailboxCounts {
   readonly mailboxes: number;
 }
 
-export function mailboxCounts(limits: { mailboxMaxEnvelopes: number; mailboxMaxBytes: number; maxStoredBytes: number; maxStoredEnvelopes: number }): MailboxCounts {
+export function mailboxCounts(limits: { mailboxMaxEnvelopes: number; mailboxMaxBytes: number; maxStoredBytes: number; maxStoredEnvelopes: number; uncollectedMailboxMaxEnvelopes?: number; uncollectedMailboxMaxBytes?: number }): MailboxCounts {
   const perTag = new Map<string, { envelopes: number; bytes: number }>();
   let envelopes = 0;
   let bytes = 0;
@@ -25,13 +26,15 @@ export function mailboxCounts(limits: { mailboxMaxEnvelopes: number; mailboxMaxB
     bytes += size;
   };
   return {
-    reserve(tags, size) {
+    reserve(tags, size, uncollected) {
       if (bytes + size * tags.length > limits.maxStoredBytes || envelopes + tags.length > limits.maxStoredEnvelopes) return 'relay-full';
       for (const tag of tags) {
-        const entry = perTag.get(tag);
-        if (entry && (entry.envelopes + 1 > limits.mailboxMaxEnvelopes || entry.bytes + size > limits.mailboxMaxBytes)) return 'mailbox-full';
+        const small = uncollected?.(tag) === true;
+        const maxEnvelopes = small ? (limits.uncollectedMailboxMaxEnvelopes ?? limits.mailboxMaxEnvelopes) : limits.mailboxMaxEnvelopes;
+        const maxBytes = small ? (limits.uncollectedMailboxMaxBytes ?? limits.mailboxMaxBytes) : limits.mailboxMaxBytes;
+        const entry = perTag.get(tag) ?? { envelopes: 0, bytes: 0 };
+        if (entry.envelopes + 1 > maxEnvelopes || entry.bytes + size > maxBytes) return 'mailbox-full';
       }
-      if (size > limits.mailboxMaxBytes) return 'mailbox-full';
       for (const tag of tags) add(tag, size);
       return 'ok';
     },

@@ -46,6 +46,42 @@ export interface RelayInit {
   /** Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000. */
   readonly maxConnections?: number;
   /**
+   * Open connections from one source address at most (an IPv6 address counts by its /64); more are closed with
+   * 4029 TOO_MANY_CONNECTIONS. The address is the socket's peer: behind a reverse proxy, the proxy's. Default 256.
+   */
+  readonly maxConnectionsPerAddress?: number;
+  /**
+   * Connections still authenticating (from the TCP accept to WELCOME) at most; more are closed with 4029. Until
+   * WELCOME a connection may send only frames up to PRE_AUTH_MAX_FRAME_BYTES (3 010 bytes). Default 4 096.
+   */
+  readonly maxAuthenticating?: number;
+  /** Connections still authenticating from one source address at most; more are closed with 4029. Default 64. */
+  readonly maxAuthenticatingPerAddress?: number;
+  /** Envelopes one depositing identity may have stored here at once; more: DEPOSITOR_QUOTA. Default 10 000. */
+  readonly depositorMaxEnvelopes?: number;
+  /** Bytes one depositing identity may have stored here at once; more: DEPOSITOR_QUOTA. Default 64 MiB. */
+  readonly depositorMaxBytes?: number;
+  /** Deposits per second one identity may make over all its connections (token bucket, burst twice this). Default 500. */
+  readonly depositorDepositsPerSecond?: number;
+  /** Envelopes deposited from one source address that may be stored here at once; more: DEPOSITOR_QUOTA. Default 50 000. */
+  readonly addressMaxEnvelopes?: number;
+  /** Bytes deposited from one source address that may be stored here at once; more: DEPOSITOR_QUOTA. Default 256 MiB. */
+  readonly addressMaxBytes?: number;
+  /** Deposits per second from one source address over all its connections and identities (burst twice this). Default 1 000. */
+  readonly addressDepositsPerSecond?: number;
+  /**
+   * Above this share (percent) of maxStoredBytes or maxStoredEnvelopes, the relay is nearly full: each identity and
+   * each address may then hold only a part of its quota, shrinking linearly to nothing at 100 %, so the heaviest
+   * depositors are refused first (RELAY_NEARLY_FULL). Default 80.
+   */
+  readonly highWaterPercent?: number;
+  /** Envelopes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 100 (at most mailboxMaxEnvelopes). */
+  readonly uncollectedMailboxMaxEnvelopes?: number;
+  /** Bytes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 4 MiB, or maxEnvelopeBytes if larger (at most mailboxMaxBytes). */
+  readonly uncollectedMailboxMaxBytes?: number;
+  /** How long an envelope for a mailbox nobody ever collected is kept at most. Default 7 days (at most maxRetentionSeconds). */
+  readonly uncollectedRetentionSeconds?: number;
+  /**
    * The embedded MQTT broker's persistent sessions (clients with subscriptions, kept while they are away) at most;
    * a new client's SUBSCRIBE beyond is refused (SUBACK 0x80). Default 100 000.
    */
@@ -145,6 +181,19 @@ const NUMBERS = {
   maxStoredEnvelopes: [1_000_000, 1, 100_000_000, 'envelopes'],
   maxRetentionSeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
   maxConnections: [10_000, 1, 1_000_000, 'connections'],
+  maxConnectionsPerAddress: [256, 1, 1_000_000, 'connections'],
+  maxAuthenticating: [4096, 1, 1_000_000, 'connections'],
+  maxAuthenticatingPerAddress: [64, 1, 1_000_000, 'connections'],
+  depositorMaxEnvelopes: [10_000, 1, 100_000_000, 'envelopes'],
+  depositorMaxBytes: [64 * MiB, 1024, 2 ** 46, 'bytes'],
+  depositorDepositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],
+  addressMaxEnvelopes: [50_000, 1, 100_000_000, 'envelopes'],
+  addressMaxBytes: [256 * MiB, 1024, 2 ** 46, 'bytes'],
+  addressDepositsPerSecond: [1000, 1, 1_000_000, 'deposits per second'],
+  highWaterPercent: [80, 1, 99, 'percent'],
+  uncollectedMailboxMaxEnvelopes: [100, 1, 10_000_000, 'envelopes'],
+  uncollectedMailboxMaxBytes: [4 * MiB, 1024, 2 ** 40, 'bytes'],
+  uncollectedRetentionSeconds: [7 * 86_400, 1, 400 * 86_400, 'seconds'],
   mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],
   mqttSessionExpirySeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
   mqttSessionMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
@@ -198,6 +247,14 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole ${unit} from ${min} to ${max}, got ${describe(value)}`);
     numbers[field] = value;
   }
+  // Unset, a never-collected mailbox takes at least one largest envelope (a first message always fits, when any
+  // mailbox can hold it); and it never gets more than any mailbox gets: its defaults shrink to fit.
+  if (init.uncollectedMailboxMaxBytes === undefined) numbers.uncollectedMailboxMaxBytes = Math.max(numbers.uncollectedMailboxMaxBytes, numbers.maxEnvelopeBytes);
+  for (const [field, cap] of [['uncollectedMailboxMaxEnvelopes', 'mailboxMaxEnvelopes'], ['uncollectedMailboxMaxBytes', 'mailboxMaxBytes'], ['uncollectedRetentionSeconds', 'maxRetentionSeconds']] as const) {
+    if (init[field] === undefined) numbers[field] = Math.min(numbers[field], numbers[cap]);
+    else if (numbers[field] > numbers[cap]) throw new OptionsError(`${where}: ${field} (${numbers[field]}) must be at most ${cap} (${numbers[cap]})`);
+  }
+  if (numbers.maxAuthenticatingPerAddress > numbers.maxConnectionsPerAddress) throw new OptionsError(`${where}: maxAuthenticatingPerAddress (${numbers.maxAuthenticatingPerAddress}) must be at most maxConnectionsPerAddress (${numbers.maxConnectionsPerAddress})`);
   if (numbers.maxBufferedBytes < numbers.pauseBufferedBytes) throw new OptionsError(`${where}: maxBufferedBytes (${numbers.maxBufferedBytes}) must be at least pauseBufferedBytes (${numbers.pauseBufferedBytes})`);
   if (typeof init.dataDir !== 'string' || init.dataDir.trim() === '') throw new OptionsError(`${where}: dataDir: expected a directory path, got ${describe(init.dataDir)}`);
   const listen = init.listen ?? '127.0.0.1:7700';

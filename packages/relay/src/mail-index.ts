@@ -14,6 +14,8 @@ export interface IndexedEntry {
   /** The envelope's message id, hex (read from its outer header: derived from its ephemeral key). */
   readonly id: string;
   readonly size: number;
+  /** Who pays for the entry (depositor accounts): released when it is forgotten. */
+  readonly payer?: { release(size: number): void } | undefined;
 }
 
 export interface MailIndex {
@@ -95,6 +97,7 @@ export function mailIndex(): MailIndex {
       const bucket = buckets.get(minute);
       bucket?.delete(seq);
       if (bucket?.size === 0) buckets.delete(minute);
+      entry.payer?.release(entry.size);
       return entry;
     },
     due(now, limit) {

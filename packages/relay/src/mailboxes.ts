@@ -4,6 +4,8 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { freeSpaceGuard } from '@herald/store-lmdb';
 import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
+import type { Payer } from './accounts.js';
+import { collectedMailboxes, type CollectedMailboxes } from './collected.js';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
 import { mailIndex } from './mail-index.js';
 import { entryWrite, type EntryWrite } from './entry-write.js';
@@ -34,8 +36,14 @@ export interface MailboxStore {
   /** 16 random bytes made at the first start and kept: the relay's name in CHALLENGE frames. */
   readonly relayId: Uint8Array;
   readonly counts: MailboxCounts;
-  /** Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied at once. */
-  deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number): DepositOutcome;
+  /** Which mailboxes were ever collected (persistent). */
+  readonly collected: CollectedMailboxes;
+  /**
+   * Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied at once.
+   * A mailbox never collected gets the uncollected… quota and keeps it until uncollectedRetentionSeconds at most.
+   * `payer` is charged each new entry's bytes while it is held.
+   */
+  deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number, payer?: Payer): DepositOutcome;
   /**
    * Holds back the write of a new entry just pushed to its connected recipient for `ms`: if the recipient
    * acknowledges it in that time, it is never written (its depositor's ACCEPTED then comes with the ACK).
@@ -64,12 +72,17 @@ export interface MailboxLimits {
   readonly maxStoredEnvelopes: number;
   /** Deposits are refused (STORAGE_FULL) while the store's file system has less free; 0 or absent: no such check. */
   readonly minFreeBytes?: number;
+  /** Smaller quota and retention for mailboxes never collected; unset, they get the same as any other. */
+  readonly uncollectedMailboxMaxEnvelopes?: number;
+  readonly uncollectedMailboxMaxBytes?: number;
+  readonly uncollectedRetentionSeconds?: number;
 }
 
 /**
  * The relay's mailboxes in one LMDB environment:
  *   mail    [tag, seq] → header (keepUntil f64, id 16, 16 reserved bytes) || envelope bytes
  *   meta    format, relay id
+ *   collected  tag → when first collected (collected.ts)
  * One row an entry: what else the relay needs (duplicates by mailbox and bytes, sizes, retention order) is an
  * index in memory rebuilt from the rows' headers at start, so a deposit and a removal each write one row — the
  * durable commit of a batch of them is what bounds the relay's throughput.
@@ -89,6 +102,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
   const env: RootDatabase = open({ path: dir, noSubdir: false, overlappingSync: false, noSync: false, noMetaSync: false, useWritemap: false, mapAsync: false, cache: false, mapSize, maxDbs: 8, eventTurnBatching: false } as Parameters<typeof open>[0]);
   const mail = env.openDB<Buffer, [string, number]>('mail', { encoding: 'binary' });
   const meta = env.openDB<unknown, string>('meta', {});
+  const collected = collectedMailboxes(env.openDB<number, string>('collected', {}));
+  const watchesCollection = [limits.uncollectedMailboxMaxEnvelopes, limits.uncollectedMailboxMaxBytes, limits.uncollectedRetentionSeconds].some((value) => value !== undefined);
   const format = meta.get('format');
   if (format !== undefined && format !== FORMAT && format !== 1) {
     await env.close();
@@ -138,7 +153,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
   return {
     relayId: new Uint8Array(relayId),
     counts,
-    deposit(envelope, tags, id, keepUntil) {
+    collected,
+    deposit(envelope, tags, id, keepUntil, payer) {
       tags = [...new Set(tags)];
       const size = envelope.length;
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
@@ -161,18 +177,25 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
         storage.failed(low, now);
         return { outcome: 'storage-failed', failure: low };
       }
-      const reserved = counts.reserve(fresh, size);
+      // Mailboxes nobody ever collected, when their quota or retention differs: read once per deposit.
+      const uncollected = new Set(watchesCollection ? fresh.filter((tag) => !collected.has(tag)) : []);
+      const reserved = counts.reserve(fresh, size, (tag) => uncollected.has(tag));
       if (reserved !== 'ok') return { outcome: reserved };
-      const bytes = withHeader(envelope, keepUntil, id);
-      const copy = bytes.subarray(HEADER_BYTES);
-      const entries = fresh.map((tag): MailEntry => {
+      const shortKeepUntil = limits.uncollectedRetentionSeconds === undefined ? keepUntil : Math.min(keepUntil, Date.now() + limits.uncollectedRetentionSeconds * 1000);
+      // One row for every mailbox kept as long, usually the only one.
+      const rows = new Map<number, Buffer>();
+      const rowFor = (until: number): Buffer => rows.get(until) ?? rows.set(until, withHeader(envelope, until, id)).get(until)!;
+      const entries = fresh.map((tag): MailEntry & { row: Buffer } => {
         const entrySeq = ++seq;
-        index.add({ tag, seq: entrySeq, keepUntil, id, size });
-        return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: copy };
+        const until = uncollected.has(tag) ? shortKeepUntil : keepUntil;
+        const row = rowFor(until);
+        index.add({ tag, seq: entrySeq, keepUntil: until, id, size, payer });
+        payer?.charge(size);
+        return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: row.subarray(HEADER_BYTES), row };
       });
       // Through lmdb-js's fast instruction queue, in the next batch (transaction callbacks need a round trip to
       // the writer thread per batch and halved throughput). One write per entry, so each can be taken back alone.
-      const entryWrites = entries.map((entry) => entryWrite(writes, () => void mail.put([entry.tag, entry.seq], bytes)));
+      const entryWrites = entries.map((entry) => entryWrite(writes, () => void mail.put([entry.tag, entry.seq], entry.row)));
       // Durable for the depositor once every entry is written in a committed batch, or acknowledged by its
       // recipient (stored there) before being written here.
       const settled = entryWrites.length === 1 ? entryWrites[0]!.durable : Promise.all(entryWrites.map((write) => write.durable));

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
 import { relayProtocol } from '@herald/transport-websocket';
+import { depositorAccounts } from './accounts.js';
 import { relayAdmission } from './admission.js';
+import { gateConnections } from './gate.js';
 import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
 import type { RelayCore } from './core.js';
 import { httpHandler } from './http.js';
@@ -57,8 +59,13 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const metrics = relayMetrics(store.counts, storage);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
+  const accounts = depositorAccounts({
+    identity: { maxEnvelopes: options.depositorMaxEnvelopes, maxBytes: options.depositorMaxBytes, depositsPerSecond: options.depositorDepositsPerSecond },
+    address: { maxEnvelopes: options.addressMaxEnvelopes, maxBytes: options.addressMaxBytes, depositsPerSecond: options.addressDepositsPerSecond },
+    ...options,
+  }, store.counts);
   const core: RelayCore = {
-    init: options, store, metrics, log, depositors, collectors, admission,
+    init: options, store, metrics, log, depositors, collectors, admission, accounts,
     urlAllowed: (url) => policy.allowed(url),
     subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
   };
@@ -70,27 +77,40 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     return failure ? { status: 'degraded', reason: failure.message } : { status: 'ok' };
   });
   const server = createServer(handler);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK, perMessageDeflate: false, clientTracking: false });
+  // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
+  const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: relayProtocol.PRE_AUTH_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  const peerOf = gateConnections(server, options);
+  const refuse = (ws: WebSocket, reason: string): void => {
+    metrics.rejections.inc({ code: 'TOO_MANY_CONNECTIONS' });
+    ws.close(relayProtocol.CLOSE_CODES.TOO_MANY_CONNECTIONS, `TOO_MANY_CONNECTIONS: ${reason}`.slice(0, 120));
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
   let connectionNumber = 0;
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (!core.accepting) return void socket.destroy();
+    const peer = peerOf(socket);
+    peer?.spoke();
     wss.handleUpgrade(request, socket, head, (ws) => {
-      ws.on('error', () => ws.terminate());
-      if (sessions.size >= options.maxConnections) {
-        metrics.rejections.inc({ code: 'TOO_MANY_CONNECTIONS' });
-        ws.close(relayProtocol.CLOSE_CODES.TOO_MANY_CONNECTIONS, 'TOO_MANY_CONNECTIONS: try again later');
-        setTimeout(() => ws.terminate(), 1000).unref();
-        return;
-      }
-      const session = new Session(core, ws, ++connectionNumber);
+      ws.on('error', (error) => {
+        // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
+        if ((error as NodeJS.ErrnoException).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.rejections.inc({ code: 'MESSAGE_TOO_BIG' });
+        ws.terminate();
+      });
+      if (!peer) return void ws.terminate();
+      if (peer.refused) return refuse(ws, peer.refused);
+      if (sessions.size >= options.maxConnections) return refuse(ws, 'try again later');
+      const session = new Session(core, ws, ++connectionNumber, {
+        address: peer.address,
+        maxFrameBytes,
+        authenticated: () => peer.authenticated(),
+      });
       sessions.add(session);
       metrics.connections.inc();
       ws.on('close', (code) => {
         sessions.delete(session);
         metrics.connections.dec();
-        // 1009: ws cut a frame above maxPayload itself.
-        if (code === 1009) metrics.rejections.inc({ code: 'MESSAGE_TOO_BIG' });
         session.ended();
         log.debug({ connection: session.number, code }, 'connection closed');
       });
@@ -157,6 +177,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     }
   }, options.heartbeatIntervalMs);
   const purge = setInterval(() => {
+    accounts.sweep(Date.now());
     store.purge(Date.now(), 10_000).then(
       (count) => {
         if (count === 0) return;

@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import { inspect, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
+import type { Payer } from './accounts.js';
+import { raiseFrameLimit } from './frame-limit.js';
 import type { DepositOutcome, MailEntry } from './mailboxes.js';
 import { Pusher } from './pusher.js';
 import { tokenBucket } from './rate.js';
@@ -12,6 +14,22 @@ import { StorageFailure } from './storage-health.js';
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
 type CloseName = keyof typeof CLOSE_CODES;
+
+/** What the relay tells a session about its peer, and what it wants to hear back. */
+export interface SessionPeer {
+  /** The source address its per-address limits count under (sourceAddress). */
+  readonly address: string;
+  /** The largest frame it may send once authenticated. */
+  readonly maxFrameBytes: number;
+  /** Called once, when it authenticated (WELCOME sent). */
+  authenticated(): void;
+}
+
+/**
+ * Before WELCOME the relay sends a CHALLENGE and, at most, small ERROR frames: a connection that makes it queue
+ * more without reading (pings, deposits refused before AUTH) is a slow consumer. Bounds what it holds outbound.
+ */
+const PRE_AUTH_MAX_BUFFERED_BYTES = 16 * 1024;
 
 /**
  * One client connection: CHALLENGE, AUTH, then deposits, pushes and acks
@@ -25,9 +43,12 @@ export class Session {
   private readonly relaySecret: Uint8Array;
   private readonly authTimer: NodeJS.Timeout;
   private tags: readonly string[] = [];
-  /** The chain a CERTIFICATE frame showed, checked at AUTH when the relay admits by certificate. */
+  /** The chain a CERTIFICATE frame showed, checked at AUTH when the relay admits by certificate (else not kept). */
   private certificate: Uint8Array | undefined;
+  private certificateShown = false;
   private canDeposit = false;
+  /** The accounts this connection's deposits are charged to: its identity's and its address's. */
+  private payer: Payer | undefined;
   private pendingDeposits = 0;
   private readonly pusher: Pusher;
   private readonly bucket;
@@ -38,7 +59,7 @@ export class Session {
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
 
-  constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number) {
+  constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number, private readonly peer: SessionPeer) {
     this.number = number;
     this.sendFrame = protocol.corkingSender(socket);
     const session = this;
@@ -74,6 +95,8 @@ export class Session {
       }
     });
     socket.on('pong', () => void (this.heardSinceSweep = true));
+    // ws answers pings by itself; a peer that pings without reading fills the send buffer with pongs.
+    socket.on('ping', () => this.checkBuffered());
     socket.send(this.challengeFrame);
   }
 
@@ -106,6 +129,7 @@ export class Session {
     this.state = 'closed';
     clearTimeout(this.authTimer);
     if (wasReady) this.core.metrics.authenticated.dec();
+    this.payer?.leave();
     this.core.admission?.untrack(this);
     for (const tag of this.tags) {
       const set = this.core.subscribers.get(tag);
@@ -138,8 +162,9 @@ export class Session {
         return this.onAck(frame.deliveryIds);
       case 'certificate':
         // One chain, before AUTH; a relay that does not admit by certificate ignores it.
-        if (this.state !== 'challenged' || this.certificate) return this.close('PROTOCOL_ERROR', 'CERTIFICATE after AUTH, or twice');
-        this.certificate = frame.chain;
+        if (this.state !== 'challenged' || this.certificateShown) return this.close('PROTOCOL_ERROR', 'CERTIFICATE after AUTH, or twice');
+        this.certificateShown = true;
+        if (this.core.admission) this.certificate = frame.chain;
         return;
     }
   }
@@ -160,9 +185,20 @@ export class Session {
     this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
     if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.close('NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
     if (!this.canDeposit && verdict.tags.length === 0) return this.close('NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
+    try {
+      raiseFrameLimit(this.socket, this.peer.maxFrameBytes);
+    } catch (error) {
+      this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'cannot raise the frame limit');
+      return this.close('INTERNAL_ERROR', 'internal error');
+    }
     clearTimeout(this.authTimer);
+    this.certificate = undefined;
     this.state = 'ready';
+    this.peer.authenticated();
     this.tags = verdict.tags;
+    if (this.canDeposit) this.payer = this.core.accounts.payer(toHex(verdict.signingPublicKey), this.peer.address);
+    // Proven owners collect these mailboxes: from now on they get the full quota and retention.
+    this.core.store.collected.mark(this.tags, (error) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
     this.core.metrics.authenticated.inc();
     if (admitted) this.core.admission?.track(this, admitted.chain);
     for (const tag of this.tags) {
@@ -207,9 +243,11 @@ export class Session {
     if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
     const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
     const size = envelope.length;
+    const refusal = this.payer?.refusal(new Set(tags).size, size, now);
+    if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
     let result: DepositOutcome;
     try {
-      result = this.core.store.deposit(envelope, tags, id, keepUntil);
+      result = this.core.store.deposit(envelope, tags, id, keepUntil, this.payer);
     } catch (error) {
       this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
       return this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
@@ -267,6 +305,11 @@ export class Session {
     // No per-frame callback: a push paused by a full buffer resumes on the next ACK (the buffer holds unacked
     // pushes), and a client that sends no ACK and does not read is closed by the heartbeat sweep.
     this.sendFrame(frame);
-    if (this.socket.bufferedAmount > this.core.init.maxBufferedBytes) this.close('SLOW_CONSUMER', `send buffer above ${this.core.init.maxBufferedBytes} bytes`);
+    this.checkBuffered();
+  }
+
+  private checkBuffered(): void {
+    const limit = this.state === 'ready' ? this.core.init.maxBufferedBytes : PRE_AUTH_MAX_BUFFERED_BYTES;
+    if (this.socket.bufferedAmount > limit) this.close('SLOW_CONSUMER', `send buffer above ${limit} bytes`);
   }
 }

@@ -3,7 +3,9 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { inspect } from '@herald/core';
 import { encodedSize, envelopeFromText } from '@herald/transport-email';
+import type { Payer } from './accounts.js';
 import type { RelayCore } from './core.js';
+import { sourceAddress } from './source-address.js';
 
 /** Envelopes taken from one mail at most: a mail is one deposit, not a bulk channel. */
 const MAX_ENVELOPES_PER_MAIL = 16;
@@ -62,7 +64,7 @@ export async function startSmtpEndpoint(core: RelayCore, listen: { host: string;
   const { init, store, metrics, log } = core;
   const limit = encodedSize(init.maxEnvelopeBytes) + MAIL_SLACK;
 
-  async function deposit(envelope: Uint8Array): Promise<void> {
+  async function deposit(envelope: Uint8Array, payer: Payer): Promise<void> {
     if (envelope.length > init.maxEnvelopeBytes) throw reply(552, `5.3.4 envelope of ${envelope.length} bytes exceeds ${init.maxEnvelopeBytes}`);
     let outline;
     try {
@@ -73,7 +75,10 @@ export async function startSmtpEndpoint(core: RelayCore, listen: { host: string;
     const now = Date.now();
     const expires = outline.expires.getTime();
     if (expires <= now) throw reply(554, '5.7.0 the envelope has expired');
-    const result = store.deposit(envelope, outline.routingTags, outline.id, Math.min(expires, now + init.maxRetentionSeconds * 1000));
+    // SMTP deposits carry no identity: they count against their source address only.
+    const refusal = payer.refusal(new Set(outline.routingTags).size, envelope.length, now);
+    if (refusal) throw reply(452, `4.3.1 ${refusal.code}: ${refusal.text}`);
+    const result = store.deposit(envelope, outline.routingTags, outline.id, Math.min(expires, now + init.maxRetentionSeconds * 1000), payer);
     if (!('committed' in result)) throw result.outcome === 'mailbox-full' ? reply(452, '4.2.2 the recipient’s mailbox is full') : reply(452, '4.3.1 the relay’s storage is full');
     await result.committed;
     if (result.outcome !== 'stored') return;
@@ -82,13 +87,18 @@ export async function startSmtpEndpoint(core: RelayCore, listen: { host: string;
     for (const entry of result.entries) for (const subscriber of core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
   }
 
-  async function onMail(stream: SMTPServerDataStream): Promise<void> {
+  async function onMail(stream: SMTPServerDataStream, remoteAddress: string): Promise<void> {
     const raw = await readMail(stream, limit);
     if (!raw) throw reply(552, `5.3.4 mail larger than ${limit} bytes`);
     if (!core.accepting) throw reply(421, '4.3.2 the relay is shutting down');
     const envelopes = await envelopesIn(raw).catch(() => [] as Uint8Array[]);
     if (envelopes.length === 0) throw reply(554, '5.6.0 no Herald envelope in this mail');
-    for (const envelope of envelopes) await deposit(envelope);
+    const payer = core.accounts.payer(undefined, sourceAddress(remoteAddress));
+    try {
+      for (const envelope of envelopes) await deposit(envelope, payer);
+    } finally {
+      payer.leave();
+    }
   }
 
   const server = new SMTPServer({
@@ -100,8 +110,8 @@ export async function startSmtpEndpoint(core: RelayCore, listen: { host: string;
     size: limit,
     maxClients: init.maxConnections,
     logger: false,
-    onData(stream, _session, callback) {
-      const work = onMail(stream).then(
+    onData(stream, session, callback) {
+      const work = onMail(stream, session.remoteAddress).then(
         () => callback(null, 'OK: stored'),
         (error: unknown) => {
           if (typeof (error as { responseCode?: unknown }).responseCode === 'number') return callback(error as Error);

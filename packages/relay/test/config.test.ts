@@ -27,4 +27,19 @@ describe('relay configuration', () => {
     const init = parseRelayConfig('dataDir: d\nmaxRetentionSeconds: 30d\nmqttSessionExpirySeconds: 12h\nauthTimeoutMs: 5s\npurgeIntervalMs: 1m\nwriteBehindMs: 0ms\nheartbeatIntervalMs: 20000\n', 'r.yaml');
     expect(resolveRelayInit(init as never)).toMatchObject({ maxRetentionSeconds: 30 * 86_400, mqttSessionExpirySeconds: 43_200, authTimeoutMs: 5000, purgeIntervalMs: 60_000, writeBehindMs: 0, heartbeatIntervalMs: 20_000 });
   });
+
+  it('fills in the fair-share limits, shrinks the never-collected defaults to fit the mailbox ones, and refuses bigger ones', () => {
+    expect(resolveRelayInit({ dataDir: 'd' })).toMatchObject({
+      maxConnectionsPerAddress: 256, maxAuthenticating: 4096, maxAuthenticatingPerAddress: 64,
+      depositorMaxEnvelopes: 10_000, depositorMaxBytes: 64 * 2 ** 20, depositorDepositsPerSecond: 500,
+      addressMaxEnvelopes: 50_000, addressMaxBytes: 256 * 2 ** 20, addressDepositsPerSecond: 1000, highWaterPercent: 80,
+      uncollectedMailboxMaxEnvelopes: 100, uncollectedMailboxMaxBytes: 4 * 2 ** 20, uncollectedRetentionSeconds: 7 * 86_400,
+    });
+    expect(resolveRelayInit({ dataDir: 'd', mailboxMaxEnvelopes: 10, mailboxMaxBytes: 2048, maxRetentionSeconds: 60 })).toMatchObject({ uncollectedMailboxMaxEnvelopes: 10, uncollectedMailboxMaxBytes: 2048, uncollectedRetentionSeconds: 60 });
+    expect(resolveRelayInit({ dataDir: 'd', maxEnvelopeBytes: 16 * 2 ** 20 })).toMatchObject({ uncollectedMailboxMaxBytes: 16 * 2 ** 20 });
+    expect(() => resolveRelayInit({ dataDir: 'd', uncollectedMailboxMaxBytes: 2 ** 30 })).toThrow('uncollectedMailboxMaxBytes (1073741824) must be at most mailboxMaxBytes (67108864)');
+    expect(() => resolveRelayInit({ dataDir: 'd', uncollectedRetentionSeconds: 31 * 86_400 })).toThrow('uncollectedRetentionSeconds (2678400) must be at most maxRetentionSeconds (2592000)');
+    expect(() => resolveRelayInit({ dataDir: 'd', maxAuthenticatingPerAddress: 300 })).toThrow('maxAuthenticatingPerAddress (300) must be at most maxConnectionsPerAddress (256)');
+    expect(() => resolveRelayInit({ dataDir: 'd', highWaterPercent: 100 })).toThrow('highWaterPercent: expected whole percent from 1 to 99, got 100');
+  });
 });

@@ -39,6 +39,15 @@ async function relayWithSmtp(): Promise<{ ws: string; smtp: string; child: Child
   });
 }
 
+function freePort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -83,12 +92,7 @@ describe('herald relay --smtp', () => {
   });
 
   it('keeps what it answered 250 to: envelopes mailed in survive a SIGKILL right after, and the restarted relay hands them over WebSocket', async () => {
-    const smtpPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const smtpPort = await freePort();
     const args = ['--smtp', `127.0.0.1:${smtpPort}`];
     const first = await spawnRelay({ args });
     const [station, bob] = [generateIdentity({ label: 'station' }), generateIdentity({ label: 'bob' })];
@@ -125,5 +129,27 @@ describe('herald relay --smtp', () => {
     const twice = Buffer.from(repeatedTagEnvelope(generateIdentity()));
     expect(await refusal({ from: 'a@x.invalid', to: 'b@x.invalid', attachments: [{ filename: 'x.bin', content: twice, contentType: 'application/octet-stream' }] })).toBe(554);
     transporter.close();
+  });
+
+  it('counts SMTP deposits against their source address: past its quota, 452 (retryable) naming DEPOSITOR_QUOTA, while another address still gets in', async () => {
+    const smtpPort = await freePort();
+    const relay = await spawnRelay({ args: ['--smtp', `127.0.0.1:${smtpPort}`], config: { addressMaxEnvelopes: 2 } });
+    const bob = generateIdentity();
+    const mailFrom = (localAddress: string) => {
+      const transporter = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, localAddress } as Parameters<typeof nodemailer.createTransport>[0]);
+      return (): Promise<string> =>
+        transporter
+          .sendMail({ from: 'station@field.invalid', to: 'bob@relay.invalid', attachments: [{ filename: 'r.bin', content: Buffer.from(seal('report', { from: generateIdentity(), to: bob.card })), contentType: 'application/octet-stream' }] })
+          .then((info) => String(info.response), (error: { response?: string }) => String(error.response));
+    };
+    try {
+      const first = mailFrom('127.0.0.2');
+      const answers = [await first(), await first(), await first()];
+      expect(answers.slice(0, 2)).toEqual([expect.stringMatching(/^250 /), expect.stringMatching(/^250 /)]);
+      expect(answers[2]).toMatch(/^452 .*DEPOSITOR_QUOTA/);
+      expect(await mailFrom('127.0.0.3')()).toMatch(/^250 /);
+    } finally {
+      await relay.kill();
+    }
   });
 });

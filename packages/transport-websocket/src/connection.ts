@@ -41,6 +41,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     handshakeTimeout: init.connectTimeoutMs,
     maxPayload: MAX_INBOUND_FRAME,
     perMessageDeflate: false,
+    ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }),
     ...(init.tls ?? {}),
   } as WebSocket.ClientOptions);
   const sendFrame = corkingSender(socket);

@@ -13,6 +13,8 @@ const BY_RELAY_CODE: Readonly<Record<RelayErrorName, TransportErrorCode>> = {
   UNAVAILABLE: 'CHANNEL_UNAVAILABLE',
   RELAY_FULL: 'QUOTA_EXCEEDED',
   STORAGE_FULL: 'QUOTA_EXCEEDED',
+  DEPOSITOR_QUOTA: 'QUOTA_EXCEEDED',
+  RELAY_NEARLY_FULL: 'QUOTA_EXCEEDED',
 };
 
 export function fromRelayError(channel: string, code: number, text: string): TransportError {

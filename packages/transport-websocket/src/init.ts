@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { OptionsError, type Identity } from '@herald/core';
+import { MAX_CERTIFICATE_CHAIN_BYTES } from './protocol/frames.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -58,6 +60,12 @@ export interface WebSocketTransportInit {
    * admitting only certified clients lets this one in. Default: none (relays that do not ask ignore it anyway).
    */
   readonly certificate?: Uint8Array;
+  /**
+   * The local IP address connections leave from (an address of this host), for hosts with several and for tests
+   * that need clients on distinct addresses (the relay limits connections and deposits per source address).
+   * Default: the one the system picks.
+   */
+  readonly localAddress?: string;
 }
 
 export interface ResolvedInit {
@@ -76,11 +84,12 @@ export interface ResolvedInit {
   readonly collect: boolean;
   readonly tls: WebSocketTlsOptions | undefined;
   readonly certificate: Uint8Array | undefined;
+  readonly localAddress: string | undefined;
 }
 
 const KNOWN = new Set([
   'url', 'identity', 'name', 'maxEnvelopeBytes', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'connectTimeoutMs', 'sendTimeoutMs',
-  'minReconnectDelayMs', 'maxReconnectDelayMs', 'maxPendingSends', 'maxPendingDeliveries', 'collect', 'tls', 'certificate',
+  'minReconnectDelayMs', 'maxReconnectDelayMs', 'maxPendingSends', 'maxPendingDeliveries', 'collect', 'tls', 'certificate', 'localAddress',
 ]);
 const TLS_KNOWN = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
@@ -118,8 +127,14 @@ function tlsOptions(value: unknown): WebSocketTlsOptions | undefined {
 
 function certificateBytes(value: unknown): Uint8Array | undefined {
   if (value === undefined) return undefined;
-  // A chain holds at most 8 certificates of at most 374 bytes each, plus framing.
-  if (!(value instanceof Uint8Array) || value.length === 0 || value.length > 4096) throw new OptionsError('webSocketTransport: certificate: expected the encoded certificate chain (1 to 4096 bytes)');
+  // A chain holds at most 8 certificates of at most 374 bytes each, plus framing: what a relay reads before WELCOME.
+  if (!(value instanceof Uint8Array) || value.length === 0 || value.length > MAX_CERTIFICATE_CHAIN_BYTES) throw new OptionsError(`webSocketTransport: certificate: expected the encoded certificate chain (1 to ${MAX_CERTIFICATE_CHAIN_BYTES} bytes)`);
+  return value;
+}
+
+function localAddress(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || isIP(value) === 0) throw new OptionsError(`webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -155,5 +170,6 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
     collect,
     tls: tlsOptions(init.tls),
     certificate: certificateBytes(init.certificate),
+    localAddress: localAddress(init.localAddress),
   };
 }

@@ -25,6 +25,10 @@ describe('relay protocol codec', () => {
     expect(protocol.decodeRelayFrame(protocol.encodePush(3, Uint8Array.of(1, 2, 3)))).toMatchObject({ type: 'push', deliveryId: 3, envelope: Uint8Array.of(1, 2, 3) });
     expect(protocol.decodeClientFrame(protocol.encodeDeposit(4, Uint8Array.of(9)))).toMatchObject({ type: 'deposit', requestId: 4, envelope: Uint8Array.of(9) });
     expect(protocol.decodeClientFrame(protocol.encodeAck(8))).toEqual({ type: 'ack', deliveryIds: [8] });
+    // The largest chain a relay reads before WELCOME, and no more.
+    expect(protocol.decodeClientFrame(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)))).toMatchObject({ type: 'certificate' });
+    expect(() => protocol.decodeClientFrame(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES + 1)))).toThrow(protocol.FrameError);
+    expect(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)).length).toBe(protocol.PRE_AUTH_MAX_FRAME_BYTES);
     const many = Array.from({ length: protocol.MAX_IDS_PER_FRAME }, (_, index) => index + 1);
     expect(protocol.decodeClientFrame(protocol.encodeAck(many))).toEqual({ type: 'ack', deliveryIds: many });
     expect(Buffer.from(protocol.encodeAck([1, 0x01020304])).toString('hex')).toBe('120000000101020304');
@@ -74,6 +78,9 @@ describe('relay protocol codec', () => {
     expect(() => webSocketTransport({ url: 'ws://x', identity: {} as never })).toThrow('webSocketTransport: identity: expected an Identity');
     expect(() => webSocketTransport({ url: 'ws://x', identity, heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 4000 })).toThrow('heartbeatTimeoutMs: expected whole milliseconds from 5001 to 300000, got 4000');
     expect(() => webSocketTransport({ url: 'ws://x', identity, colect: true } as never)).toThrow('unknown option "colect"');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, localAddress: 'eth0' })).toThrow('webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got "eth0"');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, localAddress: '127.0.0.2' })).not.toThrow();
+    expect(() => webSocketTransport({ url: 'ws://x', identity, certificate: new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES + 1) })).toThrow(`certificate: expected the encoded certificate chain (1 to ${protocol.MAX_CERTIFICATE_CHAIN_BYTES} bytes)`);
     expect(webSocketTransport({ url: 'wss://relay.example/herald', identity }).name).toBe('wss://relay.example/herald');
   });
 });

@@ -1,4 +1,4 @@
-import { createNode, memoryStore, type HeraldNode, type Identity } from '@herald/core';
+import { createNode, memoryStore, type HeraldNode, type Identity, type Transport } from '@herald/core';
 import { applicationReader } from '@herald/transport-compliance';
 import { webSocketTransport } from '@herald/transport-websocket';
 
@@ -12,9 +12,18 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-/** A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL. */
-export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[]): Promise<TestNode> {
-  const channels = relayUrls.map((url) => webSocketTransport({ url, identity, ...FAST }));
+/**
+ * A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL.
+ * `localAddress`: the loopback address its connections leave from (127.0.0.2, …), for the relay's per-address limits.
+ */
+export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[], options: { localAddress?: string; onSendError?: (error: unknown) => void } = {}): Promise<TestNode> {
+  const { onSendError, ...transportOptions } = options;
+  const channels = relayUrls.map((url): Transport => {
+    const transport = webSocketTransport({ url, identity, ...FAST, ...transportOptions });
+    if (!onSendError) return transport;
+    // Every failed send, as the node's router sees it.
+    return { ...transport, send: (...args) => transport.send(...args).catch((error: unknown) => { onSendError(error); throw error; }) };
+  });
   const node = createNode({
     identity,
     contacts: contacts.map((contact) => contact.card),

@@ -13,10 +13,13 @@ export interface RawClient {
   /** Answers the challenge as `identity` (collecting its mailbox) and waits for WELCOME. */
   authenticate(identity: Identity, collect?: boolean): Promise<void>;
   next(predicate: (frame: ReturnType<typeof protocol.decodeRelayFrame>) => boolean, timeoutMs?: number): Promise<ReturnType<typeof protocol.decodeRelayFrame>>;
+  /** Deposits `envelope` as request `requestId` and waits for its answer: `ACCEPTED`, or the ERROR's code name. */
+  deposit(requestId: number, envelope: Uint8Array): Promise<string>;
 }
 
-export async function rawClient(url: string): Promise<RawClient> {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
+/** `localAddress`: the loopback address to connect from (127.0.0.2, …), for the relay's per-address limits. */
+export async function rawClient(url: string, options: { localAddress?: string } = {}): Promise<RawClient> {
+  const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
   const frames: ReturnType<typeof protocol.decodeRelayFrame>[] = [];
   const waiters = new Set<() => void>();
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
@@ -42,6 +45,11 @@ export async function rawClient(url: string): Promise<RawClient> {
     async authenticate(identity, collect = true) {
       socket.send(protocol.answerChallenge(identity, challenge, protocol.canonicalRelayUrl(url), collect));
       await client.next((frame) => frame.type === 'welcome');
+    },
+    async deposit(requestId, envelope) {
+      socket.send(protocol.encodeDeposit(requestId, envelope));
+      const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(requestId)) || (frame.type === 'error' && frame.requestId === requestId));
+      return answer.type === 'error' ? (protocol.errorName(answer.code) ?? `code ${answer.code}`) : 'ACCEPTED';
     },
     next(predicate, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {

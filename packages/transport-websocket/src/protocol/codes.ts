@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   RELAY_FULL: 9,
   /** The relay's disk is full (a commit failed); collection still works, deposits resume once space is freed. */
   STORAGE_FULL: 10,
+  /** The depositing identity, or its source address, holds its quota of stored envelopes or bytes. */
+  DEPOSITOR_QUOTA: 11,
+  /** The relay is nearly full and this identity or address holds more than its shrinking allowance. */
+  RELAY_NEARLY_FULL: 12,
 } as const;
 
 export type RelayErrorName = keyof typeof ERROR_CODES;
@@ -47,7 +51,7 @@ export const CLOSE_CODES = {
   HEARTBEAT_TIMEOUT: 4004,
   /** The client does not read what the relay sends: its send buffer passed the hard limit. */
   SLOW_CONSUMER: 4008,
-  /** The relay is at its connection limit; try again later. */
+  /** The relay is at its connection limit, its limit of connections still authenticating, or one of those per source address; try again later. */
   TOO_MANY_CONNECTIONS: 4029,
 } as const;
 

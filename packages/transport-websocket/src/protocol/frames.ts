@@ -31,6 +31,19 @@ export const MAX_TAGS = 16;
 export const MAX_ERROR_TEXT_BYTES = 200;
 /** The most ids one ACCEPTED or ACK frame carries. */
 export const MAX_IDS_PER_FRAME = 1024;
+/** The largest AUTH frame: a 255-byte URL and 16 claimed mailboxes. */
+export const MAX_AUTH_FRAME_BYTES = 1 + KEY_BYTES + SIGNATURE_BYTES + 1 + MAX_URL_BYTES + 1 + MAX_TAGS * (KEY_BYTES + MAC_BYTES);
+/**
+ * The largest certificate chain a CERTIFICATE frame carries: a count byte, then at most 8 certificates
+ * (@herald/trust's MAX_CHAIN_LENGTH) of at most 374 bytes (its MAX_CERTIFICATE_BYTES), each after a u16 length.
+ * Spelled out here because this package does not depend on @herald/trust; the relay's tests check the sum.
+ */
+export const MAX_CERTIFICATE_CHAIN_BYTES = 1 + 8 * (2 + 374);
+/**
+ * The largest frame a relay reads before its WELCOME (an AUTH or a CERTIFICATE): what an unauthenticated
+ * connection can make the relay hold. Larger frames before WELCOME are cut by the WebSocket layer (close 1009).
+ */
+export const PRE_AUTH_MAX_FRAME_BYTES = Math.max(MAX_AUTH_FRAME_BYTES, 1 + MAX_CERTIFICATE_CHAIN_BYTES);
 /** Bytes a DEPOSIT or PUSH adds around the envelope. */
 export const ENVELOPE_FRAME_OVERHEAD = 5;
 
@@ -232,6 +245,7 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       return { type: 'ack', deliveryIds: readIds(bytes, 'ACK') };
     case FRAME.CERTIFICATE:
       need(bytes, 2, 'CERTIFICATE');
+      if (bytes.length > 1 + MAX_CERTIFICATE_CHAIN_BYTES) throw new FrameError(`CERTIFICATE frame carries more than ${MAX_CERTIFICATE_CHAIN_BYTES} bytes of chain`);
       return { type: 'certificate', chain: bytes.slice(1) };
     default:
       throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
