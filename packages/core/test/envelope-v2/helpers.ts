@@ -1,11 +1,11 @@
-import { secureRandom, x25519Kem, type Identity, type Kem, type PrekeyKind, type PrekeySecret, type PrekeySecretResolver, type SignedPrekey } from '@herald/core';
+import { secureRandom, type Identity, type PrekeyKind, type PrekeySecret, type PrekeySecretResolver, type SignedPrekey } from '@herald/core';
+import { kemFor, supportedKinds } from '../../src/envelope/v2/kems.js';
 
 export const NOW = 1_800_000_000_000;
 export const NOW_SECONDS = NOW / 1000;
 const DAY = 24 * 60 * 60;
 
-const KEMS: Partial<Record<PrekeyKind, Kem>> = { x25519: x25519Kem };
-export const KINDS = Object.keys(KEMS) as PrekeyKind[];
+export const KINDS: readonly PrekeyKind[] = supportedKinds();
 
 export interface TestPrekey {
   readonly signed: SignedPrekey;
@@ -14,9 +14,7 @@ export interface TestPrekey {
 
 /** A prekey of `owner`, valid for sealing for a week from NOW and for opening for two. */
 export function makePrekey(owner: Identity, kind: PrekeyKind, init: { oneTime?: boolean; created?: number; sealUntil?: number; openUntil?: number } = {}): TestPrekey {
-  const kem = KEMS[kind];
-  if (!kem) throw new Error(`no ${kind} KEM in this build`);
-  const pair = kem.generateKeyPair();
+  const pair = kemFor(kind).generateKeyPair();
   const oneTime = init.oneTime ?? false;
   const signed: SignedPrekey = {
     id: secureRandom(8),

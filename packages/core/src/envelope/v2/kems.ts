@@ -13,3 +13,8 @@ export function kemFor(kind: PrekeyKind): Kem {
   if (!kem) throw new EnvelopeError('UNSUPPORTED_VERSION', `prekey kind ${kind} is not supported by this build`);
   return kem;
 }
+
+/** The prekey kinds this build can seal to and open. */
+export function supportedKinds(): PrekeyKind[] {
+  return Object.keys(KEMS) as PrekeyKind[];
+}
