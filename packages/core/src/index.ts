@@ -42,6 +42,7 @@ export { ENVELOPE_V2_VERSION, PREKEY_KIND_CODES } from './envelope/v2/format.js'
 // Signed prekeys (envelope version 2).
 export { type PrekeyKind, type Kem, type KemKeyPair, type KemEncapsulation, type SignedPrekey, PREKEY_ID_BYTES } from './prekey/types.js';
 export { x25519Kem } from './prekey/x25519-kem.js';
+export { xwingKem } from './prekey/xwing.js';
 export type {
   Transport,
   TransportCapabilities,

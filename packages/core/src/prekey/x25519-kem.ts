@@ -3,6 +3,7 @@ import { PREKEY_DOMAIN } from '../domains.js';
 import { EnvelopeError, PrekeyError } from '../errors.js';
 import { secureRandom } from '../random.js';
 import { sodium } from '../sodium.js';
+import { x25519Agree } from './agree.js';
 import type { Kem, KemEncapsulation, KemKeyPair } from './types.js';
 
 const KEY_BYTES = 32;
@@ -32,7 +33,7 @@ export const x25519Kem: Kem = Object.freeze({
     if (publicKey.length !== KEY_BYTES) throw new PrekeyError('BAD_PREKEY', `x25519 prekey: expected a ${KEY_BYTES}-byte public key, got ${publicKey.length}`);
     if (randomness.length !== KEY_BYTES) throw new TypeError(`x25519 KEM randomness: expected ${KEY_BYTES} bytes, got ${randomness.length}`);
     const ephemeralPublicKey = sodium.crypto_scalarmult_base(randomness);
-    const dh = agree(randomness, publicKey, (cause) => new PrekeyError('BAD_PREKEY', 'x25519 prekey: a small-order public key (all-zero agreement)', { cause }));
+    const dh = x25519Agree(randomness, publicKey, (cause) => new PrekeyError('BAD_PREKEY', 'x25519 prekey: a small-order public key (all-zero agreement)', { cause }));
     return { ciphertext: ephemeralPublicKey, sharedSecret: combine(dh, ephemeralPublicKey, publicKey) };
   },
 
@@ -40,22 +41,10 @@ export const x25519Kem: Kem = Object.freeze({
   decapsulate(secretKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
     if (ciphertext.length !== KEY_BYTES) throw new EnvelopeError('DECRYPT_FAILED', `x25519 KEM: expected a ${KEY_BYTES}-byte ciphertext, got ${ciphertext.length}`);
     if (secretKey.length !== KEY_BYTES) throw new EnvelopeError('DECRYPT_FAILED', `x25519 KEM: expected a ${KEY_BYTES}-byte secret key, got ${secretKey.length}`);
-    const dh = agree(secretKey, ciphertext, (cause) => new EnvelopeError('DECRYPT_FAILED', 'x25519 KEM: a small-order ephemeral key (all-zero agreement)', { cause }));
+    const dh = x25519Agree(secretKey, ciphertext, (cause) => new EnvelopeError('DECRYPT_FAILED', 'x25519 KEM: a small-order ephemeral key (all-zero agreement)', { cause }));
     return combine(dh, ciphertext, sodium.crypto_scalarmult_base(secretKey));
   },
 });
-
-/** X25519, refusing an all-zero result (libsodium throws on it; checked again here so no backend can let one through). */
-function agree(secretKey: Uint8Array, publicKey: Uint8Array, refusal: (cause?: unknown) => Error): Uint8Array {
-  let shared: Uint8Array;
-  try {
-    shared = sodium.crypto_scalarmult(secretKey, publicKey);
-  } catch (cause) {
-    throw refusal(cause);
-  }
-  if (shared.every((byte) => byte === 0)) throw refusal();
-  return shared;
-}
 
 function combine(dh: Uint8Array, ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array): Uint8Array {
   const sharedSecret = sodium.crypto_generichash(32, concatBytes([dh, ephemeralPublicKey, recipientPublicKey]), PREKEY_DOMAIN.x25519Kem);
