@@ -1,9 +1,10 @@
 import { EnvelopeError } from '../../errors.js';
 import type { Kem, PrekeyKind } from '../../prekey/types.js';
 import { x25519Kem } from '../../prekey/x25519-kem.js';
+import { xwingKem } from '../../prekey/xwing.js';
 
 /** The KEM of each prekey kind this build supports. */
-const KEMS: Partial<Record<PrekeyKind, Kem>> = { x25519: x25519Kem };
+const KEMS: Partial<Record<PrekeyKind, Kem>> = { x25519: x25519Kem, xwing: xwingKem };
 
 /** Bytes of encapsulation randomness each kind takes (the Kem contract: X-Wing 64, x25519 32). */
 export const ENCAPSULATION_RANDOM_BYTES: Readonly<Record<PrekeyKind, number>> = { x25519: 32, xwing: 64 };
