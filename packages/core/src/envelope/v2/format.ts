@@ -20,8 +20,8 @@ export const ENVELOPE_V2_VERSION = 2;
 
 /** Kind byte and KEM ciphertext size of each prekey kind. */
 export const PREKEY_KIND_CODES: Readonly<Record<PrekeyKind, { readonly code: number; readonly ciphertextBytes: number }>> = {
-  x25519: { code: 0x01, ciphertextBytes: 32 },
-  xwing: { code: 0x02, ciphertextBytes: 1120 },
+  xwing: { code: 0x01, ciphertextBytes: 1120 },
+  x25519: { code: 0x02, ciphertextBytes: 32 },
 };
 const KIND_BY_CODE = new Map<number, PrekeyKind>(Object.entries(PREKEY_KIND_CODES).map(([kind, { code }]) => [code, kind as PrekeyKind]));
 
