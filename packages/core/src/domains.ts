@@ -17,6 +17,8 @@ export const DOMAIN = {
 export const PREKEY_DOMAIN = {
   /** BLAKE2b key of the classical x25519 KEM's shared secret. */
   x25519Kem: utf8('herald/v2/x25519-kem'),
+  /** Ed25519 message prefix of a signed prekey. */
+  prekeySignature: utf8('herald/v2/prekey-signature'),
 } as const;
 
 /**

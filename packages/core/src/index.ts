@@ -43,6 +43,29 @@ export { ENVELOPE_V2_VERSION, PREKEY_KIND_CODES } from './envelope/v2/format.js'
 export { type PrekeyKind, type Kem, type KemKeyPair, type KemEncapsulation, type SignedPrekey, PREKEY_ID_BYTES } from './prekey/types.js';
 export { x25519Kem } from './prekey/x25519-kem.js';
 export { xwingKem } from './prekey/xwing.js';
+export { kemFor, PREKEY_KIND_CODES } from './prekey/kinds.js';
+export { PREKEY_VERSION, encodeSignedPrekey, decodeSignedPrekey } from './prekey/encoding.js';
+export { type VerifyPrekeyOptions, verifySignedPrekey } from './prekey/verify.js';
+export {
+  type PrekeyBundle,
+  PREKEY_BUNDLE_VERSION,
+  MAX_BUNDLE_PREKEYS,
+  PREKEY_BUNDLE_TEXT_PREFIX,
+  encodePrekeyBundle,
+  decodePrekeyBundle,
+  verifyPrekeyBundle,
+  prekeyBundleToText,
+  parsePrekeyBundle,
+} from './prekey/bundle.js';
+export {
+  type GeneratePrekeysInit,
+  type OwnedPrekey,
+  generatePrekeys,
+  DEFAULT_PREKEY_ROTATION_SECONDS,
+  DEFAULT_SEAL_FOR_SECONDS,
+  DEFAULT_OPEN_FOR_SECONDS,
+  MIN_PREKEY_PERIOD_SECONDS,
+} from './prekey/generate.js';
 export type {
   Transport,
   TransportCapabilities,
