@@ -13,7 +13,8 @@ import { backend } from './sodium-work.js';
  * decapsulation (x25519 KEM: X25519 twice with BLAKE2b, and the public key
  * recomputed at decapsulation as core's KEM does; X-Wing: ML-KEM-768 and
  * X25519 with the SHA3-256 combiner), X25519 with the identity key both ways,
- * BLAKE2b over the header for the key, Ed25519 sign and verify, XChaCha20-Poly1305 both ways.
+ * BLAKE2b over the header for the key, Ed25519 verify of the prekey, Ed25519 sign
+ * and verify, XChaCha20-Poly1305 both ways.
  */
 interface NativeSodium {
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
@@ -55,15 +56,20 @@ export interface BarePrekey {
   readonly kind: 'xwing' | 'x25519';
   readonly publicKey: Uint8Array;
   readonly secretKey: Uint8Array;
+  /** The owner's Ed25519 signature over a message as long as a signed prekey's (domain, owner key, fields, key), checked at every seal as Herald does. */
+  readonly signed: Uint8Array;
+  readonly signature: Uint8Array;
 }
 
 /** A prekey for the baseline: X-Wing as ML-KEM-768 ‖ X25519 (expanded secret: sk_M ‖ sk_X ‖ pk_X), or a bare X25519 pair. */
-export function barePrekey(kind: BarePrekey['kind']): BarePrekey {
+export function barePrekey(kind: BarePrekey['kind'], owner: Identity): BarePrekey {
   const secretX = randomFillSync(new Uint8Array(32));
   const publicX = sodium.crypto_scalarmult_base(secretX);
-  if (kind === 'x25519') return { kind, publicKey: publicX, secretKey: secretX };
-  const pair = mlKem.generateKeyPair();
-  return { kind, publicKey: join([pair.publicKey, publicX]), secretKey: join([pair.secretKey, secretX, publicX]) };
+  const pair = kind === 'xwing' ? mlKem.generateKeyPair() : undefined;
+  const publicKey = pair ? join([pair.publicKey, publicX]) : publicX;
+  const signed = randomFillSync(new Uint8Array(64 + publicKey.length));
+  const keys = pair ? { publicKey, secretKey: join([pair.secretKey, secretX, publicX]) } : { publicKey, secretKey: secretX };
+  return { kind, ...keys, signed, signature: sodium.crypto_sign_detached(signed, owner.signingSecretKey) };
 }
 
 const join = (parts: readonly Uint8Array[]): Uint8Array => {
@@ -105,6 +111,7 @@ function decapsulate(prekey: BarePrekey, ciphertext: Uint8Array): Uint8Array {
 
 /** One seal and one open's primitive work, to `bob` under `prekey`. */
 export function bareV2RoundTrip(message: Uint8Array, alice: Identity, bob: Identity, prekey: BarePrekey): void {
+  if (!sodium.crypto_sign_verify_detached(prekey.signature, prekey.signed, bob.card.signingPublicKey)) throw new Error('prekey verify failed');
   const e = randomFillSync(new Uint8Array(32));
   const ephemeral = sodium.crypto_scalarmult_base(e);
   const sealed = encapsulate(prekey);

@@ -5,7 +5,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as herald from '../dist/index.js';
-import { kemFor } from '../dist/envelope/v2/kems.js';
 
 const folder = new URL('../test/vectors/', import.meta.url);
 const seed = (name, length = 32) => createHash('sha512').update(`herald v2 test vector: ${name}`).digest().subarray(0, length).toString('hex');

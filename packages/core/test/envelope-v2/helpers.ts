@@ -1,33 +1,21 @@
-import { secureRandom, type Identity, type PrekeyKind, type PrekeySecret, type PrekeySecretResolver, type SignedPrekey } from '@herald/core';
-import { kemFor, supportedKinds } from '../../src/envelope/v2/kems.js';
+import { generatePrekeys, type Identity, type PrekeyKind, type PrekeySecret, type PrekeySecretResolver, type SignedPrekey } from '@herald/core';
 
 export const NOW = 1_800_000_000_000;
 export const NOW_SECONDS = NOW / 1000;
 const DAY = 24 * 60 * 60;
 
-export const KINDS: readonly PrekeyKind[] = supportedKinds();
+export const KINDS: readonly PrekeyKind[] = ['xwing', 'x25519'];
 
 export interface TestPrekey {
   readonly signed: SignedPrekey;
   readonly secret: PrekeySecret;
 }
 
-/** A prekey of `owner`, valid for sealing for a week from NOW and for opening for two. */
-export function makePrekey(owner: Identity, kind: PrekeyKind, init: { oneTime?: boolean; created?: number; sealUntil?: number; openUntil?: number } = {}): TestPrekey {
-  const pair = kemFor(kind).generateKeyPair();
-  const oneTime = init.oneTime ?? false;
-  const signed: SignedPrekey = {
-    id: secureRandom(8),
-    kind,
-    oneTime,
-    publicKey: pair.publicKey,
-    created: init.created ?? NOW_SECONDS - 60,
-    sealUntil: init.sealUntil ?? NOW_SECONDS + 7 * DAY,
-    openUntil: init.openUntil ?? NOW_SECONDS + 14 * DAY,
-    signature: new Uint8Array(64),
-  };
-  void owner;
-  return { signed, secret: { kind, oneTime, secretKey: pair.secretKey } };
+/** A prekey of `owner`, signed by it: sealable from a minute before NOW for `sealFor` (default a week), opened for `openFor` after that (default a week). */
+export function makePrekey(owner: Identity, kind: PrekeyKind, init: { oneTime?: boolean; sealForSeconds?: number; openForSeconds?: number } = {}): TestPrekey {
+  const [owned] = generatePrekeys(owner, { kind, oneTime: init.oneTime ?? false, now: NOW - 60_000, sealForSeconds: init.sealForSeconds ?? 7 * DAY, openForSeconds: init.openForSeconds ?? 7 * DAY });
+  const { prekey, secretKey } = owned!;
+  return { signed: prekey, secret: { kind, oneTime: prekey.oneTime, secretKey } };
 }
 
 /** A resolver over some prekeys that counts its look-ups. */

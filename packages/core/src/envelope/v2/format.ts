@@ -1,5 +1,6 @@
 import { readU32, toHex } from '../../bytes.js';
 import { EnvelopeError } from '../../errors.js';
+import { kemFor, PREKEY_KIND_CODES } from '../../prekey/kinds.js';
 import { PREKEY_ID_BYTES, type PrekeyKind } from '../../prekey/types.js';
 import { AEAD_TAG_BYTES, COUNT_OFFSET, ENTRIES_OFFSET, EPHEMERAL_OFFSET, MIN_INNER_BYTES, TAG_BYTES, WRAP_BYTES } from '../format.js';
 
@@ -18,18 +19,14 @@ import { AEAD_TAG_BYTES, COUNT_OFFSET, ENTRIES_OFFSET, EPHEMERAL_OFFSET, MIN_INN
  */
 export const ENVELOPE_V2_VERSION = 2;
 
-/** Kind byte and KEM ciphertext size of each prekey kind. */
-export const PREKEY_KIND_CODES: Readonly<Record<PrekeyKind, { readonly code: number; readonly ciphertextBytes: number }>> = {
-  xwing: { code: 0x01, ciphertextBytes: 1120 },
-  x25519: { code: 0x02, ciphertextBytes: 32 },
-};
-const KIND_BY_CODE = new Map<number, PrekeyKind>(Object.entries(PREKEY_KIND_CODES).map(([kind, { code }]) => [code, kind as PrekeyKind]));
+/** An entry's kind byte is the prekey encoding's kind code (xwing 0x01, x25519 0x02); the KEM fixes the ciphertext size. */
+const KIND_BY_CODE = new Map<number, PrekeyKind>(Object.entries(PREKEY_KIND_CODES).map(([kind, code]) => [code, kind as PrekeyKind]));
 
 /** Routing tag, kind byte and prekey id. */
 export const ENTRY_FIXED_BYTES = TAG_BYTES + 1 + PREKEY_ID_BYTES;
 
 export function entryBytesV2(kind: PrekeyKind, recipientCount: number): number {
-  return ENTRY_FIXED_BYTES + PREKEY_KIND_CODES[kind].ciphertextBytes + (recipientCount > 1 ? WRAP_BYTES : 0);
+  return ENTRY_FIXED_BYTES + kemFor(kind).ciphertextBytes + (recipientCount > 1 ? WRAP_BYTES : 0);
 }
 
 export interface EntryV2 {
@@ -60,7 +57,7 @@ function readEntry(bytes: Uint8Array, offset: number, recipientCount: number): {
   const end = offset + entryBytesV2(kind, recipientCount);
   if (end > bytes.length) throw new EnvelopeError('MALFORMED', 'envelope ends inside a recipient entry');
   const kemStart = offset + ENTRY_FIXED_BYTES;
-  const kemEnd = kemStart + PREKEY_KIND_CODES[kind].ciphertextBytes;
+  const kemEnd = kemStart + kemFor(kind).ciphertextBytes;
   const entry: EntryV2 = {
     tag: bytes.subarray(offset, offset + TAG_BYTES),
     kind,

@@ -2,7 +2,7 @@ import { concatBytes } from '../../bytes.js';
 import { ENVELOPE_V2_DOMAIN } from '../../domains.js';
 import { sodium } from '../../sodium.js';
 import type { EntryV2 } from './format.js';
-import { PREKEY_KIND_CODES } from './format.js';
+import { PREKEY_KIND_CODES } from '../../prekey/kinds.js';
 
 /** The v2 message id: BLAKE2b-128 of the ephemeral public key, keyed by the v2 domain string. */
 export function messageIdV2(ephemeralPublicKey: Uint8Array): Uint8Array {
@@ -18,7 +18,7 @@ export function messageIdV2(ephemeralPublicKey: Uint8Array): Uint8Array {
  */
 export function keyEncryptionKeyV2(kemSharedSecret: Uint8Array, identityAgreement: Uint8Array, ephemeralPublicKey: Uint8Array, recipientAgreementKey: Uint8Array, entry: Pick<EntryV2, 'kind' | 'prekeyId' | 'kemCiphertext'>): Uint8Array {
   const key = concatBytes([kemSharedSecret, identityAgreement]);
-  const message = concatBytes([ENVELOPE_V2_DOMAIN.keyEncryptionKey, Uint8Array.of(PREKEY_KIND_CODES[entry.kind].code), ephemeralPublicKey, recipientAgreementKey, entry.prekeyId, entry.kemCiphertext]);
+  const message = concatBytes([ENVELOPE_V2_DOMAIN.keyEncryptionKey, Uint8Array.of(PREKEY_KIND_CODES[entry.kind]), ephemeralPublicKey, recipientAgreementKey, entry.prekeyId, entry.kemCiphertext]);
   const kek = sodium.crypto_generichash(32, message, key);
   key.fill(0);
   return kek;

@@ -5,7 +5,7 @@ import { ENVELOPE_V2_DOMAIN } from '../../domains.js';
 import { contentNonce, xorInto } from '../keys.js';
 import { checkExpiry, type DecryptedEnvelope, type OpenClock, type OpenOptions } from '../open-common.js';
 import { parseOuterV2, type EntryV2, type OuterViewV2 } from './format.js';
-import { kemFor } from './kems.js';
+import { kemFor } from '../../prekey/kinds.js';
 import { keyEncryptionKeyV2, messageIdV2 } from './keys.js';
 
 function myEntry(outer: OuterViewV2, routingTag: Uint8Array): EntryV2 {

@@ -1,17 +1,19 @@
 import { writeU32 } from '../../bytes.js';
 import type { Card } from '../../card.js';
 import { ENVELOPE_V2_DOMAIN } from '../../domains.js';
-import { OptionsError } from '../../errors.js';
-import type { SignedPrekey } from '../../prekey/types.js';
+import type { PrekeyKind, SignedPrekey } from '../../prekey/types.js';
 import { secureRandom } from '../../random.js';
 import { sodium } from '../../sodium.js';
 import { COUNT_OFFSET, ENTRIES_OFFSET, EPHEMERAL_OFFSET, TAG_BYTES } from '../format.js';
 import { xorInto } from '../keys.js';
 import { agreeWithRecipient, checkRecipientCards, prepareContent, sealContent, type SealContentOptions } from '../seal-common.js';
-import { ENTRY_FIXED_BYTES, ENVELOPE_V2_VERSION, PREKEY_KIND_CODES, entryBytesV2 } from './format.js';
-import { ENCAPSULATION_RANDOM_BYTES, kemFor } from './kems.js';
+import { kemFor, PREKEY_KIND_CODES } from '../../prekey/kinds.js';
+import { ENTRY_FIXED_BYTES, ENVELOPE_V2_VERSION, entryBytesV2 } from './format.js';
 import { keyEncryptionKeyV2, messageIdV2 } from './keys.js';
 import { checkPrekeyForSealing } from './prekey-check.js';
+
+/** Bytes of encapsulation randomness each kind takes (the Kem contract), drawn only from a replayed `random` (test vectors). */
+const ENCAPSULATION_RANDOM_BYTES: Readonly<Record<PrekeyKind, number>> = { xwing: 64, x25519: 32 };
 
 /** One recipient of a version-2 envelope: the contact card and one of its signed prekeys. */
 export interface SealV2Recipient {
@@ -53,9 +55,8 @@ export function sealV2(plaintext: Uint8Array | string, options: SealV2Options): 
     const kem = kemFor(prekey.kind);
     // Only a replayed source (test vectors) is passed on: the KEMs' own fresh randomness takes their fastest path.
     const { ciphertext, sharedSecret } = options.random ? kem.encapsulate(prekey.publicKey, random(ENCAPSULATION_RANDOM_BYTES[prekey.kind])) : kem.encapsulate(prekey.publicKey);
-    if (ciphertext.length !== PREKEY_KIND_CODES[prekey.kind].ciphertextBytes) throw new OptionsError(`${prekey.kind} KEM gave a ${ciphertext.length}-byte ciphertext`);
     header.set(card.routingTag, offset);
-    header[offset + TAG_BYTES] = PREKEY_KIND_CODES[prekey.kind].code;
+    header[offset + TAG_BYTES] = PREKEY_KIND_CODES[prekey.kind];
     header.set(prekey.id, offset + TAG_BYTES + 1);
     header.set(ciphertext, offset + ENTRY_FIXED_BYTES);
     const agreement = agreeWithRecipient(ephemeralSecret, card);
