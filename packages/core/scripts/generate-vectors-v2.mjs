@@ -25,21 +25,19 @@ const cases = ['x25519', 'xwing'].flatMap((kind) => shapes.map((shape) => ({ ...
 
 const vectors = cases.map((testCase, index) => {
   const now = NOW + index * 1000;
-  const kem = kemFor(testCase.kind);
-  const prekeys = testCase.to.map((label) => {
+  const owned = testCase.to.map((label) => {
+    const id = seed(`${testCase.name} ${label} prekey id`, 8);
     const keySeed = seed(`${testCase.name} ${label} prekey seed`);
-    const pair = kem.generateKeyPair(herald.fromHex(keySeed));
-    return { label, kind: testCase.kind, seed: keySeed, id: seed(`${testCase.name} ${label} prekey id`, 8), oneTime: testCase.oneTime, publicKey: herald.toHex(pair.publicKey) };
+    const draws = [id, keySeed].map((hex) => herald.fromHex(hex));
+    const [made] = herald.generatePrekeys(identities[label], { kind: testCase.kind, oneTime: testCase.oneTime, now: now - 60_000, sealForSeconds: 86_400, openForSeconds: 6 * 86_400, random: () => draws.shift() });
+    return { label, made, vector: { label, kind: testCase.kind, id, seed: keySeed, oneTime: testCase.oneTime, created: made.prekey.created, sealUntil: made.prekey.sealUntil, openUntil: made.prekey.openUntil, publicKey: herald.toHex(made.prekey.publicKey), signature: herald.toHex(made.prekey.signature) } };
   });
+  const prekeys = owned.map(({ vector }) => vector);
   const random = { ephemeralSecret: seed(`${testCase.name} ephemeral`) };
   if (testCase.to.length > 1) random.contentKey = seed(`${testCase.name} content key`);
   random.encapsulation = testCase.to.map((label) => seed(`${testCase.name} ${label} encapsulation`, RANDOM_BYTES[testCase.kind]));
   const draws = [random.ephemeralSecret, random.contentKey, ...random.encapsulation].filter(Boolean).map((hex) => herald.fromHex(hex));
-  const to = prekeys.map((prekey) => {
-    const owner = identities[prekey.label];
-    const signed = herald.signPrekey(owner, { id: herald.fromHex(prekey.id), kind: prekey.kind, oneTime: prekey.oneTime, publicKey: herald.fromHex(prekey.publicKey), created: now / 1000 - 60, sealUntil: now / 1000 + 86400, openUntil: now / 1000 + 7 * 86400 });
-    return { card: owner.card, prekey: signed };
-  });
+  const to = owned.map(({ label, made }) => ({ card: identities[label].card, prekey: made.prekey }));
   const envelope = herald.sealV2(herald.fromHex(testCase.plaintext), { ...testCase.options, from: identities[testCase.from], to, now, random: () => draws.shift() });
   if (draws.length !== 0) throw new Error(`${testCase.name}: ${draws.length} random draws unused`);
   const outline = herald.inspect(envelope);
