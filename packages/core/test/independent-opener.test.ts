@@ -347,7 +347,7 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
   const nowS = Math.floor(options.nowMs / 1000);
   if (bytes.length > (options.maxEnvelopeBytes ?? 32 * 1024 * 1024)) refuse('TOO_LARGE', 'envelope too large'); // 1
   if (bytes.length === 0) refuse('MALFORMED', 'empty'); // 2
-  if (bytes[0] !== 1) refuse('UNSUPPORTED_VERSION', `version ${bytes[0]}`); // 3
+  if (bytes[0] !== 1) refuse('UNSUPPORTED_VERSION', `version ${bytes[0]}`); // 3 (version 2 is independent-opener-v2.test.ts)
   if (bytes.length < 38) refuse('MALFORMED', 'short fixed header'); // 4
   const n = bytes[37]!;
   if (n === 0) refuse('MALFORMED', 'no recipients'); // 5
@@ -695,7 +695,7 @@ describe('independent implementation from docs/protocol.md', () => {
       { name: 'accepted', bytes: good, code: 'OK' },
       { name: 'too large', bytes: good, code: 'TOO_LARGE', maxEnvelopeBytes: good.length - 1 },
       { name: 'empty', bytes: new Uint8Array(0), code: 'MALFORMED' },
-      { name: 'version 2', bytes: withVersion(good, 2), code: 'UNSUPPORTED_VERSION' },
+      { name: 'version 3', bytes: withVersion(good, 3), code: 'UNSUPPORTED_VERSION' },
       { name: 'armored text', bytes: ascii('-----BEGIN HERALD ENVELOPE-----'), code: 'UNSUPPORTED_VERSION' },
       { name: 'shorter than fixed header', bytes: good.subarray(0, 37), code: 'MALFORMED' },
       { name: 'zero recipients', bytes: cat(good.subarray(0, 37), Uint8Array.of(0), good.subarray(38)), code: 'MALFORMED' },
