@@ -1,9 +1,8 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { createRequire } from 'node:module';
 import wasm from 'libsodium-wrappers-sumo';
 import { createMLKEM768 } from '@oqs/liboqs-js/kem';
 import type { Identity } from '@herald/core';
-import { backend } from './sodium-work.js';
+import { native, type SodiumNative } from './sodium-work.js';
 
 /**
  * The bare primitive work of one v2 seal and open to one recipient, for
@@ -16,18 +15,8 @@ import { backend } from './sodium-work.js';
  * BLAKE2b over the header for the key, Ed25519 verify of the prekey, Ed25519 sign
  * and verify, XChaCha20-Poly1305 both ways.
  */
-interface NativeSodium {
-  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
-  crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
-  crypto_generichash(output: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
-  crypto_sign_detached(sig: Uint8Array, m: Uint8Array, sk: Uint8Array): void;
-  crypto_sign_verify_detached(sig: Uint8Array, m: Uint8Array, pk: Uint8Array): boolean;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(c: Uint8Array, m: Uint8Array, ad: Uint8Array | null, nsec: null, npub: Uint8Array, k: Uint8Array): number;
-  crypto_aead_xchacha20poly1305_ietf_decrypt(m: Uint8Array, nsec: null, c: Uint8Array, ad: Uint8Array | null, npub: Uint8Array, k: Uint8Array): number;
-}
-
 /** The libsodium calls used below, on the build core runs on (see sodium-work.ts), so the ratio measures Herald and not two builds. */
-function nativeCalls(lib: NativeSodium) {
+function nativeCalls(lib: SodiumNative) {
   const out = (length: number, fill: (output: Uint8Array) => unknown): Uint8Array => {
     const output = new Uint8Array(length);
     fill(output);
@@ -47,7 +36,7 @@ function nativeCalls(lib: NativeSodium) {
 }
 
 await wasm.ready;
-const sodium = backend === 'native' ? nativeCalls(createRequire(import.meta.url)('sodium-native') as NativeSodium) : wasm;
+const sodium = native ? nativeCalls(native) : wasm;
 const mlKem = await createMLKEM768();
 const XWING_LABEL = Uint8Array.of(0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c);
 const nonce = new Uint8Array(24);
@@ -72,15 +61,8 @@ export function barePrekey(kind: BarePrekey['kind'], owner: Identity): BarePreke
   return { kind, ...keys, signed, signature: sodium.crypto_sign_detached(signed, owner.signingSecretKey) };
 }
 
-const join = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
+/** A copy as a plain Uint8Array (liboqs is handed parts of these). */
+const join = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
 const sha3 = (...parts: Uint8Array[]): Uint8Array => {
   const hash = createHash('sha3-256');

@@ -13,10 +13,10 @@ import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, generatePrekeys, identityFromSecrets, open, sealV2, type Identity, type PrekeyKind } from '@herald/core';
+import { ascii, cat, hex, readU32, RefusedError, refuse as refuseWith, unhex, utf8Strict, xor } from './independent-bytes.js';
 
 await sodium.ready;
 
-const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 const D = {
   messageId: ascii('herald/v2/message-id'),
   kek: ascii('herald/v2/kek'),
@@ -24,31 +24,10 @@ const D = {
   x25519Kem: ascii('herald/v2/x25519-kem'),
   routingTag: ascii('herald/v1/routing-tag'),
 };
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-const unhex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
-const readU32 = (bytes: Uint8Array, at: number): number => ((bytes[at]! << 24) >>> 0) + (bytes[at + 1]! << 16) + (bytes[at + 2]! << 8) + bytes[at + 3]!;
-const xor = (a: Uint8Array, b: Uint8Array): Uint8Array => a.map((byte, index) => byte ^ b[index]!);
-
-class Refused extends Error {
-  constructor(readonly code: string) {
-    super(code);
-  }
-}
-const refuse = (code: string): never => {
-  throw new Refused(code);
-};
 
 /** §17.2: kind byte → (name, KEM ciphertext bytes). */
 const KINDS: Record<number, { kind: PrekeyKind; c: number }> = { 0x01: { kind: 'xwing', c: 1120 }, 0x02: { kind: 'x25519', c: 32 } };
+const refuse = (code: string): never => refuseWith(code, `step refused (${code})`);
 const REGISTERED = ['application/octet-stream', 'text/plain; charset=utf-8', 'application/json', 'application/vnd.herald.ack'];
 const PRECEDENCE = ['ROUTINE', 'PRIORITY', 'IMMEDIATE', 'FLASH'];
 
@@ -118,7 +97,7 @@ function independentOpenV2(bytes: Uint8Array, me: Me, nowMs: number) {
   const meta = inner[0]!;
   if ((meta & 0xe0) !== 0 || (meta & 0x08) !== 0) refuse('MALFORMED');
   const typeLength = inner[1] === 0xff ? 2 + inner[2]! : 1;
-  const contentType = inner[1] === 0xff ? new TextDecoder('utf-8', { fatal: true }).decode(inner.subarray(3, 3 + inner[2]!)) : (REGISTERED[inner[1]!] ?? refuse('MALFORMED'));
+  const contentType = inner[1] === 0xff ? utf8Strict(inner.subarray(3, 3 + inner[2]!)) : (REGISTERED[inner[1]!] ?? refuse('MALFORMED'));
   const senderAt = 1 + typeLength;
   const bodyAt = senderAt + 32 + 4 + 64;
   if (inner.length < bodyAt) refuse('MALFORMED');
@@ -144,7 +123,7 @@ function codeOf(run: () => unknown): string {
     run();
     return 'OK';
   } catch (error) {
-    if (error instanceof Refused) return error.code;
+    if (error instanceof RefusedError) return error.code;
     throw error;
   }
 }
