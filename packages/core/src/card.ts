@@ -1,8 +1,9 @@
-import { concatBytes, fromBase64Url, fromUtf8, readU32, toBase64Url, utf8, writeU32 } from './bytes.js';
+import { concatBytes, fromUtf8, readU32, toBase64Url, utf8, writeU32 } from './bytes.js';
 import { crockfordEncode, crockfordNormalize } from './base32.js';
 import { DOMAIN } from './domains.js';
 import { KeyError } from './errors.js';
 import { sodium } from './sodium.js';
+import { decodeTextLine } from './text-line.js';
 
 /**
  * A public contact card: both public keys and a label, self-signed with the
@@ -128,17 +129,7 @@ export function cardToFile(card: Card): string {
 
 /** Accepts the one-line form or a card file (comment lines starting with `#` are ignored). */
 export function parseCard(text: string): Card {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-  if (lines.length !== 1) throw new KeyError('BAD_CARD', 'expected exactly one `herald-card:` line');
-  const line = lines[0] ?? '';
-  if (!line.startsWith(CARD_TEXT_PREFIX)) throw new KeyError('BAD_CARD', 'card text must start with `herald-card:`');
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64Url(line.slice(CARD_TEXT_PREFIX.length));
-  } catch (cause) {
-    throw new KeyError('BAD_CARD', 'card text is not valid base64url', { cause });
-  }
-  return decodeCard(bytes);
+  return decodeCard(decodeTextLine(text, CARD_TEXT_PREFIX, (message, cause) => new KeyError('BAD_CARD', `contact card: ${message}`, { cause })));
 }
 
 /** Compares a card with a fingerprint as a person typed it (any case, spaces or hyphens). */

@@ -19,6 +19,8 @@ export const PREKEY_DOMAIN = {
   x25519Kem: utf8('herald/v2/x25519-kem'),
   /** Ed25519 message prefix of a signed prekey. */
   prekeySignature: utf8('herald/v2/prekey-signature'),
+  /** BLAKE2b message, keyed by the identity's Ed25519 seed: the key that encrypts prekey secrets at rest. */
+  prekeyStorage: utf8('herald/v2/prekey-storage'),
 } as const;
 
 /**

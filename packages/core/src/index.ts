@@ -66,6 +66,15 @@ export {
   DEFAULT_OPEN_FOR_SECONDS,
   MIN_PREKEY_PERIOD_SECONDS,
 } from './prekey/generate.js';
+export {
+  type PrekeySecretStore,
+  type PrekeyRecordBackend,
+  type MemoryPrekeySecretStoreInit,
+  DEFAULT_MAX_PREKEYS,
+  prekeySecretStoreOver,
+  memoryPrekeySecretStore,
+  memoryPrekeyRecordBackend,
+} from './prekey/secret-store.js';
 export type {
   Transport,
   TransportCapabilities,

@@ -103,7 +103,7 @@ async function checkFormat(databases: Databases, path: string): Promise<void> {
   if (format !== STORE_FORMAT) throw new OptionsError(`path: ${path} holds a Herald store of format ${String(format)}; this version reads format ${STORE_FORMAT}`);
 }
 
-async function syncDirectory(path: string): Promise<void> {
+export async function syncDirectory(path: string): Promise<void> {
   const handle = await openFile(path, 'r');
   try {
     await handle.sync();

@@ -1,7 +1,8 @@
-import { concatBytes, fromBase64Url, toBase64Url, toHex } from '../bytes.js';
+import { concatBytes, toBase64Url, toHex } from '../bytes.js';
 import type { Card } from '../card.js';
 import { PrekeyError } from '../errors.js';
 import { constantTimeEqual } from '../sodium.js';
+import { decodeTextLine } from '../text-line.js';
 import { decodeSignedPrekey, encodedPrekeyLength, encodeSignedPrekey } from './encoding.js';
 import type { SignedPrekey } from './types.js';
 import { verifySignedPrekey, type VerifyPrekeyOptions } from './verify.js';
@@ -93,14 +94,5 @@ export function prekeyBundleToText(bundle: PrekeyBundle): string {
 
 /** Parses the text form (surrounding whitespace and `#` comment lines ignored). PrekeyError BAD_PREKEY on any defect. */
 export function parsePrekeyBundle(text: string): PrekeyBundle {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-  const line = lines.length === 1 ? (lines[0] ?? '') : '';
-  if (!line.startsWith(PREKEY_BUNDLE_TEXT_PREFIX)) throw new PrekeyError('BAD_PREKEY', 'expected exactly one `herald-prekeys:` line');
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64Url(line.slice(PREKEY_BUNDLE_TEXT_PREFIX.length));
-  } catch (cause) {
-    throw new PrekeyError('BAD_PREKEY', 'prekey bundle text is not valid base64url', { cause });
-  }
-  return decodePrekeyBundle(bytes);
+  return decodePrekeyBundle(decodeTextLine(text, PREKEY_BUNDLE_TEXT_PREFIX, (message, cause) => new PrekeyError('BAD_PREKEY', `prekey bundle: ${message}`, { cause })));
 }

@@ -1,0 +1,59 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateIdentity, generatePrekeys, toHex } from '@herald/core';
+import { lmdbPrekeySecretStore } from '@herald/store-lmdb';
+import { tempDirs } from './helpers.js';
+
+const dirs = tempDirs();
+afterEach(() => dirs.cleanup());
+const NOW = 1_800_000_000_000;
+const alice = generateIdentity({ label: 'Alice', now: NOW });
+
+describe('LMDB prekey secret store', () => {
+  it('keeps prekeys across a reopen, in a 0700 directory of 0600 files, never in plaintext', async () => {
+    const path = join(await dirs.make(), 'prekeys');
+    const owned = [...generatePrekeys(alice, { now: NOW }), ...generatePrekeys(alice, { kind: 'x25519', oneTime: true, count: 2, now: NOW })];
+    const store = await lmdbPrekeySecretStore({ path, identity: alice });
+    for (const item of owned) await store.put(item);
+    await store.close();
+    expect((await stat(path)).mode & 0o777).toBe(0o700);
+    for (const file of ['data.mdb', 'lock.mdb']) expect((await stat(join(path, file))).mode & 0o777).toBe(0o600);
+    const file = await readFile(join(path, 'data.mdb'));
+    for (const item of owned) {
+      expect(file.includes(Buffer.from(item.prekey.publicKey))).toBe(true);
+      expect(file.includes(Buffer.from(item.secretKey))).toBe(false);
+    }
+    const reopened = await lmdbPrekeySecretStore({ path, identity: alice });
+    expect(reopened.list().map((prekey) => toHex(prekey.id)).sort()).toEqual(owned.map((item) => toHex(item.prekey.id)).sort());
+    for (const item of owned) expect(toHex(reopened.get(item.prekey.id)?.secretKey ?? new Uint8Array())).toBe(toHex(item.secretKey));
+    await reopened.close();
+    const mallory = await lmdbPrekeySecretStore({ path, identity: generateIdentity() });
+    expect(mallory.list()).toHaveLength(owned.length);
+    expect(() => mallory.get(owned[0]!.prekey.id)).toThrow(expect.objectContaining({ code: 'BAD_PREKEY' }));
+    await mallory.close();
+  });
+
+  it('deletes and prunes durably: gone after a reopen', async () => {
+    const path = join(await dirs.make(), 'prekeys');
+    const [short] = generatePrekeys(alice, { kind: 'x25519', now: NOW, sealForSeconds: 60, openForSeconds: 60 });
+    const [long, other] = generatePrekeys(alice, { kind: 'x25519', count: 2, now: NOW });
+    const store = await lmdbPrekeySecretStore({ path, identity: alice });
+    for (const item of [short!, long!, other!]) await store.put(item);
+    expect(await store.prune(NOW + 120_000)).toEqual([toHex(short!.prekey.id)]);
+    expect(await store.delete(long!.prekey.id)).toBe(true);
+    expect(await store.delete(long!.prekey.id)).toBe(false);
+    await store.close();
+    const reopened = await lmdbPrekeySecretStore({ path, identity: alice });
+    expect(reopened.list().map((prekey) => toHex(prekey.id))).toEqual([toHex(other!.prekey.id)]);
+    expect(reopened.get(short!.prekey.id)).toBeUndefined();
+    await reopened.close();
+  });
+
+  it('refuses a path that is a file', async () => {
+    const dir = await dirs.make();
+    const store = await lmdbPrekeySecretStore({ path: join(dir, 'prekeys'), identity: alice });
+    await store.close();
+    await expect(lmdbPrekeySecretStore({ path: join(dir, 'prekeys', 'data.mdb'), identity: alice })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+  });
+});
