@@ -22,8 +22,8 @@ export async function benchV2(rounds: number, milliseconds: number): Promise<voi
   for (const kind of ['xwing', 'x25519'] as const satisfies readonly PrekeyKind[]) {
     const [prekey] = generatePrekeys(bob, { kind });
     if (!prekey) throw new Error('no prekey');
-    const secret = { kind, oneTime: false, secretKey: prekey.secretKey };
-    const prekeys = { get: () => secret };
+    // A fresh copy per open, as a PrekeySecretStore hands out (open wipes it).
+    const prekeys = { get: () => ({ prekey: prekey.prekey, secretKey: prekey.secretKey.slice() }) };
     const bare = barePrekey(kind, bob);
     const herald = async (): Promise<void> => {
       const opened = await open(sealV2(message, { from: alice, to: { card: bob.card, prekey: prekey.prekey }, pad: false }), { identity: bob, prekeys });

@@ -138,12 +138,12 @@ function prekeyOf(owner: Identity, kind: PrekeyKind, label: string) {
   const draws = [seedOf(`${label} id`, 8), seedOf(`${label} seed`)];
   const seed = draws[1]!.slice();
   const [owned] = generatePrekeys(owner, { kind, now: NOW - 60_000, random: () => draws.shift()! });
-  return { signed: owned!.prekey, secret: { kind, oneTime: false, secretKey: owned!.secretKey }, seed };
+  return { signed: owned!.prekey, secret: owned!, seed };
 }
-const meOf = (identity: Identity, ...prekeys: { signed: { id: Uint8Array }; seed: Uint8Array; secret: { kind: PrekeyKind } }[]): Me => ({
+const meOf = (identity: Identity, ...prekeys: { signed: { id: Uint8Array; kind: PrekeyKind }; seed: Uint8Array }[]): Me => ({
   agreementSecret: identity.agreementSecretKey,
   agreementPublic: identity.card.agreementPublicKey,
-  prekeys: new Map(prekeys.map((prekey) => [hex(prekey.signed.id), { kind: prekey.secret.kind, seed: prekey.seed }])),
+  prekeys: new Map(prekeys.map((prekey) => [hex(prekey.signed.id), { kind: prekey.signed.kind, seed: prekey.seed }])),
 });
 
 describe('independent v2 opener from docs/protocol.md section 17', () => {
@@ -220,7 +220,7 @@ describe('independent v2 opener from docs/protocol.md section 17', () => {
       const now = name === 'expired' ? NOW + 86_400_000 + 301_000 : NOW;
       const secrets = [...opener.prekeys.keys()].map((id) => (id === hex(bobPrekey.signed.id) ? bobPrekey : undefined)).filter((prekey) => prekey !== undefined);
       const identity = opener.agreementPublic === alice.card.agreementPublicKey ? alice : bob;
-      const library = await open(bytes, { identity, prekeys: { get: (id) => secrets.find((prekey) => hex(prekey.signed.id) === hex(id))?.secret }, now }).then(
+      const library = await open(bytes, { identity, prekeys: { get: (id) => { const found = secrets.find((prekey) => hex(prekey.signed.id) === hex(id)); return found && { prekey: found.signed, secretKey: found.secret.secretKey.slice() }; } }, now }).then(
         () => 'OK',
         (error: { code: string }) => error.code,
       );

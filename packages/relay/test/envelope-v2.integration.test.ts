@@ -31,7 +31,7 @@ describe('envelope v2 through a relay process', () => {
     await reader.authenticate(bob);
     const push = await reader.next((frame) => frame.type === 'push');
     expect(push.type === 'push' && toHex(push.envelope)).toBe(toHex(envelope));
-    const opened = await open(push.type === 'push' ? push.envelope : new Uint8Array(0), { identity: bob, prekeys: { get: () => ({ kind, oneTime: false, secretKey: prekey!.secretKey }) } });
+    const opened = await open(push.type === 'push' ? push.envelope : new Uint8Array(0), { identity: bob, prekeys: { get: () => prekey } });
     expect(new TextDecoder().decode(opened.plaintext)).toBe('through the relay');
     sender.socket.close();
     reader.socket.close();

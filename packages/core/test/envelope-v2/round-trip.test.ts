@@ -65,6 +65,7 @@ describe.each(KINDS)('envelope v2 round trips (%s prekeys)', (kind) => {
     // Identity key stolen, prekey secret not: another secret under the same id.
     const otherSecret = makePrekey(bob, kind).secret;
     await expectCode(open(envelope, { identity: bob, prekeys: { get: () => otherSecret }, now: NOW }), 'DECRYPT_FAILED');
+    expect(otherSecret.secretKey.every((byte) => byte === 0)).toBe(true);
     // Prekey secret stolen, identity key not: the right card (so the right tag) with another X25519 secret.
     const impostor: Identity = { ...bob, agreementSecretKey: generateIdentity().agreementSecretKey };
     await expectCode(open(envelope, { identity: impostor, prekeys: resolverOf(prekey), now: NOW }), 'DECRYPT_FAILED');

@@ -51,8 +51,7 @@ function rebuildPrekey(vector: PrekeyVector): TestPrekey {
     openForSeconds: vector.openUntil - vector.sealUntil,
     random: scriptedRandom(vector.id, vector.seed),
   });
-  const { prekey, secretKey } = owned!;
-  return { signed: prekey, secret: { kind: vector.kind, oneTime: vector.oneTime, secretKey } };
+  return { signed: owned!.prekey, secret: owned! };
 }
 
 describe('envelope v2 test vectors', () => {

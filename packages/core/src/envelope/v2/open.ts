@@ -39,9 +39,16 @@ export async function decryptV2(bytes: Uint8Array, options: OpenOptions, clock: 
   const prekeyId = toHex(entry.prekeyId);
   const secret = await options.prekeys?.get(entry.prekeyId);
   if (!secret) throw new EnvelopeError('PREKEY_GONE', `the secret of prekey ${prekeyId} is not held (used, past openUntil, or never ours)`);
-  if (secret.kind !== entry.kind) throw new EnvelopeError('DECRYPT_FAILED', `prekey ${prekeyId} is ${secret.kind}, the entry says ${entry.kind}`);
+  const { kind, oneTime } = secret.prekey;
+  if (kind !== entry.kind) throw new EnvelopeError('DECRYPT_FAILED', `prekey ${prekeyId} is ${kind}, the entry says ${entry.kind}`);
 
-  const kemShared = decapsulate(entry, secret.secretKey);
+  let kemShared: Uint8Array;
+  try {
+    kemShared = decapsulate(entry, secret.secretKey);
+  } finally {
+    // Resolvers hand out a copy (PrekeySecretStore.get); it is not needed again.
+    secret.secretKey.fill(0);
+  }
   let agreement: Uint8Array;
   try {
     agreement = sodium.crypto_scalarmult(identity.agreementSecretKey, outer.ephemeralPublicKey);
@@ -69,6 +76,6 @@ export async function decryptV2(bytes: Uint8Array, options: OpenOptions, clock: 
     messageId,
     expiresSeconds: outer.expiresSeconds,
     signatureDomain: ENVELOPE_V2_DOMAIN.envelopeSignature,
-    prekey: { id: prekeyId, kind: entry.kind, oneTime: secret.oneTime },
+    prekey: { id: prekeyId, kind: entry.kind, oneTime },
   };
 }

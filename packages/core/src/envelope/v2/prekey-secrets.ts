@@ -1,18 +1,14 @@
-import type { PrekeyKind } from '../../prekey/types.js';
+import type { OwnedPrekey } from '../../prekey/generate.js';
+import type { PrekeyKind, SignedPrekey } from '../../prekey/types.js';
 
-/** A prekey secret as the owner's store hands it to `open`. */
-export interface PrekeySecret {
-  readonly kind: PrekeyKind;
-  /** Used for one envelope only: the caller deletes it once the message it opened is stored. */
-  readonly oneTime: boolean;
-  /** The kind's KEM secret key. */
-  readonly secretKey: Uint8Array;
-}
+/** What `open` needs of one of our prekeys: its kind, whether it is one-time, and its KEM secret key. An OwnedPrekey is one. */
+export type PrekeySecret = Pick<OwnedPrekey, 'secretKey'> & { readonly prekey: Pick<SignedPrekey, 'kind' | 'oneTime'> };
 
 /**
- * Finds the secret of one of our prekeys by its 8-byte id; `undefined` once it
- * was deleted (one-time and used, or past `openUntil`). The prekey store
- * satisfies this; a plain Map keyed by hex id does too through `prekeySecretMap`.
+ * Finds one of our prekeys by its 8-byte id; `undefined` once its secret was
+ * deleted (one-time and used, or past `openUntil`). A PrekeySecretStore
+ * (`memoryPrekeySecretStore`, `lmdbPrekeySecretStore`) is one. `open` wipes the
+ * secret key it is handed once it has decapsulated.
  */
 export interface PrekeySecretResolver {
   get(id: Uint8Array): PrekeySecret | undefined | Promise<PrekeySecret | undefined>;
@@ -24,9 +20,4 @@ export interface OpenedPrekey {
   readonly id: string;
   readonly kind: PrekeyKind;
   readonly oneTime: boolean;
-}
-
-/** A resolver over secrets held in memory, keyed by lowercase hex id. */
-export function prekeySecretMap(secrets: ReadonlyMap<string, PrekeySecret>): PrekeySecretResolver {
-  return { get: (id) => secrets.get(Buffer.from(id).toString('hex')) };
 }
