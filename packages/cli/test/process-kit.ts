@@ -20,3 +20,19 @@ export async function until(predicate: () => boolean, timeoutMs: number, what: s
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Runs `herald ARGS…` to the end with `input` on stdin; stdout as bytes, stderr as text. */
+export function runWithInput(args: string[], input: Uint8Array | string = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: 'pipe', env: { ...process.env, ...env } });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
+    // A command may exit before reading stdin (usage errors); that EPIPE is expected.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
