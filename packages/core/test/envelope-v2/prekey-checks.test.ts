@@ -8,6 +8,16 @@ const bob = generateIdentity({ label: 'Bob', now: NOW });
 const mallory = generateIdentity({ label: 'Mallory', now: NOW });
 const DAY = 86_400;
 
+describe('sealV2 options', () => {
+  it('refuses no recipients, a recipient listed twice, and a recipient without a prekey (INVALID_OPTIONS)', async () => {
+    const prekey = makePrekey(bob, 'x25519').signed;
+    await expectCode(() => sealV2('x', { from: alice, to: [], now: NOW }), 'INVALID_OPTIONS');
+    await expectCode(() => sealV2('x', { from: alice, to: [{ card: bob.card, prekey }, { card: bob.card, prekey }], now: NOW }), 'INVALID_OPTIONS');
+    await expectCode(() => sealV2('x', { from: alice, to: { card: bob.card } as unknown as { card: typeof bob.card; prekey: SignedPrekey }, now: NOW }), 'INVALID_OPTIONS');
+    await expectCode(() => sealV2('x', { from: alice, to: [bob.card] as unknown as [], now: NOW }), 'INVALID_OPTIONS');
+  });
+});
+
 describe.each(KINDS)('a sender checks each %s prekey before sealing', (kind) => {
   const genuine = makePrekey(bob, kind);
   const sealTo = (prekey: SignedPrekey, options: { now?: number; ttl?: number } = {}) => () => sealV2('checked', { from: alice, to: { card: bob.card, prekey }, now: NOW, ...options });

@@ -40,10 +40,9 @@ export async function decryptV2(bytes: Uint8Array, options: OpenOptions, clock: 
   const secret = await options.prekeys?.get(entry.prekeyId);
   if (!secret) throw new EnvelopeError('PREKEY_GONE', `the secret of prekey ${prekeyId} is not held (used, past openUntil, or never ours)`);
   const { kind, oneTime } = secret.prekey;
-  if (kind !== entry.kind) throw new EnvelopeError('DECRYPT_FAILED', `prekey ${prekeyId} is ${kind}, the entry says ${entry.kind}`);
-
   let kemShared: Uint8Array;
   try {
+    if (kind !== entry.kind) throw new EnvelopeError('DECRYPT_FAILED', `prekey ${prekeyId} is ${kind}, the entry says ${entry.kind}`);
     kemShared = decapsulate(entry, secret.secretKey);
   } finally {
     // Resolvers hand out a copy (PrekeySecretStore.get); it is not needed again.
