@@ -1,7 +1,7 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { open } from 'lmdb';
-import { OptionsError, prekeySecretStoreOver, type Identity, type PrekeySecretStore } from '@herald/core';
+import { open, type Database } from 'lmdb';
+import { OptionsError, prekeySecretStoreOver, type Identity, type PrekeyRecordBackend, type PrekeySecretStore } from '@herald/core';
 import { syncDirectory } from './environment.js';
 
 export interface LmdbPrekeySecretStoreInit {
@@ -36,31 +36,32 @@ export async function lmdbPrekeySecretStore(init: LmdbPrekeySecretStoreInit): Pr
     for (const file of ['data.mdb', 'lock.mdb']) await chmod(join(path, file), 0o600);
     await syncDirectory(path);
     const records = env.openDB<Uint8Array, string>('prekey-secrets', { encoding: 'binary' });
-    return prekeySecretStoreOver(
-      {
-        entries: () => Array.from(records.getRange(), ({ key, value }) => [key, Uint8Array.from(value)] as const),
-        get: (id) => {
-          const value = records.get(id);
-          return value === undefined ? undefined : Uint8Array.from(value);
-        },
-        put: async (id, record) => {
-          await records.put(id, record);
-        },
-        overwriteThenDelete: async (id) => {
-          const length = records.get(id)?.length ?? 0;
-          // Two transactions, awaited in turn: lmdb-js would fold writes issued together into one commit.
-          await records.put(id, new Uint8Array(length));
-          await records.remove(id);
-        },
-        close: () => env.close(),
-      },
-      init.identity,
-      init.maxPrekeys,
-    );
+    return prekeySecretStoreOver(lmdbPrekeyRecordBackend(records, () => env.close()), init.identity, init.maxPrekeys);
   } catch (error) {
     await env.close();
     throw error;
   }
+}
+
+/** Prekey records in an LMDB database (binary values, hex ids as keys); exported for its test. */
+export function lmdbPrekeyRecordBackend(records: Database<Uint8Array, string>, close: () => Promise<void>): PrekeyRecordBackend {
+  return {
+    entries: () => Array.from(records.getRange(), ({ key, value }) => [key, Uint8Array.from(value)] as const),
+    get: (id) => {
+      const value = records.get(id);
+      return value === undefined ? undefined : Uint8Array.from(value);
+    },
+    put: async (id, record) => {
+      await records.put(id, record);
+    },
+    overwriteThenDelete: async (id) => {
+      const length = records.get(id)?.length ?? 0;
+      // Two transactions, the second issued only once the first is committed: lmdb-js folds writes issued together into one.
+      await records.put(id, new Uint8Array(length));
+      await records.remove(id);
+    },
+    close,
+  };
 }
 
 /** Creates the directory with mode 0700, or narrows an existing one to it. */

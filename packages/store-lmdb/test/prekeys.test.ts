@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateIdentity, generatePrekeys, toHex } from '@herald/core';
-import { lmdbPrekeySecretStore } from '@herald/store-lmdb';
+import { open } from 'lmdb';
+import { lmdbPrekeyRecordBackend, lmdbPrekeySecretStore } from '@herald/store-lmdb';
 import { tempDirs } from './helpers.js';
 
 const dirs = tempDirs();
@@ -48,6 +49,25 @@ describe('LMDB prekey secret store', () => {
     expect(reopened.list().map((prekey) => toHex(prekey.id))).toEqual([toHex(other!.prekey.id)]);
     expect(reopened.get(short!.prekey.id)).toBeUndefined();
     await reopened.close();
+  });
+
+  it('commits the zeros over a record before it issues the removal', async () => {
+    const env = open({ path: await dirs.make(), overlappingSync: false, cache: false, maxDbs: 2 });
+    const records = env.openDB<Uint8Array, string>('prekey-secrets', { encoding: 'binary' });
+    const backend = lmdbPrekeyRecordBackend(records, () => env.close());
+    await backend.put('00112233', Uint8Array.from({ length: 300 }, (_, index) => (index % 255) + 1));
+    let seenAtRemoval: Uint8Array | undefined;
+    const remove = records.remove.bind(records);
+    records.remove = ((id: string) => {
+      // Reads see only committed data (cache off): this is what is on disk when the removal is issued.
+      seenAtRemoval = records.get(id);
+      return remove(id);
+    }) as typeof records.remove;
+    await backend.overwriteThenDelete('00112233');
+    expect(seenAtRemoval).toHaveLength(300);
+    expect(seenAtRemoval?.every((byte) => byte === 0)).toBe(true);
+    expect(backend.get('00112233')).toBeUndefined();
+    await backend.close();
   });
 
   it('refuses a path that is a file', async () => {

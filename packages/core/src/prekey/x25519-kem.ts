@@ -22,18 +22,21 @@ export const x25519Kem: Kem = Object.freeze({
   ciphertextBytes: KEY_BYTES,
 
   /** The seed is the X25519 secret key itself. */
-  generateKeyPair(seed: Uint8Array = secureRandom(KEY_BYTES)): KemKeyPair {
-    if (seed.length !== KEY_BYTES) throw new TypeError(`x25519 KEM seed: expected ${KEY_BYTES} bytes, got ${seed.length}`);
-    const secretKey = seed.slice();
+  generateKeyPair(seed?: Uint8Array): KemKeyPair {
+    if (seed !== undefined && seed.length !== KEY_BYTES) throw new TypeError(`x25519 KEM seed: expected ${KEY_BYTES} bytes, got ${seed.length}`);
+    const secretKey = seed === undefined ? secureRandom(KEY_BYTES) : seed.slice();
     return { publicKey: sodium.crypto_scalarmult_base(secretKey), secretKey };
   },
 
   /** Throws PrekeyError BAD_PREKEY for a public key of the wrong length or of small order. */
-  encapsulate(publicKey: Uint8Array, randomness: Uint8Array = secureRandom(KEY_BYTES)): KemEncapsulation {
+  encapsulate(publicKey: Uint8Array, givenRandomness?: Uint8Array): KemEncapsulation {
+    const randomness = givenRandomness ?? secureRandom(KEY_BYTES);
     if (publicKey.length !== KEY_BYTES) throw new PrekeyError('BAD_PREKEY', `x25519 prekey: expected a ${KEY_BYTES}-byte public key, got ${publicKey.length}`);
     if (randomness.length !== KEY_BYTES) throw new TypeError(`x25519 KEM randomness: expected ${KEY_BYTES} bytes, got ${randomness.length}`);
     const ephemeralPublicKey = sodium.crypto_scalarmult_base(randomness);
     const dh = x25519Agree(randomness, publicKey, (cause) => new PrekeyError('BAD_PREKEY', 'x25519 prekey: a small-order public key (all-zero agreement)', { cause }));
+    // The ephemeral secret, when drawn here, is not needed again.
+    if (givenRandomness === undefined) randomness.fill(0);
     return { ciphertext: ephemeralPublicKey, sharedSecret: combine(dh, ephemeralPublicKey, publicKey) };
   },
 

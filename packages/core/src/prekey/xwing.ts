@@ -41,9 +41,12 @@ export const xwingKem: Kem = Object.freeze({
   ciphertextBytes: CIPHERTEXT_BYTES,
 
   /** The draft's GenerateKeyPairDerand(seed): the 32-byte seed is expanded by SHAKE256 into ML-KEM's (d, z) and the X25519 secret key. */
-  generateKeyPair(seed: Uint8Array = secureRandom(32)): KemKeyPair {
+  generateKeyPair(givenSeed?: Uint8Array): KemKeyPair {
+    const seed = givenSeed ?? secureRandom(32);
     if (seed.length !== 32) throw new TypeError(`X-Wing seed: expected 32 bytes, got ${seed.length}`);
     const expanded = new Uint8Array(createHash('shake256', { outputLength: 96 }).update(seed).digest());
+    // A seed drawn here is the whole secret: wipe it. A given seed is the caller's to wipe.
+    if (givenSeed === undefined) seed.fill(0);
     const mlKem = mlKemKeyPair(expanded.subarray(0, 32), expanded.subarray(32, 64));
     const secretX = expanded.slice(64, 96);
     const publicX = sodium.crypto_scalarmult_base(secretX);
