@@ -8,6 +8,7 @@
 import { randomFillSync } from 'node:crypto';
 import { generateIdentity, open, seal } from '@herald/core';
 import { compare, formatRate, quickMode } from './measure.js';
+import { benchV2 } from './core-v2.js';
 import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
 const quick = quickMode();
@@ -60,3 +61,5 @@ function heraldPadded(): Promise<unknown> {
 }
 console.log('');
 console.log(`padding cost at 1 KiB: padded ${formatRate(padded.subject).trim()} ops/s vs unpadded ${formatRate(padded.baseline).trim()} ops/s, ratio ${padded.ratio.toFixed(2)}`);
+
+await benchV2(rounds, milliseconds);

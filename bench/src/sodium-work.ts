@@ -9,7 +9,7 @@ import { sodiumBackend, type Identity } from '@herald/core';
  * a ratio measures Herald's overhead and not the gap between two builds.
  * Native calls write into buffers allocated once, the fastest way to call it.
  */
-interface SodiumNative {
+export interface SodiumNative {
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
   crypto_generichash(output: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
@@ -20,7 +20,7 @@ interface SodiumNative {
 }
 
 export const backend = sodiumBackend();
-const native = backend === 'native' ? (createRequire(import.meta.url)('sodium-native') as SodiumNative) : undefined;
+export const native = backend === 'native' ? (createRequire(import.meta.url)('sodium-native') as SodiumNative) : undefined;
 if (!native) await sodium.ready;
 
 /** One line for a bench's header. */

@@ -12,5 +12,10 @@ describe('bench:core', () => {
     expect(ratios.map((match) => match[1])).toEqual(['256 B', '1 KiB', '64 KiB']);
     for (const match of ratios) expect(Number(match[2])).toBeGreaterThan(0);
     expect(stdout).toMatch(/one recipient, sender key inside:\s+172 bytes/);
+    const v2 = [...stdout.matchAll(/^(hybrid|classical)\s+[\d,]+\s+[\d,]+\s+(\d+\.\d\d)/gm)];
+    expect(v2.map((match) => match[1])).toEqual(['hybrid', 'classical']);
+    for (const match of v2) expect(Number(match[2])).toBeGreaterThan(0);
+    expect(stdout).toMatch(/one recipient, hybrid, sender key inside: 1301 bytes/);
+    expect(stdout).toMatch(/one recipient, classical, sender key inside: 213 bytes/);
   });
 });

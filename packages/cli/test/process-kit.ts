@@ -42,7 +42,9 @@ export function herald(args: string[], options: { input?: Uint8Array | string; c
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
+    // A command may exit before reading stdin (usage errors); that EPIPE is expected.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

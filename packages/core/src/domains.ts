@@ -30,3 +30,10 @@ export const PREKEY_DOMAIN = {
  */
 export const RELAY_AUTH_DOMAIN = utf8('herald/v1/relay-auth');
 export const RELAY_TAG_PROOF_DOMAIN = utf8('herald/v1/relay-tag-proof');
+
+/** Domain strings of envelope version 2 (docs/protocol.md section 17): nothing computed for v1 is valid as v2 or the reverse. */
+export const ENVELOPE_V2_DOMAIN = {
+  messageId: utf8('herald/v2/message-id'),
+  keyEncryptionKey: utf8('herald/v2/kek'),
+  envelopeSignature: utf8('herald/v2/envelope-signature'),
+} as const;

@@ -14,7 +14,9 @@ export type EnvelopeErrorCode =
   | 'UNKNOWN_SENDER'
   | 'EXPIRED'
   | 'NOT_YET_VALID'
-  | 'REPLAY';
+  | 'REPLAY'
+  /** A version-2 envelope names a prekey whose secret we no longer hold (used one-time prekey, past openUntil, or never ours). */
+  | 'PREKEY_GONE';
 
 export type KeyErrorCode = 'BAD_KEY_FILE' | 'BAD_PASSPHRASE' | 'PASSPHRASE_REQUIRED' | 'BAD_CARD' | 'BAD_FINGERPRINT';
 

@@ -36,6 +36,11 @@ export { bucketLength, MIN_BUCKET } from './envelope/padding.js';
 export { MAX_CODED_TEXT_CHARS } from './envelope/text-coding.js';
 export { REGISTERED_CONTENT_TYPES } from './envelope/content-type.js';
 export { ENVELOPE_VERSION, MAX_RECIPIENTS } from './envelope/format.js';
+// Envelope version 2 (forward secret, optionally post-quantum; docs/protocol.md section 17).
+export { type SealV2Options, type SealV2Recipient, sealV2 } from './envelope/v2/seal.js';
+export type { SealContentOptions } from './envelope/seal-common.js';
+export type { PrekeySecret, PrekeySecretResolver, OpenedPrekey } from './envelope/v2/prekey-secrets.js';
+export { ENVELOPE_V2_VERSION } from './envelope/v2/format.js';
 // Signed prekeys (envelope version 2).
 export { type PrekeyKind, type Kem, type KemKeyPair, type KemEncapsulation, type SignedPrekey, PREKEY_ID_BYTES } from './prekey/types.js';
 export { x25519Kem } from './prekey/x25519-kem.js';

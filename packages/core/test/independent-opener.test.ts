@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, open, seal, type Identity } from '@herald/core';
+import { ascii, cat, hex, readU32, RefusedError, refuse, u32, unhex, utf8Strict, xor } from './independent-bytes.js';
 
 await sodium.ready;
 
@@ -20,7 +21,6 @@ await sodium.ready;
 // Primitives and conventions (protocol.md §1, §2)
 // ---------------------------------------------------------------------------
 
-const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 const D = {
   fingerprint: ascii('herald/v1/fingerprint'),
   routingTag: ascii('herald/v1/routing-tag'),
@@ -30,33 +30,9 @@ const D = {
   cardSignature: ascii('herald/v1/card-signature'),
 };
 
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
-const u32 = (value: number): Uint8Array => Uint8Array.of(value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255);
-const readU32 = (bytes: Uint8Array, at: number): number => ((bytes[at]! << 24) >>> 0) + (bytes[at + 1]! << 16) + (bytes[at + 2]! << 8) + bytes[at + 3]!;
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-const unhex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
 /** BLAKE2b-(8·outBytes), keyed (§1): libsodium crypto_generichash(outBytes, msg, key). */
 const blake2b = (outBytes: number, msg: Uint8Array, key: Uint8Array): Uint8Array => sodium.crypto_generichash(outBytes, msg, key);
-const xor = (a: Uint8Array, b: Uint8Array): Uint8Array => a.map((byte, index) => byte ^ b[index]!);
 const ctEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && sodium.memcmp(a, b);
-const utf8Strict = (bytes: Uint8Array): string => new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-
-class RefusedError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(`${code}: ${message}`);
-  }
-}
-const refuse = (code: string, message: string): never => {
-  throw new RefusedError(code, message);
-};
 
 // ---------------------------------------------------------------------------
 // Identities, cards, fingerprints (§3–§5)
@@ -347,7 +323,7 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
   const nowS = Math.floor(options.nowMs / 1000);
   if (bytes.length > (options.maxEnvelopeBytes ?? 32 * 1024 * 1024)) refuse('TOO_LARGE', 'envelope too large'); // 1
   if (bytes.length === 0) refuse('MALFORMED', 'empty'); // 2
-  if (bytes[0] !== 1) refuse('UNSUPPORTED_VERSION', `version ${bytes[0]}`); // 3
+  if (bytes[0] !== 1) refuse('UNSUPPORTED_VERSION', `version ${bytes[0]}`); // 3 (version 2 is independent-opener-v2.test.ts)
   if (bytes.length < 38) refuse('MALFORMED', 'short fixed header'); // 4
   const n = bytes[37]!;
   if (n === 0) refuse('MALFORMED', 'no recipients'); // 5
@@ -694,7 +670,7 @@ describe('independent implementation from docs/protocol.md', () => {
       { name: 'accepted', bytes: good, code: 'OK' },
       { name: 'too large', bytes: good, code: 'TOO_LARGE', maxEnvelopeBytes: good.length - 1 },
       { name: 'empty', bytes: new Uint8Array(0), code: 'MALFORMED' },
-      { name: 'version 2', bytes: withVersion(good, 2), code: 'UNSUPPORTED_VERSION' },
+      { name: 'version 3', bytes: withVersion(good, 3), code: 'UNSUPPORTED_VERSION' },
       { name: 'armored text', bytes: ascii('-----BEGIN HERALD ENVELOPE-----'), code: 'UNSUPPORTED_VERSION' },
       { name: 'shorter than fixed header', bytes: good.subarray(0, 37), code: 'MALFORMED' },
       { name: 'zero recipients', bytes: cat(good.subarray(0, 37), Uint8Array.of(0), good.subarray(38)), code: 'MALFORMED' },

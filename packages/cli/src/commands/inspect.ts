@@ -10,7 +10,9 @@ export const inspect = defineCommand({
   description: `
 Reads an envelope (binary or armored) from stdin and prints everything a relay
 or an eavesdropper learns from it: version, size, id, expiry, ephemeral key,
-one routing tag per recipient and the size of the encrypted part. The sender,
+one routing tag per recipient and the size of the encrypted part; for version 2
+also each recipient's prekey kind and id, and whether the envelope is
+post-quantum (every prekey xwing). The sender,
 the precedence and the content are not visible here, by design.`,
   flags: {
     json: { type: 'boolean', description: 'print one JSON object instead of key: value lines' },
@@ -32,6 +34,8 @@ function asLines(seen: EnvelopeOutline): string {
     `recipients: ${seen.routingTags.length}`,
     ...seen.routingTags.map((tag) => `routing-tag: ${tag}`),
     `encrypted: ${seen.encryptedBytes} bytes`,
+    ...(seen.prekeys ?? []).map((prekey) => `prekey: ${prekey.kind} ${prekey.id}`),
+    `post-quantum: ${seen.postQuantum ? 'yes' : 'no'}`,
   ];
   return `${lines.join('\n')}\n`;
 }

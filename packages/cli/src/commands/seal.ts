@@ -7,8 +7,10 @@ import {
   armorEnvelope,
   parsePrecedence,
   seal as sealEnvelope,
+  sealV2,
   type Card,
   type Precedence,
+  type SealContentOptions,
 } from '@herald/core';
 import { isUtf8 } from 'node:buffer';
 import { defineCommand } from '../command.js';
@@ -17,6 +19,7 @@ import { UsageError } from '../errors.js';
 import { readStdin, stdoutIsTerminal, writeStdout } from '../io.js';
 import { loadCard, loadIdentity } from '../keys.js';
 import { PASSPHRASE_ENV } from '../passphrase.js';
+import { prekeysForRecipients } from '../seal-prekeys.js';
 
 const MAX_CONTENT_TYPE_BYTES = 255;
 const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -25,11 +28,17 @@ const BYTES_TYPE = 'application/octet-stream';
 export const seal = defineCommand({
   name: 'seal',
   summary: 'encrypt and sign a message from stdin for one or more contacts',
-  synopsis: '--from KEY --to CARD [--to CARD …] [options] < message > message.env',
+  synopsis: '--from KEY --to CARD [--to CARD …] [--prekeys BUNDLE …] [options] < message > message.env',
   description: `
 Reads the message from stdin and writes a sealed envelope to stdout: binary by
 default, ASCII-armored text with --armor. Only the recipients can open it; each
-of them can check that it came from --from.`,
+of them can check that it came from --from.
+
+With --prekeys (one bundle per recipient, from 'herald prekey export'), the
+envelope is version 2: forward secret, and post-quantum when every recipient's
+chosen prekey is xwing. Each bundle is verified against the recipient's card;
+if any recipient lacks a usable prekey the seal is refused, never silently
+made version 1.`,
   flags: {
     from: { type: 'string', value: 'KEY', required: true, description: 'your secret key file' },
     to: { type: 'string', value: 'CARD', multiple: true, required: true, description: `recipient card file or herald-card: text, up to ${MAX_RECIPIENTS}` },
@@ -40,6 +49,7 @@ of them can check that it came from --from.`,
     'content-type': { type: 'string', value: 'TYPE', description: `content type (default ${TEXT_TYPE} if the input is UTF-8, else ${BYTES_TYPE})` },
     'compact-sender': { type: 'boolean', description: 'name the sender by key id (24 bytes smaller; recipients need your card to open)' },
     'compact-text': { type: 'boolean', description: 'code text in about 5.7 bits a character (what Morse keys; capitals cost one more symbol) or 6.6 (other ASCII) inside the encryption (readers built before this coding refuse it)' },
+    prekeys: { type: 'string', value: 'BUNDLE', multiple: true, description: 'a recipient\'s prekey bundle (file or herald-prekeys: text): seal version 2, forward secret' },
     'passphrase-file': { type: 'string', value: 'FILE', description: `passphrase for a protected key (else ${PASSPHRASE_ENV})` },
   },
   async run({ flags }) {
@@ -50,11 +60,11 @@ of them can check that it came from --from.`,
     // Refuse before reading stdin, so nobody types a message only to be told this.
     if (!flags.armor && stdoutIsTerminal()) throw new UsageError('refusing to write a binary envelope to a terminal; redirect stdout or use --armor');
     const to = await recipients(flags.to ?? []);
+    const withPrekeys = flags.prekeys === undefined ? undefined : await prekeysForRecipients(to, flags.prekeys, Math.floor(Date.now() / 1000) + ttl);
     const from = await loadIdentity(flags.from ?? '', flags['passphrase-file']);
     const plaintext = await readStdin(DEFAULT_MAX_PLAINTEXT_BYTES, 'message');
-    const envelope = sealEnvelope(plaintext, {
+    const options: SealContentOptions = {
       from,
-      to,
       precedence,
       ttl,
       // Text gets a text type so the recipient's tools can show it; the type travels encrypted.
@@ -62,7 +72,8 @@ of them can check that it came from --from.`,
       pad: !flags['no-pad'],
       sender: flags['compact-sender'] ? 'keyId' : 'key',
       compactText: flags['compact-text'] === true,
-    });
+    };
+    const envelope = withPrekeys ? sealV2(plaintext, { ...options, to: withPrekeys }) : sealEnvelope(plaintext, { ...options, to });
     await writeStdout(flags.armor ? armorEnvelope(envelope) : envelope);
   },
 });

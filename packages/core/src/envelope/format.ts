@@ -64,7 +64,7 @@ export interface OuterView {
 export function parseOuter(bytes: Uint8Array): OuterView {
   if (bytes.length === 0) throw new EnvelopeError('MALFORMED', 'envelope is empty');
   const version = bytes[0] ?? 0;
-  if (version !== ENVELOPE_VERSION) throw new EnvelopeError('UNSUPPORTED_VERSION', `envelope version ${version} is not supported (this build reads version ${ENVELOPE_VERSION})`);
+  if (version !== ENVELOPE_VERSION) throw new EnvelopeError('UNSUPPORTED_VERSION', `envelope version ${version} is not supported (this build reads versions 1 and 2)`);
   if (bytes.length < ENTRIES_OFFSET) throw new EnvelopeError('MALFORMED', 'envelope is shorter than its fixed header');
   const recipientCount = bytes[COUNT_OFFSET] ?? 0;
   if (recipientCount === 0) throw new EnvelopeError('MALFORMED', 'envelope lists no recipients');

@@ -1,7 +1,10 @@
 import { toHex } from '../bytes.js';
 import { EnvelopeError } from '../errors.js';
-import { AEAD_TAG_BYTES, parseOuter } from './format.js';
+import type { PrekeyKind } from '../prekey/types.js';
+import { AEAD_TAG_BYTES, parseOuter, type OuterView } from './format.js';
 import { messageIdFromEphemeral } from './keys.js';
+import { ENVELOPE_V2_VERSION, parseOuterV2, type OuterViewV2 } from './v2/format.js';
+import { messageIdV2 } from './v2/keys.js';
 
 /** Everything an outsider (relay, broker, mail server, observer) can learn from the bytes alone. */
 export interface EnvelopeOutline {
@@ -15,36 +18,56 @@ export interface EnvelopeOutline {
   readonly routingTags: readonly string[];
   /** Encrypted part (inner content, padding and sender, signature), AEAD tag excluded. */
   readonly encryptedBytes: number;
+  /** Version 2: the prekey kind and id (hex) of each entry, in entry order. */
+  readonly prekeys?: readonly { readonly kind: PrekeyKind; readonly id: string }[];
+  /** Whether every recipient's key has a post-quantum part (version 2 with X-Wing prekeys only). */
+  readonly postQuantum: boolean;
+}
+
+type AnyOuter = OuterView | OuterViewV2;
+
+/** The outer header of either version: relays route both by the same rule (expiry, tags, id). */
+function outerOf(bytes: Uint8Array): AnyOuter {
+  if (!(bytes instanceof Uint8Array)) throw new EnvelopeError('MALFORMED', 'envelope must be a Uint8Array');
+  return bytes[0] === ENVELOPE_V2_VERSION ? parseOuterV2(bytes) : parseOuter(bytes);
+}
+
+/** Each version derives the id from E under its own domain string. */
+function idOf(outer: AnyOuter): string {
+  return toHex(outer.version === ENVELOPE_V2_VERSION ? messageIdV2(outer.ephemeralPublicKey) : messageIdFromEphemeral(outer.ephemeralPublicKey));
+}
+
+function tagsOf(outer: AnyOuter): string[] {
+  return Array.from({ length: outer.recipientCount }, (_, index) => toHex(outer.tagAt(index)));
 }
 
 export function inspect(bytes: Uint8Array): EnvelopeOutline {
-  if (!(bytes instanceof Uint8Array)) throw new EnvelopeError('MALFORMED', 'envelope must be a Uint8Array');
-  const outer = parseOuter(bytes);
-  const routingTags: string[] = [];
-  for (let index = 0; index < outer.recipientCount; index++) routingTags.push(toHex(outer.tagAt(index)));
+  const outer = outerOf(bytes);
+  const prekeys = 'entries' in outer ? outer.entries.map((entry) => ({ kind: entry.kind, id: toHex(entry.prekeyId) })) : undefined;
   return {
     version: outer.version,
     totalBytes: bytes.length,
-    id: toHex(messageIdFromEphemeral(outer.ephemeralPublicKey)),
+    id: idOf(outer),
     expires: new Date(outer.expiresSeconds * 1000),
     ephemeralPublicKey: toHex(outer.ephemeralPublicKey),
-    routingTags,
+    routingTags: tagsOf(outer),
     encryptedBytes: outer.ciphertext.length - AEAD_TAG_BYTES,
+    ...(prekeys ? { prekeys } : {}),
+    postQuantum: prekeys !== undefined && prekeys.every((prekey) => prekey.kind === 'xwing'),
   };
 }
 
 /** The message id without opening: what relays and stores key envelopes by. */
 export function envelopeId(bytes: Uint8Array): string {
-  return toHex(messageIdFromEphemeral(parseOuter(bytes).ephemeralPublicKey));
+  return idOf(outerOf(bytes));
 }
 
 /** Routing tags (hex) of an envelope, for relays and spool readers. */
 export function envelopeRoutingTags(bytes: Uint8Array): string[] {
-  const outer = parseOuter(bytes);
-  return Array.from({ length: outer.recipientCount }, (_, index) => toHex(outer.tagAt(index)));
+  return tagsOf(outerOf(bytes));
 }
 
 /** Expiry in ms since the epoch, without opening. */
 export function envelopeExpiry(bytes: Uint8Array): number {
-  return parseOuter(bytes).expiresSeconds * 1000;
+  return outerOf(bytes).expiresSeconds * 1000;
 }

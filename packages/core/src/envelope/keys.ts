@@ -24,6 +24,7 @@ export function xorInto(target: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8
   return target;
 }
 
-export function signedMessage(header: Uint8Array, meta: number, contentType: Uint8Array, senderSigningKey: Uint8Array, created: Uint8Array, body: Uint8Array): Uint8Array {
-  return concatBytes([DOMAIN.envelopeSignature, header, Uint8Array.of(meta), contentType, senderSigningKey, created, body]);
+/** What the sender signs: the version's signature domain, the whole header, then the inner fields (docs/protocol.md §7.7). */
+export function signedMessage(header: Uint8Array, meta: number, contentType: Uint8Array, senderSigningKey: Uint8Array, created: Uint8Array, body: Uint8Array, domain: Uint8Array = DOMAIN.envelopeSignature): Uint8Array {
+  return concatBytes([domain, header, Uint8Array.of(meta), contentType, senderSigningKey, created, body]);
 }

@@ -1,55 +1,15 @@
-import { readU32, toHex } from '../bytes.js';
-import { fingerprintHash, formatFingerprint, type Card } from '../card.js';
-import { contactList, isContactResolver, type ContactResolver } from '../contacts.js';
-import { EnvelopeError, OptionsError } from '../errors.js';
+import { toHex } from '../bytes.js';
+import { DOMAIN } from '../domains.js';
+import { EnvelopeError } from '../errors.js';
 import type { Identity } from '../identity.js';
-import { precedenceFromCode, type Precedence } from '../precedence.js';
-import type { SeenSet } from '../seen.js';
 import { constantTimeEqual, sodium } from '../sodium.js';
-import { decodeContentType } from './content-type.js';
-import { META_CODED_TEXT, META_PADDED, META_PRECEDENCE_MASK, META_RESERVED_MASK, META_SENDER_KEY_ID, SENDER_KEY_BYTES, SENDER_KEY_ID_BYTES, SIGNATURE_BYTES, parseOuter, type OuterView } from './format.js';
-import { contentNonce, keyEncryptionKey, messageIdFromEphemeral, signedMessage, xorInto } from './keys.js';
-import { unpaddedLength } from './padding.js';
-import { MAX_TTL_SECONDS } from './seal.js';
-import { decodeText } from './text-coding.js';
+import { parseOuter, type OuterView } from './format.js';
+import { contentNonce, keyEncryptionKey, messageIdFromEphemeral, xorInto } from './keys.js';
+import { checkExpiry, checkOpenInput, readInner, type OpenedMessage, type OpenOptions } from './open-common.js';
+import { ENVELOPE_V2_VERSION } from './v2/format.js';
+import { decryptV2 } from './v2/open.js';
 
-export const DEFAULT_MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
-const TEXT_TYPE_CODE = 0x01; // text/plain; charset=utf-8 (content-type.ts)
-
-export interface OpenOptions {
-  readonly identity: Identity;
-  /** Known contacts: needed for compact (key id) senders, and to return the sender's card. */
-  readonly contacts?: ContactResolver | Iterable<Card>;
-  /** Refuse (UNKNOWN_SENDER) any sender not in `contacts`. Default false. */
-  readonly requireKnownSender?: boolean;
-  /** Replay protection: an id already in the set is refused with REPLAY. */
-  readonly seen?: SeenSet;
-  /** Current time in ms since the epoch. Default `Date.now()`. */
-  readonly now?: number;
-  /** Tolerated difference between the sender's and our clocks, in seconds, for expiry and creation. Default 300. */
-  readonly maxClockSkewSeconds?: number;
-  /** Envelopes larger than this are refused with TOO_LARGE before any work. Default 32 MiB. */
-  readonly maxEnvelopeBytes?: number;
-}
-
-export interface OpenedMessage {
-  readonly plaintext: Uint8Array;
-  /** 32 lowercase hex characters. */
-  readonly id: string;
-  readonly sender: {
-    readonly fingerprint: string;
-    readonly signingPublicKey: Uint8Array;
-    /** The contact card, when the sender is in `contacts`. */
-    readonly card?: Card;
-  };
-  readonly created: Date;
-  readonly expires: Date;
-  readonly precedence: Precedence;
-  readonly contentType: string;
-  /** Whether the sender padded the message to a size bucket. */
-  readonly padded: boolean;
-}
+export { type OpenOptions, type OpenedMessage, replayHorizonMs, DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from './open-common.js';
 
 /**
  * The key under which a message counts as seen: its id scoped by the signer.
@@ -59,21 +19,6 @@ export interface OpenedMessage {
  */
 export function replayKey(message: Pick<OpenedMessage, 'id' | 'sender'>): string {
   return `${toHex(message.sender.signingPublicKey)}:${message.id}`;
-}
-
-/** Until when an id must stay in a seen-set: as long as `open` would still accept the envelope. */
-export function replayHorizonMs(expiresAtMs: number, maxClockSkewSeconds = DEFAULT_MAX_CLOCK_SKEW_SECONDS): number {
-  return expiresAtMs + (maxClockSkewSeconds + 1) * 1000;
-}
-
-function checkOpenOptions(options: OpenOptions): void {
-  if (typeof options !== 'object' || options === null || !options.identity?.card) throw new OptionsError('open: options.identity is required');
-  if (options.now !== undefined && (typeof options.now !== 'number' || !Number.isFinite(options.now) || options.now < 0)) throw new OptionsError(`now: expected ms since the epoch, got ${String(options.now)}`);
-  const skew = options.maxClockSkewSeconds;
-  if (skew !== undefined && (!Number.isInteger(skew) || skew < 0)) throw new OptionsError(`maxClockSkewSeconds: expected a non-negative integer, got ${String(skew)}`);
-  const max = options.maxEnvelopeBytes;
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new OptionsError(`maxEnvelopeBytes: expected a positive integer, got ${String(max)}`);
-  if (options.requireKnownSender && options.contacts === undefined) throw new OptionsError('requireKnownSender: needs contacts');
 }
 
 /**
@@ -105,81 +50,17 @@ function decryptForMe(outer: OuterView, identity: Identity, messageId: Uint8Arra
   }
 }
 
-function resolver(contacts: OpenOptions['contacts']): ContactResolver | undefined {
-  if (contacts === undefined) return undefined;
-  return isContactResolver(contacts) ? contacts : contactList(contacts);
-}
-
 /**
- * Opens an envelope: checks sizes, version and expiry first, then decrypts,
- * verifies the sender's signature over header, recipients and content, and
- * finally records the id in `seen`. Every refusal is an EnvelopeError.
+ * Opens an envelope of version 1 or 2: checks sizes, version and expiry first,
+ * then decrypts, verifies the sender's signature over header, recipients and
+ * content, and finally records the id in `seen`. Every refusal is an EnvelopeError.
  */
 export async function open(bytes: Uint8Array, options: OpenOptions): Promise<OpenedMessage> {
-  checkOpenOptions(options);
-  if (!(bytes instanceof Uint8Array)) throw new EnvelopeError('MALFORMED', 'envelope must be a Uint8Array');
-  const maxBytes = options.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES;
-  if (bytes.length > maxBytes) throw new EnvelopeError('TOO_LARGE', `envelope of ${bytes.length} bytes exceeds the limit of ${maxBytes}`);
+  const clock = checkOpenInput(bytes, options);
+  if (bytes[0] === ENVELOPE_V2_VERSION) return readInner(await decryptV2(bytes, options, clock), options, clock);
   const outer = parseOuter(bytes);
-  const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
-  const skew = options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
-  if (outer.expiresSeconds + skew < nowSeconds) throw new EnvelopeError('EXPIRED', `envelope expired at ${new Date(outer.expiresSeconds * 1000).toISOString()}`);
-  if (outer.expiresSeconds > nowSeconds + MAX_TTL_SECONDS + skew) throw new EnvelopeError('MALFORMED', 'envelope expires further ahead than the longest allowed ttl');
-
+  checkExpiry(outer.expiresSeconds, clock);
   const messageId = messageIdFromEphemeral(outer.ephemeralPublicKey);
   const inner = decryptForMe(outer, options.identity, messageId);
-
-  const meta = inner[0] ?? 0;
-  if ((meta & META_RESERVED_MASK) !== 0) throw new EnvelopeError('MALFORMED', 'reserved bits are set in the inner meta byte');
-  const type = decodeContentType(inner, 1);
-  if (!type) throw new EnvelopeError('MALFORMED', 'content type field is invalid');
-  const codedText = (meta & META_CODED_TEXT) !== 0;
-  if (codedText && inner[1] !== TEXT_TYPE_CODE) throw new EnvelopeError('MALFORMED', 'coded text is only for text/plain; charset=utf-8');
-  const compactSender = (meta & META_SENDER_KEY_ID) !== 0;
-  const senderOffset = 1 + type.length;
-  const createdOffset = senderOffset + (compactSender ? SENDER_KEY_ID_BYTES : SENDER_KEY_BYTES);
-  const signatureOffset = createdOffset + 4;
-  const bodyOffset = signatureOffset + SIGNATURE_BYTES;
-  if (inner.length < bodyOffset) throw new EnvelopeError('MALFORMED', 'inner part is truncated');
-
-  const contacts = resolver(options.contacts);
-  const senderField = inner.subarray(senderOffset, createdOffset);
-  const card = compactSender ? contacts?.byKeyId(senderField) : contacts?.bySigningKey(senderField);
-  if (compactSender && !card) throw new EnvelopeError('UNKNOWN_SENDER', 'sender is named by key id and is not among the contacts');
-  if (options.requireKnownSender && !card) throw new EnvelopeError('UNKNOWN_SENDER', 'sender is not among the accepted contacts');
-  const signingPublicKey = card ? card.signingPublicKey : inner.slice(senderOffset, createdOffset);
-
-  const padded = (meta & META_PADDED) !== 0;
-  const bodyEnd = padded ? unpaddedLength(inner) : inner.length;
-  if (bodyEnd < bodyOffset) throw new EnvelopeError('MALFORMED', 'padding is invalid');
-  const body = inner.subarray(bodyOffset, bodyEnd);
-  const created = inner.subarray(createdOffset, signatureOffset);
-  const signed = signedMessage(outer.header, meta, inner.subarray(1, senderOffset), signingPublicKey, created, body);
-  if (!sodium.crypto_sign_verify_detached(inner.subarray(signatureOffset, bodyOffset), signed, signingPublicKey)) {
-    throw new EnvelopeError('BAD_SIGNATURE', 'sender signature does not verify');
-  }
-  // The signature covers the coded bytes and the meta bit that says how to read them.
-  const plaintext = codedText ? decodeText(body) : body.slice();
-
-  const createdSeconds = readU32(created, 0);
-  if (createdSeconds > outer.expiresSeconds) throw new EnvelopeError('MALFORMED', 'envelope was created after it expires');
-  if (outer.expiresSeconds - createdSeconds > MAX_TTL_SECONDS) throw new EnvelopeError('MALFORMED', 'envelope ttl exceeds the longest allowed');
-  if (createdSeconds > nowSeconds + skew) throw new EnvelopeError('NOT_YET_VALID', `envelope claims creation at ${new Date(createdSeconds * 1000).toISOString()}, beyond the allowed clock skew`);
-
-  const id = toHex(messageId);
-  const expiresMs = outer.expiresSeconds * 1000;
-  if (options.seen && !(await options.seen.add(`${toHex(signingPublicKey)}:${id}`, replayHorizonMs(expiresMs, skew)))) {
-    throw new EnvelopeError('REPLAY', `message ${id} was already received`);
-  }
-
-  return {
-    plaintext,
-    id,
-    sender: card ? { fingerprint: card.fingerprint, signingPublicKey, card } : { fingerprint: formatFingerprint(fingerprintHash(signingPublicKey)), signingPublicKey },
-    created: new Date(createdSeconds * 1000),
-    expires: new Date(expiresMs),
-    precedence: precedenceFromCode(meta & META_PRECEDENCE_MASK),
-    contentType: type.contentType,
-    padded,
-  };
+  return readInner({ version: outer.version, inner, header: outer.header, messageId, expiresSeconds: outer.expiresSeconds, signatureDomain: DOMAIN.envelopeSignature }, options, clock);
 }
