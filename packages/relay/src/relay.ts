@@ -13,10 +13,10 @@ import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
 import { openMailboxes } from './mailboxes.js';
 import { relayMetrics } from './metrics.js';
-import { startMqttBroker, type MqttBrokerHandle } from './mqtt-broker.js';
+import type { MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
 import { storageHealth } from './storage-health.js';
-import { startSmtpEndpoint, type SmtpEndpointHandle } from './smtp-endpoint.js';
+import type { SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
 
 export interface RelayHandle {
@@ -139,6 +139,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let mqttBroker: MqttBrokerHandle | undefined;
   if (options.mqtt) {
     try {
+      // Loaded only when asked for: the broker (Aedes) and the SMTP server are not a relay's every start.
+      const { startMqttBroker } = await import('./mqtt-broker.js');
       mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerSession: options.mqttSessionMaxEnvelopes, maxBytesPerSession: options.mqttSessionMaxBytes, maxPerClient: options.mqttClientMaxEnvelopes, maxBytesPerClient: options.mqttClientMaxBytes, maxMessages: options.maxStoredEnvelopes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, anonymous: options.mqttAnonymous, depositors, collectors: signingKeys(collectCards), publicUrls: options.publicUrls, log });
     } catch (error) {
       server.close();
@@ -151,6 +153,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let smtpEndpoint: SmtpEndpointHandle | undefined;
   if (options.smtp) {
     try {
+      const { startSmtpEndpoint } = await import('./smtp-endpoint.js');
       smtpEndpoint = await startSmtpEndpoint(core, options.smtp);
     } catch (error) {
       server.close();
