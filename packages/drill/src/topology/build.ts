@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cardToFile, generateIdentity, toHex, writeSecretKeyFile, type Identity } from '@herald/core';
-import { mailSystemUnavailable, startMailSystem, type MailSystem } from '@herald/mail-test-server';
+import type { MailSystem } from '@herald/mail-test-server';
+import { loadMailSystem } from './mail-system.js';
 import type { ChannelConfig, NodeConfig } from '../child/protocol.js';
 import { startProxy, type FaultProxy } from '../proxy/proxy.js';
 import { topologyChannels, type ChannelKind, type Scenario } from '../scenario/types.js';
@@ -46,8 +47,9 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       if (want === 'auto') notes.push(`broker: ${brokerKind === 'mosquitto' ? 'Mosquitto (installed)' : "the relay's embedded broker (Mosquitto is not installed)"}`);
     }
     let channels = wanted;
-    if (wanted.includes('email')) {
-      const why = mailSystemUnavailable();
+    const mailSystem = wanted.includes('email') ? await loadMailSystem() : undefined;
+    if (mailSystem) {
+      const why = mailSystem.unavailable();
       if (why && scenario.topology.email === 'required') throw new SetupError(`this scenario needs the mail system (topology.email: required): ${why}`);
       if (why) {
         notes.push(`email channel skipped: ${why}`);
@@ -81,8 +83,8 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
     }
     let mail: MailSystem | undefined;
     const addresses = new Map<string, string>();
-    if (channels.includes('email')) {
-      mail = await startMailSystem();
+    if (channels.includes('email') && mailSystem) {
+      mail = await mailSystem.start();
       closers.push(() => mail!.close());
       for (const node of scenario.nodes) {
         addresses.set(node.name, mail.newAddress(node.name));
