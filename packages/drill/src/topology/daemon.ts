@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
-/** The relay daemon's own entry; the same bytes `herald relay` runs. Resolved from this package's place in the workspace. */
-const RELAY_BIN = fileURLToPath(new URL('../../../relay/dist/bin.js', import.meta.url));
+/** The relay daemon's own entry; the same bytes `herald relay` runs. */
+// Found through the relay package's own export, wherever it is installed.
+const RELAY_BIN = createRequire(import.meta.url).resolve('@herald/relay/bin');
 const START_TIMEOUT_MS = 20_000;
 const MAX_STDERR = 16 * 1024;
 
