@@ -1,4 +1,4 @@
-import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent } from '@herald/core';
+import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy } from '@herald/core';
 import { channelsFromFlags } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
@@ -32,7 +32,7 @@ export interface NodeFlags {
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
-export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean } = {}): Promise<RunningNode> {
+export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean; policy?: NodePolicy } = {}): Promise<RunningNode> {
   const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
   const dir = dataDir(flags['data-dir'] ?? '');
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
@@ -42,7 +42,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore({ readOnly: options.withoutChannels === true });
-  const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options });
+  const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>

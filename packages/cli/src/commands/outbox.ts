@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '@herald/core';
+import { DEFAULT_ACK_DEADLINE_MS, type OutboxRecord } from '@herald/core';
 import { defineCommand } from '../command.js';
 import { dataDir } from '../data-dir.js';
 import { writeStdout } from '../io.js';
@@ -32,7 +32,21 @@ failed) still kept. Reads the store only: no key needed, nothing is sent.`,
   },
 });
 
+/**
+ * When a node running on this data dir (listen, flush, send) tries again, under the default policy: an accepted
+ * message once its ack deadline passes, a queued one as soon as a channel takes it. Nothing for finished ones.
+ */
+function nextTry(record: OutboxRecord): { readonly at?: number; readonly text: string } | undefined {
+  if (record.status === 'queued') return { text: 'as soon as a channel takes it (herald flush or listen)' };
+  if (record.status !== 'accepted') return undefined;
+  const accepted = record.attempts.filter((attempt) => attempt.outcome === 'accepted').at(-1);
+  if (!accepted) return undefined;
+  const at = Math.min(accepted.at + DEFAULT_ACK_DEADLINE_MS[record.precedence], record.expiresAt);
+  return { at, text: `${new Date(at).toISOString()} unless acknowledged before (its ${record.precedence} ack deadline; herald flush --now resends at once)` };
+}
+
 function asJson(record: OutboxRecord): Record<string, unknown> {
+  const next = nextTry(record);
   return {
     id: record.id,
     status: record.status,
@@ -45,6 +59,8 @@ function asJson(record: OutboxRecord): Record<string, unknown> {
     bytes: record.envelope.length,
     attempts: record.attempts.map((attempt) => ({ channel: attempt.channel, at: new Date(attempt.at).toISOString(), outcome: attempt.outcome, ...(attempt.code ? { code: attempt.code } : {}) })),
     ...(record.failure ? { failure: record.failure } : {}),
+    // null: as soon as a channel takes it; absent: finished.
+    ...(next ? { next: next.at === undefined ? null : new Date(next.at).toISOString() } : {}),
   };
 }
 
@@ -56,5 +72,7 @@ function asText(record: OutboxRecord): string {
   ];
   if (record.failure) lines.push(`  failed: ${record.failure.code}: ${record.failure.message}`);
   for (const attempt of record.attempts) lines.push(`  ${new Date(attempt.at).toISOString()}  ${attempt.channel}  ${attempt.outcome}${attempt.code ? ` ${attempt.code}` : ''}`);
+  const next = nextTry(record);
+  if (next) lines.push(`  next: ${next.text}`);
   return `${lines.join('\n')}\n`;
 }
