@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type MqttClient } from 'mqtt';
 import { createNode, envelopeExpiry, envelopeId, envelopeRoutingTags, type Identity, type Route, type Transport } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { mqttTransport } from '@herald/transport-mqtt';
 import type { PathUnderTest } from '../relay/pipeline.js';
 import { keyOf, type OpenPath } from '../relay/paths.js';
+import { client } from './clients.js';
 
 const routeOf = (envelope: Uint8Array): Route => ({ messageId: envelopeId(envelope), routingTags: envelopeRoutingTags(envelope), expiresAt: envelopeExpiry(envelope) });
 
@@ -101,16 +101,6 @@ function storedBy(transport: Transport, stored: (bytes: Uint8Array) => void): Tr
     health: () => transport.health(),
     subscribe: (listener) => transport.subscribe(listener),
   };
-}
-
-function client(url: string, clientId: string, clean: boolean): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const made = connect(url, { clientId, clean, protocolVersion: 5, reconnectPeriod: 0, ...(clean ? {} : { properties: { sessionExpiryInterval: 3600, receiveMaximum: 1024 } }) });
-    // TCP_NODELAY as Herald's transport sets it: the comparison is about the protocol work, not Nagle's algorithm.
-    (made.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
-    made.once('connect', () => resolve(made));
-    made.once('error', reject);
-  });
 }
 
 /** The same bytes with bare MQTT.js: QoS 1 publish (callback on PUBACK), a QoS 1 subscriber on a persistent session that MQTT.js acks itself. */
