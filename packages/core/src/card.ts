@@ -3,6 +3,7 @@ import { crockfordEncode, crockfordNormalize } from './base32.js';
 import { DOMAIN } from './domains.js';
 import { KeyError } from './errors.js';
 import { sodium } from './sodium.js';
+import { trimWhitespace } from './whitespace.js';
 
 /**
  * A public contact card: both public keys and a label, self-signed with the
@@ -128,7 +129,7 @@ export function cardToFile(card: Card): string {
 
 /** Accepts the one-line form or a card file (comment lines starting with `#` are ignored). */
 export function parseCard(text: string): Card {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const lines = text.split(/\r?\n/).map(trimWhitespace).filter((line) => line !== '' && !line.startsWith('#'));
   if (lines.length !== 1) throw new KeyError('BAD_CARD', 'expected exactly one `herald-card:` line');
   const line = lines[0] ?? '';
   if (!line.startsWith(CARD_TEXT_PREFIX)) throw new KeyError('BAD_CARD', 'card text must start with `herald-card:`');
