@@ -6,7 +6,7 @@ import { lmdbStore } from '@herald/store-lmdb';
 import { mqttTransport } from '@herald/transport-mqtt';
 import type { PathUnderTest } from '../relay/pipeline.js';
 import { keyOf, type OpenPath } from '../relay/paths.js';
-import { client } from './clients.js';
+import { clientPair, publishQos1 } from './clients.js';
 
 const routeOf = (envelope: Uint8Array): Route => ({ messageId: envelopeId(envelope), routingTags: envelopeRoutingTags(envelope), expiresAt: envelopeExpiry(envelope) });
 
@@ -108,19 +108,7 @@ export async function bareMqttPath(url: string, topic: string, envelopes: readon
   const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
   const payloads = envelopes.map((envelope) => Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength));
   let arrival: (index: number) => void = () => undefined;
-  const publisher = await client(url, 'bench-bare-publisher', true);
-  const subscriber = await client(url, 'bench-bare-subscriber', false);
-  await new Promise<void>((resolve, reject) => subscriber.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+  const { publisher, subscriber, close } = await clientPair(url, 'bare', topic);
   subscriber.on('message', (_topic, payload) => arrival(index.get(keyOf(payload)) ?? -1));
-  const path: PathUnderTest = {
-    send: (position) => new Promise<void>((resolve, reject) => publisher.publish(topic, payloads[position]!, { qos: 1 }, (error) => (error ? reject(error) : resolve()))),
-    onArrival: (callback) => void (arrival = callback),
-  };
-  return {
-    path,
-    async close() {
-      await publisher.endAsync();
-      await subscriber.endAsync();
-    },
-  };
+  return { path: { send: (position) => publishQos1(publisher, topic, payloads[position]!), onArrival: (callback) => void (arrival = callback) }, close };
 }

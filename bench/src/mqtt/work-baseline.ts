@@ -7,8 +7,7 @@ import { toHex, type Identity } from '@herald/core';
 import { bareSodiumOpen } from '../bare-open.js';
 import { bareSodiumSeal } from '../sodium-work.js';
 import { keyOf, type OpenPath } from '../relay/paths.js';
-import type { PathUnderTest } from '../relay/pipeline.js';
-import { client } from './clients.js';
+import { clientPair, publishQos1 } from './clients.js';
 
 /** Passed to MQTT.js's `done`: no PUBACK now, written below once the put is durable (as Herald's transport does, see its puback.ts). */
 const DEFERRED = new Error('bench: PUBACK deferred until the put is durable');
@@ -33,9 +32,7 @@ export async function bareWorkPath(url: string, topic: string, ackTopic: string,
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-mqtt-work-'));
   const env = openLmdb({ path: dir, noSubdir: false, overlappingSync: false, noSync: false, noMetaSync: false, useWritemap: false, cache: false, mapSize: 1024 ** 3 });
   const inbox = env.openDB<Uint8Array, string>('inbox', { encoding: 'binary' });
-  const publisher = await client(url, 'bench-work-publisher', true);
-  const subscriber = await client(url, 'bench-work-subscriber', false);
-  await new Promise<void>((resolve, reject) => subscriber.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+  const { publisher, subscriber, close } = await clientPair(url, 'work', topic);
 
   let pendingIds: Uint8Array[] = [];
   const flushAcks = (): void => {
@@ -61,15 +58,10 @@ export async function bareWorkPath(url: string, topic: string, ackTopic: string,
     void receive(packet).catch((error: unknown) => subscriber.emit('error', error as Error));
     done(DEFERRED);
   };
-  const path: PathUnderTest = {
-    send: (position) => new Promise<void>((resolve, reject) => publisher.publish(topic, payloads[position]!, { qos: 1 }, (error) => (error ? reject(error) : resolve()))),
-    onArrival: (callback) => void (arrival = callback),
-  };
   return {
-    path,
+    path: { send: (position) => publishQos1(publisher, topic, payloads[position]!), onArrival: (callback) => void (arrival = callback) },
     async close() {
-      await publisher.endAsync();
-      await subscriber.endAsync();
+      await close();
       await env.close();
       await rm(dir, { recursive: true, force: true });
     },
