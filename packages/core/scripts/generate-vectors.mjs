@@ -122,13 +122,13 @@ for (const [index, testCase] of refusalCases.entries()) {
 const le = (value) => Buffer.from(value.toString(16).padStart(64, '0'), 'hex').reverse().toString('hex');
 const P = 2n ** 255n - 19n;
 const smallOrder = [
-  ['0 (order 2)', 0n],
-  ['1 (order 4 on the twist, 1 on Edwards)', 1n],
+  ['u = 0', 0n],
+  ['u = 1', 1n],
   ['an order-8 point', BigInt('0x' + Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex').reverse().toString('hex'))],
   ['the other order-8 point', BigInt('0x' + Buffer.from('5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157', 'hex').reverse().toString('hex'))],
-  ['p - 1 (order 4)', P - 1n],
-  ['p, a non-canonical 0', P],
-  ['p + 1, a non-canonical 1', P + 1n],
+  ['u = p - 1', P - 1n],
+  ['u = p, a non-canonical 0', P],
+  ['u = p + 1, a non-canonical 1', P + 1n],
 ];
 const cardSigner = herald.identityFromSecrets(herald.fromHex(seed('card vectors signing seed')), herald.fromHex(seed('card vectors agreement secret')), 'cards', 1_800_000_300);
 function cardWithKey(name, keyHex, code) {
@@ -178,6 +178,7 @@ const armorCases = [
   { name: 'padding left out', text: `${begin}\n${body.replace(/=+$/, '')}\n${end}\n`, accepted: true },
   { name: 'one = where two are needed', text: `${begin}\n${body.replace(/=+$/, '=')}\n${end}\n`, accepted: false },
   { name: 'a third =', text: `${begin}\n${body}=\n${end}\n`, accepted: false },
+  { name: 'one data character short (4k + 1 of them), padding left out', text: `${begin}\n${body.replace(/=+$/, '').slice(0, -1)}\n${end}\n`, accepted: false },
   { name: 'non-zero unused bits in the last character (non-canonical)', text: `${begin}\n${nonCanonical}\n${end}\n`, accepted: false },
   { name: 'U+0085 (NEL), which is not whitespace here, between two lines', text: `${begin}\n${lines.join('\u0085')}\n${end}\n`, accepted: false },
 ];

@@ -70,7 +70,7 @@ export function fromBase64(text: string): Uint8Array {
   const data = compact.replace(/=+$/, '');
   const padding = compact.length - data.length;
   if (!/^[A-Za-z0-9+/]*$/.test(data) || data.length % 4 === 1) throw new TypeError('not base64');
-  if (padding > 0 && (data.length + padding) % 4 !== 0) throw new TypeError('base64 padding does not complete the last group');
+  if (padding > 0 && padding !== (4 - (data.length % 4)) % 4) throw new TypeError('base64 padding does not complete the last group');
   const bytes = new Uint8Array(Buffer.from(data, 'base64'));
   if (toBase64(bytes).replace(/=+$/, '') !== data) throw new TypeError('not canonical base64 (unused bits are not zero)');
   return bytes;

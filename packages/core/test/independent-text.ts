@@ -29,7 +29,7 @@ export function decodeBase64Doc(text: string, alphabet: 'standard' | 'url'): Uin
   while (alphabet === 'standard' && padding < compact.length && compact[compact.length - 1 - padding] === '=') padding++;
   const data = compact.slice(0, compact.length - padding);
   if (padding > 2 || data.length % 4 === 1) return undefined;
-  if (padding > 0 && (data.length + padding) % 4 !== 0) return undefined;
+  if (padding > 0 && padding !== (4 - (data.length % 4)) % 4) return undefined;
   const values: number[] = [];
   for (const char of data) {
     const value = letters.indexOf(char);
