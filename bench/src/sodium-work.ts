@@ -54,17 +54,17 @@ function openNative(lib: SodiumNative, alice: Identity, bob: Identity): void {
   if (!lib.crypto_sign_verify_detached(signature, plaintext, alice.card.signingPublicKey)) throw new Error('verify failed');
 }
 
-/** The primitive work of sealing alone: X25519 key generation and agreement, BLAKE2b, Ed25519 sign, XChaCha20-Poly1305. */
-export function bareSodiumSeal(message: Uint8Array, alice: Identity, bob: Identity): void {
-  if (native) {
-    sealNative(native, message, alice, bob);
-    return;
-  }
+/**
+ * The primitive work of sealing alone: X25519 key generation and agreement, BLAKE2b, Ed25519 sign, XChaCha20-Poly1305.
+ * Returns the ciphertext (with native libsodium, a buffer the next call reuses).
+ */
+export function bareSodiumSeal(message: Uint8Array, alice: Identity, bob: Identity): Uint8Array {
+  if (native) return sealNative(native, message, alice, bob);
   randomFillSync(seed);
   const ephemeralPublic = sodium.crypto_scalarmult_base(seed);
   const sealKey = sodium.crypto_generichash(32, ephemeralPublic, sodium.crypto_scalarmult(seed, bob.card.agreementPublicKey));
   sodium.crypto_sign_detached(message, alice.signingSecretKey);
-  sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(message, ephemeralPublic, null, nonce, sealKey);
+  return sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(message, ephemeralPublic, null, nonce, sealKey);
 }
 
 /** The primitive work of one seal and one open: X25519 twice, BLAKE2b, XChaCha20-Poly1305 both ways, Ed25519 sign and verify. */

@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type MqttClient } from 'mqtt';
 import { createNode, envelopeExpiry, envelopeId, envelopeRoutingTags, type Identity, type Route, type Transport } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { mqttTransport } from '@herald/transport-mqtt';
 import type { PathUnderTest } from '../relay/pipeline.js';
 import { keyOf, type OpenPath } from '../relay/paths.js';
+import { clientPair, publishQos1 } from './clients.js';
 
 const routeOf = (envelope: Uint8Array): Route => ({ messageId: envelopeId(envelope), routingTags: envelopeRoutingTags(envelope), expiresAt: envelopeExpiry(envelope) });
 
@@ -103,34 +103,12 @@ function storedBy(transport: Transport, stored: (bytes: Uint8Array) => void): Tr
   };
 }
 
-function client(url: string, clientId: string, clean: boolean): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const made = connect(url, { clientId, clean, protocolVersion: 5, reconnectPeriod: 0, ...(clean ? {} : { properties: { sessionExpiryInterval: 3600, receiveMaximum: 1024 } }) });
-    // TCP_NODELAY as Herald's transport sets it: the comparison is about the protocol work, not Nagle's algorithm.
-    (made.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
-    made.once('connect', () => resolve(made));
-    made.once('error', reject);
-  });
-}
-
 /** The same bytes with bare MQTT.js: QoS 1 publish (callback on PUBACK), a QoS 1 subscriber on a persistent session that MQTT.js acks itself. */
 export async function bareMqttPath(url: string, topic: string, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
   const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
   const payloads = envelopes.map((envelope) => Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength));
   let arrival: (index: number) => void = () => undefined;
-  const publisher = await client(url, 'bench-bare-publisher', true);
-  const subscriber = await client(url, 'bench-bare-subscriber', false);
-  await new Promise<void>((resolve, reject) => subscriber.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+  const { publisher, subscriber, close } = await clientPair(url, 'bare', topic);
   subscriber.on('message', (_topic, payload) => arrival(index.get(keyOf(payload)) ?? -1));
-  const path: PathUnderTest = {
-    send: (position) => new Promise<void>((resolve, reject) => publisher.publish(topic, payloads[position]!, { qos: 1 }, (error) => (error ? reject(error) : resolve()))),
-    onArrival: (callback) => void (arrival = callback),
-  };
-  return {
-    path,
-    async close() {
-      await publisher.endAsync();
-      await subscriber.endAsync();
-    },
-  };
+  return { path: { send: (position) => publishQos1(publisher, topic, payloads[position]!), onArrival: (callback) => void (arrival = callback) }, close };
 }

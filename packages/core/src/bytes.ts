@@ -1,4 +1,5 @@
 /** Small byte helpers shared by the encoders. Big-endian throughout, as the wire format is. */
+import { removeWhitespace } from './whitespace.js';
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -58,11 +59,19 @@ export function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-/** Strict standard base64 (padding optional, whitespace ignored); throws TypeError on anything else. */
+/**
+ * Strict standard base64 (docs/protocol.md section 1): whitespace (whitespace.ts)
+ * ignored anywhere; `=` padding either absent or exactly what completes the
+ * last group of four; zero bits in the unused low bits of the last character,
+ * so every byte string has one text. Throws TypeError on anything else.
+ */
 export function fromBase64(text: string): Uint8Array {
-  const compact = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) {
-    throw new TypeError('not base64');
-  }
-  return new Uint8Array(Buffer.from(compact, 'base64'));
+  const compact = removeWhitespace(text);
+  const data = compact.replace(/=+$/, '');
+  const padding = compact.length - data.length;
+  if (!/^[A-Za-z0-9+/]*$/.test(data) || data.length % 4 === 1) throw new TypeError('not base64');
+  if (padding > 0 && padding !== (4 - (data.length % 4)) % 4) throw new TypeError('base64 padding does not complete the last group');
+  const bytes = new Uint8Array(Buffer.from(data, 'base64'));
+  if (toBase64(bytes).replace(/=+$/, '') !== data) throw new TypeError('not canonical base64 (unused bits are not zero)');
+  return bytes;
 }

@@ -1,6 +1,7 @@
 import { open as openFile, readFile } from 'node:fs/promises';
 import { concatBytes, fromBase64, fromUtf8, readU32, toBase64, utf8, writeU32 } from './bytes.js';
 import { KeyError, OptionsError } from './errors.js';
+import { trimWhitespace } from './whitespace.js';
 import { identityFromSecrets, type Identity } from './identity.js';
 import { secureRandom } from './random.js';
 import { sodium } from './sodium.js';
@@ -94,7 +95,7 @@ export function isPassphraseProtected(text: string): boolean {
 }
 
 function unarmor(text: string): Uint8Array {
-  const trimmed = text.trim();
+  const trimmed = trimWhitespace(text);
   if (!trimmed.startsWith(BEGIN) || !trimmed.endsWith(END)) throw new KeyError('BAD_KEY_FILE', 'not a Herald secret key file');
   let bytes: Uint8Array;
   try {

@@ -1,4 +1,5 @@
 import { fromBase64Url } from './bytes.js';
+import { trimWhitespace } from './whitespace.js';
 
 /**
  * The bytes of a one-line text form (`prefix` then base64url), as cards and
@@ -6,7 +7,7 @@ import { fromBase64Url } from './bytes.js';
  * ignored. `fail` builds the caller's typed error for each defect.
  */
 export function decodeTextLine(text: string, prefix: string, fail: (message: string, cause?: unknown) => Error): Uint8Array {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+  const lines = text.split(/\r?\n/).map(trimWhitespace).filter((line) => line !== '' && !line.startsWith('#'));
   if (lines.length !== 1) throw fail(`expected exactly one \`${prefix}\` line`);
   const line = lines[0] ?? '';
   if (!line.startsWith(prefix)) throw fail(`the text must start with \`${prefix}\``);

@@ -14,6 +14,7 @@ import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, open, seal, type Identity } from '@herald/core';
 import { ascii, cat, hex, readU32, RefusedError, refuse, u32, unhex, utf8Strict, xor } from './independent-bytes.js';
+import { dearmorDoc, decodeBase64Doc, isSmallOrderDoc } from './independent-text.js';
 
 await sodium.ready;
 
@@ -94,8 +95,7 @@ function independentIdentity(signingSeed: Uint8Array, agreementSecret: Uint8Arra
 function decodeCardText(text: string): { signingPublicKey: Uint8Array; agreementPublicKey: Uint8Array; label: string } {
   if (!text.startsWith('herald-card:')) refuse('BAD_CARD', 'prefix');
   const body = text.slice('herald-card:'.length);
-  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) refuse('BAD_CARD', 'base64url');
-  const bytes = new Uint8Array(Buffer.from(body, 'base64url'));
+  const bytes = decodeBase64Doc(body, 'url') ?? refuse('BAD_CARD', 'base64url');
   if (bytes.length < 134) refuse('BAD_CARD', 'short');
   if (bytes[0] !== 1) refuse('BAD_CARD', 'version');
   const labelLength = bytes[69]!;
@@ -106,7 +106,9 @@ function decodeCardText(text: string): { signingPublicKey: Uint8Array; agreement
   }
   const label = utf8Strict(bytes.subarray(70, 70 + labelLength));
   if (/[\u0000-\u001f\u007f]/.test(label)) refuse('BAD_CARD', 'label');
-  return { signingPublicKey, agreementPublicKey: bytes.slice(33, 65), label };
+  const agreementPublicKey = bytes.slice(33, 65);
+  if (isSmallOrderDoc(agreementPublicKey)) refuse('BAD_CARD', 'small-order X25519 key'); // step 8
+  return { signingPublicKey, agreementPublicKey, label };
 }
 
 // ---------------------------------------------------------------------------
@@ -390,6 +392,13 @@ function independentOpen(bytes: Uint8Array, options: IndependentOpenOptions): In
   const signed = signedString(header, meta, inner.subarray(1, senderAt), senderSigningKey, created, body);
   if (!sodium.crypto_sign_verify_detached(signature, signed, senderSigningKey)) refuse('BAD_SIGNATURE', 'signature'); // 18
   const plaintext = codedText ? decodeTextDoc(body) : body.slice(); // 18a
+  if (inner[1] === 0x01) {
+    try {
+      utf8Strict(plaintext); // 18b
+    } catch {
+      refuse('MALFORMED', 'text/plain; charset=utf-8 body is not UTF-8');
+    }
+  }
   const createdS = readU32(created, 0);
   if (createdS > expires) refuse('MALFORMED', 'created after expiry'); // 19
   if (createdS > nowS + skew) refuse('NOT_YET_VALID', 'created in the future'); // 20
@@ -704,7 +713,10 @@ describe('independent implementation from docs/protocol.md', () => {
       { name: 'padding without marker', bytes: base({ pad: true, paddingOverride: new Uint8Array(40) }), code: 'MALFORMED' },
       { name: 'padding with junk after marker', bytes: base({ pad: true, paddingOverride: Uint8Array.of(0x80, 0, 1) }), code: 'MALFORMED' },
       { name: 'non-bucket padding is accepted', bytes: base({ pad: true, paddingOverride: Uint8Array.of(0x80, 0, 0) }), code: 'OK' },
-      { name: 'unpadded body ending in 0x80 00', bytes: base({ pad: false, body: Uint8Array.of(1, 0x80, 0) }), code: 'OK' },
+      { name: 'unpadded body ending in 0x80 00', bytes: base({ pad: false, body: Uint8Array.of(1, 0x80, 0), contentType: 'application/octet-stream' }), code: 'OK' },
+      { name: 'text/plain; charset=utf-8 body ending in 0x80 00 (not UTF-8)', bytes: base({ pad: false, body: Uint8Array.of(1, 0x80, 0) }), code: 'MALFORMED' },
+      { name: 'text/plain; charset=utf-8 body with an overlong slash (c0 af)', bytes: base({ body: Uint8Array.of(0xc0, 0xaf) }), code: 'MALFORMED' },
+      { name: 'the same bytes under the custom type text/plain; charset=UTF-8', bytes: base({ body: Uint8Array.of(0xc0, 0xaf), contentType: 'text/plain; charset=UTF-8' }), code: 'OK' },
       { name: 'signature by another key', bytes: base({ from: { ...independent.Alpha!, signingSecretKey: independent.Charlie!.signingSecretKey } }), code: 'BAD_SIGNATURE' },
       { name: 'created after expiry', bytes: base({ createdOverride: Math.floor(NOW / 1000) + 601 }), code: 'MALFORMED', now: NOW + 700_000 },
       { name: 'created in the future', bytes: base({ nowMs: NOW + 400_000 }), code: 'NOT_YET_VALID' },
@@ -851,6 +863,26 @@ describe('independent implementation from docs/protocol.md', () => {
         const code = independentCode(unhex(vector.envelope), { me: people[label]!, contacts: [{ signingPublicKey: people[vector.from]!.signingPublicKey }], nowMs: vector.now });
         expect({ vector: vector.name, label, code }).toEqual({ vector: vector.name, label, code: vector.code });
       }
+    }
+
+    // cards.json (§4.1 step 8) and armor.json (§6.1, §11), read by the rules above.
+    const cards = JSON.parse(readFileSync(new URL('cards.json', vectorFolder), 'utf8')) as { name: string; agreementPublicKey: string; cardText: string; code: string | null }[];
+    expect(cards.length).toBe(16);
+    for (const vector of cards) {
+      let code: string | null = null;
+      try {
+        expect(hex(decodeCardText(vector.cardText).agreementPublicKey), vector.name).toBe(vector.agreementPublicKey);
+      } catch (error) {
+        if (!(error instanceof RefusedError)) throw error;
+        code = error.code;
+      }
+      expect({ vector: vector.name, code }).toEqual({ vector: vector.name, code: vector.code });
+    }
+    const armor = JSON.parse(readFileSync(new URL('armor.json', vectorFolder), 'utf8')) as { name: string; text: string; envelope?: string; code?: string }[];
+    expect(armor.length).toBeGreaterThan(0);
+    for (const vector of armor) {
+      const bytes = dearmorDoc(vector.text);
+      expect({ vector: vector.name, result: bytes === undefined ? 'MALFORMED' : hex(bytes) }).toEqual({ vector: vector.name, result: vector.envelope ?? vector.code });
     }
   });
 });

@@ -27,7 +27,9 @@ const honest = seal(bytesOf(BODY_BYTES), { from: alice, to: bob.card });
 function crafted(init: Omit<CraftInit, 'from' | 'body'> & { readonly bodyBytes?: number }): Uint8Array {
   const fixed = headerBytes(init.entries.length) + 16 + CRAFT_PREFIX_BYTES - 32 + (init.senderField ?? mallory.card.signingPublicKey).length;
   const bodyBytes = init.bodyBytes ?? honest.length - fixed - (init.trailer?.length ?? 0);
-  return craftEnvelope({ ...init, from: mallory, body: bytesOf(bodyBytes, 7) });
+  // Bytes under application/octet-stream (0x00), as the honest envelope's; coded text needs text/plain (craft's default 0x01).
+  const contentType = init.contentType ?? ((init.meta ?? 0) & 0x10 ? undefined : Uint8Array.of(0x00));
+  return craftEnvelope({ ...init, ...(contentType ? { contentType } : {}), from: mallory, body: bytesOf(bodyBytes, 7) });
 }
 
 const strangers = (count: number): Uint8Array[] => Array.from({ length: count }, () => secureRandom(16));

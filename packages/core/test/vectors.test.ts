@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cardToText, envelopeId, envelopeRoutingTags, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
+import { cardToText, dearmorEnvelope, envelopeFromInput, envelopeId, envelopeRoutingTags, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
 import { expectCode, scriptedRandom } from './helpers.js';
 
 interface IdentityVector {
@@ -39,6 +39,21 @@ interface RefusalVector {
   now: number;
   envelope: string;
   code: string;
+  /** The step of protocol.md section 9 that refuses it; steps up to 6a are the header readers' too. */
+  step: string;
+}
+const HEADER_STEPS = new Set(['1', '2', '3', '4', '5', '6', '6a']);
+interface CardVector {
+  name: string;
+  agreementPublicKey: string;
+  cardText: string;
+  code: string | null;
+}
+interface ArmorVector {
+  name: string;
+  text: string;
+  envelope?: string;
+  code?: string;
 }
 const refusalVectors = read<RefusalVector[]>('refusals.json');
 const identities = new Map<string, Identity>(
@@ -89,13 +104,42 @@ describe('envelope test vectors', () => {
 describe('refusal test vectors', () => {
   it('there is at least one', () => expect(refusalVectors.length).toBeGreaterThan(0));
   for (const vector of refusalVectors) {
-    it(`${vector.name}: every listed recipient refuses it with ${vector.code}, and so does reading without opening`, async () => {
+    it(`${vector.name}: every listed recipient refuses it with ${vector.code} (step ${vector.step}), and reading without opening does so exactly for a header step`, async () => {
       const bytes = fromHex(vector.envelope);
       for (const label of new Set(vector.to)) {
         await expectCode(open(bytes, { identity: identity(label), contacts: [identity(vector.from).card], now: vector.now }), vector.code);
       }
-      // What relays and stores call to route and key an envelope refuses it too (protocol.md section 9).
-      for (const read of [inspect, envelopeId, envelopeRoutingTags]) await expectCode(() => read(bytes), vector.code);
+      // What relays and stores call to route and key an envelope refuses it too when the header is at fault (protocol.md section 9).
+      for (const read of [inspect, envelopeId, envelopeRoutingTags]) {
+        if (HEADER_STEPS.has(vector.step)) await expectCode(() => read(bytes), vector.code);
+        else expect(() => read(bytes)).not.toThrow();
+      }
+    });
+  }
+});
+
+describe('card test vectors (protocol.md section 4.1 step 8)', () => {
+  const cardVectors = read<CardVector[]>('cards.json');
+  it('cover the 14 small-order encodings and two non-canonical keys of large order', () => {
+    expect(cardVectors.filter((vector) => vector.code === 'BAD_CARD')).toHaveLength(14);
+    expect(cardVectors.filter((vector) => vector.code === null)).toHaveLength(2);
+  });
+  for (const vector of cardVectors) {
+    it(`${vector.name}: ${vector.code ?? 'accepted'}`, async () => {
+      if (vector.code === null) expect(toHex(parseCard(vector.cardText).agreementPublicKey)).toBe(vector.agreementPublicKey);
+      else await expectCode(() => parseCard(vector.cardText), vector.code);
+    });
+  }
+});
+
+describe('armor test vectors (protocol.md sections 1 and 11)', () => {
+  for (const vector of read<ArmorVector[]>('armor.json')) {
+    it(`${vector.name}: ${vector.code ?? 'accepted'}`, async () => {
+      if (vector.envelope !== undefined) {
+        expect(toHex(dearmorEnvelope(vector.text))).toBe(vector.envelope);
+        // The same text as bytes (UTF-8), as `herald open` reads a file.
+        expect(toHex(envelopeFromInput(new TextEncoder().encode(vector.text)))).toBe(vector.envelope);
+      } else await expectCode(() => dearmorEnvelope(vector.text), vector.code!);
     });
   }
 });

@@ -1,5 +1,6 @@
 import { fromBase64, toBase64 } from '../bytes.js';
 import { EnvelopeError } from '../errors.js';
+import { trimWhitespace } from '../whitespace.js';
 
 /** ASCII armor for envelopes that must pass through text-only paths (chat, paste, e-mail body). */
 export const ARMOR_BEGIN = '-----BEGIN HERALD ENVELOPE-----';
@@ -9,13 +10,14 @@ export function armorEnvelope(bytes: Uint8Array): string {
   return `${ARMOR_BEGIN}\n${toBase64(bytes).replace(/(.{64})/g, '$1\n').trimEnd()}\n${ARMOR_END}\n`;
 }
 
+/** Bytes are read as UTF-8 (a character cut at byte 256 decodes to U+FFFD, after the BEGIN line in any armored input). */
 export function isArmored(input: Uint8Array | string): boolean {
-  const head = typeof input === 'string' ? input.slice(0, 256) : Buffer.from(input.subarray(0, 256)).toString('latin1');
-  return head.trimStart().startsWith(ARMOR_BEGIN);
+  const head = typeof input === 'string' ? input.slice(0, 256) : Buffer.from(input.subarray(0, 256)).toString('utf8');
+  return trimWhitespace(head).startsWith(ARMOR_BEGIN);
 }
 
 export function dearmorEnvelope(text: string): Uint8Array {
-  const trimmed = text.trim();
+  const trimmed = trimWhitespace(text);
   if (!trimmed.startsWith(ARMOR_BEGIN) || !trimmed.endsWith(ARMOR_END)) throw new EnvelopeError('MALFORMED', 'armored envelope lacks its BEGIN/END lines');
   try {
     return fromBase64(trimmed.slice(ARMOR_BEGIN.length, trimmed.length - ARMOR_END.length));
@@ -26,5 +28,5 @@ export function dearmorEnvelope(text: string): Uint8Array {
 
 /** Accepts binary or armored input alike. */
 export function envelopeFromInput(input: Uint8Array): Uint8Array {
-  return isArmored(input) ? dearmorEnvelope(Buffer.from(input).toString('latin1')) : input;
+  return isArmored(input) ? dearmorEnvelope(Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')) : input;
 }
