@@ -1,5 +1,5 @@
 import { expect, type TestContext } from 'vitest';
-import type { Identity, SendReceipt, Transport } from '@herald/core';
+import { TransportError, type Identity, type SendReceipt, type Transport } from '@herald/core';
 import { makeParties, routeOf, sealedFor, tagsOf, type Parties } from './fixtures.js';
 import type { ComplianceHarness, ComplianceSetupContext, ResolvedComplianceOptions } from './harness.js';
 import { inbox, type Inbox } from './inbox.js';
@@ -25,6 +25,12 @@ export interface Session {
   envelopeFor(...to: Identity[]): Uint8Array;
   /** Sends with the route read from the envelope, bounded by the timeout. */
   send(envelope: Uint8Array, signal?: AbortSignal): Promise<SendReceipt>;
+  /**
+   * Sends to recipients of whom some collect nowhere on this channel (a stranger; a receiver never started):
+   * a transport that can tell may refuse with RECIPIENT_UNREACHABLE (an MQTT 5 broker's "no matching subscribers")
+   * rather than accept what nobody will collect. Any other refusal fails the test.
+   */
+  sendToUncollected(envelope: Uint8Array): Promise<SendReceipt | 'unreachable'>;
   waitFor(what: string, condition: () => boolean): Promise<void>;
   /** Sends a fresh envelope to the receiver and waits for it: the receiver has caught up with everything sent before. */
   sentinel(): Promise<void>;
@@ -84,6 +90,14 @@ export async function openSession(context: TestContext, setup: ComplianceSetup, 
     send(envelope, signal) {
       const bound = AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
       return within('sender.send()', harness.sender.send(envelope, routeOf(envelope), { signal: bound }), timeoutMs + 1000);
+    },
+    async sendToUncollected(envelope) {
+      try {
+        return await session.send(envelope);
+      } catch (error) {
+        if (error instanceof TransportError && error.code === 'RECIPIENT_UNREACHABLE') return 'unreachable';
+        throw error;
+      }
     },
     waitFor: bounded,
     async sentinel() {

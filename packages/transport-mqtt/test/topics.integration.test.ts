@@ -1,7 +1,8 @@
 import { connect, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BROKERS, type Broker } from './brokers.js';
-import { derivedClientId } from '@herald/transport-mqtt';
+import type { Identity } from '@herald/core';
+import { derivedClientId, identityLogin, provenClientId } from '@herald/transport-mqtt';
 import { envelope, events, party, pause, routeOf, started, tagOf, transport, until } from './helpers.js';
 
 /**
@@ -19,8 +20,10 @@ interface Seen {
   readonly payload: Buffer;
 }
 
-async function cleanClient(url: string, clientId: string): Promise<MqttClient> {
-  const client = connect(url, { protocolVersion: 4, clientId, clean: true, reconnectPeriod: 0 });
+/** A plain MQTT.js client logged in as `who` with an identity proof (the embedded broker admits no anonymous client; Mosquitto here takes any). */
+async function cleanClient(url: string, who: Identity, clientId?: string): Promise<MqttClient> {
+  const login = identityLogin(who, url);
+  const client = connect(url, { protocolVersion: 4, clientId: clientId ?? login.clientId, username: login.username, password: login.password, clean: true, reconnectPeriod: 0 });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
@@ -29,8 +32,8 @@ async function cleanClient(url: string, clientId: string): Promise<MqttClient> {
   return client;
 }
 
-async function watcher(url: string, clientId: string, topics: string[]): Promise<Seen[]> {
-  const client = await cleanClient(url, clientId);
+async function watcher(url: string, who: Identity, topics: string[]): Promise<Seen[]> {
+  const client = await cleanClient(url, who);
   const seen: Seen[] = [];
   client.on('message', (topic, payload) => void seen.push({ topic, payload }));
   // Mosquitto grants '#', so the watcher sees every publish; the embedded broker refuses it and only the tag's topic counts.
@@ -50,7 +53,7 @@ describe.each(BROKERS)('what %s sees and does', (_kind, startBroker) => {
   it('one publish, on herald/v1/<routing tag hex> only, with the envelope as it is, and nothing retained', async () => {
     const [alice, bob] = [party('alice'), party('bob')];
     const bobsTopic = `herald/v1/${tagOf(bob)}`;
-    const seen = await watcher(broker.url, 'watcher', ['#', bobsTopic]);
+    const seen = await watcher(broker.url, party('watcher'), ['#', bobsTopic]);
     const sender = transport({ url: broker.url, identity: alice });
     await started(sender, alice);
     const bytes = envelope(alice, bob);
@@ -61,7 +64,7 @@ describe.each(BROKERS)('what %s sees and does', (_kind, startBroker) => {
       expect(message.topic).toBe(bobsTopic);
       expect(message.payload.equals(Buffer.from(bytes))).toBe(true);
     }
-    const late = await watcher(broker.url, 'late-watcher', [bobsTopic]);
+    const late = await watcher(broker.url, party('late-watcher'), [bobsTopic]);
     await pause(500);
     expect(late).toEqual([]);
   });
@@ -72,8 +75,10 @@ describe.each(BROKERS)('what %s sees and does', (_kind, startBroker) => {
     const seen = events(channel);
     await started(channel, bob);
     expect(seen.filter((event) => event.type === 'error')).toEqual([]);
-    // Someone takes the client id with a clean session and leaves, as a broker restarted without persistence forgets.
-    await (await cleanClient(broker.url, derivedClientId(bob))).endAsync();
+    // Bob's own key takes his client id with a clean session and leaves, as a broker restarted without persistence
+    // forgets. His transport proves its identity only to a broker that asks (the embedded one): so its client id.
+    const clientId = broker.kind !== 'Mosquitto' ? provenClientId(bob.card.signingPublicKey) : derivedClientId(bob);
+    await (await cleanClient(broker.url, bob, clientId)).endAsync();
     await until('an error event saying the session is gone', () => seen.some((event) => event.type === 'error' && /did not keep this client's session/.test(event.error.message)), 15_000);
   });
 });

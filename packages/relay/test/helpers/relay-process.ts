@@ -66,7 +66,7 @@ export async function spawnRelay(options: SpawnOptions = {}): Promise<RelayProce
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`relay did not start within ${options.startTimeoutMs ?? 10_000} ms; stderr: ${stderr}`)), options.startTimeoutMs ?? 10_000);
+    const timer = setTimeout(() => reject(new Error(`relay did not start within ${options.startTimeoutMs ?? 30_000} ms; stderr: ${stderr}`)), options.startTimeoutMs ?? 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /^relay listening on (ws:\/\/\S+)\n/.exec(stdout);

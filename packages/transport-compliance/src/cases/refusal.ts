@@ -76,7 +76,7 @@ export function refusalCases({ open, settings }: CaseContext): void {
       'starting with an aborted signal',
     );
     expect(error.code, error.message).toBe('ABORTED');
-    await session.send(session.envelopeFor(session.parties.receiver));
+    await session.sendToUncollected(session.envelopeFor(session.parties.receiver));
     await session.settle();
     expect(offers, 'deliveries to a transport whose start was aborted').toEqual([]);
   });
