@@ -17,6 +17,8 @@ export interface MqttBrokerInit {
   readonly maxEnvelopeBytes: number;
   /** What the queues hold at most, per session, per publishing client and in all (they are kept in memory too); a publish beyond is refused. */
   readonly queueLimits: QueueLimits;
+  /** Publishes are refused (no PUBACK) while the store's file system has less free; 0: no such check. The relay's minFreeBytes. */
+  readonly minFreeBytes?: number;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
   /** Persistent sessions (clients with subscriptions) kept at most; a new client's SUBSCRIBE beyond is refused (the relay's mqttMaxSessions). */
@@ -71,10 +73,12 @@ export interface MqttBrokerHandle {
  *   topic: one that would pass a session's, its publisher's or the broker's
  *   quota (mqtt-quotas.ts) is refused instead, with no PUBACK and the
  *   connection closed, so one client cannot fill the broker with sessions of
- *   its own and the broker never acknowledges what it drops.
+ *   its own and the broker never acknowledges what it drops; so is a publish
+ *   while the disk holds less than minFreeBytes (LMDB must never meet a full
+ *   disk: see store-lmdb's free-space.ts).
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
-  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits);
+  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits, init.minFreeBytes ?? 0);
   let sessionRefusals = 0;
   // Which signed URLs name this broker is known once it listens (port 0 picks one); until then none.
   let urlAllowed: (url: string) => boolean = () => false;

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { mqttSessions, type Packet, type QueueLimits, type SessionState, type Subscription } from './mqtt-sessions.js';
+import { freeSpaceGuard } from '@herald/store-lmdb';
+import { mqttSessions, QueueFullError, type Packet, type QueueLimits, type SessionState, type Subscription } from './mqtt-sessions.js';
 
 /**
  * The embedded broker's persistence (the Aedes persistence interface, async
@@ -49,8 +50,13 @@ export interface BrokerPersistence {
   close(): Promise<void>;
 }
 
-export async function openBrokerPersistence(folder: string, limits: QueueLimits): Promise<BrokerPersistence> {
+/** Bytes a queued record takes beyond its payload (key, topic, fields), for the free-space estimate. */
+const QUEUED_RECORD_OVERHEAD = 256;
+
+export async function openBrokerPersistence(folder: string, limits: QueueLimits, minFreeBytes = 0): Promise<BrokerPersistence> {
   await mkdir(folder, { recursive: true, mode: 0o700 });
+  // New copies are refused before the disk is full, as for the relay's mailboxes: lmdb-js must never meet ENOSPC.
+  const space = minFreeBytes > 0 ? await freeSpaceGuard(folder, minFreeBytes) : undefined;
   // eventTurnBatching off: with it, a commit failing on a full disk rejects a promise of lmdb-js's own that nobody can observe, and the unhandled rejection kills the relay (see mailboxes.ts).
   const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4, eventTurnBatching: false } as Parameters<typeof open>[0]);
   const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
@@ -70,10 +76,14 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits)
         for (const { clientId: _client, topic, ...record } of added) subs.put([clientId, topic], record);
         for (const topic of removed) subs.remove([clientId, topic]);
       }),
-    storeQueued: (entries) =>
-      env.batch(() => {
+    storeQueued: async (entries) => {
+      const bytes = entries.reduce((sum, entry) => sum + entry.packet.payload.length + QUEUED_RECORD_OVERHEAD, 0);
+      // A fresh reading each time (one statfs): the broker shares its disk with the mailboxes and anything else.
+      if (space && !(await space.check(bytes))) throw new QueueFullError(`not stored: the broker's disk is nearly full (${space.free ?? 0} bytes free, minFreeBytes ${minFreeBytes})`);
+      return env.batch(() => {
         for (const { clientId, seq, packet, from } of entries) queued.put([clientId, seq], { ...packet, from });
-      }),
+      });
+    },
     dropQueued: (clientId, seq) => background(queued.remove([clientId, seq])),
   });
   for (const { key, value } of subs.getRange({})) state.restoreSubscription({ clientId: key[0], topic: key[1], ...value });
