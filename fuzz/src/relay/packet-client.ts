@@ -1,0 +1,82 @@
+import { connect, type Socket } from 'node:net';
+import { parser, type Packet } from 'mqtt-packet';
+
+export type PacketWait = Packet | { readonly cmd: 'closed' } | { readonly cmd: 'timeout' };
+
+/** A raw MQTT client over TCP: any bytes out, every packet from the broker parsed (MQTT 3.1.1). */
+export class PacketClient {
+  private readonly packets: Packet[] = [];
+  private readonly waiters = new Set<() => void>();
+  private ended = false;
+  /** Bytes from the broker that did not parse as MQTT (it must never send any). */
+  unparsable = 0;
+
+  private constructor(private readonly socket: Socket) {
+    const incoming = parser({ protocolVersion: 4 });
+    incoming.on('packet', (packet: Packet) => {
+      this.packets.push(packet);
+      this.wake();
+    });
+    incoming.on('error', () => this.unparsable++);
+    socket.on('data', (chunk) => incoming.parse(chunk));
+    socket.on('close', () => {
+      this.ended = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static open(port: number, timeoutMs: number): Promise<PacketClient | string> {
+    return new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(`no TCP connection within ${timeoutMs} ms`);
+      }, timeoutMs);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        resolve(`connect failed: ${error.message}`);
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new PacketClient(socket));
+      });
+    });
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!this.ended && this.socket.writable) this.socket.write(bytes);
+  }
+
+  waitFor(predicate: (packet: Packet) => boolean, timeoutMs: number): Promise<PacketWait> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const index = this.packets.findIndex(predicate);
+        if (index >= 0) finish(this.packets.splice(index, 1)[0]!);
+        else if (this.ended) finish({ cmd: 'closed' });
+      };
+      const timer = setTimeout(() => finish({ cmd: 'timeout' }), timeoutMs);
+      const finish = (result: PacketWait): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(result);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Half-closes: the broker reads end of stream after what was sent, so a packet left incomplete cannot keep it waiting. */
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
