@@ -68,7 +68,10 @@ export async function fuzzConnection(url: string, phase: Phase, budget: number, 
       client.send(protocol.encodeDeposit(SENTINEL_REQUEST_ID, random.pick(material.envelopes)));
       sentinel = await client.waitFor((frame) => (frame.type === 'accepted' && frame.requestIds.includes(SENTINEL_REQUEST_ID)) || (frame.type === 'error' && frame.requestId === SENTINEL_REQUEST_ID), ANSWER_TIMEOUT_MS);
     }
-    for (const frame of client.drain()) if (frame.type === 'error') tally.count(`${phase}: ERROR ${protocol.errorName(frame.code) ?? frame.code} (to a mutated frame)`);
+    for (const frame of client.drain()) {
+      if (frame.type === 'error') tally.count(`${phase}: ERROR ${protocol.errorName(frame.code) ?? frame.code} (to a mutated frame)`);
+      else if (frame.type === 'accepted') tally.count(`${phase}: ACCEPTED (a mutated deposit)`);
+    }
     if (sentinel.type === 'timeout') tally.fail('unanswered', `${phase}: no answer to an honest frame within ${ANSWER_TIMEOUT_MS} ms after ${count} mutated frames`, sent);
     else tally.count(`${phase}: ${describe(sentinel)}`);
     if (client.undecodable > 0) tally.fail('undecodable frame from the relay', `${phase}: ${client.undecodable}`);
