@@ -17,6 +17,12 @@ function withLength(bytes: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
+/** A range of up to `longest` bytes inside `bytes` (empty at the very end). */
+function range(bytes: Uint8Array, random: Prng, longest: number): [number, number] {
+  const start = random.below(bytes.length + 1);
+  return [start, Math.min(bytes.length, start + 1 + random.below(longest))];
+}
+
 const MUTATIONS: Record<MutationName, (bytes: Uint8Array, random: Prng, donors: readonly Uint8Array[]) => Uint8Array> = {
   bitFlip(bytes, random) {
     const out = bytes.slice();
@@ -47,16 +53,14 @@ const MUTATIONS: Record<MutationName, (bytes: Uint8Array, random: Prng, donors: 
     return out;
   },
   deleteRange(bytes, random) {
-    const start = random.below(bytes.length + 1);
-    const end = Math.min(bytes.length, start + 1 + random.below(32));
+    const [start, end] = range(bytes, random, 32);
     const out = new Uint8Array(bytes.length - (end - start));
     out.set(bytes.subarray(0, start));
     out.set(bytes.subarray(end), start);
     return out;
   },
   duplicateRange(bytes, random) {
-    const start = random.below(bytes.length + 1);
-    const end = Math.min(bytes.length, start + 1 + random.below(64));
+    const [start, end] = range(bytes, random, 64);
     const out = new Uint8Array(bytes.length + (end - start));
     out.set(bytes.subarray(0, end));
     out.set(bytes.subarray(start), end);

@@ -18,15 +18,8 @@ const COUNT_OFFSET = 37;
 const ENTRIES_OFFSET = 38;
 const EPHEMERAL_OFFSET = 5;
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+/** The parts joined, as a plain Uint8Array. */
+export const concat = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
 export function headerLength(envelope: Uint8Array): number {
   const count = envelope[COUNT_OFFSET] ?? 0;

@@ -3,6 +3,7 @@ import { EnvelopeError, open } from '@herald/core';
 import { GrowthCheck, rssOf } from '../memory.js';
 import { prng } from '../prng.js';
 import { Tally } from '../tally.js';
+import { startWatchdog } from '../watchdog.js';
 import { CaseMaker } from './cases.js';
 import { cast, seeds } from './seeds.js';
 
@@ -19,6 +20,8 @@ export interface EnvelopeFuzzInit {
   readonly progressEvery?: number;
   /** The function under test. Default core's `open`; tests pass a broken one to see the fuzzer catch it. */
   readonly open?: typeof open;
+  /** A call that never returns kills the process after this long, printing its input (a watchdog thread). Default 10 000 ms; 0 for none. */
+  readonly watchdogMs?: number;
 }
 
 const MEMORY_SAMPLE_EVERY = 20_000;
@@ -38,8 +41,11 @@ export async function fuzzEnvelopes(init: EnvelopeFuzzInit): Promise<Tally> {
   const growth = new GrowthCheck(init.maxGrowthBytes);
   const openEnvelope = init.open ?? open;
   const warmUp = Math.max(MEMORY_SAMPLE_EVERY, Math.floor(init.count / 10));
+  const watchdogMs = init.watchdogMs ?? 10_000;
+  const watchdog = watchdogMs > 0 ? startWatchdog(watchdogMs, `open, seed ${init.seed}`) : undefined;
   for (let done = 0; done < init.count; done++) {
     const fuzzCase = maker.next(random);
+    watchdog?.beat(fuzzCase.bytes);
     const started = performance.now();
     try {
       await openEnvelope(fuzzCase.bytes, fuzzCase.options);
@@ -60,6 +66,7 @@ export async function fuzzEnvelopes(init: EnvelopeFuzzInit): Promise<Tally> {
     }
     if (init.onProgress && (done + 1) % (init.progressEvery ?? 100_000) === 0) init.onProgress(done + 1, tally);
   }
+  await watchdog?.stop();
   tally.notes.push(`memory of this process: ${growth.summary()}`);
   return tally;
 }

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { Identity } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { Inbox } from './inbox.js';
 
 type RelayFrame = ReturnType<typeof protocol.decodeRelayFrame>;
 type ChallengeFrame = RelayFrame & { type: 'challenge' };
@@ -12,9 +13,7 @@ export type Wait = RelayFrame | { readonly type: 'closed'; readonly code: number
  * PUSH acknowledged at once (an honest reader, so fuzzing leaves no mail behind).
  */
 export class FrameClient {
-  private readonly frames: RelayFrame[] = [];
-  private readonly waiters = new Set<() => void>();
-  private closedWith: { code: number; reason: string } | undefined;
+  private readonly inbox = new Inbox<Wait>();
   /** Frames from the relay that did not decode (the relay must never send one). */
   undecodable = 0;
 
@@ -26,12 +25,8 @@ export class FrameClient {
     socket.on('message', (data, isBinary) => {
       if (!isBinary) this.undecodable++;
       else this.receive(new Uint8Array(data as Buffer));
-      this.wake();
     });
-    socket.on('close', (code, reason) => {
-      this.closedWith = { code, reason: reason.toString() };
-      this.wake();
-    });
+    socket.on('close', (code, reason) => this.inbox.end({ type: 'closed', code, reason: reason.toString() }));
   }
 
   /** Connects and waits for the CHALLENGE; a string says why there was none. */
@@ -78,15 +73,11 @@ export class FrameClient {
       return;
     }
     if (frame.type === 'push') this.send(protocol.encodeAck(frame.deliveryId));
-    this.frames.push(frame);
-  }
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.inbox.push(frame);
   }
 
   get closed(): boolean {
-    return this.closedWith !== undefined;
+    return this.inbox.ended;
   }
 
   send(bytes: Uint8Array | string): void {
@@ -100,26 +91,12 @@ export class FrameClient {
 
   /** Frames received so far and not yet taken by a wait, removed from the list. */
   drain(): RelayFrame[] {
-    return this.frames.splice(0);
+    return this.inbox.drain().filter((item): item is RelayFrame => item.type !== 'closed' && item.type !== 'timeout');
   }
 
   /** The first received frame matching `predicate` (removed from the list), or how the wait ended. */
   waitFor(predicate: (frame: RelayFrame) => boolean, timeoutMs: number): Promise<Wait> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const index = this.frames.findIndex(predicate);
-        if (index >= 0) finish(this.frames.splice(index, 1)[0]!);
-        else if (this.closedWith) finish({ type: 'closed', ...this.closedWith });
-      };
-      const timer = setTimeout(() => finish({ type: 'timeout' }), timeoutMs);
-      const finish = (result: Wait): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(result);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return this.inbox.waitFor((item) => item.type !== 'closed' && item.type !== 'timeout' && predicate(item), timeoutMs, { type: 'timeout' });
   }
 
   /** Ends the connection without waiting for the close handshake. */

@@ -1,28 +1,21 @@
 import { connect, type Socket } from 'node:net';
 import { parser, type Packet } from 'mqtt-packet';
+import { Inbox } from './inbox.js';
 
 export type PacketWait = Packet | { readonly cmd: 'closed' } | { readonly cmd: 'timeout' };
 
 /** A raw MQTT client over TCP: any bytes out, every packet from the broker parsed (MQTT 3.1.1). */
 export class PacketClient {
-  private readonly packets: Packet[] = [];
-  private readonly waiters = new Set<() => void>();
-  private ended = false;
+  private readonly inbox = new Inbox<PacketWait>();
   /** Bytes from the broker that did not parse as MQTT (it must never send any). */
   unparsable = 0;
 
   private constructor(private readonly socket: Socket) {
     const incoming = parser({ protocolVersion: 4 });
-    incoming.on('packet', (packet: Packet) => {
-      this.packets.push(packet);
-      this.wake();
-    });
+    incoming.on('packet', (packet: Packet) => this.inbox.push(packet));
     incoming.on('error', () => this.unparsable++);
     socket.on('data', (chunk) => incoming.parse(chunk));
-    socket.on('close', () => {
-      this.ended = true;
-      this.wake();
-    });
+    socket.on('close', () => this.inbox.end({ cmd: 'closed' }));
     socket.on('error', () => undefined);
   }
 
@@ -45,30 +38,12 @@ export class PacketClient {
     });
   }
 
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
   send(bytes: Uint8Array): void {
-    if (!this.ended && this.socket.writable) this.socket.write(bytes);
+    if (!this.inbox.ended && this.socket.writable) this.socket.write(bytes);
   }
 
   waitFor(predicate: (packet: Packet) => boolean, timeoutMs: number): Promise<PacketWait> {
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const index = this.packets.findIndex(predicate);
-        if (index >= 0) finish(this.packets.splice(index, 1)[0]!);
-        else if (this.ended) finish({ cmd: 'closed' });
-      };
-      const timer = setTimeout(() => finish({ cmd: 'timeout' }), timeoutMs);
-      const finish = (result: PacketWait): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(result);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return this.inbox.waitFor((item) => item.cmd !== 'closed' && item.cmd !== 'timeout' && predicate(item), timeoutMs, { cmd: 'timeout' });
   }
 
   /** Half-closes: the broker reads end of stream after what was sent, so a packet left incomplete cannot keep it waiting. */
