@@ -5,7 +5,8 @@
  * error, a crash, a hang over 1 s, memory growing without bound).
  *
  * HERALD_FUZZ_SEED replays a run (the seed is printed first); counts through
- * HERALD_FUZZ_ENVELOPES, HERALD_FUZZ_FRAMES, HERALD_FUZZ_PACKETS (0 skips a part).
+ * HERALD_FUZZ_ENVELOPES, HERALD_FUZZ_FRAMES, HERALD_FUZZ_PACKETS (0 skips a part);
+ * HERALD_FUZZ_BY_MESSAGE=1 counts envelope refusals by message too.
  */
 import { fuzzEnvelopes } from './envelope/fuzz-envelopes.js';
 import { freshSeed } from './prng.js';
@@ -27,6 +28,7 @@ if (envelopes > 0) {
     count: envelopes,
     seed,
     hangMs,
+    byMessage: process.env.HERALD_FUZZ_BY_MESSAGE === '1',
     maxGrowthBytes: numberSetting('HERALD_FUZZ_MAX_GROWTH_MIB', 128, 1) * 2 ** 20,
     onProgress: (done, current) => console.log(`  envelopes: ${done}/${envelopes}, ${current.failureCount} failures, ${((Date.now() - started) / 1000).toFixed(0)} s`),
   });

@@ -74,7 +74,9 @@ function resigned(seed: Seed, random: Prng, people: Cast, nowSeconds: number): U
     // Text in a compact coding: the coded body is the one parser behind the signature.
     meta |= 0x10;
     type = Uint8Array.of(0x01);
-    body = random.chance(0.5) ? mutate(body, random).bytes : random.bytes(random.below(64));
+    body = random.chance(0.5) ? mutate(body, random).bytes : random.bytes(random.below(random.chance(0.9) ? 64 : 4096));
+    // Mostly one of the tables (Morse 1, ASCII 2, lower-case Morse 3) so the number itself gets decoded.
+    if (body.length > 0 && random.chance(0.7)) body[0] = 1 + random.below(3);
   }
   let signature = signInner(people.alice, header, meta, type, created, body);
   if (random.chance(0.05)) signature = mutate(signature, random).bytes;

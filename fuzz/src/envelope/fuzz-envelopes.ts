@@ -22,6 +22,8 @@ export interface EnvelopeFuzzInit {
   readonly open?: typeof open;
   /** A call that never returns kills the process after this long, printing its input (a watchdog thread). Default 10 000 ms; 0 for none. */
   readonly watchdogMs?: number;
+  /** Count refusals by code and message (numbers masked), to see which checks the mutations reach. Default false. */
+  readonly byMessage?: boolean;
 }
 
 const MEMORY_SAMPLE_EVERY = 20_000;
@@ -52,7 +54,7 @@ export async function fuzzEnvelopes(init: EnvelopeFuzzInit): Promise<Tally> {
       tally.count(`opened (${fuzzCase.layer})`);
       if (fuzzCase.layer === 'outer' && !maker.isSeed(fuzzCase.bytes)) tally.fail('altered envelope accepted', `case ${done}: an envelope changed on the wire opened`, fuzzCase.bytes);
     } catch (error) {
-      if (error instanceof EnvelopeError) tally.count(`EnvelopeError ${error.code} (${fuzzCase.layer})`);
+      if (error instanceof EnvelopeError) tally.count(`EnvelopeError ${error.code} (${fuzzCase.layer})${init.byMessage ? `: ${error.message.replace(/[0-9a-f]{32}|[0-9T:.-]{20,}Z|\d+/g, 'N')}` : ''}`);
       else tally.fail('untyped error', `case ${done} (${fuzzCase.layer}): ${(error as Error)?.name}: ${(error as Error)?.message}`, fuzzCase.bytes);
     }
     const elapsed = performance.now() - started;
