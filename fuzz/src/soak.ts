@@ -1,7 +1,7 @@
 /**
  * pnpm soak — mixed honest traffic and hostile clients against one relay
  * started with --mqtt, for HERALD_SOAK_MINUTES (default 10). Prints the
- * relay's RSS every minute; fails if the last minute's RSS is more than 10 %
+ * relay's RSS every minute (the median of its samples, taken every 5 s); fails if the last minute's RSS is more than 10 %
  * above the second minute's, if any honest message was lost or delivered
  * twice, or if the relay died.
  */
@@ -11,6 +11,7 @@ import { startRelay } from './relay/relay-process.js';
 import { numberSetting } from './settings.js';
 import { honestTraffic } from './soak/honest.js';
 import { hostileClients } from './soak/hostile.js';
+import { sampleMinutes } from './soak/minutes.js';
 
 const minutes = numberSetting('HERALD_SOAK_MINUTES', 10, 1);
 const sendEveryMs = numberSetting('HERALD_SOAK_SEND_EVERY_MS', 250, 1);
@@ -24,19 +25,12 @@ const relay = await startRelay();
 const honest = await honestTraffic(relay.url, `mqtt://127.0.0.1:${relay.mqttPort}`);
 const started = Date.now();
 const deadline = started + minutes * 60_000;
-const rss: number[] = [];
 const failures: string[] = [];
 
-const sampling = (async () => {
-  for (let minute = 1; minute <= minutes; minute++) {
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + minute * 60_000 - Date.now())));
-    if (relay.death() !== undefined) return;
-    const bytes = await relay.rss();
-    rss.push(bytes);
-    const delivered = [...honest.sent].filter((text) => honest.delivered.has(text)).length;
-    console.log(`minute ${minute}: relay RSS ${mib(bytes)}; honest: ${honest.sent.size} sent, ${delivered} delivered so far`);
-  }
-})();
+const sampling = sampleMinutes(relay, started, deadline, (minute, figures) => {
+  const delivered = [...honest.sent].filter((text) => honest.delivered.has(text)).length;
+  console.log(`minute ${minute}: ${figures.line}; honest: ${honest.sent.size} sent, ${delivered} delivered so far`);
+});
 const sending = (async () => {
   for (let round = 0; Date.now() < deadline && relay.death() === undefined; round++) {
     await honest.sendRound(round);
@@ -45,7 +39,7 @@ const sending = (async () => {
 })();
 const hostile = await hostileClients(relay, deadline, seed);
 await sending;
-await sampling;
+const rss = (await sampling).map((minute) => minute.rss);
 
 console.log(`hostile clients stopped; waiting up to ${drainMs / 1000} s for the honest messages still on their way`);
 await honest.drain(drainMs);

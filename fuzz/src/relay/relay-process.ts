@@ -18,6 +18,8 @@ export interface FuzzedRelay {
   /** Set once the process ended: how, and the tail of its stderr. */
   readonly death: () => string | undefined;
   rss(): Promise<number>;
+  /** Values of the relay's Prometheus metrics (first sample of each name; NaN where missing). */
+  metrics(names: readonly string[]): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,11 @@ export async function startRelay(config: Record<string, unknown> = {}): Promise<
     pid: child.pid!,
     death: () => died,
     rss: () => rssOf(child.pid!),
+    async metrics(names) {
+      const text = await (await fetch(`http://127.0.0.1:${Number(new URL(url).port)}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const lines = text.split('\n');
+      return names.map((name) => Number(lines.find((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))?.split(' ').at(-1)));
+    },
     async stop() {
       if (died === undefined) {
         child.kill('SIGTERM');
