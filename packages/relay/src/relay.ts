@@ -108,7 +108,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let mqttBroker: MqttBrokerHandle | undefined;
   if (options.mqtt) {
     try {
-      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerClient: options.mailboxMaxEnvelopes, maxBytesPerClient: options.mailboxMaxBytes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, log });
+      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerClient: options.mailboxMaxEnvelopes, maxBytesPerClient: options.mailboxMaxBytes, maxBytes: options.maxStoredBytes, maxEntries: options.maxStoredEnvelopes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, log });
     } catch (error) {
       server.close();
       metricsServer?.close();

@@ -83,6 +83,20 @@ describe('the embedded broker’s session queues', () => {
     expect(state.refusedFull).toBe(1);
   });
 
+  it('hold at most maxEntries messages over all sessions, however small: an empty payload costs no bytes but still memory', async () => {
+    const { state, subscribe, publish, acknowledgeOldest } = broker({ maxPerClient: 1000, maxBytesPerClient: 1 << 20, maxBytes: 1 << 30, maxEntries: 3 });
+    await subscribe('bob', 'herald/v1/0b');
+    await subscribe('carol', 'herald/v1/0b');
+    await publish('herald/v1/0b', 0);
+    await publish('herald/v1/0b', 0);
+    expect(state.queue('bob').length + state.queue('carol').length).toBe(3);
+    expect(state.refusedFull).toBe(1);
+    await acknowledgeOldest('bob');
+    await publish('herald/v1/0b', 0);
+    expect(state.queue('bob').length + state.queue('carol').length).toBe(3);
+    expect(state.refusedFull).toBe(2);
+  });
+
   it('forget ends a session: its subscriptions and queued messages leave memory and the store, and its bytes are freed', async () => {
     const { state, subscribe, publish } = broker({ maxPerClient: 1000, maxBytesPerClient: 1 << 20, maxBytes: 1500 });
     await subscribe('bob', 'herald/v1/0b');
