@@ -24,6 +24,11 @@ describe(`pnpm fuzz, short (HERALD_FUZZ_SEED=${seed})`, () => {
     expect(run(seed)).not.toEqual(run(seed + 1));
   });
 
+  it('the same seed replays the same envelope run: keys, seed envelopes and mutations', async () => {
+    const run = async () => [...(await fuzzEnvelopes({ count: 2000, seed, hangMs: 1000, maxGrowthBytes: 128 * 2 ** 20 })).counts].sort();
+    expect(await run()).toEqual(await run());
+  });
+
   it('30 000 mutated envelopes: every outcome is a success or an EnvelopeError, none hangs, memory stays bounded', async () => {
     const tally = await fuzzEnvelopes({ count: 30_000, seed, hangMs: 1000, maxGrowthBytes: 128 * 2 ** 20 });
     expect(tally.report()).not.toMatch(/FAILURE/);

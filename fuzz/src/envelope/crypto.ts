@@ -18,6 +18,16 @@ const COUNT_OFFSET = 37;
 const ENTRIES_OFFSET = 38;
 const EPHEMERAL_OFFSET = 5;
 
+/**
+ * Bytes derived from the run's seed (BLAKE2b of seed and label): the fuzzed
+ * identities' keys and the seeds' ephemeral keys, so that a replayed run
+ * (same seed) builds the same envelopes and a failing input reproduces. Test
+ * material only: never keys anyone uses.
+ */
+export function derivedBytes(seed: number, label: string, length = 32): Uint8Array {
+  return sodium.crypto_generichash(length, utf8(`herald-fuzz/${seed}/${label}`), null);
+}
+
 /** The parts joined, as a plain Uint8Array. */
 export const concat = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 

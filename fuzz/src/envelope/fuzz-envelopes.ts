@@ -37,9 +37,9 @@ const MEMORY_SAMPLE_EVERY = 20_000;
 export async function fuzzEnvelopes(init: EnvelopeFuzzInit): Promise<Tally> {
   const tally = new Tally(`envelopes through open (seed ${init.seed})`);
   const random = prng(init.seed);
-  // The cast's keys come from libsodium (fresh each run); only the mutation choices follow the seed.
-  const people = cast();
-  const maker = new CaseMaker(seeds(people), people);
+  // Keys, seed envelopes and mutations all follow the seed, so a failing input can be replayed with it.
+  const people = cast(init.seed);
+  const maker = new CaseMaker(seeds(people, init.seed), people);
   const growth = new GrowthCheck(init.maxGrowthBytes);
   const openEnvelope = init.open ?? open;
   const warmUp = Math.max(MEMORY_SAMPLE_EVERY, Math.floor(init.count / 10));

@@ -1,5 +1,5 @@
-import { generateIdentity, seal, type Card, type Identity, type SealOptions } from '@herald/core';
-import { decryptInner, sealingContext, type SealingContext } from './crypto.js';
+import { identityFromSecrets, seal, type Card, type Identity, type RandomSource, type SealOptions } from '@herald/core';
+import { decryptInner, derivedBytes, sealingContext, type SealingContext } from './crypto.js';
 
 /** The people in the fuzzed conversations: alice seals, bob opens; carol is a co-recipient, mallory a stranger. */
 export interface Cast {
@@ -9,8 +9,11 @@ export interface Cast {
   readonly mallory: Identity;
 }
 
-export function cast(): Cast {
-  return { alice: generateIdentity({ label: 'Alice' }), bob: generateIdentity({ label: 'Bob' }), carol: generateIdentity({ label: 'Carol' }), mallory: generateIdentity({ label: 'Mallory' }) };
+/** An identity whose keys follow from the run's seed. */
+const derivedIdentity = (seed: number, label: string): Identity => identityFromSecrets(derivedBytes(seed, `${label}/signing`), derivedBytes(seed, `${label}/agreement`), label, 1_700_000_000);
+
+export function cast(seed: number): Cast {
+  return { alice: derivedIdentity(seed, 'Alice'), bob: derivedIdentity(seed, 'Bob'), carol: derivedIdentity(seed, 'Carol'), mallory: derivedIdentity(seed, 'Mallory') };
 }
 
 /** The inner part of a seed split into its fields, so a mutation can change one and re-sign. */
@@ -45,9 +48,9 @@ function innerParts(inner: Uint8Array): InnerParts {
   return { meta, contentType: inner.slice(1, senderAt), senderField: inner.slice(senderAt, createdAt), created: inner.slice(createdAt, createdAt + 4), body: inner.slice(bodyAt, bodyEnd), padded };
 }
 
-function seedOf(label: string, people: Cast, plaintext: Uint8Array | string, options: Omit<SealOptions, 'from' | 'to'> & { readonly to?: readonly Card[] }): Seed {
+function seedOf(label: string, people: Cast, random: RandomSource, plaintext: Uint8Array | string, options: Omit<SealOptions, 'from' | 'to' | 'random'> & { readonly to?: readonly Card[] }): Seed {
   const to = options.to ?? [people.bob.card];
-  const bytes = seal(plaintext, { ...options, from: people.alice, to });
+  const bytes = seal(plaintext, { ...options, from: people.alice, to, random });
   const index = to.findIndex((card) => card === people.bob.card);
   const context = sealingContext(bytes, people.bob, index);
   const inner = decryptInner(bytes, context);
@@ -57,19 +60,22 @@ function seedOf(label: string, people: Cast, plaintext: Uint8Array | string, opt
 const filled = (length: number): Uint8Array => Uint8Array.from({ length }, (_, index) => (index * 31 + 7) & 0xff);
 
 /** Realistic v1 envelopes to bob, each shape a code path of `open`. */
-export function seeds(people: Cast): Seed[] {
-  const strangers = Array.from({ length: 18 }, () => generateIdentity().card);
+export function seeds(people: Cast, seed: number): Seed[] {
+  const strangers = Array.from({ length: 18 }, (_, index) => derivedIdentity(seed, `stranger ${index}`).card);
+  let draws = 0;
+  // Ephemeral keys and content keys from the seed too: a replay seals the same bytes (but for the times in them).
+  const random: RandomSource = (length) => derivedBytes(seed, `seal ${draws++}`, length);
   return [
-    seedOf('one recipient, short text, padded', people, 'hi bob', {}),
-    seedOf('one recipient, binary, unpadded', people, filled(300), { pad: false }),
-    seedOf('three recipients, padded text', people, 'to all three of you', { to: [people.carol.card, people.bob.card, people.mallory.card] }),
-    seedOf('compact sender', people, 'key id only', { sender: 'keyId' }),
-    seedOf('coded text (Morse table)', people, 'MEET AT DAWN BY THE OLD MILL', { compactText: true }),
-    seedOf('coded text (ASCII table), compact sender, unpadded', people, 'Status: all stations report in by 0600. Over.', { compactText: true, sender: 'keyId', pad: false }),
-    seedOf('custom content type', people, filled(40), { contentType: 'application/x-fuzz+cbor' }),
-    seedOf('FLASH, short ttl', people, 'now', { precedence: 'FLASH', ttl: 60 }),
-    seedOf('5 KiB body', people, filled(5 * 1024), {}),
-    seedOf('twenty recipients, bob last', people, 'wide', { to: [...strangers, people.carol.card, people.bob.card] }),
-    seedOf('json', people, '{"a":[1,2,3]}', { contentType: 'application/json', pad: false }),
+    seedOf('one recipient, short text, padded', people, random, 'hi bob', {}),
+    seedOf('one recipient, binary, unpadded', people, random, filled(300), { pad: false }),
+    seedOf('three recipients, padded text', people, random, 'to all three of you', { to: [people.carol.card, people.bob.card, people.mallory.card] }),
+    seedOf('compact sender', people, random, 'key id only', { sender: 'keyId' }),
+    seedOf('coded text (Morse table)', people, random, 'MEET AT DAWN BY THE OLD MILL', { compactText: true }),
+    seedOf('coded text (ASCII table), compact sender, unpadded', people, random, 'Status: all stations report in by 0600. Over.', { compactText: true, sender: 'keyId', pad: false }),
+    seedOf('custom content type', people, random, filled(40), { contentType: 'application/x-fuzz+cbor' }),
+    seedOf('FLASH, short ttl', people, random, 'now', { precedence: 'FLASH', ttl: 60 }),
+    seedOf('5 KiB body', people, random, filled(5 * 1024), {}),
+    seedOf('twenty recipients, bob last', people, random, 'wide', { to: [...strangers, people.carol.card, people.bob.card] }),
+    seedOf('json', people, random, '{"a":[1,2,3]}', { contentType: 'application/json', pad: false }),
   ];
 }
