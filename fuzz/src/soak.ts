@@ -10,17 +10,20 @@ import { freshSeed } from './prng.js';
 import { startRelay } from './relay/relay-process.js';
 import { numberSetting } from './settings.js';
 import { honestTraffic } from './soak/honest.js';
-import { hostileClients } from './soak/hostile.js';
+import { HOSTILE_KINDS, hostileClients, type HostileKind } from './soak/hostile.js';
 import { sampleMinutes } from './soak/minutes.js';
 
 const minutes = numberSetting('HERALD_SOAK_MINUTES', 10, 1);
 const sendEveryMs = numberSetting('HERALD_SOAK_SEND_EVERY_MS', 250, 1);
 const drainMs = numberSetting('HERALD_SOAK_DRAIN_SECONDS', 120, 1) * 1000;
 const seed = numberSetting('HERALD_FUZZ_SEED', freshSeed());
+/** HERALD_SOAK_HOSTILE=flood,idle,… runs only those hostile clients (to find which one a growth comes with). */
+const kinds = new Set((process.env.HERALD_SOAK_HOSTILE ?? HOSTILE_KINDS.join(',')).split(',').filter(Boolean));
+for (const kind of kinds) if (!(HOSTILE_KINDS as readonly string[]).includes(kind)) throw new Error(`HERALD_SOAK_HOSTILE: unknown kind ${JSON.stringify(kind)}; the kinds are ${HOSTILE_KINDS.join(', ')}`);
 /** Allowed growth of the relay's RSS from the second minute to the last (the first is warm-up). */
 const MAX_RSS_GROWTH = 0.1;
 
-console.log(`herald soak — ${minutes} min against a relay with --mqtt; honest nodes send every ${sendEveryMs} ms; hostile seed ${seed}`);
+console.log(`herald soak — ${minutes} min against a relay with --mqtt; honest nodes send every ${sendEveryMs} ms; hostile clients: ${[...kinds].join(', ')} (seed ${seed})`);
 const relay = await startRelay();
 const honest = await honestTraffic(relay.url, `mqtt://127.0.0.1:${relay.mqttPort}`);
 const started = Date.now();
@@ -37,7 +40,7 @@ const sending = (async () => {
     await new Promise((resolve) => setTimeout(resolve, sendEveryMs));
   }
 })();
-const hostile = await hostileClients(relay, deadline, seed);
+const hostile = await hostileClients(relay, deadline, seed, kinds as Set<HostileKind>);
 await sending;
 const rss = (await sampling).map((minute) => minute.rss);
 
