@@ -3,7 +3,7 @@ import type { FuzzedRelay } from '../relay/relay-process.js';
 
 /** How often the relay is sampled; a minute's figure is the median of its samples, so one GC's timing does not decide it. */
 const SAMPLE_EVERY_MS = 5000;
-const METRICS = ['nodejs_heap_size_used_bytes', 'herald_relay_mailbox_envelopes', 'herald_relay_connections'] as const;
+const METRICS = ['nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes', 'herald_relay_mailbox_envelopes', 'herald_relay_connections'] as const;
 
 export interface Minute {
   /** Median RSS of the minute's samples. */
@@ -33,7 +33,7 @@ export async function sampleMinutes(relay: FuzzedRelay, started: number, deadlin
     const rss = samples.map((sample) => sample[0]!);
     const figures: Minute = {
       rss: column(0),
-      line: `relay RSS ${mib(column(0))} (${mib(Math.min(...rss))}–${mib(Math.max(...rss))}), heap used ${mib(column(1))}, ${column(2)} envelopes stored, ${column(3)} connections`,
+      line: `relay RSS ${mib(column(0))} (${mib(Math.min(...rss))}–${mib(Math.max(...rss))}), heap used ${mib(column(1))}, external ${mib(column(2))}, ${column(3)} envelopes stored, ${column(4)} connections`,
     };
     minutes.push(figures);
     onMinute(minutes.length, figures);
