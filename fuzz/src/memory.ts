@@ -13,6 +13,17 @@ export async function rssOf(pid: number = process.pid): Promise<number> {
   throw new Error(`cannot read the memory of process ${pid}`);
 }
 
+/** A process's resident memory split as Linux reports it: anonymous (heap, buffers) and file-backed (mapped files such as LMDB's); zeros elsewhere. */
+export async function residentSplit(pid: number): Promise<{ anon: number; file: number }> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kib = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? 0) * 1024;
+    return { anon: kib('RssAnon'), file: kib('RssFile') };
+  } catch {
+    return { anon: 0, file: 0 };
+  }
+}
+
 export const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@herald/transport-mqtt/testing';
-import { rssOf } from '../memory.js';
+import { residentSplit, rssOf } from '../memory.js';
 
 /** The relay daemon's entry point, run exactly as operators run it. */
 const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
@@ -18,6 +18,8 @@ export interface FuzzedRelay {
   /** Set once the process ended: how, and the tail of its stderr. */
   readonly death: () => string | undefined;
   rss(): Promise<number>;
+  /** RSS split into anonymous and file-backed (the store's memory map) parts. */
+  residentSplit(): Promise<{ anon: number; file: number }>;
   /** Values of the relay's Prometheus metrics (first sample of each name; NaN where missing). */
   metrics(names: readonly string[]): Promise<number[]>;
   stop(): Promise<void>;
@@ -56,6 +58,7 @@ export async function startRelay(config: Record<string, unknown> = {}): Promise<
     pid: child.pid!,
     death: () => died,
     rss: () => rssOf(child.pid!),
+    residentSplit: () => residentSplit(child.pid!),
     async metrics(names) {
       const text = await (await fetch(`http://127.0.0.1:${Number(new URL(url).port)}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
       const lines = text.split('\n');

@@ -24,7 +24,8 @@ export async function sampleMinutes(relay: FuzzedRelay, started: number, deadlin
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
     if (relay.death() !== undefined) break;
     try {
-      samples.push([await relay.rss(), ...(await relay.metrics(METRICS))]);
+      const split = await relay.residentSplit();
+      samples.push([await relay.rss(), ...(await relay.metrics(METRICS)), split.anon, split.file]);
     } catch {
       // A sample the busy relay did not answer in time; the minute's median does without it.
     }
@@ -33,7 +34,7 @@ export async function sampleMinutes(relay: FuzzedRelay, started: number, deadlin
     const rss = samples.map((sample) => sample[0]!);
     const figures: Minute = {
       rss: column(0),
-      line: `relay RSS ${mib(column(0))} (${mib(Math.min(...rss))}–${mib(Math.max(...rss))}), heap used ${mib(column(1))}, external ${mib(column(2))}, ${column(3)} envelopes stored, ${column(4)} connections`,
+      line: `relay RSS ${mib(column(0))} (${mib(Math.min(...rss))}–${mib(Math.max(...rss))}; anonymous ${mib(column(5))}, file-backed ${mib(column(6))}), heap used ${mib(column(1))}, external ${mib(column(2))}, ${column(3)} envelopes stored, ${column(4)} connections`,
     };
     minutes.push(figures);
     onMinute(minutes.length, figures);
