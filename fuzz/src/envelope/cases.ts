@@ -102,14 +102,15 @@ export class CaseMaker {
   private made = 0;
   private readonly donors: Uint8Array[];
 
-  constructor(private readonly seedList: readonly Seed[], private readonly people: Cast) {
+  /** `nowMs` is the clock of every case (the seeds' creation time too), so that a replay meets the same time relations. */
+  constructor(private readonly seedList: readonly Seed[], private readonly people: Cast, private readonly nowMs: number) {
     this.donors = seedList.map((seed) => seed.bytes);
   }
 
   next(random: Prng): FuzzCase {
     if (++this.made % 10_000 === 0) this.seen = memorySeenSet({ maxEntries: 20_000 });
     const seed = random.pick(this.seedList);
-    const nowMs = Date.now();
+    const nowMs = this.nowMs;
     const options = openOptions(random, this.people, this.seen, nowMs);
     const roll = random.below(100);
     if (roll < 45) return { layer: 'outer', bytes: mutate(seed.bytes, random, this.donors).bytes, options };

@@ -39,7 +39,9 @@ export async function fuzzEnvelopes(init: EnvelopeFuzzInit): Promise<Tally> {
   const random = prng(init.seed);
   // Keys, seed envelopes and mutations all follow the seed, so a failing input can be replayed with it.
   const people = cast(init.seed);
-  const maker = new CaseMaker(seeds(people, init.seed), people);
+  // One clock for the whole run: seeds are sealed at it and every case opens at it (a run takes minutes).
+  const nowMs = Date.now();
+  const maker = new CaseMaker(seeds(people, init.seed, nowMs), people, nowMs);
   const growth = new GrowthCheck(init.maxGrowthBytes);
   const openEnvelope = init.open ?? open;
   const warmUp = Math.max(MEMORY_SAMPLE_EVERY, Math.floor(init.count / 10));

@@ -48,9 +48,9 @@ function innerParts(inner: Uint8Array): InnerParts {
   return { meta, contentType: inner.slice(1, senderAt), senderField: inner.slice(senderAt, createdAt), created: inner.slice(createdAt, createdAt + 4), body: inner.slice(bodyAt, bodyEnd), padded };
 }
 
-function seedOf(label: string, people: Cast, random: RandomSource, plaintext: Uint8Array | string, options: Omit<SealOptions, 'from' | 'to' | 'random'> & { readonly to?: readonly Card[] }): Seed {
+function seedOf(label: string, people: Cast, random: RandomSource, now: number, plaintext: Uint8Array | string, options: Omit<SealOptions, 'from' | 'to' | 'random' | 'now'> & { readonly to?: readonly Card[] }): Seed {
   const to = options.to ?? [people.bob.card];
-  const bytes = seal(plaintext, { ...options, from: people.alice, to, random });
+  const bytes = seal(plaintext, { ...options, from: people.alice, to, random, now });
   const index = to.findIndex((card) => card === people.bob.card);
   const context = sealingContext(bytes, people.bob, index);
   const inner = decryptInner(bytes, context);
@@ -60,22 +60,22 @@ function seedOf(label: string, people: Cast, random: RandomSource, plaintext: Ui
 const filled = (length: number): Uint8Array => Uint8Array.from({ length }, (_, index) => (index * 31 + 7) & 0xff);
 
 /** Realistic v1 envelopes to bob, each shape a code path of `open`. */
-export function seeds(people: Cast, seed: number): Seed[] {
+export function seeds(people: Cast, seed: number, now: number): Seed[] {
   const strangers = Array.from({ length: 18 }, (_, index) => derivedIdentity(seed, `stranger ${index}`).card);
   let draws = 0;
   // Ephemeral keys and content keys from the seed too: a replay seals the same bytes (but for the times in them).
   const random: RandomSource = (length) => derivedBytes(seed, `seal ${draws++}`, length);
   return [
-    seedOf('one recipient, short text, padded', people, random, 'hi bob', {}),
-    seedOf('one recipient, binary, unpadded', people, random, filled(300), { pad: false }),
-    seedOf('three recipients, padded text', people, random, 'to all three of you', { to: [people.carol.card, people.bob.card, people.mallory.card] }),
-    seedOf('compact sender', people, random, 'key id only', { sender: 'keyId' }),
-    seedOf('coded text (Morse table)', people, random, 'MEET AT DAWN BY THE OLD MILL', { compactText: true }),
-    seedOf('coded text (ASCII table), compact sender, unpadded', people, random, 'Status: all stations report in by 0600. Over.', { compactText: true, sender: 'keyId', pad: false }),
-    seedOf('custom content type', people, random, filled(40), { contentType: 'application/x-fuzz+cbor' }),
-    seedOf('FLASH, short ttl', people, random, 'now', { precedence: 'FLASH', ttl: 60 }),
-    seedOf('5 KiB body', people, random, filled(5 * 1024), {}),
-    seedOf('twenty recipients, bob last', people, random, 'wide', { to: [...strangers, people.carol.card, people.bob.card] }),
-    seedOf('json', people, random, '{"a":[1,2,3]}', { contentType: 'application/json', pad: false }),
+    seedOf('one recipient, short text, padded', people, random, now, 'hi bob', {}),
+    seedOf('one recipient, binary, unpadded', people, random, now, filled(300), { pad: false }),
+    seedOf('three recipients, padded text', people, random, now, 'to all three of you', { to: [people.carol.card, people.bob.card, people.mallory.card] }),
+    seedOf('compact sender', people, random, now, 'key id only', { sender: 'keyId' }),
+    seedOf('coded text (Morse table)', people, random, now, 'MEET AT DAWN BY THE OLD MILL', { compactText: true }),
+    seedOf('coded text (ASCII table), compact sender, unpadded', people, random, now, 'Status: all stations report in by 0600. Over.', { compactText: true, sender: 'keyId', pad: false }),
+    seedOf('custom content type', people, random, now, filled(40), { contentType: 'application/x-fuzz+cbor' }),
+    seedOf('FLASH, short ttl', people, random, now, 'now', { precedence: 'FLASH', ttl: 60 }),
+    seedOf('5 KiB body', people, random, now, filled(5 * 1024), {}),
+    seedOf('twenty recipients, bob last', people, random, now, 'wide', { to: [...strangers, people.carol.card, people.bob.card] }),
+    seedOf('json', people, random, now, '{"a":[1,2,3]}', { contentType: 'application/json', pad: false }),
   ];
 }
