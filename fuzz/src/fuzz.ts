@@ -19,14 +19,17 @@ const envelopes = numberSetting('HERALD_FUZZ_ENVELOPES', 1_000_000);
 const frames = numberSetting('HERALD_FUZZ_FRAMES', 200_000);
 const packets = numberSetting('HERALD_FUZZ_PACKETS', 200_000);
 const hangMs = numberSetting('HERALD_FUZZ_HANG_MS', 1000, 1);
+/** The envelope run's clock: the times inside its envelopes, so a replay needs it along with the seed. */
+const nowMs = numberSetting('HERALD_FUZZ_NOW', Date.now());
 
-console.log(`herald fuzz — seed ${seed} (HERALD_FUZZ_SEED=${seed} replays this run); ${envelopes} envelopes, ${frames} relay frames, ${packets} MQTT packets`);
+console.log(`herald fuzz — seed ${seed}, clock ${nowMs} (HERALD_FUZZ_SEED=${seed} HERALD_FUZZ_NOW=${nowMs} replays this run); ${envelopes} envelopes, ${frames} relay frames, ${packets} MQTT packets`);
 const tallies: Tally[] = [];
 const started = Date.now();
 if (envelopes > 0) {
   const tally = await fuzzEnvelopes({
     count: envelopes,
     seed,
+    nowMs,
     hangMs,
     byMessage: process.env.HERALD_FUZZ_BY_MESSAGE === '1',
     maxGrowthBytes: numberSetting('HERALD_FUZZ_MAX_GROWTH_MIB', 128, 1) * 2 ** 20,

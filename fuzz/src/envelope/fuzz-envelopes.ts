@@ -24,6 +24,8 @@ export interface EnvelopeFuzzInit {
   readonly watchdogMs?: number;
   /** Count refusals by code and message (numbers masked), to see which checks the mutations reach. Default false. */
   readonly byMessage?: boolean;
+  /** The run's clock in ms (seeds sealed and every case opened at it; the times are in the bytes). Default now; a replay passes the printed one. */
+  readonly nowMs?: number;
 }
 
 const MEMORY_SAMPLE_EVERY = 20_000;
@@ -35,12 +37,12 @@ const MEMORY_SAMPLE_EVERY = 20_000;
  * growth past the bound is a failure, kept with its input in hex.
  */
 export async function fuzzEnvelopes(init: EnvelopeFuzzInit): Promise<Tally> {
-  const tally = new Tally(`envelopes through open (seed ${init.seed})`);
   const random = prng(init.seed);
   // Keys, seed envelopes and mutations all follow the seed, so a failing input can be replayed with it.
   const people = cast(init.seed);
   // One clock for the whole run: seeds are sealed at it and every case opens at it (a run takes minutes).
-  const nowMs = Date.now();
+  const nowMs = init.nowMs ?? Date.now();
+  const tally = new Tally(`envelopes through open (seed ${init.seed}, clock ${nowMs})`);
   const maker = new CaseMaker(seeds(people, init.seed, nowMs), people, nowMs);
   const growth = new GrowthCheck(init.maxGrowthBytes);
   const openEnvelope = init.open ?? open;
