@@ -24,7 +24,7 @@ export default defineConfig({
   // Vite's server defaults ('module', 'node', 'development|production') must be repeated when adding one.
   ssr: { resolve: { conditions: ['herald-source', 'module', 'node', 'development|production'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'fuzz/test/**/*.test.ts'],
     // Generous: integration tests spawn real servers and CLI processes, and CI machines have 2 cores.
     testTimeout: 180_000,
     hookTimeout: 180_000,

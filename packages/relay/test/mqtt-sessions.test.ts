@@ -153,6 +153,20 @@ describe('the embedded broker’s session queues', () => {
     expect(state.queue('carol')[0]).toMatchObject({ brokerId: 'b', brokerCounter: 1 });
   });
 
+  it('hold at most maxMessages messages over all sessions, however small: an empty payload costs no bytes but still memory', async () => {
+    const { state, subscribe, publish, acknowledgeOldest } = broker({ maxMessages: 3 });
+    await subscribe('bob', 'herald/v1/0b');
+    await subscribe('carol', 'herald/v1/0b');
+    // Each publish is two copies; all or nothing, so the second (4 > 3) is refused whole.
+    expect(await publish('herald/v1/0b', 0)).toBe('stored');
+    expect(await publish('herald/v1/0b', 0)).toBe('refused');
+    expect([state.queuedMessages, state.refusedFull]).toEqual([2, 1]);
+    await acknowledgeOldest('bob');
+    expect(await publish('herald/v1/0b', 0)).toBe('stored');
+    expect(await publish('herald/v1/0b', 0)).toBe('refused');
+    expect([state.queuedMessages, state.refusedFull]).toEqual([3, 2]);
+  });
+
   it('forget ends a session: its subscriptions and queued messages leave memory and the store, and its bytes are freed', async () => {
     const { state, subscribe, publish } = broker({ maxBytes: 1500 });
     await subscribe('bob', 'herald/v1/0b');
