@@ -27,7 +27,7 @@ export async function fuzzMqttConnection(port: number, phase: MqttPhase, budget:
   }
   try {
     if (phase === 'MQTT after CONNACK') {
-      client.send(connectPacket(random, true));
+      client.send(connectPacket(random, true, port));
       const connack = await client.waitFor((packet) => packet.cmd === 'connack', ANSWER_TIMEOUT_MS);
       if (connack.cmd !== 'connack' || (connack.returnCode ?? 0) !== 0) {
         // At the relay's connection cap the broker refuses; anything else is a failure.
@@ -45,7 +45,7 @@ export async function fuzzMqttConnection(port: number, phase: MqttPhase, budget:
       recent.add(bytes);
       client.send(bytes);
     }
-    const sentinel = phase === 'MQTT before CONNACK' ? connectPacket(random) : PINGREQ;
+    const sentinel = phase === 'MQTT before CONNACK' ? connectPacket(random, random.chance(0.5), port) : PINGREQ;
     client.send(sentinel);
     // A mutated packet may declare more bytes than were sent and swallow the sentinel; end of stream settles it.
     client.end();

@@ -1,10 +1,22 @@
 import { generate, type Packet } from 'mqtt-packet';
-import { DEFAULT_TOPIC_PREFIX } from '@herald/transport-mqtt';
+import { generateIdentity } from '@herald/core';
+import { DEFAULT_TOPIC_PREFIX, identityLogin } from '@herald/transport-mqtt';
 import type { Prng } from '../prng.js';
 
-/** A CONNECT as the MQTT transport sends it (MQTT 3.1.1, what the embedded broker speaks), from a small pool of client ids. */
-export function connectPacket(random: Prng, clean = random.chance(0.5)): Uint8Array {
-  return generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean, clientId: `fuzz-${random.below(16)}`, keepalive: 30 });
+/** Sixteen identities, so the proven client ids (bound to keys) come from a small pool, as plain ids did. */
+const IDENTITIES = Array.from({ length: 16 }, (_, index) => generateIdentity({ label: `fuzz-${index}` }));
+
+/**
+ * A CONNECT as the MQTT transport sends it (MQTT 3.1.1, what the embedded broker speaks). With `brokerPort`, it
+ * carries a fresh proof of one of a small pool of identities for that broker (the embedded broker admits only
+ * those by default); without, it is anonymous, from a small pool of client ids: refused, and a seed to mutate.
+ */
+export function connectPacket(random: Prng, clean = random.chance(0.5), brokerPort?: number): Uint8Array {
+  const identity = IDENTITIES[random.below(IDENTITIES.length)]!;
+  const base = { cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean, keepalive: 30 } as const;
+  if (brokerPort === undefined) return generate({ ...base, clientId: `fuzz-${random.below(16)}` });
+  const login = identityLogin(identity, `mqtt://127.0.0.1:${brokerPort}`);
+  return generate({ ...base, clientId: login.clientId, username: login.username, password: Buffer.from(login.password) });
 }
 
 export const PINGREQ = Uint8Array.of(0xc0, 0x00);

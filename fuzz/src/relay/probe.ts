@@ -49,7 +49,7 @@ async function honestMqtt(relay: FuzzedRelay, random: Prng, limitMs: number): Pr
   const client = await PacketClient.open(relay.mqttPort, limitMs);
   if (typeof client === 'string') return `honest MQTT client: ${client}`;
   try {
-    client.send(connectPacket(random, true));
+    client.send(connectPacket(random, true, relay.mqttPort));
     const connack = await client.waitFor((packet) => packet.cmd === 'connack', limitMs);
     if (connack.cmd !== 'connack' || (connack.returnCode ?? 0) !== 0) return `honest MQTT CONNECT: ${connack.cmd}`;
     const late = over(started, limitMs);

@@ -73,7 +73,7 @@ async function storms(relay: FuzzedRelay, deadline: number, tally: Tally, random
     for (const client of mqttClients) {
       if (typeof client === 'string') tally.count(`storm: MQTT ${client}`);
       else {
-        client.send(connectPacket(random, true));
+        client.send(connectPacket(random, true, relay.mqttPort));
         client.destroy();
       }
     }
