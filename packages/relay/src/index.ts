@@ -4,3 +4,4 @@ export { loadRelayConfig, parseRelayConfig } from './config.js';
 export { serveRelay, initFromFlags, type RelayFlags } from './serve.js';
 export { relayMain } from './main.js';
 export { openMailboxes, type MailboxLimits, type MailboxStore, type MailEntry, type DepositOutcome } from './mailboxes.js';
+export { relayVersion } from './version.js';
