@@ -4,7 +4,8 @@ import type { StorageHealth } from './storage-health.js';
 import { relayVersion } from './version.js';
 
 /** Why an authentication failed: a closed set, so a label never carries what a client sent. */
-export type AuthFailureReason = 'url' | 'signature' | 'mailbox-proof' | 'not-admitted' | 'not-allowed' | 'timeout';
+export const AUTH_FAILURE_REASONS = ['url', 'signature', 'mailbox-proof', 'not-admitted', 'not-allowed', 'timeout'] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /** Seconds, from a few milliseconds (cut-through push on loopback) to a day (a mailbox collected once a day). */
 const LATENCY_BUCKETS = [0.005, 0.025, 0.1, 0.5, 2, 10, 60, 300, 1800, 7200, 86_400];
@@ -33,7 +34,13 @@ export interface RelayMetrics {
   readonly depositToAck: Histogram;
 }
 
-export function relayMetrics(counts: MailboxCounts, storage: StorageHealth): RelayMetrics {
+/** The relay's whole-store limits, exported so a dashboard and an alert can say how full it is. */
+export interface StoreLimits {
+  readonly maxStoredBytes: number;
+  readonly maxStoredEnvelopes: number;
+}
+
+export function relayMetrics(counts: MailboxCounts, storage: StorageHealth, limits: StoreLimits): RelayMetrics {
   const registry = new Registry();
   // process_resident_memory_bytes, heap, event loop lag, open fds: what tells an operator the relay is healthy.
   collectDefaultMetrics({ register: registry });
@@ -41,6 +48,8 @@ export function relayMetrics(counts: MailboxCounts, storage: StorageHealth): Rel
   new Gauge({ name: 'herald_relay_mailbox_envelopes', help: 'Envelopes stored in all mailboxes', registers, collect() { this.set(counts.envelopes); } });
   new Gauge({ name: 'herald_relay_mailbox_bytes', help: 'Envelope bytes stored in all mailboxes', registers, collect() { this.set(counts.bytes); } });
   new Gauge({ name: 'herald_relay_storage_full', help: '1 while deposits are refused because the store\'s disk is full (a commit failed), else 0', registers, collect() { this.set(storage.failure?.full ? 1 : 0); } });
+  new Gauge({ name: 'herald_relay_max_stored_bytes', help: 'maxStoredBytes: envelope bytes the relay holds at most', registers }).set(limits.maxStoredBytes);
+  new Gauge({ name: 'herald_relay_max_stored_envelopes', help: 'maxStoredEnvelopes: envelopes the relay holds at most', registers }).set(limits.maxStoredEnvelopes);
   new Gauge({ name: 'herald_relay_mailboxes', help: 'Mailboxes holding at least one envelope', registers, collect() { this.set(counts.mailboxes); } });
   new Gauge({ name: 'herald_relay_build_info', help: 'Always 1; the labels say which relay version runs on which Node.js', labelNames: ['version', 'nodejs'], registers }).set({ version: relayVersion(), nodejs: process.versions.node }, 1);
   const connections = new Gauge({ name: 'herald_relay_connections', help: 'Open WebSocket connections', registers });
@@ -58,8 +67,12 @@ export function relayMetrics(counts: MailboxCounts, storage: StorageHealth): Rel
       this.set({ state: 'authenticating' }, Math.max(0, total - done));
     },
   });
+  const authFailures = new Counter({ name: 'herald_relay_auth_failures_total', help: 'Connections refused at authentication, by reason: url, signature, mailbox-proof, not-admitted, not-allowed, timeout', labelNames: ['reason'], registers });
+  // Every reason from 0: a burst between two scrapes must show as an increase, not as a new series.
+  for (const reason of AUTH_FAILURE_REASONS) authFailures.inc({ reason }, 0);
   return {
     registry,
+    authFailures,
     connections,
     authenticated,
     envelopesIn: new Counter({ name: 'herald_relay_envelopes_in_total', help: 'Envelopes accepted (stored durably) from depositing clients', registers }),
@@ -70,7 +83,6 @@ export function relayMetrics(counts: MailboxCounts, storage: StorageHealth): Rel
     bytesIn: new Counter({ name: 'herald_relay_bytes_in_total', help: 'Envelope bytes accepted', registers }),
     bytesOut: new Counter({ name: 'herald_relay_bytes_out_total', help: 'Envelope bytes pushed', registers }),
     rejections: new Counter({ name: 'herald_relay_rejections_total', help: 'Refusals by stable code (error frames and closes)', labelNames: ['code'], registers }),
-    authFailures: new Counter({ name: 'herald_relay_auth_failures_total', help: 'Connections refused at authentication, by reason: url, signature, mailbox-proof, not-admitted, not-allowed, timeout', labelNames: ['reason'], registers }),
     depositToPush: new Histogram({ name: 'herald_relay_deposit_to_push_seconds', help: 'From a deposit being accepted to its first push to a collecting client (envelopes deposited since this start)', buckets: LATENCY_BUCKETS, registers }),
     depositToAck: new Histogram({ name: 'herald_relay_deposit_to_ack_seconds', help: 'From a deposit being accepted to its recipient\'s ACK (envelopes deposited since this start)', buckets: LATENCY_BUCKETS, registers }),
   };
