@@ -159,12 +159,11 @@ function trustGauges(init: NodeMetricsInit, registers: Registry[]): void {
     const read = init.certificateExpires;
     new Gauge({
       name: 'herald_node_certificate_expiry_timestamp_seconds',
-      help: 'When this node\'s certificate chain expires (its earliest notAfter), Unix seconds; absent without a certificate',
+      help: 'When this node\'s certificate chain expires (its earliest notAfter), Unix seconds; 0 without a certificate',
       registers,
       collect() {
         const when = read();
-        if (when) this.set(when.getTime() / 1000);
-        else this.reset();
+        this.set(when ? when.getTime() / 1000 : 0);
       },
     });
   }
@@ -172,12 +171,11 @@ function trustGauges(init: NodeMetricsInit, registers: Registry[]): void {
     const read = init.revocationsIssued;
     new Gauge({
       name: 'herald_node_revocation_list_issued_timestamp_seconds',
-      help: 'When the oldest revocation list this node holds was issued, Unix seconds; absent without one',
+      help: 'When the oldest revocation list this node holds was issued, Unix seconds; 0 without one',
       registers,
       collect() {
         const when = read();
-        if (when) this.set(when.getTime() / 1000);
-        else this.reset();
+        this.set(when ? when.getTime() / 1000 : 0);
       },
     });
   }
