@@ -37,7 +37,7 @@ export interface NodeFlags {
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
-export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean } = {}): Promise<RunningNode> {
+export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean; onEvent?: (event: NodeEvent) => void } = {}): Promise<RunningNode> {
   const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
   const dir = dataDir(flags['data-dir'] ?? '');
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
@@ -50,6 +50,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   const running = trust.channels(channels, flags.via ?? []);
   const node = createNode({ identity, contacts, store, channels: running, ...trust.options });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
+  if (options.onEvent) node.subscribe(options.onEvent);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {

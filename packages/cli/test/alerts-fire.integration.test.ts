@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateIdentity, seal } from '@herald/core';
+import { generateIdentity, inspect, seal, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import { rawClient } from '../../relay/test/helpers/raw-client.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from '../../relay/test/helpers/relay-process.js';
@@ -41,7 +41,7 @@ describe('alerts fire end to end (real Prometheus, relay and node)', () => {
     const relay: RelayProcess = await spawnRelay();
     cleanups.push(() => relay.kill());
     const { alice, bob, keys } = await aliceAndBob(workdir);
-    const listener = run(['listen', '--key', keys.bob, '--via', relay.url, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card'), '--metrics', '127.0.0.1:0']);
+    const listener = run(['listen', '--key', keys.bob, '--via', relay.url, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'alice.card'), '--metrics', '127.0.0.1:0', '--log-format', 'json']);
     cleanups.push(async () => {
       listener.child.kill('SIGTERM');
       await listener.exited;
@@ -65,8 +65,10 @@ describe('alerts fire end to end (real Prometheus, relay and node)', () => {
     // outer header and stores them; Bob's node refuses each one (DECRYPT_FAILED or BAD_SIGNATURE).
     const depositor = await rawClient(relay.url);
     await depositor.authenticate(generateIdentity(), false);
+    const ids: string[] = [];
     for (let id = 1; id <= FLOOD; id++) {
       const envelope = seal(`tampered ${id}`, { from: alice, to: bob.card });
+      ids.push(inspect(envelope).id);
       envelope[envelope.length - 1]! ^= 0x01;
       expect(await depositor.deposit(id, envelope)).toBe('ACCEPTED');
     }
@@ -81,6 +83,23 @@ describe('alerts fire end to end (real Prometheus, relay and node)', () => {
       if (tries > 200) throw new Error(`the node refused only ${await nodeRefusals()} of ${FLOOD}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // --log-format json: each refusal is a pino line with its code, channel and message id.
+    const refusalLines = listener
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { service?: string; event?: string; code?: string; channel?: string; id?: string })
+      .filter((entry) => entry.event === 'rejected');
+    expect(refusalLines.length).toBe(FLOOD);
+    expect(new Set(refusalLines.map((entry) => entry.id))).toEqual(new Set(ids));
+    expect(refusalLines.every((entry) => entry.service === 'herald-node' && entry.channel === relay.url && ['DECRYPT_FAILED', 'BAD_SIGNATURE'].includes(entry.code ?? ''))).toBe(true);
+    // The node's metrics name codes, channels, precedences and states, never a routing tag, message id or fingerprint
+    // (threat model 10.3): the refusals above are counted, not listed.
+    const text = (await (await fetch(nodeMetricsUrl)).text()).toLowerCase();
+    const labels = new Set([...text.matchAll(/[{,]([a-z_]+)="/g)].map((match) => match[1]));
+    // le: histogram buckets; version, major, minor, patch, type, space: prom-client's process and heap metrics.
+    for (const label of labels) expect(['code', 'channel', 'precedence', 'state', 'status', 'le', 'version', 'major', 'minor', 'patch', 'type', 'space'], `label ${label}`).toContain(label);
+    for (const secret of [toHex(bob.card.routingTag), ...ids, alice.card.fingerprint, bob.card.fingerprint, alice.card.fingerprint.replace(/-/g, '')]) expect(text.includes(secret.toLowerCase()), `${secret} in the node's metrics`).toBe(false);
     // From the last refusal: the next scrape sees the flood, `for` passes, the next evaluation fires.
     const budget = FOR_SECONDS + 2 * INTERVAL_SECONDS + INTERVAL_SECONDS;
     const tamperFired = await waitFor(prometheus, 'HeraldTamperSpike to fire', firing('HeraldTamperSpike'), 30_000);
