@@ -58,7 +58,14 @@ export function nodeMetrics(init: NodeMetricsInit): { readonly registry: Registr
     labelNames: ['channel'],
     registers,
     collect() {
-      for (const channel of init.channels) this.set({ channel: channelLabel(channel.name) }, channel.health().state !== 'down' && breakers.get(channel.name) !== 'open' ? 1 : 0);
+      // A retired key's channel shares its relay's label: the label is up only while every channel under it is.
+      const up = new Map<string, number>();
+      for (const channel of init.channels) {
+        const label = channelLabel(channel.name);
+        const value = channel.health().state !== 'down' && breakers.get(channel.name) !== 'open' ? 1 : 0;
+        up.set(label, Math.min(up.get(label) ?? 1, value));
+      }
+      for (const [channel, value] of up) this.set({ channel }, value);
     },
   });
   new Gauge({
@@ -69,9 +76,14 @@ export function nodeMetrics(init: NodeMetricsInit): { readonly registry: Registr
     collect() {
       this.reset();
       const now = Date.now();
+      const seen = new Set<string>();
       for (const channel of init.channels) {
+        // Under a shared label (a retired key's channel), the first channel in order of preference speaks.
+        const label = channelLabel(channel.name);
+        if (seen.has(label)) continue;
+        seen.add(label);
         const health = channel.health();
-        this.set({ channel: channelLabel(channel.name), state: health.state }, Math.max(0, (now - health.since) / 1000));
+        this.set({ channel: label, state: health.state }, Math.max(0, (now - health.since) / 1000));
       }
     },
   });
