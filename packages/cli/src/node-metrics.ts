@@ -167,28 +167,16 @@ async function countOutbox(node: HeraldNode, deadlines: Readonly<Record<Preceden
 }
 
 function trustGauges(init: NodeMetricsInit, registers: Registry[]): void {
-  if (init.certificateExpires) {
-    const read = init.certificateExpires;
-    new Gauge({
-      name: 'herald_node_certificate_expiry_timestamp_seconds',
-      help: 'When this node\'s certificate chain expires (its earliest notAfter), Unix seconds; 0 without a certificate',
+  const timestamp = (name: string, help: string, read: () => Date | undefined): void =>
+    void new Gauge({
+      name,
+      help,
       registers,
       collect() {
         const when = read();
         this.set(when ? when.getTime() / 1000 : 0);
       },
     });
-  }
-  if (init.revocationsIssued) {
-    const read = init.revocationsIssued;
-    new Gauge({
-      name: 'herald_node_revocation_list_issued_timestamp_seconds',
-      help: 'When the oldest revocation list this node holds was issued, Unix seconds; 0 without one',
-      registers,
-      collect() {
-        const when = read();
-        this.set(when ? when.getTime() / 1000 : 0);
-      },
-    });
-  }
+  if (init.certificateExpires) timestamp('herald_node_certificate_expiry_timestamp_seconds', 'When this node\'s certificate chain expires (its earliest notAfter), Unix seconds; 0 without a certificate', init.certificateExpires);
+  if (init.revocationsIssued) timestamp('herald_node_revocation_list_issued_timestamp_seconds', 'When the oldest revocation list this node holds was issued, Unix seconds; 0 without one', init.revocationsIssued);
 }

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@herald/transport-mqtt/testing';
 
 /** The shipped rules, as operators load them. */
 export const ALERTS_FILE = fileURLToPath(new URL('../../../deploy/prometheus/alerts.yml', import.meta.url));
@@ -18,18 +18,6 @@ export async function rulesWithShortFor(dir: string, forSeconds: number): Promis
   const path = join(dir, 'alerts.test-copy.yml');
   await writeFile(path, rewritten);
   return path;
-}
-
-/** A free loopback port (probed, then released for the child to take). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Alert {
