@@ -20,7 +20,7 @@ const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 /** Every series name the relay and the node export, read from their real registries (histograms with their suffixes). */
 async function exportedNames(): Promise<Set<string>> {
   const counts = { envelopes: 0, bytes: 0, mailboxes: 0 } as unknown as MailboxCounts;
-  const relay = relayMetrics(counts, { failure: undefined } as unknown as StorageHealth, { maxStoredBytes: 1, maxStoredEnvelopes: 1 });
+  const relay = relayMetrics(counts, { failure: undefined } as unknown as StorageHealth, { maxStoredBytes: 1, maxStoredEnvelopes: 1 }, () => undefined);
   const node = { subscribe: () => () => undefined, outbox: async () => [] } as unknown as HeraldNode;
   const channel = { name: 'ws://127.0.0.1:1/', health: () => ({ state: 'up', since: 0 }) } as unknown as Transport;
   const fromNode = nodeMetrics({ node, store: {} as HeraldStore, channels: [channel], certificateExpires: () => new Date(), revocationsIssued: () => undefined });

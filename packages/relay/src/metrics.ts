@@ -40,7 +40,8 @@ export interface StoreLimits {
   readonly maxStoredEnvelopes: number;
 }
 
-export function relayMetrics(counts: MailboxCounts, storage: StorageHealth, limits: StoreLimits): RelayMetrics {
+/** `revocationsIssued`: with admission by certificate, when the oldest revocation list held was issued. */
+export function relayMetrics(counts: MailboxCounts, storage: StorageHealth, limits: StoreLimits, revocationsIssued?: () => Date | undefined): RelayMetrics {
   const registry = new Registry();
   // process_resident_memory_bytes, heap, event loop lag, open fds: what tells an operator the relay is healthy.
   collectDefaultMetrics({ register: registry });
@@ -50,6 +51,9 @@ export function relayMetrics(counts: MailboxCounts, storage: StorageHealth, limi
   new Gauge({ name: 'herald_relay_storage_full', help: '1 while deposits are refused because the store\'s disk is full (a commit failed), else 0', registers, collect() { this.set(storage.failure?.full ? 1 : 0); } });
   new Gauge({ name: 'herald_relay_max_stored_bytes', help: 'maxStoredBytes: envelope bytes the relay holds at most', registers }).set(limits.maxStoredBytes);
   new Gauge({ name: 'herald_relay_max_stored_envelopes', help: 'maxStoredEnvelopes: envelopes the relay holds at most', registers }).set(limits.maxStoredEnvelopes);
+  if (revocationsIssued) {
+    new Gauge({ name: 'herald_relay_revocation_list_issued_timestamp_seconds', help: 'When the oldest revocation list the relay admits by was issued, Unix seconds; 0 without one', registers, collect() { this.set((revocationsIssued()?.getTime() ?? 0) / 1000); } });
+  }
   new Gauge({ name: 'herald_relay_mailboxes', help: 'Mailboxes holding at least one envelope', registers, collect() { this.set(counts.mailboxes); } });
   new Gauge({ name: 'herald_relay_build_info', help: 'Always 1; the labels say which relay version runs on which Node.js', labelNames: ['version', 'nodejs'], registers }).set({ version: relayVersion(), nodejs: process.versions.node }, 1);
   const connections = new Gauge({ name: 'herald_relay_connections', help: 'Open WebSocket connections', registers });

@@ -56,7 +56,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     else log.info('the store takes writes again: deposits resumed');
   });
   const store = await openMailboxes(options.dataDir, options.mapSize, options, storage);
-  const metrics = relayMetrics(store.counts, storage, options);
+  const metrics = relayMetrics(store.counts, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
   const accounts = depositorAccounts({
