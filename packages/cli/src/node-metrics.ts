@@ -33,7 +33,7 @@ export function channelLabel(name: string): string {
 }
 
 /**
- * The node's Prometheus metrics (docs/operations.md, "Monitoring"). Labels are code, channel, precedence, state and
+ * The node's Prometheus metrics (docs/operations.md, "Monitoring and alerts"). Labels are code, channel, precedence, state, status and
  * nothing else: never a routing tag, a message id or a fingerprint (cardinality, and the contact graph stays private).
  * Returns the registry and a function that stops listening to the node.
  */
