@@ -26,7 +26,8 @@ const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
 /** HERALD_BENCH_PROFILE=DIR writes a V8 CPU profile of each server process into DIR (for finding where the time goes). */
 const profileArgs = (): string[] => (process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HERALD_BENCH_PROFILE}`] : []);
 
-function started(child: ChildProcess, pattern: RegExp): Promise<string> {
+/** Resolves with the first match of `pattern` in the child's stdout: its groups are what the caller needs. */
+function started(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -34,7 +35,7 @@ function started(child: ChildProcess, pattern: RegExp): Promise<string> {
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = pattern.exec(stdout);
-      if (match) resolve(match[1]!);
+      if (match) resolve(match);
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
   });
@@ -51,8 +52,8 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void> = async () =>
   };
 }
 
-async function metric(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+async function metric(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
   return Number(line?.split(' ')[1]);
 }
@@ -72,17 +73,20 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
     uncollectedMailboxMaxEnvelopes: 1_000_000, uncollectedMailboxMaxBytes: 2 ** 32,
   };
   await writeFile(config, JSON.stringify({ ...unlimited, logLevel: 'warn', authTimeoutMs: 60_000, ...settings }));
-  const child = spawn(process.execPath, [...profileArgs(), RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await started(child, /relay listening on (ws:\/\/\S+)\n/);
+  const child = spawn(process.execPath, [...profileArgs(), RELAY_BIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // /metrics is served on the metrics listener only, announced on the line after the public URL.
+  const lines = await started(child, /relay listening on (ws:\/\/\S+)\nrelay metrics on (http:\/\/\S+)\n/);
+  const url = lines[1]!;
+  const metricsUrl = lines[2]!;
   const port = Number(new URL(url).port);
   return {
     url,
     port,
-    rss: () => metric(port, 'process_resident_memory_bytes'),
-    metric: (name) => metric(port, name),
+    rss: () => metric(metricsUrl, 'process_resident_memory_bytes'),
+    metric: (name) => metric(metricsUrl, name),
     async drained() {
       for (let attempt = 0; attempt < 300; attempt++) {
-        if ((await metric(port, 'herald_relay_mailbox_envelopes')) === 0) return;
+        if ((await metric(metricsUrl, 'herald_relay_mailbox_envelopes')) === 0) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       throw new Error('the relay still holds mail 30 s after the round');
@@ -93,7 +97,7 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
 
 export async function startForwarderProcess(): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...profileArgs(), FORWARDER], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await started(child, /forwarder listening on (ws:\/\/\S+)\n/);
+  const url = (await started(child, /forwarder listening on (ws:\/\/\S+)\n/))[1]!;
   const port = Number(new URL(url).port);
   return {
     url,

@@ -12,22 +12,22 @@ export interface RunningRelay {
 const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
 
 export async function startRelay(dataDir: string): Promise<RunningRelay> {
-  const child: ChildProcess = spawn(process.execPath, [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [RELAY_BIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  // /metrics is served on the metrics listener only (--metrics), announced on the line after the public URL.
+  const [url, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /relay listening on (ws:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1]!);
+      const match = /relay listening on (ws:\/\/\S+)\nrelay metrics on (http:\/\/\S+)\n/.exec(stdout);
+      if (match) resolve([match[1]!, match[2]!]);
     });
     void exited.then((code) => reject(new Error(`the relay exited (${code}) before listening`)));
   });
-  const port = new URL(url).port;
   return {
     url,
     async metric(name) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await (await fetch(metricsUrl)).text();
       const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? Number.NaN);
     },

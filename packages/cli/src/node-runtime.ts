@@ -1,10 +1,10 @@
-import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy } from '@herald/core';
+import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type Transport } from '@herald/core';
 import { channelsFromFlags } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
 import { loadCard, loadIdentity } from './keys.js';
 import { describeRefusal } from './refusals.js';
-import { nodeTrust } from './trust-runtime.js';
+import { nodeTrust, type NodeTrustSetup } from './trust-runtime.js';
 
 /** Flags every node command shares. */
 export const NODE_FLAGS = {
@@ -20,6 +20,11 @@ export interface RunningNode {
   readonly contacts: readonly Card[];
   readonly dir: DataDir;
   readonly store: HeraldStore;
+  /** The channels the node runs, in order of preference (for health and metrics). */
+  readonly channels: readonly Transport[];
+  /** The trust policy (revocation lists), and this node's own certificate chain if it has one. */
+  readonly trust: NodeTrustSetup['trust'];
+  readonly chain: NodeTrustSetup['chain'];
   /** Stops the node and closes the store; safe to call twice. */
   close(): Promise<void>;
 }
@@ -32,7 +37,7 @@ export interface NodeFlags {
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
-export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean; policy?: NodePolicy } = {}): Promise<RunningNode> {
+export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean; policy?: NodePolicy; onEvent?: (event: NodeEvent) => void } = {}): Promise<RunningNode> {
   const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
   const dir = dataDir(flags['data-dir'] ?? '');
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
@@ -42,8 +47,10 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore({ readOnly: options.withoutChannels === true });
-  const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
+  const running = trust.channels(channels, flags.via ?? []);
+  const node = createNode({ identity, contacts, store, channels: running, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
+  if (options.onEvent) node.subscribe(options.onEvent);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -57,7 +64,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
     await close();
     throw error;
   }
-  return { node, identity, contacts, dir, store, close };
+  return { node, identity, contacts, dir, store, channels: running, trust: trust.trust, chain: trust.chain, close };
 }
 
 function describeEvent(event: NodeEvent, contacts: readonly Card[]): string {

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPassphraseProtected, toHex, type Card, type HeraldNode, type Identity, type NodeTrust, type RetiredIdentity, type Transport } from '@herald/core';
 import { webSocketTransport } from '@herald/transport-websocket';
-import { ROTATION_CONTENT_TYPE, createTrust, type Trust } from '@herald/trust';
+import { ROTATION_CONTENT_TYPE, createTrust, type CertificateChain, type Trust } from '@herald/trust';
 import { dataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
 import { readPassphrase } from './passphrase.js';
@@ -15,6 +15,8 @@ export interface NodeTrustSetup {
   /** What createNode takes: the policy, and retired identities still in their grace period. */
   readonly options: { readonly trust: NodeTrust; readonly retiredIdentities?: readonly RetiredIdentity[] };
   readonly trust: Trust;
+  /** This node's own certificate chain (DIR/trust), if it has one. */
+  readonly chain: CertificateChain | undefined;
   /** Announces pending rotations to contacts (once each) and starts keeping DIR's contacts in step with theirs. */
   afterStart(node: HeraldNode, contacts: readonly Card[]): Promise<void>;
   /**
@@ -47,6 +49,7 @@ export async function nodeTrust(dataDirPath: string, identity: Identity, passphr
   return {
     options: { trust, ...(retiredIdentities.length > 0 ? { retiredIdentities } : {}) },
     trust,
+    chain,
     channels(channels, urls) {
       if (retiredIdentities.length === 0) return [...channels];
       const isRelay = (url: string): boolean => url.startsWith('ws://') || url.startsWith('wss://');

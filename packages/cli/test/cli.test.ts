@@ -401,6 +401,13 @@ describe.concurrent('usage', () => {
     expect(forced.text).toBe(`herald ${manifest.version}\nlibsodium: WASM (libsodium.js)\n`);
   });
 
+  it('herald relay --version prints the relay package version, without needing --data-dir', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../../relay/package.json', import.meta.url), 'utf8')) as { version: string };
+    const result = await herald(['relay', '--version']);
+    expect(result.code).toBe(0);
+    expect(result.text).toBe(`herald-relay ${manifest.version}\n`);
+  });
+
   it('refuses an unknown HERALD_SODIUM with its one-line error, for every command', async () => {
     for (const args of [['--version'], ['keygen', '--out', 'never.key']]) {
       const result = await herald(args, { env: { HERALD_SODIUM: 'openssl' } });

@@ -34,22 +34,23 @@ function herald(args: string[], input: Uint8Array | string = ''): Promise<{ code
 
 /** `herald relay` on a free loopback port; resolves with its URL and a stop function. */
 async function relay(dataDir: string): Promise<{ url: string; metric(name: string): Promise<number>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [bin, 'relay', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'relay', '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /relay listening on (ws:\/\/\S+)/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
+      const metrics = /relay metrics on (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1] && metrics?.[1]) resolve([match[1], metrics[1]]);
     });
     void exited.then(() => reject(new Error('the relay exited before listening')));
   });
   return {
     url,
     async metric(name) {
-      const text = await (await fetch(`http://127.0.0.1:${new URL(url).port}/metrics`)).text();
+      const text = await (await fetch(metricsUrl)).text();
       return Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? Number.NaN);
     },
     async stop() {

@@ -25,6 +25,8 @@ export interface Admission {
   untrack(client: Admitted): void;
   /** Takes a newer list (file text or binary). Throws STALE_REVOCATION_LIST, BAD_REVOCATION_LIST, UNTRUSTED_AUTHORITY. */
   update(input: string | Uint8Array): 'updated' | 'unchanged';
+  /** When the oldest revocation list held was issued; undefined while none is held. */
+  oldestRevocationList(): Date | undefined;
   close(): void;
 }
 
@@ -98,6 +100,7 @@ export async function relayAdmission(authorityFiles: readonly string[] | undefin
   timer.unref();
 
   return {
+    oldestRevocationList: () => revocations.all().reduce<Date | undefined>((oldest, list) => (oldest === undefined || list.issued < oldest ? list.issued : oldest), undefined),
     check(signingPublicKey, chainBytes) {
       if (!chainBytes) return { refusal: 'UNCERTIFIED: this relay admits only clients certified by its authorities; no certificate was shown' };
       let chain: CertificateChain;

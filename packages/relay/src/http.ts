@@ -7,8 +7,11 @@ export interface RelayHealth {
   readonly reason?: string;
 }
 
-/** /healthz and /metrics; anything else is 404. Plain HTTP on the relay's own listener (or a separate one). */
-export function httpHandler(registry: Registry, health: () => RelayHealth): (request: IncomingMessage, response: ServerResponse) => void {
+/**
+ * /healthz, and /metrics when `registry` is given; anything else is 404. Plain HTTP: the public listener serves
+ * /healthz only, the metrics listener (metricsListen, loopback unless told otherwise) both.
+ */
+export function httpHandler(registry: Registry | undefined, health: () => RelayHealth): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -20,13 +23,13 @@ export function httpHandler(registry: Registry, health: () => RelayHealth): (req
       response.writeHead(now.status === 'shutting-down' ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(now));
       return;
     }
-    if (path === '/metrics') {
+    if (path === '/metrics' && registry) {
       registry.metrics().then(
         (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
         () => response.writeHead(500).end(),
       );
       return;
     }
-    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this is a Herald relay (WebSocket), /healthz, /metrics\n');
+    response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: this is a Herald relay (WebSocket), /healthz${registry ? ', /metrics' : ''}\n`);
   };
 }

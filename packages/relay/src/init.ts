@@ -12,7 +12,10 @@ export interface RelayInit {
    * Default: the listening URL; when listening on a wildcard address (0.0.0.0, ::) and none are given, any URL is accepted.
    */
   readonly publicUrls?: readonly string[];
-  /** Serve /metrics and /healthz on this separate `host:port` too. Default: only on the main listener. */
+  /**
+   * Serve /metrics (and /healthz) on this separate `host:port`, or on 127.0.0.1 at a bare `port`. Default: none, and no
+   * /metrics at all: the public listener serves /healthz only, so counts and latencies are never shown to the Internet.
+   */
   readonly metricsListen?: string;
   /**
    * Also accept envelopes by SMTP on this `host:port` (`herald relay --smtp`), for stations that can only send mail:
@@ -231,6 +234,12 @@ export function parseAddress(value: unknown, where: string): { host: string; por
   return { host: (match[1] ?? match[2])!, port };
 }
 
+/** A metrics listener's address: `host:port`, or a bare port on loopback (metrics are for the operator, not the Internet). */
+export function parseMetricsAddress(value: unknown, where: string): { host: string; port: number } {
+  const text = typeof value === 'number' ? String(value) : value;
+  return parseAddress(typeof text === 'string' && /^\d+$/.test(text.trim()) ? `127.0.0.1:${text.trim()}` : text, where);
+}
+
 function strings(value: unknown, where: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.trim() === '')) throw new OptionsError(`${where}: expected a list of non-empty strings`);
@@ -259,7 +268,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   if (typeof init.dataDir !== 'string' || init.dataDir.trim() === '') throw new OptionsError(`${where}: dataDir: expected a directory path, got ${describe(init.dataDir)}`);
   const listen = init.listen ?? '127.0.0.1:7700';
   const { host, port } = parseAddress(listen, `${where}: listen`);
-  const metrics = init.metricsListen === undefined ? undefined : parseAddress(init.metricsListen, `${where}: metricsListen`);
+  const metrics = init.metricsListen === undefined ? undefined : parseMetricsAddress(init.metricsListen, `${where}: metricsListen`);
   const smtp = init.smtp === undefined ? undefined : parseAddress(init.smtp, `${where}: smtp`);
   if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
   const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);

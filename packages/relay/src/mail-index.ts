@@ -16,6 +16,8 @@ export interface IndexedEntry {
   readonly size: number;
   /** Who pays for the entry (depositor accounts): released when it is forgotten. */
   readonly payer?: { release(size: number): void } | undefined;
+  /** When it was deposited (ms), for the latency histograms; unknown for entries loaded from the store at start. */
+  readonly depositedAt?: number;
 }
 
 export interface MailIndex {

@@ -18,6 +18,8 @@ export interface MailEntry {
   readonly seq: number;
   readonly key: string;
   readonly bytes: Uint8Array;
+  /** When it was deposited (ms), while this process knows it: the latency histograms' start. */
+  readonly depositedAt?: number | undefined;
   /** Set when its recipient acknowledged it before it was written: it never reaches the store. */
   elided?: boolean;
 }
@@ -185,13 +187,14 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       // One row for every mailbox kept as long, usually the only one.
       const rows = new Map<number, Buffer>();
       const rowFor = (until: number): Buffer => rows.get(until) ?? rows.set(until, withHeader(envelope, until, id)).get(until)!;
+      const depositedAt = Date.now();
       const entries = fresh.map((tag): MailEntry & { row: Buffer } => {
         const entrySeq = ++seq;
         const until = uncollected.has(tag) ? shortKeepUntil : keepUntil;
         const row = rowFor(until);
-        index.add({ tag, seq: entrySeq, keepUntil: until, id, size, payer });
+        index.add({ tag, seq: entrySeq, keepUntil: until, id, size, payer, depositedAt });
         payer?.charge(size);
-        return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: row.subarray(HEADER_BYTES), row };
+        return { tag, seq: entrySeq, key: `${tag}:${entrySeq}`, bytes: row.subarray(HEADER_BYTES), row, depositedAt };
       });
       // Through lmdb-js's fast instruction queue, in the next batch (transaction callbacks need a round trip to
       // the writer thread per batch and halved throughput). One write per entry, so each can be taken back alone.
@@ -239,7 +242,8 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
         if (skip(entryKey)) continue;
         const value = mail.getBinary(key);
         if (value === undefined) continue;
-        out.push({ tag, seq: key[1], key: entryKey, bytes: new Uint8Array(value.buffer, value.byteOffset + HEADER_BYTES, value.byteLength - HEADER_BYTES) });
+        const bytes = new Uint8Array(value.buffer, value.byteOffset + HEADER_BYTES, value.byteLength - HEADER_BYTES);
+        out.push({ tag, seq: key[1], key: entryKey, bytes, depositedAt: index.get(tag, key[1])?.depositedAt });
         if (out.length >= limit) break;
       }
       return out;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isHeraldError } from '@herald/core';
 import { initFromFlags, serveRelay } from './serve.js';
+import { relayVersion } from './version.js';
 
 const USAGE = `usage: herald-relay --listen HOST:PORT --data-dir DIR [--config relay.yaml] [options]
 
@@ -12,7 +13,8 @@ options:
   --listen HOST:PORT        where to listen (default 127.0.0.1:7700; port 0 picks a free one)
   --data-dir DIR            the mailbox store (required here or in the config file)
   --config FILE             YAML config file; flags override it
-  --metrics HOST:PORT       also serve /metrics and /healthz there
+  --metrics HOST:PORT       serve /metrics (and /healthz) there; a bare PORT means 127.0.0.1:PORT.
+                            Without it no /metrics is served; the main port serves /healthz only
   --smtp HOST:PORT          also accept envelopes by SMTP there (stations that can only send mail)
   --mqtt HOST:PORT          also run the embedded MQTT broker there (mqtt:// channels)
   --mqtt-anonymous          the embedded broker also admits clients that prove no identity key
@@ -22,6 +24,7 @@ options:
   --admit-authority CARD    admit only clients certified by this authority (repeatable)
   --admit-revocations FILE  the authorities' revocation list, watched: revoked clients are closed at once
   --log-level LEVEL         fatal, error, warn, info, debug, trace or silent
+  --version                 print the version and exit
 `;
 
 /** The relay's own command line (also behind `herald relay`); returns the exit code. */
@@ -47,11 +50,16 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         'admit-revocations': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     }));
   } catch (error) {
     process.stderr.write(`usage error: ${(error as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (values.version) {
+    process.stdout.write(`herald-relay ${relayVersion()}\n`);
+    return 0;
   }
   if (values.help) {
     process.stdout.write(USAGE);

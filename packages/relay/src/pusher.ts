@@ -6,6 +6,7 @@ interface InFlight {
   readonly tag: string;
   readonly seq: number;
   readonly key: string;
+  readonly depositedAt: number | undefined;
 }
 
 /** What the pusher needs of its connection. */
@@ -60,6 +61,7 @@ export class Pusher {
       .then(
         (neverStored) => {
           metrics.envelopesAcked.inc();
+          if (entry.depositedAt !== undefined) metrics.depositToAck.observe((Date.now() - entry.depositedAt) / 1000);
           if (neverStored) metrics.envelopesUnstored.inc();
         },
         (error: unknown) => log.error({ err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed'),
@@ -94,9 +96,10 @@ export class Pusher {
   private push(entry: MailEntry): void {
     const deliveryId = this.nextDelivery;
     this.nextDelivery = this.nextDelivery >= 0xffffffff ? 1 : this.nextDelivery + 1;
-    this.inflight.set(deliveryId, { tag: entry.tag, seq: entry.seq, key: entry.key });
+    this.inflight.set(deliveryId, { tag: entry.tag, seq: entry.seq, key: entry.key, depositedAt: entry.depositedAt });
     this.inflightKeys.add(entry.key);
     this.core.metrics.envelopesOut.inc();
+    if (entry.depositedAt !== undefined) this.core.metrics.depositToPush.observe((Date.now() - entry.depositedAt) / 1000);
     this.core.metrics.bytesOut.inc(entry.bytes.length);
     this.target.send(protocol.encodePush(deliveryId, entry.bytes));
   }

@@ -8,7 +8,7 @@ import { relayAdmission } from './admission.js';
 import { gateConnections } from './gate.js';
 import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
 import type { RelayCore } from './core.js';
-import { httpHandler } from './http.js';
+import { httpHandler, type RelayHealth } from './http.js';
 import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
 import { openMailboxes } from './mailboxes.js';
@@ -23,8 +23,8 @@ export interface RelayHandle {
   /** `ws://host:port/` as bound (the real port when 0 was asked for). */
   readonly url: string;
   readonly port: number;
-  /** `http://host:port/metrics` of the metrics listener (the main one unless metricsListen was set). */
-  readonly metricsUrl: string;
+  /** `http://host:port/metrics` of the metrics listener; undefined without metricsListen (no /metrics is served). */
+  readonly metricsUrl: string | undefined;
   /** The relay's persistent id (hex), as sent in CHALLENGE frames. */
   readonly relayId: string;
   /** `smtp+plain://host:port` of the SMTP deposit endpoint, when `smtp` was set. */
@@ -43,7 +43,7 @@ export interface RelayHandle {
 /** Room above maxEnvelopeBytes before ws itself cuts a frame (1009): slightly oversize envelopes get a typed TOO_LARGE instead. */
 const FRAME_SLACK = 64 * 1024;
 
-/** Starts a relay on embedded defaults: LMDB mailboxes in `dataDir`, WebSocket, /healthz and /metrics on the same port. */
+/** Starts a relay on embedded defaults: LMDB mailboxes in `dataDir`, WebSocket, /healthz on the same port, /metrics only on metricsListen. */
 export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const options = resolveRelayInit(init);
   const log = relayLogger(options.logLevel);
@@ -56,7 +56,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     else log.info('the store takes writes again: deposits resumed');
   });
   const store = await openMailboxes(options.dataDir, options.mapSize, options, storage);
-  const metrics = relayMetrics(store.counts, storage);
+  const metrics = relayMetrics(store.counts, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
   const accounts = depositorAccounts({
@@ -70,12 +70,14 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
   };
 
-  const handler = httpHandler(metrics.registry, () => {
+  const health = (): RelayHealth => {
     if (!core.accepting) return { status: 'shutting-down' };
     // Still 200: collection and acknowledgements work, and they are what frees the disk.
     const failure = storage.failure;
     return failure ? { status: 'degraded', reason: failure.message } : { status: 'ok' };
-  });
+  };
+  // The public port answers /healthz only: /metrics (connection counts, refusals, latencies) is for the operator.
+  const handler = httpHandler(undefined, health);
   const server = createServer(handler);
   // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
   const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
@@ -128,9 +130,9 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   policy = urlPolicy(options, port);
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   let metricsServer: Server | undefined;
-  let metricsUrl = `http://${hostForUrl}:${port}/metrics`;
+  let metricsUrl: string | undefined;
   if (options.metrics) {
-    metricsServer = createServer(handler);
+    metricsServer = createServer(httpHandler(metrics.registry, health));
     await listen(metricsServer, options.metrics.port, options.metrics.host);
     const bound = metricsServer.address() as AddressInfo;
     metricsUrl = `http://${options.metrics.host.includes(':') ? `[${options.metrics.host}]` : options.metrics.host}:${bound.port}/metrics`;

@@ -49,7 +49,7 @@ export async function serveRelay(init: RelayInit, options: { signal?: AbortSigna
   const relay: RelayHandle = await startRelay(init);
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   write(`relay listening on ${relay.url}\n`);
-  if (relay.metricsUrl !== `${relay.url.replace(/^ws:/, 'http:')}metrics`) write(`relay metrics on ${relay.metricsUrl}\n`);
+  if (relay.metricsUrl) write(`relay metrics on ${relay.metricsUrl}\n`);
   if (relay.smtpUrl) write(`relay smtp on ${relay.smtpUrl}\n`);
   if (relay.mqttUrl) write(`relay mqtt broker on ${relay.mqttUrl}\n`);
   await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ import { Pusher } from './pusher.js';
 import { tokenBucket } from './rate.js';
 import { sodium } from './sodium.js';
 import { StorageFailure } from './storage-health.js';
+import type { AuthFailureReason } from './metrics.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -84,7 +85,7 @@ export class Session {
       relayKey: sodium.crypto_scalarmult_base(this.relaySecret),
       maxEnvelopeBytes: core.init.maxEnvelopeBytes,
     });
-    this.authTimer = setTimeout(() => this.close('AUTH_TIMEOUT', `no AUTH within ${core.init.authTimeoutMs} ms`), core.init.authTimeoutMs);
+    this.authTimer = setTimeout(() => this.refuseAuth('timeout', 'AUTH_TIMEOUT', `no AUTH within ${core.init.authTimeoutMs} ms`), core.init.authTimeoutMs);
     socket.on('message', (data, isBinary) => {
       this.heardSinceSweep = true;
       try {
@@ -178,13 +179,13 @@ export class Session {
     if (this.state !== 'challenged') return this.close('PROTOCOL_ERROR', 'a second AUTH');
     const verdict = protocol.verifyAuth(auth, this.challengeFrame, this.relaySecret, (url) => this.core.urlAllowed(url));
     this.relaySecret.fill(0);
-    if (!verdict.ok) return this.close('AUTH_FAILED', verdict.reason);
+    if (!verdict.ok) return this.refuseAuth(verdict.failure, 'AUTH_FAILED', verdict.reason);
     const admitted = this.core.admission?.check(verdict.signingPublicKey, this.certificate);
-    if (admitted && 'refusal' in admitted) return this.close('NOT_ALLOWED', admitted.refusal);
+    if (admitted && 'refusal' in admitted) return this.refuseAuth('not-admitted', 'NOT_ALLOWED', admitted.refusal);
     const { depositors, collectors } = this.core;
     this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
-    if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.close('NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
-    if (!this.canDeposit && verdict.tags.length === 0) return this.close('NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
+    if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
+    if (!this.canDeposit && verdict.tags.length === 0) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
     try {
       raiseFrameLimit(this.socket, this.peer.maxFrameBytes);
     } catch (error) {
@@ -208,6 +209,12 @@ export class Session {
     }
     this.socket.send(protocol.encodeWelcome(this.tags.length));
     this.pusher.wake();
+  }
+
+  /** A refused authentication: counted by its reason (a closed set) besides its close code. */
+  private refuseAuth(reason: AuthFailureReason, name: 'AUTH_FAILED' | 'NOT_ALLOWED' | 'AUTH_TIMEOUT', text: string): void {
+    this.core.metrics.authFailures.inc({ reason });
+    this.close(name, text);
   }
 
   private refuse(name: ErrorName, requestId: number, text: string): void {

@@ -96,6 +96,10 @@ describe('relay refusals (real relay process)', () => {
     const elsewhere = await rawClient(relay.url);
     elsewhere.send(protocol.answerChallenge(alice, elsewhere.challenge, 'ws://relay.example:7700/', false));
     expect((await elsewhere.closed).code).toBe(CLOSE_CODES.AUTH_FAILED);
+    // Counted by reason, a closed set: a replay fails the signature (the challenge differs), a forgery the proof.
+    expect(await relay.metric('herald_relay_auth_failures_total{reason="signature"}')).toBe(1);
+    expect(await relay.metric('herald_relay_auth_failures_total{reason="mailbox-proof"}')).toBe(1);
+    expect(await relay.metric('herald_relay_auth_failures_total{reason="url"}')).toBe(1);
     first.socket.close();
     await expectAlive();
   });

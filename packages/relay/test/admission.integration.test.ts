@@ -92,6 +92,8 @@ describe('relay admission by organisation certificate (real relay process)', () 
       expect(result.close?.code).toBe(CLOSE_CODES.NOT_ALLOWED);
       expect(result.close?.reason).toContain(code);
     }
+    // Counted as authentication failures, by reason.
+    expect(await relay.metric('herald_relay_auth_failures_total{reason="not-admitted"}')).toBe(cases.length);
     expect((await relay.get('/healthz')).status).toBe(200);
   });
 
@@ -109,6 +111,10 @@ describe('relay admission by organisation certificate (real relay process)', () 
     expect(closed.code).toBe(CLOSE_CODES.NOT_ALLOWED);
     expect(closed.reason).toContain('REVOKED');
     expect(daveSession.client.socket.readyState).toBe(daveSession.client.socket.OPEN);
+    // The list in force is the one just issued: what the HeraldRevocationListStale alert watches.
+    const issued = await relay.metric('herald_relay_revocation_list_issued_timestamp_seconds');
+    expect(issued).toBeGreaterThanOrEqual(Math.floor(revokedAt / 1000) - 1);
+    expect(issued).toBeLessThanOrEqual(Date.now() / 1000);
 
     const again = await attempt(carol, encodeChain(certify(carol)));
     expect(again.close?.reason).toContain('REVOKED');

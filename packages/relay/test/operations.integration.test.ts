@@ -31,12 +31,30 @@ describe('running a relay', () => {
     expect((await run(['--bogus'])).code).toBe(2);
   });
 
-  it('serves /healthz and /metrics, also on a separate --metrics address', async () => {
+  it('serves /healthz on its public port, and /metrics only on the --metrics listener', async () => {
     const relay = await spawnRelay({ args: ['--metrics', '127.0.0.1:0'] });
     expect(await relay.get('/healthz')).toEqual({ status: 200, text: '{"status":"ok"}' });
-    expect((await relay.get('/metrics')).text).toContain('herald_relay_connections 0');
+    const metrics = (await relay.get('/metrics')).text;
+    expect(metrics).toContain('herald_relay_connections 0');
+    expect(metrics).toMatch(/^herald_relay_build_info\{version="\d+\.\d+\.\d+[^"]*",nodejs="[^"]+"\} 1$/m);
+    expect(metrics).toContain('herald_relay_deposit_to_ack_seconds_count 0');
+    // The public port shows no counts or latencies to the Internet.
+    expect((await fetch(`http://127.0.0.1:${relay.port}/metrics`)).status).toBe(404);
+    expect((await fetch(relay.metricsUrl!.replace('/metrics', '/healthz'))).status).toBe(200);
     expect((await relay.get('/nope')).status).toBe(404);
     await relay.kill('SIGTERM');
+    // Without --metrics, nothing serves /metrics at all.
+    const quiet = await spawnRelay({ metrics: false });
+    expect(quiet.metricsUrl).toBeUndefined();
+    expect((await quiet.get('/metrics')).status).toBe(404);
+    expect((await quiet.get('/healthz')).status).toBe(200);
+    await quiet.kill('SIGTERM');
+  });
+
+  it('prints its version with --version', async () => {
+    const result = await run(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^herald-relay \d+\.\d+\.\d+\S*\n$/);
   });
 
   it('shuts down gracefully on SIGTERM (exit 0), and what it accepted is there after the restart', async () => {
@@ -94,6 +112,31 @@ describe('running a relay', () => {
     expect((await owner.next((frame) => frame.type === 'push')).type).toBe('push');
     owner.socket.close();
     listed.socket.close();
+    await relay.kill('SIGTERM');
+  });
+});
+
+describe('latency metrics', () => {
+  it('times each envelope from its deposit to its push and to its ACK', async () => {
+    const relay = await spawnRelay();
+    const bob = generateIdentity();
+    const sender = await rawClient(relay.url);
+    await sender.authenticate(generateIdentity(), false);
+    expect(await sender.deposit(1, seal('timed', { from: generateIdentity(), to: bob.card }))).toBe('ACCEPTED');
+    expect(await relay.metric('herald_relay_deposit_to_push_seconds_count')).toBe(0);
+    const reader = await rawClient(relay.url);
+    await reader.authenticate(bob);
+    const push = await reader.next((frame) => frame.type === 'push');
+    expect(await relay.metric('herald_relay_deposit_to_push_seconds_count')).toBe(1);
+    expect(await relay.metric('herald_relay_deposit_to_ack_seconds_count')).toBe(0);
+    reader.send(protocol.encodeAck(push.type === 'push' ? push.deliveryId : 0));
+    for (let tries = 0; tries < 100 && (await relay.metric('herald_relay_deposit_to_ack_seconds_count')) === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await relay.metric('herald_relay_deposit_to_ack_seconds_count')).toBe(1);
+    // Pushed after the reader connected: a positive delay, in seconds, within the histogram's buckets.
+    expect(await relay.metric('herald_relay_deposit_to_push_seconds_sum')).toBeGreaterThan(0);
+    expect(await relay.metric('herald_relay_connections_by_state{state="authenticated"}')).toBe(2);
+    sender.socket.close();
+    reader.socket.close();
     await relay.kill('SIGTERM');
   });
 });

@@ -1,4 +1,5 @@
-import { serveRelay, initFromFlags } from '@herald/relay';
+import { serveRelay, initFromFlags, relayVersion } from '@herald/relay';
+import { writeStdout } from '../io.js';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../errors.js';
 
@@ -11,14 +12,15 @@ Runs a Herald relay on embedded defaults: mailboxes in LMDB under DIR, no
 outside service. Clients authenticate with their identity key and collect only
 the mailboxes they prove they own; the relay never sees plaintext or senders.
 The first line on stdout is "relay listening on ws://HOST:PORT/" (the real port
-when PORT is 0); JSON logs go to stderr; /healthz and /metrics are served on the
-same port. A YAML config file (--config) can hold every option; flags override
+when PORT is 0); JSON logs go to stderr; /healthz is served on the same port, and
+/metrics (Prometheus) only on the --metrics listener. A YAML config file (--config) can hold every option; flags override
 it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
   flags: {
     listen: { type: 'string', value: 'HOST:PORT', description: 'where to listen (default 127.0.0.1:7700; port 0 picks a free one)' },
     'data-dir': { type: 'string', value: 'DIR', description: 'the mailbox store (required here or in the config file)' },
     config: { type: 'string', value: 'FILE', description: 'YAML config file (docs/operations.md)' },
-    metrics: { type: 'string', value: 'HOST:PORT', description: 'also serve /metrics and /healthz there' },
+    metrics: { type: 'string', value: 'HOST:PORT', description: 'serve /metrics (and /healthz) there, e.g. 127.0.0.1:9465 (a bare PORT means loopback); without it, no /metrics' },
+    version: { type: 'boolean', description: 'print the relay version and exit' },
     smtp: { type: 'string', value: 'HOST:PORT', description: 'also accept envelopes by SMTP there, for stations that can only send mail' },
     mqtt: { type: 'string', value: 'HOST:PORT', description: 'also run the embedded MQTT broker there, for mqtt:// channels (sessions kept in DIR/mqtt)' },
     'public-url': { type: 'string', value: 'URL', multiple: true, description: 'a URL clients dial, e.g. wss://relay.example.org/herald (repeatable)' },
@@ -29,6 +31,10 @@ it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
     'admit-revocations': { type: 'string', value: 'FILE', description: 'that authority\'s revocation list, watched: a newer one closes revoked clients at once' },
   },
   async run({ flags }) {
+    if (flags.version) {
+      await writeStdout(`herald-relay ${relayVersion()}\n`);
+      return;
+    }
     if (flags['data-dir'] === undefined && flags.config === undefined) throw new UsageError('--data-dir is required (or dataDir in a --config file)');
     const init = await initFromFlags({
       listen: flags.listen,

@@ -16,7 +16,9 @@ export interface RelayProcess {
   logs(): string;
   /** Resolves with the exit code and signal once the process ended. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** GET on the relay's HTTP port. */
+  /** `http://127.0.0.1:PORT/metrics` of its metrics listener (loopback, port picked by the relay); undefined with `metrics: false`. */
+  readonly metricsUrl: string | undefined;
+  /** GET on the relay's HTTP port, or on its metrics listener for /metrics (the public port serves none). */
   get(path: string): Promise<{ status: number; text: string }>;
   /** A metric's value from /metrics (first sample whose line starts with `name`), or undefined. */
   metric(name: string): Promise<number | undefined>;
@@ -30,6 +32,8 @@ export interface SpawnOptions {
   /** Options written to a YAML config file handed over with --config. */
   readonly config?: Record<string, unknown>;
   readonly args?: readonly string[];
+  /** false: no --metrics listener (the relay then serves no /metrics). */
+  readonly metrics?: false;
   /** Longest wait for the "relay listening on" line. */
   readonly startTimeoutMs?: number;
 }
@@ -54,7 +58,10 @@ function yamlOf(config: Record<string, unknown>): string {
 /** Starts the relay on 127.0.0.1 (a free port unless `port` is given) and waits for its first stdout line. */
 export async function spawnRelay(options: SpawnOptions = {}): Promise<RelayProcess> {
   const dataDir = options.dataDir ?? (await tempDir('herald-relay-'));
-  const args = [RELAY_BIN, '--listen', `127.0.0.1:${options.port ?? 0}`, '--data-dir', join(dataDir, 'store'), ...(options.args ?? [])];
+  // A metrics listener on a free loopback port, unless the test names its own.
+  const metricsArgs = options.args?.includes('--metrics') || options.metrics === false ? [] : ['--metrics', '127.0.0.1:0'];
+  const waitForMetrics = options.metrics !== false;
+  const args = [RELAY_BIN, '--listen', `127.0.0.1:${options.port ?? 0}`, '--data-dir', join(dataDir, 'store'), ...metricsArgs, ...(options.args ?? [])];
   if (options.config) {
     const configPath = join(dataDir, `relay-${Date.now()}.yaml`);
     await writeFile(configPath, yamlOf(options.config));
@@ -64,15 +71,16 @@ export async function spawnRelay(options: SpawnOptions = {}): Promise<RelayProce
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, metricsUrl] = await new Promise<[string, string | undefined]>((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`relay did not start within ${options.startTimeoutMs ?? 30_000} ms; stderr: ${stderr}`)), options.startTimeoutMs ?? 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /^relay listening on (ws:\/\/\S+)\n/.exec(stdout);
-      if (match) {
+      const metrics = /^relay metrics on (http:\/\/\S+)\n/m.exec(stdout);
+      if (match && (metrics || !waitForMetrics)) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve([match[1]!, metrics?.[1]]);
       }
     });
     void exited.then(({ code }) => {
@@ -84,12 +92,14 @@ export async function spawnRelay(options: SpawnOptions = {}): Promise<RelayProce
   const relay: RelayProcess = {
     url,
     port,
+    metricsUrl,
     dataDir,
     child,
     exited,
     logs: () => stderr,
     async get(path) {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
+      const target = path === '/metrics' && metricsUrl ? metricsUrl : `http://127.0.0.1:${port}${path}`;
+      const response = await fetch(target, { signal: AbortSignal.timeout(5000) });
       return { status: response.status, text: await response.text() };
     },
     async metric(name) {

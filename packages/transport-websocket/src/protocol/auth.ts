@@ -68,7 +68,7 @@ export function answerChallenge(identity: Identity, challenge: Challenge & { rea
 
 export type AuthVerdict =
   | { readonly ok: true; readonly signingPublicKey: Uint8Array; readonly tags: readonly string[]; readonly agreementKeys: readonly Uint8Array[] }
-  | { readonly ok: false; readonly reason: string };
+  | { readonly ok: false; readonly reason: string; /** Which check failed: a closed set, fit for a metric label. */ readonly failure: 'url' | 'signature' | 'mailbox-proof' };
 
 /**
  * The relay's check of an AUTH frame against the CHALLENGE it sent on this
@@ -76,7 +76,7 @@ export type AuthVerdict =
  * names this relay.
  */
 export function verifyAuth(auth: Auth, challengeFrame: Uint8Array, relaySecret: Uint8Array, urlAllowed: (url: string) => boolean): AuthVerdict {
-  if (!urlAllowed(auth.url)) return { ok: false, reason: 'the signed URL does not name this relay' };
+  if (!urlAllowed(auth.url)) return { ok: false, reason: 'the signed URL does not name this relay', failure: 'url' };
   const keys = auth.proofs.map((proof) => proof.agreementPublicKey);
   const transcript = authTranscript(challengeFrame, auth.url, auth.signingPublicKey, keys);
   let signed = false;
@@ -85,17 +85,17 @@ export function verifyAuth(auth: Auth, challengeFrame: Uint8Array, relaySecret: 
   } catch {
     signed = false;
   }
-  if (!signed) return { ok: false, reason: 'the signature does not verify' };
+  if (!signed) return { ok: false, reason: 'the signature does not verify', failure: 'signature' };
   const tags: string[] = [];
   for (const proof of auth.proofs) {
     let shared: Uint8Array;
     try {
       shared = sodium.crypto_scalarmult(relaySecret, proof.agreementPublicKey);
     } catch {
-      return { ok: false, reason: 'a mailbox proof carries a small-order X25519 key' };
+      return { ok: false, reason: 'a mailbox proof carries a small-order X25519 key', failure: 'mailbox-proof' };
     }
     const expected = macWith(shared, tagProofMessage(challengeFrame, auth.signingPublicKey, proof.agreementPublicKey));
-    if (!sodium.memcmp(expected, proof.mac)) return { ok: false, reason: 'a mailbox proof does not verify' };
+    if (!sodium.memcmp(expected, proof.mac)) return { ok: false, reason: 'a mailbox proof does not verify', failure: 'mailbox-proof' };
     const tag = toHex(routingTagFor(proof.agreementPublicKey));
     if (!tags.includes(tag)) tags.push(tag);
   }
