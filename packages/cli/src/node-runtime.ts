@@ -42,12 +42,17 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore({ readOnly: options.withoutChannels === true });
-  const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), ...trust.options });
+  const prekeys = await dir.openPrekeys(identity).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const node = createNode({ identity, contacts, store, channels: trust.channels(channels, flags.via ?? []), prekeys, ...trust.options });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await node.stop();
+      await prekeys.close();
       await store.close();
     })());
   try {
