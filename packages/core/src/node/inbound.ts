@@ -84,7 +84,7 @@ async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, 
     for (const retired of context.retired ?? []) {
       if (retired.until < receivedAt) continue;
       try {
-        return { opened: await open(envelope, { ...options, identity: retired.identity }), as: retired.identity };
+        return { opened: await open(envelope, { ...options, identity: retired.identity, ...(retired.prekeys ? { prekeys: retired.prekeys } : {}) }), as: retired.identity };
       } catch (inner) {
         if (!(inner instanceof EnvelopeError) || inner.code !== 'NOT_FOR_ME') throw inner;
       }
@@ -135,7 +135,8 @@ async function finishOneTime(context: InboundContext, opened: OpenedMessage, as:
     context.doneOneTime.set(opened.id, { sender: opened.sender.card, opened, as });
     if (context.doneOneTime.size > MAX_DONE_ONE_TIME) context.doneOneTime.delete(context.doneOneTime.keys().next().value as string);
   }
-  await context.prekeys.delete(fromHex(opened.prekey.id));
+  const secrets = as === context.identity ? context.prekeys : context.retired?.find((retired) => retired.identity === as)?.prekeys;
+  await secrets?.delete(fromHex(opened.prekey.id));
 }
 
 export async function handleInbound(context: InboundContext, inbound: InboundEnvelope): Promise<void> {

@@ -4,6 +4,7 @@ import type { PrekeyBundle } from '../prekey/bundle.js';
 import { DEFAULT_OPEN_FOR_SECONDS, DEFAULT_PREKEY_ROTATION_SECONDS, DEFAULT_SEAL_FOR_SECONDS, generatePrekeys, MIN_PREKEY_PERIOD_SECONDS } from '../prekey/generate.js';
 import type { PrekeySecretStore } from '../prekey/secret-store.js';
 import type { PrekeyKind, SignedPrekey } from '../prekey/types.js';
+import { verifySignedPrekey } from '../prekey/verify.js';
 import { MAX_TTL_SECONDS } from '../envelope/seal-common.js';
 
 /** The node's own medium-term prekey schedule. */
@@ -46,10 +47,19 @@ export interface OwnPrekeys {
 export function ownPrekeys(identity: Identity, secrets: PrekeySecretStore, rotation: ResolvedRotation): OwnPrekeys {
   const generate = (kind: PrekeyKind, count: number, oneTime: boolean, now: number) =>
     generatePrekeys(identity, { kind, count, oneTime, now, sealForSeconds: rotation.sealForSeconds, openForSeconds: rotation.openForSeconds });
+  // Only prekeys this identity signed: after a key rotation the store may still hold the old key's until they are pruned.
+  const signedByMe = (prekey: SignedPrekey): boolean => {
+    try {
+      verifySignedPrekey(prekey, identity.card.signingPublicKey, { now: prekey.created * 1000 });
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const newestMediumTerm = (kind: PrekeyKind): SignedPrekey | undefined =>
     secrets
       .list()
-      .filter((prekey) => prekey.kind === kind && !prekey.oneTime)
+      .filter((prekey) => prekey.kind === kind && !prekey.oneTime && signedByMe(prekey))
       .at(-1);
   async function ensureMediumTerm(kind: PrekeyKind, now: number): Promise<boolean> {
     const newest = newestMediumTerm(kind);
