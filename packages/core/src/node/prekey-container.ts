@@ -3,7 +3,7 @@ import { decodeContentType, encodeContentType } from '../envelope/content-type.j
 import { decodePrekeyBundle, encodePrekeyBundle, type PrekeyBundle } from '../prekey/bundle.js';
 
 /**
- * Prekeys piggybacked on a message or an ack (docs/protocol.md section 16.6):
+ * Prekeys piggybacked on a message or an ack (docs/protocol.md section 16.9):
  * the sealed body becomes a small container of content type
  * `application/vnd.herald.prekeyed`, byte-exact:
  *
