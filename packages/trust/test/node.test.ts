@@ -8,6 +8,7 @@ const FAST: NodePolicy = { ackDeadlineMs: { FLASH: 300, IMMEDIATE: 300, PRIORITY
 
 interface Running {
   node: HeraldNode;
+  store: HeraldStore;
   prekeys: PrekeySecretStore;
   trust: Trust;
   events: NodeEvent[];
@@ -19,15 +20,16 @@ afterEach(async () => void (await Promise.all(running.splice(0).map((node) => no
 
 async function start(m: ReturnType<typeof medium>, identity: Identity, init: { anchors: readonly Card[]; chain?: CertificateChain; contacts?: Card[]; require?: boolean; retired?: RetiredIdentity[]; store?: HeraldStore; trustStore?: TrustStore; prekeys?: PrekeySecretStore }): Promise<Running> {
   const prekeys = init.prekeys ?? memoryPrekeySecretStore(identity);
+  const store = init.store ?? memoryStore();
   const trust = await createTrust({ anchors: init.anchors, ...(init.trustStore ? { store: init.trustStore } : {}), ...(init.chain ? { chain: init.chain } : {}), ...(init.require !== undefined ? { require: init.require } : {}) });
-  const node = createNode({ identity, contacts: init.contacts ?? [], store: init.store ?? memoryStore(), channels: [m.channel()], policy: FAST, trust, prekeys, ...(init.retired ? { retiredIdentities: init.retired } : {}) });
+  const node = createNode({ identity, contacts: init.contacts ?? [], store, channels: [m.channel()], policy: FAST, trust, prekeys, ...(init.retired ? { retiredIdentities: init.retired } : {}) });
   const events: NodeEvent[] = [];
   const trustEvents: TrustEvent[] = [];
   node.subscribe((event) => events.push(event));
   trust.subscribe((event) => trustEvents.push(event));
   await node.start();
   running.push(node);
-  return { node, prekeys, trust, events, trustEvents, rejected: () => events.flatMap((event) => (event.type === 'rejected' ? [event.code] : [])) };
+  return { node, store, prekeys, trust, events, trustEvents, rejected: () => events.flatMap((event) => (event.type === 'rejected' ? [event.code] : [])) };
 }
 
 async function receive(node: HeraldNode, count: number, timeoutMs = 5_000): Promise<ReceivedMessage[]> {
@@ -146,7 +148,10 @@ describe('nodes under an organisation trust policy', () => {
 
     await aliceNode.node.send('Bob', 'after');
     await until(() => bobNode.rejected().includes('REVOKED'));
+    // Alice's prekeys came with her message; the refusal to seal to her revoked key deletes them.
+    expect(await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)).toBeDefined();
     await expect(bobNode.node.send('Alice', 'to a revoked key')).rejects.toMatchObject({ code: 'REVOKED' });
+    expect(await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)).toBeUndefined();
 
     await opsNode.node.send('Bob', older.bytes, { contentType: REVOCATION_CONTENT_TYPE });
     await until(() => bobNode.rejected().includes('STALE_REVOCATION_LIST'));
@@ -186,8 +191,10 @@ describe('nodes under an organisation trust policy', () => {
     expect(aliceNode.trustEvents).toContainEqual(expect.objectContaining({ type: 'rotated' }));
     expect(aliceNode.trust.successor?.(bob1.identity.card).fingerprint).toBe(bob2.card.fingerprint);
 
-    // No manual step: "Bob" (the old card in Alice's contacts) now means the new key.
+    // No manual step: "Bob" (the old card in Alice's contacts) now means the new key, and the old key's prekeys are forgotten.
+    expect(await aliceNode.store.getContactPrekeys(bob1.identity.card.fingerprint)).toBeDefined();
     expect(await (await aliceNode.node.send('Bob', 'after rotation')).settled()).toBe('delivered');
+    expect(await aliceNode.store.getContactPrekeys(bob1.identity.card.fingerprint)).toBeUndefined();
     const [after] = await receive(newBob.node, 1);
     expect(after?.text).toBe('after rotation');
     expect(after?.trust?.role).toBe('member');

@@ -7,7 +7,7 @@ import { envelopeExpiry, envelopeId as envelopeIdOf } from '../envelope/inspect.
 import { seal } from '../envelope/seal.js';
 import { memoryPrekeySecretStore, type PrekeySecretStore } from '../prekey/secret-store.js';
 import { secureRandom } from '../random.js';
-import { DeliveryError, OptionsError } from '../errors.js';
+import { DeliveryError, HeraldError, OptionsError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
 import type { HeraldStore, OutboxRecord, OutboundStatus } from '../store.js';
@@ -308,6 +308,19 @@ export function createNode(init: NodeInit): HeraldNode {
     notify(id);
   }
 
+  /** The trust policy refused a recipient as revoked: its prekeys are deleted, then the refusal goes to the caller. */
+  async function forgetRevoked(error: unknown, cards: readonly Card[], outbound: NonNullable<NodeTrust['outbound']>): Promise<never> {
+    if (error instanceof HeraldError && error.code === 'REVOKED') {
+      for (const card of cards) {
+        const refused = await Promise.resolve({ payload: new Uint8Array(0) })
+          .then((probe) => outbound(probe, [card]))
+          .then(() => false, (each: unknown) => each instanceof HeraldError && each.code === 'REVOKED');
+        if (refused) await store.deleteContactPrekeys(card.fingerprint);
+      }
+    }
+    throw error;
+  }
+
   async function rotatePrekeys(): Promise<void> {
     await prekeys.own.rotate(offerKinds.slice(0, 1), Date.now());
   }
@@ -377,9 +390,13 @@ export function createNode(init: NodeInit): HeraldNode {
       const targets = (Array.isArray(to) ? to : [to]) as ReadonlyArray<Card | string>;
       const trust = init.trust;
       // After a rotation a contact is sealed to its successor, without the caller changing anything.
-      const cards = targets.map((target) => resolveRecipient(contactCards, target)).map((card) => trust?.successor?.(card) ?? card);
+      const named = targets.map((target) => resolveRecipient(contactCards, target));
+      const cards = named.map((card) => trust?.successor?.(card) ?? card);
+      // A rotated contact's old prekeys are of no use any more (they would not verify against the successor): forget them.
+      for (const [index, card] of named.entries()) if (cards[index]?.fingerprint !== card.fingerprint) await store.deleteContactPrekeys(card.fingerprint);
       const plain = { payload, ...(options.contentType ? { contentType: options.contentType } : {}) };
-      const outgoing = trust?.outbound ? await trust.outbound(plain, cards) : plain;
+      const outbound = trust?.outbound?.bind(trust);
+      const outgoing = outbound ? await Promise.resolve(plain).then((message) => outbound(message, cards)).catch(async (error: unknown) => forgetRevoked(error, cards, outbound)) : plain;
       const precedence = options.precedence ?? 'ROUTINE';
       const compact = options.compact ?? false;
       const now = Date.now();
