@@ -11,14 +11,16 @@ import {
   type HeraldNode,
   type HeraldStore,
   type Identity,
+  type NodeEvent,
   type NodeInit,
   type PrekeySecretStore,
 } from '@herald/core';
 import { FAST, receive, waitUntil } from './fixtures.js';
-import { memoryMedium, type Medium } from './memory-transport.js';
+import { memoryMedium, type Medium, type TestChannel } from './memory-transport.js';
 
 interface Party {
   identity: Identity;
+  channel: TestChannel;
   node: HeraldNode;
   store: HeraldStore;
   secrets: PrekeySecretStore;
@@ -32,9 +34,10 @@ afterEach(async () => {
 function party(medium: Medium, identity: Identity, contact: Identity, extra: Partial<NodeInit> = {}, maxBytes?: number): Party {
   const store = memoryStore();
   const secrets = memoryPrekeySecretStore(identity);
-  const node = createNode({ identity, contacts: [contact.card], store, channels: [medium.channel('a', maxBytes ? { maxEnvelopeBytes: maxBytes } : {})], policy: FAST, prekeys: secrets, ...extra });
+  const channel = medium.channel('a', maxBytes ? { maxEnvelopeBytes: maxBytes } : {});
+  const node = createNode({ identity, contacts: [contact.card], store, channels: [channel], policy: FAST, prekeys: secrets, ...extra });
   running.push(node);
-  return { identity, node, store, secrets };
+  return { identity, channel, node, store, secrets };
 }
 
 async function twoParties(aliceExtra: Partial<NodeInit> = {}, bobExtra: Partial<NodeInit> = {}, maxBytes?: number): Promise<{ alice: Party; bob: Party }> {
@@ -172,6 +175,19 @@ describe('deletion and rotation', () => {
       break;
     }
     expect(await handle.settled(settled())).toBe('delivered');
+  });
+
+  it('acks a copy that arrives after the one-time secret is gone, without refusing it', async () => {
+    const { alice, bob } = await twoParties();
+    await sendAndReceive(alice, bob, 'first');
+    const { record } = await sendAndReceive(alice, bob, 'second');
+    expect(record.prekey).toBe('one-time');
+    const events: NodeEvent[] = [];
+    bob.node.subscribe((event) => events.push(event));
+    // The same envelope again, as a retransmission after a lost ack would bring it.
+    await alice.channel.send(record.envelope, { messageId: record.id, routingTags: record.routingTags, expiresAt: record.expiresAt });
+    await waitUntil(() => events.some((event) => event.type === 'ack-sent' && event.ids.includes(record.id)));
+    expect(events.filter((event) => event.type === 'rejected')).toEqual([]);
   });
 
   it('makes a new medium-term prekey on schedule and deletes secrets past openUntil', async () => {
