@@ -117,6 +117,13 @@ export interface HeraldStore {
   getContactPrekeys(contact: string): Promise<ContactPrekeys | undefined>;
   /** Inserts or replaces a contact's prekeys; durable when it resolves (a one-time prekey is marked used here before it is sealed to). */
   putContactPrekeys(record: ContactPrekeys): Promise<void>;
+  /**
+   * Atomically (also against other processes sharing the store): reads a
+   * contact's prekeys, calls `change` (synchronous), and stores what it returns
+   * unless undefined. Resolves with the record as it now is. How a sender marks
+   * a one-time prekey used so that no other writer takes it too.
+   */
+  updateContactPrekeys(contact: string, change: (current: ContactPrekeys | undefined) => ContactPrekeys | undefined): Promise<ContactPrekeys | undefined>;
   deleteContactPrekeys(contact: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -192,6 +199,14 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
     async putContactPrekeys(record) {
       check();
       contactPrekeys.set(record.contact, record);
+    },
+    async updateContactPrekeys(contact, change) {
+      check();
+      const current = contactPrekeys.get(contact);
+      const next = change(current);
+      if (next === undefined) return current;
+      contactPrekeys.set(contact, next);
+      return next;
     },
     async deleteContactPrekeys(contact) {
       check();

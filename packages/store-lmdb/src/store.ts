@@ -223,6 +223,21 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       await contactPrekeys.put(record.contact, record).catch((error: unknown) => failed(error));
     },
 
+    async updateContactPrekeys(contact, change) {
+      check();
+      checkId(contact, 'updateContactPrekeys');
+      // One write transaction: LMDB serialises writers across processes, so a `herald send` and a `herald listen` on one
+      // data dir never both take the same one-time prekey.
+      return transact(() => {
+        const stored = contactPrekeys.get(contact);
+        const current = stored === undefined ? undefined : contactPrekeysFromStorage(stored);
+        const next = change(current);
+        if (next === undefined) return current;
+        contactPrekeys.put(contact, next);
+        return next;
+      }, true);
+    },
+
     async deleteContactPrekeys(contact) {
       check();
       if (!storableId(contact)) return;

@@ -67,6 +67,20 @@ describe.each(factories)('HeraldStore behaviour: %s', (_name, make) => {
     await store.close();
   });
 
+  it('updates a contact\'s prekeys atomically: concurrent updates each see the one before', async () => {
+    const store = await make();
+    expect(await store.updateContactPrekeys('ALICE', () => undefined)).toBeUndefined();
+    const updates = Array.from({ length: 20 }, (_, n) =>
+      store.updateContactPrekeys('ALICE', (current) => ({ contact: 'ALICE', prekeys: current?.prekeys ?? [bytes(50, 1)], used: [...(current?.used ?? []), { id: `id-${n}`, until: n }] })),
+    );
+    await Promise.all(updates);
+    const read = await store.getContactPrekeys('ALICE');
+    expect(read!.used.map((entry) => entry.id).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `id-${n}`).sort());
+    // Returning undefined changes nothing and answers the record as it is.
+    expect(await store.updateContactPrekeys('ALICE', () => undefined)).toStrictEqual(read);
+    await store.close();
+  });
+
   it('keeps a held (awaiting-prekeys) outbox record with its content and envelope id', async () => {
     const store = await make();
     const held = { payload: bytes(40, 9), contentType: 'text/plain; charset=utf-8', ttl: 60, compact: false, cards: ['herald-card:x'] };

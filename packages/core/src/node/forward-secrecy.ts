@@ -38,7 +38,7 @@ export function nodePrekeys(identity: Identity, store: HeraldStore, secrets: Pre
     sealing: { identity, store, own, exclusive },
     received(card, bundle, now) {
       // In the same chain as sealing, so a merge never brings back a one-time prekey a send is marking used.
-      return exclusive(async () => store.putContactPrekeys(mergeContactPrekeys(await store.getContactPrekeys(card.fingerprint), card, bundle, now)));
+      return exclusive(async () => void (await store.updateContactPrekeys(card.fingerprint, (current) => mergeContactPrekeys(current, card, bundle, now))));
     },
     async ackBody(ids, kind, now) {
       const bundle = await own.offer(kind, ONE_TIME_PER_MESSAGE, now);

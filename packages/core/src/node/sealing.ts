@@ -3,7 +3,7 @@ import { seal } from '../envelope/seal.js';
 import { sealV2, type SealV2Recipient } from '../envelope/v2/seal.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
-import type { PrekeyKind } from '../prekey/types.js';
+import type { PrekeyKind, SignedPrekey } from '../prekey/types.js';
 import type { HeraldStore, PrekeyUse } from '../store.js';
 import { choosePrekey, markUsed } from './contact-prekeys.js';
 import { ONE_TIME_PER_MESSAGE, type OwnPrekeys } from './own-prekeys.js';
@@ -76,18 +76,18 @@ export async function sealMessage(context: SealingContext, request: SealRequest)
   if (request.mode !== 'off') {
     const sealed = await context.exclusive(async () => {
       const chosen: SealV2Recipient[] = [];
-      const records = [];
+      // Every recipient must have a prekey before any one-time prekey is taken.
+      for (const card of request.cards) if (!choosePrekey(await context.store.getContactPrekeys(card.fingerprint), card, request.now, expiresSeconds, request.kinds)) return undefined;
       for (const card of request.cards) {
-        const record = await context.store.getContactPrekeys(card.fingerprint);
-        const prekey = choosePrekey(record, card, request.now, expiresSeconds, request.kinds);
-        if (!record || !prekey) return undefined;
+        let prekey: SignedPrekey | undefined;
+        // Chosen and marked used in one atomic update, durable before the envelope exists: a crash after it wastes the
+        // prekey, it never reuses it, and no other writer on the same store can take it too.
+        await context.store.updateContactPrekeys(card.fingerprint, (current) => {
+          prekey = choosePrekey(current, card, request.now, expiresSeconds, request.kinds);
+          return prekey?.oneTime && current ? markUsed(current, prekey) : undefined;
+        });
+        if (!prekey) return undefined;
         chosen.push({ card, prekey });
-        records.push(record);
-      }
-      // Durable before the envelope exists: a crash after this wastes the prekey, it never reuses it.
-      for (const [index, { prekey }] of chosen.entries()) {
-        const record = records[index];
-        if (prekey.oneTime && record) await context.store.putContactPrekeys(markUsed(record, prekey));
       }
       const content = await withOwnPrekeys(context, request);
       return { envelope: sealV2(content.body, { ...optionsFor(content), to: chosen }), chosen };
