@@ -15,7 +15,9 @@ export const POST_QUANTUM_MIN_CHANNEL_BYTES = 16 * 1024;
 
 /** The prekey kinds channels of these sizes can carry, preferred first. */
 export function kindsFor(channelBytes: readonly number[]): PrekeyKind[] {
-  return channelBytes.length > 0 && channelBytes.every((bytes) => bytes >= POST_QUANTUM_MIN_CHANNEL_BYTES) ? ['xwing', 'x25519'] : ['x25519'];
+  // A channel that carries nothing (receive-only: 0 bytes) does not limit what is sent.
+  const sending = channelBytes.filter((bytes) => bytes > 0);
+  return sending.length > 0 && sending.every((bytes) => bytes >= POST_QUANTUM_MIN_CHANNEL_BYTES) ? ['xwing', 'x25519'] : ['x25519'];
 }
 
 export interface SealingContext {
