@@ -123,6 +123,7 @@ export function createNode(init: NodeInit): HeraldNode {
   const offerKind = offerKinds[0] ?? 'x25519';
   // Envelope id → outbox id, for messages held for prekeys and sealed later (their ids differ).
   const outboxIdOf = new Map<string, string>();
+  const sealingHeld = new Set<string>();
   const contactCards = [...(init.contacts ?? [])];
   const contactsOnly = contactList(contactCards);
   const trusted = init.trust?.contacts;
@@ -285,6 +286,17 @@ export function createNode(init: NodeInit): HeraldNode {
 
   /** Seals a message held for prekeys, if every recipient's have arrived; it then goes out as any other. */
   async function sealHeld(id: string): Promise<void> {
+    // Two bundles arriving together must not seal one message twice (each would take a one-time prekey).
+    if (sealingHeld.has(id)) return;
+    sealingHeld.add(id);
+    try {
+      await sealHeldOnce(id);
+    } finally {
+      sealingHeld.delete(id);
+    }
+  }
+
+  async function sealHeldOnce(id: string): Promise<void> {
     const record = records.get(id) ?? (await store.getOutbox(id));
     const held = record?.held;
     if (!record || !held || record.status !== 'awaiting-prekeys') return;
