@@ -72,4 +72,26 @@ describe('node prekey state on LMDB', () => {
     expect(ids).toHaveLength(8);
     expect(new Set(ids).size).toBe(8);
   });
+
+  it('keeps a message held for prekeys across a restart, and sends it v2 once they arrive', async () => {
+    const medium = memoryMedium();
+    const alice = generateIdentity({ label: 'Alice' });
+    const bob = generateIdentity({ label: 'Bob' });
+    const dir = await dirs.make();
+    let first = await durableNode(medium, dir, alice, bob);
+    const handle = await first.node.send(bob.card.fingerprint, 'held', { forwardSecrecy: 'required' });
+    expect(handle.status).toBe('awaiting-prekeys');
+    await first.close();
+
+    first = await durableNode(medium, dir, alice, bob);
+    expect((await first.node.handle(handle.id))?.status).toBe('awaiting-prekeys');
+    const bobNode = createNode({ identity: bob, contacts: [alice.card], store: memoryStore(), channels: [medium.channel('a')], policy: FAST, prekeys: memoryPrekeySecretStore(bob) });
+    await bobNode.start();
+    cleanups.push(() => bobNode.stop());
+    // Bob writes first: his message carries his prekeys, which release the held message.
+    await deliver(bobNode, first.node, 'hello');
+    const [message] = await receive(bobNode, 1, 10_000);
+    expect(message).toMatchObject({ text: 'held', envelopeVersion: 2, prekey: 'one-time' });
+    expect(await (await first.node.handle(handle.id))!.settled({ signal: AbortSignal.timeout(10_000) })).toBe('delivered');
+  });
 });
