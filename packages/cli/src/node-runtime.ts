@@ -53,6 +53,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
     (closing ??= (async () => {
       await node.stop();
       await prekeys.close();
+      for (const retired of trust.options.retiredIdentities ?? []) await retired.prekeys?.close();
       await store.close();
     })());
   try {
