@@ -1,6 +1,6 @@
 import type { Card } from '../card.js';
 import type { Identity } from '../identity.js';
-import type { PrekeyBundle } from '../prekey/bundle.js';
+import { verifyPrekeyBundle, type PrekeyBundle } from '../prekey/bundle.js';
 import type { PrekeySecretStore } from '../prekey/secret-store.js';
 import type { PrekeyKind } from '../prekey/types.js';
 import type { HeraldStore } from '../store.js';
@@ -20,25 +20,16 @@ export interface NodePrekeys {
   ackBody(ids: readonly string[], kind: PrekeyKind, now: number): Promise<{ body: Uint8Array; contentType: string }>;
 }
 
-/** Runs `work` items one after another (an async mutex). */
-export function exclusiveChain(): <T>(work: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work, work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
-}
-
 export function nodePrekeys(identity: Identity, store: HeraldStore, secrets: PrekeySecretStore, rotation: ResolvedRotation): NodePrekeys {
   const own = ownPrekeys(identity, secrets, rotation);
-  const exclusive = exclusiveChain();
   return {
     own,
-    sealing: { identity, store, own, exclusive },
-    received(card, bundle, now) {
-      // In the same chain as sealing, so a merge never brings back a one-time prekey a send is marking used.
-      return exclusive(async () => void (await store.updateContactPrekeys(card.fingerprint, (current) => mergeContactPrekeys(current, card, bundle, now))));
+    sealing: { identity, store, own },
+    async received(card, bundle, now) {
+      // Refused here, outside the store's transaction, so a forged bundle is a BAD_PREKEY and not a store failure.
+      verifyPrekeyBundle(bundle, card, { now });
+      // Atomic with the sends' updates, so a merge never brings back a one-time prekey a send is marking used.
+      await store.updateContactPrekeys(card.fingerprint, (current) => mergeContactPrekeys(current, card, bundle, now));
     },
     async ackBody(ids, kind, now) {
       const bundle = await own.offer(kind, ONE_TIME_PER_MESSAGE, now);

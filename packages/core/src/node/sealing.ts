@@ -24,8 +24,6 @@ export interface SealingContext {
   readonly identity: Identity;
   readonly store: HeraldStore;
   readonly own: OwnPrekeys;
-  /** Serialises choosing and marking used contacts' one-time prekeys, so two sends never take the same one. */
-  exclusive<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface SealRequest {
@@ -76,7 +74,9 @@ export async function sealMessage(context: SealingContext, request: SealRequest)
   };
   const optionsFor = (content: { body: Uint8Array | string; contentType?: string }) => ({ ...common, ...(content.contentType ? { contentType: content.contentType } : {}) });
   if (request.mode !== 'off') {
-    const sealed = await context.exclusive(async () => {
+    // No lock: each one-time prekey is taken in an atomic store update, so concurrent sends (sharing group commits) never
+    // take the same one.
+    const sealed = await (async () => {
       const chosen: SealV2Recipient[] = [];
       // Every recipient must have a prekey before any one-time prekey is taken.
       for (const card of request.cards) if (!choosePrekey(await context.store.getContactPrekeys(card.fingerprint), card, request.now, expiresSeconds, request.kinds)) return undefined;
@@ -93,7 +93,7 @@ export async function sealMessage(context: SealingContext, request: SealRequest)
       }
       const content = await withOwnPrekeys(context, request);
       return { envelope: sealV2(content.body, { ...optionsFor(content), to: chosen }), chosen };
-    });
+    })();
     if (sealed) {
       return {
         held: false,

@@ -95,6 +95,22 @@ describe('piggybacked prekeys (preferred, the default)', () => {
     expect(new Set(used).size).toBe(12);
   });
 
+  it('never takes one one-time prekey for two messages sent at once', async () => {
+    const { alice, bob } = await twoParties();
+    await sendAndReceive(alice, bob, 'warm-up');
+    await sendAndReceive(bob, alice, 'more prekeys');
+    await sendAndReceive(alice, bob, 'and more');
+    const handles = await Promise.all(Array.from({ length: 6 }, (_, index) => alice.node.send('Bob', `burst ${index}`)));
+    const received = await receive(bob.node, 6, 10_000);
+    expect(received.map((message) => message.text).sort()).toEqual(Array.from({ length: 6 }, (_, index) => `burst ${index}`));
+    for (const handle of handles) expect(await handle.settled(settled())).toBe('delivered');
+    const records = (await alice.node.outbox()).filter((record) => handles.some((handle) => handle.id === record.id));
+    expect(records.every((record) => record.envelopeVersion === 2)).toBe(true);
+    const used = (await alice.store.getContactPrekeys(bob.identity.card.fingerprint))!.used.map((entry) => entry.id);
+    expect(new Set(used).size).toBe(used.length);
+    expect(used.length).toBe(1 + records.filter((record) => record.prekey === 'one-time').length);
+  });
+
   it('refuses a forged bundle and keeps nothing from it', async () => {
     const { alice, bob } = await twoParties();
     const mallory = generateIdentity({ label: 'Mallory' });
