@@ -19,6 +19,13 @@ export interface PrekeyRotationInit {
 
 export type ResolvedRotation = Required<PrekeyRotationInit>;
 
+/**
+ * One-time prekey secrets this node keeps unused at most. Past it, messages
+ * carry only the medium-term prekey: the secret store's room stays for the
+ * medium-term rotation, which must never fail.
+ */
+export const MAX_OWN_ONE_TIME = 1000;
+
 /** One-time prekeys each message and each ack carries. A sender uses at most one per message, so one back per ack keeps it stocked. */
 export const ONE_TIME_PER_MESSAGE = 1;
 
@@ -80,7 +87,7 @@ export function ownPrekeys(identity: Identity, secrets: PrekeySecretStore, rotat
     async offer(kind, oneTime, now) {
       await ensureMediumTerm(kind, now);
       const prekeys: SignedPrekey[] = [];
-      if (oneTime > 0) {
+      if (oneTime > 0 && secrets.list().filter((prekey) => prekey.oneTime).length < MAX_OWN_ONE_TIME) {
         for (const owned of generate(kind, oneTime, true, now)) {
           try {
             await secrets.put(owned);
