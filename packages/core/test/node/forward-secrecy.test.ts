@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createNode,
+  decodeSignedPrekey,
   encodePrekeyed,
   PREKEYED_CONTENT_TYPE,
   generateIdentity,
@@ -109,6 +110,16 @@ describe('piggybacked prekeys (preferred, the default)', () => {
     const used = (await alice.store.getContactPrekeys(bob.identity.card.fingerprint))!.used.map((entry) => entry.id);
     expect(new Set(used).size).toBe(used.length);
     expect(used.length).toBe(1 + records.filter((record) => record.prekey === 'one-time').length);
+  });
+
+  it('offers no more one-time prekeys once 1,000 of its own are unused, only the medium-term one', async () => {
+    const { alice, bob } = await twoParties();
+    for (let batch = 0; batch < 4; batch++) for (const owned of generatePrekeys(bob.identity, { kind: 'xwing', count: 250, oneTime: true })) await bob.secrets.put(owned);
+    await sendAndReceive(alice, bob, 'first');
+    const kept = (await alice.store.getContactPrekeys(bob.identity.card.fingerprint))!;
+    const decoded = kept.prekeys.map((bytes) => decodeSignedPrekey(bytes));
+    expect(decoded.length).toBeGreaterThan(0);
+    expect(decoded.every((prekey) => !prekey.oneTime)).toBe(true);
   });
 
   it('refuses a forged bundle and keeps nothing from it', async () => {
