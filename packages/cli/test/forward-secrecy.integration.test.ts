@@ -37,9 +37,12 @@ describe('herald send --forward-secrecy', () => {
       const pending = jsonLines((await herald(['outbox', '--json', ...aliceData])).stdout.toString());
       expect(pending.find((record) => record.id === heldId)).toMatchObject({ status: 'awaiting-prekeys', envelopeVersion: null, prekey: null });
 
-      // Preferred: sealed v1 (and reported so); Bob's ack brings his prekeys, which also release the held message as v2.
+      // Preferred: sealed v1 (and reported so); Bob's ack brings his prekeys, which also seal the held message as v2
+      // (durably, before the ack is applied); a flush then carries it if this process ended before it went out.
       const first = await send('first', ['--wait', '20s']);
       expect(first.code, first.stderr).toBe(0);
+      const flushed = await herald(['flush', '--key', keys.alice, ...via, ...aliceData, '--wait', '30s']);
+      expect(flushed.code, flushed.stderr).toBe(0);
       await until(() => jsonLines(listener.output()).length >= 2, 20_000, 'both messages at Bob');
       const second = await send('second', ['--wait', '20s']);
       expect(second.code, second.stderr).toBe(0);
