@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardToFile, parseCard, StoreFullError, type Card, type HeraldStore } from '@herald/core';
-import { lmdbStore } from '@herald/store-lmdb';
+import { cardToFile, parseCard, StoreFullError, type Card, type HeraldStore, type Identity, type PrekeySecretStore } from '@herald/core';
+import { lmdbPrekeySecretStore, lmdbStore } from '@herald/store-lmdb';
 import { CliError } from './errors.js';
 import { fileError } from './files.js';
 
@@ -13,6 +13,8 @@ export interface DataDir {
   readonly path: string;
   /** `readOnly`: a command that only reads refuses a data dir that does not exist (FILE_NOT_FOUND) rather than create it. */
   openStore(options?: { readonly readOnly?: boolean }): Promise<HeraldStore>;
+  /** The identity's prekey secrets, in DIR/prekeys (0700, files 0600). */
+  openPrekeys(identity: Identity): Promise<PrekeySecretStore>;
   contacts(): Promise<Card[]>;
   addContact(card: Card): Promise<'added' | 'updated'>;
   removeContact(card: Card): Promise<boolean>;
@@ -35,6 +37,7 @@ export function dataDir(path: string): DataDir {
       }
       return lmdbStore({ path: join(path, 'store') });
     },
+    openPrekeys: (identity) => lmdbPrekeySecretStore({ path: join(path, 'prekeys'), identity }),
     async contacts() {
       let names: string[];
       try {

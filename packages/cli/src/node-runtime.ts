@@ -47,14 +47,20 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore({ readOnly: options.withoutChannels === true });
+  const prekeys = await dir.openPrekeys(identity).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
   const running = trust.channels(channels, flags.via ?? []);
-  const node = createNode({ identity, contacts, store, channels: running, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
+  const node = createNode({ identity, contacts, store, channels: running, prekeys, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   if (options.onEvent) node.subscribe(options.onEvent);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await node.stop();
+      await prekeys.close();
+      for (const retired of trust.options.retiredIdentities ?? []) await retired.prekeys?.close();
       await store.close();
     })());
   try {

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportIdentity, importIdentity, type Identity, type RetiredIdentity } from '@herald/core';
+import { lmdbPrekeySecretStore } from '@herald/store-lmdb';
 import { parseRotation, rotationToText, type RotationStatement } from '@herald/trust';
 import { compact, writeAtomically } from './trust-dir.js';
 
@@ -10,6 +11,8 @@ import { compact, writeAtomically } from './trust-dir.js';
  *   FP.json       { "until": ms }: the end of the grace period
  *   FP.rotation   the rotation statement to announce to contacts
  *   FP.announced  fingerprints of the contacts it was sent to, one per line
+ *   FP.prekeys/   the old key's prekey secrets (DIR/prekeys moved here at the rotation), so
+ *                 version-2 mail sealed to them still opens; the new key starts a fresh DIR/prekeys
  */
 export interface RetiredKeys {
   add(previous: Identity, statement: RotationStatement, until: number, passphrase?: string): Promise<void>;
@@ -38,6 +41,9 @@ export function retiredKeys(dataDirPath: string): RetiredKeys {
       await writeAtomically(file(fingerprint, 'key'), exportIdentity(previous, passphrase === undefined ? {} : { passphrase }));
       await writeAtomically(file(fingerprint, 'json'), `${JSON.stringify({ until })}\n`);
       await writeAtomically(file(fingerprint, 'rotation'), rotationToText(statement));
+      // Its records are encrypted under the old key: only the old identity can use them.
+      const prekeys = join(dataDirPath, 'prekeys');
+      if (await exists(prekeys)) await rename(prekeys, file(fingerprint, 'prekeys'));
     },
     async identities(passphrase) {
       const out: RetiredIdentity[] = [];
@@ -47,7 +53,9 @@ export function retiredKeys(dataDirPath: string): RetiredKeys {
         const until = typeof meta.until === 'number' ? meta.until : 0;
         // Past its grace period a retired key decrypts nothing; not even its passphrase is asked for.
         if (until < Date.now()) continue;
-        out.push({ identity: importIdentity(await readFile(join(path, name), 'utf8'), passphrase), until });
+        const identity = importIdentity(await readFile(join(path, name), 'utf8'), passphrase);
+        const prekeys = join(path, `${base}.prekeys`);
+        out.push({ identity, until, ...((await exists(prekeys)) ? { prekeys: await lmdbPrekeySecretStore({ path: prekeys, identity }) } : {}) });
       }
       return out;
     },
@@ -69,4 +77,11 @@ export function retiredKeys(dataDirPath: string): RetiredKeys {
       await writeAtomically(file(statement.previous.fingerprint, 'announced'), `${[...all].join('\n')}\n`);
     },
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

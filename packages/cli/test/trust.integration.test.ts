@@ -150,9 +150,18 @@ describe('herald org, trust, contacts verify and rotate', () => {
     const spool = join(workdir, 'spool-rotation');
     await mkdir(spool);
     const via = ['--via', `dir:${spool}`];
+    // Erin writes first (her message carries her prekeys) and Dave's node takes it in, so what he sends her next is
+    // version 2, sealed to one of her old key's prekeys.
+    expect((await herald(['send', '--key', erin.key, '--to', 'dave', ...via, '--data-dir', erin.data, '--wait', '2s', 'hello'])).code).toBe(3);
+    const warmUp = listen(['--key', dave.key, ...via, '--data-dir', dave.data]);
+    await until(() => warmUp.messages.length === 1);
+    await stop(warmUp);
     // Erin is offline: the message waits in the spool, sealed to her old key.
     const inFlight = await herald(['send', '--key', dave.key, '--to', 'erin', ...via, '--data-dir', dave.data, '--wait', '1s', 'in flight']);
     expect(inFlight.code).toBe(3);
+    const inFlightId = inFlight.stdout.toString().trim();
+    const outbox = (await ok(['outbox', '--json', '--data-dir', dave.data])).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(outbox.find((record) => record.id === inFlightId)).toMatchObject({ envelopeVersion: 2 });
 
     const rotated = await ok(['rotate', '--key', erin.key, '--out', 'erin2.key', '--data-dir', erin.data]);
     expect(rotated).toContain(`${erin.fingerprint} -> `);
@@ -163,7 +172,7 @@ describe('herald org, trust, contacts verify and rotate', () => {
     const erinListener = listen(['--key', join(workdir, 'erin2.key'), ...via, '--data-dir', erin.data]);
     const daveListener = listen(['--key', dave.key, ...via, '--data-dir', dave.data]);
     await until(() => erinListener.messages.length === 1);
-    expect(erinListener.messages[0]).toMatchObject({ text: 'in flight', label: 'dave' });
+    expect(erinListener.messages[0]).toMatchObject({ text: 'in flight', label: 'dave', envelopeVersion: 2 });
     // Dave's node replaces the card in its data dir when the rotation arrives.
     await until(async () => (await readdir(join(dave.data, 'contacts')).catch((): string[] => [])).includes(`${newFingerprint.replace(/ /g, '')}.card`), 45_000);
     await stop(daveListener);

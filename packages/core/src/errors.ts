@@ -34,7 +34,7 @@ export type TransportErrorCode =
   | 'RECIPIENT_UNREACHABLE'
   | 'ABORTED';
 
-export type DeliveryErrorCode = 'NO_CHANNEL' | 'FORBIDDEN_CHANNEL' | 'UNKNOWN_RECIPIENT' | 'STORE_FAILED' | 'NODE_STOPPED';
+export type DeliveryErrorCode = 'NO_CHANNEL' | 'FORBIDDEN_CHANNEL' | 'UNKNOWN_RECIPIENT' | 'STORE_FAILED' | 'NODE_STOPPED' | 'NO_PREKEY';
 
 /** Organisation trust (@herald/trust): certificates, revocation lists, rotation statements. */
 export type TrustErrorCode =

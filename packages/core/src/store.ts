@@ -7,7 +7,36 @@ import type { Precedence } from './precedence.js';
  * `@herald/store-lmdb` is the embedded default; `memoryStore()` is for tests.
  */
 
-export type OutboundStatus = 'queued' | 'accepted' | 'delivered' | 'expired' | 'failed';
+/** `awaiting-prekeys`: held, unsealed, until every recipient's prekeys arrive (forward secrecy `required`). */
+export type OutboundStatus = 'awaiting-prekeys' | 'queued' | 'accepted' | 'delivered' | 'expired' | 'failed';
+
+/** Which prekey a version-2 envelope was sealed to (the weakest over its recipients), or null for version 1. */
+export type PrekeyUse = 'one-time' | 'medium-term' | null;
+
+/** A message held under forward secrecy `required` until its recipients' prekeys arrive: sealed then, and this removed. */
+export interface HeldContent {
+  readonly payload: Uint8Array;
+  readonly contentType: string;
+  /** Seconds, as asked at send. */
+  readonly ttl: number;
+  readonly compact: boolean;
+  /** The recipients' cards as text lines (herald-card:…), sealed to as they were at send. */
+  readonly cards: readonly string[];
+}
+
+/**
+ * A contact's prekeys as this node received them (public, signed by the
+ * contact), and the one-time ones it already sealed to: those are never used
+ * again, even when a later bundle lists them.
+ */
+export interface ContactPrekeys {
+  /** The contact's fingerprint. */
+  readonly contact: string;
+  /** Encoded signed prekeys (docs/protocol.md section 16). */
+  readonly prekeys: readonly Uint8Array[];
+  /** One-time prekey ids (hex) already used, each remembered until `until` (ms: its openUntil). */
+  readonly used: ReadonlyArray<{ readonly id: string; readonly until: number }>;
+}
 
 export interface AttemptRecord {
   readonly channel: string;
@@ -37,6 +66,19 @@ export interface OutboxRecord {
   readonly attempts: readonly AttemptRecord[];
   readonly updatedAt: number;
   readonly failure?: { readonly code: string; readonly message: string };
+  /** 1 or 2 once sealed; absent while awaiting prekeys. Records written before envelope v2 have no field and are version 1. */
+  readonly envelopeVersion?: 1 | 2;
+  /** Version 2 with X-Wing prekeys for every recipient. */
+  readonly postQuantum?: boolean;
+  readonly prekey?: PrekeyUse;
+  /** The content waiting to be sealed (status `awaiting-prekeys`); `envelope` is empty meanwhile. */
+  readonly held?: HeldContent;
+  /**
+   * The envelope's message id when it differs from `id`: a held message gets a
+   * random id at send (its handle's) and its envelope, sealed later, its own.
+   * Transports and acks use this one.
+   */
+  readonly envelopeId?: string;
 }
 
 export interface InboxRecord {
@@ -71,6 +113,18 @@ export interface HeraldStore {
   removeInbox(id: string): Promise<void>;
   /** Forgets seen ids that expired before `now`; returns how many were removed. */
   pruneSeen(now: number): Promise<number>;
+  /** A contact's received prekeys (by fingerprint), or undefined. */
+  getContactPrekeys(contact: string): Promise<ContactPrekeys | undefined>;
+  /** Inserts or replaces a contact's prekeys; durable when it resolves (a one-time prekey is marked used here before it is sealed to). */
+  putContactPrekeys(record: ContactPrekeys): Promise<void>;
+  /**
+   * Atomically (also against other processes sharing the store): reads a
+   * contact's prekeys, calls `change` (synchronous), and stores what it returns
+   * unless undefined. Resolves with the record as it now is. How a sender marks
+   * a one-time prekey used so that no other writer takes it too.
+   */
+  updateContactPrekeys(contact: string, change: (current: ContactPrekeys | undefined) => ContactPrekeys | undefined): Promise<ContactPrekeys | undefined>;
+  deleteContactPrekeys(contact: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +133,7 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
   const outbox = new Map<string, OutboxRecord>();
   const inbox = new Map<string, InboxRecord>();
   const seen = new Map<string, number>();
+  const contactPrekeys = new Map<string, ContactPrekeys>();
   let closed = false;
   const check = (): void => {
     if (closed) throw new Error('store is closed');
@@ -136,6 +191,26 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
         }
       }
       return removed;
+    },
+    async getContactPrekeys(contact) {
+      check();
+      return contactPrekeys.get(contact);
+    },
+    async putContactPrekeys(record) {
+      check();
+      contactPrekeys.set(record.contact, record);
+    },
+    async updateContactPrekeys(contact, change) {
+      check();
+      const current = contactPrekeys.get(contact);
+      const next = change(current);
+      if (next === undefined) return current;
+      contactPrekeys.set(contact, next);
+      return next;
+    },
+    async deleteContactPrekeys(contact) {
+      check();
+      contactPrekeys.delete(contact);
     },
     async close() {
       closed = true;

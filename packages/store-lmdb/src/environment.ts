@@ -1,7 +1,7 @@
 import { mkdir, open as openFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { OptionsError, type InboxRecord, type OutboxRecord } from '@herald/core';
+import { OptionsError, type ContactPrekeys, type InboxRecord, type OutboxRecord } from '@herald/core';
 import { resetCounts } from './counts.js';
 import type { ResolvedInit } from './init.js';
 
@@ -18,6 +18,8 @@ export interface Databases {
   /** [expiresAt, id] → null: the seen-set ordered by expiry, so pruning reads only what expired. */
   readonly seenByExpiry: Database<null, [number, string]>;
   readonly meta: Database<number, string>;
+  /** Contact fingerprint → the prekeys received from it and the one-time ones used. */
+  readonly contactPrekeys: Database<ContactPrekeys, string>;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function openDatabases(init: ResolvedInit): Promise<Databases> {
       seen: env.openDB<number, string>('seen', {}),
       seenByExpiry: env.openDB<null, [number, string]>('seen-by-expiry', {}),
       meta: env.openDB<number, string>('meta', {}),
+      contactPrekeys: env.openDB<ContactPrekeys, string>('contact-prekeys', {}),
     };
     await checkFormat(databases, path);
     // LMDB fsyncs the file but never its directory: without this a new store's data.mdb could vanish in a power cut.

@@ -1,4 +1,4 @@
-import type { InboxRecord, OutboxRecord } from '@herald/core';
+import type { ContactPrekeys, InboxRecord, OutboxRecord } from '@herald/core';
 
 /**
  * msgpack hands a stored Uint8Array back as a Node Buffer, which deep-equals a
@@ -11,7 +11,12 @@ function plainBytes(bytes: Uint8Array): Uint8Array {
 }
 
 export function outboxFromStorage(stored: OutboxRecord): OutboxRecord {
-  return { ...stored, envelope: plainBytes(stored.envelope) };
+  const record = { ...stored, envelope: plainBytes(stored.envelope) };
+  return stored.held ? { ...record, held: { ...stored.held, payload: plainBytes(stored.held.payload) } } : record;
+}
+
+export function contactPrekeysFromStorage(stored: ContactPrekeys): ContactPrekeys {
+  return { ...stored, prekeys: stored.prekeys.map(plainBytes) };
 }
 
 export function inboxFromStorage(stored: InboxRecord): InboxRecord {

@@ -6,7 +6,7 @@ import { openDatabases } from './environment.js';
 import { resolveInit, type LmdbStoreInit } from './init.js';
 import { outboxIds } from './outbox-ids.js';
 import { freeSpaceGuard } from './free-space.js';
-import { byAge, checkEnvelope, checkId, checkTime, inboxFromStorage, outboxFromStorage, storableId } from './records.js';
+import { byAge, checkEnvelope, checkId, checkTime, contactPrekeysFromStorage, inboxFromStorage, outboxFromStorage, storableId } from './records.js';
 import { pruneStep, rememberSeen } from './seen.js';
 
 export interface StoreCounts {
@@ -44,7 +44,7 @@ export interface LmdbStore extends HeraldStore {
 export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
   const options = resolveInit(init);
   const databases = await openDatabases(options);
-  const { env, outbox, inbox, seen, meta } = databases;
+  const { env, outbox, inbox, seen, meta, contactPrekeys } = databases;
   const ids = outboxIds(outbox, options.maxOutbox);
 
   const guard = await freeSpaceGuard(resolve(options.path), options.minFreeBytes);
@@ -207,6 +207,41 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
         after = step.next;
       } while (after !== undefined && !closed);
       return removed;
+    },
+
+    async getContactPrekeys(contact) {
+      check();
+      if (!storableId(contact)) return undefined;
+      const stored = contactPrekeys.get(contact);
+      return stored === undefined ? undefined : contactPrekeysFromStorage(stored);
+    },
+
+    async putContactPrekeys(record) {
+      check();
+      checkId(record.contact, 'putContactPrekeys');
+      // Small (a few prekeys per contact, bounded by the node), and an update frees as much as it takes: no room check.
+      await contactPrekeys.put(record.contact, record).catch((error: unknown) => failed(error));
+    },
+
+    async updateContactPrekeys(contact, change) {
+      check();
+      checkId(contact, 'updateContactPrekeys');
+      // One write transaction: LMDB serialises writers across processes, so a `herald send` and a `herald listen` on one
+      // data dir never both take the same one-time prekey.
+      return transact(() => {
+        const stored = contactPrekeys.get(contact);
+        const current = stored === undefined ? undefined : contactPrekeysFromStorage(stored);
+        const next = change(current);
+        if (next === undefined) return current;
+        contactPrekeys.put(contact, next);
+        return next;
+      }, true);
+    },
+
+    async deleteContactPrekeys(contact) {
+      check();
+      if (!storableId(contact)) return;
+      await contactPrekeys.remove(contact).catch((error: unknown) => failed(error, () => contactPrekeys.remove(contact)));
     },
 
     close() {

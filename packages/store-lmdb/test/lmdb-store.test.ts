@@ -49,6 +49,49 @@ describe.each(factories)('HeraldStore behaviour: %s', (_name, make) => {
     await store.close();
   });
 
+  it('keeps, replaces and deletes a contact\'s prekeys; bytes come back as plain Uint8Array', async () => {
+    const store = await make();
+    expect(await store.getContactPrekeys('ALICE')).toBeUndefined();
+    const record = { contact: 'ALICE', prekeys: [bytes(120, 1), bytes(1303, 2)], used: [{ id: '0011223344556677', until: 5_000 }] };
+    await store.putContactPrekeys(record);
+    const read = await store.getContactPrekeys('ALICE');
+    expect(read).toStrictEqual(record);
+    expect(read!.prekeys.every((each) => Object.getPrototypeOf(each) === Uint8Array.prototype)).toBe(true);
+    const replaced = { ...record, prekeys: [bytes(120, 3)], used: [] };
+    await store.putContactPrekeys(replaced);
+    expect(await store.getContactPrekeys('ALICE')).toStrictEqual(replaced);
+    expect(await store.getContactPrekeys('BOB')).toBeUndefined();
+    await store.deleteContactPrekeys('ALICE');
+    await store.deleteContactPrekeys('ALICE'); // deleting what is gone is not an error
+    expect(await store.getContactPrekeys('ALICE')).toBeUndefined();
+    await store.close();
+  });
+
+  it('updates a contact\'s prekeys atomically: concurrent updates each see the one before', async () => {
+    const store = await make();
+    expect(await store.updateContactPrekeys('ALICE', () => undefined)).toBeUndefined();
+    const updates = Array.from({ length: 20 }, (_, n) =>
+      store.updateContactPrekeys('ALICE', (current) => ({ contact: 'ALICE', prekeys: current?.prekeys ?? [bytes(50, 1)], used: [...(current?.used ?? []), { id: `id-${n}`, until: n }] })),
+    );
+    await Promise.all(updates);
+    const read = await store.getContactPrekeys('ALICE');
+    expect(read!.used.map((entry) => entry.id).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `id-${n}`).sort());
+    // Returning undefined changes nothing and answers the record as it is.
+    expect(await store.updateContactPrekeys('ALICE', () => undefined)).toStrictEqual(read);
+    await store.close();
+  });
+
+  it('keeps a held (awaiting-prekeys) outbox record with its content and envelope id', async () => {
+    const store = await make();
+    const held = { payload: bytes(40, 9), contentType: 'text/plain; charset=utf-8', ttl: 60, compact: false, cards: ['herald-card:x'] };
+    const record = outboxRecord('h1', { status: 'awaiting-prekeys', envelope: new Uint8Array(0), held, envelopeId: 'e1' });
+    await store.putOutbox(record);
+    const read = await store.getOutbox('h1');
+    expect(read).toStrictEqual(record);
+    expect(Object.getPrototypeOf(read!.held!.payload)).toBe(Uint8Array.prototype);
+    await store.close();
+  });
+
   it('lists the outbox oldest first by createdAt, then id', async () => {
     const store = await make();
     await Promise.all([outboxRecord('c', { createdAt: 20 }), outboxRecord('b', { createdAt: 10 }), outboxRecord('a', { createdAt: 20 }), outboxRecord('d', { createdAt: -5 })].map((record) => store.putOutbox(record)));
@@ -187,6 +230,16 @@ describe('lmdbStore agrees with memoryStore', () => {
 });
 
 describe('lmdbStore durability and atomicity', () => {
+  it('keeps contacts\' prekeys and the one-time ids used across close and reopen', async () => {
+    const store = await fresh();
+    const record = { contact: 'ALICE', prekeys: [bytes(120, 1)], used: [{ id: '8899aabbccddeeff', until: 9_000 }] };
+    await store.putContactPrekeys(record);
+    await store.close();
+    const reopened = await lmdbStore({ path: store.dir });
+    open_.push(reopened);
+    expect(await reopened.getContactPrekeys('ALICE')).toStrictEqual(record);
+  });
+
   it('keeps outbox, inbox and seen-set across close and reopen', async () => {
     const store = await fresh();
     const records = Array.from({ length: 50 }, (_, n) => outboxRecord(`out-${n}`, { createdAt: 50 - n, envelope: bytes(100 + n, n) }));

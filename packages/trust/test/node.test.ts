@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACK_CONTENT_TYPE, createNode, generateIdentity, memoryStore, open, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type ReceivedMessage, type RetiredIdentity } from '@herald/core';
+import { ACK_CONTENT_TYPE, createNode, decodePrekeyed, generateIdentity, memoryPrekeySecretStore, memoryStore, open, PREKEYED_CONTENT_TYPE, type Card, type PrekeySecretStore, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type ReceivedMessage, type RetiredIdentity } from '@herald/core';
 import { CERTIFIED_CONTENT_TYPE, REVOCATION_CONTENT_TYPE, ROTATION_CONTENT_TYPE, createRotation, createTrust, fingerprintBytes, issueCertificate, issueRevocationList, revocationListToText, type CertificateChain, type Trust, type TrustEvent, type TrustStore, memoryTrustStore } from '@herald/trust';
 import { DAY, HOUR, organisation } from './helpers.js';
 import { medium } from './medium.js';
@@ -8,6 +8,8 @@ const FAST: NodePolicy = { ackDeadlineMs: { FLASH: 300, IMMEDIATE: 300, PRIORITY
 
 interface Running {
   node: HeraldNode;
+  store: HeraldStore;
+  prekeys: PrekeySecretStore;
   trust: Trust;
   events: NodeEvent[];
   trustEvents: TrustEvent[];
@@ -16,16 +18,18 @@ interface Running {
 const running: HeraldNode[] = [];
 afterEach(async () => void (await Promise.all(running.splice(0).map((node) => node.stop()))));
 
-async function start(m: ReturnType<typeof medium>, identity: Identity, init: { anchors: readonly Card[]; chain?: CertificateChain; contacts?: Card[]; require?: boolean; retired?: RetiredIdentity[]; store?: HeraldStore; trustStore?: TrustStore }): Promise<Running> {
+async function start(m: ReturnType<typeof medium>, identity: Identity, init: { anchors: readonly Card[]; chain?: CertificateChain; contacts?: Card[]; require?: boolean; retired?: RetiredIdentity[]; store?: HeraldStore; trustStore?: TrustStore; prekeys?: PrekeySecretStore }): Promise<Running> {
+  const prekeys = init.prekeys ?? memoryPrekeySecretStore(identity);
+  const store = init.store ?? memoryStore();
   const trust = await createTrust({ anchors: init.anchors, ...(init.trustStore ? { store: init.trustStore } : {}), ...(init.chain ? { chain: init.chain } : {}), ...(init.require !== undefined ? { require: init.require } : {}) });
-  const node = createNode({ identity, contacts: init.contacts ?? [], store: init.store ?? memoryStore(), channels: [m.channel()], policy: FAST, trust, ...(init.retired ? { retiredIdentities: init.retired } : {}) });
+  const node = createNode({ identity, contacts: init.contacts ?? [], store, channels: [m.channel()], policy: FAST, trust, prekeys, ...(init.retired ? { retiredIdentities: init.retired } : {}) });
   const events: NodeEvent[] = [];
   const trustEvents: TrustEvent[] = [];
   node.subscribe((event) => events.push(event));
   trust.subscribe((event) => trustEvents.push(event));
   await node.start();
   running.push(node);
-  return { node, trust, events, trustEvents, rejected: () => events.flatMap((event) => (event.type === 'rejected' ? [event.code] : [])) };
+  return { node, store, prekeys, trust, events, trustEvents, rejected: () => events.flatMap((event) => (event.type === 'rejected' ? [event.code] : [])) };
 }
 
 async function receive(node: HeraldNode, count: number, timeoutMs = 5_000): Promise<ReceivedMessage[]> {
@@ -46,13 +50,14 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
   }
 }
 
-/** The content types of envelopes from `sender` in the medium's log, as `reader` opens them. */
-async function sentTypes(m: ReturnType<typeof medium>, reader: Identity, sender: Identity): Promise<string[]> {
+/** The content types of envelopes from `sender` in the medium's log, as `reader` opens them (with its prekeys, inside any prekey container). */
+async function sentTypes(m: ReturnType<typeof medium>, reader: Identity, sender: Identity, prekeys?: PrekeySecretStore): Promise<string[]> {
   const types: string[] = [];
   for (const bytes of m.log) {
     try {
-      const opened = await open(bytes, { identity: reader });
-      if (opened.sender.fingerprint === sender.card.fingerprint && opened.contentType !== ACK_CONTENT_TYPE) types.push(opened.contentType);
+      const opened = await open(bytes, { identity: reader, ...(prekeys ? { prekeys } : {}) });
+      const contentType = opened.contentType === PREKEYED_CONTENT_TYPE ? decodePrekeyed(opened.plaintext)?.contentType : opened.contentType;
+      if (opened.sender.fingerprint === sender.card.fingerprint && contentType !== ACK_CONTENT_TYPE && contentType) types.push(contentType);
     } catch {
       // Not for the reader.
     }
@@ -78,10 +83,11 @@ describe('nodes under an organisation trust policy', () => {
     expect(bobNode.trustEvents.some((event) => event.type === 'certified')).toBe(true);
 
     expect(await (await aliceNode.node.send(bob.identity.card, 'second')).settled()).toBe('delivered');
+    // The first envelope carried the chain; once Bob acknowledged it, the second did not. Read before Bob processes the
+    // second: it is sealed to one of his one-time prekeys, whose secret goes once he has.
+    expect(await sentTypes(m, bob.identity, alice.identity, bobNode.prekeys)).toEqual([CERTIFIED_CONTENT_TYPE, 'text/plain; charset=utf-8']);
     const [second] = await receive(bobNode.node, 1);
     expect(second?.trust?.role).toBe('member');
-    // The first envelope carried the chain; once Bob acknowledged it, the second did not.
-    expect(await sentTypes(m, bob.identity, alice.identity)).toEqual([CERTIFIED_CONTENT_TYPE, 'text/plain; charset=utf-8']);
 
     // Bob answers the stranger with the card her certificate carried.
     await bobNode.node.send(first!.sender.card!, 'roger');
@@ -142,7 +148,10 @@ describe('nodes under an organisation trust policy', () => {
 
     await aliceNode.node.send('Bob', 'after');
     await until(() => bobNode.rejected().includes('REVOKED'));
+    // Alice's prekeys came with her message; the refusal to seal to her revoked key deletes them.
+    expect(await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)).toBeDefined();
     await expect(bobNode.node.send('Alice', 'to a revoked key')).rejects.toMatchObject({ code: 'REVOKED' });
+    expect(await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)).toBeUndefined();
 
     await opsNode.node.send('Bob', older.bytes, { contentType: REVOCATION_CONTENT_TYPE });
     await until(() => bobNode.rejected().includes('STALE_REVOCATION_LIST'));
@@ -163,6 +172,7 @@ describe('nodes under an organisation trust policy', () => {
     const bobTrustStore = memoryTrustStore();
     const aliceNode = await start(m, alice.identity, { anchors: org.anchors, chain: alice.chain, contacts: [bob1.identity.card] });
     const oldBob = await start(m, bob1.identity, { anchors: org.anchors, chain: bob1.chain, contacts: [alice.identity.card], store: bobStore, trustStore: bobTrustStore });
+    // The old key's prekey secrets stay with Bob through the grace period, as his key does.
     expect(await (await aliceNode.node.send('Bob', 'hello')).settled()).toBe('delivered');
     await receive(oldBob.node, 1);
     await oldBob.node.stop();
@@ -172,7 +182,7 @@ describe('nodes under an organisation trust policy', () => {
     const bob2 = generateIdentity({ label: 'Bob' });
     const statement = createRotation(bob1.identity, bob2);
     const chain2 = [issueCertificate({ issuer: org.root, subject: bob2.card, role: 'member', notBefore: Date.now() - HOUR, notAfter: Date.now() + 30 * DAY })];
-    const newBob = await start(m, bob2, { anchors: org.anchors, chain: chain2, contacts: [alice.identity.card], store: bobStore, trustStore: bobTrustStore, retired: [{ identity: bob1.identity, until: Date.now() + HOUR }] });
+    const newBob = await start(m, bob2, { anchors: org.anchors, chain: chain2, contacts: [alice.identity.card], store: bobStore, trustStore: bobTrustStore, retired: [{ identity: bob1.identity, until: Date.now() + HOUR, prekeys: oldBob.prekeys }] });
     expect((await receive(newBob.node, 1))[0]?.text).toBe('in flight');
     await newBob.node.send(alice.identity.card, statement.bytes, { contentType: ROTATION_CONTENT_TYPE });
 
@@ -181,8 +191,10 @@ describe('nodes under an organisation trust policy', () => {
     expect(aliceNode.trustEvents).toContainEqual(expect.objectContaining({ type: 'rotated' }));
     expect(aliceNode.trust.successor?.(bob1.identity.card).fingerprint).toBe(bob2.card.fingerprint);
 
-    // No manual step: "Bob" (the old card in Alice's contacts) now means the new key.
+    // No manual step: "Bob" (the old card in Alice's contacts) now means the new key, and the old key's prekeys are forgotten.
+    expect(await aliceNode.store.getContactPrekeys(bob1.identity.card.fingerprint)).toBeDefined();
     expect(await (await aliceNode.node.send('Bob', 'after rotation')).settled()).toBe('delivered');
+    expect(await aliceNode.store.getContactPrekeys(bob1.identity.card.fingerprint)).toBeUndefined();
     const [after] = await receive(newBob.node, 1);
     expect(after?.text).toBe('after rotation');
     expect(after?.trust?.role).toBe('member');

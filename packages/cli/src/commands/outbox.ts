@@ -2,14 +2,16 @@ import { DEFAULT_ACK_DEADLINE_MS, type OutboxRecord } from '@herald/core';
 import { defineCommand } from '../command.js';
 import { dataDir } from '../data-dir.js';
 import { writeStdout } from '../io.js';
+import { envelopeSummary } from '../message-output.js';
 
 export const outbox = defineCommand({
   name: 'outbox',
   summary: 'list the messages in the outbox with their status and attempts',
   synopsis: '--data-dir DIR [--json] [--all]',
   description: `
-Shows pending messages (queued or accepted, waiting for the end-to-end ack)
-with their attempts per channel; --all adds finished ones (delivered, expired,
+Shows pending messages (awaiting prekeys, queued or accepted, waiting for the
+end-to-end ack) with how each is sealed (envelope v1, or v2 to a one-time or
+medium-term prekey) and its attempts per channel; --all adds finished ones (delivered, expired,
 failed) still kept. Reads the store only: no key needed, nothing is sent.`,
   flags: {
     'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'the node data directory' },
@@ -19,7 +21,7 @@ failed) still kept. Reads the store only: no key needed, nothing is sent.`,
   async run({ flags }) {
     const store = await dataDir(flags['data-dir'] ?? '').openStore({ readOnly: true });
     try {
-      const records = (await store.listOutbox()).filter((record) => flags.all || record.status === 'queued' || record.status === 'accepted');
+      const records = (await store.listOutbox()).filter((record) => flags.all || record.status === 'awaiting-prekeys' || record.status === 'queued' || record.status === 'accepted');
       if (flags.json) {
         await writeStdout(records.map((record) => `${JSON.stringify(asJson(record))}\n`).join(''));
         return;
@@ -57,6 +59,10 @@ function asJson(record: OutboxRecord): Record<string, unknown> {
     created: new Date(record.createdAt).toISOString(),
     expires: new Date(record.expiresAt).toISOString(),
     bytes: record.envelope.length,
+    // Absent (awaiting prekeys) until sealed; records from before envelope v2 were all version 1.
+    envelopeVersion: record.status === 'awaiting-prekeys' ? null : (record.envelopeVersion ?? 1),
+    postQuantum: record.postQuantum ?? false,
+    prekey: record.prekey ?? null,
     attempts: record.attempts.map((attempt) => ({ channel: attempt.channel, at: new Date(attempt.at).toISOString(), outcome: attempt.outcome, ...(attempt.code ? { code: attempt.code } : {}) })),
     ...(record.failure ? { failure: record.failure } : {}),
     // null: as soon as a channel takes it; absent: finished.
@@ -66,7 +72,7 @@ function asJson(record: OutboxRecord): Record<string, unknown> {
 
 function asText(record: OutboxRecord): string {
   const lines = [
-    `${record.id}  ${record.status.toUpperCase()}  ${record.precedence}  ${record.envelope.length} bytes`,
+    `${record.id}  ${record.status.toUpperCase()}  ${record.precedence}  ${record.status === 'awaiting-prekeys' ? 'not yet sealed' : `${record.envelope.length} bytes, ${envelopeSummary({ envelopeVersion: record.envelopeVersion ?? 1, prekey: record.prekey ?? null, postQuantum: record.postQuantum ?? false })}`}`,
     `  to ${record.recipients.join(', ')}${record.acked.length ? ` (acked by ${record.acked.length})` : ''}`,
     `  created ${new Date(record.createdAt).toISOString()}, expires ${new Date(record.expiresAt).toISOString()}`,
   ];

@@ -15,8 +15,9 @@ export const rotate = defineCommand({
   synopsis: '--key OLD.key --out NEW.key --data-dir DIR [--grace DURATION] [--label NAME]',
   description: `
 Creates NEW.key and NEW.card and a rotation statement (NEW.rotation) signed by
-the old key and the new one. The old key moves into DIR/retired: for the grace
-period (default 14d) the node still opens mail sealed to it. The next node
+the old key and the new one. The old key moves into DIR/retired, and its
+prekey secrets (DIR/prekeys) with it: for the grace period (default 14d) the
+node still opens mail sealed to it, version 2 included. The next node
 command run with --key NEW.key --data-dir DIR announces the rotation to every
 contact once; their nodes switch to the new card by themselves. Under an
 organisation, have NEW.card certified first (herald org certify) and set it

@@ -1,4 +1,4 @@
-import { PRECEDENCES, parsePrecedence, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES, type Precedence } from '@herald/core';
+import { FORWARD_SECRECY_MODES, PRECEDENCES, parsePrecedence, type ForwardSecrecy, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES, type Precedence } from '@herald/core';
 import { defineCommand } from '../command.js';
 import { durationFlag, formatDuration } from '../duration.js';
 import { CliError, StillPending, UsageError } from '../errors.js';
@@ -25,6 +25,11 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
     wait: { type: 'string', value: 'DURATION', description: 'how long to wait for the end-to-end ack (default 30s; 0 = do not wait)' },
     'content-type': { type: 'string', value: 'TYPE', description: 'content type (default text/plain; application/vnd.herald.revocation sends a revocation list file)' },
     compact: { type: 'boolean', description: 'seal for cipher groups (manual:): key-id sender, unpadded, text coded; the recipient needs your card' },
+    'forward-secrecy': {
+      type: 'string',
+      value: 'MODE',
+      description: 'required (never sealed v1: waits as awaiting-prekeys for the contact\'s prekeys, fails NO_PREKEY at expiry), preferred (default: v2 when the contact\'s prekeys are held) or off',
+    },
   },
   optionalArgs: ['MESSAGE'],
   async run({ flags, args }) {
@@ -32,13 +37,14 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
     const ttl = durationFlag('--ttl', flags.ttl, DEFAULT_TTL_SECONDS);
     if (ttl > MAX_TTL_SECONDS || ttl < 1) throw new UsageError(`--ttl must be between 1s and ${formatDuration(MAX_TTL_SECONDS)}`);
     const waitSeconds = durationFlag('--wait', flags.wait, 30, true);
+    const forwardSecrecy = forwardSecrecyFlag(flags['forward-secrecy']);
     const payload = args[0] !== undefined ? args[0] : await readStdin(DEFAULT_MAX_PLAINTEXT_BYTES, 'message');
     const cardFiles = (flags.to ?? []).filter((value) => !looksLikeName(value));
     const running = await startNode(flags, { extraContacts: cardFiles, verbose: true });
     try {
       const targets = await Promise.all((flags.to ?? []).map(async (value) => (looksLikeName(value) ? value : loadCard(value))));
       const contentType = flags['content-type'];
-      const handle = await running.node.send(targets, payload, { precedence, ttl, ...(contentType ? { contentType } : {}), ...(flags.compact ? { compact: true } : {}) });
+      const handle = await running.node.send(targets, payload, { precedence, ttl, ...(contentType ? { contentType } : {}), ...(flags.compact ? { compact: true } : {}), ...(forwardSecrecy ? { forwardSecrecy } : {}) });
       await writeStdout(`${handle.id}\n`);
       const status = waitSeconds === 0 ? handle.status : await handle.settled({ signal: AbortSignal.timeout(waitSeconds * 1000) });
       if (status === 'delivered') return;
@@ -56,6 +62,12 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
 /** Card files are paths or herald-card: text; anything else is a label or a fingerprint. */
 function looksLikeName(value: string): boolean {
   return !value.startsWith('herald-card:') && !value.includes('/') && !value.endsWith('.card');
+}
+
+function forwardSecrecyFlag(value: string | undefined): ForwardSecrecy | undefined {
+  if (value === undefined) return undefined;
+  if (!FORWARD_SECRECY_MODES.includes(value as ForwardSecrecy)) throw new UsageError(`--forward-secrecy must be one of ${FORWARD_SECRECY_MODES.join(', ')}; got '${value}'`);
+  return value as ForwardSecrecy;
 }
 
 function precedenceFlag(value: string | undefined): Precedence {

@@ -1,12 +1,16 @@
+import { fromHex } from '../bytes.js';
 import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
 import { envelopeId } from '../envelope/inspect.js';
 import { open, replayHorizonMs, replayKey, type OpenOptions, type OpenedMessage } from '../envelope/open.js';
 import { EnvelopeError, TrustError, type HeraldError } from '../errors.js';
 import type { Identity } from '../identity.js';
+import type { PrekeyBundle } from '../prekey/bundle.js';
+import type { PrekeySecretStore } from '../prekey/secret-store.js';
 import type { HeraldStore } from '../store.js';
 import type { InboundEnvelope } from '../transport.js';
 import { ACK_CONTENT_TYPE, decodeAck } from './ack.js';
+import { decodePrekeyed, PREKEYED_CONTENT_TYPE } from './prekey-container.js';
 import type { ReceivedMessage } from './received.js';
 import type { NodeTrust, RetiredIdentity, SenderTrust, TrustVerdict } from './trust.js';
 
@@ -32,7 +36,20 @@ export interface InboundContext {
   readonly trust?: NodeTrust;
   /** Identities rotated away from, still used to decrypt until their grace period ends. */
   readonly retired?: readonly RetiredIdentity[];
+  /** This identity's prekey secrets, to open version-2 envelopes; a one-time secret is deleted once its message is done with. */
+  readonly prekeys: PrekeySecretStore;
+  /** Prekeys a contact piggybacked on a message or an ack: checked and kept (the node's job). */
+  receivedPrekeys(sender: Card, bundle: PrekeyBundle): Promise<void>;
+  /**
+   * Messages whose one-time secret is deleted, by envelope id: a later copy no
+   * longer opens (PREKEY_GONE) but is acked again, since its ack was lost.
+   * Bounded, in memory.
+   */
+  readonly doneOneTime: Map<string, { readonly sender: Card; readonly opened: OpenedMessage; readonly as: Identity }>;
 }
+
+/** Envelope ids remembered in `doneOneTime`. */
+const MAX_DONE_ONE_TIME = 4096;
 
 export interface RefusedAbout {
   readonly id?: string;
@@ -61,13 +78,13 @@ async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, 
   // with a trust policy certified senders need not be contacts, and without one the contacts decide.
   const options: Omit<OpenOptions, 'identity'> = { contacts: context.contacts, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes };
   try {
-    return { opened: await open(envelope, { ...options, identity: context.identity }), as: context.identity };
+    return { opened: await open(envelope, { ...options, identity: context.identity, prekeys: context.prekeys }), as: context.identity };
   } catch (error) {
     if (!(error instanceof EnvelopeError) || error.code !== 'NOT_FOR_ME') throw error;
     for (const retired of context.retired ?? []) {
       if (retired.until < receivedAt) continue;
       try {
-        return { opened: await open(envelope, { ...options, identity: retired.identity }), as: retired.identity };
+        return { opened: await open(envelope, { ...options, identity: retired.identity, ...(retired.prekeys ? { prekeys: retired.prekeys } : {}) }), as: retired.identity };
       } catch (inner) {
         if (!(inner instanceof EnvelopeError) || inner.code !== 'NOT_FOR_ME') throw inner;
       }
@@ -81,11 +98,23 @@ async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, 
  * its expiry passes) and puts it to the trust policy, if any. `stored` marks a
  * message accepted earlier and re-opened from the inbox.
  */
-export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number, stored = true): Promise<TrustVerdict & { readonly as: Identity }> {
-  const { opened, as } = await openAsAnyIdentity(context, envelope, receivedAt);
+export type InboundVerdict = TrustVerdict & { readonly as: Identity; readonly prekeys?: PrekeyBundle };
+
+/** Takes piggybacked prekeys out of a message (prekey-container.ts); MALFORMED when the container is not well formed. */
+function unwrapPrekeys(opened: OpenedMessage): { opened: OpenedMessage; prekeys?: PrekeyBundle } {
+  if (opened.contentType !== PREKEYED_CONTENT_TYPE) return { opened };
+  const container = decodePrekeyed(opened.plaintext);
+  if (!container) throw refusedFrom(new EnvelopeError('MALFORMED', 'prekey container is not well formed'), opened);
+  return { opened: { ...opened, contentType: container.contentType, plaintext: container.body }, prekeys: container.bundle };
+}
+
+export async function openStored(context: InboundContext, envelope: Uint8Array, receivedAt: number, stored = true): Promise<InboundVerdict> {
+  const { opened: wrapped, as } = await openAsAnyIdentity(context, envelope, receivedAt);
+  const { opened, prekeys } = unwrapPrekeys(wrapped);
+  const extra = prekeys ? { as, prekeys } : { as };
   if (!context.trust) {
     if (context.requireKnownSender && !opened.sender.card) throw refusedFrom(new EnvelopeError('UNKNOWN_SENDER', 'sender is not among the accepted contacts'), opened);
-    return { action: 'deliver', message: opened, as };
+    return { action: 'deliver', message: opened, ...extra };
   }
   let verdict: TrustVerdict;
   try {
@@ -96,14 +125,31 @@ export async function openStored(context: InboundContext, envelope: Uint8Array, 
   if (verdict.action === 'deliver' && context.requireKnownSender && !verdict.message.sender.card) {
     throw refusedFrom(new EnvelopeError('UNKNOWN_SENDER', 'sender is neither a contact nor certified'), opened);
   }
-  return { ...verdict, as };
+  return { ...verdict, ...extra };
+}
+
+/** Deletes the one-time prekey secret a message was opened with, once the message is done with; later copies are acked, not opened. */
+async function finishOneTime(context: InboundContext, opened: OpenedMessage, as: Identity): Promise<void> {
+  if (!opened.prekey?.oneTime) return;
+  if (opened.sender.card) {
+    context.doneOneTime.set(opened.id, { sender: opened.sender.card, opened, as });
+    if (context.doneOneTime.size > MAX_DONE_ONE_TIME) context.doneOneTime.delete(context.doneOneTime.keys().next().value as string);
+  }
+  const secrets = as === context.identity ? context.prekeys : context.retired?.find((retired) => retired.identity === as)?.prekeys;
+  await secrets?.delete(fromHex(opened.prekey.id));
 }
 
 export async function handleInbound(context: InboundContext, inbound: InboundEnvelope): Promise<void> {
-  let verdict: TrustVerdict & { readonly as: Identity };
+  let verdict: InboundVerdict;
   try {
     verdict = await openStored(context, inbound.bytes, inbound.receivedAt, false);
   } catch (error) {
+    const done = error instanceof EnvelopeError && error.code === 'PREKEY_GONE' ? context.doneOneTime.get(withId(inbound.bytes).id ?? '') : undefined;
+    if (done) {
+      // A copy of a message already stored and processed: its ack was lost, so ack it again.
+      context.queueAck(done.sender, done.opened.id, done.opened, done.as);
+      return;
+    }
     if (error instanceof EnvelopeError || error instanceof TrustError) {
       // Refused for good: the channel may drop it. Garbage never blocks a channel.
       const sender = refusedSender.get(error);
@@ -113,6 +159,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
     throw error;
   }
   const opened = verdict.message;
+  if (verdict.prekeys && opened.sender.card) await context.receivedPrekeys(opened.sender.card, verdict.prekeys);
 
   if (opened.contentType === ACK_CONTENT_TYPE) {
     const ids = decodeAck(opened.plaintext);
@@ -122,6 +169,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
     }
     // After a key rotation the new key acks what was sent to the old one.
     for (const from of new Set([opened.sender.fingerprint, ...(context.trust?.aliases?.(opened.sender.fingerprint) ?? [])])) await context.onAck(ids, from);
+    await finishOneTime(context, opened, verdict.as);
     return;
   }
 
@@ -129,6 +177,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
     // Applied by the policy; only the seen-set remembers it, so it is acked again (not re-applied) when it comes back.
     await context.store.markSeen(replayKey(opened), replayHorizonMs(opened.expires.getTime()));
     if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened, verdict.as);
+    await finishOneTime(context, opened, verdict.as);
     return;
   }
 
@@ -141,10 +190,10 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
   });
   // New or duplicate, the sender is waiting for an ack: a duplicate usually means our last ack was lost.
   if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened, verdict.as);
-  if (isNew) context.deliverToApplication(toReceived(context, opened, inbound.channel, inbound.receivedAt, verdict.trust));
+  if (isNew) context.deliverToApplication(toReceived(context, opened, inbound.channel, inbound.receivedAt, verdict.trust, verdict.as));
 }
 
-export function toReceived(context: InboundContext, opened: OpenedMessage, channel: string, receivedAt: number, trust?: SenderTrust): ReceivedMessage {
+export function toReceived(context: InboundContext, opened: OpenedMessage, channel: string, receivedAt: number, trust: SenderTrust | undefined, as: Identity): ReceivedMessage {
   const card = opened.sender.card;
   let acked: Promise<void> | undefined;
   return {
@@ -154,6 +203,9 @@ export function toReceived(context: InboundContext, opened: OpenedMessage, chann
     precedence: opened.precedence,
     contentType: opened.contentType,
     plaintext: opened.plaintext,
+    envelopeVersion: opened.version === 2 ? 2 : 1,
+    postQuantum: opened.prekey?.kind === 'xwing',
+    prekey: opened.prekey ? (opened.prekey.oneTime ? 'one-time' : 'medium-term') : null,
     get text() {
       return new TextDecoder().decode(opened.plaintext);
     },
@@ -162,7 +214,8 @@ export function toReceived(context: InboundContext, opened: OpenedMessage, chann
     expires: opened.expires,
     receivedAt: new Date(receivedAt),
     ack() {
-      acked ??= context.store.removeInbox(replayKey(opened)).catch((error: unknown) => {
+      // The one-time secret goes once the message has left the inbox: until then a restart must still open it.
+      acked ??= context.store.removeInbox(replayKey(opened)).then(() => finishOneTime(context, opened, as)).catch((error: unknown) => {
         acked = undefined;
         throw error;
       });

@@ -1,22 +1,27 @@
 import { setMaxListeners } from 'node:events';
 import { toHex } from '../bytes.js';
-import type { Card } from '../card.js';
+import { cardToText, parseCard, type Card } from '../card.js';
 import { contactList, type ContactResolver } from '../contacts.js';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../envelope/open.js';
-import { envelopeExpiry, envelopeId } from '../envelope/inspect.js';
+import { envelopeExpiry, envelopeId as envelopeIdOf } from '../envelope/inspect.js';
 import { seal } from '../envelope/seal.js';
-import { DeliveryError, OptionsError } from '../errors.js';
+import { memoryPrekeySecretStore, type PrekeySecretStore } from '../prekey/secret-store.js';
+import { secureRandom } from '../random.js';
+import { DeliveryError, HeraldError, OptionsError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
 import type { HeraldStore, OutboxRecord, OutboundStatus } from '../store.js';
 import type { Transport } from '../transport.js';
 import { ACK_CONTENT_TYPE, encodeAck, MAX_IDS_PER_ACK } from './ack.js';
+import { nodePrekeys } from './forward-secrecy.js';
+import { resolveRotation, type PrekeyRotationInit } from './own-prekeys.js';
+import { kindsFor, sealMessage, type SealOutcome } from './sealing.js';
 import { semaphore } from './async.js';
 import { createChannel, type Channel } from './channel.js';
 import { handleRegistry, type SendHandle, type StatusChange } from './handle.js';
 import { handleInbound, openStored, toReceived, type InboundContext } from './inbound.js';
-import { dispatch, type DispatchContext } from './outbound.js';
-import { isForbidden, resolvePolicy, type NodePolicy } from './policy.js';
+import { dispatch, noPrekeyFailure, type DispatchContext } from './outbound.js';
+import { FORWARD_SECRECY_MODES, forwardSecrecyFor, isForbidden, resolvePolicy, type ForwardSecrecy, type NodePolicy } from './policy.js';
 import { messageQueue, type ReceivedMessage } from './received.js';
 import { outboxRecords, TERMINAL } from './records.js';
 import { resolveRecipient } from './recipients.js';
@@ -38,6 +43,14 @@ export interface NodeInit {
   readonly trust?: NodeTrust;
   /** Identities this node rotated away from: mail sealed to them still opens until each one's `until`. */
   readonly retiredIdentities?: readonly RetiredIdentity[];
+  /**
+   * This identity's prekey secrets (envelope version 2). Default: in memory
+   * (`memoryPrekeySecretStore`), lost at exit: pass `lmdbPrekeySecretStore`
+   * (@herald/store-lmdb) with a durable store. The node closes neither.
+   */
+  readonly prekeys?: PrekeySecretStore;
+  /** The node's medium-term prekey schedule. Defaults: a new one every 24 h, sealUntil +48 h, openUntil +7 days. */
+  readonly prekeyRotation?: PrekeyRotationInit;
 }
 
 export interface SendOptions {
@@ -52,6 +65,8 @@ export interface SendOptions {
    * recipient needs this node's card, and the exact length shows. Default false.
    */
   readonly compact?: boolean;
+  /** Overrides the policy's forward-secrecy mode for this message. */
+  readonly forwardSecrecy?: ForwardSecrecy;
   readonly signal?: AbortSignal;
 }
 
@@ -91,6 +106,7 @@ function checkInit(init: NodeInit): void {
     if (names.has(channel.name)) throw new OptionsError(`channels: ${channel.name} is listed twice`);
     names.add(channel.name);
   }
+  if (init.prekeys !== undefined && (typeof init.prekeys !== 'object' || typeof init.prekeys?.get !== 'function')) throw new OptionsError('prekeys: expected a PrekeySecretStore');
   const retain = init.retainFinishedMs;
   if (retain !== undefined && (!Number.isFinite(retain) || retain < 0)) throw new OptionsError('retainFinishedMs: expected a non-negative number of ms');
 }
@@ -99,6 +115,15 @@ export function createNode(init: NodeInit): HeraldNode {
   checkInit(init);
   const policy = resolvePolicy(init.policy);
   const { identity, store } = init;
+  const secrets = init.prekeys ?? memoryPrekeySecretStore(identity);
+  const rotation = resolveRotation(init.prekeyRotation);
+  const prekeys = nodePrekeys(identity, store, secrets, rotation);
+  // The prekey kind this node offers: X-Wing unless one of its channels is too small to carry it.
+  const offerKinds = kindsFor(init.channels.map((transport) => transport.capabilities.maxEnvelopeBytes));
+  const offerKind = offerKinds[0] ?? 'x25519';
+  // Envelope id → outbox id, for messages held for prekeys and sealed later (their ids differ).
+  const outboxIdOf = new Map<string, string>();
+  const sealingHeld = new Set<string>();
   const contactCards = [...(init.contacts ?? [])];
   const contactsOnly = contactList(contactCards);
   const trusted = init.trust?.contacts;
@@ -127,6 +152,7 @@ export function createNode(init: NodeInit): HeraldNode {
   setMaxListeners(0, lifetime.signal);
   let state: 'created' | 'running' | 'stopped' = 'created';
   let maintenance: NodeJS.Timeout | undefined;
+  let rotationTimer: NodeJS.Timeout | undefined;
 
   const notify = (id: string): void => {
     for (const wake of [...(wakers.get(id) ?? [])]) wake();
@@ -175,9 +201,11 @@ export function createNode(init: NodeInit): HeraldNode {
 
   async function sendAck(card: Card, ids: readonly string[], precedence: Precedence, expiresAt: number, as: Identity): Promise<void> {
     const ttl = Math.max(60, Math.ceil((expiresAt - Date.now()) / 1000));
+    // Prekeys are this identity's: a retired one's acks carry none.
+    const body = as === identity ? await prekeys.ackBody(ids, offerKind, Date.now()) : { body: encodeAck(ids), contentType: ACK_CONTENT_TYPE };
     // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
-    const envelope = seal(encodeAck(ids), { from: as, to: card, precedence, ttl, contentType: ACK_CONTENT_TYPE, pad: policy.pad });
-    const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
+    const envelope = seal(body.body, { from: as, to: card, precedence, ttl, contentType: body.contentType, pad: policy.pad });
+    const route = { messageId: envelopeIdOf(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
     for (const channel of channels) {
       if (isForbidden(policy, channel.name, precedence, [card.fingerprint]) || channel.transport.capabilities.maxEnvelopeBytes < envelope.length) continue;
       if (!channel.available(Date.now())) continue;
@@ -209,8 +237,8 @@ export function createNode(init: NodeInit): HeraldNode {
     requireKnownSender: init.requireKnownSender ?? true,
     store,
     maxEnvelopeBytes: DEFAULT_MAX_ENVELOPE_BYTES,
-    async onAck(ids, from) {
-      for (const id of ids) {
+    async onAck(acked, from) {
+      for (const id of acked.map((each) => outboxIdOf.get(each) ?? each)) {
         init.trust?.acknowledged?.(id, from);
         const updated = await records.update(id, (record) => (record.recipients.includes(from) && !record.acked.includes(from) ? { ...record, acked: [...record.acked, from], updatedAt: Date.now() } : undefined));
         if (updated && updated.acked.length === updated.recipients.length && !TERMINAL.has(updated.status)) await setStatus(id, 'delivered');
@@ -231,7 +259,83 @@ export function createNode(init: NodeInit): HeraldNode {
     rejected: (code, channel, error, about) => emit({ type: 'rejected', code, channel, message: error.message, ...about }),
     ...(init.trust ? { trust: init.trust } : {}),
     ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}),
+    prekeys: secrets,
+    async receivedPrekeys(sender, bundle) {
+      try {
+        await prekeys.received(sender, bundle, Date.now());
+      } catch (error) {
+        // A forged or stale bundle is dropped; the message it came with is still delivered.
+        emit({ type: 'error', error: error as Error });
+        return;
+      }
+      for (const record of await store.listOutbox()) {
+        if (record.status === 'awaiting-prekeys' && record.recipients.includes(sender.fingerprint)) await sealHeld(record.id);
+      }
+    },
+    doneOneTime: new Map(),
   };
+
+  function sealOptions(cards: readonly Card[], precedence: Precedence) {
+    const allowed = channels.filter((channel) => !isForbidden(policy, channel.name, precedence, cards.map((card) => card.fingerprint)));
+    return kindsFor(allowed.map((channel) => channel.transport.capabilities.maxEnvelopeBytes));
+  }
+
+  function sealedFields(outcome: Extract<SealOutcome, { held: false }>) {
+    return { envelope: outcome.envelope, expiresAt: envelopeExpiry(outcome.envelope), envelopeVersion: outcome.version, postQuantum: outcome.postQuantum, prekey: outcome.prekey };
+  }
+
+  /** Seals a message held for prekeys, if every recipient's have arrived; it then goes out as any other. */
+  async function sealHeld(id: string): Promise<void> {
+    // Two bundles arriving together must not seal one message twice (each would take a one-time prekey).
+    if (sealingHeld.has(id)) return;
+    sealingHeld.add(id);
+    try {
+      await sealHeldOnce(id);
+    } finally {
+      sealingHeld.delete(id);
+    }
+  }
+
+  async function sealHeldOnce(id: string): Promise<void> {
+    const record = records.get(id) ?? (await store.getOutbox(id));
+    const held = record?.held;
+    if (!record || !held || record.status !== 'awaiting-prekeys') return;
+    const cards = held.cards.map((text) => parseCard(text));
+    const ttl = Math.floor((record.expiresAt - Date.now()) / 1000);
+    if (ttl < 1) return;
+    const request = { cards, payload: held.payload, contentType: held.contentType, precedence: record.precedence, ttl, pad: held.compact ? false : policy.pad, compact: held.compact, mode: 'required' as const, kinds: sealOptions(cards, record.precedence), now: Date.now() };
+    const outcome = await sealMessage(prekeys.sealing, request);
+    if (outcome.held) return;
+    const envelopeId = envelopeIdOf(outcome.envelope);
+    outboxIdOf.set(envelopeId, id);
+    const at = Date.now();
+    const updated = await records.update(id, (current) => {
+      if (current.status !== 'awaiting-prekeys') return undefined;
+      const { held: _held, ...rest } = current;
+      return { ...rest, ...sealedFields(outcome), envelopeId, status: 'queued', updatedAt: at };
+    });
+    if (updated?.status !== 'queued') return;
+    handles.emit({ id, status: 'queued', at });
+    emit({ type: 'status', id, status: 'queued', at });
+    notify(id);
+  }
+
+  /** The trust policy refused a recipient as revoked: its prekeys are deleted, then the refusal goes to the caller. */
+  async function forgetRevoked(error: unknown, cards: readonly Card[], outbound: NonNullable<NodeTrust['outbound']>): Promise<never> {
+    if (error instanceof HeraldError && error.code === 'REVOKED') {
+      for (const card of cards) {
+        const refused = await Promise.resolve({ payload: new Uint8Array(0) })
+          .then((probe) => outbound(probe, [card]))
+          .then(() => false, (each: unknown) => each instanceof HeraldError && each.code === 'REVOKED');
+        if (refused) await store.deleteContactPrekeys(card.fingerprint);
+      }
+    }
+    throw error;
+  }
+
+  async function rotatePrekeys(): Promise<void> {
+    await prekeys.own.rotate(offerKinds.slice(0, 1), Date.now());
+  }
 
   async function maintain(): Promise<void> {
     const now = Date.now();
@@ -239,7 +343,9 @@ export function createNode(init: NodeInit): HeraldNode {
     const retain = init.retainFinishedMs ?? 7 * 24 * 60 * 60 * 1000;
     for (const record of await store.listOutbox()) {
       if (TERMINAL.has(record.status) && record.updatedAt + retain < now) await store.deleteOutbox(record.id);
-      else if (!TERMINAL.has(record.status) && record.expiresAt <= now && !jobs.has(record.id)) await setStatus(record.id, 'expired');
+      else if (!TERMINAL.has(record.status) && record.expiresAt <= now && !jobs.has(record.id)) {
+        await (record.status === 'awaiting-prekeys' ? setStatus(record.id, 'failed', { failure: noPrekeyFailure(record) }) : setStatus(record.id, 'expired'));
+      }
     }
   }
 
@@ -248,11 +354,15 @@ export function createNode(init: NodeInit): HeraldNode {
     async start() {
       if (state !== 'created') throw new DeliveryError('NODE_STOPPED', `node cannot start: it is ${state}`);
       state = 'running';
-      for (const record of await records.load()) if (!TERMINAL.has(record.status)) startDispatch(record.id);
+      for (const record of await records.load()) {
+        if (record.envelopeId) outboxIdOf.set(record.envelopeId, record.id);
+        if (!TERMINAL.has(record.status)) startDispatch(record.id);
+      }
+      await rotatePrekeys();
       for (const stored of await store.listInbox()) {
         try {
           const verdict = await openStored(inboundContext, stored.envelope, stored.receivedAt);
-          if (verdict.action === 'deliver') queue.push(toReceived(inboundContext, verdict.message, stored.channel, stored.receivedAt, verdict.trust));
+          if (verdict.action === 'deliver') queue.push(toReceived(inboundContext, verdict.message, stored.channel, stored.receivedAt, verdict.trust, verdict.as));
           else await store.removeInbox(stored.id);
         } catch (error) {
           emit({ type: 'error', error: error as Error });
@@ -266,12 +376,16 @@ export function createNode(init: NodeInit): HeraldNode {
       for (const result of started) if (result.status === 'rejected') emit({ type: 'error', error: result.reason as Error });
       maintenance = setInterval(() => void maintain().catch((error: unknown) => emit({ type: 'error', error: error as Error })), 60_000);
       maintenance.unref();
+      // Checked often enough to keep to a drill's schedule of seconds, at most once a minute otherwise.
+      rotationTimer = setInterval(() => void rotatePrekeys().catch((error: unknown) => emit({ type: 'error', error: error as Error })), Math.min(rotation.everySeconds * 1000, 60_000));
+      rotationTimer.unref();
     },
     async stop() {
       if (state === 'stopped') return;
       const wasRunning = state === 'running';
       state = 'stopped';
       clearInterval(maintenance);
+      clearInterval(rotationTimer);
       lifetime.abort();
       sending.close();
       // Waiting dispatchers hold no listener on the lifetime signal; wake them so they see it aborted.
@@ -284,40 +398,38 @@ export function createNode(init: NodeInit): HeraldNode {
       if (state === 'stopped') throw new DeliveryError('NODE_STOPPED', 'node is stopped');
       if (options.signal?.aborted) throw new DeliveryError('NODE_STOPPED', 'send aborted before it started');
       if (options.compact !== undefined && typeof options.compact !== 'boolean') throw new OptionsError(`compact: expected a boolean, got ${String(options.compact)}`);
+      if (options.forwardSecrecy !== undefined && !FORWARD_SECRECY_MODES.includes(options.forwardSecrecy)) throw new OptionsError(`forwardSecrecy: expected required, preferred or off, got ${String(options.forwardSecrecy)}`);
       const targets = (Array.isArray(to) ? to : [to]) as ReadonlyArray<Card | string>;
       const trust = init.trust;
       // After a rotation a contact is sealed to its successor, without the caller changing anything.
-      const cards = targets.map((target) => resolveRecipient(contactCards, target)).map((card) => trust?.successor?.(card) ?? card);
+      const named = targets.map((target) => resolveRecipient(contactCards, target));
+      const cards = named.map((card) => trust?.successor?.(card) ?? card);
+      // A rotated contact's old prekeys are of no use any more (they would not verify against the successor): forget them.
+      for (const [index, card] of named.entries()) if (cards[index]?.fingerprint !== card.fingerprint) await store.deleteContactPrekeys(card.fingerprint);
       const plain = { payload, ...(options.contentType ? { contentType: options.contentType } : {}) };
-      const outgoing = trust?.outbound ? await trust.outbound(plain, cards) : plain;
-      const envelope = seal(outgoing.payload, {
-        from: identity,
-        to: cards,
-        pad: options.compact ? false : policy.pad,
-        ...(options.compact ? { sender: 'keyId' as const, compactText: true } : {}),
-        ...(options.precedence ? { precedence: options.precedence } : {}),
-        ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
-        ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}),
-      });
+      const outbound = trust?.outbound?.bind(trust);
+      const outgoing = outbound ? await Promise.resolve(plain).then((message) => outbound(message, cards)).catch(async (error: unknown) => forgetRevoked(error, cards, outbound)) : plain;
+      const precedence = options.precedence ?? 'ROUTINE';
+      const compact = options.compact ?? false;
       const now = Date.now();
-      const record: OutboxRecord = {
-        id: envelopeId(envelope),
-        envelope,
-        routingTags: cards.map((card) => toHex(card.routingTag)),
-        recipients: cards.map((card) => card.fingerprint),
-        acked: [],
-        precedence: options.precedence ?? 'ROUTINE',
-        createdAt: now,
-        expiresAt: envelopeExpiry(envelope),
-        status: 'queued',
-        acceptedBy: [],
-        attempts: [],
-        updatedAt: now,
-      };
+      const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint));
+      const request = { cards, payload: outgoing.payload, precedence, pad: compact ? false : policy.pad, compact, mode, kinds: sealOptions(cards, precedence), now, ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}), ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) };
+      const outcome = await sealMessage(prekeys.sealing, request);
+      const base = { routingTags: cards.map((card) => toHex(card.routingTag)), recipients: cards.map((card) => card.fingerprint), acked: [], precedence, createdAt: now, acceptedBy: [], attempts: [], updatedAt: now };
+      let record: OutboxRecord;
+      if (outcome.held) {
+        // Kept unsealed (the payload at rest in the outbox, as the application's own copy would be) until prekeys arrive.
+        const ttl = options.ttl ?? 24 * 3600;
+        const payload = typeof outgoing.payload === 'string' ? new TextEncoder().encode(outgoing.payload) : outgoing.payload;
+        const held = { payload, contentType: outgoing.contentType ?? (typeof outgoing.payload === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'), ttl, compact, cards: cards.map(cardToText) };
+        record = { ...base, id: toHex(secureRandom(16)), envelope: new Uint8Array(0), expiresAt: now + ttl * 1000, status: 'awaiting-prekeys', held };
+      } else {
+        record = { ...base, id: envelopeIdOf(outcome.envelope), ...sealedFields(outcome), status: 'queued' };
+      }
       await records.put(record);
       trust?.sealed?.(record.id, cards, outgoing);
-      handles.emit({ id: record.id, status: 'queued', at: now });
-      const handle = handles.handle(record.id, 'queued');
+      handles.emit({ id: record.id, status: record.status, at: now });
+      const handle = handles.handle(record.id, record.status);
       startDispatch(record.id);
       return handle;
     },

@@ -38,7 +38,7 @@ function planFor(context: DispatchContext, record: OutboxRecord): Plan {
 }
 
 function routeOf(record: OutboxRecord): Route {
-  return { messageId: record.id, routingTags: record.routingTags, expiresAt: record.expiresAt };
+  return { messageId: record.envelopeId ?? record.id, routingTags: record.routingTags, expiresAt: record.expiresAt };
 }
 
 /** One send on one channel, logged in the attempt record. Returns whether it accepted, and whether a failure is permanent. */
@@ -94,6 +94,12 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
   while (!context.signal.aborted) {
     const record = context.records.get(id);
     if (!record || TERMINAL.has(record.status)) return;
+    if (record.status === 'awaiting-prekeys') {
+      // Sealed (and woken) by the node when the recipients' prekeys arrive; never sealed v1.
+      if (Date.now() >= record.expiresAt) return context.setStatus(id, 'failed', { failure: noPrekeyFailure(record) });
+      await waitForChange(context, id, Math.min(record.expiresAt - Date.now(), MAX_TIMER_MS));
+      continue;
+    }
     if (Date.now() >= record.expiresAt) return context.setStatus(id, 'expired');
     const plan = planFor(context, record);
     if (plan.failure) return context.setStatus(id, 'failed', { failure: plan.failure });
@@ -128,6 +134,13 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
     }
     await waitForChange(context, id, Math.min(waitMs, record.expiresAt - Date.now()));
   }
+}
+
+/** setTimeout's longest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function noPrekeyFailure(record: OutboxRecord): { code: string; message: string } {
+  return { code: 'NO_PREKEY', message: `forward secrecy is required and no usable prekey of ${record.recipients.join(', ')} arrived before the message expired` };
 }
 
 function resumeDelay(context: DispatchContext, id: string): { ms: number; channel: string } | undefined {

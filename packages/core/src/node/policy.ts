@@ -38,11 +38,31 @@ export interface NodePolicy {
   readonly maxConcurrentSends?: number;
   /** Pad envelopes (messages and acks) to size buckets. Default true. */
   readonly pad?: boolean;
+  /**
+   * Envelope version 2 (forward secret; post-quantum with X-Wing prekeys).
+   * `required`: never sealed v1; a message waits (`awaiting-prekeys`) until
+   * every recipient's prekeys arrive, and fails with NO_PREKEY at expiry.
+   * `preferred`: v2 when every recipient's prekeys are held, else v1, recorded
+   * in the outbox record. `off`: v1. A mode applies to all messages, or rules
+   * by precedence and by recipient (fingerprint; the strictest of a message's
+   * recipients wins, then its precedence, then `default`). Default `preferred`.
+   */
+  readonly forwardSecrecy?: ForwardSecrecy | ForwardSecrecyRules;
 }
 
-export type ResolvedPolicy = Required<Omit<NodePolicy, 'forbid' | 'ackDeadlineMs'>> & {
+export type ForwardSecrecy = 'required' | 'preferred' | 'off';
+export const FORWARD_SECRECY_MODES: readonly ForwardSecrecy[] = ['required', 'preferred', 'off'];
+
+export interface ForwardSecrecyRules {
+  readonly default?: ForwardSecrecy;
+  readonly precedence?: Partial<Record<Precedence, ForwardSecrecy>>;
+  readonly recipient?: Readonly<Record<string, ForwardSecrecy>>;
+}
+
+export type ResolvedPolicy = Required<Omit<NodePolicy, 'forbid' | 'ackDeadlineMs' | 'forwardSecrecy'>> & {
   readonly ackDeadlineMs: Readonly<Record<Precedence, number>>;
   readonly forbid: NonNullable<NodePolicy['forbid']>;
+  readonly forwardSecrecy: Required<Pick<ForwardSecrecyRules, 'default'>> & ForwardSecrecyRules;
 };
 
 export const DEFAULT_ACK_DEADLINE_MS: Readonly<Record<Precedence, number>> = {
@@ -87,7 +107,35 @@ export function resolvePolicy(policy: NodePolicy = {}): ResolvedPolicy {
     forbid: policy.forbid ?? {},
     maxConcurrentSends: concurrency,
     pad: policy.pad ?? true,
+    forwardSecrecy: resolveForwardSecrecy(policy.forwardSecrecy),
   };
+}
+
+function checkMode(name: string, mode: unknown): ForwardSecrecy {
+  if (!FORWARD_SECRECY_MODES.includes(mode as ForwardSecrecy)) throw new OptionsError(`policy.${name}: expected required, preferred or off, got ${String(mode)}`);
+  return mode as ForwardSecrecy;
+}
+
+function resolveForwardSecrecy(value: NodePolicy['forwardSecrecy']): ResolvedPolicy['forwardSecrecy'] {
+  if (value === undefined) return { default: 'preferred' };
+  if (typeof value === 'string') return { default: checkMode('forwardSecrecy', value) };
+  if (typeof value !== 'object' || value === null) throw new OptionsError(`policy.forwardSecrecy: expected a mode or rules, got ${String(value)}`);
+  for (const [precedence, mode] of Object.entries(value.precedence ?? {})) {
+    if (!PRECEDENCES.includes(precedence as Precedence)) throw new OptionsError(`policy.forwardSecrecy.precedence: unknown precedence ${precedence}`);
+    checkMode(`forwardSecrecy.precedence.${precedence}`, mode);
+  }
+  for (const [fingerprint, mode] of Object.entries(value.recipient ?? {})) checkMode(`forwardSecrecy.recipient.${fingerprint}`, mode);
+  return { ...value, default: value.default === undefined ? 'preferred' : checkMode('forwardSecrecy.default', value.default) };
+}
+
+const STRICTNESS: Readonly<Record<ForwardSecrecy, number>> = { off: 0, preferred: 1, required: 2 };
+
+/** The mode for one message: the strictest recipient rule, else its precedence's, else the default. */
+export function forwardSecrecyFor(policy: ResolvedPolicy, precedence: Precedence, recipients: readonly string[]): ForwardSecrecy {
+  const rules = policy.forwardSecrecy;
+  const byRecipient = recipients.map((fingerprint) => rules.recipient?.[fingerprint]).filter((mode): mode is ForwardSecrecy => mode !== undefined);
+  if (byRecipient.length > 0) return byRecipient.reduce((a, b) => (STRICTNESS[b] > STRICTNESS[a] ? b : a));
+  return rules.precedence?.[precedence] ?? rules.default;
 }
 
 /** Whether `channel` is forbidden for a message of this precedence to these recipients. */

@@ -1,5 +1,6 @@
 import type { Card } from '../card.js';
 import type { Precedence } from '../precedence.js';
+import type { PrekeyUse } from '../store.js';
 import type { SenderTrust } from './trust.js';
 
 /** A message handed to the application: opened, verified, deduplicated. Call `ack()` once it is processed. */
@@ -9,6 +10,12 @@ export interface ReceivedMessage {
   readonly precedence: Precedence;
   readonly contentType: string;
   readonly plaintext: Uint8Array;
+  /** 2: forward secret (sealed to one of this node's prekeys); 1: sealed to the identity key alone. */
+  readonly envelopeVersion: 1 | 2;
+  /** Version 2 sealed to an X-Wing (post-quantum hybrid) prekey. */
+  readonly postQuantum: boolean;
+  /** The kind of prekey it was sealed to, or null for version 1. */
+  readonly prekey: PrekeyUse;
   /** The plaintext decoded as UTF-8 (replacement characters for invalid bytes). */
   readonly text: string;
   /** Channel that delivered the first copy. */

@@ -2,6 +2,7 @@ import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
 import type { OpenedMessage } from '../envelope/open.js';
 import type { Identity } from '../identity.js';
+import type { PrekeySecretStore } from '../prekey/secret-store.js';
 
 /**
  * The node's hooks for an organisation trust policy (implemented by
@@ -61,4 +62,6 @@ export type TrustVerdict =
 export interface RetiredIdentity {
   readonly identity: Identity;
   readonly until: number;
+  /** Its prekey secrets, so version-2 mail sealed to its prekeys still opens; without them such mail is refused (PREKEY_GONE). */
+  readonly prekeys?: PrekeySecretStore;
 }
