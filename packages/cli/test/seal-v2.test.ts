@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,11 @@ describe('herald with version-2 envelopes', () => {
     const again = await herald(['open', '--key', at('carol.key'), '--data-dir', at('carol-data')], envelope);
     expect(again).toMatchObject({ code: 1 });
     expect(again.stderr).toMatch(/^error PREKEY_GONE: /);
+    // A copy of the data dir taken afterwards (a seized device) holds no secret that opens it either.
+    await cp(at('carol-data'), at('carol-seized'), { recursive: true });
+    const seized = await herald(['open', '--key', at('carol.key'), '--data-dir', at('carol-seized')], envelope);
+    expect(seized).toMatchObject({ code: 1 });
+    expect(seized.stderr).toMatch(/^error PREKEY_GONE: /);
   });
 
   it('refuses rather than fall back to version 1, and refuses another identity\'s or an altered bundle', async () => {
