@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, inspect, seal, type Identity } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import { until } from './helpers/nodes.js';
 import { rawClient, type RawClient } from './helpers/raw-client.js';
-import { removeTempDirs, restartRelay, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
+import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
+import { smallDiskDataDir } from './helpers/small-disk.js';
 
 /**
  * The relay's data dir on a 4 MiB tmpfs (root and mount needed; skipped otherwise): the disk fills, deposits are
@@ -21,19 +21,12 @@ const ENVELOPE_BYTES = 48 * 1024;
 /** The relay's data dir; its store directory (`<dataDir>/store`, as spawnRelay uses it) is the tmpfs. */
 let dataDir: string;
 let mountPoint: string | undefined;
+let unmount = (): void => undefined;
 beforeAll(async () => {
-  dataDir = await tempDir('herald-relay-full-');
-  const candidate = join(dataDir, 'store');
-  await mkdir(candidate);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', candidate], { stdio: 'ignore' });
-    mountPoint = candidate;
-  } catch {
-    // Not root, or no mount in this container: the test says so and skips.
-  }
+  ({ dataDir, mountPoint, unmount } = await smallDiskDataDir('herald-relay-full-'));
 });
 afterAll(async () => {
-  if (mountPoint) execFileSync('umount', [mountPoint], { stdio: 'ignore' });
+  unmount();
   await removeTempDirs();
 });
 
