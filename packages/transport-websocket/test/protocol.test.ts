@@ -58,10 +58,10 @@ describe('relay protocol codec', () => {
     const verdict = protocol.verifyAuth(auth, sent.bytes, relaySecret, (signed) => signed === url);
     expect(verdict).toMatchObject({ ok: true, tags: [toHex(routingTagFor(alice.card.agreementPublicKey))] });
     const other = protocol.encodeChallenge({ ...fields, challenge: new Uint8Array(32).fill(3) });
-    expect(protocol.verifyAuth(auth, other, relaySecret, () => true)).toEqual({ ok: false, reason: 'the signature does not verify' });
-    expect(protocol.verifyAuth(auth, sent.bytes, relaySecret, () => false)).toEqual({ ok: false, reason: 'the signed URL does not name this relay' });
+    expect(protocol.verifyAuth(auth, other, relaySecret, () => true)).toEqual({ ok: false, reason: 'the signature does not verify', failure: 'signature' });
+    expect(protocol.verifyAuth(auth, sent.bytes, relaySecret, () => false)).toEqual({ ok: false, reason: 'the signed URL does not name this relay', failure: 'url' });
     // The MAC is bound to the relay's ephemeral key: with another secret it fails.
-    expect(protocol.verifyAuth(auth, sent.bytes, new Uint8Array(32).fill(8), () => true)).toEqual({ ok: false, reason: 'a mailbox proof does not verify' });
+    expect(protocol.verifyAuth(auth, sent.bytes, new Uint8Array(32).fill(8), () => true)).toEqual({ ok: false, reason: 'a mailbox proof does not verify', failure: 'mailbox-proof' });
   });
 
   it('draws reconnection delays between the minimum and the growing ceiling', () => {

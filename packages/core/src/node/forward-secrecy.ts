@@ -20,8 +20,8 @@ export interface NodePrekeys {
   ackBody(ids: readonly string[], kind: PrekeyKind, now: number): Promise<{ body: Uint8Array; contentType: string }>;
 }
 
-export function nodePrekeys(identity: Identity, store: HeraldStore, secrets: PrekeySecretStore, rotation: ResolvedRotation): NodePrekeys {
-  const own = ownPrekeys(identity, secrets, rotation);
+export function nodePrekeys(identity: Identity, store: HeraldStore, secrets: PrekeySecretStore, rotation: ResolvedRotation, offering = true): NodePrekeys {
+  const own = ownPrekeys(identity, secrets, rotation, offering);
   return {
     own,
     sealing: { identity, store, own },

@@ -44,9 +44,10 @@ export interface NodeInit {
   /** Identities this node rotated away from: mail sealed to them still opens until each one's `until`. */
   readonly retiredIdentities?: readonly RetiredIdentity[];
   /**
-   * This identity's prekey secrets (envelope version 2). Default: in memory
-   * (`memoryPrekeySecretStore`), lost at exit: pass `lmdbPrekeySecretStore`
-   * (@herald/store-lmdb) with a durable store. The node closes neither.
+   * This identity's prekey secrets (envelope version 2): pass `lmdbPrekeySecretStore` (@herald/store-lmdb) beside a
+   * durable store. Without one the node offers no prekeys of its own, so mail to it stays version 1 (it still seals
+   * version 2 to contacts that offer theirs): secrets kept only in memory would be lost at a restart, and with them
+   * every envelope sealed to them. The node does not close it.
    */
   readonly prekeys?: PrekeySecretStore;
   /** The node's medium-term prekey schedule. Defaults: a new one every 24 h, sealUntil +48 h, openUntil +7 days. */
@@ -117,7 +118,9 @@ export function createNode(init: NodeInit): HeraldNode {
   const { identity, store } = init;
   const secrets = init.prekeys ?? memoryPrekeySecretStore(identity);
   const rotation = resolveRotation(init.prekeyRotation);
-  const prekeys = nodePrekeys(identity, store, secrets, rotation);
+  // Without a prekey store of the application's (durable, like its message store), the node offers no prekeys:
+  // secrets only in memory would be lost at a restart with every envelope in flight to them.
+  const prekeys = nodePrekeys(identity, store, secrets, rotation, init.prekeys !== undefined);
   // The prekey kind this node offers: X-Wing unless one of its channels is too small to carry it.
   const offerKinds = kindsFor(init.channels.map((transport) => transport.capabilities.maxEnvelopeBytes));
   const offerKind = offerKinds[0] ?? 'x25519';

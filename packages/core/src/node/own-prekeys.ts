@@ -51,7 +51,12 @@ export interface OwnPrekeys {
   offer(kind: PrekeyKind, oneTime: number, now: number): Promise<PrekeyBundle>;
 }
 
-export function ownPrekeys(identity: Identity, secrets: PrekeySecretStore, rotation: ResolvedRotation): OwnPrekeys {
+/**
+ * `offering` false: the node hands out no prekeys of its own (it still seals to its contacts'). A node offers only
+ * when its application gave it a prekey store: the default one lives in memory, and a restart would lose the secrets
+ * of every envelope sealed to them — messages accepted and then lost.
+ */
+export function ownPrekeys(identity: Identity, secrets: PrekeySecretStore, rotation: ResolvedRotation, offering = true): OwnPrekeys {
   const generate = (kind: PrekeyKind, count: number, oneTime: boolean, now: number) =>
     generatePrekeys(identity, { kind, count, oneTime, now, sealForSeconds: rotation.sealForSeconds, openForSeconds: rotation.openForSeconds });
   // Only prekeys this identity signed: after a key rotation the store may still hold the old key's until they are pruned.
@@ -81,10 +86,11 @@ export function ownPrekeys(identity: Identity, secrets: PrekeySecretStore, rotat
   return {
     async rotate(kinds, now) {
       let created = 0;
-      for (const kind of kinds) if (await ensureMediumTerm(kind, now)) created++;
+      if (offering) for (const kind of kinds) if (await ensureMediumTerm(kind, now)) created++;
       return { created, pruned: await secrets.prune(now) };
     },
     async offer(kind, oneTime, now) {
+      if (!offering) return { owner: identity.card.signingPublicKey, prekeys: [] };
       await ensureMediumTerm(kind, now);
       const prekeys: SignedPrekey[] = [];
       if (oneTime > 0 && secrets.list().filter((prekey) => prekey.oneTime).length < MAX_OWN_ONE_TIME) {

@@ -83,7 +83,8 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     list() {
       check();
       const prekeys = Array.from(backend.entries(), ([, record]) => prekeyOfRecord(record));
-      return prekeys.sort((a, b) => a.created - b.created || toHex(a.id).localeCompare(toHex(b.id)));
+      // Oldest first; within one second, medium-term before one-time (ids are random, so alone they would shuffle).
+      return prekeys.sort((a, b) => a.created - b.created || Number(a.oneTime) - Number(b.oneTime) || toHex(a.id).localeCompare(toHex(b.id)));
     },
     async delete(id) {
       check();

@@ -62,6 +62,27 @@ async function sendAndReceive(from: Party, to: Party, text: string) {
   return { message: message!, record };
 }
 
+describe('a node without a prekey store of its own', () => {
+  it('offers no prekeys (secrets only in memory would die with a restart, and the mail sealed to them), so mail to it stays v1', async () => {
+    const medium = memoryMedium();
+    const aliceId = generateIdentity({ label: 'Alice' });
+    const bobId = generateIdentity({ label: 'Bob' });
+    const alice = party(medium, aliceId, bobId);
+    const bobStore = memoryStore();
+    const bob = createNode({ identity: bobId, contacts: [aliceId.card], store: bobStore, channels: [medium.channel('a')], policy: FAST });
+    running.push(bob);
+    await alice.node.start();
+    await bob.start();
+    for (const text of ['first', 'second', 'third']) {
+      const handle = await alice.node.send(bobId.card.fingerprint, text);
+      const [message] = await receive(bob, 1);
+      expect(await handle.settled(settled())).toBe('delivered');
+      expect(message).toMatchObject({ envelopeVersion: 1, text });
+    }
+    expect(await alice.store.getContactPrekeys(bobId.card.fingerprint)).toBeUndefined();
+  });
+});
+
 describe('piggybacked prekeys (preferred, the default)', () => {
   it('sends the first message v1 and records it, its ack brings prekeys, and the next message is v2 to a one-time prekey', async () => {
     const { alice, bob } = await twoParties();
