@@ -1,5 +1,5 @@
 /**
- * Claims of docs/threat-model.md that no other test checked (its section 16 maps every claim to its test).
+ * Claims of docs/threat-model.md that no other test checked (its section 18 maps every claim to its test).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
