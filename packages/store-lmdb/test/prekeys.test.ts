@@ -70,6 +70,39 @@ describe('LMDB prekey secret store', () => {
     await backend.close();
   });
 
+  it('never shows a record half-deleted: reads during a delete, and zeros left by a crash between its two writes', async () => {
+    const path = join(await dirs.make(), 'prekeys');
+    const [kept, doomed] = generatePrekeys(alice, { kind: 'x25519', oneTime: true, count: 2, now: NOW });
+    const store = await lmdbPrekeySecretStore({ path, identity: alice });
+    await store.put(kept!);
+    await store.put(doomed!);
+    // Readers run while the delete's zeros are committed but its removal is not.
+    const deleting = store.delete(doomed!.prekey.id);
+    const during: string[][] = [];
+    for (let turn = 0; turn < 20; turn++) {
+      during.push(store.list().map((prekey) => toHex(prekey.id)));
+      expect(store.get(doomed!.prekey.id)).toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await deleting;
+    for (const ids of during) expect(ids).toEqual([toHex(kept!.prekey.id)]);
+    await store.close();
+
+    // A crash after the zeros, before the removal: the next run sees no such prekey and finishes the delete at its next prune.
+    const env = open({ path, overlappingSync: false, maxDbs: 2 });
+    const records = env.openDB<Uint8Array, string>('prekey-secrets', { encoding: 'binary' });
+    await records.put(toHex(kept!.prekey.id), new Uint8Array(records.get(toHex(kept!.prekey.id))!.length));
+    await env.close();
+    const reopened = await lmdbPrekeySecretStore({ path, identity: alice });
+    expect(reopened.list()).toEqual([]);
+    expect(reopened.get(kept!.prekey.id)).toBeUndefined();
+    await reopened.prune(NOW);
+    await reopened.close();
+    const env2 = open({ path, maxDbs: 2 });
+    expect(Array.from(env2.openDB<Uint8Array, string>('prekey-secrets', { encoding: 'binary' }).getKeys())).toEqual([]);
+    await env2.close();
+  });
+
   it('refuses a path that is a file', async () => {
     const dir = await dirs.make();
     const store = await lmdbPrekeySecretStore({ path: join(dir, 'prekeys'), identity: alice });

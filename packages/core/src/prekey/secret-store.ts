@@ -45,6 +45,9 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
   const storageKey = prekeyStorageKey(identity);
   // Ids kept or being written, checked and claimed synchronously so two concurrent puts of one id cannot both pass.
   const ids = new Set<string>(Array.from(backend.entries(), ([id]) => id));
+  // Ids being deleted: between the backend's two writes their record is zeros, which no reader may see.
+  const dying = new Set<string>();
+  const live = (): Array<readonly [string, Uint8Array]> => Array.from(backend.entries()).filter(([id, record]) => !dying.has(id) && !isWiped(record));
   let closed = false;
   const check = (): void => {
     if (closed) throw new Error('prekey secret store is closed');
@@ -54,9 +57,14 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     return toHex(id);
   };
   const remove = async (id: string): Promise<boolean> => {
-    if (backend.get(id) === undefined) return false;
-    await backend.overwriteThenDelete(id);
-    ids.delete(id);
+    if (dying.has(id) || backend.get(id) === undefined) return false;
+    dying.add(id);
+    try {
+      await backend.overwriteThenDelete(id);
+      ids.delete(id);
+    } finally {
+      dying.delete(id);
+    }
     return true;
   };
 
@@ -77,12 +85,13 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     },
     get(id) {
       check();
-      const record = backend.get(idOf(id));
-      return record === undefined ? undefined : openPrekeyRecord(storageKey, record);
+      const key = idOf(id);
+      const record = dying.has(key) ? undefined : backend.get(key);
+      return record === undefined || isWiped(record) ? undefined : openPrekeyRecord(storageKey, record);
     },
     list() {
       check();
-      const prekeys = Array.from(backend.entries(), ([, record]) => prekeyOfRecord(record));
+      const prekeys = live().map(([, record]) => prekeyOfRecord(record));
       // Oldest first; within one second, medium-term before one-time (ids are random, so alone they would shuffle).
       return prekeys.sort((a, b) => a.created - b.created || Number(a.oneTime) - Number(b.oneTime) || toHex(a.id).localeCompare(toHex(b.id)));
     },
@@ -93,7 +102,10 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     async prune(now = Date.now()) {
       check();
       const nowSeconds = Math.floor(now / 1000);
-      const due = Array.from(backend.entries()).filter(([, record]) => prekeyOfRecord(record).openUntil <= nowSeconds).map(([id]) => id);
+      // A record left as zeros (a crash between the two writes of a delete) is finished off too.
+      const wiped = Array.from(backend.entries()).filter(([id, record]) => !dying.has(id) && isWiped(record)).map(([id]) => id);
+      const due = live().filter(([, record]) => prekeyOfRecord(record).openUntil <= nowSeconds).map(([id]) => id);
+      for (const id of wiped) await remove(id);
       for (const id of due) await remove(id);
       return due;
     },
@@ -104,6 +116,11 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
       await backend.close();
     },
   };
+}
+
+/** A record overwritten with zeros by a delete that has not removed it yet (no valid record starts with a zero byte). */
+function isWiped(record: Uint8Array): boolean {
+  return record.length > 0 && record.every((byte) => byte === 0);
 }
 
 export interface MemoryPrekeySecretStoreInit {
