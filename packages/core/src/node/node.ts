@@ -205,7 +205,7 @@ export function createNode(init: NodeInit): HeraldNode {
   async function sendAck(card: Card, ids: readonly string[], precedence: Precedence, expiresAt: number, as: Identity): Promise<void> {
     const ttl = Math.max(60, Math.ceil((expiresAt - Date.now()) / 1000));
     // Prekeys are this identity's: a retired one's acks carry none.
-    const body = as === identity ? await prekeys.ackBody(ids, offerKind, Date.now()) : { body: encodeAck(ids), contentType: ACK_CONTENT_TYPE };
+    const body = as === identity ? await prekeys.ackBody(ids, offerKind, Date.now(), (error) => emit({ type: 'error', error })) : { body: encodeAck(ids), contentType: ACK_CONTENT_TYPE };
     // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
     const envelope = seal(body.body, { from: as, to: card, precedence, ttl, contentType: body.contentType, pad: policy.pad });
     const route = { messageId: envelopeIdOf(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };

@@ -225,6 +225,23 @@ describe('deletion and rotation', () => {
     expect(await handle.settled(settled())).toBe('delivered');
   });
 
+  it('still acks when its prekeys cannot be offered: the ack goes bare and the failure is reported', async () => {
+    const { alice, bob } = await twoParties();
+    await sendAndReceive(alice, bob, 'first');
+    const events: NodeEvent[] = [];
+    bob.node.subscribe((event) => events.push(event));
+    const list = bob.secrets.list.bind(bob.secrets);
+    let failing = true;
+    bob.secrets.list = () => {
+      if (failing) throw new Error('prekey store unreadable');
+      return list();
+    };
+    const { record } = await sendAndReceive(alice, bob, 'while the store fails');
+    failing = false;
+    expect(record.id).toBeTruthy();
+    expect(events.some((event) => event.type === 'error' && event.error.message === 'prekey store unreadable')).toBe(true);
+  });
+
   it('acks a copy that arrives after the one-time secret is gone, without refusing it', async () => {
     const { alice, bob } = await twoParties();
     await sendAndReceive(alice, bob, 'first');
