@@ -32,7 +32,9 @@ export async function startRelay(config: Record<string, unknown> = {}): Promise<
   // JSON is YAML.
   await writeFile(configPath, JSON.stringify({ logLevel: 'error', ...config }));
   const mqttPort = await freePort();
-  const child = spawn(process.execPath, [RELAY_BIN, '--listen', '127.0.0.1:0', '--mqtt', `127.0.0.1:${mqttPort}`, '--data-dir', join(dir, 'store'), '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Metrics are served on their own listener only, never on the public port.
+  const metricsPort = await freePort();
+  const child = spawn(process.execPath, [RELAY_BIN, '--listen', '127.0.0.1:0', '--mqtt', `127.0.0.1:${mqttPort}`, '--metrics', `127.0.0.1:${metricsPort}`, '--data-dir', join(dir, 'store'), '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   let died: string | undefined;
@@ -60,7 +62,7 @@ export async function startRelay(config: Record<string, unknown> = {}): Promise<
     rss: () => rssOf(child.pid!),
     residentSplit: () => residentSplit(child.pid!),
     async metrics(names) {
-      const text = await (await fetch(`http://127.0.0.1:${Number(new URL(url).port)}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
       const lines = text.split('\n');
       return names.map((name) => Number(lines.find((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))?.split(' ').at(-1)));
     },
