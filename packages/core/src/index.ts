@@ -93,6 +93,7 @@ export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptReco
 export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';
 export { type NodePolicy, type ForwardSecrecy, type ForwardSecrecyRules, FORWARD_SECRECY_MODES, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
 export type { PrekeyRotationInit } from './node/own-prekeys.js';
+export { importContactPrekeys } from './node/contact-prekeys.js';
 export { PREKEYED_CONTENT_TYPE, MAX_PIGGYBACK_PREKEYS, encodePrekeyed, decodePrekeyed, type Prekeyed } from './node/prekey-container.js';
 export { POST_QUANTUM_MIN_CHANNEL_BYTES } from './node/sealing.js';
 export type { SendHandle, StatusChange } from './node/handle.js';

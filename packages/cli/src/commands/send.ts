@@ -1,10 +1,10 @@
-import { FORWARD_SECRECY_MODES, PRECEDENCES, parsePrecedence, type ForwardSecrecy, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES, type Precedence } from '@herald/core';
+import { FORWARD_SECRECY_MODES, PRECEDENCES, parsePrecedence, type ForwardSecrecy, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES, type Precedence, type OutboundStatus, type SendHandle } from '@herald/core';
 import { defineCommand } from '../command.js';
 import { durationFlag, formatDuration } from '../duration.js';
 import { CliError, StillPending, UsageError } from '../errors.js';
 import { readStdin, writeStdout } from '../io.js';
 import { loadCard } from '../keys.js';
-import { NODE_FLAGS, startNode } from '../node-runtime.js';
+import { NODE_FLAGS, startNode, type RunningNode } from '../node-runtime.js';
 
 export const send = defineCommand({
   name: 'send',
@@ -46,7 +46,7 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
       const contentType = flags['content-type'];
       const handle = await running.node.send(targets, payload, { precedence, ttl, ...(contentType ? { contentType } : {}), ...(flags.compact ? { compact: true } : {}), ...(forwardSecrecy ? { forwardSecrecy } : {}) });
       await writeStdout(`${handle.id}\n`);
-      const status = waitSeconds === 0 ? handle.status : await handle.settled({ signal: AbortSignal.timeout(waitSeconds * 1000) });
+      const status = waitSeconds === 0 ? await handedOff(running, handle) : await handle.settled({ signal: AbortSignal.timeout(waitSeconds * 1000) });
       if (status === 'delivered') return;
       if (status === 'expired' || status === 'failed') {
         const record = (await running.node.outbox()).find((item) => item.id === handle.id);
@@ -58,6 +58,24 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
     }
   },
 });
+
+/** How long `--wait 0` gives the channels to take the message before the node stops. */
+const HANDOFF_MS = 15_000;
+
+/**
+ * `--wait 0` does not wait for the ack, but it does wait until a channel has taken the message (or every channel
+ * was tried once, or HANDOFF_MS): stopping the node sooner would leave it in the outbox, sent nowhere.
+ */
+async function handedOff(running: RunningNode, handle: SendHandle): Promise<OutboundStatus> {
+  const deadline = Date.now() + HANDOFF_MS;
+  for (;;) {
+    const record = (await running.node.outbox()).find((item) => item.id === handle.id);
+    if (!record) return handle.status;
+    const tried = new Set(record.attempts.map((attempt) => attempt.channel));
+    if (record.status !== 'queued' || tried.size >= running.channels.length || Date.now() >= deadline) return record.status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** Card files are paths or herald-card: text; anything else is a label or a fingerprint. */
 function looksLikeName(value: string): boolean {

@@ -5,7 +5,7 @@ import { verifyPrekeyBundle, type PrekeyBundle } from '../prekey/bundle.js';
 import { decodeSignedPrekey, encodeSignedPrekey } from '../prekey/encoding.js';
 import type { PrekeyKind, SignedPrekey } from '../prekey/types.js';
 import { verifySignedPrekey } from '../prekey/verify.js';
-import type { ContactPrekeys } from '../store.js';
+import type { ContactPrekeys, HeraldStore } from '../store.js';
 
 /** One-time prekeys kept per contact (newest kept): a sender uses at most one per message, and gets one back per ack. */
 export const MAX_CONTACT_ONE_TIME = 16;
@@ -54,6 +54,17 @@ export function mergeContactPrekeys(record: ContactPrekeys | undefined, card: Ca
     [...byId.values()].filter((prekey) => prekey.oneTime === oneTime).sort((a, b) => b.created - a.created).slice(0, max);
   const kept = [...newest(true, MAX_CONTACT_ONE_TIME), ...newest(false, MAX_CONTACT_MEDIUM_TERM)];
   return { contact: card.fingerprint, prekeys: kept.map(encodeSignedPrekey), used: used.slice(-MAX_CONTACT_USED) };
+}
+
+/**
+ * Keeps a bundle a contact handed over outside any message (`herald prekey import`, a courier): checked and
+ * merged exactly as a piggybacked one, atomically with the sends' use of one-time prekeys. Returns how many of
+ * the contact's prekeys are now kept. PrekeyError BAD_PREKEY for a forged or foreign bundle.
+ */
+export async function importContactPrekeys(store: HeraldStore, card: Card, bundle: PrekeyBundle, now = Date.now()): Promise<number> {
+  verifyPrekeyBundle(bundle, card, { now });
+  const kept = await store.updateContactPrekeys(card.fingerprint, (current) => mergeContactPrekeys(current, card, bundle, now));
+  return kept?.prekeys.length ?? 0;
 }
 
 /**
