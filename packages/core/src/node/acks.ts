@@ -6,6 +6,8 @@ import { seal } from '../envelope/seal.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
 import type { PrekeyKind } from '../prekey/types.js';
+import { backoff, delay } from '../transport-kit/backoff.js';
+import type { Route } from '../transport.js';
 import { ACK_CONTENT_TYPE, encodeAck, MAX_IDS_PER_ACK } from './ack.js';
 import type { Channel } from './channel.js';
 import type { NodeEvents } from './events.js';
@@ -39,6 +41,12 @@ export interface AckDeps {
   readonly signal: AbortSignal;
 }
 
+/**
+ * Acks that no channel took, waiting to be offered again (with backoff, until they expire or the node stops). Past
+ * this many, one more is dropped: its sender's resend at the ack deadline brings the message back, and it is acked then.
+ */
+export const MAX_ACKS_AWAITING_RETRY = 1024;
+
 interface Batch {
   readonly card: Card;
   readonly as: Identity;
@@ -50,7 +58,9 @@ interface Batch {
 export function ackHandling(deps: AckDeps): AckHandling {
   const owed = new Map<string, Batch>();
   let flushScheduled = false;
+  let awaitingRetry = 0;
 
+  /** Seals the ack once, then offers it to the channels in order; one that no channel takes is offered again later. */
   async function sendAck(batch: Batch, ids: readonly string[]): Promise<void> {
     const { card, precedence } = batch;
     const ttl = Math.max(60, Math.ceil((batch.expiresAt - Date.now()) / 1000));
@@ -59,17 +69,34 @@ export function ackHandling(deps: AckDeps): AckHandling {
     // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
     const envelope = seal(body.body, { from: batch.as, to: card, precedence, ttl, contentType: body.contentType, pad: deps.policy.pad });
     const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
+    // Without a retry here, only the sender's next resend (its ack deadline: 30 minutes for ROUTINE) would bring the ack about.
+    const delays = backoff(deps.policy.retryMinDelayMs, deps.policy.maxBackoffMs);
+    while (!(await offer(envelope, route, batch, ids))) {
+      if (deps.signal.aborted || Date.now() >= route.expiresAt || awaitingRetry >= MAX_ACKS_AWAITING_RETRY) return;
+      awaitingRetry++;
+      try {
+        await delay(delays.next(), deps.signal);
+      } finally {
+        awaitingRetry--;
+      }
+    }
+  }
+
+  /** Whether a channel took the ack. Channels that are forbidden, too small, down or whose breaker is open are skipped. */
+  async function offer(envelope: Uint8Array, route: Route, batch: Batch, ids: readonly string[]): Promise<boolean> {
     for (const channel of deps.channels) {
-      if (isForbidden(deps.policy, channel.name, precedence, [card.fingerprint]) || channel.transport.capabilities.maxEnvelopeBytes < envelope.length) continue;
+      if (deps.signal.aborted) return false;
+      if (isForbidden(deps.policy, channel.name, batch.precedence, [batch.card.fingerprint]) || channel.transport.capabilities.maxEnvelopeBytes < envelope.length) continue;
       if (!channel.available(Date.now())) continue;
       try {
         await channel.send(envelope, route, deps.signal);
-        deps.events.emit({ type: 'ack-sent', to: card.fingerprint, ids, channel: channel.name });
-        return;
+        deps.events.emit({ type: 'ack-sent', to: batch.card.fingerprint, ids, channel: channel.name });
+        return true;
       } catch {
-        // Next channel. If none takes it, the sender's retransmission brings the message back and we ack again.
+        // The next channel.
       }
     }
+    return false;
   }
 
   function flush(): void {
