@@ -27,8 +27,9 @@ export interface NodeInit {
    * Received messages the application has not yet acked (waiting in `messages()` or handed out), at most. Default
    * 1000. When that many are unacked, a new message is neither stored nor acked: its channel keeps it and offers it
    * again later (and the sender, unacked, sends it again), so nothing is lost and memory stays bounded. The node
-   * reports the first refusal of each such stretch as an `error` event (CAPACITY_EXCEEDED). Acks, duplicates of
-   * stored messages and refusals are never held back. Messages already in the durable inbox at start are all queued.
+   * reports the first refusal of each such stretch as an `error` event (CAPACITY_EXCEEDED). Acks, refusals and copies
+   * of messages still unacked by the application (acked again at once) are never held back; a copy of a message the
+   * application already acked waits like a new one. Messages already in the durable inbox at start are all queued.
    */
   readonly maxReceivedMessages?: number;
   /** An organisation trust policy (`createTrust` in @herald/trust): certificates in and out, revocation, rotation. */

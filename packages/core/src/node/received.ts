@@ -40,15 +40,17 @@ export const DEFAULT_MAX_RECEIVED_MESSAGES = 1000;
  * place left the reservation fails with CAPACITY_EXCEEDED, the node refuses the
  * delivery, and the channel keeps the envelope and offers it again later (the
  * sender, unacked, sends it again too): nothing is lost, and memory and the
- * durable inbox stay bounded. Messages already in the inbox at start are all
- * queued, whatever the limit; new ones wait until the application drains.
+ * durable inbox stay bounded. A copy of a message that waits here already needs
+ * no place (it is acked again at once). Messages already in the inbox at start
+ * are all queued, whatever the limit; new ones wait until the application drains.
  */
 export interface MessageQueue {
   /**
-   * A place for one message, or a CapacityError (CAPACITY_EXCEEDED, retryable) when `limit` messages are unacked.
-   * `force` takes one whatever the count: for the messages already in the durable inbox at start.
+   * A place for the message of replay key `key`; undefined when a copy of it is queued and unacked already; a
+   * CapacityError (CAPACITY_EXCEEDED, retryable) when `limit` messages are unacked. `force` takes a place whatever
+   * the count: for the messages already in the durable inbox at start.
    */
-  reserve(force?: boolean): Place;
+  reserve(key: string, force?: boolean): Place | undefined;
   iterate(signal?: AbortSignal): AsyncIterableIterator<ReceivedMessage>;
   /** Messages unacked by the application, places reserved included. */
   readonly size: number;
@@ -65,22 +67,28 @@ export interface Place {
 export function messageQueue(limit: number): MessageQueue {
   const pending: ReceivedMessage[] = [];
   const waiters = new Set<() => void>();
+  // Replay keys of the messages queued or handed out and not yet acked.
+  const unacked = new Set<string>();
   let taken = 0;
   let closed = false;
   const wakeAll = (): void => {
     for (const wake of [...waiters]) wake();
   };
-  function place(): Place {
+  function place(key: string): Place {
     taken++;
     let held = true;
+    let filled = false;
     const release = (): void => {
       if (!held) return;
       held = false;
       taken--;
+      if (filled) unacked.delete(key);
     };
     return {
       fill(message) {
         if (!held || closed) return release();
+        filled = true;
+        unacked.add(key);
         pending.push(message);
         wakeAll();
       },
@@ -89,9 +97,10 @@ export function messageQueue(limit: number): MessageQueue {
   }
 
   return {
-    reserve(force = false) {
+    reserve(key, force = false) {
+      if (unacked.has(key)) return undefined;
       if (!force && taken >= limit) throw new CapacityError(`${taken} received messages are not yet acked by the application (maxReceivedMessages ${limit}); the channel offers this one again later`);
-      return place();
+      return place(key);
     },
     get size() {
       return taken;

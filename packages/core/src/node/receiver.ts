@@ -51,10 +51,10 @@ export function receiver(deps: ReceiverDeps): Receiver {
     maxEnvelopeBytes: DEFAULT_MAX_ENVELOPE_BYTES,
     onAck: (ids, from) => deps.acks.apply(ids, from),
     queueAck: (card, id, opened, as) => deps.acks.queue(card, id, opened, as),
-    reservePlace() {
+    reservePlace(key, force) {
       try {
-        const place = queue.reserve();
-        full = false;
+        const place = queue.reserve(key, force);
+        if (place) full = false;
         return place;
       } catch (error) {
         if (!full && error instanceof CapacityError) events.report(error);
@@ -91,8 +91,8 @@ export function receiver(deps: ReceiverDeps): Receiver {
             continue;
           }
           // Stored in an earlier run, so it is queued whatever the limit: the limit holds back new arrivals instead.
-          const place = queue.reserve(true);
-          place.fill(toReceived(context, verdict.message, stored.channel, stored.receivedAt, verdict.trust, verdict.as, place.release));
+          const place = queue.reserve(stored.id, true);
+          place?.fill(toReceived(context, verdict.message, stored.channel, stored.receivedAt, verdict.trust, verdict.as, place.release));
         } catch (error) {
           events.report(error);
         }

@@ -14,11 +14,11 @@ const fakeMessage = (id: string): ReceivedMessage => ({ id } as ReceivedMessage)
 describe('the received-message queue', () => {
   it('refuses a place past its limit with CAPACITY_EXCEEDED (retryable); an ack or an unused place frees one', () => {
     const queue = messageQueue(2);
-    const first = queue.reserve();
-    const second = queue.reserve();
+    const first = queue.reserve('a')!;
+    const second = queue.reserve('b')!;
     const error = (() => {
       try {
-        queue.reserve();
+        queue.reserve('c');
       } catch (caught) {
         return caught;
       }
@@ -30,9 +30,10 @@ describe('the received-message queue', () => {
     second.release();
     second.release(); // idempotent: frees one place, not two
     expect(queue.size).toBe(1);
-    queue.reserve();
-    expect(() => queue.reserve()).toThrow(CapacityError);
-    expect(queue.reserve(true)).toBeDefined(); // the stored inbox at start is queued whatever the limit
+    expect(queue.reserve('a')).toBeUndefined(); // a copy of a queued message needs no place
+    queue.reserve('c');
+    expect(() => queue.reserve('d')).toThrow(CapacityError);
+    expect(queue.reserve('d', true)).toBeDefined(); // the stored inbox at start is queued whatever the limit
     expect(queue.size).toBe(3);
     first.release(); // the application acked 'a'
     expect(queue.size).toBe(2);
@@ -67,7 +68,19 @@ describe('the received-message queue', () => {
     expect(await current.bobStore.listInbox()).toHaveLength(0);
   });
 
-  it('still applies acks and acks duplicates while the application is behind', async () => {
+  it('acks again a copy of a message that waits for the application, although the queue is full', async () => {
+    current = await pair(['a'], undefined, { bob: { maxReceivedMessages: 1 } });
+    const bobsChannel = current.bobChannels[0]!;
+    bobsChannel.faults.drop = true; // Bob's first ack is accepted by the channel and lost
+    const handle = await current.aliceNode.send('Bob', 'ack lost once');
+    await waitUntil(() => bobsChannel.sent.length === 1);
+    bobsChannel.faults.drop = false;
+    // Alice resends at her ack deadline (300 ms); the copy finds the queue full, and is acked all the same.
+    expect(await handle.settled({ signal: AbortSignal.timeout(5_000) })).toBe('delivered');
+    expect(await current.bobStore.listInbox()).toHaveLength(1);
+  });
+
+  it('still applies acks while the application is behind', async () => {
     current = await pair(['a'], undefined, { bob: { maxReceivedMessages: 1 } });
     await current.aliceNode.send('Bob', 'fills the queue');
     await waitUntil(async () => (await current!.bobStore.listInbox()).length === 1);
