@@ -15,7 +15,7 @@ export interface Lifecycle {
   readonly signal: AbortSignal;
   /** Runs `steps` (given the lifetime signal) and moves to running; see HeraldNode.start for the errors. */
   start(signal: AbortSignal | undefined, steps: (lifetime: AbortSignal) => Promise<void>): Promise<void>;
-  /** Moves to stopped at once, then runs `teardown` (once, however often stop is called) after the start steps under way ended. */
+  /** Moves to stopped at once, then runs the teardown given to `lifecycle` (once, however often stop is called) after the start steps under way ended. */
   stop(signal: AbortSignal | undefined): Promise<void>;
   /** NODE_STOPPED once stopped; ABORTED when `signal` is aborted. */
   checkOpen(signal: AbortSignal | undefined): void;
