@@ -64,8 +64,10 @@ export function ackHandling(deps: AckDeps): AckHandling {
   async function sendAck(batch: Batch, ids: readonly string[]): Promise<void> {
     const { card, precedence } = batch;
     const ttl = Math.max(60, Math.ceil((batch.expiresAt - Date.now()) / 1000));
-    // Prekeys are this identity's: a retired one's acks carry none.
-    const body = batch.as === deps.identity ? await deps.prekeys.ackBody(ids, deps.offerKind, Date.now()) : { body: encodeAck(ids), contentType: ACK_CONTENT_TYPE };
+    // Prekeys are this identity's: a retired one's acks carry none. Nor does one whose prekeys could not be made (the
+    // prekey store refused the write, a full disk): the ack matters more, and without it the sender never hears back.
+    const plain = { body: encodeAck(ids), contentType: ACK_CONTENT_TYPE };
+    const body = batch.as === deps.identity ? await deps.prekeys.ackBody(ids, deps.offerKind, Date.now()).catch((error: unknown) => (deps.events.report(error), plain)) : plain;
     // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
     const envelope = seal(body.body, { from: batch.as, to: card, precedence, ttl, contentType: body.contentType, pad: deps.policy.pad });
     const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };

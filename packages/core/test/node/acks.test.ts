@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeEvent } from '@herald/core';
+import { createNode, generateIdentity, memoryPrekeySecretStore, memoryStore, type NodeEvent, type OwnedPrekey } from '@herald/core';
+import { memoryMedium } from './memory-transport.js';
 import { FAST, pair, receive, waitUntil, type Pair } from './fixtures.js';
 
 let current: Pair | undefined;
@@ -26,5 +27,32 @@ describe('end-to-end acks', () => {
     expect(acksSent).toEqual(['a']);
     // Alice sent it once: no resend was needed.
     expect(current.aliceChannels[0]!.sent).toHaveLength(1);
+  });
+});
+
+describe('an ack when the prekey store fails', () => {
+  it('goes out without prekeys (reported as an error event) rather than not at all', async () => {
+    const medium = memoryMedium();
+    const alice = generateIdentity({ label: 'Alice' });
+    const bob = generateIdentity({ label: 'Bob' });
+    const secrets = memoryPrekeySecretStore(bob);
+    let failing = false;
+    // The prekey store refuses writes once the node runs (a full disk): each ack would otherwise carry a new one-time prekey.
+    const faulty = new Proxy(secrets, { get: (target, key) => (key === 'put' ? (owned: OwnedPrekey) => (failing ? Promise.reject(new Error('no room left on the device')) : target.put(owned)) : Reflect.get(target, key)) });
+    const aliceNode = createNode({ identity: alice, contacts: [bob.card], store: memoryStore(), channels: [medium.channel('a')], policy: FAST });
+    const bobNode = createNode({ identity: bob, contacts: [alice.card], store: memoryStore(), channels: [medium.channel('a')], policy: { ...FAST, ackDeadlineMs: { FLASH: 60_000, IMMEDIATE: 60_000, PRIORITY: 60_000, ROUTINE: 60_000 } }, prekeys: faulty });
+    const errors: Error[] = [];
+    bobNode.subscribe((event: NodeEvent) => void (event.type === 'error' && errors.push(event.error)));
+    await aliceNode.start();
+    await bobNode.start();
+    try {
+      failing = true;
+      const handle = await aliceNode.send('Bob', 'ack me anyway');
+      await receive(bobNode, 1);
+      expect(await handle.settled({ signal: AbortSignal.timeout(5_000) })).toBe('delivered');
+      expect(errors.map((error) => error.message)).toContain('no room left on the device');
+    } finally {
+      await Promise.all([aliceNode.stop(), bobNode.stop()]);
+    }
   });
 });
