@@ -27,7 +27,8 @@ export async function heraldPath(url: string, alice: Identity, bob: Identity, en
   const store = await lmdbStore({ path: join(dir, 'bob') });
   const sender = mqttTransport({ url, identity: alice, maxPendingSends: 4096 });
   const receiver = storedBy(mqttTransport({ url, identity: bob, maxPendingDeliveries: 1024 }), (bytes) => arrival(index.get(keyOf(bytes)) ?? -1));
-  const node = createNode({ identity: bob, contacts: [alice.card], store, channels: [receiver] });
+  // The run leaves every message in the inbox unacked (below), so the node's bound on unacked messages must hold them all.
+  const node = createNode({ identity: bob, contacts: [alice.card], store, channels: [receiver], maxReceivedMessages: Math.max(1, envelopes.length) });
   // deliver also resolves for an envelope the node refused for good: the run only counts if none was.
   const refused: string[] = [];
   node.subscribe((event) => void (event.type === 'rejected' && refused.push(`${event.code}: ${event.message}`)));

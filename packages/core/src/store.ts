@@ -1,3 +1,4 @@
+import { CapacityError, OptionsError } from './errors.js';
 import type { Precedence } from './precedence.js';
 
 /**
@@ -128,8 +129,31 @@ export interface HeraldStore {
   close(): Promise<void>;
 }
 
-/** In-memory store for unit tests: same semantics, no durability. */
-export function memoryStore(): HeraldStore & { readonly seenCount: number } {
+/** Bounds of `memoryStore` (the same as `@herald/store-lmdb`'s, with the same defaults). */
+export interface MemoryStoreInit {
+  /** Outbox records kept at most; a new id beyond this is refused with CAPACITY_EXCEEDED. Default 100 000. */
+  readonly maxOutbox?: number;
+  /** Inbox records not yet removed by the application; a new message beyond this is refused with CAPACITY_EXCEEDED. Default 100 000. */
+  readonly maxInbox?: number;
+  /** Seen ids (inbox ids included); a new one beyond this is refused with CAPACITY_EXCEEDED until `pruneSeen` frees room. Default 1 000 000. */
+  readonly maxSeen?: number;
+}
+
+function bound(name: keyof MemoryStoreInit, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new OptionsError(`${name}: expected a positive integer, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * In-memory store for unit tests and examples: same semantics and bounds as the durable store, no durability.
+ * Replacing or removing what it holds is never refused; only new ids are, once a bound is reached.
+ */
+export function memoryStore(init: MemoryStoreInit = {}): HeraldStore & { readonly seenCount: number } {
+  if (typeof init !== 'object' || init === null) throw new OptionsError('memoryStore: init must be an object');
+  const maxOutbox = bound('maxOutbox', init.maxOutbox, 100_000);
+  const maxInbox = bound('maxInbox', init.maxInbox, 100_000);
+  const maxSeen = bound('maxSeen', init.maxSeen, 1_000_000);
   const outbox = new Map<string, OutboxRecord>();
   const inbox = new Map<string, InboxRecord>();
   const seen = new Map<string, number>();
@@ -139,6 +163,9 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
     if (closed) throw new Error('store is closed');
   };
   const byAge = <T extends { id: string }>(time: (item: T) => number) => (a: T, b: T) => time(a) - time(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const roomForSeen = (): void => {
+    if (seen.size >= maxSeen) throw new CapacityError(`seen-set is full: ${maxSeen} ids (maxSeen)`);
+  };
 
   return {
     get seenCount() {
@@ -146,6 +173,7 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
     },
     async putOutbox(record) {
       check();
+      if (!outbox.has(record.id) && outbox.size >= maxOutbox) throw new CapacityError(`outbox is full: ${maxOutbox} records (maxOutbox)`);
       outbox.set(record.id, record);
     },
     async getOutbox(id) {
@@ -163,6 +191,8 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
     async receive(record) {
       check();
       if (seen.has(record.id)) return false;
+      if (inbox.size >= maxInbox) throw new CapacityError(`inbox is full: ${maxInbox} records (maxInbox)`);
+      roomForSeen();
       seen.set(record.id, record.expiresAt);
       inbox.set(record.id, record);
       return true;
@@ -170,6 +200,7 @@ export function memoryStore(): HeraldStore & { readonly seenCount: number } {
     async markSeen(id, expiresAt) {
       check();
       if (seen.has(id)) return false;
+      roomForSeen();
       seen.set(id, expiresAt);
       return true;
     },

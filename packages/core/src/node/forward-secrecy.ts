@@ -16,12 +16,8 @@ export interface NodePrekeys {
   readonly own: OwnPrekeys;
   /** Checks a contact's piggybacked bundle against its card and keeps it. PrekeyError BAD_PREKEY for a forged one. */
   received(card: Card, bundle: PrekeyBundle, now: number): Promise<void>;
-  /**
-   * An ack's body, carrying this node's prekeys. If they cannot be offered (the prekey store failing), the ack goes
-   * bare and `offerFailed` hears why: a lost ack costs a retransmission, and after a one-time prekey's deletion the
-   * retransmitted copy no longer opens.
-   */
-  ackBody(ids: readonly string[], kind: PrekeyKind, now: number, offerFailed?: (error: Error) => void): Promise<{ body: Uint8Array; contentType: string }>;
+  /** An ack's body, carrying this node's prekeys for `to`. */
+  ackBody(ids: readonly string[], kind: PrekeyKind, now: number): Promise<{ body: Uint8Array; contentType: string }>;
 }
 
 export function nodePrekeys(identity: Identity, store: HeraldStore, secrets: PrekeySecretStore, rotation: ResolvedRotation, offering = true): NodePrekeys {
@@ -35,15 +31,9 @@ export function nodePrekeys(identity: Identity, store: HeraldStore, secrets: Pre
       // Atomic with the sends' updates, so a merge never brings back a one-time prekey a send is marking used.
       await store.updateContactPrekeys(card.fingerprint, (current) => mergeContactPrekeys(current, card, bundle, now));
     },
-    async ackBody(ids, kind, now, offerFailed) {
+    async ackBody(ids, kind, now) {
+      const bundle = await own.offer(kind, ONE_TIME_PER_MESSAGE, now);
       const ack = encodeAck(ids);
-      let bundle: PrekeyBundle;
-      try {
-        bundle = await own.offer(kind, ONE_TIME_PER_MESSAGE, now);
-      } catch (error) {
-        offerFailed?.(error as Error);
-        return { body: ack, contentType: ACK_CONTENT_TYPE };
-      }
       if (bundle.prekeys.length === 0) return { body: ack, contentType: ACK_CONTENT_TYPE };
       return { body: encodePrekeyed(bundle, ACK_CONTENT_TYPE, ack), contentType: PREKEYED_CONTENT_TYPE };
     },

@@ -11,7 +11,7 @@ import type { HeraldStore } from '../store.js';
 import type { InboundEnvelope } from '../transport.js';
 import { ACK_CONTENT_TYPE, decodeAck } from './ack.js';
 import { decodePrekeyed, PREKEYED_CONTENT_TYPE } from './prekey-container.js';
-import type { ReceivedMessage } from './received.js';
+import type { Place, ReceivedMessage } from './received.js';
 import type { NodeTrust, RetiredIdentity, SenderTrust, TrustVerdict } from './trust.js';
 
 /**
@@ -29,7 +29,11 @@ export interface InboundContext {
   onAck(ids: readonly string[], from: string): Promise<void>;
   /** Queue an end-to-end ack of `id` to the sender, signed by the identity that opened it (a retired one during a rotation). */
   queueAck(sender: Card, id: string, opened: OpenedMessage, as: Identity): void;
-  deliverToApplication(message: ReceivedMessage): void;
+  /**
+   * A place in the application's bounded queue for the message of replay key `key`; undefined when a copy of it is
+   * queued already; throws CAPACITY_EXCEEDED (retryable) when the queue is full. `force`: whatever the count.
+   */
+  reservePlace(key: string, force?: boolean): Place | undefined;
   /** An envelope refused for good: `id` when its outer header is readable, `sender` (fingerprint) once its signature verified. */
   rejected(code: string, channel: string, error: HeraldError, about: RefusedAbout): void;
   /** The organisation trust policy, when the node has one. */
@@ -181,19 +185,26 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
     return;
   }
 
-  const isNew = await context.store.receive({
-    id: replayKey(opened),
-    envelope: inbound.bytes,
-    channel: inbound.channel,
-    receivedAt: inbound.receivedAt,
-    expiresAt: replayHorizonMs(opened.expires.getTime()),
-  });
+  // Refused before it is stored or acked when the application's queue is full: the channel offers it again later.
+  const key = replayKey(opened);
+  const place = context.reservePlace(key);
+  let isNew: boolean;
+  try {
+    isNew = await context.store.receive({ id: key, envelope: inbound.bytes, channel: inbound.channel, receivedAt: inbound.receivedAt, expiresAt: replayHorizonMs(opened.expires.getTime()) });
+  } catch (error) {
+    place?.release();
+    throw error;
+  }
   // New or duplicate, the sender is waiting for an ack: a duplicate usually means our last ack was lost.
   if (opened.sender.card) context.queueAck(opened.sender.card, opened.id, opened, verdict.as);
-  if (isNew) context.deliverToApplication(toReceived(context, opened, inbound.channel, inbound.receivedAt, verdict.trust, verdict.as));
+  if (!isNew) return place?.release();
+  // Without a place only if a copy was queued, so never new; a stored message must reach the application all the same.
+  const taken = place ?? context.reservePlace(key, true);
+  taken?.fill(toReceived(context, opened, inbound.channel, inbound.receivedAt, verdict.trust, verdict.as, () => taken.release()));
 }
 
-export function toReceived(context: InboundContext, opened: OpenedMessage, channel: string, receivedAt: number, trust: SenderTrust | undefined, as: Identity): ReceivedMessage {
+/** `onRemoved`: called once the message has left the durable inbox (its place in the queue is free again). */
+export function toReceived(context: InboundContext, opened: OpenedMessage, channel: string, receivedAt: number, trust: SenderTrust | undefined, as: Identity, onRemoved: () => void): ReceivedMessage {
   const card = opened.sender.card;
   let acked: Promise<void> | undefined;
   return {
@@ -215,7 +226,10 @@ export function toReceived(context: InboundContext, opened: OpenedMessage, chann
     receivedAt: new Date(receivedAt),
     ack() {
       // The one-time secret goes once the message has left the inbox: until then a restart must still open it.
-      acked ??= context.store.removeInbox(replayKey(opened)).then(() => finishOneTime(context, opened, as)).catch((error: unknown) => {
+      acked ??= context.store.removeInbox(replayKey(opened)).then(() => {
+        onRemoved();
+        return finishOneTime(context, opened, as);
+      }).catch((error: unknown) => {
         acked = undefined;
         throw error;
       });

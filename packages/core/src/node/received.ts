@@ -1,3 +1,4 @@
+import { CapacityError } from '../errors.js';
 import type { Card } from '../card.js';
 import type { Precedence } from '../precedence.js';
 import type { PrekeyUse } from '../store.js';
@@ -29,30 +30,80 @@ export interface ReceivedMessage {
   ack(): Promise<void>;
 }
 
+/** Default `maxReceivedMessages`: messages received and not yet acked by the application. */
+export const DEFAULT_MAX_RECEIVED_MESSAGES = 1000;
+
 /**
- * The queue between the node and the application. Messages wait here in memory
- * only as long as they also sit in the durable inbox, whose size the store
- * bounds. The store's atomic seen-set check means each id is pushed at most once.
+ * The queue between the node and the application, bounded by `limit` messages
+ * the application has not yet acked (waiting here, or handed out and not yet
+ * acked). A message takes a place (`reserve`) before it is stored; with no
+ * place left the reservation fails with CAPACITY_EXCEEDED, the node refuses the
+ * delivery, and the channel keeps the envelope and offers it again later (the
+ * sender, unacked, sends it again too): nothing is lost, and memory and the
+ * durable inbox stay bounded. A copy of a message that waits here already needs
+ * no place (it is acked again at once). Messages already in the inbox at start
+ * are all queued, whatever the limit; new ones wait until the application drains.
  */
 export interface MessageQueue {
-  push(message: ReceivedMessage): void;
+  /**
+   * A place for the message of replay key `key`; undefined when a copy of it is queued and unacked already; a
+   * CapacityError (CAPACITY_EXCEEDED, retryable) when `limit` messages are unacked. `force` takes a place whatever
+   * the count: for the messages already in the durable inbox at start.
+   */
+  reserve(key: string, force?: boolean): Place | undefined;
   iterate(signal?: AbortSignal): AsyncIterableIterator<ReceivedMessage>;
+  /** Messages unacked by the application, places reserved included. */
+  readonly size: number;
   close(): void;
 }
 
-export function messageQueue(): MessageQueue {
+export interface Place {
+  /** Queues the message in this place. Its `ack()` must call `release()` once the message has left the inbox. */
+  fill(message: ReceivedMessage): void;
+  /** Frees the place: the message was acked, or it was not stored after all (a duplicate, a failed write). Idempotent. */
+  release(): void;
+}
+
+export function messageQueue(limit: number): MessageQueue {
   const pending: ReceivedMessage[] = [];
   const waiters = new Set<() => void>();
+  // Replay keys of the messages queued or handed out and not yet acked.
+  const unacked = new Set<string>();
+  let taken = 0;
   let closed = false;
   const wakeAll = (): void => {
     for (const wake of [...waiters]) wake();
   };
+  function place(key: string): Place {
+    taken++;
+    let held = true;
+    let filled = false;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      taken--;
+      if (filled) unacked.delete(key);
+    };
+    return {
+      fill(message) {
+        if (!held || closed) return release();
+        filled = true;
+        unacked.add(key);
+        pending.push(message);
+        wakeAll();
+      },
+      release,
+    };
+  }
 
   return {
-    push(message) {
-      if (closed) return;
-      pending.push(message);
-      wakeAll();
+    reserve(key, force = false) {
+      if (unacked.has(key)) return undefined;
+      if (!force && taken >= limit) throw new CapacityError(`${taken} received messages are not yet acked by the application (maxReceivedMessages ${limit}); the channel offers this one again later`);
+      return place(key);
+    },
+    get size() {
+      return taken;
     },
     close() {
       closed = true;

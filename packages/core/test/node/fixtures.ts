@@ -1,4 +1,4 @@
-import { createNode, generateIdentity, memoryStore, type HeraldNode, type HeraldStore, type Identity, type NodePolicy, type ReceivedMessage } from '@herald/core';
+import { createNode, generateIdentity, memoryStore, type HeraldNode, type HeraldStore, type Identity, type NodeInit, type NodePolicy, type ReceivedMessage } from '@herald/core';
 import { memoryMedium, type Medium, type TestChannel } from './memory-transport.js';
 
 export interface Pair {
@@ -23,7 +23,7 @@ export const FAST: NodePolicy = {
   breakerCooldownMs: 200,
 };
 
-export async function pair(names: string[], policy: NodePolicy = FAST, options: { maxBytes?: Record<string, number> } = {}): Promise<Pair> {
+export async function pair(names: string[], policy: NodePolicy = FAST, options: { maxBytes?: Record<string, number>; bob?: Pick<NodeInit, 'maxReceivedMessages'> } = {}): Promise<Pair> {
   const medium = memoryMedium();
   const alice = generateIdentity({ label: 'Alice' });
   const bob = generateIdentity({ label: 'Bob' });
@@ -32,7 +32,7 @@ export async function pair(names: string[], policy: NodePolicy = FAST, options: 
   const bobChannels = make();
   const bobStore = memoryStore();
   const aliceNode = createNode({ identity: alice, contacts: [bob.card], store: memoryStore(), channels: aliceChannels, policy });
-  const bobNode = createNode({ identity: bob, contacts: [alice.card], store: bobStore, channels: bobChannels, policy });
+  const bobNode = createNode({ identity: bob, contacts: [alice.card], store: bobStore, channels: bobChannels, policy, ...options.bob });
   await aliceNode.start();
   await bobNode.start();
   return { medium, alice, bob, aliceNode, bobNode, aliceChannels, bobChannels, bobStore, stop: async () => void (await Promise.all([aliceNode.stop(), bobNode.stop()])) };

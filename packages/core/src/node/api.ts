@@ -1,0 +1,113 @@
+import type { Card } from '../card.js';
+import type { Identity } from '../identity.js';
+import type { Precedence } from '../precedence.js';
+import type { PrekeySecretStore } from '../prekey/secret-store.js';
+import type { HeraldStore, OutboxRecord } from '../store.js';
+import type { Transport } from '../transport.js';
+import type { SendHandle, StatusChange } from './handle.js';
+import type { PrekeyRotationInit } from './own-prekeys.js';
+import type { ForwardSecrecy, NodePolicy } from './policy.js';
+import type { ReceivedMessage } from './received.js';
+import type { NodeTrust, RetiredIdentity } from './trust.js';
+
+/** What `createNode` takes. Checked at construction (OptionsError INVALID_OPTIONS naming the field). */
+export interface NodeInit {
+  readonly identity: Identity;
+  /** Known contacts. Messages from others are refused (UNKNOWN_SENDER) unless `requireKnownSender` is false. */
+  readonly contacts?: Iterable<Card>;
+  readonly store: HeraldStore;
+  /** Channels in order of preference. */
+  readonly channels: readonly Transport[];
+  readonly policy?: NodePolicy;
+  /** Default true: only contacts can reach the application (and only they can be acked). */
+  readonly requireKnownSender?: boolean;
+  /** Finished (delivered, expired, failed) outbox records are deleted this long after their last change. Default 7 days. */
+  readonly retainFinishedMs?: number;
+  /**
+   * Received messages the application has not yet acked (waiting in `messages()` or handed out), at most. Default
+   * 1000. When that many are unacked, a new message is neither stored nor acked: its channel keeps it and offers it
+   * again later (and the sender, unacked, sends it again), so nothing is lost and memory stays bounded. The node
+   * reports the first refusal of each such stretch as an `error` event (CAPACITY_EXCEEDED). Acks, refusals and copies
+   * of messages still unacked by the application (acked again at once) are never held back; a copy of a message the
+   * application already acked waits like a new one. Messages already in the durable inbox at start are all queued.
+   */
+  readonly maxReceivedMessages?: number;
+  /** An organisation trust policy (`createTrust` in @herald/trust): certificates in and out, revocation, rotation. */
+  readonly trust?: NodeTrust;
+  /** Identities this node rotated away from: mail sealed to them still opens until each one's `until`. */
+  readonly retiredIdentities?: readonly RetiredIdentity[];
+  /**
+   * This identity's prekey secrets (envelope version 2): pass `lmdbPrekeySecretStore` (@herald/store-lmdb) beside a
+   * durable store. Without one the node offers no prekeys of its own, so mail to it stays version 1 (it still seals
+   * version 2 to contacts that offer theirs): secrets kept only in memory would be lost at a restart, and with them
+   * every envelope sealed to them. The node does not close it.
+   */
+  readonly prekeys?: PrekeySecretStore;
+  /** The node's medium-term prekey schedule. Defaults: a new one every 24 h, sealUntil +48 h, openUntil +7 days. */
+  readonly prekeyRotation?: PrekeyRotationInit;
+}
+
+export interface SendOptions {
+  readonly precedence?: Precedence;
+  /** Seconds. Default 24 h. */
+  readonly ttl?: number;
+  readonly contentType?: string;
+  /**
+   * Seal for channels where people carry every character (the manual: channel's
+   * cipher groups): sender named by key id, no padding, text coded (protocol.md
+   * 7.5.6). A 100-character radio message is then 77 groups instead of 117. The
+   * recipient needs this node's card, and the exact length shows. Default false.
+   */
+  readonly compact?: boolean;
+  /** Overrides the policy's forward-secrecy mode for this message. */
+  readonly forwardSecrecy?: ForwardSecrecy;
+  /**
+   * Cancels the send until the message is in the durable outbox: aborted before then, `send` rejects with ABORTED
+   * and nothing is stored. Once stored, the message is sent whatever the signal (stop the node to stop sending).
+   */
+  readonly signal?: AbortSignal;
+}
+
+export type NodeEvent =
+  | ({ readonly type: 'status' } & StatusChange)
+  /** An envelope refused for good. `id`: its message id, when the outer header is readable; `sender`: the fingerprint of a sender whose signature verified (refused as not a contact, uncertified or revoked). */
+  | { readonly type: 'rejected'; readonly code: string; readonly channel: string; readonly message: string; readonly id?: string; readonly sender?: string }
+  | { readonly type: 'breaker'; readonly channel: string; readonly state: string }
+  | { readonly type: 'ack-sent'; readonly to: string; readonly ids: readonly string[]; readonly channel: string }
+  | { readonly type: 'error'; readonly error: Error };
+
+/**
+ * A node: created → `start()` → running → `stop()` → stopped for good (make a new node to start again, over the
+ * same store). Every signal only cancels; none is needed.
+ */
+export interface HeraldNode {
+  readonly identity: Identity;
+  /**
+   * Loads the outbox and inbox, starts the channels, and resolves once they have started (a channel that fails to
+   * start is reported as an `error` event; the node runs without it). `signal` is the node's lifetime, as a
+   * transport's start signal is: already aborted, `start` rejects with ABORTED and the node stays startable; aborted
+   * during start, the node stops and `start` rejects with ABORTED once it has; aborted later, the node stops (as by
+   * `stop()`). A second `start`, or one after `stop`, rejects with NODE_STOPPED.
+   */
+  start(options?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Stops at once taking sends, dispatching and receiving, then waits for the channels to stop and for in-flight
+   * store writes to finish; `signal` only cuts that wait short (the node is stopped either way, and writes still
+   * under way finish on their own). The store stays open (it is the caller's): close it after `stop` resolved
+   * without an aborted signal. Idempotent: a second call waits for the first.
+   */
+  stop(options?: { signal?: AbortSignal }): Promise<void>;
+  /** Seals and durably enqueues a message; resolves once it is in the durable outbox. Before `start` it waits there. */
+  send(to: Card | string | ReadonlyArray<Card | string>, payload: Uint8Array | string, options?: SendOptions): Promise<SendHandle>;
+  /** The handle of a message already in the outbox (e.g. after a restart). */
+  handle(id: string): Promise<SendHandle | undefined>;
+  /**
+   * Received messages, each handed out once until acked; unacked ones come again after a restart. At most
+   * `maxReceivedMessages` are unacked at a time. Ends when the node stops or `signal` aborts.
+   */
+  messages(options?: { signal?: AbortSignal }): AsyncIterableIterator<ReceivedMessage>;
+  outbox(): Promise<OutboxRecord[]>;
+  /** Waits until no message is queued or accepted, or the signal aborts; returns how many are still pending. */
+  flush(options?: { signal?: AbortSignal }): Promise<number>;
+  subscribe(listener: (event: NodeEvent) => void): () => void;
+}

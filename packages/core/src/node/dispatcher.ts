@@ -1,0 +1,51 @@
+import type { ResolvedPolicy } from './policy.js';
+import { semaphore } from './async.js';
+import type { Channel } from './channel.js';
+import type { NodeEvents } from './events.js';
+import { dispatch } from './outbound.js';
+import type { OutboxRecords } from './records.js';
+import type { StatusBoard } from './status.js';
+
+/**
+ * The retransmission scheduler: one dispatch job per live outbox record
+ * (outbound.ts drives it: failover, hedging, backoff), at most
+ * `maxConcurrentSends` sends at a time.
+ */
+export interface Dispatcher {
+  /** Starts the record's job unless it runs already, or the node is not (yet, or any more) running. */
+  start(id: string): void;
+  /** Whether the record's job is running. */
+  busy(id: string): boolean;
+  /** Stops taking work and wakes waiting jobs; resolves once every job has ended. */
+  close(): Promise<void>;
+}
+
+export function dispatcher(deps: { channels: readonly Channel[]; policy: ResolvedPolicy; records: OutboxRecords; status: StatusBoard; events: NodeEvents; signal: AbortSignal; active: () => boolean }): Dispatcher {
+  const jobs = new Map<string, Promise<void>>();
+  const sending = semaphore(deps.policy.maxConcurrentSends);
+  const context = {
+    channels: deps.channels,
+    policy: deps.policy,
+    records: deps.records,
+    sending,
+    signal: deps.signal,
+    setStatus: deps.status.set,
+    onChange: deps.status.onChange,
+  };
+  return {
+    start(id) {
+      if (!deps.active() || jobs.has(id)) return;
+      const job = dispatch(context, id)
+        .catch((error: unknown) => deps.events.report(error))
+        .finally(() => jobs.delete(id));
+      jobs.set(id, job);
+    },
+    busy: (id) => jobs.has(id),
+    async close() {
+      sending.close();
+      // Waiting jobs hold no listener on the lifetime signal (thousands would be O(n) each); wake them to see it aborted.
+      deps.status.wakeAll();
+      await Promise.allSettled([...jobs.values()]);
+    },
+  };
+}

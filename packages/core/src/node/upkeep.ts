@@ -1,0 +1,62 @@
+import type { PrekeyKind } from '../prekey/types.js';
+import type { HeraldStore } from '../store.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { NodeEvents } from './events.js';
+import type { NodePrekeys } from './forward-secrecy.js';
+import { noPrekeyFailure } from './outbound.js';
+import type { ResolvedRotation } from './own-prekeys.js';
+import { TERMINAL } from './records.js';
+import type { StatusBoard } from './status.js';
+
+/** How often the outbox and seen-set are tidied. */
+const MAINTENANCE_EVERY_MS = 60_000;
+
+/**
+ * Background upkeep while the node runs: the prekey schedule (a new
+ * medium-term prekey when due, expired secrets deleted) and the store (expired
+ * seen ids pruned, finished records deleted after `retainFinishedMs`, records
+ * past their expiry with no job finished).
+ */
+export interface Upkeep {
+  /** One prekey rotation now (at start, before the channels). */
+  rotatePrekeys(): Promise<void>;
+  /** Starts the timers (unref'd: they never keep a process alive). */
+  start(): void;
+  stop(): void;
+}
+
+export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents }): Upkeep {
+  const { store, status } = deps;
+  let timers: NodeJS.Timeout[] = [];
+
+  const rotatePrekeys = async (): Promise<void> => void (await deps.prekeys.own.rotate(deps.offerKinds.slice(0, 1), Date.now()));
+
+  async function maintain(): Promise<void> {
+    const now = Date.now();
+    await store.pruneSeen(now);
+    for (const record of await store.listOutbox()) {
+      if (TERMINAL.has(record.status) && record.updatedAt + deps.retainFinishedMs < now) await store.deleteOutbox(record.id);
+      else if (!TERMINAL.has(record.status) && record.expiresAt <= now && !deps.dispatcher.busy(record.id)) {
+        await (record.status === 'awaiting-prekeys' ? status.set(record.id, 'failed', { failure: noPrekeyFailure(record) }) : status.set(record.id, 'expired'));
+      }
+    }
+  }
+
+  const every = (ms: number, work: () => Promise<void>): NodeJS.Timeout => {
+    const timer = setInterval(() => void work().catch(deps.events.report), ms);
+    timer.unref();
+    return timer;
+  };
+
+  return {
+    rotatePrekeys,
+    start() {
+      // Rotation is checked often enough to keep to a drill's schedule of seconds, at most once a minute otherwise.
+      timers = [every(MAINTENANCE_EVERY_MS, maintain), every(Math.min(deps.rotation.everySeconds * 1000, 60_000), rotatePrekeys)];
+    },
+    stop() {
+      for (const timer of timers) clearInterval(timer);
+      timers = [];
+    },
+  };
+}
