@@ -14,6 +14,9 @@ export const NODE_FLAGS = {
   'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for a protected key (else HERALD_PASSPHRASE)' },
 } as const;
 
+/** `-v`: every attempt, its outcome and reason, and when and where the next one goes (stderr). */
+export const VERBOSE_FLAG = { verbose: { type: 'boolean', short: 'v', description: 'say, as it happens, each attempt on each channel (taken or why not) and when and where the next one goes (stderr)' } } as const;
+
 export interface RunningNode {
   readonly node: HeraldNode;
   readonly identity: Identity;
@@ -37,7 +40,7 @@ export interface NodeFlags {
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
-export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; withoutChannels?: boolean; policy?: NodePolicy; onEvent?: (event: NodeEvent) => void } = {}): Promise<RunningNode> {
+export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; attempts?: boolean; withoutChannels?: boolean; policy?: NodePolicy; onEvent?: (event: NodeEvent) => void } = {}): Promise<RunningNode> {
   const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
   const dir = dataDir(flags['data-dir'] ?? '');
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
@@ -54,6 +57,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   const running = trust.channels(channels, flags.via ?? []);
   const node = createNode({ identity, contacts, store, channels: running, prekeys, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
+  if (options.attempts) node.subscribe((event) => void writeStderr(describeAttempt(event)));
   if (options.onEvent) node.subscribe(options.onEvent);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -82,10 +86,30 @@ function describeEvent(event: NodeEvent, contacts: readonly Card[]): string {
     case 'breaker':
       return `channel ${event.channel}: breaker ${event.state}\n`;
     case 'ack-sent':
+    case 'attempt':
+    case 'next-attempt':
       return '';
     case 'error':
       return `warning: ${event.error.message}\n`;
   }
+}
+
+/** The lines `-v` adds: attempts and the next attempt planned (failovers name both channels). */
+function describeAttempt(event: NodeEvent): string {
+  const time = (at: number): string => new Date(at).toISOString().slice(11, 19);
+  if (event.type === 'attempt') {
+    if (event.outcome === 'accepted') return `${event.id} attempt via ${event.channel}: taken\n`;
+    const what = event.outcome === 'skipped' ? 'passed over' : 'not taken';
+    return `${event.id} attempt via ${event.channel}: ${what}, ${event.code ?? 'error'}${event.message ? `: ${event.message}` : ''}\n`;
+  }
+  if (event.type === 'next-attempt') {
+    const inSeconds = Math.max(0, Math.round((event.at - Date.now()) / 1000));
+    return event.reason === 'ack-deadline'
+      ? `${event.id} no ack yet: at ${time(event.at)} (in ${inSeconds} s) it goes again${event.channel ? ` via ${event.channel}` : ''}\n`
+      : `${event.id} no channel took it: next try at ${time(event.at)} (in ${inSeconds} s)\n`;
+  }
+  if (event.type === 'ack-sent') return `ack for ${event.ids.join(', ')} sent via ${event.channel}\n`;
+  return '';
 }
 
 /** Resolves when SIGINT or SIGTERM arrives (or `signal` aborts); removes its handlers afterwards. */

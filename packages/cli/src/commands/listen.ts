@@ -1,7 +1,7 @@
 import { defineCommand } from '../command.js';
 import { writeStderr, writeStdout } from '../io.js';
 import { formatMessage } from '../message-output.js';
-import { NODE_FLAGS, startNode, untilShutdown } from '../node-runtime.js';
+import { NODE_FLAGS, VERBOSE_FLAG, startNode, untilShutdown } from '../node-runtime.js';
 import { withoutCredentials } from '../mqtt-channel.js';
 import { serveNodeMetrics, type NodeMetricsServer } from '../node-metrics-server.js';
 import { logEvent, nodeLogger } from '../node-log.js';
@@ -28,6 +28,7 @@ latency (docs/operations.md, "Monitoring and alerts"). With --log-format json,
 the node's events go to stderr as JSON lines (pino) instead of text.`,
   flags: {
     ...NODE_FLAGS,
+    ...VERBOSE_FLAG,
     json: { type: 'boolean', description: 'one JSON object per line' },
     contact: { type: 'string', value: 'CARD', multiple: true, description: 'add a contact card to DIR before listening (repeatable)' },
     'log-format': { type: 'string', value: 'FORMAT', description: 'text (default: lines for people) or json (pino JSON lines on stderr)' },
@@ -37,7 +38,7 @@ the node's events go to stderr as JSON lines (pino) instead of text.`,
     const format = flags['log-format'] ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format: expected text or json, got ${JSON.stringify(format)}`);
     const log = format === 'json' ? nodeLogger() : undefined;
-    const running = await startNode(flags, { extraContacts: flags.contact ?? [], verbose: !flags.json && !log, ...(log ? { onEvent: (event: NodeEvent) => logEvent(log, event) } : {}) });
+    const running = await startNode(flags, { extraContacts: flags.contact ?? [], verbose: !flags.json && !log, attempts: flags.verbose === true, ...(log ? { onEvent: (event: NodeEvent) => logEvent(log, event) } : {}) });
     const shutdown = untilShutdown();
     let metrics: NodeMetricsServer | undefined;
     try {

@@ -4,7 +4,7 @@ import { durationFlag, formatDuration } from '../duration.js';
 import { CliError, StillPending, UsageError } from '../errors.js';
 import { readStdin, writeStdout } from '../io.js';
 import { loadCard } from '../keys.js';
-import { NODE_FLAGS, startNode, type RunningNode } from '../node-runtime.js';
+import { NODE_FLAGS, VERBOSE_FLAG, startNode, type RunningNode } from '../node-runtime.js';
 
 export const send = defineCommand({
   name: 'send',
@@ -19,6 +19,7 @@ out first: the message stays in the outbox, and any later send, listen or flush
 with the same DIR carries on with it. Prints the message id on stdout.`,
   flags: {
     ...NODE_FLAGS,
+    ...VERBOSE_FLAG,
     to: { type: 'string', value: 'CONTACT', multiple: true, required: true, description: 'card file, label or fingerprint (repeatable)' },
     precedence: { type: 'string', value: 'LEVEL', description: 'flash, immediate, priority or routine (default routine)' },
     ttl: { type: 'string', value: 'DURATION', description: `time to live, e.g. 30m, 1h, 7d (default ${formatDuration(DEFAULT_TTL_SECONDS)})` },
@@ -40,7 +41,7 @@ with the same DIR carries on with it. Prints the message id on stdout.`,
     const forwardSecrecy = forwardSecrecyFlag(flags['forward-secrecy']);
     const payload = args[0] !== undefined ? args[0] : await readStdin(DEFAULT_MAX_PLAINTEXT_BYTES, 'message');
     const cardFiles = (flags.to ?? []).filter((value) => !looksLikeName(value));
-    const running = await startNode(flags, { extraContacts: cardFiles, verbose: true });
+    const running = await startNode(flags, { extraContacts: cardFiles, verbose: true, attempts: flags.verbose === true });
     try {
       const targets = await Promise.all((flags.to ?? []).map(async (value) => (looksLikeName(value) ? value : loadCard(value))));
       const contentType = flags['content-type'];

@@ -74,6 +74,17 @@ export type NodeEvent =
   | { readonly type: 'rejected'; readonly code: string; readonly channel: string; readonly message: string; readonly id?: string; readonly sender?: string }
   | { readonly type: 'breaker'; readonly channel: string; readonly state: string }
   | { readonly type: 'ack-sent'; readonly to: string; readonly ids: readonly string[]; readonly channel: string }
+  /**
+   * One send of a message on one channel: taken (`accepted`), or not (`failed`, with the error's code and message),
+   * or passed over (`skipped`: the channel is down or its breaker open, with why).
+   */
+  | { readonly type: 'attempt'; readonly id: string; readonly channel: string; readonly outcome: 'accepted' | 'failed' | 'skipped'; readonly code?: string; readonly message?: string }
+  /**
+   * When and where a message goes next: after a pass in which no channel took it (`no-channel-took-it`, backoff), or
+   * after a channel took it and the end-to-end ack deadline will pass first (`ack-deadline`: then it is hedged on
+   * `channel`, the next one round the list — a failover when that differs from the one that took it).
+   */
+  | { readonly type: 'next-attempt'; readonly id: string; readonly at: number; readonly reason: 'no-channel-took-it' | 'ack-deadline'; readonly channel?: string }
   | { readonly type: 'error'; readonly error: Error };
 
 /**

@@ -31,6 +31,7 @@ export function dispatcher(deps: { channels: readonly Channel[]; policy: Resolve
     signal: deps.signal,
     setStatus: deps.status.set,
     onChange: deps.status.onChange,
+    emit: deps.events.emit,
   };
   return {
     start(id) {

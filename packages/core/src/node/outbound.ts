@@ -2,6 +2,7 @@ import { HeraldError } from '../errors.js';
 import type { OutboxRecord, OutboundStatus } from '../store.js';
 import type { Route } from '../transport.js';
 import { jitter, type Semaphore } from './async.js';
+import type { NodeEvent } from './api.js';
 import type { Channel } from './channel.js';
 import { isForbidden, type ResolvedPolicy } from './policy.js';
 import { TERMINAL, withAttempt, type OutboxRecords } from './records.js';
@@ -20,6 +21,8 @@ export interface DispatchContext {
   setStatus(id: string, status: OutboundStatus, detail?: { channel?: string; failure?: { code: string; message: string } }): Promise<void>;
   /** Registers a wake-up for when the record changes (an ack arrives) or the node stops. Returns the unregister function. */
   onChange(id: string, wake: () => void): () => void;
+  /** Tells subscribers about each attempt and each next attempt planned (`herald send -v`). */
+  emit(event: NodeEvent): void;
 }
 
 interface Plan {
@@ -52,21 +55,33 @@ async function attemptOn(context: DispatchContext, record: OutboxRecord, channel
       ...withAttempt(current, { channel: channel.name, at, outcome: 'accepted' }),
       acceptedBy: current.acceptedBy.includes(channel.name) ? current.acceptedBy : [...current.acceptedBy, channel.name],
     }));
+    context.emit({ type: 'attempt', id: record.id, channel: channel.name, outcome: 'accepted' });
     const current = context.records.get(record.id);
     if (current?.status === 'queued') await context.setStatus(record.id, 'accepted', { channel: channel.name });
     return { accepted: true, permanent: false };
   } catch (error) {
     const code = error instanceof HeraldError ? error.code : 'CHANNEL_UNAVAILABLE';
-    if (!context.signal.aborted) await context.records.update(record.id, (current) => withAttempt(current, { channel: channel.name, at: Date.now(), outcome: 'failed', code }));
+    if (!context.signal.aborted) {
+      await context.records.update(record.id, (current) => withAttempt(current, { channel: channel.name, at: Date.now(), outcome: 'failed', code }));
+      context.emit({ type: 'attempt', id: record.id, channel: channel.name, outcome: 'failed', code, message: error instanceof Error ? error.message : String(error) });
+    }
     return { accepted: false, permanent: error instanceof HeraldError && !error.retryable && code !== 'ABORTED' };
   } finally {
     release();
   }
 }
 
+/** Whether the channel can take a send now; if not, says so to subscribers. */
+function availableNow(context: DispatchContext, record: OutboxRecord, channel: Channel): boolean {
+  if (channel.available(Date.now())) return true;
+  const health = channel.transport.health();
+  const message = health.state === 'down' ? `down${health.reason ? `: ${health.reason}` : ''}` : `breaker ${channel.breaker.state}: resting after failures`;
+  context.emit({ type: 'attempt', id: record.id, channel: channel.name, outcome: 'skipped', code: 'CHANNEL_UNAVAILABLE', message });
+  return false;
+}
+
 async function fanOutPass(context: DispatchContext, record: OutboxRecord, usable: readonly Channel[]): Promise<{ acceptedIndex: number; allPermanent: boolean }> {
-  const now = Date.now();
-  const candidates = usable.filter((channel) => channel.available(now));
+  const candidates = usable.filter((channel) => availableNow(context, record, channel));
   const results = await Promise.all(candidates.map((channel) => attemptOn(context, record, channel)));
   const acceptedIndex = results.findIndex((result) => result.accepted);
   return { acceptedIndex, allPermanent: results.length === usable.length && results.every((result) => result.permanent) };
@@ -78,7 +93,7 @@ async function orderedPass(context: DispatchContext, record: OutboxRecord, usabl
   for (let step = 0; step < usable.length && !context.signal.aborted; step++) {
     const index = (cursor + step) % usable.length;
     const channel = usable[index];
-    if (!channel || !channel.available(Date.now())) continue;
+    if (!channel || !availableNow(context, record, channel)) continue;
     const result = await attemptOn(context, record, channel);
     if (result.accepted) return { acceptedIndex: index, allPermanent: false };
     if (result.permanent) permanent++;
@@ -115,6 +130,7 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
     }
 
     let waitMs: number;
+    let reason: 'no-channel-took-it' | 'ack-deadline' = 'ack-deadline';
     if (resumeWait !== undefined) {
       // Restarted while waiting for an ack: wait out what is left of the deadline, then hedge from the next channel.
       waitMs = resumeWait.ms;
@@ -122,6 +138,7 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
       resumeWait = undefined;
     } else if (acceptedIndex < 0) {
       failedPasses++;
+      reason = 'no-channel-took-it';
       const backoff = Math.min(context.policy.maxBackoffMs, context.policy.retryMinDelayMs * 2 ** Math.min(failedPasses, 20));
       waitMs = backoff / 2 + jitter() * (backoff / 2);
       cursor = 0;
@@ -132,7 +149,12 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
       cursor = fanOut ? 0 : (acceptedIndex + 1) % plan.usable.length;
       hedges++;
     }
-    await waitForChange(context, id, Math.min(waitMs, record.expiresAt - Date.now()));
+    const untilMs = Math.min(waitMs, record.expiresAt - Date.now());
+    if (untilMs > 0) {
+      const next = reason === 'ack-deadline' ? plan.usable[cursor]?.name : undefined;
+      context.emit({ type: 'next-attempt', id, at: Date.now() + untilMs, reason, ...(next !== undefined ? { channel: next } : {}) });
+    }
+    await waitForChange(context, id, untilMs);
   }
 }
 
