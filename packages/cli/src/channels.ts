@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Identity, Transport } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
@@ -7,10 +8,19 @@ import { emailChannel } from './email-channel.js';
 import { courierTransport, manualTransport } from '@herald/courier';
 import { courierSpoolPath } from './courier-spool.js';
 import { CliError, UsageError } from './errors.js';
+import { writeStderr } from './io.js';
 import { loadedIdentity } from './keys.js';
 import { certificateBytes } from './trust-dir.js';
 
 const SUPPORTED_SCHEMES = 'ws://, wss://, mqtt://, mqtts://, email:, dir:, manual:, bundle:';
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Channel URLs → transports. An explicit table rather than a registry: each
@@ -21,7 +31,12 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     const path = url.slice('dir:'.length);
     if (path === '') throw new UsageError(`--via ${url}: a dir: channel needs a folder, e.g. dir:/mnt/usb/herald`);
     // The library insists on absolute paths; on the command line a relative one means "from here".
-    return dirTransport({ url: `dir:${isAbsolute(path) ? path : resolve(path)}` });
+    const folder = isAbsolute(path) ? path : resolve(path);
+    // Never created here: on a stick that is not mounted, the folder would be made on the host's own disk, under the
+    // empty mount point, and messages meant for the courier would stay behind. A missing folder is a channel that is
+    // down (the others carry on; it comes up when the folder appears), and said once at start.
+    if (!isFolder(folder)) void writeStderr(`warning: --via ${url}: no folder ${folder} (is the stick or share mounted?); the channel stays down until it appears — if it is meant to be on this disk, create it: mkdir -p ${folder}\n`);
+    return dirTransport({ url: `dir:${folder}`, createIfMissing: false });
   }
   if (url.startsWith('ws://') || url.startsWith('wss://')) {
     // A relay authenticates the node by its identity key and hands over only the mailbox it proves it owns.

@@ -23,8 +23,8 @@ function herald(args: string[], input?: Uint8Array | string): Promise<Finished> 
 }
 
 const path = (name: string): string => join(workdir, name);
-// A "network" that is down for good: a spool folder under a file can never be created.
-const DOWN = 'dir:/dev/null/herald';
+// A "network" that is down for good: a relay on a loopback port nothing listens on (port 1 needs root to listen).
+const DOWN = 'ws://127.0.0.1:1/';
 
 describe('offline channels between two nodes, every network down', () => {
   it('moves a message and its ack by groups and ack code, another by bundles both ways, and feeds a relay from a stick', async () => {

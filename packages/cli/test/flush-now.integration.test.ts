@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ describe('herald outbox and flush --now', () => {
 
   it('shows when an accepted message is tried again, and flush --now resends it instead of waiting for its ack deadline', async () => {
     const via = ['--via', `dir:${path('spool')}`];
+    await mkdir(path('spool'));
     const sent = await herald(['send', '--key', path('alice.key'), '--to', path('bob.card'), ...via, '--data-dir', path('alice-data'), '--wait', '1s', 'are you there?']);
     expect(sent.code, sent.stderr).toBe(3);
     const shown = (await herald(['outbox', '--data-dir', path('alice-data')])).stdout.toString();

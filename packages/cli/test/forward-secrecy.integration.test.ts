@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ describe('herald send --forward-secrecy', () => {
   it('holds a required message until prekeys come, reports v1 for the first preferred one and v2 after', async () => {
     const { keys } = await aliceAndBob(workdir);
     const via = ['--via', `dir:${join(workdir, 'spool')}`];
+    await mkdir(join(workdir, 'spool'), { recursive: true });
     const aliceData = ['--data-dir', join(workdir, 'alice-data')];
     const bobData = ['--data-dir', join(workdir, 'bob-data')];
     expect((await herald(['contacts', 'add', join(workdir, 'alice.card'), ...bobData])).code).toBe(0);

@@ -40,6 +40,7 @@ describe('herald send on a full data dir (20 MiB tmpfs; needs root and mount)', 
     if (!mountPoint) return context.skip('cannot mount a tmpfs here (needs root)');
     const { keys } = await aliceAndBob(workdir);
     const via = ['--via', `dir:${join(workdir, 'spool')}`];
+    await mkdir(join(workdir, 'spool'), { recursive: true });
     const aliceFlags = ['--key', keys.alice, ...via, '--data-dir', mountPoint];
     const send = (text: string, wait: string): ReturnType<typeof herald> => herald(['send', ...aliceFlags, '--to', join(workdir, 'bob.card'), '--wait', wait, text]);
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -12,6 +12,7 @@ describe('a profile from herald init', () => {
   const path = (name: string): string => join(dir, name);
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'herald-profile-'));
+    await mkdir(path('spool'));
     env = { HERALD_PROFILE: path('profile.yaml'), HERALD_KDF_STRENGTH: 'interactive' };
     expect((await herald(['keygen', '--label', 'Bob', '--out', path('bob.key')])).code).toBe(0);
   });
@@ -35,7 +36,7 @@ describe('a profile from herald init', () => {
     expect(sent.code, sent.stderr).toBe(3);
     const outbox = await herald(['outbox'], { env });
     expect(outbox.code, outbox.stderr).toBe(0);
-    expect(outbox.stdout.toString()).toContain('QUEUED');
+    expect(outbox.stdout.toString()).toContain('ACCEPTED');
     const fromEnv = await herald(['outbox'], { env: { ...env, HERALD_DATA_DIR: path('elsewhere') } });
     expect(fromEnv.stderr).toContain(`data directory ${path('elsewhere')} does not exist`);
     const fromFlag = await herald(['outbox', '--data-dir', path('flagged')], { env: { ...env, HERALD_DATA_DIR: path('elsewhere') } });

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToFile, generateIdentity, writeSecretKeyFile, type Identity } from '@herald/core';
 import { herald, run, until } from './process-kit.js';
 
-// A network that is down for good: a spool folder under a file can never be created.
-const DOWN = 'dir:/dev/null/herald';
+// A network that is down for good: a relay on a loopback port nothing listens on (port 1 needs root to listen).
+const DOWN = 'ws://127.0.0.1:1/';
 
 /** A refused envelope is named (from whom, why, what to do), and one refused at import is taken in once its cause is mended. */
 describe('refused envelopes, told and mended', () => {

@@ -56,6 +56,7 @@ describe('herald send and herald listen over dir: channels', () => {
     const first = join(workdir, 'first');
     const second = join(workdir, 'second');
     const via = ['--via', `dir:${first}`, '--via', `dir:${second}`];
+    for (const folder of [first, second]) await mkdir(folder);
 
     const added = await herald(['contacts', 'add', join(workdir, 'alice.card'), '--data-dir', join(workdir, 'bob-data')]);
     expect(added.code, added.stderr).toBe(0);

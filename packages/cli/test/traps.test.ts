@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,8 +95,24 @@ describe('the command line where new users tripped', () => {
 
   it('--wait 0s means the same as --wait 0: stored, not waited for (exit 3)', async () => {
     const spool = join(dir, 'spool');
+    await mkdir(spool, { recursive: true });
     const result = await herald(['send', '--key', join(dir, 'alice.key'), '--to', join(dir, 'alice.card'), '--via', `dir:${spool}`, '--data-dir', join(dir, 'alice-data'), '--wait', '0s', 'hello']);
     expect(result.stderr).not.toContain('usage error');
     expect(result.code).toBe(3);
+  });
+
+  it('--via dir: on a stick that is not mounted writes nothing under the empty mount point: the channel is down, said at once', async () => {
+    const mountPoint = join(dir, 'mnt-usb');
+    await mkdir(mountPoint);
+    const result = await herald(['send', '--key', join(dir, 'alice.key'), '--to', join(dir, 'alice.card'), '--via', `dir:${mountPoint}/herald`, '--data-dir', join(dir, 'stick-data'), '--wait', '0', 'for the courier']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`warning: --via dir:${mountPoint}/herald: no folder ${mountPoint}/herald (is the stick or share mounted?); the channel stays down until it appears`);
+    expect(result.stderr).toMatch(/is in the outbox \(queued\)/);
+    expect(await readdir(mountPoint)).toEqual([]);
+    // Once the stick is there, the message goes.
+    await mkdir(join(mountPoint, 'herald'));
+    const flushed = await herald(['flush', '--key', join(dir, 'alice.key'), '--via', `dir:${mountPoint}/herald`, '--data-dir', join(dir, 'stick-data'), '--wait', '1s']);
+    expect(flushed.stderr).toMatch(/accepted via dir:/);
+    expect((await readdir(join(mountPoint, 'herald'), { recursive: true })).length).toBeGreaterThan(0);
   });
 });

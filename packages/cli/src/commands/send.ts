@@ -68,13 +68,32 @@ const HANDOFF_MS = 15_000;
  * was tried once, or HANDOFF_MS): stopping the node sooner would leave it in the outbox, sent nowhere.
  */
 async function handedOff(running: RunningNode, handle: SendHandle): Promise<OutboundStatus> {
-  const deadline = Date.now() + HANDOFF_MS;
-  for (;;) {
-    const record = (await running.node.outbox()).find((item) => item.id === handle.id);
-    if (!record) return handle.status;
-    const tried = new Set(record.attempts.map((attempt) => attempt.channel));
-    if (record.status !== 'queued' || tried.size >= running.channels.length || Date.now() >= deadline) return record.status;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const tried = new Set<string>();
+  let taken = false;
+  let wake = (): void => undefined;
+  const unsubscribe = running.node.subscribe((event) => {
+    if (event.type === 'attempt' && event.id === handle.id) {
+      tried.add(event.channel);
+      taken ||= event.outcome === 'accepted';
+      wake();
+    }
+  });
+  const unwatch = handle.onStatus(() => wake());
+  try {
+    const deadline = Date.now() + HANDOFF_MS;
+    while (handle.status === 'queued' && (taken || tried.size < running.channels.length) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return handle.status;
+  } finally {
+    unsubscribe();
+    unwatch();
   }
 }
 
