@@ -11,7 +11,7 @@ import type { RelayCore } from './core.js';
 import { httpHandler, type RelayHealth } from './http.js';
 import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
-import { openMailboxes } from './store/lmdb-store.js';
+import { lmdbRelayStore } from './store/lmdb-store.js';
 import { relayMetrics } from './metrics.js';
 import type { MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
@@ -55,15 +55,15 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     if (failure) log.error({ err: { message: failure.message } }, 'the store refuses writes: deposits are refused, collection goes on');
     else log.info('the store takes writes again: deposits resumed');
   });
-  const store = await openMailboxes(options.dataDir, options.mapSize, options, storage);
-  const metrics = relayMetrics(store.counts, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
+  const store = await lmdbRelayStore({ dir: options.dataDir, mapSize: options.mapSize, limits: options, health: storage });
+  const metrics = relayMetrics(store.usage, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
   const accounts = depositorAccounts({
     identity: { maxEnvelopes: options.depositorMaxEnvelopes, maxBytes: options.depositorMaxBytes, depositsPerSecond: options.depositorDepositsPerSecond },
     address: { maxEnvelopes: options.addressMaxEnvelopes, maxBytes: options.addressMaxBytes, depositsPerSecond: options.addressDepositsPerSecond },
     ...options,
-  }, store.counts);
+  }, store.usage);
   const core: RelayCore = {
     init: options, store, metrics, log, depositors, collectors, admission, accounts,
     urlAllowed: (url) => policy.allowed(url),
@@ -183,7 +183,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   }, options.heartbeatIntervalMs);
   const purge = setInterval(() => {
     accounts.sweep(Date.now());
-    store.purge(Date.now(), 10_000).then(
+    store.expire(Date.now(), 10_000).then(
       (count) => {
         if (count === 0) return;
         metrics.envelopesExpired.inc(count);
@@ -194,7 +194,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   }, options.purgeIntervalMs);
 
   const url = `ws://${hostForUrl}:${port}/`;
-  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), envelopes: store.counts.envelopes, mailboxes: store.counts.mailboxes, anyUrl: policy.open }, 'relay started');
+  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
   if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
 
   let closing: Promise<void> | undefined;
