@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { OptionsError } from '@herald/core';
 import type { Logger } from './log.js';
@@ -7,18 +6,17 @@ import { mqttAuthenticator, mqttUrlPolicy } from './mqtt-auth.js';
 import { openBrokerPersistence } from './mqtt-persistence.js';
 import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
 import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './mqtt-sessions.js';
+import type { BrokerRecords } from './store/broker-records.js';
 
 export interface MqttBrokerInit {
   readonly host: string;
   readonly port: number;
-  /** The relay's data dir: the broker keeps its LMDB store in `<dataDir>/mqtt`. */
-  readonly dataDir: string;
+  /** Where the broker keeps its sessions (the relay store's, `RelayStore.openBrokerRecords`); closed with the broker. */
+  readonly records: BrokerRecords;
   /** Larger publishes are refused (the connection is closed: MQTT 3.1.1 has no reason code for it). */
   readonly maxEnvelopeBytes: number;
   /** What the queues hold at most, per session, per publishing client and in all (they are kept in memory too); a publish beyond is refused. */
   readonly queueLimits: QueueLimits;
-  /** Publishes are refused (no PUBACK) while the store's file system has less free; 0: no such check. The relay's minFreeBytes. */
-  readonly minFreeBytes?: number;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
   /** Persistent sessions (clients with subscriptions) kept at most; a new client's SUBSCRIBE beyond is refused (the relay's mqttMaxSessions). */
@@ -47,7 +45,7 @@ export interface MqttBrokerHandle {
 /**
  * The relay's embedded MQTT broker (`herald relay --mqtt HOST:PORT`), so an
  * mqtt:// channel needs no outside broker: Aedes (MQTT 3.1.1; the transport
- * falls back to it from 5) on a durable LMDB persistence (mqtt-persistence.ts),
+ * falls back to it from 5) on a durable persistence (mqtt-persistence.ts) in the relay's store,
  * sessions and queued envelopes kept across restarts. Rules beyond plain MQTT:
  *
  * - no retained messages and no `$` topics: Herald uses neither, and a retained
@@ -78,7 +76,7 @@ export interface MqttBrokerHandle {
  *   disk: see store-lmdb's free-space.ts).
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
-  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits, init.minFreeBytes ?? 0);
+  const store = await openBrokerPersistence(init.records, init.queueLimits);
   let sessionRefusals = 0;
   // Which signed URLs name this broker is known once it listens (port 0 picks one); until then none.
   let urlAllowed: (url: string) => boolean = () => false;

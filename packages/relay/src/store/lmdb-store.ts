@@ -1,5 +1,5 @@
 import { mkdir, open as openFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { freeSpaceGuard } from '@herald/store-lmdb';
 import { randomFillSync } from 'node:crypto';
@@ -215,6 +215,11 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
       return false;
     },
     markCollected: (tags) => collected.mark(tags),
+    async openBrokerRecords() {
+      // Loaded only when the broker runs (as the broker itself): most relays never open these.
+      const { lmdbBrokerRecords } = await import('./lmdb-broker-records.js');
+      return lmdbBrokerRecords(join(dir, 'mqtt'), limits.minFreeBytes ?? 0);
+    },
     async expire(now, limit) {
       // Entries still queued or being written are left to their commit: purged at the next round if still due.
       const due = index.due(now, limit).filter((entry) => !inserting.has(`${entry.tag}:${entry.seq}`));

@@ -1,9 +1,11 @@
+import type { BrokerRecords } from './broker-records.js';
 import type { StorageFailure, StorageHealth } from './storage-health.js';
 
 /**
  * Everything the relay persists about mailboxes, behind one interface: the relay's id, the mailboxes' entries
- * (deposit, list, acknowledge, expire), the quota counters those entries fill, and which mailboxes were ever
- * collected. `lmdbRelayStore` (one LMDB environment on local disk) implements it; a second implementation, over
+ * (deposit, list, acknowledge, expire), the quota counters those entries fill, which mailboxes were ever
+ * collected, and the embedded MQTT broker's sessions ({@link BrokerRecords}). Depositor accounts and rate buckets
+ * are not persisted (accounts.ts). `lmdbRelayStore` (one LMDB environment on local disk) implements it; a second implementation, over
  * a key-value and stream store shared by several relays, comes with the relay cluster. Both pass the same suite
  * (packages/relay/test/helpers/store-suite.ts).
  *
@@ -63,6 +65,11 @@ export interface RelayStore {
    * instead of the uncollected… ones. Resolves when that is durable (it survives a restart).
    */
   markCollected(tags: readonly string[]): Promise<void>;
+  /**
+   * The embedded MQTT broker's records (sessions, queued copies), kept by this store beside the mailboxes. Opened
+   * once, when the relay runs the broker; the broker closes them before the store closes.
+   */
+  openBrokerRecords(): Promise<BrokerRecords>;
   /** Waits for writes under way and releases the store. Nothing may be called afterwards. */
   close(): Promise<void>;
 }

@@ -248,5 +248,31 @@ export function relayStoreSuite(name: string, makeStore: MakeStore): void {
       const restarted = await reopen();
       expect(await restarted.list(tagOf(bob), 10, all)).toEqual([]);
     });
+
+    it('keeps the broker’s subscriptions, queued copies and last-seen times across a restart, and forgets what was dropped', async () => {
+      const { store, reopen } = await fresh();
+      const records = await store.openBrokerRecords();
+      const packet = (text: string) => ({ cmd: 'publish' as const, topic: 'herald/abc', payload: Buffer.from(text), qos: 1, retain: false, dup: false });
+      await records.storeSubscriptions('client-a', [{ clientId: 'client-a', topic: 'herald/abc', qos: 1 }, { clientId: 'client-a', topic: 'herald/old', qos: 1 }], []);
+      await records.storeSubscriptions('client-a', [], ['herald/old']);
+      await records.storeQueued([
+        { clientId: 'client-a', seq: 1, packet: packet('first'), from: 'client-b' },
+        { clientId: 'client-a', seq: 2, packet: packet('second'), from: 'client-b' },
+      ]);
+      await records.dropQueued('client-a', 1);
+      await records.dropQueued('client-a', 99);
+      await records.storeSeen('client-a', 1_000);
+      await records.storeSeen('client-gone', 2_000);
+      await records.dropSeen('client-gone');
+      await records.close();
+      const again = await (await reopen()).openBrokerRecords();
+      const loaded = await again.load();
+      expect(loaded.subscriptions.map(({ clientId, topic, qos }) => ({ clientId, topic, qos }))).toEqual([{ clientId: 'client-a', topic: 'herald/abc', qos: 1 }]);
+      expect(loaded.queued.map(({ clientId, seq, from, packet: { topic, payload, qos } }) => ({ clientId, seq, from, topic, text: Buffer.from(payload).toString(), qos }))).toEqual([
+        { clientId: 'client-a', seq: 2, from: 'client-b', topic: 'herald/abc', text: 'second', qos: 1 },
+      ]);
+      expect([...loaded.seen]).toEqual([['client-a', 1_000]]);
+      await again.close();
+    });
   });
 }
