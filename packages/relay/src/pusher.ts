@@ -1,4 +1,4 @@
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import type { RelayCore } from './core.js';
 import type { MailEntry } from './store/relay-store.js';
 

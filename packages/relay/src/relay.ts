@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
-import { relayProtocol } from '@herald/transport-websocket';
+import { relayProtocol } from '@herald/protocol';
 import { depositorAccounts } from './accounts.js';
 import { relayAdmission } from './admission.js';
 import { gateConnections } from './gate.js';

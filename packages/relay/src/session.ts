@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import WebSocket from 'ws';
 import { inspect, toHex } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import type { RelayCore } from './core.js';
 import type { Payer } from './accounts.js';
 import { raiseFrameLimit } from './frame-limit.js';

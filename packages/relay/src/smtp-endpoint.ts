@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { inspect } from '@herald/core';
-import { encodedSize, envelopeFromText } from '@herald/transport-email';
+import { encodedSize, envelopeFromText } from '@herald/protocol';
 import type { Payer } from './accounts.js';
 import type { RelayCore } from './core.js';
 import { sourceAddress } from './source-address.js';

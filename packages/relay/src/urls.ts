@@ -1,4 +1,4 @@
-import { relayProtocol } from '@herald/transport-websocket';
+import { relayProtocol } from '@herald/protocol';
 import type { ResolvedRelayInit } from './init.js';
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
