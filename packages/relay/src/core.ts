@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { DepositorAccounts } from './accounts.js';
-import type { Admission } from './admission.js';
+import type { DepositorAccounts } from './policy/accounts.js';
+import type { Admission } from './policy/admission.js';
 import type { ResolvedRelayInit } from './init.js';
 import type { MailEntry, RelayStore } from './store/relay-store.js';
 import type { RelayMetrics } from './metrics.js';

@@ -3,21 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
 import { relayProtocol } from '@herald/protocol';
-import { depositorAccounts } from './accounts.js';
-import { relayAdmission } from './admission.js';
-import { gateConnections } from './gate.js';
-import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
+import { depositorAccounts } from './policy/accounts.js';
+import { relayAdmission } from './policy/admission.js';
+import { gateConnections } from './ws/gate.js';
+import { agreementKeys, loadAllowList, signingKeys } from './policy/allow.js';
 import type { RelayCore } from './core.js';
 import { httpHandler, type RelayHealth } from './http.js';
 import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
 import { lmdbRelayStore } from './store/lmdb-store.js';
 import { relayMetrics } from './metrics.js';
-import type { MqttBrokerHandle } from './mqtt-broker.js';
-import { Session } from './session.js';
+import type { MqttBrokerHandle } from './mqtt/broker.js';
+import { Session } from './ws/session.js';
 import { storageHealth } from './store/storage-health.js';
-import type { SmtpEndpointHandle } from './smtp-endpoint.js';
-import { urlPolicy } from './urls.js';
+import type { SmtpEndpointHandle } from './smtp/endpoint.js';
+import { urlPolicy } from './ws/urls.js';
 
 export interface RelayHandle {
   /** `ws://host:port/` as bound (the real port when 0 was asked for). */
@@ -142,7 +142,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   if (options.mqtt) {
     try {
       // Loaded only when asked for: the broker (Aedes) and the SMTP server are not a relay's every start.
-      const { startMqttBroker } = await import('./mqtt-broker.js');
+      const { startMqttBroker } = await import('./mqtt/broker.js');
       mqttBroker = await startMqttBroker({ ...options.mqtt, records: await store.openBrokerRecords(), maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerSession: options.mqttSessionMaxEnvelopes, maxBytesPerSession: options.mqttSessionMaxBytes, maxPerClient: options.mqttClientMaxEnvelopes, maxBytesPerClient: options.mqttClientMaxBytes, maxMessages: options.maxStoredEnvelopes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, anonymous: options.mqttAnonymous, depositors, collectors: signingKeys(collectCards), publicUrls: options.publicUrls, log });
     } catch (error) {
       server.close();
@@ -155,7 +155,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let smtpEndpoint: SmtpEndpointHandle | undefined;
   if (options.smtp) {
     try {
-      const { startSmtpEndpoint } = await import('./smtp-endpoint.js');
+      const { startSmtpEndpoint } = await import('./smtp/endpoint.js');
       smtpEndpoint = await startSmtpEndpoint(core, options.smtp);
     } catch (error) {
       server.close();

@@ -1,4 +1,4 @@
-import type { Packet, QueuedEntry, Subscription } from '../mqtt-sessions.js';
+import type { Packet, QueuedEntry, Subscription } from '../mqtt/sessions.js';
 
 /** What the embedded broker's records hold when it starts. */
 export interface BrokerSnapshot {

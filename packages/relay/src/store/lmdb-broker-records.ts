@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { freeSpaceGuard } from '@herald/store-lmdb';
-import { QueueFullError, type Packet, type QueuedEntry, type Subscription } from '../mqtt-sessions.js';
+import { QueueFullError, type Packet, type QueuedEntry, type Subscription } from '../mqtt/sessions.js';
 import type { BrokerRecords } from './broker-records.js';
 
 /** Bytes a queued record takes beyond its payload (key, topic, fields), for the free-space estimate. */

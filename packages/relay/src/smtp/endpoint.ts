@@ -3,9 +3,9 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { inspect } from '@herald/core';
 import { encodedSize, envelopeFromText } from '@herald/protocol';
-import type { Payer } from './accounts.js';
-import type { RelayCore } from './core.js';
-import { sourceAddress } from './source-address.js';
+import type { Payer } from '../policy/accounts.js';
+import type { RelayCore } from '../core.js';
+import { sourceAddress } from '../policy/source-address.js';
 
 /** Envelopes taken from one mail at most: a mail is one deposit, not a bulk channel. */
 const MAX_ENVELOPES_PER_MAIL = 16;

@@ -1,6 +1,6 @@
 import { relayProtocol as protocol } from '@herald/protocol';
-import type { RelayCore } from './core.js';
-import type { MailEntry } from './store/relay-store.js';
+import type { RelayCore } from '../core.js';
+import type { MailEntry } from '../store/relay-store.js';
 
 interface InFlight {
   readonly tag: string;

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { mqttSessions, type QueueLimits, type SessionState } from './mqtt-sessions.js';
-import type { BrokerRecords } from './store/broker-records.js';
+import { mqttSessions, type QueueLimits, type SessionState } from './sessions.js';
+import type { BrokerRecords } from '../store/broker-records.js';
 
 /**
  * The embedded broker's persistence (the Aedes persistence interface, async

@@ -1,4 +1,4 @@
-import type { StoreUsage } from './store/relay-store.js';
+import type { StoreUsage } from '../store/relay-store.js';
 import { tokenBucket, type TokenBucket } from './rate.js';
 
 /** What a depositor may hold stored at once, and how fast it may deposit. */

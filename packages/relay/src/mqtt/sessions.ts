@@ -1,4 +1,4 @@
-import { queueQuotas, type QueueLimits } from './mqtt-quotas.js';
+import { queueQuotas, type QueueLimits } from './quotas.js';
 
 /**
  * The embedded broker's session state in memory, with the semantics of Aedes'
@@ -45,7 +45,7 @@ export interface SessionHooks {
   dropQueued(clientId: string, seq: number): void;
 }
 
-export type { QueueLimits } from './mqtt-quotas.js';
+export type { QueueLimits } from './quotas.js';
 
 /** Why a publish is refused: a copy would not fit in every session it is meant for (mqtt-quotas.ts). */
 export class QueueFullError extends Error {

@@ -1,12 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import { OptionsError } from '@herald/core';
-import type { Logger } from './log.js';
-import { mqttAuthenticator, mqttUrlPolicy } from './mqtt-auth.js';
-import { openBrokerPersistence } from './mqtt-persistence.js';
-import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
-import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './mqtt-sessions.js';
-import type { BrokerRecords } from './store/broker-records.js';
+import type { Logger } from '../log.js';
+import { mqttAuthenticator, mqttUrlPolicy } from './auth.js';
+import { openBrokerPersistence } from './persistence.js';
+import { guardedSocket, packetFraming } from './packet-guard.js';
+import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './sessions.js';
+import type { BrokerRecords } from '../store/broker-records.js';
 
 export interface MqttBrokerInit {
   readonly host: string;
