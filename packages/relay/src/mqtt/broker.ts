@@ -45,7 +45,7 @@ export interface MqttBrokerHandle {
 /**
  * The relay's embedded MQTT broker (`herald relay --mqtt HOST:PORT`), so an
  * mqtt:// channel needs no outside broker: Aedes (MQTT 3.1.1; the transport
- * falls back to it from 5) on a durable persistence (mqtt-persistence.ts) in the relay's store,
+ * falls back to it from 5) on a durable persistence (persistence.ts) in the relay's store,
  * sessions and queued envelopes kept across restarts. Rules beyond plain MQTT:
  *
  * - no retained messages and no `$` topics: Herald uses neither, and a retained
@@ -53,12 +53,12 @@ export interface MqttBrokerHandle {
  * - no wildcard subscriptions: a client must name the exact topic, i.e. know
  *   the routing tag, so nobody can list or collect everyone's envelopes with `#`;
  * - only clients that prove an identity key in their CONNECT are admitted
- *   (mqtt-auth.ts), unless `anonymous`; the relay's allow-lists decide who may
+ *   (auth.ts), unless `anonymous`; the relay's allow-lists decide who may
  *   publish (allowDeposit) and subscribe (allowCollect);
  * - nothing about clients, topics or envelopes is logged; only counts;
  * - memory per connection is bounded: a packet whose header declares more than
  *   maxEnvelopeBytes plus room for its fields ends the connection before its
- *   body is buffered (mqtt-packet-guard.ts); connections are capped at the
+ *   body is buffered (packet-guard.ts); connections are capped at the
  *   relay's maxConnections;
  * - persistent sessions are bounded: a session subscribes to at most
  *   MAX_SUBSCRIPTIONS_PER_SESSION topics, and a client without a session may
@@ -69,7 +69,7 @@ export interface MqttBrokerHandle {
  *   not fill that cap for good;
  * - a PUBACK means the publish is on disk for every session subscribed to its
  *   topic: one that would pass a session's, its publisher's or the broker's
- *   quota (mqtt-quotas.ts) is refused instead, with no PUBACK and the
+ *   quota (quotas.ts) is refused instead, with no PUBACK and the
  *   connection closed, so one client cannot fill the broker with sessions of
  *   its own and the broker never acknowledges what it drops; so is a publish
  *   while the disk holds less than minFreeBytes (LMDB must never meet a full

@@ -11,7 +11,7 @@ import type { BrokerRecords } from '../store/broker-records.js';
  * unacknowledged QoS 1 messages, which is how Herald's transport works) it
  * dropped some of them in tests, PUBACKed to the publisher and never sent to the
  * subscriber. Aedes' in-memory persistence is correct; this keeps the same
- * semantics in memory (mqtt-sessions.ts) and writes through to the store what a
+ * semantics in memory (sessions.ts) and writes through to the store what a
  * session must not lose:
  *
  * - subscriptions, so a persistent session survives a restart;

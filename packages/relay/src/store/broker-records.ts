@@ -10,7 +10,7 @@ export interface BrokerSnapshot {
 }
 
 /**
- * What the embedded MQTT broker persists (mqtt-persistence.ts keeps the rest in memory): its sessions'
+ * What the embedded MQTT broker persists (mqtt/persistence.ts keeps the rest in memory): its sessions'
  * subscriptions, the QoS 1 copies queued for them, and when each session's client was last connected. Opened from
  * the relay's store ({@link RelayStore.openBrokerRecords}); every promise resolves once the change is durable.
  */
