@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 export interface ServerProcess {
   readonly url: string;
   readonly port: number;
+  /** The server's process id: what its CPU time is read by (spread.ts). */
+  readonly pid: number | undefined;
   /** Resident memory of the server process, in bytes. */
   rss(): Promise<number>;
   /**
@@ -82,6 +84,7 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
   return {
     url,
     port,
+    pid: child.pid,
     rss: () => metric(metricsUrl, 'process_resident_memory_bytes'),
     metric: (name) => metric(metricsUrl, name),
     async drained() {
@@ -102,6 +105,7 @@ export async function startForwarderProcess(): Promise<ServerProcess> {
   return {
     url,
     port,
+    pid: child.pid,
     rss: async () => Number(await (await fetch(`http://127.0.0.1:${port}/rss`)).text()),
     drained: async () => undefined,
     metric: async () => Number.NaN,
