@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
+// Resolved by its package (its `./bin` export), not by a path into another package's dist.
+const RELAY_BIN = createRequire(import.meta.url).resolve('@herald/relay/bin');
 const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
 /** HERALD_BENCH_PROFILE=DIR writes a V8 CPU profile of each server process into DIR (for finding where the time goes). */
 const profileArgs = (): string[] => (process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HERALD_BENCH_PROFILE}`] : []);
