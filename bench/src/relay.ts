@@ -220,9 +220,19 @@ try {
     await idleRelay.stop();
     await idleForwarder.stop();
   }
+  let comparedPer: number | undefined;
+  if (compareBin) {
+    const idleCompared = await startRelayProcess({}, compareBin);
+    try {
+      comparedPer = await memoryPerConnection(idleCompared, idle, true);
+    } finally {
+      await idleCompared.stop();
+    }
+  }
   console.log('');
   console.log(`server memory per idle connection at ${n(idle)} connections${idle < idleWanted ? ` (ulimit -n ${limit} allows no more)` : ''}`);
   console.log(`  relay (authenticated, collecting) ${n(relayPer / 1024, 1)} KiB   bare ws ${n(barePer / 1024, 1)} KiB   ratio ${(relayPer / barePer).toFixed(2)}  (goal ≤ 2.00)`);
+  if (comparedPer !== undefined) console.log(`  HERALD_BENCH_COMPARE_RELAY ${n(comparedPer / 1024, 1)} KiB   this relay ÷ it ${(relayPer / comparedPer).toFixed(2)}`);
 } finally {
   await relay.stop();
   await writing.stop();
