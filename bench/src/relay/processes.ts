@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export interface ServerProcess {
   readonly url: string;
   readonly port: number;
+  /** The server's process id: what its CPU time is read by (spread.ts). */
+  readonly pid: number | undefined;
   /** Resident memory of the server process, in bytes. */
   rss(): Promise<number>;
   /**
@@ -21,7 +24,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
+// Resolved by its package (its `./bin` export), not by a path into another package's dist.
+const RELAY_BIN = createRequire(import.meta.url).resolve('@herald/relay/bin');
 const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
 /** HERALD_BENCH_PROFILE=DIR writes a V8 CPU profile of each server process into DIR (for finding where the time goes). */
 const profileArgs = (): string[] => (process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HERALD_BENCH_PROFILE}`] : []);
@@ -58,8 +62,11 @@ async function metric(metricsUrl: string, name: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-/** The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not quotas. */
-export async function startRelayProcess(settings: Record<string, unknown> = {}): Promise<ServerProcess> {
+/**
+ * The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not
+ * quotas. `bin`: another build of the relay's bin.js, to compare two versions in the same run.
+ */
+export async function startRelayProcess(settings: Record<string, unknown> = {}, bin = RELAY_BIN): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-relay-'));
   const config = join(dir, 'relay.yaml');
   // The bench's one sender, one receiver and idle connections all come from 127.0.0.1: the fair-share limits per
@@ -73,7 +80,7 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
     uncollectedMailboxMaxEnvelopes: 1_000_000, uncollectedMailboxMaxBytes: 2 ** 32,
   };
   await writeFile(config, JSON.stringify({ ...unlimited, logLevel: 'warn', authTimeoutMs: 60_000, ...settings }));
-  const child = spawn(process.execPath, [...profileArgs(), RELAY_BIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(), bin, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   // /metrics is served on the metrics listener only, announced on the line after the public URL.
   const lines = await started(child, /relay listening on (ws:\/\/\S+)\nrelay metrics on (http:\/\/\S+)\n/);
   const url = lines[1]!;
@@ -82,6 +89,7 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
   return {
     url,
     port,
+    pid: child.pid,
     rss: () => metric(metricsUrl, 'process_resident_memory_bytes'),
     metric: (name) => metric(metricsUrl, name),
     async drained() {
@@ -102,6 +110,7 @@ export async function startForwarderProcess(): Promise<ServerProcess> {
   return {
     url,
     port,
+    pid: child.pid,
     rss: async () => Number(await (await fetch(`http://127.0.0.1:${port}/rss`)).text()),
     drained: async () => undefined,
     metric: async () => Number.NaN,

@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MailboxCounts } from './counts.js';
-import type { StorageHealth } from './storage-health.js';
+import type { StoreUsage } from './store/relay-store.js';
+import type { StorageHealth } from './store/storage-health.js';
 import { relayVersion } from './version.js';
 
 /** Why an authentication failed: a closed set, so a label never carries what a client sent. */
@@ -41,7 +41,7 @@ export interface StoreLimits {
 }
 
 /** `revocationsIssued`: with admission by certificate, when the oldest revocation list held was issued. */
-export function relayMetrics(counts: MailboxCounts, storage: StorageHealth, limits: StoreLimits, revocationsIssued?: () => Date | undefined): RelayMetrics {
+export function relayMetrics(counts: StoreUsage, storage: StorageHealth, limits: StoreLimits, revocationsIssued?: () => Date | undefined): RelayMetrics {
   const registry = new Registry();
   // process_resident_memory_bytes, heap, event loop lag, open fds: what tells an operator the relay is healthy.
   collectDefaultMetrics({ register: registry });

@@ -1,0 +1,106 @@
+import sodium from 'libsodium-wrappers-sumo';
+import { describe, expect, it } from 'vitest';
+import { generateIdentity, routingTagFor, toHex } from '@herald/core';
+import { relayProtocol as protocol } from '@herald/protocol';
+import { corkingSender, MAX_CORKED_BYTES, type FrameSocket } from '@herald/protocol/relay';
+
+await sodium.ready;
+
+const challenge = (): Parameters<typeof protocol.answerChallenge>[1] => {
+  const fields = { version: 1, relayId: new Uint8Array(16).fill(1), challenge: new Uint8Array(32).fill(2), relayKey: new Uint8Array(32), maxEnvelopeBytes: 1 << 20 };
+  return { ...fields, bytes: protocol.encodeChallenge(fields) };
+};
+
+describe('relay protocol codec', () => {
+  it('round-trips every frame', () => {
+    const c = challenge();
+    expect(c.bytes.length).toBe(protocol.CHALLENGE_FRAME_BYTES);
+    expect(protocol.decodeRelayFrame(c.bytes)).toMatchObject({ type: 'challenge', version: 1, maxEnvelopeBytes: 1 << 20 });
+    expect(protocol.decodeRelayFrame(protocol.encodeWelcome(1))).toEqual({ type: 'welcome', mailboxes: 1 });
+    expect(protocol.decodeRelayFrame(protocol.encodeAccepted(0xfffffffe))).toEqual({ type: 'accepted', requestIds: [0xfffffffe] });
+    expect(protocol.decodeRelayFrame(protocol.encodeAccepted([1, 7, 0xffffffff]))).toEqual({ type: 'accepted', requestIds: [1, 7, 0xffffffff] });
+    expect(protocol.decodeRelayFrame(protocol.encodeError(5, 9, 'full'))).toEqual({ type: 'error', code: 5, requestId: 9, text: 'full' });
+    expect(protocol.decodeRelayFrame(protocol.encodePush(3, Uint8Array.of(1, 2, 3)))).toMatchObject({ type: 'push', deliveryId: 3, envelope: Uint8Array.of(1, 2, 3) });
+    expect(protocol.decodeClientFrame(protocol.encodeDeposit(4, Uint8Array.of(9)))).toMatchObject({ type: 'deposit', requestId: 4, envelope: Uint8Array.of(9) });
+    expect(protocol.decodeClientFrame(protocol.encodeAck(8))).toEqual({ type: 'ack', deliveryIds: [8] });
+    // The largest chain a relay reads before WELCOME, and no more.
+    expect(protocol.decodeClientFrame(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)))).toMatchObject({ type: 'certificate' });
+    expect(() => protocol.decodeClientFrame(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES + 1)))).toThrow(protocol.FrameError);
+    expect(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)).length).toBe(protocol.PRE_AUTH_MAX_FRAME_BYTES);
+    const many = Array.from({ length: protocol.MAX_IDS_PER_FRAME }, (_, index) => index + 1);
+    expect(protocol.decodeClientFrame(protocol.encodeAck(many))).toEqual({ type: 'ack', deliveryIds: many });
+    expect(Buffer.from(protocol.encodeAck([1, 0x01020304])).toString('hex')).toBe('120000000101020304');
+    // An error text is cut at 200 bytes, on a character boundary.
+    const long = protocol.decodeRelayFrame(protocol.encodeError(1, 1, 'é'.repeat(150)));
+    expect(long.type === 'error' && long.text).toBe('é'.repeat(100));
+  });
+
+  it('refuses truncated, padded and unknown frames', () => {
+    const tooMany = new Uint8Array(1 + 4 * (protocol.MAX_IDS_PER_FRAME + 1));
+    tooMany[0] = protocol.FRAME.ACK;
+    expect(() => protocol.encodeAck([])).toThrow(protocol.FrameError);
+    expect(() => protocol.encodeAccepted(new Array<number>(protocol.MAX_IDS_PER_FRAME + 1).fill(1))).toThrow(protocol.FrameError);
+    for (const bytes of [new Uint8Array(0), Uint8Array.of(0x7f), Uint8Array.of(protocol.FRAME.ACK, 0, 0), Uint8Array.of(protocol.FRAME.ACK), Uint8Array.of(protocol.FRAME.ACK, 0, 0, 0, 1, 0), tooMany, Uint8Array.of(protocol.FRAME.ACCEPTED), Uint8Array.of(protocol.FRAME.ACCEPTED, 0, 0, 0, 1, 2, 3), Uint8Array.of(protocol.FRAME.WELCOME, 1, 2), challenge().bytes.subarray(0, 40), Uint8Array.of(protocol.FRAME.AUTH, 1)]) {
+      expect(() => (bytes[0] !== undefined && bytes[0] >= 0x10 ? protocol.decodeClientFrame(bytes) : protocol.decodeRelayFrame(bytes))).toThrow(protocol.FrameError);
+    }
+  });
+
+  it('authenticates and proves the mailbox, and nothing verifies under another challenge, URL or key', () => {
+    const alice = generateIdentity();
+    const relaySecret = new Uint8Array(32).fill(7);
+    const fields = { ...challenge(), relayKey: sodium.crypto_scalarmult_base(relaySecret) };
+    const sent = { ...fields, bytes: protocol.encodeChallenge(fields) };
+    const url = 'ws://127.0.0.1:7700/';
+    const auth = protocol.decodeClientFrame(protocol.answerChallenge(alice, sent, url, true));
+    if (auth.type !== 'auth') throw new Error('not an AUTH frame');
+    const verdict = protocol.verifyAuth(auth, sent.bytes, relaySecret, (signed) => signed === url);
+    expect(verdict).toMatchObject({ ok: true, tags: [toHex(routingTagFor(alice.card.agreementPublicKey))] });
+    const other = protocol.encodeChallenge({ ...fields, challenge: new Uint8Array(32).fill(3) });
+    expect(protocol.verifyAuth(auth, other, relaySecret, () => true)).toEqual({ ok: false, reason: 'the signature does not verify', failure: 'signature' });
+    expect(protocol.verifyAuth(auth, sent.bytes, relaySecret, () => false)).toEqual({ ok: false, reason: 'the signed URL does not name this relay', failure: 'url' });
+    // The MAC is bound to the relay's ephemeral key: with another secret it fails.
+    expect(protocol.verifyAuth(auth, sent.bytes, new Uint8Array(32).fill(8), () => true)).toEqual({ ok: false, reason: 'a mailbox proof does not verify', failure: 'mailbox-proof' });
+  });
+});
+
+describe('corkingSender', () => {
+  it('holds the frames of one pass in the corked socket, and flush sends them at once', async () => {
+    const written: string[] = [];
+    let corks = 0;
+    const tcp = { cork: () => void corks++, uncork: () => void (corks > 0 && corks-- === 1 && written.push('uncorked')) };
+    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame[0]}`) } as unknown as FrameSocket;
+    const send = corkingSender(socket);
+    send(Uint8Array.of(1));
+    send(Uint8Array.of(2));
+    expect(corks).toBe(1);
+    send.flush();
+    expect(corks).toBe(0);
+    expect(written).toEqual(['frame 1', 'frame 2', 'uncorked']);
+    // Corked again in the same pass: the first pass's pending uncork must not release this one early.
+    send(Uint8Array.of(3));
+    expect(corks).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(corks).toBe(0);
+    expect(written).toEqual(['frame 1', 'frame 2', 'uncorked', 'frame 3', 'uncorked']);
+  });
+
+  it('sends a burst in pieces of at most MAX_CORKED_BYTES instead of holding it to the end of the pass', () => {
+    const written: string[] = [];
+    let corked = false;
+    const tcp = { cork: () => void (corked = true), uncork: () => void (corked && written.push('uncorked'), (corked = false)) };
+    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame.length}`) } as unknown as FrameSocket;
+    const send = corkingSender(socket);
+    const piece = MAX_CORKED_BYTES / 4;
+    for (let count = 0; count < 9; count++) send(new Uint8Array(piece));
+    // Four frames fill a piece; the ninth waits in the cork for the end of the pass.
+    const frame = `frame ${piece}`;
+    expect(written).toEqual([frame, frame, frame, frame, 'uncorked', frame, frame, frame, frame, 'uncorked', frame]);
+    expect(corked).toBe(true);
+    // A frame bigger than a piece leaves at once.
+    send.flush();
+    send(new Uint8Array(MAX_CORKED_BYTES + 1));
+    expect(written.slice(-3)).toEqual(['uncorked', `frame ${MAX_CORKED_BYTES + 1}`, 'uncorked']);
+    expect(corked).toBe(false);
+  });
+});

@@ -1,0 +1,91 @@
+import { toHex } from '@herald/core';
+import { checkIdentityLogin, PROOF_WINDOW_MS } from '@herald/protocol';
+
+/** Who may use the embedded broker (the relay's mqttAnonymous, allowDeposit and allowCollect, docs/operations.md). */
+export interface MqttAuthInit {
+  /** Clients without an identity proof are admitted too (they cannot be on an allow-list). */
+  readonly anonymous: boolean;
+  /** Signing keys (hex) that may publish; undefined: anyone admitted. */
+  readonly depositors: ReadonlySet<string> | undefined;
+  /** Signing keys (hex) that may subscribe; undefined: anyone admitted. */
+  readonly collectors: ReadonlySet<string> | undefined;
+  /** Whether a signed `mqtt://host:port` names this broker. */
+  urlAllowed(url: string): boolean;
+}
+
+type Client = object & { readonly id: string };
+type Refusal = Error & { returnCode: 3 | 4 | 5 };
+
+/** Proofs remembered (their nonces) at most: beyond, new logins are refused as "server unavailable" until old ones age out. */
+const MAX_REMEMBERED_NONCES = 100_000;
+
+const refusal = (returnCode: 3 | 4 | 5, message: string): Refusal => Object.assign(new Error(message), { returnCode });
+
+/**
+ * The embedded broker's admission: by default only clients that prove an
+ * identity key in their CONNECT (transport-mqtt's identity-proof.ts), each
+ * nonce once while its proof is fresh, and proofs dated before this start never
+ * (a restart forgets the nonces). The allow-lists then decide who may publish
+ * and who may subscribe; a client on neither is refused at CONNECT.
+ */
+export function mqttAuthenticator(init: MqttAuthInit) {
+  const startedAt = Date.now();
+  const nonces = new Map<string, number>();
+  const keys = new WeakMap<Client, string>();
+  const forgetStale = (now: number): void => {
+    for (const [nonce, until] of nonces) if (until < now) nonces.delete(nonce);
+  };
+  const listed = (client: Client, list: ReadonlySet<string> | undefined): boolean => list === undefined || list.has(keys.get(client) ?? '');
+  let refused = 0;
+  return {
+    /** Aedes' authenticate hook. */
+    authenticate(client: Client, username: string | undefined, password: Buffer | undefined, callback: (error: Refusal | null, success: boolean) => void): void {
+      if (init.anonymous && username === undefined) return callback(null, true);
+      const now = Date.now();
+      const verdict = checkIdentityLogin({ clientId: client.id, username, password }, init.urlAllowed, now, startedAt);
+      const refuse = (error: Refusal): void => {
+        refused++;
+        callback(error, false);
+      };
+      if (!verdict.ok) return refuse(refusal(username === undefined ? 5 : 4, `identity proof refused: ${verdict.reason}`));
+      const key = toHex(verdict.signingPublicKey);
+      if ((init.depositors || init.collectors) && !init.depositors?.has(key) && !init.collectors?.has(key)) return refuse(refusal(5, 'this identity may neither publish nor subscribe here (allow-lists)'));
+      if (nonces.has(verdict.nonce)) return refuse(refusal(4, 'identity proof replayed'));
+      if (nonces.size >= MAX_REMEMBERED_NONCES) forgetStale(now);
+      if (nonces.size >= MAX_REMEMBERED_NONCES) return refuse(refusal(3, 'too many logins of late; try again later'));
+      nonces.set(verdict.nonce, verdict.at + PROOF_WINDOW_MS);
+      keys.set(client, key);
+      callback(null, true);
+    },
+    mayPublish: (client: Client): boolean => listed(client, init.depositors),
+    maySubscribe: (client: Client): boolean => listed(client, init.collectors),
+    /** Drops nonces whose proofs are too old to be accepted anyway (called with the session sweep). */
+    forgetStale: () => forgetStale(Date.now()),
+    get refused() {
+      return refused;
+    },
+  };
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * Which signed broker URLs name this broker: `mqtt://HOST:PORT` with its own port and its listening host (any of
+ * 127.0.0.1, localhost and [::1] on loopback) or the host of one of the relay's publicUrls; any host when it listens
+ * on a wildcard address and no publicUrls are set.
+ */
+export function mqttUrlPolicy(host: string, port: number, publicUrls: readonly string[] | undefined): (url: string) => boolean {
+  const bound = host.includes(':') ? `[${host}]` : host;
+  const open = publicUrls === undefined && WILDCARDS.has(host);
+  const hosts = new Set([...(LOOPBACK.includes(bound) ? LOOPBACK : [bound]), ...(publicUrls ?? []).map((url) => new URL(url).hostname)]);
+  return (url) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    return parsed.protocol === 'mqtt:' && Number(parsed.port || 1883) === port && (open || hosts.has(parsed.hostname));
+  };
+}

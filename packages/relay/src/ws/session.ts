@@ -1,0 +1,320 @@
+import { randomFillSync } from 'node:crypto';
+import WebSocket from 'ws';
+import { inspect, toHex } from '@herald/core';
+import { relayProtocol as protocol } from '@herald/protocol';
+import type { RelayCore } from '../core.js';
+import type { Payer } from '../policy/accounts.js';
+import { raiseFrameLimit } from './frame-limit.js';
+import type { DepositOutcome, MailEntry } from '../store/relay-store.js';
+import { Pusher } from './pusher.js';
+import { tokenBucket } from '../policy/rate.js';
+import { sodium } from '../sodium.js';
+import { StorageFailure } from '../store/storage-health.js';
+import type { AuthFailureReason } from '../metrics.js';
+
+const { CLOSE_CODES, ERROR_CODES } = protocol;
+type ErrorName = keyof typeof ERROR_CODES;
+type CloseName = keyof typeof CLOSE_CODES;
+
+/** What the relay tells a session about its peer, and what it wants to hear back. */
+export interface SessionPeer {
+  /** The source address its per-address limits count under (sourceAddress). */
+  readonly address: string;
+  /** The largest frame it may send once authenticated. */
+  readonly maxFrameBytes: number;
+  /** Called once, when it authenticated (WELCOME sent). */
+  authenticated(): void;
+}
+
+/**
+ * Before WELCOME the relay sends a CHALLENGE and, at most, small ERROR frames: a connection that makes it queue
+ * more without reading (pings, deposits refused before AUTH) is a slow consumer. Bounds what it holds outbound.
+ */
+const PRE_AUTH_MAX_BUFFERED_BYTES = 16 * 1024;
+
+/**
+ * One client connection: CHALLENGE, AUTH, then deposits, pushes and acks
+ * (docs/relay-protocol.md). Every refusal is an ERROR frame or a close with a
+ * stable code, counted in metrics; nothing a client sends can throw out of here.
+ */
+export class Session {
+  readonly number: number;
+  private state: 'challenged' | 'ready' | 'closed' = 'challenged';
+  private readonly challengeFrame: Uint8Array;
+  private readonly relaySecret: Uint8Array;
+  private readonly authTimer: NodeJS.Timeout;
+  private tags: readonly string[] = [];
+  /** The chain a CERTIFICATE frame showed, checked at AUTH when the relay admits by certificate (else not kept). */
+  private certificate: Uint8Array | undefined;
+  private certificateShown = false;
+  private canDeposit = false;
+  /** The accounts this connection's deposits are charged to: its identity's and its address's. */
+  private payer: Payer | undefined;
+  private pendingDeposits = 0;
+  private readonly pusher: Pusher;
+  private readonly bucket;
+  private readonly sendFrame: (frame: Uint8Array) => void;
+  /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
+  private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
+  /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
+  heardSinceSweep = true;
+  bufferedAtLastSweep = 0;
+
+  constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number, private readonly peer: SessionPeer) {
+    this.number = number;
+    this.sendFrame = protocol.corkingSender(socket);
+    const session = this;
+    this.pusher = new Pusher(core, {
+      get ready() {
+        return session.state === 'ready';
+      },
+      get tags() {
+        return session.tags;
+      },
+      get buffered() {
+        return socket.bufferedAmount;
+      },
+      send: (frame) => this.send(frame),
+    });
+    this.bucket = tokenBucket(core.init.depositsPerSecond, core.init.depositBurst, Date.now());
+    this.relaySecret = randomFillSync(new Uint8Array(32));
+    this.challengeFrame = protocol.encodeChallenge({
+      version: protocol.PROTOCOL_VERSION,
+      relayId: core.store.relayId,
+      challenge: randomFillSync(new Uint8Array(protocol.CHALLENGE_BYTES)),
+      relayKey: sodium.crypto_scalarmult_base(this.relaySecret),
+      maxEnvelopeBytes: core.init.maxEnvelopeBytes,
+    });
+    this.authTimer = setTimeout(() => this.refuseAuth('timeout', 'AUTH_TIMEOUT', `no AUTH within ${core.init.authTimeoutMs} ms`), core.init.authTimeoutMs);
+    socket.on('message', (data, isBinary) => {
+      this.heardSinceSweep = true;
+      try {
+        this.onMessage(data as Buffer, isBinary);
+      } catch (error) {
+        core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'unexpected error handling a frame');
+        this.close('INTERNAL_ERROR', 'internal error');
+      }
+    });
+    socket.on('pong', () => void (this.heardSinceSweep = true));
+    // ws answers pings by itself; a peer that pings without reading fills the send buffer with pongs.
+    socket.on('ping', () => this.checkBuffered());
+    socket.send(this.challengeFrame);
+  }
+
+  get authenticated(): boolean {
+    return this.state === 'ready';
+  }
+
+  get buffered(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  ping(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.ping();
+  }
+
+  /** Closes with a stable code (counted), then cuts the socket if the peer does not finish the close handshake. */
+  close(name: CloseName, reason: string): void {
+    if (this.state === 'closed') return;
+    this.ended();
+    if (name !== 'GOING_AWAY') this.core.metrics.rejections.inc({ code: name });
+    this.core.log.debug({ connection: this.number, code: CLOSE_CODES[name], reason: name }, 'closing connection');
+    this.socket.close(CLOSE_CODES[name], `${name}: ${reason}`.slice(0, 120));
+    setTimeout(() => this.socket.terminate(), 1000).unref();
+  }
+
+  /** The socket is gone (closed by either side): forget subscriptions; unacknowledged entries stay stored. */
+  ended(): void {
+    if (this.state === 'closed') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'closed';
+    clearTimeout(this.authTimer);
+    if (wasReady) this.core.metrics.authenticated.dec();
+    this.payer?.leave();
+    this.core.admission?.untrack(this);
+    for (const tag of this.tags) {
+      const set = this.core.subscribers.get(tag);
+      set?.delete(this);
+      if (set?.size === 0) this.core.subscribers.delete(tag);
+    }
+    this.pusher.clear();
+  }
+
+  /** A new entry in one of this connection's mailboxes, being committed or just committed. Says whether it was pushed now. */
+  offer(entry: MailEntry): boolean {
+    return this.pusher.offer(entry);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (!isBinary) return this.close('PROTOCOL_ERROR', 'text frames are not part of the protocol');
+    let frame: ReturnType<typeof protocol.decodeClientFrame>;
+    try {
+      frame = protocol.decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (error) {
+      return this.close('PROTOCOL_ERROR', (error as Error).message);
+    }
+    switch (frame.type) {
+      case 'auth':
+        return this.onAuth(frame);
+      case 'deposit':
+        return this.onDeposit(frame.requestId, frame.envelope);
+      case 'ack':
+        return this.onAck(frame.deliveryIds);
+      case 'certificate':
+        // One chain, before AUTH; a relay that does not admit by certificate ignores it.
+        if (this.state !== 'challenged' || this.certificateShown) return this.close('PROTOCOL_ERROR', 'CERTIFICATE after AUTH, or twice');
+        this.certificateShown = true;
+        if (this.core.admission) this.certificate = frame.chain;
+        return;
+    }
+  }
+
+  /** A newer revocation list (or the clock) withdrew this client's certificate. */
+  expel(reason: string): void {
+    this.close('NOT_ALLOWED', reason);
+  }
+
+  private onAuth(auth: protocol.Auth): void {
+    if (this.state !== 'challenged') return this.close('PROTOCOL_ERROR', 'a second AUTH');
+    const verdict = protocol.verifyAuth(auth, this.challengeFrame, this.relaySecret, (url) => this.core.urlAllowed(url));
+    this.relaySecret.fill(0);
+    if (!verdict.ok) return this.refuseAuth(verdict.failure, 'AUTH_FAILED', verdict.reason);
+    const admitted = this.core.admission?.check(verdict.signingPublicKey, this.certificate);
+    if (admitted && 'refusal' in admitted) return this.refuseAuth('not-admitted', 'NOT_ALLOWED', admitted.refusal);
+    const { depositors, collectors } = this.core;
+    this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
+    if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
+    if (!this.canDeposit && verdict.tags.length === 0) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
+    try {
+      raiseFrameLimit(this.socket, this.peer.maxFrameBytes);
+    } catch (error) {
+      this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'cannot raise the frame limit');
+      return this.close('INTERNAL_ERROR', 'internal error');
+    }
+    clearTimeout(this.authTimer);
+    this.certificate = undefined;
+    this.state = 'ready';
+    this.peer.authenticated();
+    this.tags = verdict.tags;
+    if (this.canDeposit) this.payer = this.core.accounts.payer(toHex(verdict.signingPublicKey), this.peer.address);
+    // Proven owners collect these mailboxes: from now on they get the full quota and retention.
+    this.core.store.markCollected(this.tags).catch((error: unknown) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
+    this.core.metrics.authenticated.inc();
+    if (admitted) this.core.admission?.track(this, admitted.chain);
+    for (const tag of this.tags) {
+      let set = this.core.subscribers.get(tag);
+      if (!set) this.core.subscribers.set(tag, (set = new Set()));
+      set.add(this);
+    }
+    this.socket.send(protocol.encodeWelcome(this.tags.length));
+    this.pusher.wake();
+  }
+
+  /** A refused authentication: counted by its reason (a closed set) besides its close code. */
+  private refuseAuth(reason: AuthFailureReason, name: 'AUTH_FAILED' | 'NOT_ALLOWED' | 'AUTH_TIMEOUT', text: string): void {
+    this.core.metrics.authFailures.inc({ reason });
+    this.close(name, text);
+  }
+
+  private refuse(name: ErrorName, requestId: number, text: string): void {
+    this.core.metrics.rejections.inc({ code: name });
+    this.send(protocol.encodeError(ERROR_CODES[name], requestId, text));
+  }
+
+  /** Retryable either way: the depositor's node fails over to another relay and tries here again later. */
+  private refuseStorage(requestId: number, failure: StorageFailure): void {
+    if (failure.full) this.refuse('STORAGE_FULL', requestId, 'the relay’s disk is full; try again later');
+    else this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+  }
+
+  private onDeposit(requestId: number, envelope: Uint8Array): void {
+    const { init } = this.core;
+    if (this.state !== 'ready') return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before depositing');
+    if (!this.canDeposit) return this.refuse('NOT_ALLOWED', requestId, 'this identity may not deposit here');
+    if (!this.core.accepting) return this.refuse('UNAVAILABLE', requestId, 'the relay is shutting down');
+    if (!this.bucket.take(Date.now()) || this.pendingDeposits >= init.maxPendingDeposits) return this.refuse('RATE_LIMITED', requestId, 'too many deposits; slow down');
+    if (envelope.length > init.maxEnvelopeBytes) return this.refuse('TOO_LARGE', requestId, `envelope of ${envelope.length} bytes exceeds ${init.maxEnvelopeBytes}`);
+    let tags: readonly string[];
+    let id: string;
+    let expires: number;
+    try {
+      // One parse of the outer header: what a relay may read (tags, id, expiry), nothing more.
+      const outline = inspect(envelope);
+      ({ routingTags: tags, id } = outline);
+      expires = outline.expires.getTime();
+    } catch {
+      return this.refuse('BAD_ENVELOPE', requestId, 'not a Herald envelope');
+    }
+    const now = Date.now();
+    if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
+    const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
+    const size = envelope.length;
+    const refusal = this.payer?.refusal(new Set(tags).size, size, now);
+    if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
+    this.pendingDeposits++;
+    const work = this.core.store
+      .deposit({ envelope, tags, id, keepUntil, payer: this.payer })
+      .then((result) => this.deposited(requestId, size, result))
+      .catch((error: unknown) => {
+        // A failed commit is logged once by the store's health (relay.ts), not once per deposit in it.
+        if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
+        this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
+        this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+      });
+    this.core.deposits.add(work);
+    void work.finally(() => {
+      this.pendingDeposits--;
+      this.core.deposits.delete(work);
+    });
+  }
+
+  /** Answers a deposit the store decided on: a refusal now, or ACCEPTED once its entries are durable. */
+  private async deposited(requestId: number, size: number, result: DepositOutcome): Promise<void> {
+    const { init, metrics } = this.core;
+    if (result.outcome === 'storage-failed') return this.refuseStorage(requestId, result.failure);
+    if (!('committed' in result)) {
+      return result.outcome === 'mailbox-full' ? this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full') : this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
+    }
+    const entries = result.outcome === 'stored' ? result.entries : [];
+    // Cut-through: a connected recipient gets the envelope while it is being committed. Nothing is lost if the
+    // commit fails: the depositor gets no ACCEPTED and sends again, and the recipient's node drops the copy it has.
+    const offer = (): void => {
+      for (const entry of entries) {
+        let pushed = false;
+        for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) pushed = subscriber.offer(entry) || pushed;
+        // Write-behind: an entry its connected recipient just got is written only if no ACK comes within writeBehindMs.
+        // (Offered again after its commit, the write has started, and holding it does nothing.)
+        if (pushed && init.writeBehindMs > 0) this.core.store.hold(entry, init.writeBehindMs);
+      }
+    };
+    offer();
+    await result.committed;
+    // ACCEPTED only now, when the envelope is durable: that is the receipt the sender's node relies on.
+    this.accepted.add(requestId);
+    if (entries.length === 0) return;
+    metrics.envelopesIn.inc();
+    metrics.bytesIn.inc(size);
+    // Offered again: a recipient whose window was full reads it from the store now that it is committed.
+    offer();
+  }
+
+  private onAck(deliveryIds: readonly number[]): void {
+    if (this.state !== 'ready') return this.close('PROTOCOL_ERROR', 'ACK before authentication');
+    for (const deliveryId of deliveryIds) this.pusher.acked(deliveryId);
+  }
+
+  private send(frame: Uint8Array): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    // Corked: the ACCEPTEDs of one group commit, or a burst of pushes, leave in one writev.
+    // No per-frame callback: a push paused by a full buffer resumes on the next ACK (the buffer holds unacked
+    // pushes), and a client that sends no ACK and does not read is closed by the heartbeat sweep.
+    this.sendFrame(frame);
+    this.checkBuffered();
+  }
+
+  private checkBuffered(): void {
+    const limit = this.state === 'ready' ? this.core.init.maxBufferedBytes : PRE_AUTH_MAX_BUFFERED_BYTES;
+    if (this.socket.bufferedAmount > limit) this.close('SLOW_CONSUMER', `send buffer above ${limit} bytes`);
+  }
+}

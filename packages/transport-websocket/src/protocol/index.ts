@@ -1,6 +1,0 @@
-/** The relay wire protocol, shared by this transport (the client) and @herald/relay (the server). */
-export * from './codes.js';
-export * from './frames.js';
-export * from './auth.js';
-export * from './cork.js';
-export * from './id-batch.js';
