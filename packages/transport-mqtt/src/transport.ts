@@ -1,4 +1,4 @@
-import { transportLifecycle, TransportError, type Route, type SendReceipt, type Transport } from '@herald/core';
+import { roundTripTimer, transportLifecycle, TransportError, type Route, type SendReceipt, type Transport } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
 import { healthTracker } from './health.js';
@@ -20,6 +20,8 @@ export function mqttTransport(init: MqttTransportInit): Transport {
   const options = resolveMqttInit(init);
   const channel = options.name;
   const health = healthTracker();
+  /** The round trip to the broker, kept across reconnections: every timeout of the link follows it. */
+  const rtt = roundTripTimer();
   let current: BrokerConnection | undefined;
   let loop: Promise<void> | undefined;
   let receiving: ReturnType<typeof inbound> | undefined;
@@ -48,7 +50,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
             closed();
           },
           onWarning: (message) => health.error(new Error(`${channel}: ${message}`)),
-        }, signal, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
+        }, signal, rtt, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
         if (!settled && version === 4) settled = true;
         if (connectedBefore && !connection.sessionPresent) {
           health.error(new Error(`${channel}: the broker did not keep this client's session (restarted without persistence, or the session expired): envelopes queued for it meanwhile are lost; end-to-end acks will bring them again`));
@@ -118,6 +120,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => send(envelope, route, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
+    roundTrip: () => rtt.estimate(),
   };
 
   async function send(envelope: Uint8Array, route: Route, signal: AbortSignal | undefined): Promise<SendReceipt> {
@@ -129,7 +132,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     // No queueing while the link is down: the node's durable outbox keeps the envelope and the router fails over.
     if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `send: not connected to the broker (${health.current().reason ?? 'down'})`);
     if (lifecycle.sendsInFlight >= options.maxPendingSends) throw new TransportError('QUOTA_EXCEEDED', channel, `send: ${options.maxPendingSends} sends already await the broker (maxPendingSends)`);
-    await sendEnvelope(connection, options, envelope, [...new Set(tags)], signal);
+    await sendEnvelope(connection, options, envelope, [...new Set(tags)], signal, rtt);
     const acceptedAt = Date.now();
     health.moved(acceptedAt);
     return { channel, acceptedAt };

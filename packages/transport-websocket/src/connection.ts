@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { TransportError } from '@herald/core';
+import { TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
@@ -26,19 +26,25 @@ export interface ConnectionEvents {
 interface Pending {
   resolve(at: number): void;
   reject(error: TransportError): void;
-  /** performance.now() past which the relay's answer is given up on (sendTimeoutMs). */
+  /** performance.now() past which the relay's answer is given up on (sendTimeoutMs, or more on a slow link). */
   readonly deadline: number;
+  /** performance.now() when the deposit went out: its acceptance is a round-trip sample. */
+  readonly sentAt: number;
 }
 
 /** The biggest frame a client accepts: a relay configured for large envelopes may push up to 64 MiB. */
 const MAX_INBOUND_FRAME = 64 * 1024 * 1024 + ENVELOPE_FRAME_OVERHEAD;
 
 /** Opens, authenticates, and resolves once the relay said WELCOME. Rejects with a TransportError. */
-export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal): Promise<RelayConnection> {
+export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer): Promise<RelayConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(aborted(channel, 'connecting'));
+  const startedAt = performance.now();
+  // Connecting takes about three round trips after TCP (upgrade, CHALLENGE, AUTH → WELCOME); TLS adds two.
+  const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.url.startsWith('wss:') ? 5 : 3);
   const socket = new WebSocket(init.url, {
-    handshakeTimeout: init.connectTimeoutMs,
+    // ws's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
+    handshakeTimeout: TIMEOUT_CEILINGS.connectMs,
     maxPayload: MAX_INBOUND_FRAME,
     perMessageDeflate: false,
     ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }),
@@ -58,6 +64,10 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   let closed = false;
   let lastHeard = Date.now();
   let heartbeat: NodeJS.Timeout | undefined;
+  /** performance.now() of the oldest ping not yet answered: its pong is a round-trip sample. */
+  let pingSentAt: number | undefined;
+  /** performance.now() when AUTH went out: WELCOME is a round-trip sample. */
+  let authSentAt: number | undefined;
   let closeReason = 'connection closed';
   // One timer for every deposit's sendTimeoutMs, set for the oldest pending one: deadlines grow in the order deposits
   // are made, which is the map's order. A timer per deposit cost more than the rest of a send's bookkeeping.
@@ -72,7 +82,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     const now = performance.now();
     for (const entry of pending.values()) {
       if (entry.deadline > now) break;
-      entry.reject(new TransportError('CHANNEL_TIMEOUT', channel, `no answer from the relay within ${init.sendTimeoutMs} ms`));
+      rtt.timedOut();
+      entry.reject(new TransportError('CHANNEL_TIMEOUT', channel, `no answer from the relay within ${Math.round(entry.deadline - entry.sentAt)} ms`));
     }
     armTimeouts();
   };
@@ -96,7 +107,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           else reject(outcome);
         };
         depositSignal?.addEventListener('abort', onAbort, { once: true });
-        pending.set(requestId, { resolve: finish, reject: finish, deadline: performance.now() + init.sendTimeoutMs });
+        const sentAt = performance.now();
+        pending.set(requestId, { resolve: finish, reject: finish, deadline: sentAt + rtt.timeout(init.sendTimeoutMs, TIMEOUT_CEILINGS.sendMs), sentAt });
         armTimeouts();
         // No write callback: a failed write closes the socket, and the close rejects every pending deposit.
         sendFrame(encodeDeposit(requestId, envelope));
@@ -123,7 +135,23 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       socket.terminate();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${init.connectTimeoutMs} ms`)), init.connectTimeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    /** (Re)arms the connect deadline from the start of the attempt: each round-trip sample taken meanwhile may move it. */
+    const armConnectTimer = (): void => {
+      clearTimeout(timer);
+      const limit = connectTimeout();
+      timer = setTimeout(() => {
+        rtt.timedOut();
+        fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${limit} ms`));
+      }, Math.max(0, startedAt + limit - performance.now()));
+    };
+    armConnectTimer();
+    // The upgrade's answer is the first sample (an upper bound: it may include TCP's own handshake), so a slow link's
+    // first attempt is given the time it needs instead of failing at the configured timeout.
+    socket.once('upgrade', () => {
+      rtt.sample(performance.now() - startedAt);
+      if (!settled) armConnectTimer();
+    });
     const onAbort = (): void => fail(aborted(channel, 'connecting'));
     signal.addEventListener('abort', onAbort, { once: true });
     const cleanupStart = (): void => {
@@ -138,7 +166,11 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     socket.on('unexpected-response', (_request, response) => {
       fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${response.statusCode} instead of a WebSocket upgrade`));
     });
-    socket.on('pong', () => void (lastHeard = Date.now()));
+    socket.on('pong', () => {
+      lastHeard = Date.now();
+      if (pingSentAt !== undefined) rtt.sample(performance.now() - pingSentAt);
+      pingSentAt = undefined;
+    });
     socket.on('message', (data, isBinary) => {
       lastHeard = Date.now();
       let frame: RelayFrame;
@@ -172,10 +204,12 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           // The chain first: a relay that admits only certified clients checks it when the AUTH arrives.
           if (init.certificate) socket.send(encodeCertificate(init.certificate), () => undefined);
           socket.send(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect), () => undefined);
+          authSentAt = performance.now();
           return;
         }
         case 'welcome':
           if (settled || established) return protocolViolation('a second WELCOME');
+          if (authSentAt !== undefined) rtt.sample(performance.now() - authSentAt);
           established = true;
           settled = true;
           cleanupStart();
@@ -184,6 +218,9 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           return;
         case 'accepted': {
           const at = Date.now();
+          // One sample per frame (the oldest deposit it answers): a batch of acceptances is one round trip.
+          const first = pending.get(frame.requestIds[0] ?? 0);
+          if (first) rtt.sample(performance.now() - first.sentAt);
           for (const requestId of frame.requestIds) pending.get(requestId)?.resolve(at);
           return;
         }
@@ -208,12 +245,18 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     function startHeartbeat(): void {
       lastHeard = Date.now();
       heartbeat = setInterval(() => {
-        if (Date.now() - lastHeard > init.heartbeatTimeoutMs) {
-          closeReason = `heartbeat: nothing heard from the relay for ${init.heartbeatTimeoutMs} ms`;
+        // Silence allowed: the configured timeout, or on a slow link one interval plus the time a ping's answer needs.
+        const limit = rtt.timeout(init.heartbeatTimeoutMs, TIMEOUT_CEILINGS.heartbeatMs, 1, init.heartbeatIntervalMs);
+        if (Date.now() - lastHeard > limit) {
+          closeReason = `heartbeat: nothing heard from the relay for ${limit} ms`;
+          rtt.timedOut();
           socket.terminate();
           return;
         }
-        if (socket.readyState === WebSocket.OPEN) socket.ping();
+        if (socket.readyState === WebSocket.OPEN) {
+          pingSentAt ??= performance.now();
+          socket.ping();
+        }
       }, init.heartbeatIntervalMs);
       heartbeat.unref();
     }

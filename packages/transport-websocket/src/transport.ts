@@ -1,4 +1,4 @@
-import { toHex, transportLifecycle, TransportError, unlessAborted, type InboundEnvelope, type SendReceipt, type Transport } from '@herald/core';
+import { roundTripTimer, toHex, transportLifecycle, TransportError, unlessAborted, type InboundEnvelope, type SendReceipt, type Transport } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import { connect, type RelayConnection } from './connection.js';
 import { aborted } from './errors.js';
@@ -17,6 +17,8 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
   const channel = options.name;
   const health = healthTracker();
   const ownTag = toHex(options.identity.card.routingTag);
+  /** The round trip to the relay, kept across reconnections: every timeout of the link follows it. */
+  const rtt = roundTripTimer();
   let current: RelayConnection | undefined;
   /** Settles when the connection attempt under way ends, so a send can wait for it instead of failing. */
   let attempt: Promise<void> | undefined;
@@ -37,7 +39,7 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
           if (!signal.aborted) health.set('down', reason);
           closed();
         },
-      }, signal).then(
+      }, signal, rtt).then(
         (connection) => {
           current = connection;
           delays.reset();
@@ -104,5 +106,6 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
     send: (envelope, _route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => send(envelope, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
+    roundTrip: () => rtt.estimate(),
   };
 }
