@@ -90,16 +90,19 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   const storedByNobody = new Set<number>();
   client.on('packetreceive', (packet) => {
     if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) storedByNobody.add(packet.messageId);
-    if (packet.cmd === 'pingresp' && pingSentAt !== undefined) {
-      rtt.sample(performance.now() - pingSentAt);
-      pingSentAt = undefined;
+    const sentAt = packet.cmd === 'pingresp' ? pingsSentAt.shift() : undefined;
+    if (sentAt !== undefined) {
+      rtt.sample(performance.now() - sentAt);
       fitKeepalive();
     }
   });
-  /** performance.now() of the PINGREQ not yet answered: its PINGRESP is a round-trip sample. */
-  let pingSentAt: number | undefined;
+  /** performance.now() of each PINGREQ not yet answered, oldest first: the broker answers them in order. */
+  const pingsSentAt: number[] = [];
   client.on('packetsend', (packet) => {
-    if (packet.cmd === 'pingreq') pingSentAt ??= performance.now();
+    if (packet.cmd !== 'pingreq') return;
+    pingsSentAt.push(performance.now());
+    // Unanswered for so long the link is being given up on anyway; the bound keeps the queue small.
+    if (pingsSentAt.length > 16) pingsSentAt.length = 0;
   });
   /**
    * MQTT.js pings after `keepalive` and gives up half a keep-alive later, which a slow link cannot meet. The keep-alive

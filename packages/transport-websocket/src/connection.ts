@@ -64,8 +64,9 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   let closed = false;
   let lastHeard = Date.now();
   let heartbeat: NodeJS.Timeout | undefined;
-  /** performance.now() of the oldest ping not yet answered: its pong is a round-trip sample. */
-  let pingSentAt: number | undefined;
+  /** The one ping being timed (its payload names it): pongs of untimed pings may answer older pings, so they are no sample. */
+  let probe: { readonly id: number; readonly at: number } | undefined;
+  let probes = 0;
   /** performance.now() when AUTH went out: WELCOME is a round-trip sample. */
   let authSentAt: number | undefined;
   let closeReason = 'connection closed';
@@ -166,10 +167,12 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     socket.on('unexpected-response', (_request, response) => {
       fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${response.statusCode} instead of a WebSocket upgrade`));
     });
-    socket.on('pong', () => {
+    socket.on('pong', (data) => {
       lastHeard = Date.now();
-      if (pingSentAt !== undefined) rtt.sample(performance.now() - pingSentAt);
-      pingSentAt = undefined;
+      if (probe && data.length === 4 && data.readUInt32BE(0) === probe.id) {
+        rtt.sample(performance.now() - probe.at);
+        probe = undefined;
+      }
     });
     socket.on('message', (data, isBinary) => {
       lastHeard = Date.now();
@@ -253,10 +256,13 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           socket.terminate();
           return;
         }
-        if (socket.readyState === WebSocket.OPEN) {
-          pingSentAt ??= performance.now();
-          socket.ping();
-        }
+        if (socket.readyState !== WebSocket.OPEN) return;
+        if (probe) return socket.ping();
+        probes = (probes + 1) >>> 0;
+        probe = { id: probes, at: performance.now() };
+        const payload = Buffer.alloc(4);
+        payload.writeUInt32BE(probe.id, 0);
+        socket.ping(payload);
       }, init.heartbeatIntervalMs);
       heartbeat.unref();
     }
