@@ -104,5 +104,6 @@ export { type HealthTracker, healthTracker } from './transport-kit/health.js';
 export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
 export { tracked, unlessAborted } from './transport-kit/in-flight.js';
 export { type RoundTripEstimate, type RoundTripTimer, roundTripTimer, followRoundTrip, TIMEOUT_CEILINGS } from './transport-kit/rtt.js';
+export { type MovingDeadline, movingDeadline } from './transport-kit/deadline.js';
 export { type LifecycleHooks, type LifecycleInit, type LifecycleState, type TransportLifecycle, checkStartOptions, transportLifecycle } from './transport-kit/lifecycle.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';

@@ -1,5 +1,5 @@
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
+import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isLoginRefusal, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
 import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
@@ -221,21 +221,12 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       client.end(true);
       reject(failure);
     };
-    let timer: NodeJS.Timeout | undefined;
-    /** (Re)arms the connect deadline from the start of the attempt: each round-trip sample taken meanwhile may move it. */
-    const armConnectTimer = (): void => {
-      clearTimeout(timer);
-      const limit = connectTimeout();
-      timer = setTimeout(() => {
-        rtt.timedOut();
-        fail(new ConnectFailure(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and subscribing took more than ${limit} ms`), false, false));
-      }, Math.max(0, startedAt + limit - performance.now()));
-    };
-    armConnectTimer();
+    // Each round-trip sample taken during the attempt may move its deadline.
+    const deadline = movingDeadline(rtt, connectTimeout, (limit) => fail(new ConnectFailure(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and subscribing took more than ${limit} ms`), false, false)));
     const onAbort = (): void => fail(new ConnectFailure(aborted(channel, 'connecting'), false, false));
     signal.addEventListener('abort', onAbort, { once: true });
     const cleanup = (): void => {
-      clearTimeout(timer);
+      deadline.clear();
       signal.removeEventListener('abort', onAbort);
     };
 
@@ -265,7 +256,7 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     client.once('connect', (connack: IConnackPacket) => {
       // An upper bound (TCP's handshake may be in it), so a slow link's first attempt gets the time it needs.
       rtt.sample(performance.now() - startedAt);
-      armConnectTimer();
+      deadline.rearm();
       fitKeepalive();
       connacked = true;
       sessionPresent = connack.sessionPresent;

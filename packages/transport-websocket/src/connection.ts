@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
+import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
@@ -71,7 +71,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   let authSentAt: number | undefined;
   let closeReason = 'connection closed';
   // One timer for every deposit's sendTimeoutMs, set for the oldest pending one: deadlines grow in the order deposits
-  // are made, which is the map's order. A timer per deposit cost more than the rest of a send's bookkeeping.
+  // are made, which is the map's order (the round trip they follow moves slowly; a deposit whose deadline came before
+  // an older one's fails with it, a little late, never early). A timer per deposit cost more than the rest of a send's bookkeeping.
   let timeouts: NodeJS.Timeout | undefined;
   const armTimeouts = (): void => {
     if (timeouts !== undefined) return;
@@ -136,27 +137,18 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       socket.terminate();
       reject(error);
     };
-    let timer: NodeJS.Timeout | undefined;
-    /** (Re)arms the connect deadline from the start of the attempt: each round-trip sample taken meanwhile may move it. */
-    const armConnectTimer = (): void => {
-      clearTimeout(timer);
-      const limit = connectTimeout();
-      timer = setTimeout(() => {
-        rtt.timedOut();
-        fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${limit} ms`));
-      }, Math.max(0, startedAt + limit - performance.now()));
-    };
-    armConnectTimer();
+    // Each round-trip sample taken during the attempt may move its deadline.
+    const deadline = movingDeadline(rtt, connectTimeout, (limit) => fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${limit} ms`)));
     // The upgrade's answer is the first sample (an upper bound: it may include TCP's own handshake), so a slow link's
     // first attempt is given the time it needs instead of failing at the configured timeout.
     socket.once('upgrade', () => {
       rtt.sample(performance.now() - startedAt);
-      if (!settled) armConnectTimer();
+      if (!settled) deadline.rearm();
     });
     const onAbort = (): void => fail(aborted(channel, 'connecting'));
     signal.addEventListener('abort', onAbort, { once: true });
     const cleanupStart = (): void => {
-      clearTimeout(timer);
+      deadline.clear();
       signal.removeEventListener('abort', onAbort);
     };
 
