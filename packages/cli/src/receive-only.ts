@@ -14,6 +14,8 @@ export function collectingOnly(transport: Transport, routingTag: string): Transp
     send: (envelope, route, options) => transport.send(envelope, route, options),
     health: () => transport.health(),
     subscribe: (listener) => transport.subscribe(listener),
+    // The node sizes send attempts and ack deadlines from the channel's measured round trip.
+    ...(transport.roundTrip ? { roundTrip: () => transport.roundTrip?.() } : {}),
   };
 }
 

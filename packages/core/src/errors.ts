@@ -30,6 +30,8 @@ export type TransportErrorCode =
   | 'CHANNEL_REJECTED'
   | 'CHANNEL_TOO_SMALL'
   | 'CHANNEL_STOPPED'
+  /** start() on a transport already starting or running. */
+  | 'ALREADY_STARTED'
   | 'QUOTA_EXCEEDED'
   | 'RECIPIENT_UNREACHABLE'
   | 'ABORTED';

@@ -105,4 +105,7 @@ export { ACK_CONTENT_TYPE } from './node/ack.js';
 export { type HealthTracker, healthTracker } from './transport-kit/health.js';
 export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
 export { tracked, unlessAborted } from './transport-kit/in-flight.js';
+export { type RoundTripEstimate, type RoundTripTimer, roundTripTimer, followRoundTrip, TIMEOUT_CEILINGS } from './transport-kit/rtt.js';
+export { type MovingDeadline, movingDeadline } from './transport-kit/deadline.js';
+export { type LifecycleHooks, type LifecycleInit, type LifecycleState, type TransportLifecycle, checkStartOptions, transportLifecycle } from './transport-kit/lifecycle.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';

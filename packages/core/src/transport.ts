@@ -1,3 +1,5 @@
+import type { RoundTripEstimate } from './transport-kit/rtt.js';
+
 /**
  * The small interface every channel implements. Transports move opaque sealed
  * bytes only: they never see plaintext, keys or identities, just routing tags.
@@ -74,7 +76,9 @@ export type TransportEvent =
  * Lifecycle, as the compliance suite checks it: created (health `down`, "not
  * started") → `start()` → running → `stop()` → stopped for good (health `down`,
  * "stopped"; a stopped transport is not restarted, make a new one). Aborting
- * the start signal later stops the transport. A second `start()` is refused.
+ * the start signal later stops the transport. A second `start()` is refused
+ * with ALREADY_STARTED. Every transport gets this from core's transport kit
+ * (`transportLifecycle`; docs/architecture.md, "Transport lifecycle").
  */
 export interface Transport {
   /** Stable name, usually the channel URL without credentials, e.g. `dir:/mnt/usb/herald`. */
@@ -91,4 +95,10 @@ export interface Transport {
   health(): TransportHealth;
   /** Subscribes to health changes and non-fatal errors; returns the unsubscribe function. */
   subscribe(listener: (event: TransportEvent) => void): () => void;
+  /**
+   * The round-trip time the channel measured to whatever holds envelopes (relay, broker, server), when it has
+   * any: the node sizes its send attempts and ack deadlines from it. Optional: channels without a round trip
+   * (a folder, an operator) leave it out.
+   */
+  roundTrip?(): RoundTripEstimate | undefined;
 }

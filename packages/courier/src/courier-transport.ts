@@ -1,4 +1,4 @@
-import { OptionsError, tracked, TransportError, type InboundEnvelope, type Transport, type TransportStartOptions } from '@herald/core';
+import { OptionsError, tracked, transportLifecycle, TransportError, type InboundEnvelope, type Transport } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
 
 export interface CourierTransportInit {
@@ -39,26 +39,37 @@ export function courierTransport(init: CourierTransportInit): CourierTransport {
   let deliver: ((envelope: InboundEnvelope) => Promise<void>) | undefined;
   const sends = new Set<Promise<unknown>>();
   let started = 0;
+  let spoolStopped: Promise<void> | undefined;
+  // The spool is started without the start signal: this lifecycle watches it and stops the spool with everything else.
+  const lifecycle = transportLifecycle({
+    channel: name,
+    async open(start, signal) {
+      await spool.start({ routingTags: start.routingTags, deliver: start.deliver });
+      if (!signal.aborted) deliver = start.deliver;
+    },
+    stopped() {
+      deliver = undefined;
+      spoolStopped = spool.stop().catch(() => undefined);
+    },
+    close: async () => spoolStopped,
+  });
 
   const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
   return {
     name,
     capabilities: spool.capabilities,
-    async start(options: TransportStartOptions) {
-      await spool.start(options);
-      deliver = options.deliver;
-    },
-    stop: (options) => spool.stop(options),
-    async send(envelope, route, options) {
+    start: (options) => lifecycle.start(options),
+    stop: (options) => lifecycle.stop(options),
+    send(envelope, route, options) {
       started++;
-      return tracked(sends, spool.send(envelope, route, options));
+      return tracked(sends, lifecycle.send(options?.signal, () => spool.send(envelope, route, options)));
     },
     health: () => spool.health(),
     subscribe: (listener) => spool.subscribe(listener),
     async take(envelopes, options = {}) {
       const handOver = deliver;
-      if (!handOver) throw new TransportError('CHANNEL_STOPPED', name, 'take: not started');
+      if (!handOver) throw new TransportError('CHANNEL_STOPPED', name, lifecycle.state === 'stopped' ? 'take: stopped' : 'take: not started');
       let next = 0;
       let delivered = 0;
       let failed = 0;

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { healthTracker, OptionsError, tracked, TransportError, type Route, type SendReceipt, type Transport, type TransportStartOptions } from '@herald/core';
+import { healthTracker, OptionsError, transportLifecycle, TransportError, type Route, type SendReceipt, type Transport } from '@herald/core';
 import { writeFileAtomically } from './files.js';
 import { resolveGroupsOptions } from './groups-options.js';
 import { renderGroups } from './groups-write.js';
@@ -49,12 +49,23 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
   const output = init.output ?? ((text: string) => void process.stderr.write(text));
   const writeQr = init.qr ?? folder !== undefined;
   const status = healthTracker();
-  let state: 'created' | 'started' | 'stopped' = 'created';
-  const sends = new Set<Promise<unknown>>();
+  const lifecycle = transportLifecycle({
+    channel: name,
+    async open() {
+      if (folder !== undefined) {
+        try {
+          await mkdir(folder, { recursive: true, mode: 0o700 });
+        } catch (error) {
+          status.set('down', `cannot create ${folder}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
+        }
+      }
+      if (status.current().reason === 'not started') status.set('up');
+    },
+    stopped: () => status.set('down', 'stopped'),
+    close: async () => undefined,
+  });
 
   async function handOver(envelope: Uint8Array, route: Route, signal: AbortSignal | undefined): Promise<SendReceipt> {
-    if (signal?.aborted) throw new TransportError('ABORTED', name, 'send aborted');
-    if (state !== 'started') throw new TransportError('CHANNEL_STOPPED', name, state === 'created' ? 'send: not started' : 'send: stopped');
     if (envelope.length > maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', name, `an envelope of ${envelope.length} bytes is more than an operator should key (maxEnvelopeBytes ${maxEnvelopeBytes})`, { retryable: false });
     const groups = renderGroups(envelope, groupOptions);
     const title = `message ${groups.number} (${route.messageId}) for ${route.routingTags.map((tag) => tag.slice(0, 8)).join(', ')}, ${groups.totalGroups} groups`;
@@ -87,29 +98,9 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
   return {
     name,
     capabilities: Object.freeze({ maxEnvelopeBytes, requiresPeerOnline: false, storeAndForward: true, delivery: 'poll' as const }),
-    async start(start: TransportStartOptions) {
-      if (typeof start !== 'object' || start === null || typeof start.deliver !== 'function') throw new OptionsError('start: options with deliver are required');
-      if (state === 'started') throw new TransportError('CHANNEL_REJECTED', name, 'start: already started', { retryable: false });
-      if (state === 'stopped') throw new TransportError('CHANNEL_STOPPED', name, 'start: stopped; create a new transport to start again');
-      if (start.signal?.aborted) throw new TransportError('ABORTED', name, 'start aborted');
-      if (folder !== undefined) {
-        try {
-          await mkdir(folder, { recursive: true, mode: 0o700 });
-        } catch (error) {
-          status.set('down', `cannot create ${folder}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
-        }
-      }
-      state = 'started';
-      if (status.current().reason === 'not started') status.set('up');
-      start.signal?.addEventListener('abort', () => void this.stop(), { once: true });
-    },
-    async stop() {
-      if (state === 'stopped') return;
-      state = 'stopped';
-      status.set('down', 'stopped');
-      await Promise.allSettled(sends);
-    },
-    send: (envelope, route, options = {}) => tracked(sends, handOver(envelope, route, options.signal)),
+    start: (start) => lifecycle.start(start),
+    stop: (options) => lifecycle.stop(options),
+    send: (envelope, route, options = {}) => lifecycle.send(options.signal, () => handOver(envelope, route, options.signal)),
     health: () => status.current(),
     subscribe: (listener) => status.subscribe(listener),
   };

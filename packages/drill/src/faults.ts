@@ -6,11 +6,11 @@ import type { FaultProxy } from './proxy/proxy.js';
 import { sleep } from './sleep.js';
 
 function link(action: LinkFault): LinkFault {
-  return { mode: action.mode, ...(action.delayMs !== undefined ? { delayMs: action.delayMs } : {}), ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: action.bytesPerSecond } : {}), ...(action.dropRate !== undefined ? { dropRate: action.dropRate } : {}) };
+  return { mode: action.mode, ...(action.delayMs !== undefined ? { delayMs: action.delayMs } : {}), ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: action.bytesPerSecond } : {}), ...(action.dropRate !== undefined ? { dropRate: action.dropRate } : {}), ...(action.lossRate !== undefined ? { lossRate: action.lossRate } : {}) };
 }
 
 function describeLink(fault: LinkFault): string {
-  if (fault.mode === 'delay') return `+${fault.delayMs} ms`;
+  if (fault.mode === 'delay') return `+${fault.delayMs} ms${fault.lossRate ? `, ${Math.round(fault.lossRate * 1000) / 10}% loss` : ''}`;
   if (fault.mode === 'bandwidth') return `${fault.bytesPerSecond} B/s`;
   if (fault.mode === 'drop') return `drop ${Math.round((fault.dropRate ?? 0) * 100)}%`;
   return fault.mode;

@@ -52,16 +52,31 @@ async function expectPasses(scenario: Scenario): Promise<DrillResult> {
   return result;
 }
 
+/**
+ * Issue 21 §9's goals beyond the scenario's FLASH target: the first message reaches an application within 5 s of the
+ * start although every link is 600 ms each way, and no more than 10 % extra acceptances (hedged resends and FLASH
+ * fan-out copies together) — timeouts that follow the round trip do not resend what is merely slow.
+ */
+function expectSatelliteGoals(result: DrillResult): void {
+  const summary = formatSummary(result);
+  const first = Math.min(...result.timeline.map((delivery) => delivery.t));
+  expect(first, `first delivery (ms after the start)\n${summary}`).toBeLessThanOrEqual(5_000);
+  expect(result.retransmissions.extraAcceptances, summary).toBeLessThanOrEqual(0.1 * result.retransmissions.messages);
+}
+
 describe('examples/drills', () => {
-  it('ships the six scenarios of the drill issue', () => {
-    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml']);
+  it('ships the six scenarios of the drill issue and the satellite link of issue 21', () => {
+    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml', 'satellite.yaml']);
   });
 
   for (const file of scenarios) {
     const scenario = parseScenario(readFileSync(join(folder, file), 'utf8'), file);
     // Outside CI a machine without Postfix/Dovecot (or not root) skips the e-mail drill; CI installs them and runs it.
     const skip = scenario.topology.email === 'required' && !process.env['CI'] && mailSystemUnavailable() !== undefined;
-    it.skipIf(skip)(`${scenario.name} passes`, () => expectPasses(scenario), 240_000);
+    it.skipIf(skip)(`${scenario.name} passes`, async () => {
+      const result = await expectPasses(scenario);
+      if (file === 'satellite.yaml') expectSatelliteGoals(result);
+    }, 240_000);
   }
 
   // broker: auto takes Mosquitto where it is installed (as in CI). The embedded broker, the default, restarts

@@ -101,6 +101,15 @@ describe('fault proxy', () => {
     expect(capped?.ms).toBeGreaterThanOrEqual(350);
   });
 
+  it('delays a lost chunk by TCP-like retransmissions and still delivers it whole', async () => {
+    const { proxy, socket } = await setup();
+    // Every chunk lost six times in a row: each way 20 ms + 6 × (2 × 20 ms + 200 ms) = 1 460 ms.
+    proxy.setFault({ mode: 'delay', delayMs: 20, lossRate: 1 });
+    const resent = await roundTrip(socket, 'resent', 6_000);
+    expect(resent?.reply).toBe('resent');
+    expect(resent?.ms).toBeGreaterThanOrEqual(2_900);
+  });
+
   it('drops data when told to drop everything', async () => {
     const { proxy, socket } = await setup();
     proxy.setFault({ mode: 'drop', dropRate: 1 });

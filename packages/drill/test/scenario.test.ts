@@ -30,6 +30,8 @@ targets:
     expect(scenario.faults.map((fault) => fault.name)).toEqual(['cut', 'kill-2', 'flap-3', 'blackout-4']);
     expect(scenario.faults[0]!.action).toEqual({ kind: 'cut', channel: 'relay', nodes: ['b'], mode: 'delay', delayMs: 250, forMs: 2000 });
     expect(scenario.faults[2]!.action).toMatchObject({ kind: 'flap', mode: 'reset', downMs: 200, upMs: 300, forMs: 1000 });
+    const satellite = parseScenario(`${base}faults: [{ at: 0s, blackout: { mode: delay, delay: 600ms, loss: 0.02 } }]`, 'sat.yaml');
+    expect(satellite.faults[0]!.action).toEqual({ kind: 'blackout', mode: 'delay', delayMs: 600, lossRate: 0.02 });
     expect(scenario.targets[1]).toMatchObject({ metric: 'latency', precedence: 'FLASH', percentile: 99, maxMs: 1500, during: 'cut' });
   });
 
@@ -38,6 +40,8 @@ targets:
     [`${base}extra: 1`, 'scenario, line 5: unknown field "extra"'],
     [`${base}faults:\n  - { at: 1s, cutt: { channel: relay } }`, 'scenario.faults[0], line 6: unknown field "cutt" (did you mean "cut"?)'],
     [`${base}faults: [{ at: 1s, cut: { channel: relay, mode: blackhol } }]`, 'scenario.faults[0].cut.mode: expected one of blackhole, reset, delay, bandwidth, drop, got "blackhol"'],
+    [`${base}faults: [{ at: 1s, cut: { channel: relay, mode: delay, delay: 600ms, loss: 0.9 } }]`, 'scenario.faults[0].cut.loss: expected a number from 0 to 0.5, got 0.9'],
+    [`${base}faults: [{ at: 1s, cut: { channel: relay, mode: drop, drop: 0.1, loss: 0.1 } }]`, 'unknown field "loss"'],
     [`${base}faults: [{ at: 1s, cut: { channel: email } }]`, 'scenario.faults[0].cut.channel: expected one of relay, mqtt, got "email"'],
     [`${base}faults: [{ at: 1s, kill: c }]`, 'scenario.faults[0].kill: expected relay, broker, a, b, got "c"'],
     [`${base}faults: [{ at: 9s, kill: relay }]`, 'after the load ends'],

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { deliveryCases } from './cases/delivery.js';
+import { lifecycleCases } from './cases/lifecycle.js';
 import { mediumCases } from './cases/medium.js';
 import { redeliveryCases } from './cases/redelivery.js';
 import { refusalCases } from './cases/refusal.js';
@@ -26,7 +27,8 @@ export function transportComplianceSuite(name: string, setup: ComplianceSetup, o
     describe('shape', () => shapeCases(cases));
     describe('delivery', () => deliveryCases(cases));
     describe('redelivery', () => redeliveryCases(cases));
-    describe('refusals and lifecycle', () => refusalCases(cases));
+    describe('refusals', () => refusalCases(cases));
+    describe('lifecycle', () => lifecycleCases(cases));
     describe('medium cut and restored', () => mediumCases(cases));
   });
 }

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { OptionsError, tracked, TransportError, unlessAborted, type Route, type SendReceipt, type Transport, type TransportCapabilities, type TransportStartOptions } from '@herald/core';
+import { transportLifecycle, TransportError, type Route, type SendReceipt, type Transport, type TransportCapabilities } from '@herald/core';
 import { describeFsError, mapFsError } from './errors.js';
 import { healthTracker } from './health.js';
 import { resolveDirInit, type DirTransportInit } from './init.js';
@@ -14,8 +14,8 @@ import { writeAtomically } from './write.js';
  * delete them only once the node has stored them. Nothing in between has to be
  * online, so the channel is store-and-forward by nature.
  *
- * Lifecycle: created → started → stopped. A stopped transport stays stopped;
- * make a new one to start again. Folder problems never make `start` fail: the
+ * Lifecycle: core's transportLifecycle (created → running → stopped for good).
+ * Folder problems never make `start` fail: the
  * channel reports 'down' and recovers by itself when the folder comes back.
  */
 export function dirTransport(init: DirTransportInit): Transport {
@@ -23,17 +23,27 @@ export function dirTransport(init: DirTransportInit): Transport {
   const { name } = options;
   const capabilities: TransportCapabilities = Object.freeze({ maxEnvelopeBytes: options.maxEnvelopeBytes, requiresPeerOnline: false, storeAndForward: true, delivery: 'poll' });
   const health = healthTracker();
-  let state: 'created' | 'started' | 'stopped' = 'created';
   let reader: SpoolReader | undefined;
-  let stopping: Promise<void> | undefined;
-  const sending = new Set<Promise<unknown>>();
-  let detach: (() => void) | undefined;
 
-  const aborted = (what: string): TransportError => new TransportError('ABORTED', name, `${what} aborted`);
+  const lifecycle = transportLifecycle({
+    channel: name,
+    isRoutingTag: isSpoolHex,
+    async open(start, signal) {
+      if (options.createIfMissing) {
+        // Only here, never on later polls: re-creating a vanished folder could put envelopes on the wrong disk.
+        await mkdir(options.path, { recursive: true, mode: 0o700 }).catch((error: unknown) => health.error(new Error(`${name}: ${describeFsError(error, 'creating the folder')}`, { cause: error })));
+      }
+      if (signal.aborted) return;
+      reader = spoolReader(options, health, new Set(start.routingTags), start.deliver);
+      // The first poll runs before start resolves, so health() is accurate from then on.
+      await reader.start();
+    },
+    // Down at once, so a router stops choosing this channel while deliveries drain.
+    stopped: () => health.stopped(),
+    close: async () => reader?.stop(),
+  });
 
   async function write(envelope: Uint8Array, route: Route, signal: AbortSignal | undefined): Promise<SendReceipt> {
-    if (signal?.aborted) throw aborted('send');
-    if (state !== 'started' || stopping) throw new TransportError('CHANNEL_STOPPED', name, state === 'created' ? 'send: not started' : 'send: stopped');
     if (!(envelope instanceof Uint8Array)) throw new TransportError('CHANNEL_REJECTED', name, 'send: envelope must be a Uint8Array');
     if (envelope.length > options.maxEnvelopeBytes) {
       throw new TransportError('CHANNEL_TOO_SMALL', name, `send: envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes (${options.maxEnvelopeBytes})`, { retryable: false });
@@ -52,55 +62,12 @@ export function dirTransport(init: DirTransportInit): Transport {
     return { channel: name, acceptedAt };
   }
 
-  async function stopNow(): Promise<void> {
-    state = 'stopped';
-    // Down at once, so a router stops choosing this channel while deliveries drain.
-    health.stopped();
-    detach?.();
-    await reader?.stop();
-    await Promise.allSettled(sending);
-  }
-
   return {
     name,
     capabilities,
-    async start(start: TransportStartOptions) {
-      if (typeof start !== 'object' || start === null) throw new OptionsError('start: options are required ({ routingTags, deliver })');
-      if (!Array.isArray(start.routingTags)) throw new OptionsError('start: routingTags: expected an array of hex routing tags');
-      start.routingTags.forEach((tag, index) => {
-        if (!isSpoolHex(tag)) throw new OptionsError(`start: routingTags[${index}]: expected lowercase hex, got ${JSON.stringify(tag)}`);
-      });
-      if (typeof start.deliver !== 'function') throw new OptionsError('start: deliver: expected a function');
-      if (start.signal?.aborted) throw aborted('start');
-      if (state === 'started') throw new TransportError('CHANNEL_REJECTED', name, 'start: already started', { retryable: false });
-      if (state === 'stopped') throw new TransportError('CHANNEL_STOPPED', name, 'start: stopped; create a new transport to start again');
-      state = 'started';
-      if (options.createIfMissing) {
-        // Only here, never on later polls: re-creating a vanished folder could put envelopes on the wrong disk.
-        await mkdir(options.path, { recursive: true, mode: 0o700 }).catch((error: unknown) => health.error(new Error(`${name}: ${describeFsError(error, 'creating the folder')}`, { cause: error })));
-      }
-      if (stopping) return;
-      // The start signal bounds the transport's running life (the node passes its own lifetime).
-      const onAbort = (): void => void (stopping ??= stopNow()).catch(() => undefined);
-      if (start.signal?.aborted) {
-        onAbort();
-        throw aborted('start');
-      }
-      start.signal?.addEventListener('abort', onAbort, { once: true });
-      detach = () => start.signal?.removeEventListener('abort', onAbort);
-      reader = spoolReader(options, health, new Set(start.routingTags), start.deliver);
-      // The first poll runs before start resolves, so health() is accurate from then on.
-      await reader.start();
-    },
-    async stop(stopOptions = {}) {
-      stopping ??= stopNow();
-      const { signal } = stopOptions;
-      if (!signal) return stopping;
-      if (signal.aborted) throw aborted('stop');
-      // The signal only cuts the wait short; the transport is stopped regardless.
-      await unlessAborted(stopping, signal, () => aborted('waiting for in-flight deliveries'));
-    },
-    send: (envelope, route, sendOptions = {}) => tracked(sending, write(envelope, route, sendOptions.signal)),
+    start: (start) => lifecycle.start(start),
+    stop: (stopOptions) => lifecycle.stop(stopOptions),
+    send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => write(envelope, route, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
   };

@@ -129,7 +129,7 @@ describe('lifecycle', () => {
     const seen = events(made);
     await made.start({ routingTags: [tagOf(bob)], deliver: async () => {} });
     expect(made.health().state).toBe('up');
-    await expect(made.start({ routingTags: [], deliver: async () => {} })).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', message: /already started/ });
+    await expect(made.start({ routingTags: [], deliver: async () => {} })).rejects.toMatchObject({ code: 'ALREADY_STARTED', message: /already started/ });
     await Promise.all([made.stop(), made.stop()]);
     await made.stop();
     expect(made.health()).toMatchObject({ state: 'down', reason: 'stopped' });

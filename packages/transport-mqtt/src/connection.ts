@@ -1,5 +1,5 @@
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { TransportError } from '@herald/core';
+import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isLoginRefusal, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
 import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
@@ -51,13 +51,17 @@ const PACKET_OVERHEAD = 1024;
 /** What an inbound packet may hold besides an envelope before the connection is ended at its header: a longest topic and properties. */
 const INBOUND_SLACK = 128 * 1024;
 
-export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, login?: Login): Promise<BrokerConnection> {
-  return connectWith(await mqttLibrary(), init, version, topics, events, signal, login);
+export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer, login?: Login): Promise<BrokerConnection> {
+  return connectWith(await mqttLibrary(), init, version, topics, events, signal, rtt, login);
 }
 
-function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, login: Login | undefined): Promise<BrokerConnection> {
+function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer, login: Login | undefined): Promise<BrokerConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(new ConnectFailure(aborted(channel, 'connecting'), false, false));
+  const startedAt = performance.now();
+  // Connecting takes two round trips after TCP (CONNECT → CONNACK, SUBSCRIBE → SUBACK); TLS adds two.
+  const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.broker.protocol === 'mqtts' ? 4 : 2);
+  const declaredKeepalive = keepaliveFor(init.keepaliveSeconds, rtt);
   const options: IClientOptions = {
     protocol: init.broker.protocol,
     host: init.broker.host,
@@ -66,10 +70,11 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     clientId: login?.clientId ?? init.clientId,
     // A persistent session: the broker keeps our subscriptions and queues envelopes while we are away.
     clean: false,
-    keepalive: init.keepaliveSeconds,
+    keepalive: declaredKeepalive,
     // Reconnection is ours (jittered backoff, a fresh client each time), so no stale in-memory queue is replayed.
     reconnectPeriod: 0,
-    connectTimeout: init.connectTimeoutMs,
+    // MQTT.js's own limit is a backstop; the timer below (which follows the round trip) decides.
+    connectTimeout: TIMEOUT_CEILINGS.connectMs,
     // Herald's durable outbox is the queue: nothing is kept in MQTT.js's memory while offline.
     queueQoSZero: false,
     resubscribe: false,
@@ -85,7 +90,37 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   const storedByNobody = new Set<number>();
   client.on('packetreceive', (packet) => {
     if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) storedByNobody.add(packet.messageId);
+    const sentAt = packet.cmd === 'pingresp' ? pingsSentAt.shift() : undefined;
+    if (sentAt !== undefined) {
+      rtt.sample(performance.now() - sentAt);
+      fitKeepalive();
+    }
   });
+  /** performance.now() of each PINGREQ not yet answered, oldest first: the broker answers them in order. */
+  const pingsSentAt: number[] = [];
+  client.on('packetsend', (packet) => {
+    if (packet.cmd !== 'pingreq') return;
+    pingsSentAt.push(performance.now());
+    // Unanswered for so long the link is being given up on anyway; the bound keeps the queue small.
+    if (pingsSentAt.length > 16) pingsSentAt.length = 0;
+  });
+  /**
+   * MQTT.js pings after `keepalive` and gives up half a keep-alive later, which a slow link cannot meet. The keep-alive
+   * declared in CONNECT is fixed for the connection (the broker holds us to it), so when the measured round trip needs
+   * more, MQTT.js is told the longer one (it then waits long enough for an answer) and this pinger keeps the declared
+   * cadence the broker expects. Later connections declare the longer keep-alive at once.
+   */
+  let pinger: NodeJS.Timeout | undefined;
+  const fitKeepalive = (): void => {
+    const needed = keepaliveFor(init.keepaliveSeconds, rtt);
+    const manager = (client as { keepaliveManager?: { keepalive: number; setKeepalive(seconds: number): void } | null }).keepaliveManager;
+    if (!manager || closed || needed * 1000 <= manager.keepalive) return;
+    manager.setKeepalive(needed);
+    pinger ??= setInterval(() => {
+      if (client.connected) client.sendPing();
+    }, declaredKeepalive * 1000);
+    pinger.unref();
+  };
   // MQTT.js leaves Nagle's algorithm on: a 4-byte PUBACK then waits for the peer's delayed ACK (tens of ms) before it leaves.
   (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
   let connacked = false;
@@ -137,9 +172,11 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
           reject(error);
         };
         unacknowledged.add(fail);
+        const sentAt = performance.now();
         client.publish(topic, payload, { qos: 1, retain: false }, (error, packet) => {
           if (!unacknowledged.delete(fail)) return;
           release();
+          if (!error) rtt.sample(performance.now() - sentAt);
           // MQTT 5's "no matching subscribers" is a success code, but nothing was stored: the recipient never
           // connected to this broker, or its session ended. Not accepted, so the node retries with backoff or fails over.
           const messageId = (packet as { messageId?: number } | undefined)?.messageId;
@@ -180,14 +217,16 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       cleanup();
       closed = true;
       window.close();
+      clearInterval(pinger);
       client.end(true);
       reject(failure);
     };
-    const timer = setTimeout(() => fail(new ConnectFailure(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and subscribing took more than ${init.connectTimeoutMs} ms`), false, false)), init.connectTimeoutMs);
+    // Each round-trip sample taken during the attempt may move its deadline.
+    const deadline = movingDeadline(rtt, connectTimeout, (limit) => fail(new ConnectFailure(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and subscribing took more than ${limit} ms`), false, false)));
     const onAbort = (): void => fail(new ConnectFailure(aborted(channel, 'connecting'), false, false));
     signal.addEventListener('abort', onAbort, { once: true });
     const cleanup = (): void => {
-      clearTimeout(timer);
+      deadline.clear();
       signal.removeEventListener('abort', onAbort);
     };
 
@@ -208,20 +247,27 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       }
       if (closed) return;
       closed = true;
+      clearInterval(pinger);
       window.close();
       for (const fail of [...unacknowledged]) fail(lost());
       client.end(true);
       events.onClosed(lastReason);
     });
     client.once('connect', (connack: IConnackPacket) => {
+      // An upper bound (TCP's handshake may be in it), so a slow link's first attempt gets the time it needs.
+      rtt.sample(performance.now() - startedAt);
+      deadline.rearm();
+      fitKeepalive();
       connacked = true;
       sessionPresent = connack.sessionPresent;
       const receiveMaximum = connack.properties?.receiveMaximum;
       if (receiveMaximum !== undefined) window = sendWindow(receiveMaximum, () => lost());
       if (connack.properties?.maximumPacketSize !== undefined) serverMaxPacket = connack.properties.maximumPacketSize;
       if (topics.length === 0) return established0();
+      const subscribedAt = performance.now();
       client.subscribe([...topics], { qos: 1 }, (error, _requested, suback) => {
         if (settled) return;
+        if (!error) rtt.sample(performance.now() - subscribedAt);
         // MQTT.js's second argument repeats the request; the SUBACK holds what the broker granted.
         const granted = (suback?.granted ?? []).map((grant) => (typeof grant === 'number' ? grant : ((grant as { qos?: number }).qos ?? 0x80)));
         const refusedAt = granted.findIndex((qos) => qos >= 0x80);
@@ -246,4 +292,10 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
 function subscribeError(channel: string, error: Error): TransportError {
   const code = reasonCodeOf(error);
   return code !== undefined ? fromReasonCode(channel, code, 'subscribing') : new TransportError('CHANNEL_UNAVAILABLE', channel, `subscribing failed: ${describeConnectionError(error)}`, { cause: error });
+}
+
+/** MQTT.js gives a PINGREQ half a keep-alive to be answered: the keep-alive is at least twice the round-trip timeout. */
+function keepaliveFor(configuredSeconds: number, rtt: RoundTripTimer): number {
+  const answerMs = rtt.estimate() === undefined ? 0 : rtt.timeout(0, TIMEOUT_CEILINGS.heartbeatMs);
+  return Math.max(configuredSeconds, Math.ceil((2 * answerMs) / 1000));
 }

@@ -41,6 +41,8 @@ export function inbound(init: InboundInit): { offer(connection: BrokerConnection
   async function handle(connection: BrokerConnection, messageId: number, bytes: Uint8Array, receivedAt: number): Promise<boolean> {
     const delays = backoff(250, 30_000);
     for (;;) {
+      // Stopped: the node gets nothing more from this transport; unacknowledged, the envelope waits at the source for the next run.
+      if (init.signal.aborted) return false;
       try {
         await init.deliver({ bytes, channel: init.channel, receivedAt } satisfies InboundEnvelope);
         init.onMoved(Date.now());

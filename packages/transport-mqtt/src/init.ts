@@ -45,11 +45,11 @@ export interface MqttTransportInit {
   readonly name?: string;
   /** Largest envelope sent or taken in. Default 256 KiB; 1 KiB to 128 MiB. Keep it at or below the broker's limit (Mosquitto: message_size_limit / max_packet_size). */
   readonly maxEnvelopeBytes?: number;
-  /** MQTT keep-alive: a ping after this much silence; no answer within 1.5× and the link is declared dead. Default 5 s; 1 to 3600. */
+  /** MQTT keep-alive: a ping after this much silence; no answer within 1.5× and the link is declared dead. Longer on a link whose measured round trip needs it (two round-trip timeouts, at most 120 s). Default 5 s; 1 to 3600. */
   readonly keepaliveSeconds?: number;
-  /** Longest a connection (TCP, TLS, CONNACK, SUBACK) may take. Default 10 000 ms; 100 ms to 2 min. */
+  /** Longest a connection (TCP, TLS, CONNACK, SUBACK) may take; longer on a link whose measured round trip needs it (two round trips, four with TLS, at most 60 s). Default 10 000 ms; 100 ms to 2 min. */
   readonly connectTimeoutMs?: number;
-  /** Longest a send waits for the broker's PUBACK (including waiting for a slot in the broker's receive window). Default 15 000 ms; 100 ms to 5 min. */
+  /** Longest a send waits for the broker's PUBACK (including waiting for a slot in the broker's receive window); longer on a link whose measured round trip needs it (at most 120 s). Default 15 000 ms; 100 ms to 5 min. */
   readonly sendTimeoutMs?: number;
   /** First reconnection delay; it doubles (with full jitter) up to the maximum. Default 250 ms; 10 ms to 1 min. */
   readonly minReconnectDelayMs?: number;

@@ -1,4 +1,4 @@
-import { TransportError } from '@herald/core';
+import { TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import type { BrokerConnection } from './connection.js';
 import { aborted } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
@@ -11,9 +11,9 @@ import type { Ticket } from './window.js';
  * that it queued the envelope for the tag's subscribers. Brokers keep envelopes
  * only for sessions that subscribed, so a recipient must have connected once; an
  * MQTT 5 broker says when nobody has (PUBACK 16), and the send fails retryably.
- * An MQTT 3.1.1 broker cannot say so. Bounded by sendTimeoutMs and the signal.
+ * An MQTT 3.1.1 broker cannot say so. Bounded by sendTimeoutMs (or more, following the round trip) and the signal.
  */
-export function sendEnvelope(connection: BrokerConnection, init: ResolvedMqttInit, envelope: Uint8Array, tags: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+export function sendEnvelope(connection: BrokerConnection, init: ResolvedMqttInit, envelope: Uint8Array, tags: readonly string[], signal: AbortSignal | undefined, rtt: RoundTripTimer): Promise<void> {
   const channel = init.name;
   // A view, not a copy: MQTT.js keeps it until the PUBACK and never writes to it.
   const payload = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
@@ -36,7 +36,12 @@ export function sendEnvelope(connection: BrokerConnection, init: ResolvedMqttIni
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
-    timer = setTimeout(() => giveUp(new TransportError('CHANNEL_TIMEOUT', channel, `send: no PUBACK from the broker within ${init.sendTimeoutMs} ms`)), init.sendTimeoutMs);
+    // The configured timeout, or more when the measured round trip to the broker needs it.
+    const limit = rtt.timeout(init.sendTimeoutMs, TIMEOUT_CEILINGS.sendMs);
+    timer = setTimeout(() => {
+      rtt.timedOut();
+      giveUp(new TransportError('CHANNEL_TIMEOUT', channel, `send: no PUBACK from the broker within ${limit} ms`));
+    }, limit);
     signal?.addEventListener('abort', onAbort, { once: true });
     Promise.all(publishes).then(
       () => {

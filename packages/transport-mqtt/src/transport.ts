@@ -1,7 +1,6 @@
-import { OptionsError, tracked, TransportError, type Transport } from '@herald/core';
+import { roundTripTimer, transportLifecycle, TransportError, type Route, type SendReceipt, type Transport } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
-import { aborted } from './errors.js';
 import { healthTracker } from './health.js';
 import { identityLogin } from '@herald/protocol';
 import { inbound } from './inbound.js';
@@ -21,17 +20,15 @@ export function mqttTransport(init: MqttTransportInit): Transport {
   const options = resolveMqttInit(init);
   const channel = options.name;
   const health = healthTracker();
-  let state: 'created' | 'running' | 'stopped' = 'created';
-  const lifetime = new AbortController();
+  /** The round trip to the broker, kept across reconnections: every timeout of the link follows it. */
+  const rtt = roundTripTimer();
   let current: BrokerConnection | undefined;
   let loop: Promise<void> | undefined;
-  let stopping: Promise<void> | undefined;
   let receiving: ReturnType<typeof inbound> | undefined;
-  const sending = new Set<Promise<unknown>>();
 
   async function run(topics: readonly string[], firstAttempt: () => void): Promise<void> {
     const delays = backoff(options.minReconnectDelayMs, options.maxReconnectDelayMs);
-    const signal = lifetime.signal;
+    const signal = lifecycle.signal;
     // 'auto' starts with MQTT 5 and settles on 3.1.1 once a broker refused 5 and took 3.1.1.
     let version: 4 | 5 = options.protocolVersion === 4 ? 4 : 5;
     let settled = options.protocolVersion !== 'auto';
@@ -53,7 +50,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
             closed();
           },
           onWarning: (message) => health.error(new Error(`${channel}: ${message}`)),
-        }, signal, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
+        }, signal, rtt, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
         if (!settled && version === 4) settled = true;
         if (connectedBefore && !connection.sessionPresent) {
           health.error(new Error(`${channel}: the broker did not keep this client's session (restarted without persistence, or the session expired): envelopes queued for it meanwhile are lost; end-to-end acks will bring them again`));
@@ -89,83 +86,57 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     }
   }
 
-  async function stopNow(cancelled: Promise<void>): Promise<void> {
-    state = 'stopped';
-    health.set('down', 'stopped');
-    lifetime.abort();
-    // Deliveries under way finish first, while the link is still open, so their PUBACKs reach the broker.
-    await Promise.race([receiving?.drained(), cancelled]);
-    await Promise.race([Promise.allSettled(sending), cancelled]);
-    const connection = current;
-    current = undefined;
-    await connection?.close();
-    await Promise.race([loop, cancelled]);
-  }
+  const lifecycle = transportLifecycle({
+    channel,
+    isRoutingTag,
+    open(start) {
+      const tags = new Set(start.routingTags);
+      receiving = inbound({ channel, topicPrefix: options.topicPrefix, routingTags: tags, maxEnvelopeBytes: options.maxEnvelopeBytes, maxPending: options.maxPendingDeliveries, deliver: start.deliver, onMoved: (at) => health.moved(at), onDropped: (error) => health.error(error), signal: lifecycle.signal });
+      health.set('down', 'connecting');
+      // Resolves after the first attempt (bounded by connectTimeoutMs), so a send right after start finds the link up; never fails on a broker that is down.
+      return new Promise<void>((firstDone) => {
+        loop = run([...tags].map((tag) => topicFor(options.topicPrefix, tag)), firstDone);
+        // Stopped before a first attempt ended: the loop is over, and so is the start.
+        loop.then(firstDone, firstDone);
+      });
+    },
+    stopped: () => health.set('down', 'stopped'),
+    async close(hurry) {
+      const cutShort = new Promise<void>((resolve) => (hurry.aborted ? resolve() : hurry.addEventListener('abort', () => resolve(), { once: true })));
+      // Deliveries under way finish first, while the link is still open, so their PUBACKs reach the broker.
+      await Promise.race([receiving?.drained(), cutShort]);
+      const connection = current;
+      current = undefined;
+      await connection?.close();
+      await Promise.race([loop, cutShort]);
+    },
+  });
 
   const transport: Transport = {
     name: channel,
     capabilities: Object.freeze({ maxEnvelopeBytes: options.maxEnvelopeBytes, requiresPeerOnline: false, storeAndForward: true, delivery: 'push' as const }),
-
-    async start(start) {
-      if (typeof start !== 'object' || start === null) throw new OptionsError('start: options are required ({ routingTags, deliver })');
-      if (!Array.isArray(start.routingTags)) throw new OptionsError('start: routingTags: expected an array of hex routing tags');
-      start.routingTags.forEach((tag, index) => {
-        if (!isRoutingTag(tag)) throw new OptionsError(`start: routingTags[${index}]: expected lowercase hex, got ${JSON.stringify(tag)}`);
-      });
-      if (typeof start.deliver !== 'function') throw new OptionsError('start: deliver: expected a function');
-      if (start.signal?.aborted) throw aborted(channel, 'start');
-      if (state === 'running') throw new TransportError('CHANNEL_REJECTED', channel, 'start: already started', { retryable: false });
-      if (state === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'start: stopped; create a new transport to start again');
-      state = 'running';
-      const tags = new Set(start.routingTags);
-      receiving = inbound({ channel, topicPrefix: options.topicPrefix, routingTags: tags, maxEnvelopeBytes: options.maxEnvelopeBytes, maxPending: options.maxPendingDeliveries, deliver: start.deliver, onMoved: (at) => health.moved(at), onDropped: (error) => health.error(error), signal: lifetime.signal });
-      health.set('down', 'connecting');
-      // The start signal bounds the transport's running life (the node passes its own lifetime).
-      start.signal?.addEventListener('abort', () => void transport.stop().catch(() => undefined), { once: true });
-      let firstDone!: () => void;
-      const first = new Promise<void>((resolve) => (firstDone = resolve));
-      loop = run([...tags].map((tag) => topicFor(options.topicPrefix, tag)), firstDone);
-      // Wait for the first attempt (bounded by connectTimeoutMs), so a send right after start finds the link up; never fail on a broker that is down.
-      await first;
-    },
-
-    async stop(stopOptions) {
-      const signal = stopOptions?.signal;
-      if (state === 'created') {
-        state = 'stopped';
-        health.set('down', 'stopped');
-        stopping ??= Promise.resolve();
-      }
-      // The signal only cuts short the wait for deliveries and sends under way; the transport is stopped regardless.
-      const cancelled = signal ? new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }))) : new Promise<void>(() => undefined);
-      stopping ??= stopNow(cancelled);
-      if (signal?.aborted) {
-        void stopping.catch(() => undefined);
-        throw aborted(channel, 'stop');
-      }
-      await stopping;
-    },
-
-    async send(envelope, route, sendOptions) {
-      const signal = sendOptions?.signal;
-      if (signal?.aborted) throw aborted(channel, 'send');
-      if (state !== 'running') throw new TransportError('CHANNEL_STOPPED', channel, state === 'created' ? 'send: not started' : 'send: stopped');
-      if (!(envelope instanceof Uint8Array)) throw new TransportError('CHANNEL_REJECTED', channel, 'send: envelope must be a Uint8Array', { retryable: false });
-      if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `send: envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes (${options.maxEnvelopeBytes})`, { retryable: false });
-      const tags = route?.routingTags;
-      if (!Array.isArray(tags) || tags.length === 0 || !tags.every(isRoutingTag)) throw new TransportError('CHANNEL_REJECTED', channel, 'send: route.routingTags must be lowercase hex routing tags', { retryable: false });
-      const connection = current;
-      // No queueing while the link is down: the node's durable outbox keeps the envelope and the router fails over.
-      if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `send: not connected to the broker (${health.current().reason ?? 'down'})`);
-      if (sending.size >= options.maxPendingSends) throw new TransportError('QUOTA_EXCEEDED', channel, `send: ${options.maxPendingSends} sends already await the broker (maxPendingSends)`);
-      await tracked(sending, sendEnvelope(connection, options, envelope, [...new Set(tags)], signal));
-      const acceptedAt = Date.now();
-      health.moved(acceptedAt);
-      return { channel, acceptedAt };
-    },
-
+    start: (start) => lifecycle.start(start),
+    stop: (stopOptions) => lifecycle.stop(stopOptions),
+    send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => send(envelope, route, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
+    roundTrip: () => rtt.estimate(),
   };
+
+  async function send(envelope: Uint8Array, route: Route, signal: AbortSignal | undefined): Promise<SendReceipt> {
+    if (!(envelope instanceof Uint8Array)) throw new TransportError('CHANNEL_REJECTED', channel, 'send: envelope must be a Uint8Array', { retryable: false });
+    if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `send: envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes (${options.maxEnvelopeBytes})`, { retryable: false });
+    const tags = route?.routingTags;
+    if (!Array.isArray(tags) || tags.length === 0 || !tags.every(isRoutingTag)) throw new TransportError('CHANNEL_REJECTED', channel, 'send: route.routingTags must be lowercase hex routing tags', { retryable: false });
+    const connection = current;
+    // No queueing while the link is down: the node's durable outbox keeps the envelope and the router fails over.
+    if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, `send: not connected to the broker (${health.current().reason ?? 'down'})`);
+    if (lifecycle.sendsInFlight >= options.maxPendingSends) throw new TransportError('QUOTA_EXCEEDED', channel, `send: ${options.maxPendingSends} sends already await the broker (maxPendingSends)`);
+    await sendEnvelope(connection, options, envelope, [...new Set(tags)], signal, rtt);
+    const acceptedAt = Date.now();
+    health.moved(acceptedAt);
+    return { channel, acceptedAt };
+  }
+
   return transport;
 }

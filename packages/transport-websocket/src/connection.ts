@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { TransportError } from '@herald/core';
+import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl, corkingSender, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
@@ -23,19 +23,25 @@ export interface ConnectionEvents {
 interface Pending {
   resolve(at: number): void;
   reject(error: TransportError): void;
-  /** performance.now() past which the relay's answer is given up on (sendTimeoutMs). */
+  /** performance.now() past which the relay's answer is given up on (sendTimeoutMs, or more on a slow link). */
   readonly deadline: number;
+  /** performance.now() when the deposit went out: its acceptance is a round-trip sample. */
+  readonly sentAt: number;
 }
 
 /** The biggest frame a client accepts: a relay configured for large envelopes may push up to 64 MiB. */
 const MAX_INBOUND_FRAME = 64 * 1024 * 1024 + ENVELOPE_FRAME_OVERHEAD;
 
 /** Opens, authenticates, and resolves once the relay said WELCOME. Rejects with a TransportError. */
-export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal): Promise<RelayConnection> {
+export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer): Promise<RelayConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(aborted(channel, 'connecting'));
+  const startedAt = performance.now();
+  // Connecting takes about three round trips after TCP (upgrade, CHALLENGE, AUTH → WELCOME); TLS adds two.
+  const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.url.startsWith('wss:') ? 5 : 3);
   const socket = new WebSocket(init.url, {
-    handshakeTimeout: init.connectTimeoutMs,
+    // ws's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
+    handshakeTimeout: TIMEOUT_CEILINGS.connectMs,
     maxPayload: MAX_INBOUND_FRAME,
     perMessageDeflate: false,
     ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }),
@@ -55,9 +61,15 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   let closed = false;
   let lastHeard = Date.now();
   let heartbeat: NodeJS.Timeout | undefined;
+  /** The one ping being timed (its payload names it): pongs of untimed pings may answer older pings, so they are no sample. */
+  let probe: { readonly id: number; readonly at: number } | undefined;
+  let probes = 0;
+  /** performance.now() when AUTH went out: WELCOME is a round-trip sample. */
+  let authSentAt: number | undefined;
   let closeReason = 'connection closed';
   // One timer for every deposit's sendTimeoutMs, set for the oldest pending one: deadlines grow in the order deposits
-  // are made, which is the map's order. A timer per deposit cost more than the rest of a send's bookkeeping.
+  // are made, which is the map's order (the round trip they follow moves slowly; a deposit whose deadline came before
+  // an older one's fails with it, a little late, never early). A timer per deposit cost more than the rest of a send's bookkeeping.
   let timeouts: NodeJS.Timeout | undefined;
   const armTimeouts = (): void => {
     if (timeouts !== undefined) return;
@@ -69,7 +81,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     const now = performance.now();
     for (const entry of pending.values()) {
       if (entry.deadline > now) break;
-      entry.reject(new TransportError('CHANNEL_TIMEOUT', channel, `no answer from the relay within ${init.sendTimeoutMs} ms`));
+      rtt.timedOut();
+      entry.reject(new TransportError('CHANNEL_TIMEOUT', channel, `no answer from the relay within ${Math.round(entry.deadline - entry.sentAt)} ms`));
     }
     armTimeouts();
   };
@@ -93,7 +106,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           else reject(outcome);
         };
         depositSignal?.addEventListener('abort', onAbort, { once: true });
-        pending.set(requestId, { resolve: finish, reject: finish, deadline: performance.now() + init.sendTimeoutMs });
+        const sentAt = performance.now();
+        pending.set(requestId, { resolve: finish, reject: finish, deadline: sentAt + rtt.timeout(init.sendTimeoutMs, TIMEOUT_CEILINGS.sendMs), sentAt });
         armTimeouts();
         // No write callback: a failed write closes the socket, and the close rejects every pending deposit.
         sendFrame(encodeDeposit(requestId, envelope));
@@ -120,11 +134,18 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       socket.terminate();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${init.connectTimeoutMs} ms`)), init.connectTimeoutMs);
+    // Each round-trip sample taken during the attempt may move its deadline.
+    const deadline = movingDeadline(rtt, connectTimeout, (limit) => fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${limit} ms`)));
+    // The upgrade's answer is the first sample (an upper bound: it may include TCP's own handshake), so a slow link's
+    // first attempt is given the time it needs instead of failing at the configured timeout.
+    socket.once('upgrade', () => {
+      rtt.sample(performance.now() - startedAt);
+      if (!settled) deadline.rearm();
+    });
     const onAbort = (): void => fail(aborted(channel, 'connecting'));
     signal.addEventListener('abort', onAbort, { once: true });
     const cleanupStart = (): void => {
-      clearTimeout(timer);
+      deadline.clear();
       signal.removeEventListener('abort', onAbort);
     };
 
@@ -135,7 +156,13 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     socket.on('unexpected-response', (_request, response) => {
       fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${response.statusCode} instead of a WebSocket upgrade`));
     });
-    socket.on('pong', () => void (lastHeard = Date.now()));
+    socket.on('pong', (data) => {
+      lastHeard = Date.now();
+      if (probe && data.length === 4 && data.readUInt32BE(0) === probe.id) {
+        rtt.sample(performance.now() - probe.at);
+        probe = undefined;
+      }
+    });
     socket.on('message', (data, isBinary) => {
       lastHeard = Date.now();
       let frame: RelayFrame;
@@ -169,10 +196,12 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           // The chain first: a relay that admits only certified clients checks it when the AUTH arrives.
           if (init.certificate) socket.send(encodeCertificate(init.certificate), () => undefined);
           socket.send(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect), () => undefined);
+          authSentAt = performance.now();
           return;
         }
         case 'welcome':
           if (settled || established) return protocolViolation('a second WELCOME');
+          if (authSentAt !== undefined) rtt.sample(performance.now() - authSentAt);
           established = true;
           settled = true;
           cleanupStart();
@@ -181,6 +210,9 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           return;
         case 'accepted': {
           const at = Date.now();
+          // One sample per frame (the oldest deposit it answers): a batch of acceptances is one round trip.
+          const first = pending.get(frame.requestIds[0] ?? 0);
+          if (first) rtt.sample(performance.now() - first.sentAt);
           for (const requestId of frame.requestIds) pending.get(requestId)?.resolve(at);
           return;
         }
@@ -205,12 +237,21 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     function startHeartbeat(): void {
       lastHeard = Date.now();
       heartbeat = setInterval(() => {
-        if (Date.now() - lastHeard > init.heartbeatTimeoutMs) {
-          closeReason = `heartbeat: nothing heard from the relay for ${init.heartbeatTimeoutMs} ms`;
+        // Silence allowed: the configured timeout, or on a slow link one interval plus the time a ping's answer needs.
+        const limit = rtt.timeout(init.heartbeatTimeoutMs, TIMEOUT_CEILINGS.heartbeatMs, 1, init.heartbeatIntervalMs);
+        if (Date.now() - lastHeard > limit) {
+          closeReason = `heartbeat: nothing heard from the relay for ${limit} ms`;
+          rtt.timedOut();
           socket.terminate();
           return;
         }
-        if (socket.readyState === WebSocket.OPEN) socket.ping();
+        if (socket.readyState !== WebSocket.OPEN) return;
+        if (probe) return socket.ping();
+        probes = (probes + 1) >>> 0;
+        probe = { id: probes, at: performance.now() };
+        const payload = Buffer.alloc(4);
+        payload.writeUInt32BE(probe.id, 0);
+        socket.ping(payload);
       }, init.heartbeatIntervalMs);
       heartbeat.unref();
     }

@@ -27,6 +27,8 @@ export function deliveries(init: DeliveriesInit): { push(deliveryId: number, byt
   async function handle(deliveryId: number, bytes: Uint8Array, connection: RelayConnection): Promise<void> {
     const delays = backoff(250, 30_000);
     for (;;) {
+      // Stopped: the node gets nothing more from this transport; unacknowledged, the envelope waits at the source for the next run.
+      if (init.signal.aborted) return;
       try {
         await init.deliver(init.deliverIn(bytes));
         init.onMoved(Date.now());

@@ -37,11 +37,11 @@ export interface WebSocketTransportInit {
   readonly maxEnvelopeBytes?: number;
   /** Interval between WebSocket pings (and liveness checks). Default 2 000 ms; 100 ms to 60 s. */
   readonly heartbeatIntervalMs?: number;
-  /** Silence after which the link is declared dead and reopened; noticed within this plus one interval. Default 7 000 ms; more than the interval, at most 5 min. */
+  /** Silence after which the link is declared dead and reopened; noticed within this plus one interval. Longer on a link whose measured round trip needs it (one interval plus a round-trip timeout, at most 60 s). Default 7 000 ms; more than the interval, at most 5 min. */
   readonly heartbeatTimeoutMs?: number;
-  /** Longest a connection and its authentication may take. Default 10 000 ms; 100 ms to 2 min. */
+  /** Longest a connection and its authentication may take; longer on a link whose measured round trip needs it (three round trips, five with TLS, at most 60 s). Default 10 000 ms; 100 ms to 2 min. */
   readonly connectTimeoutMs?: number;
-  /** Longest a deposit waits for the relay's acceptance. Default 15 000 ms; 100 ms to 5 min. */
+  /** Longest a deposit waits for the relay's acceptance; longer on a link whose measured round trip needs it (at most 120 s). Default 15 000 ms; 100 ms to 5 min. */
   readonly sendTimeoutMs?: number;
   /** First reconnection delay; it doubles (with full jitter) up to the maximum. Default 250 ms; 10 ms to 1 min. */
   readonly minReconnectDelayMs?: number;

@@ -1,4 +1,4 @@
-import { toHex, TransportError, type InboundEnvelope, type Transport } from '@herald/core';
+import { roundTripTimer, toHex, transportLifecycle, TransportError, unlessAborted, type InboundEnvelope, type SendReceipt, type Transport } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import { connect, type RelayConnection } from './connection.js';
 import { aborted } from './errors.js';
@@ -17,18 +17,17 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
   const channel = options.name;
   const health = healthTracker();
   const ownTag = toHex(options.identity.card.routingTag);
-  let state: 'created' | 'running' | 'stopped' = 'created';
-  let lifetime = new AbortController();
+  /** The round trip to the relay, kept across reconnections: every timeout of the link follows it. */
+  const rtt = roundTripTimer();
   let current: RelayConnection | undefined;
   /** Settles when the connection attempt under way ends, so a send can wait for it instead of failing. */
   let attempt: Promise<void> | undefined;
   let loop: Promise<void> | undefined;
-  let stopping: Promise<void> | undefined;
   let inbound: ReturnType<typeof deliveries> | undefined;
 
   async function run(firstAttempt: () => void): Promise<void> {
     const delays = backoff(options.minReconnectDelayMs, options.maxReconnectDelayMs);
-    const signal = lifetime.signal;
+    const signal = lifecycle.signal;
     while (!signal.aborted) {
       let closed!: () => void;
       const ended = new Promise<void>((resolve) => (closed = resolve));
@@ -40,7 +39,7 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
           if (!signal.aborted) health.set('down', reason);
           closed();
         },
-      }, signal).then(
+      }, signal, rtt).then(
         (connection) => {
           current = connection;
           delays.reset();
@@ -61,69 +60,52 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
     }
   }
 
-  const transport: Transport = {
-    name: channel,
-    capabilities: Object.freeze({ maxEnvelopeBytes: options.maxEnvelopeBytes, requiresPeerOnline: false, storeAndForward: true, delivery: 'push' as const }),
-
-    async start(startOptions) {
-      if (startOptions.signal?.aborted) throw aborted(channel, 'start');
-      if (state !== 'created') throw new TransportError('CHANNEL_STOPPED', channel, state === 'running' ? 'already started' : 'stopped; make a new transport');
-      for (const tag of startOptions.routingTags) {
+  const lifecycle = transportLifecycle({
+    channel,
+    open(start) {
+      for (const tag of start.routingTags) {
         // The relay hands a mailbox only to whoever proves its X25519 key; this transport can prove its identity's only.
         if (tag !== ownTag && options.collect) throw new TransportError('CHANNEL_REJECTED', channel, `cannot collect routing tag ${tag}: it is not init.identity's (${ownTag})`);
       }
-      state = 'running';
-      lifetime = new AbortController();
-      inbound = deliveries({ channel, maxPending: options.maxPendingDeliveries, deliver: startOptions.deliver, deliverIn: (bytes): InboundEnvelope => ({ bytes, channel, receivedAt: Date.now() }), onMoved: (at) => health.moved(at), onError: (error) => health.error(error), signal: lifetime.signal });
+      inbound = deliveries({ channel, maxPending: options.maxPendingDeliveries, deliver: start.deliver, deliverIn: (bytes): InboundEnvelope => ({ bytes, channel, receivedAt: Date.now() }), onMoved: (at) => health.moved(at), onError: (error) => health.error(error), signal: lifecycle.signal });
       health.set('down', 'connecting');
-      let firstDone!: () => void;
-      const first = new Promise<void>((resolve) => (firstDone = resolve));
-      loop = run(firstDone);
-      // Wait for the first attempt (bounded by connectTimeoutMs), so a send right after start finds the link up; never fail on a relay that is down.
-      const onAbort = (): void => firstDone();
-      startOptions.signal?.addEventListener('abort', onAbort, { once: true });
-      await first;
-      startOptions.signal?.removeEventListener('abort', onAbort);
+      // Resolves after the first attempt (bounded by connectTimeoutMs), so a send right after start finds the link up; never fails on a relay that is down.
+      return new Promise<void>((firstDone) => {
+        loop = run(firstDone);
+        // Stopped before a first attempt ended: the loop is over, and so is the start.
+        loop.then(firstDone, firstDone);
+      });
     },
-
-    stop(stopOptions) {
-      if (state === 'created') {
-        state = 'stopped';
-        health.set('down', 'stopped');
-        return Promise.resolve();
-      }
-      return (stopping ??= (async () => {
-        state = 'stopped';
-        lifetime.abort();
-        health.set('down', 'stopped');
-        const cancelled = new Promise<void>((resolve) => stopOptions?.signal?.addEventListener('abort', () => resolve(), { once: true }));
-        // Deliveries under way finish first, while the link is still open, so their acks reach the relay.
-        await Promise.race([inbound?.drained(), cancelled]);
-        current?.close();
-        current = undefined;
-        await Promise.race([loop, cancelled]);
-      })());
+    stopped: () => health.set('down', 'stopped'),
+    async close(hurry) {
+      const cutShort = new Promise<void>((resolve) => (hurry.aborted ? resolve() : hurry.addEventListener('abort', () => resolve(), { once: true })));
+      // Deliveries under way finish first, while the link is still open, so their acks reach the relay.
+      await Promise.race([inbound?.drained(), cutShort]);
+      current?.close();
+      current = undefined;
+      await Promise.race([loop, cutShort]);
     },
+  });
 
-    async send(envelope, _route, sendOptions) {
-      // No AbortController is made for a send given no signal: it would cost more than the send.
-      const signal = sendOptions?.signal;
-      if (signal?.aborted) throw aborted(channel, 'send');
-      if (state === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'the transport is stopped');
-      if (state === 'created') throw new TransportError('CHANNEL_UNAVAILABLE', channel, 'the transport is not started');
-      if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes ${options.maxEnvelopeBytes}`);
-      // An attempt under way (start, a reconnect) is worth waiting for; a link known to be down fails at once so the router fails over.
-      if (!current?.isOpen && attempt) await (signal ? Promise.race([attempt, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]) : attempt);
-      if (signal?.aborted) throw aborted(channel, 'send');
-      const connection = current;
-      if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, health.current().reason ?? 'not connected to the relay');
-      const acceptedAt = await connection.deposit(envelope, signal);
-      health.moved(acceptedAt);
-      return { channel, acceptedAt };
-    },
+  async function send(envelope: Uint8Array, signal: AbortSignal | undefined): Promise<SendReceipt> {
+    if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes ${options.maxEnvelopeBytes}`);
+    // An attempt under way (a reconnect) is worth waiting for; a link known to be down fails at once so the router fails over.
+    if (!current?.isOpen && attempt) await unlessAborted(attempt, signal, () => aborted(channel, 'send'));
+    const connection = current;
+    if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, health.current().reason ?? 'not connected to the relay');
+    const acceptedAt = await connection.deposit(envelope, signal);
+    health.moved(acceptedAt);
+    return { channel, acceptedAt };
+  }
 
+  return {
+    name: channel,
+    capabilities: Object.freeze({ maxEnvelopeBytes: options.maxEnvelopeBytes, requiresPeerOnline: false, storeAndForward: true, delivery: 'push' as const }),
+    start: (start) => lifecycle.start(start),
+    stop: (stopOptions) => lifecycle.stop(stopOptions),
+    send: (envelope, _route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => send(envelope, sendOptions.signal)),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
+    roundTrip: () => rtt.estimate(),
   };
-  return transport;
 }

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import { HeraldError, TransportError } from '../errors.js';
 import type { Route, SendReceipt, Transport } from '../transport.js';
+import { followRoundTrip, TIMEOUT_CEILINGS } from '../transport-kit/rtt.js';
 import { linkedController } from './async.js';
 import { createBreaker, type Breaker } from './breaker.js';
 import type { ResolvedPolicy } from './policy.js';
@@ -30,8 +31,11 @@ export function createChannel(transport: Transport, policy: ResolvedPolicy, onBr
   const name = transport.name;
 
   async function attempt(envelope: Uint8Array, route: Route, signal: AbortSignal): Promise<SendReceipt> {
-    const linked = linkedController(signal, policy.sendTimeoutMs);
-    const timeoutError = (cause?: unknown): TransportError => new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${policy.sendTimeoutMs} ms`, cause === undefined ? {} : { cause });
+    // policy.sendTimeoutMs, or on a slow link two of its round trips and their variation: the transport's own
+    // per-send timeout (one round trip) reports first, and a satellite link's sends are not cut short and resent.
+    const timeoutMs = followRoundTrip(transport.roundTrip?.(), policy.sendTimeoutMs, TIMEOUT_CEILINGS.sendMs, 2);
+    const linked = linkedController(signal, timeoutMs);
+    const timeoutError = (cause?: unknown): TransportError => new TransportError('CHANNEL_TIMEOUT', name, `no acceptance within ${timeoutMs} ms`, cause === undefined ? {} : { cause });
     try {
       return await Promise.race([
         transport.send(envelope, route, { signal: linked.signal }),

@@ -1,6 +1,7 @@
 import { HeraldError } from '../errors.js';
 import type { OutboxRecord, OutboundStatus } from '../store.js';
 import type { Route } from '../transport.js';
+import { followRoundTrip, TIMEOUT_CEILINGS } from '../transport-kit/rtt.js';
 import { jitter, type Semaphore } from './async.js';
 import type { NodeEvent } from './api.js';
 import type { Channel } from './channel.js';
@@ -145,7 +146,7 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
     } else {
       failedPasses = 0;
       const cycle = Math.floor(hedges / plan.usable.length);
-      waitMs = context.policy.ackDeadlineMs[record.precedence] * context.policy.ackDeadlineGrowth ** cycle;
+      waitMs = ackDeadline(context.policy.ackDeadlineMs[record.precedence], plan.usable[acceptedIndex]) * context.policy.ackDeadlineGrowth ** cycle;
       cursor = fanOut ? 0 : (acceptedIndex + 1) % plan.usable.length;
       hedges++;
     }
@@ -156,6 +157,18 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
     }
     await waitForChange(context, id, untilMs);
   }
+}
+
+/**
+ * How long to wait for the end-to-end ack after `channel` accepted: the configured deadline (time for the far side to
+ * collect and answer), plus two of the channel's measured round trips and their variation — the envelope's way on to
+ * the recipient and the ack's way back, over links like ours. On a fast link that adds next to nothing; on a
+ * satellite's it keeps a resend from going out while the ack is still on its way. At most TIMEOUT_CEILINGS.ackDeadlineMs
+ * unless the configured deadline is longer.
+ */
+function ackDeadline(configuredMs: number, channel: Channel | undefined): number {
+  const estimate = channel?.transport.roundTrip?.();
+  return estimate === undefined ? configuredMs : followRoundTrip(estimate, configuredMs, TIMEOUT_CEILINGS.ackDeadlineMs, 2, configuredMs);
 }
 
 /** setTimeout's longest delay; a longer one fires at once. */

@@ -9,7 +9,7 @@ import { PRECEDENCES, type Precedence } from '../precedence.js';
 export interface NodePolicy {
   /** Send over all healthy channels at once. Default: FLASH only. */
   readonly fanOut?: readonly Precedence[];
-  /** Time from acceptance to the end-to-end ack before the message is sent again over the next channel. */
+  /** Time from acceptance to the end-to-end ack before the message is sent again over the next channel; two of the accepting channel's measured round trips are added (at most 10 min in all, unless configured longer). */
   readonly ackDeadlineMs?: Partial<Record<Precedence, number>>;
   /** Each later hedge cycle over all channels waits this many times longer (never a higher rate on one channel). Default 2. */
   readonly ackDeadlineGrowth?: number;
@@ -19,7 +19,7 @@ export interface NodePolicy {
   readonly retryMinDelayMs?: number;
   /** Longest wait between passes when no channel accepted. Default 60 s. */
   readonly maxBackoffMs?: number;
-  /** Per-attempt timeout of one send on one channel. Default 15 s. */
+  /** Per-attempt timeout of one send on one channel; longer on a channel whose measured round trip needs it (two round trips, at most 120 s). Default 15 s. */
   readonly sendTimeoutMs?: number;
   /** Consecutive failures that open a channel's circuit breaker. Default 3. */
   readonly breakerThreshold?: number;

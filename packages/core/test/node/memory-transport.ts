@@ -15,6 +15,10 @@ export interface Faults {
   duplicate?: boolean;
   reorderMs?: number;
   down?: boolean;
+  /** The acceptance takes this long (a slow link). */
+  acceptAfterMs?: number;
+  /** The round trip the channel reports through roundTrip() (SRTT; RTTVAR 0). */
+  roundTripMs?: number;
 }
 
 export interface Medium {
@@ -92,6 +96,7 @@ export function memoryMedium(): Medium {
           if (faults.failPermanently) throw new TransportError('CHANNEL_REJECTED', name, 'refused for good');
           if (faults.unreachable) throw new TransportError('RECIPIENT_UNREACHABLE', name, 'nobody subscribed');
           if (faults.fail || faults.down) throw new TransportError('CHANNEL_UNAVAILABLE', name, 'link is down');
+          if (faults.acceptAfterMs) await new Promise((resolve) => setTimeout(resolve, faults.acceptAfterMs));
           if (!faults.drop) for (const tag of route.routingTags) deliverTo(tag, bytes);
           return { channel: name, acceptedAt: Date.now() };
         },
@@ -102,6 +107,7 @@ export function memoryMedium(): Medium {
           subscribers.add(listener);
           return () => subscribers.delete(listener);
         },
+        roundTrip: () => (faults.roundTripMs === undefined ? undefined : { srttMs: faults.roundTripMs, rttvarMs: 0, samples: 1 }),
       };
       return channel;
     },

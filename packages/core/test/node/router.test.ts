@@ -99,6 +99,32 @@ describe('hedging on a missing ack', () => {
   });
 });
 
+describe('timeouts that follow the round trip of a channel', () => {
+  it('waits the ack deadline plus two of the accepting channel\'s round trips before a hedged resend', async () => {
+    current = await pair(['a', 'b'], { ...FAST, ackDeadlineMs: { ROUTINE: 250 } });
+    current.aliceChannels[0]!.faults.drop = true;
+    current.aliceChannels[0]!.faults.roundTripMs = 400;
+    await current.aliceNode.send('Bob', 'slow link');
+    await receive(current.bobNode, 1);
+    const gap = current.aliceChannels[1]!.sent[0]!.at - current.aliceChannels[0]!.sent[0]!.at;
+    // 250 ms + 2 × 400 ms + max(10 ms, 4 × 0): not the bare 250 ms a round-trip-blind deadline would wait.
+    expect(gap).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('gives a send attempt two round trips when that is more than sendTimeoutMs', async () => {
+    current = await pair(['a', 'b'], FAST);
+    const slow = current.aliceChannels[0]!;
+    slow.faults.acceptAfterMs = 400;
+    slow.faults.roundTripMs = 300;
+    const handle = await current.aliceNode.send('Bob', 'slow acceptance');
+    const [message] = await receive(current.bobNode, 1);
+    // sendTimeoutMs is 200 ms: a round-trip-blind attempt would time out and fail over to b.
+    expect(message?.channel).toBe('a');
+    expect(await handle.settled({ signal: AbortSignal.timeout(5_000) })).toBe('delivered');
+    expect(current.aliceChannels[1]!.sent).toHaveLength(0);
+  });
+});
+
 describe('circuit breaker', () => {
   it('opens after repeated failures, skips the channel, and closes after a successful half-open probe', async () => {
     current = await pair(['a', 'b'], { ...FAST, breakerThreshold: 2, breakerCooldownMs: 300 });

@@ -26,6 +26,8 @@ export function counted(transport: Transport, bytes: { sent: Record<string, numb
     stop: (options) => transport.stop(options),
     health: () => transport.health(),
     subscribe: (listener) => transport.subscribe(listener),
+    // The node sizes send attempts and ack deadlines from it: a wrapper that hid it would make the drill measure a node blind to the round trip.
+    ...(transport.roundTrip ? { roundTrip: () => transport.roundTrip?.() } : {}),
   };
   return Object.assign(wrapped, own);
 }

@@ -15,7 +15,8 @@ export interface Pump {
 /**
  * One direction of a proxied connection. Every chunk gets a release time:
  * now (a healthy link), now + delay, or after the previous chunk at the capped
- * rate; `drop` discards chunks at random. Paused and resumed by the proxy for
+ * rate; `drop` discards chunks at random; `delay` with a loss rate holds a
+ * "lost" chunk back as TCP's retransmission would. Paused and resumed by the proxy for
  * blackholes (the data then waits in the kernel, as on a real silent link).
  */
 export function pump(from: Socket, to: Socket, fault: () => LinkFault | undefined): Pump {
@@ -44,7 +45,7 @@ export function pump(from: Socket, to: Socket, fault: () => LinkFault | undefine
     const current = fault();
     if (current?.mode === 'drop' && randomInt(1_000_000) < (current.dropRate ?? 0) * 1_000_000) return;
     let at = now;
-    if (current?.mode === 'delay') at = now + (current.delayMs ?? 0);
+    if (current?.mode === 'delay') at = now + (current.delayMs ?? 0) + retransmissions(current);
     if (current?.mode === 'bandwidth') at = Math.max(now, lastRelease) + (chunk.length / (current.bytesPerSecond ?? 1)) * 1000;
     // Release order must follow arrival order even when the fault changes between chunks.
     at = Math.max(at, queue.at(-1)?.at ?? 0);
@@ -73,4 +74,17 @@ export function pump(from: Socket, to: Socket, fault: () => LinkFault | undefine
       queue.length = 0;
     },
   };
+}
+
+/** TCP's retransmission timeout on a link of this delay: a round trip plus Linux's 200 ms minimum. */
+const RETRANSMISSION_SLACK_MS = 200;
+/** Losses of one chunk in a row at most (at 50 % loss, 1 in 64 chunks would be held back longer). */
+const MAX_RETRANSMISSIONS = 6;
+
+/** The extra wait of a chunk lost and resent by TCP, as often as the odds say (geometric), or 0 when it got through. */
+function retransmissions(fault: LinkFault): number {
+  const rate = fault.lossRate ?? 0;
+  let extra = 0;
+  for (let tries = 0; tries < MAX_RETRANSMISSIONS && randomInt(1_000_000) < rate * 1_000_000; tries++) extra += 2 * (fault.delayMs ?? 0) + RETRANSMISSION_SLACK_MS;
+  return extra;
 }

@@ -68,7 +68,10 @@ function parseAction(kind: (typeof KINDS)[number], fields: Fields, nodes: Readon
 
 function parseLink(fields: Fields, fallback: CutMode): LinkFault {
   const mode = fields.oneOf('mode', MODES, fallback);
-  if (mode === 'delay') return { mode, delayMs: fields.duration('delay', 60_000) };
+  if (mode === 'delay') {
+    const delayMs = fields.duration('delay', 60_000);
+    return fields.has('loss') ? { mode, delayMs, lossRate: fields.number('loss', 0, 0.5) } : { mode, delayMs };
+  }
   if (mode === 'bandwidth') return { mode, bytesPerSecond: fields.number('bandwidth', 100, 1e9) };
   if (mode === 'drop') return { mode, dropRate: fields.number('drop', 0, 1) };
   return { mode };

@@ -45,6 +45,11 @@ export interface LinkFault {
   readonly mode: CutMode;
   /** delay: added per chunk each way. */
   readonly delayMs?: number;
+  /**
+   * delay: fraction of chunks lost on the wire and recovered by TCP (0..1): such a chunk, and everything behind it
+   * (head-of-line blocking), arrives one retransmission timeout later (two delays plus 200 ms), again with the same odds.
+   */
+  readonly lossRate?: number;
   /** bandwidth: bytes per second each way. */
   readonly bytesPerSecond?: number;
   /** drop: fraction of data chunks silently discarded (0..1). */

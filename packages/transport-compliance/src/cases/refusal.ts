@@ -1,22 +1,10 @@
 import { expect, it } from 'vitest';
-import { asTransportError, routeOf, sealedOfSize, tagsOf, type TransportErrorShape } from '../fixtures.js';
+import { routeOf, sealedOfSize, tagsOf } from '../fixtures.js';
+import { rejection } from './rejection.js';
 import type { CaseContext } from './context.js';
 
 /** Refuses to build a multi-gigabyte envelope; above this the oversize case pads a real envelope instead. */
 const MAX_SEALED_BYTES = 64 * 1024 * 1024;
-
-async function rejection(promise: Promise<unknown>, what: string): Promise<TransportErrorShape> {
-  let outcome: unknown;
-  try {
-    await promise;
-    outcome = 'it resolved';
-  } catch (error) {
-    const shaped = asTransportError(error);
-    if (shaped) return shaped;
-    outcome = error;
-  }
-  throw new Error(`${what}: expected a rejection with a TransportError, but ${outcome === 'it resolved' ? 'it resolved' : `got ${String(outcome)}`}`);
-}
 
 export function refusalCases({ open, settings }: CaseContext): void {
   const timeout = settings.testTimeoutMs;

@@ -23,6 +23,9 @@ export const FAULTS = [
   'start-ignores-abort',
   'receipt-channel',
   'stale-received-at',
+  'double-start-code',
+  'late-abort-ignored',
+  'stop-aborted-keeps-running',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -57,12 +60,19 @@ export function faulty(inner: Transport, fault: Fault, strangerTags: readonly st
         if (fault === 'duplicate') await options.deliver(offered);
       };
       const routingTags = fault === 'extra-tags' ? [...options.routingTags, ...strangerTags] : options.routingTags;
-      const signal = fault === 'start-ignores-abort' ? undefined : options.signal;
-      await inner.start({ routingTags, deliver, ...(signal ? { signal } : {}) });
+      // 'late-abort-ignored' honours a signal aborted before the call only (what the WebSocket transport once did).
+      const signal = fault === 'start-ignores-abort' || (fault === 'late-abort-ignored' && !options.signal?.aborted) ? undefined : options.signal;
+      try {
+        await inner.start({ routingTags, deliver, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        if (fault === 'double-start-code' && error instanceof TransportError && error.code === 'ALREADY_STARTED') throw new TransportError('CHANNEL_REJECTED', inner.name, 'already started', { retryable: false });
+        throw error;
+      }
       if (fault === 'replay-on-start') for (const envelope of memory.delivered) await options.deliver(envelope).catch(() => undefined);
     },
     async stop(options) {
       if (fault === 'stop-twice-throws' && ++stops > 1) throw new Error('already stopped');
+      if (fault === 'stop-aborted-keeps-running' && options?.signal?.aborted) throw new TransportError('ABORTED', inner.name, 'stop aborted');
       return inner.stop(options);
     },
     async send(envelope, route, options = {}) {
@@ -96,10 +106,13 @@ export const MUST_FAIL: Readonly<Record<Fault, readonly string[]>> = {
   'swallow-rejection': ['offers an envelope again when deliver rejects', 'does not lose an envelope whose deliver was refused'],
   'replay-on-start': ['does not offer an accepted envelope again after the receiver restarts'],
   'stop-twice-throws': ['stop() is idempotent'],
-  'stopped-code': ['rejects send after stop() with CHANNEL_STOPPED'],
+  'stopped-code': ['rejects send after stop() with CHANNEL_STOPPED', 'refuses send() before start() with CHANNEL_STOPPED', 'stops when the start signal aborts after start() resolved'],
   silent: ['emits health changes to subscribers', 'reports a cut medium'],
   'always-up': ['emits health changes to subscribers', 'stop() is idempotent', 'reports a cut medium'],
-  'start-ignores-abort': ['rejects start() whose signal is already aborted'],
+  'start-ignores-abort': ['rejects start() whose signal is already aborted', 'stops when the start signal aborts after start() resolved', 'while start() is under way'],
   'receipt-channel': ['receipt naming the channel'],
   'stale-received-at': ['byte-identical, exactly once'],
+  'double-start-code': ['refuses a second start() with ALREADY_STARTED'],
+  'late-abort-ignored': ['stops when the start signal aborts after start() resolved', 'while start() is under way'],
+  'stop-aborted-keeps-running': ['stop() with an aborted signal rejects with ABORTED and stops the transport all the same'],
 };
