@@ -1,16 +1,8 @@
 import { didYouMean, parseDuration as parseDurationMs } from '@herald/core';
 
-/** Thrown for a scenario that does not validate; the message names the field and what was expected. */
-export class ScenarioError extends Error {
-  override readonly name = 'ScenarioError';
-  constructor(
-    message: string,
-    /** The path of the offending key (`scenario.faults[0].cutt`), when the message is about one: parseScenario adds its line. */
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+import { ScenarioError } from '../errors.js';
+
+export { ScenarioError };
 
 /**
  * A typed view of one YAML mapping with its path (`faults[2].cut`), so every
