@@ -3,7 +3,7 @@ export { constantTimeEqual, sodiumBackend, type SodiumBackend } from './sodium.j
 export { secureRandom, type RandomSource } from './random.js';
 export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
 export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';
-export { parseDuration, didYouMean } from './duration.js';
+export { parseDuration, didYouMean, DURATION_PATTERN } from './duration.js';
 export { PRECEDENCES, parsePrecedence, type Precedence } from './precedence.js';
 export {
   type Card,
@@ -104,3 +104,4 @@ export { type HealthTracker, healthTracker } from './transport-kit/health.js';
 export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
 export { tracked, unlessAborted } from './transport-kit/in-flight.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';
+export { OptionType, type OptionsOf, type OptionSchema, type OptionsSchema, wholeOption, flagOption, oneOfOption, textOption, textListOption, knownOptions, checkOptions, jsonSchemaOf } from './options-schema.js';
