@@ -104,4 +104,21 @@ export { type HealthTracker, healthTracker } from './transport-kit/health.js';
 export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
 export { tracked, unlessAborted } from './transport-kit/in-flight.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';
-export { OptionType, type OptionsOf, type OptionSchema, type OptionsSchema, wholeOption, flagOption, oneOfOption, textOption, textListOption, knownOptions, checkOptions, jsonSchemaOf } from './options-schema.js';
+export {
+  OptionType,
+  type OptionsOf,
+  type OptionSchema,
+  type OptionsSchema,
+  type OptionProblem,
+  wholeOption,
+  numberOption,
+  durationOption,
+  flagOption,
+  oneOfOption,
+  textOption,
+  textListOption,
+  knownOptions,
+  optionProblem,
+  checkOptions,
+  jsonSchemaOf,
+} from './options-schema.js';

@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
-import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { DURATION_PATTERN } from './duration.js';
 import { OptionsError } from './errors.js';
 
 /**
@@ -27,7 +28,17 @@ export function flagOption(fallback: boolean, description: string) {
 /** One of a fixed set of words. */
 export function oneOfOption<const Words extends readonly string[]>(words: Words, fallback: Words[number] | undefined, description: string) {
   const literals = words.map((word: Words[number]) => Type.Literal(word));
-  return Type.Union(literals, { ...(fallback === undefined ? {} : { default: fallback }), description, errorMessage: `expected one of ${words.join(', ')}` });
+  return Type.Union(literals, { ...(fallback === undefined ? {} : { default: fallback }), ...(description === '' ? {} : { description }), errorMessage: `expected one of ${words.join(', ')}` });
+}
+
+/** A number (fractions allowed) from `min` to `max`. */
+export function numberOption(fallback: number | undefined, min: number, max: number, description: string) {
+  return Type.Number({ minimum: min, maximum: max, ...(fallback === undefined ? {} : { default: fallback }), description, errorMessage: `expected a number from ${min} to ${max}` });
+}
+
+/** A duration: a number and a unit (`500ms`, `1.5s`, `30d`: DURATION_PATTERN), or a bare number in the caller's unit. */
+export function durationOption(description: string) {
+  return Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], { description, errorMessage: 'expected a duration such as 500ms, 3s or 1m' });
 }
 
 /** A non-blank string; `expected` says what it should be ("a directory path", "host:port"). */
@@ -54,20 +65,56 @@ function fieldOf(path: string): string {
     .reduce((field, part) => (/^\d+$/.test(part) ? `${field}[${part}]` : field === '' ? part : `${field}.${part}`), '');
 }
 
+/** What is wrong with a value, for a message in the caller's words. */
+export interface OptionProblem {
+  /** Where: `faults[0].cut.mode`; empty for the value itself. For an unknown key, the mapping holding it. */
+  readonly field: string;
+  /** Set when the problem is a key the schema does not know: the key, and the keys it knows there. */
+  readonly unknown?: { readonly key: string; readonly known: readonly string[] };
+  /** What was expected (the field's `errorMessage`, else TypeBox's own words). */
+  readonly expected: string;
+  /** What was given. */
+  readonly value: unknown;
+}
+
+function deepest(error: ValueError): ValueError {
+  // A union (a duration: a number or a text) reports on its own; the variant that got furthest into the value says
+  // more ("sizes[0]: expected …" rather than "expected a list or a mapping").
+  let best = error;
+  for (const variant of error.errors) {
+    const first = variant.First();
+    if (first && first.path.length > best.path.length) best = deepest(first);
+  }
+  return best;
+}
+
+/** The first problem of `value` against `schema`, or undefined when it fits. */
+export function optionProblem(schema: TSchema, value: unknown): OptionProblem | undefined {
+  const first = Value.Errors(schema, value).First();
+  if (!first) return undefined;
+  const error = first.type === ValueErrorType.Union ? deepest(first) : first;
+  const field = fieldOf(error.path);
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+    const at = error.path.lastIndexOf('/');
+    const key = error.path.slice(at + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+    return { field: fieldOf(error.path.slice(0, at)), unknown: { key, known: Object.keys((error.schema as TObject).properties) }, expected: 'a known key', value: error.value };
+  }
+  const expected = (error.schema as { errorMessage?: unknown }).errorMessage;
+  if (typeof expected === 'string') return { field, expected, value: error.value };
+  return { field, expected: error.type === ValueErrorType.ObjectRequiredProperty ? 'expected a value' : error.message.replace(/^E/, 'e'), value: error.value };
+}
+
 /**
  * Checks `value` against `schema`. The first problem becomes an OptionsError naming `where` and the field: an unknown
  * key (with the known ones), a missing or wrong value (with the field's `errorMessage` and the value given).
  */
 export function checkOptions<Schema extends TObject<TProperties>>(schema: Schema, value: unknown, where: string): asserts value is Static<Schema> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new OptionsError(`${where}: expected an object of options, got ${describe(value)}`);
-  const known = knownOptions(schema);
-  for (const key of Object.keys(value)) if (!known.has(key)) throw new OptionsError(`${where}: unknown option "${key}" (known: ${[...known].join(', ')})`);
-  const first = Value.Errors(schema, value).First();
-  if (!first) return;
-  const field = fieldOf(first.path);
-  if (first.type === ValueErrorType.ObjectAdditionalProperties) throw new OptionsError(`${where}: unknown option "${field}"`);
-  const expected = (first.schema as { errorMessage?: unknown }).errorMessage;
-  throw new OptionsError(`${where}: ${field}: ${typeof expected === 'string' ? expected : first.message.replace(/^E/, 'e')}, got ${describe(first.value)}`);
+  const problem = optionProblem(schema, value);
+  if (!problem) return;
+  const at = problem.field === '' ? where : `${where}: ${problem.field}`;
+  if (problem.unknown) throw new OptionsError(`${at}: unknown option "${problem.unknown.key}" (known: ${problem.unknown.known.join(', ')})`);
+  throw new OptionsError(`${at}: ${problem.expected}, got ${describe(problem.value)}`);
 }
 
 /** The plain JSON Schema (draft 2020-12) of an options schema, for files editors validate against. */

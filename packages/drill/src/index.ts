@@ -1,4 +1,5 @@
 export { parseScenario } from './scenario/parse.js';
+export { scenarioJsonSchema } from './scenario/schema.js';
 export { ScenarioError } from './errors.js';
 export { parseDuration } from './scenario/fields.js';
 export type { Scenario, Topology, NodeSpec, LoadSpec, Fault, FaultAction, Target, DrillPolicy, ChannelKind, CutMode, LinkFault } from './scenario/types.js';
