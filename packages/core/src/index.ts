@@ -118,6 +118,7 @@ export {
   textOption,
   textListOption,
   knownOptions,
+  wholeInRange,
   optionProblem,
   checkOptions,
   jsonSchemaOf,

@@ -51,6 +51,15 @@ export function textListOption(description: string) {
   return Type.Readonly(Type.Array(Type.String({ pattern: '\\S', errorMessage: 'expected a non-empty string' }), { description, errorMessage: 'expected a list of non-empty strings' }));
 }
 
+/**
+ * A whole number whose range depends on another option (a timeout above its interval), checked after the schema's
+ * fixed range, with the schema's words: `where: field: expected whole unit from min to max, got value`.
+ */
+export function wholeInRange(where: string, field: string, value: number, min: number, max: number, unit: string): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole ${unit} from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
 /** The keys a schema of an object knows, for "unknown option" messages and did-you-mean guesses. */
 export function knownOptions(schema: TObject<TProperties>): ReadonlySet<string> {
   return new Set(Object.keys(schema.properties));

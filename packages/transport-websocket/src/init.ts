@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { checkOptions, flagOption, OptionsError, OptionType, textOption, wholeOption, type Identity, type OptionsOf } from '@herald/core';
+import { checkOptions, flagOption, OptionsError, OptionType, textOption, wholeInRange, wholeOption, type Identity, type OptionsOf } from '@herald/core';
 import { MAX_CERTIFICATE_CHAIN_BYTES } from './protocol/frames.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
@@ -75,12 +75,6 @@ export interface ResolvedInit {
   readonly localAddress: string | undefined;
 }
 
-function whole(field: 'heartbeatTimeoutMs' | 'maxReconnectDelayMs', value: number, min: number, max: number): number {
-  // The schema checks the fixed range; these two also depend on another field.
-  if (value < min) throw new OptionsError(`webSocketTransport: ${field}: expected whole milliseconds from ${min} to ${max}, got ${value}`);
-  return value;
-}
-
 function relayUrl(value: unknown): string {
   if (typeof value !== 'string' || value === '') throw new OptionsError('webSocketTransport: url: expected a ws:// or wss:// URL');
   let parsed: URL;
@@ -112,9 +106,9 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
   }
   const name = init.name ?? url;
   const heartbeatIntervalMs = init.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-  const heartbeatTimeoutMs = whole('heartbeatTimeoutMs', init.heartbeatTimeoutMs ?? Math.max(DEFAULT_HEARTBEAT_TIMEOUT_MS, 2 * heartbeatIntervalMs), heartbeatIntervalMs + 1, 300_000);
+  const heartbeatTimeoutMs = wholeInRange('webSocketTransport', 'heartbeatTimeoutMs', init.heartbeatTimeoutMs ?? Math.max(DEFAULT_HEARTBEAT_TIMEOUT_MS, 2 * heartbeatIntervalMs), heartbeatIntervalMs + 1, 300_000, 'milliseconds');
   const minReconnectDelayMs = init.minReconnectDelayMs ?? DEFAULT_MIN_RECONNECT_MS;
-  const maxReconnectDelayMs = whole('maxReconnectDelayMs', init.maxReconnectDelayMs ?? Math.max(DEFAULT_MAX_RECONNECT_MS, minReconnectDelayMs), minReconnectDelayMs, 3_600_000);
+  const maxReconnectDelayMs = wholeInRange('webSocketTransport', 'maxReconnectDelayMs', init.maxReconnectDelayMs ?? Math.max(DEFAULT_MAX_RECONNECT_MS, minReconnectDelayMs), minReconnectDelayMs, 3_600_000, 'milliseconds');
   return {
     url,
     identity,
