@@ -117,6 +117,7 @@ export {
   oneOfOption,
   textOption,
   textListOption,
+  tlsClientOption,
   knownOptions,
   wholeInRange,
   optionProblem,

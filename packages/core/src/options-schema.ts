@@ -60,6 +60,21 @@ export function wholeInRange(where: string, field: string, value: number, min: n
   return value;
 }
 
+/** TLS client settings handed to node's tls.connect (wss://, mqtts://, …); PEM material is checked by node itself. */
+export function tlsClientOption(description: string) {
+  const pem = (what: string) => Type.Optional(Type.Unsafe<string | Buffer>(Type.Any({ description: what })));
+  return Type.Object(
+    {
+      ca: Type.Optional(Type.Unsafe<string | Buffer | ReadonlyArray<string | Buffer>>(Type.Any({ description: "Trusted CA certificates (PEM), instead of node's bundled roots." }))),
+      cert: pem('Client certificate (PEM), for servers that ask for one.'),
+      key: pem("The client certificate's key (PEM)."),
+      rejectUnauthorized: Type.Optional(flagOption(true, 'Default true. Turning it off accepts any certificate: tests only.')),
+      servername: Type.Optional(textOption('a host name', "SNI and the name checked against the certificate. Default: the URL's host.")),
+    },
+    { additionalProperties: false, description, errorMessage: 'expected an object' },
+  );
+}
+
 /** The keys a schema of an object knows, for "unknown option" messages and did-you-mean guesses. */
 export function knownOptions(schema: TObject<TProperties>): ReadonlySet<string> {
   return new Set(Object.keys(schema.properties));

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { checkOptions, flagOption, OptionsError, OptionType, textOption, wholeInRange, wholeOption, type Identity, type OptionsOf } from '@herald/core';
+import { checkOptions, flagOption, OptionsError, OptionType, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf } from '@herald/core';
 import { MAX_CERTIFICATE_CHAIN_BYTES } from './protocol/frames.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
@@ -32,18 +32,7 @@ export const WebSocketTransportInitSchema = OptionType.Object(
     maxPendingSends: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_PENDING_SENDS, 1, 65_536, 'sends', "Deposits awaiting the relay's answer at once; more fail with QUOTA_EXCEEDED. Default 256; 1 to 65 536.")),
     maxPendingDeliveries: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_PENDING_DELIVERIES, 1, 65_536, 'deliveries', 'Pushed envelopes the node has not yet stored; a relay pushing more is dropped as misbehaving. Default 256; 1 to 65 536.')),
     collect: OptionType.ReadonlyOptional(flagOption(true, "Collect the identity's mailbox (true) or only deposit (false). Default true.")),
-    tls: OptionType.ReadonlyOptional(
-      OptionType.Object(
-        {
-          ca: OptionType.Optional(OptionType.Unsafe<string | Buffer | ReadonlyArray<string | Buffer>>(OptionType.Any({ description: "Trusted CA certificates (PEM), instead of node's bundled roots." }))),
-          cert: OptionType.Optional(OptionType.Unsafe<string | Buffer>(OptionType.Any({ description: 'Client certificate (PEM), for relays that ask for one.' }))),
-          key: OptionType.Optional(OptionType.Unsafe<string | Buffer>(OptionType.Any({ description: 'Its key (PEM).' }))),
-          rejectUnauthorized: OptionType.Optional(flagOption(true, 'Default true. Turning it off accepts any certificate: tests only.')),
-          servername: OptionType.Optional(textOption('a host name', "SNI and the name checked against the certificate. Default: the URL's host.")),
-        },
-        { additionalProperties: false, description: 'TLS settings for wss:// (handed to `ws`, node\'s tls.connect).', errorMessage: 'expected an object' },
-      ),
-    ),
+    tls: OptionType.ReadonlyOptional(tlsClientOption("TLS settings for wss:// (handed to `ws`, node's tls.connect).")),
     certificate: OptionType.ReadonlyOptional(OptionType.Uint8Array({ minByteLength: 1, maxByteLength: MAX_CERTIFICATE_CHAIN_BYTES, description: "The identity's organisation certificate chain (`encodeChain` of @herald/trust), sent before AUTH so that a relay admitting only certified clients lets this one in. Default: none.", errorMessage: `expected the encoded certificate chain (1 to ${MAX_CERTIFICATE_CHAIN_BYTES} bytes)` })),
     localAddress: OptionType.ReadonlyOptional(textOption('an IPv4 or IPv6 address', 'The local IP address connections leave from (an address of this host), for hosts with several and for tests that need clients on distinct addresses. Default: the one the system picks.')),
   },
