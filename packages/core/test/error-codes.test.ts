@@ -31,9 +31,10 @@ interface Found {
   readonly where: string;
 }
 
-function scan(): { declared: Found[]; raised: Found[] } {
+function scan(): { declared: Found[]; raised: Found[]; roots: Found[] } {
   const declared: Found[] = [];
   const raised: Found[] = [];
+  const roots: Found[] = [];
   for (const pkg of readdirSync(packagesDir)) {
     let files: string[];
     try {
@@ -49,9 +50,11 @@ function scan(): { declared: Found[]; raised: Found[] } {
       for (const match of text.matchAll(/\bextends HeraldError<([^>{]*)>/g)) declared.push(...literals(match[1]!).map((found) => ({ code: found, where })));
       // Codes written where an error is made: `new XError('CODE', …)`, `super('CODE', …)`.
       for (const match of text.matchAll(/\b(?:new \w*Error|super)\(\s*'([A-Z][A-Z0-9_]*)'/g)) raised.push({ code: match[1]!, where });
+      // A second root: a class straight off Error that carries a code of its own.
+      for (const match of text.matchAll(/\bclass (\w+) extends Error \{([\s\S]*?)\n\}/g)) if (/\breadonly code\b|this\.code\s*=/.test(match[2]!)) roots.push({ code: match[1]!, where });
     }
   }
-  return { declared, raised };
+  return { declared, raised, roots };
 }
 
 /** The codes docs/errors.md lists: the first column of a table row, in backticks (the relay's numbered frames excluded). */
@@ -61,7 +64,7 @@ function documented(): Set<string> {
 }
 
 describe('docs/errors.md and the code agree', () => {
-  const { declared, raised } = scan();
+  const { declared, raised, roots } = scan();
   const declaredCodes = new Set(declared.map((found) => found.code));
   const docs = documented();
 
@@ -70,6 +73,10 @@ describe('docs/errors.md and the code agree', () => {
     for (const expected of ['MALFORMED', 'CHANNEL_REJECTED', 'BAD_CERTIFICATE', 'BAD_BUNDLE', 'FILE_EXISTS', 'SCENARIO_INVALID']) expect(declaredCodes).toContain(expected);
     expect(raised.length).toBeGreaterThan(100);
     expect(docs.size).toBeGreaterThan(60);
+  });
+
+  it('no package has an error root of its own: every coded error extends HeraldError', () => {
+    expect(roots).toEqual([]);
   });
 
   it('every code raised is declared in its package’s code set', () => {
