@@ -1,5 +1,4 @@
-import { isHeraldError } from '@herald/core';
-import { isCourierError } from '@herald/courier';
+import { HeraldError, isHeraldError } from '@herald/core';
 
 /**
  * Exit codes are part of the CLI's contract: scripts branch on them.
@@ -7,27 +6,31 @@ import { isCourierError } from '@herald/courier';
  */
 export const EXIT = { ok: 0, refused: 1, usage: 2, pending: 3, internal: 70 } as const;
 
+/** Codes only the CLI raises (everything else is another package's HeraldError code). Listed in docs/errors.md. */
+export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'FINGERPRINT_MISMATCH' | 'DRILL_FAILED' | 'USAGE' | 'PENDING';
+
 /** Not a failure: the message is safely in the outbox but no end-to-end ack came back in time (exit 3). */
-export class StillPending extends Error {
+export class StillPending extends HeraldError<'PENDING'> {
   override readonly name = 'StillPending';
+  constructor(message: string) {
+    super('PENDING', message, { retryable: true });
+  }
 }
 
-/** Codes only the CLI raises (everything else is a core HeraldError code). Listed in docs/errors.md. */
-export type CliErrorCode = 'FILE_NOT_FOUND' | 'FILE_EXISTS' | 'IO_ERROR' | 'EMPTY_PASSPHRASE' | 'UNKNOWN_CHANNEL' | 'UNDELIVERED' | 'UNKNOWN_MESSAGE' | 'FINGERPRINT_MISMATCH' | 'SCENARIO_INVALID' | 'DRILL_SETUP' | 'DRILL_FAILED';
-
-/** An expected failure outside core: reported as `error CODE: message`, exit 1. */
-export class CliError extends Error {
+/** An expected failure outside the libraries: reported as `error CODE: message`, exit 1. */
+export class CliError extends HeraldError<CliErrorCode> {
   override readonly name = 'CliError';
-  readonly code: CliErrorCode;
-  constructor(code: CliErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+  constructor(code: Exclude<CliErrorCode, 'USAGE' | 'PENDING'>, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options.cause === undefined ? {} : { cause: options.cause });
   }
 }
 
 /** The invocation itself is wrong; exit 2 with a pointer to --help. */
-export class UsageError extends Error {
+export class UsageError extends HeraldError<'USAGE'> {
   override readonly name = 'UsageError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('USAGE', message, options.cause === undefined ? {} : { cause: options.cause });
+  }
 }
 
 export interface ErrorReport {
@@ -45,7 +48,7 @@ export function describeError(error: unknown, command: string | undefined, debug
     const help = command === undefined ? 'herald --help' : `herald ${command} --help`;
     return { exitCode: EXIT.usage, text: `usage error: ${error.message}\nrun '${help}' for usage\n` };
   }
-  if (error instanceof CliError || isHeraldError(error) || isCourierError(error)) {
+  if (isHeraldError(error)) {
     return { exitCode: EXIT.refused, text: `error ${error.code}: ${error.message}\n` };
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,9 @@
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/** The duration syntax as a (JSON Schema, ECMA-262) pattern: what parseDuration reads, for editors validating YAML. */
+export const DURATION_PATTERN = '^\\s*(\\d{1,12}(?:\\.\\d{1,6})?)\\s*([mM][sS]|[sSmMhHdDwW])\\s*$';
+const DURATION = new RegExp(DURATION_PATTERN);
+
 /**
  * One duration syntax for every command line, config file and drill scenario:
  * a number (whole or decimal, no sign) and a unit, ms, s, m, h, d or w ("500ms",
@@ -8,7 +12,7 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
  * caller's to read; here it is undefined, like anything else that is not a duration.
  */
 export function parseDuration(text: string): number | undefined {
-  const match = /^(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d|w)$/i.exec(text.trim());
+  const match = DURATION.exec(text);
   if (!match) return undefined;
   const exact = Number(match[1]) * (UNIT_MS[match[2]!.toLowerCase()] ?? Number.NaN);
   const ms = Math.round(exact);

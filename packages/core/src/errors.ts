@@ -1,7 +1,10 @@
 /**
- * Every error Herald raises on purpose. Each carries a stable `code` (listed in
- * docs/errors.md) and `retryable`: whether the same operation may succeed later
- * without anything changing on the caller's side.
+ * Every error Herald raises on purpose is a HeraldError. Each carries a stable `code` (listed in docs/errors.md) and
+ * `retryable`: whether the same operation may succeed later without anything changing on the caller's side.
+ *
+ * This file holds the root and core's own codes. Every other package extends the root with its own code set
+ * (`TrustErrorCode` in @herald/trust, `CourierErrorCode` in @herald/courier, …), so core never lists them; a test
+ * (packages/core/test/error-codes.test.ts) checks that every code in any package is documented and vice versa.
  */
 
 export type EnvelopeErrorCode =
@@ -38,36 +41,30 @@ export type TransportErrorCode =
 
 export type DeliveryErrorCode = 'NO_CHANNEL' | 'FORBIDDEN_CHANNEL' | 'UNKNOWN_RECIPIENT' | 'STORE_FAILED' | 'NODE_STOPPED' | 'NO_PREKEY';
 
-/** Organisation trust (@herald/trust): certificates, revocation lists, rotation statements. */
-export type TrustErrorCode =
-  | 'UNCERTIFIED'
-  | 'BAD_CERTIFICATE'
-  | 'UNTRUSTED_AUTHORITY'
-  | 'CERT_EXPIRED'
-  | 'CERT_NOT_YET_VALID'
-  | 'NOT_AN_AUTHORITY'
-  | 'PATH_LENGTH_EXCEEDED'
-  | 'REVOKED'
-  | 'BAD_REVOCATION_LIST'
-  | 'STALE_REVOCATION_LIST'
-  | 'BAD_ROTATION';
-
 /** Signed prekeys (envelope version 2): a prekey or bundle refused, or past its time. */
 export type PrekeyErrorCode = 'BAD_PREKEY' | 'PREKEY_EXPIRED';
 
-export type HeraldErrorCode = EnvelopeErrorCode | KeyErrorCode | PrekeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode | TrustErrorCode;
+/** The codes core itself raises. Other packages' codes are theirs (a HeraldError's `code` is any of them). */
+export type CoreErrorCode = EnvelopeErrorCode | KeyErrorCode | PrekeyErrorCode | OptionsErrorCode | ResourceErrorCode | TransportErrorCode | DeliveryErrorCode;
+
+/** @deprecated since core no longer lists other packages' codes: the same as CoreErrorCode. */
+export type HeraldErrorCode = CoreErrorCode;
 
 export interface HeraldErrorOptions {
   readonly cause?: unknown;
   readonly retryable?: boolean;
 }
 
-export class HeraldError extends Error {
+/**
+ * The one root of Herald's errors. A package subclasses it once per kind of failure, narrowing `Code` to the codes it
+ * declares (`class TrustError extends HeraldError<TrustErrorCode>`); code that catches sees `code` as a string.
+ */
+export class HeraldError<Code extends string = string> extends Error {
   override readonly name: string = 'HeraldError';
-  readonly code: HeraldErrorCode;
+  readonly code: Code;
   readonly retryable: boolean;
 
-  constructor(code: HeraldErrorCode, message: string, options: HeraldErrorOptions = {}) {
+  constructor(code: Code, message: string, options: HeraldErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
@@ -75,18 +72,16 @@ export class HeraldError extends Error {
 }
 
 /** An envelope was refused by `open` (or could not be built by `seal`). Not retryable, except NOT_YET_VALID: the same bytes open once the clock catches up. */
-export class EnvelopeError extends HeraldError {
+export class EnvelopeError extends HeraldError<EnvelopeErrorCode> {
   override readonly name = 'EnvelopeError';
-  declare readonly code: EnvelopeErrorCode;
   constructor(code: EnvelopeErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(code, message, { ...options, retryable: code === 'NOT_YET_VALID' });
   }
 }
 
 /** A secret key file, contact card or fingerprint could not be read or used. */
-export class KeyError extends HeraldError {
+export class KeyError extends HeraldError<KeyErrorCode> {
   override readonly name = 'KeyError';
-  declare readonly code: KeyErrorCode;
   constructor(code: KeyErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(code, message, { ...options, retryable: false });
   }
@@ -97,27 +92,24 @@ export class KeyError extends HeraldError {
  * expected identity, or (PREKEY_EXPIRED) no longer open for sealing. Never
  * retryable: the same bytes will not become valid; fetch a fresh bundle.
  */
-export class PrekeyError extends HeraldError {
+export class PrekeyError extends HeraldError<PrekeyErrorCode> {
   override readonly name = 'PrekeyError';
-  declare readonly code: PrekeyErrorCode;
   constructor(code: PrekeyErrorCode, message: string, options: { cause?: unknown } = {}) {
     super(code, message, { ...options, retryable: false });
   }
 }
 
 /** An `…Init` or options object failed validation; the message names the field and what was expected. */
-export class OptionsError extends HeraldError {
+export class OptionsError extends HeraldError<OptionsErrorCode> {
   override readonly name = 'OptionsError';
-  declare readonly code: OptionsErrorCode;
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('INVALID_OPTIONS', message, { ...options, retryable: false });
   }
 }
 
 /** A bounded structure is full. Retryable: space frees up as entries expire. */
-export class CapacityError extends HeraldError {
+export class CapacityError extends HeraldError<ResourceErrorCode> {
   override readonly name = 'CapacityError';
-  declare readonly code: ResourceErrorCode;
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('CAPACITY_EXCEEDED', message, { ...options, retryable: true });
   }
@@ -127,9 +119,8 @@ export class CapacityError extends HeraldError {
  * The disk holding a durable store is full: the write was refused and nothing of it was stored. Not retryable: room
  * comes back only when someone frees it. What the store already holds stays readable, and is still sent and acked.
  */
-export class StoreFullError extends HeraldError {
+export class StoreFullError extends HeraldError<'STORE_FULL'> {
   override readonly name = 'StoreFullError';
-  declare readonly code: 'STORE_FULL';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('STORE_FULL', message, { ...options, retryable: false });
   }
@@ -142,9 +133,8 @@ const RETRYABLE_TRANSPORT_CODES: ReadonlySet<TransportErrorCode> = new Set(['CHA
  * (ECONNREFUSED, EACCES, SMTP 4xx/5xx, MQTT reason codes, …) onto these codes;
  * `retryable` says whether trying the same channel again later may work.
  */
-export class TransportError extends HeraldError {
+export class TransportError extends HeraldError<TransportErrorCode> {
   override readonly name = 'TransportError';
-  declare readonly code: TransportErrorCode;
   /** The channel that failed. */
   readonly channel: string;
   constructor(code: TransportErrorCode, channel: string, message: string, options: HeraldErrorOptions = {}) {
@@ -154,24 +144,10 @@ export class TransportError extends HeraldError {
 }
 
 /** The node could not take or route a message: no usable channel, a forbidden one, an unknown recipient, a store failure. */
-export class DeliveryError extends HeraldError {
+export class DeliveryError extends HeraldError<DeliveryErrorCode> {
   override readonly name = 'DeliveryError';
-  declare readonly code: DeliveryErrorCode;
   constructor(code: DeliveryErrorCode, message: string, options: HeraldErrorOptions = {}) {
     super(code, message, options);
-  }
-}
-
-/**
- * A certificate chain, revocation list or rotation statement was refused, or a
- * sender does not meet the node's trust policy. Not retryable, except
- * CERT_NOT_YET_VALID: the same chain is accepted once the clock reaches it.
- */
-export class TrustError extends HeraldError {
-  override readonly name = 'TrustError';
-  declare readonly code: TrustErrorCode;
-  constructor(code: TrustErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { ...options, retryable: code === 'CERT_NOT_YET_VALID' });
   }
 }
 

@@ -3,7 +3,7 @@ export { constantTimeEqual, sodiumBackend, type SodiumBackend } from './sodium.j
 export { secureRandom, type RandomSource } from './random.js';
 export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
 export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';
-export { parseDuration, didYouMean } from './duration.js';
+export { parseDuration, didYouMean, DURATION_PATTERN } from './duration.js';
 export { PRECEDENCES, parsePrecedence, type Precedence } from './precedence.js';
 export {
   type Card,
@@ -109,3 +109,23 @@ export { type RoundTripEstimate, type RoundTripTimer, roundTripTimer, followRoun
 export { type MovingDeadline, movingDeadline } from './transport-kit/deadline.js';
 export { type LifecycleHooks, type LifecycleInit, type LifecycleState, type TransportLifecycle, checkStartOptions, transportLifecycle } from './transport-kit/lifecycle.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';
+export {
+  OptionType,
+  type OptionsOf,
+  type OptionSchema,
+  type OptionsSchema,
+  type OptionProblem,
+  wholeOption,
+  numberOption,
+  durationOption,
+  flagOption,
+  oneOfOption,
+  textOption,
+  textListOption,
+  tlsClientOption,
+  knownOptions,
+  wholeInRange,
+  optionProblem,
+  checkOptions,
+  jsonSchemaOf,
+} from './options-schema.js';

@@ -1,3 +1,5 @@
+import { HeraldError } from '@herald/core';
+
 /**
  * Errors of the offline channels. Each carries a stable `code` (listed in
  * docs/errors.md); `message` names exactly what is wrong, for the operator.
@@ -31,14 +33,11 @@ export interface GroupsProblem {
   readonly detail: string;
 }
 
-export class CourierError extends Error {
+export class CourierError extends HeraldError<CourierErrorCode> {
   override readonly name = 'CourierError';
-  readonly code: CourierErrorCode;
-  readonly retryable = false;
   readonly problems: readonly GroupsProblem[];
   constructor(code: CourierErrorCode, message: string, options: { cause?: unknown; problems?: readonly GroupsProblem[] } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, { ...(options.cause === undefined ? {} : { cause: options.cause }), retryable: false });
     this.problems = options.problems ?? [];
   }
 }

@@ -160,3 +160,12 @@ describe('cipher groups', () => {
     );
   });
 });
+
+describe('groups options, checked from GroupsOptionsSchema', () => {
+  it('names the option, what was expected and what was given', () => {
+    const envelope = compact;
+    expect(() => renderGroups(envelope, { groupsPerLine: 26 })).toThrow('groups: groupsPerLine: expected a whole number from 1 to 25, got 26');
+    expect(() => renderGroups(envelope, { alphabet: 'morse' } as never)).toThrow('groups: alphabet: expected "letters" or "base32", got "morse"');
+    expect(() => renderGroups(envelope, { perLine: 5 } as never)).toThrow('groups: unknown option "perLine" (known: alphabet, number, groupsPerLine, form)');
+  });
+});

@@ -1,9 +1,11 @@
 export { parseScenario } from './scenario/parse.js';
-export { ScenarioError, parseDuration } from './scenario/fields.js';
+export { scenarioJsonSchema } from './scenario/schema.js';
+export { ScenarioError } from './errors.js';
+export { parseDuration } from './scenario/fields.js';
 export type { Scenario, Topology, NodeSpec, LoadSpec, Fault, FaultAction, Target, DrillPolicy, ChannelKind, CutMode, LinkFault } from './scenario/types.js';
 export { runDrill, type RunOptions } from './run.js';
 export { type DrillResult, DRILL_REPORT_SCHEMA_VERSION } from './result.js';
-export { SetupError } from './topology/build.js';
+export { SetupError, type DrillErrorCode } from './errors.js';
 export { startProxy, type FaultProxy } from './proxy/proxy.js';
 export { formatSummary } from './report/summary.js';
 export { renderHtml } from './report/html.js';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NodeCommand, NodeEventLine, OutboxSummary } from './child/protocol.js';
+import { SetupError } from './errors.js';
 
 /** The node process entry, built (tests run the packages from source, but a child process needs plain JavaScript). */
 const NODE_MAIN = fileURLToPath(new URL('../dist/child/node-main.js', import.meta.url));
@@ -43,7 +44,7 @@ export class DrillNode {
     this.child?.kill('SIGKILL');
     await this.exited;
     await new Promise((resolve) => setTimeout(resolve, 500));
-    if (!(await this.startOnce())) throw new Error(`node ${this.name} did not start: ${this.stderr.trim().slice(-2000) || 'no message'}`);
+    if (!(await this.startOnce())) throw new SetupError(`node ${this.name} did not start: ${this.stderr.trim().slice(-2000) || 'no message'}`, 'DRILL_START_FAILED');
   }
 
   private async startOnce(): Promise<boolean> {

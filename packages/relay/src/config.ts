@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { didYouMean, OptionsError, parseDuration } from '@herald/core';
-import { KNOWN_OPTIONS, resolveRelayInit, type RelayInit } from './init.js';
+import { didYouMean, DURATION_PATTERN, jsonSchemaOf, OptionsError, parseDuration } from '@herald/core';
+import { KNOWN_OPTIONS, RelayInitSchema, resolveRelayInit, type RelayInit } from './init.js';
 
 /** Keys whose values are paths: relative ones are read from the config file's folder, as people expect. */
 const PATH_KEYS = new Set(['dataDir', 'admitRevocations']);
@@ -74,7 +74,36 @@ export function parseRelayConfig(text: string, path: string): Partial<RelayInit>
     if (typeof raw === 'string' && unitMs !== undefined) out[key] = durationIn(raw, key, unitMs, `config ${path}${lineOf(key)}`);
     else if (PATH_KEYS.has(key) && typeof raw === 'string') out[key] = isAbsolute(raw) ? raw : resolve(base, raw);
     else if (PATH_LIST_KEYS.has(key) && Array.isArray(raw)) out[key] = raw.map((item: unknown) => (typeof item === 'string' && !isAbsolute(item) ? resolve(base, item) : item));
+    // A bare metrics port is a number in YAML (`metricsListen: 9100`); the option is text.
+    else if (key === 'metricsListen' && typeof raw === 'number') out[key] = String(raw);
     else out[key] = raw;
   }
   return out as Partial<RelayInit>;
+}
+
+/** Where the config file's JSON Schema is published (docs/schemas/, emitted by scripts/emit-schemas.mjs). */
+export const RELAY_CONFIG_SCHEMA_ID = 'relay-config.schema.json';
+
+/**
+ * The JSON Schema of a relay config file, for editors (`# yaml-language-server: $schema=…`): RelayInitSchema as the
+ * file reads it. …Ms and …Seconds keys also take a duration ("30d"), metricsListen a bare port, and dataDir may come
+ * from --data-dir instead.
+ */
+export function relayConfigJsonSchema(): Record<string, unknown> {
+  const schema = jsonSchemaOf(RelayInitSchema, {
+    id: RELAY_CONFIG_SCHEMA_ID,
+    title: 'Herald relay configuration',
+    description: 'The YAML file of `herald relay --config` (docs/operations.md, "Configure").',
+  });
+  const properties = schema.properties as Record<string, Record<string, unknown>>;
+  for (const [key, property] of Object.entries(properties)) {
+    const unitMs = durationUnitMs(key);
+    const duration = { type: 'string', pattern: DURATION_PATTERN, description: `a duration: a number and ms, s, m, h, d or w` };
+    const { description, errorMessage, default: fallback, ...number } = property;
+    if (unitMs !== undefined) properties[key] = { description, default: fallback, errorMessage: `${String(errorMessage)}, or a duration such as ${unitMs === 1 ? '500ms, 10s' : '12h, 30d'}`, anyOf: [number, duration] };
+  }
+  const metrics = properties.metricsListen!;
+  properties.metricsListen = { description: metrics.description, errorMessage: metrics.errorMessage, anyOf: [{ type: 'string', pattern: metrics.pattern }, { type: 'integer', minimum: 0, maximum: 65_535 }] };
+  delete schema.required;
+  return schema;
 }

@@ -1,7 +1,7 @@
 export { startRelay, type RelayHandle } from './relay.js';
 export { type RelayInit, resolveRelayInit, parseMetricsAddress, LOG_LEVELS } from './init.js';
 export { httpHandler } from './http.js';
-export { loadRelayConfig, parseRelayConfig } from './config.js';
+export { loadRelayConfig, parseRelayConfig, relayConfigJsonSchema, RELAY_CONFIG_SCHEMA_ID } from './config.js';
 export { serveRelay, initFromFlags, type RelayFlags } from './serve.js';
 export { relayMain } from './main.js';
 export { lmdbRelayStore, type LmdbRelayStoreInit } from './store/lmdb-store.js';

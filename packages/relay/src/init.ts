@@ -1,162 +1,80 @@
-import { OptionsError } from '@herald/core';
+import { checkOptions, flagOption, knownOptions, oneOfOption, OptionsError, OptionType, textListOption, textOption, wholeOption, type OptionsOf } from '@herald/core';
 
-/** Everything a relay can be told, by `startRelay(init)`, by the YAML config file or by flags (docs/operations.md). */
-export interface RelayInit {
-  /** Where to listen, `host:port`. Port 0 picks a free port (the handle's `url` says which). Default `127.0.0.1:7700`. */
-  readonly listen?: string;
-  /** Directory of the LMDB mailbox store; created if missing. Required. */
-  readonly dataDir: string;
-  /**
-   * The URLs clients dial (`ws://relay.example:7700`, `wss://…/herald`). A client signs the URL it dialled, and an
-   * authentication signed for another URL is refused, so a rogue relay cannot pass a client's answer on to this one.
-   * Default: the listening URL; when listening on a wildcard address (0.0.0.0, ::) and none are given, any URL is accepted.
-   */
-  readonly publicUrls?: readonly string[];
-  /**
-   * Serve /metrics (and /healthz) on this separate `host:port`, or on 127.0.0.1 at a bare `port`. Default: none, and no
-   * /metrics at all: the public listener serves /healthz only, so counts and latencies are never shown to the Internet.
-   */
-  readonly metricsListen?: string;
-  /**
-   * Also accept envelopes by SMTP on this `host:port` (`herald relay --smtp`), for stations that can only send mail:
-   * any recipient address, routing by the envelopes' tags, 250 only once stored. Cannot be combined with allowDeposit
-   * (an SMTP deposit carries no identity). Default: none.
-   */
-  readonly smtp?: string;
-  /** Also run the embedded MQTT broker (Aedes, sessions in `<dataDir>/mqtt`) on this `host:port`, for mqtt:// channels. Default: none. */
-  readonly mqtt?: string;
-  /** Largest envelope accepted. Default 1 MiB; 1 KiB to 64 MiB. */
-  readonly maxEnvelopeBytes?: number;
-  /** Envelopes one mailbox holds at most. Default 10 000. */
-  readonly mailboxMaxEnvelopes?: number;
-  /** Bytes one mailbox holds at most. Default 64 MiB. */
-  readonly mailboxMaxBytes?: number;
-  /** Bytes all mailboxes hold together at most. Default 1 GiB. */
-  readonly maxStoredBytes?: number;
-  /**
-   * Envelopes all mailboxes hold together at most. Default 1 000 000. The relay keeps a small index entry in memory
-   * for each stored envelope (about 300 bytes), so this also bounds that memory.
-   */
-  readonly maxStoredEnvelopes?: number;
-  /**
-   * How long the write of an envelope just pushed to its connected recipient is held back: an ACK within this
-   * time means the recipient's node stored it, so the relay never writes it (the depositor's ACCEPTED then comes
-   * with the ACK). 0 writes every envelope at once. Default 20 ms.
-   */
-  readonly writeBehindMs?: number;
-  /** An envelope is kept until it expires, or this long at most. Default 30 days (2 592 000 s). */
-  readonly maxRetentionSeconds?: number;
-  /** Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000. */
-  readonly maxConnections?: number;
-  /**
-   * Open connections from one source address at most (an IPv6 address counts by its /64); more are closed with
-   * 4029 TOO_MANY_CONNECTIONS. The address is the socket's peer: behind a reverse proxy, the proxy's. Default 256.
-   */
-  readonly maxConnectionsPerAddress?: number;
-  /**
-   * Connections still authenticating (from the TCP accept to WELCOME) at most; more are closed with 4029. Until
-   * WELCOME a connection may send only frames up to PRE_AUTH_MAX_FRAME_BYTES (3 010 bytes). Default 4 096.
-   */
-  readonly maxAuthenticating?: number;
-  /** Connections still authenticating from one source address at most; more are closed with 4029. Default 64. */
-  readonly maxAuthenticatingPerAddress?: number;
-  /** Envelopes one depositing identity may have stored here at once; more: DEPOSITOR_QUOTA. Default 10 000. */
-  readonly depositorMaxEnvelopes?: number;
-  /** Bytes one depositing identity may have stored here at once; more: DEPOSITOR_QUOTA. Default 64 MiB. */
-  readonly depositorMaxBytes?: number;
-  /** Deposits per second one identity may make over all its connections (token bucket, burst twice this). Default 500. */
-  readonly depositorDepositsPerSecond?: number;
-  /** Envelopes deposited from one source address that may be stored here at once; more: DEPOSITOR_QUOTA. Default 50 000. */
-  readonly addressMaxEnvelopes?: number;
-  /** Bytes deposited from one source address that may be stored here at once; more: DEPOSITOR_QUOTA. Default 256 MiB. */
-  readonly addressMaxBytes?: number;
-  /** Deposits per second from one source address over all its connections and identities (burst twice this). Default 1 000. */
-  readonly addressDepositsPerSecond?: number;
-  /**
-   * Above this share (percent) of maxStoredBytes or maxStoredEnvelopes, the relay is nearly full: each identity and
-   * each address may then hold only a part of its quota, shrinking linearly to nothing at 100 %, so the heaviest
-   * depositors are refused first (RELAY_NEARLY_FULL). Default 80.
-   */
-  readonly highWaterPercent?: number;
-  /** Envelopes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 100 (at most mailboxMaxEnvelopes). */
-  readonly uncollectedMailboxMaxEnvelopes?: number;
-  /** Bytes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 4 MiB, or maxEnvelopeBytes if larger (at most mailboxMaxBytes). */
-  readonly uncollectedMailboxMaxBytes?: number;
-  /** How long an envelope for a mailbox nobody ever collected is kept at most. Default 7 days (at most maxRetentionSeconds). */
-  readonly uncollectedRetentionSeconds?: number;
-  /**
-   * The embedded MQTT broker's persistent sessions (clients with subscriptions, kept while they are away) at most;
-   * a new client's SUBSCRIBE beyond is refused (SUBACK 0x80). Default 100 000.
-   */
-  readonly mqttMaxSessions?: number;
-  /**
-   * An embedded-broker session whose client has not been connected for this long is ended, with its queued
-   * messages; checked every purgeIntervalMs. Default 30 days (2 592 000 s), like maxRetentionSeconds.
-   */
-  readonly mqttSessionExpirySeconds?: number;
-  /** Messages the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 10 000. */
-  readonly mqttSessionMaxEnvelopes?: number;
-  /** Payload bytes the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 64 MiB. */
-  readonly mqttSessionMaxBytes?: number;
-  /**
-   * Messages one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts);
-   * its publishes beyond are refused (no PUBACK) until some are delivered. Default 10 000.
-   */
-  readonly mqttClientMaxEnvelopes?: number;
-  /** Payload bytes one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts). Default 64 MiB. */
-  readonly mqttClientMaxBytes?: number;
-  /**
-   * The embedded broker also admits clients that prove no identity key (any client id, no allow-list applies to
-   * them). Default false: only clients whose CONNECT proves an identity key (docs/relay-protocol.md section 9).
-   */
-  readonly mqttAnonymous?: boolean;
-  /** Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms. */
-  readonly authTimeoutMs?: number;
-  /** Interval of the relay's pings; a client silent for two intervals is dropped. Default 15 000 ms. */
-  readonly heartbeatIntervalMs?: number;
-  /** Deposits per second a connection may make (token bucket). Default 500. */
-  readonly depositsPerSecond?: number;
-  /** Bucket size: deposits a connection may make at once after a quiet spell. Default 1 000. */
-  readonly depositBurst?: number;
-  /** Deposits of one connection being stored at once; more are refused with RATE_LIMITED. Default 256. */
-  readonly maxPendingDeposits?: number;
-  /** Pushed envelopes a connection may leave unacknowledged; pushing pauses beyond. Default 128 (half the transport's maxPendingDeliveries). */
-  readonly pushWindow?: number;
-  /** Pushing to a connection pauses while its send buffer holds more than this. Default 1 MiB. */
-  readonly pauseBufferedBytes?: number;
-  /** A connection whose send buffer passes this is a slow consumer and is closed with 4008 SLOW_CONSUMER. Default 16 MiB. */
-  readonly maxBufferedBytes?: number;
-  /** How often expired envelopes are purged. Default 60 000 ms. */
-  readonly purgeIntervalMs?: number;
-  /** Card files of identities allowed to deposit. Default: anyone who authenticates. */
-  readonly allowDeposit?: readonly string[];
-  /** Card files of identities whose mailboxes may be collected here. Default: any proven mailbox. */
-  readonly allowCollect?: readonly string[];
-  /**
-   * Card files of organisation authorities: only clients showing a valid certificate chain to one of them are admitted
-   * (docs/relay-protocol.md 4.1). Cannot be combined with smtp or mqtt, whose clients carry no identity. Default: none.
-   */
-  readonly admitAuthorities?: readonly string[];
-  /** A revocation list file of those authorities, watched: a newer list closes revoked clients at once. Default: none. */
-  readonly admitRevocations?: string;
-  /** pino level: fatal, error, warn, info, debug, trace or silent. Default info. */
-  readonly logLevel?: string;
-  /** Initial LMDB map size in bytes. Default 2 GiB. */
-  readonly mapSize?: number;
-  /**
-   * Deposits are refused with STORAGE_FULL while the file system of dataDir has less than this free: the room left
-   * is for acknowledgements (removals need new pages too) and the relay never meets a full disk. 0: no check.
-   * Default 64 MiB.
-   */
-  readonly minFreeBytes?: number;
-  /**
-   * After a deposit was refused for want of disk space or its commit failed, deposits are refused with STORAGE_FULL
-   * (or UNAVAILABLE) for this long, then tried again: the first one committed ends the refusals. Default 5 000 ms.
-   */
-  readonly storageRetryMs?: number;
-  /** Longest a graceful shutdown waits for deposits under way. Default 10 000 ms. */
-  readonly shutdownTimeoutMs?: number;
-}
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const MiB = 1024 * 1024;
+/** `host:port`, `[v6]:port`. */
+const ADDRESS = '^\\s*(?:\\[[0-9a-fA-F:.]+\\]|[^:\\s[\\]]+):\\d{1,5}\\s*$';
+/** `host:port`, or a bare port (on loopback). */
+const METRICS_ADDRESS = '^\\s*(?:(?:\\[[0-9a-fA-F:.]+\\]|[^:\\s[\\]]+):)?\\d{1,5}\\s*$';
+
+/**
+ * Everything a relay can be told, by `startRelay(init)`, by the YAML config file or by flags (docs/operations.md):
+ * the one declaration of the relay's options. It yields the `RelayInit` type, the check `resolveRelayInit` runs, and
+ * the JSON Schema of the config file (docs/schemas/relay-config.schema.json). Each field's description states its
+ * default; numbers are whole, in the unit and range given.
+ */
+export const RelayInitSchema = OptionType.Object(
+  {
+    listen: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Where to listen, `host:port`. Port 0 picks a free port (the handle\'s `url` says which). Default `127.0.0.1:7700`.', ADDRESS)),
+    dataDir: OptionType.Readonly(textOption('a directory path', 'Directory of the LMDB mailbox store; created if missing. Required.')),
+    publicUrls: OptionType.ReadonlyOptional(textListOption('The URLs clients dial (`ws://relay.example:7700`, `wss://…/herald`). A client signs the URL it dialled, and an authentication signed for another URL is refused, so a rogue relay cannot pass a client\'s answer on to this one. Default: the listening URL; when listening on a wildcard address (0.0.0.0, ::) and none are given, any URL is accepted.')),
+    metricsListen: OptionType.ReadonlyOptional(textOption('host:port, or a port', 'Serve /metrics (and /healthz) on this separate `host:port`, or on 127.0.0.1 at a bare `port`. Default: none, and no /metrics at all: the public listener serves /healthz only, so counts and latencies are never shown to the Internet.', METRICS_ADDRESS)),
+    smtp: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Also accept envelopes by SMTP on this `host:port` (`herald relay --smtp`), for stations that can only send mail: any recipient address, routing by the envelopes\' tags, 250 only once stored. Cannot be combined with allowDeposit (an SMTP deposit carries no identity). Default: none.', ADDRESS)),
+    mqtt: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Also run the embedded MQTT broker (Aedes, sessions in `<dataDir>/mqtt`) on this `host:port`, for mqtt:// channels. Default: none.', ADDRESS)),
+    maxEnvelopeBytes: OptionType.ReadonlyOptional(wholeOption(MiB, 1024, 64 * MiB, 'bytes', 'Largest envelope accepted. Default 1 MiB; 1 KiB to 64 MiB.')),
+    mailboxMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(10_000, 1, 10_000_000, 'envelopes', 'Envelopes one mailbox holds at most. Default 10 000.')),
+    mailboxMaxBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 1024, 2 ** 40, 'bytes', 'Bytes one mailbox holds at most. Default 64 MiB.')),
+    maxStoredBytes: OptionType.ReadonlyOptional(wholeOption(1024 * MiB, 1024, 2 ** 46, 'bytes', 'Bytes all mailboxes hold together at most. Default 1 GiB.')),
+    maxStoredEnvelopes: OptionType.ReadonlyOptional(wholeOption(1_000_000, 1, 100_000_000, 'envelopes', 'Envelopes all mailboxes hold together at most. Default 1 000 000. The relay keeps a small index entry in memory for each stored envelope (about 300 bytes), so this also bounds that memory.')),
+    writeBehindMs: OptionType.ReadonlyOptional(wholeOption(20, 0, 1000, 'milliseconds', 'How long the write of an envelope just pushed to its connected recipient is held back: an ACK within this time means the recipient\'s node stored it, so the relay never writes it (the depositor\'s ACCEPTED then comes with the ACK). 0 writes every envelope at once. Default 20 ms.')),
+    maxRetentionSeconds: OptionType.ReadonlyOptional(wholeOption(30 * 86_400, 1, 400 * 86_400, 'seconds', 'An envelope is kept until it expires, or this long at most. Default 30 days (2 592 000 s).')),
+    maxConnections: OptionType.ReadonlyOptional(wholeOption(10_000, 1, 1_000_000, 'connections', 'Open connections at most; more are closed with 4029 TOO_MANY_CONNECTIONS. Default 10 000.')),
+    maxConnectionsPerAddress: OptionType.ReadonlyOptional(wholeOption(256, 1, 1_000_000, 'connections', 'Open connections from one source address at most (an IPv6 address counts by its /64); more are closed with 4029 TOO_MANY_CONNECTIONS. The address is the socket\'s peer: behind a reverse proxy, the proxy\'s. Default 256.')),
+    maxAuthenticating: OptionType.ReadonlyOptional(wholeOption(4096, 1, 1_000_000, 'connections', 'Connections still authenticating (from the TCP accept to WELCOME) at most; more are closed with 4029. Until WELCOME a connection may send only frames up to PRE_AUTH_MAX_FRAME_BYTES (3 010 bytes). Default 4 096.')),
+    maxAuthenticatingPerAddress: OptionType.ReadonlyOptional(wholeOption(64, 1, 1_000_000, 'connections', 'Connections still authenticating from one source address at most; more are closed with 4029. Default 64.')),
+    depositorMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(10_000, 1, 100_000_000, 'envelopes', 'Envelopes one depositing identity may have stored here at once; more: DEPOSITOR_QUOTA. Default 10 000.')),
+    depositorMaxBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 1024, 2 ** 46, 'bytes', 'Bytes one depositing identity may have stored here at once; more: DEPOSITOR_QUOTA. Default 64 MiB.')),
+    depositorDepositsPerSecond: OptionType.ReadonlyOptional(wholeOption(500, 1, 1_000_000, 'deposits per second', 'Deposits per second one identity may make over all its connections (token bucket, burst twice this). Default 500.')),
+    addressMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(50_000, 1, 100_000_000, 'envelopes', 'Envelopes deposited from one source address that may be stored here at once; more: DEPOSITOR_QUOTA. Default 50 000.')),
+    addressMaxBytes: OptionType.ReadonlyOptional(wholeOption(256 * MiB, 1024, 2 ** 46, 'bytes', 'Bytes deposited from one source address that may be stored here at once; more: DEPOSITOR_QUOTA. Default 256 MiB.')),
+    addressDepositsPerSecond: OptionType.ReadonlyOptional(wholeOption(1000, 1, 1_000_000, 'deposits per second', 'Deposits per second from one source address over all its connections and identities (burst twice this). Default 1 000.')),
+    highWaterPercent: OptionType.ReadonlyOptional(wholeOption(80, 1, 99, 'percent', 'Above this share (percent) of maxStoredBytes or maxStoredEnvelopes, the relay is nearly full: each identity and each address may then hold only a part of its quota, shrinking linearly to nothing at 100 %, so the heaviest depositors are refused first (RELAY_NEARLY_FULL). Default 80.')),
+    uncollectedMailboxMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(100, 1, 10_000_000, 'envelopes', 'Envelopes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 100 (at most mailboxMaxEnvelopes).')),
+    uncollectedMailboxMaxBytes: OptionType.ReadonlyOptional(wholeOption(4 * MiB, 1024, 2 ** 40, 'bytes', 'Bytes a mailbox nobody ever collected holds at most (MAILBOX_FULL). Default 4 MiB, or maxEnvelopeBytes if larger (at most mailboxMaxBytes).')),
+    uncollectedRetentionSeconds: OptionType.ReadonlyOptional(wholeOption(7 * 86_400, 1, 400 * 86_400, 'seconds', 'How long an envelope for a mailbox nobody ever collected is kept at most. Default 7 days (at most maxRetentionSeconds).')),
+    mqttMaxSessions: OptionType.ReadonlyOptional(wholeOption(100_000, 1, 10_000_000, 'sessions', 'The embedded MQTT broker\'s persistent sessions (clients with subscriptions, kept while they are away) at most; a new client\'s SUBSCRIBE beyond is refused (SUBACK 0x80). Default 100 000.')),
+    mqttSessionExpirySeconds: OptionType.ReadonlyOptional(wholeOption(30 * 86_400, 1, 400 * 86_400, 'seconds', 'An embedded-broker session whose client has not been connected for this long is ended, with its queued messages; checked every purgeIntervalMs. Default 30 days (2 592 000 s), like maxRetentionSeconds.')),
+    mqttSessionMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(10_000, 1, 10_000_000, 'envelopes', 'Messages the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 10 000.')),
+    mqttSessionMaxBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 1024, 2 ** 40, 'bytes', 'Payload bytes the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 64 MiB.')),
+    mqttClientMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(10_000, 1, 10_000_000, 'envelopes', 'Messages one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts); its publishes beyond are refused (no PUBACK) until some are delivered. Default 10 000.')),
+    mqttClientMaxBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 1024, 2 ** 40, 'bytes', 'Payload bytes one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts). Default 64 MiB.')),
+    mqttAnonymous: OptionType.ReadonlyOptional(flagOption(false, '* The embedded broker also admits clients that prove no identity key (any client id, no allow-list applies to them). Default false: only clients whose CONNECT proves an identity key (docs/relay-protocol.md section 9).')),
+    authTimeoutMs: OptionType.ReadonlyOptional(wholeOption(10_000, 100, 300_000, 'milliseconds', 'Time a connection has to authenticate; then it is closed with 4001 AUTH_TIMEOUT. Default 10 000 ms.')),
+    heartbeatIntervalMs: OptionType.ReadonlyOptional(wholeOption(15_000, 100, 600_000, 'milliseconds', 'Interval of the relay\'s pings; a client silent for two intervals is dropped. Default 15 000 ms.')),
+    depositsPerSecond: OptionType.ReadonlyOptional(wholeOption(500, 1, 1_000_000, 'deposits per second', 'Deposits per second a connection may make (token bucket). Default 500.')),
+    depositBurst: OptionType.ReadonlyOptional(wholeOption(1_000, 1, 10_000_000, 'deposits', 'Bucket size: deposits a connection may make at once after a quiet spell. Default 1 000.')),
+    maxPendingDeposits: OptionType.ReadonlyOptional(wholeOption(256, 1, 65_536, 'deposits', 'Deposits of one connection being stored at once; more are refused with RATE_LIMITED. Default 256.')),
+    pushWindow: OptionType.ReadonlyOptional(wholeOption(128, 1, 4096, 'envelopes', 'Pushed envelopes a connection may leave unacknowledged; pushing pauses beyond. Default 128 (half the transport\'s maxPendingDeliveries).')),
+    pauseBufferedBytes: OptionType.ReadonlyOptional(wholeOption(MiB, 1024, 1024 * MiB, 'bytes', 'Pushing to a connection pauses while its send buffer holds more than this. Default 1 MiB.')),
+    maxBufferedBytes: OptionType.ReadonlyOptional(wholeOption(16 * MiB, 1024, 4096 * MiB, 'bytes', 'A connection whose send buffer passes this is a slow consumer and is closed with 4008 SLOW_CONSUMER. Default 16 MiB.')),
+    purgeIntervalMs: OptionType.ReadonlyOptional(wholeOption(60_000, 100, 86_400_000, 'milliseconds', 'How often expired envelopes are purged. Default 60 000 ms.')),
+    allowDeposit: OptionType.ReadonlyOptional(textListOption('Card files of identities allowed to deposit. Default: anyone who authenticates.')),
+    allowCollect: OptionType.ReadonlyOptional(textListOption('Card files of identities whose mailboxes may be collected here. Default: any proven mailbox.')),
+    admitAuthorities: OptionType.ReadonlyOptional(textListOption('Card files of organisation authorities: only clients showing a valid certificate chain to one of them are admitted (docs/relay-protocol.md 4.1). Cannot be combined with smtp or mqtt, whose clients carry no identity. Default: none.')),
+    admitRevocations: OptionType.ReadonlyOptional(textOption('a file path, with admitAuthorities', 'A revocation list file of those authorities, watched: a newer list closes revoked clients at once. Default: none.')),
+    logLevel: OptionType.ReadonlyOptional(oneOfOption(LOG_LEVELS, 'info', 'pino level: fatal, error, warn, info, debug, trace or silent. Default info.')),
+    mapSize: OptionType.ReadonlyOptional(wholeOption(2048 * MiB, MiB, 2 ** 46, 'bytes', 'Initial LMDB map size in bytes. Default 2 GiB.')),
+    minFreeBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 0, 2 ** 40, 'bytes', 'Deposits are refused with STORAGE_FULL while the file system of dataDir has less than this free: the room left is for acknowledgements (removals need new pages too) and the relay never meets a full disk. 0: no check. Default 64 MiB.')),
+    storageRetryMs: OptionType.ReadonlyOptional(wholeOption(5_000, 10, 3_600_000, 'milliseconds', 'After a deposit was refused for want of disk space or its commit failed, deposits are refused with STORAGE_FULL (or UNAVAILABLE) for this long, then tried again: the first one committed ends the refusals. Default 5 000 ms.')),
+    shutdownTimeoutMs: OptionType.ReadonlyOptional(wholeOption(10_000, 0, 600_000, 'milliseconds', 'Longest a graceful shutdown waits for deposits under way. Default 10 000 ms.')),
+  },
+  { additionalProperties: false },
+);
+
+/** Everything a relay can be told (RelayInitSchema describes each field and its default). */
+// An interface, not an alias: its members are computed once, and read as plain fields in other packages.
+export interface RelayInit extends OptionsOf<typeof RelayInitSchema> {}
 
 export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations'>> & {
   readonly host: string;
@@ -171,55 +89,10 @@ export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metrics
   readonly admitRevocations: string | undefined;
 };
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** The numeric options (each a whole number in a unit and range), with their defaults. */
+const NUMERIC = Object.entries(RelayInitSchema.properties).filter(([, schema]) => schema.type === 'integer') as [keyof ResolvedRelayInit, { default: number }][];
 
-const MiB = 1024 * 1024;
-
-/** [default, min, max, unit] of every numeric option. */
-const NUMBERS = {
-  maxEnvelopeBytes: [MiB, 1024, 64 * MiB, 'bytes'],
-  mailboxMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
-  mailboxMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
-  maxStoredBytes: [1024 * MiB, 1024, 2 ** 46, 'bytes'],
-  maxStoredEnvelopes: [1_000_000, 1, 100_000_000, 'envelopes'],
-  maxRetentionSeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
-  maxConnections: [10_000, 1, 1_000_000, 'connections'],
-  maxConnectionsPerAddress: [256, 1, 1_000_000, 'connections'],
-  maxAuthenticating: [4096, 1, 1_000_000, 'connections'],
-  maxAuthenticatingPerAddress: [64, 1, 1_000_000, 'connections'],
-  depositorMaxEnvelopes: [10_000, 1, 100_000_000, 'envelopes'],
-  depositorMaxBytes: [64 * MiB, 1024, 2 ** 46, 'bytes'],
-  depositorDepositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],
-  addressMaxEnvelopes: [50_000, 1, 100_000_000, 'envelopes'],
-  addressMaxBytes: [256 * MiB, 1024, 2 ** 46, 'bytes'],
-  addressDepositsPerSecond: [1000, 1, 1_000_000, 'deposits per second'],
-  highWaterPercent: [80, 1, 99, 'percent'],
-  uncollectedMailboxMaxEnvelopes: [100, 1, 10_000_000, 'envelopes'],
-  uncollectedMailboxMaxBytes: [4 * MiB, 1024, 2 ** 40, 'bytes'],
-  uncollectedRetentionSeconds: [7 * 86_400, 1, 400 * 86_400, 'seconds'],
-  mqttMaxSessions: [100_000, 1, 10_000_000, 'sessions'],
-  mqttSessionExpirySeconds: [30 * 86_400, 1, 400 * 86_400, 'seconds'],
-  mqttSessionMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
-  mqttSessionMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
-  mqttClientMaxEnvelopes: [10_000, 1, 10_000_000, 'envelopes'],
-  mqttClientMaxBytes: [64 * MiB, 1024, 2 ** 40, 'bytes'],
-  authTimeoutMs: [10_000, 100, 300_000, 'milliseconds'],
-  heartbeatIntervalMs: [15_000, 100, 600_000, 'milliseconds'],
-  depositsPerSecond: [500, 1, 1_000_000, 'deposits per second'],
-  depositBurst: [1_000, 1, 10_000_000, 'deposits'],
-  maxPendingDeposits: [256, 1, 65_536, 'deposits'],
-  pushWindow: [128, 1, 4096, 'envelopes'],
-  pauseBufferedBytes: [MiB, 1024, 1024 * MiB, 'bytes'],
-  maxBufferedBytes: [16 * MiB, 1024, 4096 * MiB, 'bytes'],
-  purgeIntervalMs: [60_000, 100, 86_400_000, 'milliseconds'],
-  writeBehindMs: [20, 0, 1000, 'milliseconds'],
-  mapSize: [2048 * MiB, MiB, 2 ** 46, 'bytes'],
-  minFreeBytes: [64 * MiB, 0, 2 ** 40, 'bytes'],
-  storageRetryMs: [5_000, 10, 3_600_000, 'milliseconds'],
-  shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
-} as const;
-
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'mqttAnonymous', 'allowDeposit', 'allowCollect', 'admitAuthorities', 'admitRevocations', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = knownOptions(RelayInitSchema);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -240,22 +113,11 @@ export function parseMetricsAddress(value: unknown, where: string): { host: stri
   return parseAddress(typeof text === 'string' && /^\d+$/.test(text.trim()) ? `127.0.0.1:${text.trim()}` : text, where);
 }
 
-function strings(value: unknown, where: string): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.trim() === '')) throw new OptionsError(`${where}: expected a list of non-empty strings`);
-  return value as string[];
-}
-
 /** Validates every field (the message names it, under `where`) and fills in the defaults. */
 export function resolveRelayInit(init: RelayInit, where = 'startRelay'): ResolvedRelayInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError(`${where}: expected an object with at least dataDir`);
-  for (const key of Object.keys(init)) if (!KNOWN_OPTIONS.has(key)) throw new OptionsError(`${where}: unknown option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-  const numbers = {} as Record<keyof typeof NUMBERS, number>;
-  for (const [field, [fallback, min, max, unit]] of Object.entries(NUMBERS) as [keyof typeof NUMBERS, readonly [number, number, number, string]][]) {
-    const value = (init as unknown as Record<string, unknown>)[field] ?? fallback;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole ${unit} from ${min} to ${max}, got ${describe(value)}`);
-    numbers[field] = value;
-  }
+  checkOptions(RelayInitSchema, init, where);
+  const numbers = Object.fromEntries(NUMERIC.map(([field, schema]) => [field, (init as Record<string, unknown>)[field] ?? schema.default])) as Record<(typeof NUMERIC)[number][0], number>;
   // Unset, a never-collected mailbox takes at least one largest envelope (a first message always fits, when any
   // mailbox can hold it); and it never gets more than any mailbox gets: its defaults shrink to fit.
   if (init.uncollectedMailboxMaxBytes === undefined) numbers.uncollectedMailboxMaxBytes = Math.max(numbers.uncollectedMailboxMaxBytes, numbers.maxEnvelopeBytes);
@@ -265,7 +127,6 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   }
   if (numbers.maxAuthenticatingPerAddress > numbers.maxConnectionsPerAddress) throw new OptionsError(`${where}: maxAuthenticatingPerAddress (${numbers.maxAuthenticatingPerAddress}) must be at most maxConnectionsPerAddress (${numbers.maxConnectionsPerAddress})`);
   if (numbers.maxBufferedBytes < numbers.pauseBufferedBytes) throw new OptionsError(`${where}: maxBufferedBytes (${numbers.maxBufferedBytes}) must be at least pauseBufferedBytes (${numbers.pauseBufferedBytes})`);
-  if (typeof init.dataDir !== 'string' || init.dataDir.trim() === '') throw new OptionsError(`${where}: dataDir: expected a directory path, got ${describe(init.dataDir)}`);
   const listen = init.listen ?? '127.0.0.1:7700';
   const { host, port } = parseAddress(listen, `${where}: listen`);
   const metrics = init.metricsListen === undefined ? undefined : parseMetricsAddress(init.metricsListen, `${where}: metricsListen`);
@@ -273,12 +134,11 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
   const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);
   const mqttAnonymous = init.mqttAnonymous ?? false;
-  if (typeof mqttAnonymous !== 'boolean') throw new OptionsError(`${where}: mqttAnonymous: expected true or false, got ${describe(mqttAnonymous)}`);
-  const admitAuthorities = strings(init.admitAuthorities, `${where}: admitAuthorities`);
+  const admitAuthorities = init.admitAuthorities;
   if (admitAuthorities && (smtp || mqtt)) throw new OptionsError(`${where}: admitAuthorities cannot be combined with ${smtp ? 'smtp' : 'mqtt'}: its clients carry no identity to check a certificate against`);
   const admitRevocations = init.admitRevocations;
-  if (admitRevocations !== undefined && (typeof admitRevocations !== 'string' || admitRevocations.trim() === '' || !admitAuthorities)) throw new OptionsError(`${where}: admitRevocations: expected a file path, with admitAuthorities`);
-  const publicUrls = strings(init.publicUrls, `${where}: publicUrls`);
+  if (admitRevocations !== undefined && !admitAuthorities) throw new OptionsError(`${where}: admitRevocations: expected a file path, with admitAuthorities`);
+  const publicUrls = init.publicUrls;
   for (const url of publicUrls ?? []) {
     let parsed: URL | undefined;
     try {
@@ -289,7 +149,6 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) throw new OptionsError(`${where}: publicUrls: ${describe(url)} is not a ws:// or wss:// URL`);
   }
   const logLevel = init.logLevel ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new OptionsError(`${where}: logLevel: expected one of ${LOG_LEVELS.join(', ')}, got ${describe(logLevel)}`);
   return {
     ...numbers,
     listen,
@@ -301,8 +160,8 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     smtp,
     mqtt,
     mqttAnonymous,
-    allowDeposit: strings(init.allowDeposit, `${where}: allowDeposit`),
-    allowCollect: strings(init.allowCollect, `${where}: allowCollect`),
+    allowDeposit: init.allowDeposit,
+    allowCollect: init.allowCollect,
     admitAuthorities,
     admitRevocations,
     logLevel,

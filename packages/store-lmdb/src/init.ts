@@ -1,4 +1,4 @@
-import { OptionsError } from '@herald/core';
+import { checkOptions, OptionsError, OptionType, textOption, type OptionsOf } from '@herald/core';
 
 /** Outbox records kept at most; a new id beyond this is refused with CAPACITY_EXCEEDED. */
 export const DEFAULT_MAX_OUTBOX = 100_000;
@@ -26,24 +26,27 @@ export const DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024;
 /** 1 TiB. */
 export const MAX_MIN_FREE_BYTES = 2 ** 40;
 
-export interface LmdbStoreInit {
-  /**
-   * Directory holding the environment (`data.mdb`, `lock.mdb`); created, with
-   * its parents, if missing. One process should own it: LMDB would let a
-   * second one in, but the node's in-memory state assumes it is the only writer.
-   */
-  readonly path: string;
-  /** Bound on outbox records. Default {@link DEFAULT_MAX_OUTBOX}. */
-  readonly maxOutbox?: number;
-  /** Bound on inbox records not yet removed by the application. Default {@link DEFAULT_MAX_INBOX}. */
-  readonly maxInbox?: number;
-  /** Bound on seen ids (inbox ids included). Default {@link DEFAULT_MAX_SEEN}. */
-  readonly maxSeen?: number;
-  /** Initial memory-map size in bytes, from 1 MiB to 64 TiB. Default {@link DEFAULT_MAP_SIZE}. */
-  readonly mapSize?: number;
-  /** Free disk space below which new records are refused with STORE_FULL, from 0 (never) to 1 TiB. Default {@link DEFAULT_MIN_FREE_BYTES}. */
-  readonly minFreeBytes?: number;
-}
+const count = (fallback: number, description: string) =>
+  OptionType.ReadonlyOptional(OptionType.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, default: fallback, description, errorMessage: 'expected a positive integer' }));
+
+/**
+ * The store's options, declared once: the schema yields `LmdbStoreInit`, and `resolveInit` checks every field against
+ * it (a misspelt bound, `maxOutBox`, would otherwise silently leave the default in force).
+ */
+export const LmdbStoreInitSchema = OptionType.Object(
+  {
+    path: OptionType.Readonly(textOption('a directory path', 'Directory holding the environment (`data.mdb`, `lock.mdb`); created, with its parents, if missing. One process should own it: LMDB would let a second one in, but the node\'s in-memory state assumes it is the only writer.')),
+    maxOutbox: count(DEFAULT_MAX_OUTBOX, 'Bound on outbox records. Default 100 000.'),
+    maxInbox: count(DEFAULT_MAX_INBOX, 'Bound on inbox records not yet removed by the application. Default 100 000.'),
+    maxSeen: count(DEFAULT_MAX_SEEN, 'Bound on seen ids (inbox ids included). Default 1 000 000.'),
+    mapSize: OptionType.ReadonlyOptional(OptionType.Integer({ minimum: MIN_MAP_SIZE, maximum: MAX_MAP_SIZE, default: DEFAULT_MAP_SIZE, description: 'Initial memory-map size in bytes, from 1 MiB to 64 TiB. Default 1 GiB.', errorMessage: `expected a whole number of bytes from ${MIN_MAP_SIZE} (1 MiB) to ${MAX_MAP_SIZE} (64 TiB)` })),
+    minFreeBytes: OptionType.ReadonlyOptional(OptionType.Integer({ minimum: 0, maximum: MAX_MIN_FREE_BYTES, default: DEFAULT_MIN_FREE_BYTES, description: 'Free disk space below which new records are refused with STORE_FULL, from 0 (never) to 1 TiB. Default 16 MiB.', errorMessage: `expected a whole number of bytes from 0 to ${MAX_MIN_FREE_BYTES} (1 TiB)` })),
+  },
+  { additionalProperties: false },
+);
+
+/** Everything an LMDB store can be told (LmdbStoreInitSchema describes each field and its default). */
+export interface LmdbStoreInit extends OptionsOf<typeof LmdbStoreInitSchema> {}
 
 export interface ResolvedInit {
   readonly path: string;
@@ -54,47 +57,17 @@ export interface ResolvedInit {
   readonly minFreeBytes: number;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['path', 'maxOutbox', 'maxInbox', 'maxSeen', 'mapSize', 'minFreeBytes']);
-
 /** Checks every field, naming it in the message, and fills in the defaults. */
 export function resolveInit(init: LmdbStoreInit): ResolvedInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('lmdbStore: init is required ({ path })');
-  // A misspelt bound (`maxOutBox`) would otherwise silently leave the default in force.
-  for (const key of Object.keys(init)) if (!KNOWN.has(key)) throw new OptionsError(`lmdbStore: unknown option ${key}`);
-  if (typeof init.path !== 'string' || init.path.trim() === '') throw new OptionsError(`path: expected a directory path, got ${describe(init.path)}`);
-  if (init.path.includes('\0')) throw new OptionsError('path: must not contain a NUL character');
+  checkOptions(LmdbStoreInitSchema, init, 'lmdbStore');
+  if (init.path.includes('\0')) throw new OptionsError('lmdbStore: path: must not contain a NUL character');
   return {
     path: init.path,
-    maxOutbox: count('maxOutbox', init.maxOutbox, DEFAULT_MAX_OUTBOX),
-    maxInbox: count('maxInbox', init.maxInbox, DEFAULT_MAX_INBOX),
-    maxSeen: count('maxSeen', init.maxSeen, DEFAULT_MAX_SEEN),
-    mapSize: mapSize(init.mapSize),
-    minFreeBytes: minFreeBytes(init.minFreeBytes),
+    maxOutbox: init.maxOutbox ?? DEFAULT_MAX_OUTBOX,
+    maxInbox: init.maxInbox ?? DEFAULT_MAX_INBOX,
+    maxSeen: init.maxSeen ?? DEFAULT_MAX_SEEN,
+    mapSize: init.mapSize ?? DEFAULT_MAP_SIZE,
+    minFreeBytes: init.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES,
   };
-}
-
-function count(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new OptionsError(`${name}: expected a positive integer, got ${describe(value)}`);
-  return value;
-}
-
-function mapSize(value: unknown): number {
-  if (value === undefined) return DEFAULT_MAP_SIZE;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < MIN_MAP_SIZE || value > MAX_MAP_SIZE) {
-    throw new OptionsError(`mapSize: expected a whole number of bytes from ${MIN_MAP_SIZE} (1 MiB) to ${MAX_MAP_SIZE} (64 TiB), got ${describe(value)}`);
-  }
-  return value;
-}
-
-function minFreeBytes(value: unknown): number {
-  if (value === undefined) return DEFAULT_MIN_FREE_BYTES;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > MAX_MIN_FREE_BYTES) {
-    throw new OptionsError(`minFreeBytes: expected a whole number of bytes from 0 to ${MAX_MIN_FREE_BYTES} (1 TiB), got ${describe(value)}`);
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

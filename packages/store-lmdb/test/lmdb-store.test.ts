@@ -343,17 +343,17 @@ describe('lmdbStore options', () => {
 
   const cases: [string, unknown, string][] = [
     ['no init', undefined, 'lmdbStore: init is required ({ path })'],
-    ['no path', {}, 'path: expected a directory path, got undefined'],
-    ['empty path', { path: '  ' }, 'path: expected a directory path, got "  "'],
-    ['NUL in path', { path: 'a\0b' }, 'path: must not contain a NUL character'],
-    ['misspelt option', { path: '/tmp/x', maxOutBox: 5 }, 'lmdbStore: unknown option maxOutBox'],
-    ['zero maxOutbox', { path: '/tmp/x', maxOutbox: 0 }, 'maxOutbox: expected a positive integer, got 0'],
-    ['fractional maxInbox', { path: '/tmp/x', maxInbox: 1.5 }, 'maxInbox: expected a positive integer, got 1.5'],
-    ['string maxSeen', { path: '/tmp/x', maxSeen: '10' }, 'maxSeen: expected a positive integer, got "10"'],
-    ['NaN maxOutbox', { path: '/tmp/x', maxOutbox: Number.NaN }, 'maxOutbox: expected a positive integer, got NaN'],
-    ['tiny mapSize', { path: '/tmp/x', mapSize: 4096 }, 'mapSize: expected a whole number of bytes from 1048576 (1 MiB) to 70368744177664 (64 TiB), got 4096'],
-    ['huge mapSize', { path: '/tmp/x', mapSize: 2 ** 50 }, 'mapSize: expected a whole number of bytes from 1048576 (1 MiB) to 70368744177664 (64 TiB), got 1125899906842624'],
-    ['negative minFreeBytes', { path: '/tmp/x', minFreeBytes: -1 }, 'minFreeBytes: expected a whole number of bytes from 0 to 1099511627776 (1 TiB), got -1'],
+    ['no path', {}, 'lmdbStore: path: expected a directory path, got undefined'],
+    ['empty path', { path: '  ' }, 'lmdbStore: path: expected a directory path, got "  "'],
+    ['NUL in path', { path: 'a\0b' }, 'lmdbStore: path: must not contain a NUL character'],
+    ['misspelt option', { path: '/tmp/x', maxOutBox: 5 }, 'lmdbStore: unknown option "maxOutBox" (known: path, maxOutbox, maxInbox, maxSeen, mapSize, minFreeBytes)'],
+    ['zero maxOutbox', { path: '/tmp/x', maxOutbox: 0 }, 'lmdbStore: maxOutbox: expected a positive integer, got 0'],
+    ['fractional maxInbox', { path: '/tmp/x', maxInbox: 1.5 }, 'lmdbStore: maxInbox: expected a positive integer, got 1.5'],
+    ['string maxSeen', { path: '/tmp/x', maxSeen: '10' }, 'lmdbStore: maxSeen: expected a positive integer, got "10"'],
+    ['NaN maxOutbox', { path: '/tmp/x', maxOutbox: Number.NaN }, 'lmdbStore: maxOutbox: expected a positive integer, got NaN'],
+    ['tiny mapSize', { path: '/tmp/x', mapSize: 4096 }, 'lmdbStore: mapSize: expected a whole number of bytes from 1048576 (1 MiB) to 70368744177664 (64 TiB), got 4096'],
+    ['huge mapSize', { path: '/tmp/x', mapSize: 2 ** 50 }, 'lmdbStore: mapSize: expected a whole number of bytes from 1048576 (1 MiB) to 70368744177664 (64 TiB), got 1125899906842624'],
+    ['negative minFreeBytes', { path: '/tmp/x', minFreeBytes: -1 }, 'lmdbStore: minFreeBytes: expected a whole number of bytes from 0 to 1099511627776 (1 TiB), got -1'],
   ];
   it.each(cases)('%s → OptionsError', async (_label, init, message) => {
     const error = await lmdbStore(init as LmdbStoreInit).catch((caught: unknown) => caught);

@@ -1,4 +1,4 @@
-import { OptionsError } from '@herald/core';
+import { checkOptions, flagOption, OptionsError, OptionType, textOption, wholeOption, type OptionsOf } from '@herald/core';
 import { resolveAccount, type MailAccountInit, type ResolvedAccount } from './account.js';
 import { resolveAddressBook } from './address-book.js';
 import { isMailAddress, parseEmailUrl } from './url.js';
@@ -14,51 +14,52 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 /** What happens on the server to a received envelope's mail once the node stored it. Other mail is never touched. */
 export type ProcessedAction = { readonly action: 'delete' } | { readonly action: 'flag'; readonly flag?: string } | { readonly action: 'move'; readonly mailbox: string };
 
-/** Everything a mail carries besides the envelope. Defaults carry no fixed marker: no subject, no display name, no body text, a random attachment name. */
-export interface Camouflage {
-  readonly subject?: string;
-  readonly fromName?: string;
-  readonly bodyText?: string;
-  /** The attachment's file name; default a random `xxxxxxxx.bin` per mail. */
-  readonly attachmentName?: string;
-}
+const opaque = <T>(description: string) => OptionType.ReadonlyOptional(OptionType.Unsafe<T>(OptionType.Any({ description })));
 
-export interface EmailTransportInit {
-  /** `email:ADDRESS[?smtp=URL&imap=URL]`; or give `address`. Server URLs in `smtp`/`imap` take precedence. */
-  readonly url?: string;
-  /** The channel's own mailbox: the sender address of outgoing mail, the account IMAP reads. */
-  readonly address?: string;
-  /** Outgoing: SMTP submission. Absent: receive-only (unless the URL names one). */
-  readonly smtp?: MailAccountInit;
-  /** Incoming: IMAP. Absent: send-only (unless the URL names one). */
-  readonly imap?: MailAccountInit;
-  /** Routing tag (32 hex) → e-mail address of that recipient. Tags without an entry cannot be reached over this channel. */
-  readonly addressBook?: Readonly<Record<string, string>>;
-  /** The folder IMAP reads. Default INBOX. */
-  readonly mailbox?: string;
-  /** Default { action: 'delete' }: nothing is left on the server. */
-  readonly processed?: ProcessedAction;
-  /** 'attachment' (default): the envelope as a binary MIME attachment; 'armored': base64 lines in the text body. */
-  readonly format?: 'attachment' | 'armored';
-  readonly camouflage?: Camouflage;
-  /** The name given in SMTP EHLO. Default the domain of `address` (never the machine's host name). */
-  readonly heloName?: string;
-  /** Largest envelope sent or collected. Default 6 MiB; 1 byte to 64 MiB. */
-  readonly maxEnvelopeBytes?: number;
-  /** Mailbox scans besides IDLE pushes (and instead of them when the server lacks IDLE). Default 30 000 ms; 50 ms to 1 h. */
-  readonly pollIntervalMs?: number;
-  /** Use IMAP IDLE for push. Default true. */
-  readonly idle?: boolean;
-  readonly maxDeliveriesInFlight?: number;
-  /** Mails examined per scan; a bigger mailbox is worked through over several scans. Default 256. */
-  readonly maxMessagesPerScan?: number;
-  /** Ceiling of the reconnect and probe backoff. Default 30 000 ms. */
-  readonly maxReconnectDelayMs?: number;
-  /** Connect, greeting and command timeout. Default 20 000 ms. */
-  readonly timeoutMs?: number;
-  /** Channel name in receipts and errors. Default `email:ADDRESS`. */
-  readonly name?: string;
-}
+/**
+ * The transport's options, declared once: the schema yields `EmailTransportInit`, and `resolveEmailInit` checks every
+ * field against it (whole numbers in their unit and range, unknown keys refused). The accounts, the address book and
+ * `processed` are checked by their own readers (account.ts, address-book.ts), whose messages never echo a password.
+ */
+export const EmailTransportInitSchema = OptionType.Object(
+  {
+    url: OptionType.ReadonlyOptional(OptionType.String({ description: '`email:ADDRESS[?smtp=URL&imap=URL]`; or give `address`. Server URLs in `smtp`/`imap` take precedence.', errorMessage: 'expected an email: URL' })),
+    address: OptionType.ReadonlyOptional(OptionType.String({ description: 'The channel\'s own mailbox: the sender address of outgoing mail, the account IMAP reads.', errorMessage: 'expected a mailbox address such as bob@mission.example' })),
+    smtp: opaque<MailAccountInit>('Outgoing: SMTP submission. Absent: receive-only (unless the URL names one).'),
+    imap: opaque<MailAccountInit>('Incoming: IMAP. Absent: send-only (unless the URL names one).'),
+    addressBook: opaque<Readonly<Record<string, string>>>('Routing tag (32 hex) → e-mail address of that recipient. Tags without an entry cannot be reached over this channel.'),
+    mailbox: OptionType.ReadonlyOptional(OptionType.String({ description: 'The folder IMAP reads. Default INBOX.', errorMessage: 'expected a folder name' })),
+    processed: opaque<ProcessedAction>("What happens on the server to a received envelope's mail once the node stored it. Default { action: 'delete' }: nothing is left on the server."),
+    format: OptionType.ReadonlyOptional(OptionType.Union([OptionType.Literal('attachment'), OptionType.Literal('armored')], { default: 'attachment', description: "'attachment' (default): the envelope as a binary MIME attachment; 'armored': base64 lines in the text body.", errorMessage: 'expected "attachment" or "armored"' })),
+    camouflage: OptionType.ReadonlyOptional(
+      OptionType.Object(
+        {
+          subject: OptionType.Optional(OptionType.String({ description: 'Default none.', errorMessage: 'expected a string' })),
+          fromName: OptionType.Optional(OptionType.String({ description: 'Default none.', errorMessage: 'expected a string' })),
+          bodyText: OptionType.Optional(OptionType.String({ description: 'Default none.', errorMessage: 'expected a string' })),
+          attachmentName: OptionType.Optional(OptionType.String({ description: "The attachment's file name; default a random `xxxxxxxx.bin` per mail.", errorMessage: 'expected a string' })),
+        },
+        { additionalProperties: false, description: 'Everything a mail carries besides the envelope. Defaults carry no fixed marker: no subject, no display name, no body text, a random attachment name.', errorMessage: 'expected an object' },
+      ),
+    ),
+    heloName: OptionType.ReadonlyOptional(OptionType.String({ description: 'The name given in SMTP EHLO. Default the domain of `address` (never the machine\'s host name).', errorMessage: 'expected a host name' })),
+    maxEnvelopeBytes: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_ENVELOPE_BYTES, 1, 64 * 1024 * 1024, 'bytes', 'Largest envelope sent or collected. Default 6 MiB; 1 byte to 64 MiB.')),
+    pollIntervalMs: OptionType.ReadonlyOptional(wholeOption(DEFAULT_POLL_INTERVAL_MS, 50, 3_600_000, 'milliseconds', 'Mailbox scans besides IDLE pushes (and instead of them when the server lacks IDLE). Default 30 000 ms; 50 ms to 1 h.')),
+    idle: OptionType.ReadonlyOptional(flagOption(true, 'Use IMAP IDLE for push. Default true.')),
+    maxDeliveriesInFlight: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_DELIVERIES_IN_FLIGHT, 1, 256, 'deliveries', 'Deliveries awaiting the node at once. Default 8; 1 to 256.')),
+    maxMessagesPerScan: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_MESSAGES_PER_SCAN, 1, 100_000, 'messages', 'Mails examined per scan; a bigger mailbox is worked through over several scans. Default 256; 1 to 100 000.')),
+    maxReconnectDelayMs: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_RECONNECT_DELAY_MS, 100, 3_600_000, 'milliseconds', 'Ceiling of the reconnect and probe backoff. Default 30 000 ms; 100 ms to 1 h.')),
+    timeoutMs: OptionType.ReadonlyOptional(wholeOption(DEFAULT_TIMEOUT_MS, 100, 600_000, 'milliseconds', 'Connect, greeting and command timeout. Default 20 000 ms; 100 ms to 10 min.')),
+    name: OptionType.ReadonlyOptional(textOption('a non-empty string', 'Channel name in receipts and errors. Default `email:ADDRESS`.')),
+  },
+  { additionalProperties: false },
+);
+
+/** Everything an e-mail transport can be told (EmailTransportInitSchema describes each field and its default). */
+export interface EmailTransportInit extends OptionsOf<typeof EmailTransportInitSchema> {}
+
+/** Everything a mail carries besides the envelope (EmailTransportInitSchema's camouflage). */
+export type Camouflage = NonNullable<EmailTransportInit['camouflage']>;
 
 export interface ResolvedEmailInit {
   readonly address: string;
@@ -78,14 +79,6 @@ export interface ResolvedEmailInit {
   readonly maxMessagesPerScan: number;
   readonly maxReconnectDelayMs: number;
   readonly timeoutMs: number;
-}
-
-const KNOWN = new Set(['url', 'address', 'smtp', 'imap', 'addressBook', 'mailbox', 'processed', 'format', 'camouflage', 'heloName', 'maxEnvelopeBytes', 'pollIntervalMs', 'idle', 'maxDeliveriesInFlight', 'maxMessagesPerScan', 'maxReconnectDelayMs', 'timeoutMs', 'name']);
-
-function integer(init: EmailTransportInit, field: keyof EmailTransportInit, fallback: number, min: number, max: number, unit: string): number {
-  const value = init[field] ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new OptionsError(`emailTransport: ${field}: expected whole ${unit} from ${min} to ${max}, got ${String(value)}`);
-  return value;
 }
 
 function text(value: unknown, field: string, maxLength: number): string | undefined {
@@ -110,8 +103,6 @@ function processedAction(value: ProcessedAction | undefined): ProcessedAction {
 
 function camouflage(value: Camouflage | undefined): Camouflage {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw new OptionsError('emailTransport: camouflage: expected an object');
-  for (const key of Object.keys(value)) if (!['subject', 'fromName', 'bodyText', 'attachmentName'].includes(key)) throw new OptionsError(`emailTransport: camouflage: unknown option "${key}"`);
   const out: Record<string, string> = {};
   for (const [key, max] of [['subject', 200], ['fromName', 100], ['bodyText', 64 * 1024], ['attachmentName', 100]] as const) {
     const checked = text(value[key], `camouflage.${key}`, max);
@@ -123,7 +114,7 @@ function camouflage(value: Camouflage | undefined): Camouflage {
 /** Validates an init object once, at construction, so a bad configuration fails before anything touches the network. */
 export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('emailTransport: init is required ({ url } or { address, smtp, imap, addressBook })');
-  for (const key of Object.keys(init)) if (!KNOWN.has(key)) throw new OptionsError(`emailTransport: unknown option "${key}"`);
+  checkOptions(EmailTransportInitSchema, init, 'emailTransport');
   const fromUrl = init.url === undefined ? undefined : parseEmailUrl(init.url);
   if (fromUrl && init.address !== undefined && init.address !== fromUrl.address) throw new OptionsError(`emailTransport: address ${init.address} differs from the URL's ${fromUrl.address}`);
   const address = fromUrl?.address ?? init.address;
@@ -136,11 +127,8 @@ export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
   const mailbox = text(init.mailbox, 'mailbox', 200) ?? 'INBOX';
   if (mailbox.length === 0) throw new OptionsError('emailTransport: mailbox: expected a folder name');
   const format = init.format ?? 'attachment';
-  if (format !== 'attachment' && format !== 'armored') throw new OptionsError(`emailTransport: format: expected "attachment" or "armored", got ${JSON.stringify(format)}`);
   const idle = init.idle ?? true;
-  if (typeof idle !== 'boolean') throw new OptionsError('emailTransport: idle: expected a boolean');
   const name = init.name ?? `email:${address}`;
-  if (typeof name !== 'string' || name.trim().length === 0) throw new OptionsError('emailTransport: name: expected a non-empty string');
   const heloName = text(init.heloName, 'heloName', 253) ?? address.slice(address.indexOf('@') + 1);
   return {
     address,
@@ -153,12 +141,12 @@ export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
     format,
     camouflage: camouflage(init.camouflage),
     heloName,
-    maxEnvelopeBytes: integer(init, 'maxEnvelopeBytes', DEFAULT_MAX_ENVELOPE_BYTES, 1, 64 * 1024 * 1024, 'bytes'),
-    pollIntervalMs: integer(init, 'pollIntervalMs', DEFAULT_POLL_INTERVAL_MS, 50, 3_600_000, 'milliseconds'),
+    maxEnvelopeBytes: init.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,
+    pollIntervalMs: init.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     idle,
-    maxDeliveriesInFlight: integer(init, 'maxDeliveriesInFlight', DEFAULT_MAX_DELIVERIES_IN_FLIGHT, 1, 256, 'deliveries'),
-    maxMessagesPerScan: integer(init, 'maxMessagesPerScan', DEFAULT_MAX_MESSAGES_PER_SCAN, 1, 100_000, 'messages'),
-    maxReconnectDelayMs: integer(init, 'maxReconnectDelayMs', DEFAULT_MAX_RECONNECT_DELAY_MS, 100, 3_600_000, 'milliseconds'),
-    timeoutMs: integer(init, 'timeoutMs', DEFAULT_TIMEOUT_MS, 100, 600_000, 'milliseconds'),
+    maxDeliveriesInFlight: init.maxDeliveriesInFlight ?? DEFAULT_MAX_DELIVERIES_IN_FLIGHT,
+    maxMessagesPerScan: init.maxMessagesPerScan ?? DEFAULT_MAX_MESSAGES_PER_SCAN,
+    maxReconnectDelayMs: init.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS,
+    timeoutMs: init.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
 }

@@ -52,6 +52,9 @@ describe('emailTransport init', () => {
     expect(refused({ ...base, format: 'pgp' })).toMatch(/format: expected "attachment" or "armored"/);
     expect(refused({ ...base, maxEnvelopeBytes: 0 })).toMatch(/maxEnvelopeBytes: expected whole bytes from 1/);
     expect(refused({ ...base, pasword: 'x' })).toMatch(/unknown option "pasword"/);
+    // Checked from EmailTransportInitSchema: nested unknown keys and types name the field and the value.
+    expect(refused({ ...base, camouflage: { subjet: 'x' } })).toBe('emailTransport: camouflage: unknown option "subjet" (known: subject, fromName, bodyText, attachmentName)');
+    expect(refused({ ...base, idle: 'no' })).toBe('emailTransport: idle: expected true or false, got "no"');
   });
 
   it('never puts a password in the channel name or in refusal messages', () => {

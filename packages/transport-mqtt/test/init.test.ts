@@ -54,7 +54,10 @@ describe('mqttTransport init', () => {
     expect(refusal(() => mqttTransport({ url: 'mqtt://u:p@h', identity: alice, username: 'u' }))).toMatch(/in the URL or as username\/password, not both/);
     expect(refusal(() => mqttTransport({ url, identity: alice, password: 'p' }))).toMatch(/needs a username/);
     expect(refusal(() => mqttTransport({ url, identity: alice, tls: { ca: 'x' } }))).toMatch(/only for mqtts:/);
-    expect(refusal(() => mqttTransport({ url, identity: alice, colour: 'red' } as never))).toBe('mqttTransport: unknown option "colour"');
+    expect(refusal(() => mqttTransport({ url, identity: alice, colour: 'red' } as never))).toMatch(/^mqttTransport: unknown option "colour" \(known: url, identity, clientId, /);
+    // Checked from MqttTransportInitSchema: nested keys and types; a password's value is never echoed.
+    expect(refusal(() => mqttTransport({ url: 'mqtts://h', identity: alice, tls: { rejectUnauthorised: false } } as never))).toMatch(/^mqttTransport: tls: unknown option "rejectUnauthorised"/);
+    expect(refusal(() => mqttTransport({ url, identity: alice, username: 'u', password: 987_654 } as never))).toBe('mqttTransport: password: expected a string, got number');
     expect(refusal(() => mqttTransport({ url, clientId: 'x', identityProof: true }))).toMatch(/identityProof: needs identity/);
     expect(refusal(() => mqttTransport({ url, identity: alice, identityProof: true, username: 'u' }))).toMatch(/identityProof: cannot be combined with a username/);
     expect(refusal(() => mqttTransport({ url, identity: alice, identityProof: 'yes' as never }))).toMatch(/identityProof: expected true, false or 'auto'/);

@@ -22,6 +22,11 @@ describe('webSocketTransport', () => {
     expect(() => webSocketTransport({ url: 'ws://x', identity, localAddress: 'eth0' })).toThrow('webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got "eth0"');
     expect(() => webSocketTransport({ url: 'ws://x', identity, localAddress: '127.0.0.2' })).not.toThrow();
     expect(() => webSocketTransport({ url: 'ws://x', identity, certificate: new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES + 1) })).toThrow(`certificate: expected the encoded certificate chain (1 to ${protocol.MAX_CERTIFICATE_CHAIN_BYTES} bytes)`);
+    // Checked from WebSocketTransportInitSchema: nested unknown keys, types and ranges name the field and the value.
+    expect(() => webSocketTransport({ url: 'wss://x', identity, tls: { rejectUnauthorised: false } } as never)).toThrow('webSocketTransport: tls: unknown option "rejectUnauthorised" (known: ca, cert, key, rejectUnauthorized, servername)');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, collect: 'yes' } as never)).toThrow('webSocketTransport: collect: expected true or false, got "yes"');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, maxPendingSends: 0 })).toThrow('webSocketTransport: maxPendingSends: expected whole sends from 1 to 65536, got 0');
+    expect(() => webSocketTransport({ url: 'ws://x', identity, minReconnectDelayMs: 5000, maxReconnectDelayMs: 4000 })).toThrow('maxReconnectDelayMs: expected whole milliseconds from 5000 to 3600000, got 4000');
     expect(webSocketTransport({ url: 'wss://relay.example/herald', identity }).name).toBe('wss://relay.example/herald');
   });
 });

@@ -1,4 +1,5 @@
-import { OptionsError, TrustError, decodeCard, toHex, type Card, type Identity } from '@herald/core';
+import { OptionsError, decodeCard, toHex, type Card, type Identity } from '@herald/core';
+import { TrustError } from './errors.js';
 import { concat, fromUtf8, hasControlCharacters, readU32, seconds, u32, utf8 } from './bytes.js';
 import { CERTIFICATE_DOMAIN } from './domains.js';
 import { fingerprintText, fingerprintBytes } from './fingerprint.js';

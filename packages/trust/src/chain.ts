@@ -1,4 +1,4 @@
-import { TrustError } from '@herald/core';
+import { TrustError } from './errors.js';
 import { concat, readU16, u16 } from './bytes.js';
 import { decodeCertificate, type Certificate } from './certificate.js';
 import { commentSafe, fromLines, toLine } from './text.js';

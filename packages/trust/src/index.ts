@@ -23,3 +23,4 @@ export { CERTIFICATE_DOMAIN, REVOCATION_LIST_DOMAIN, ROTATION_DOMAIN } from './d
 export { type TrustStore, memoryTrustStore, dirTrustStore } from './store.js';
 export { type Trust, type TrustInit, type TrustEvent, createTrust } from './policy.js';
 export { type SpokenFingerprint, spell } from './spoken.js';
+export { type TrustErrorCode, TrustError } from './errors.js';

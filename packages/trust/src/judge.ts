@@ -1,4 +1,5 @@
-import { ACK_CONTENT_TYPE, TrustError, constantTimeEqual, type Card, type InboundTrustContext, type OpenedMessage, type SenderTrust, type TrustVerdict } from '@herald/core';
+import { ACK_CONTENT_TYPE, constantTimeEqual, type Card, type InboundTrustContext, type OpenedMessage, type SenderTrust, type TrustVerdict } from '@herald/core';
+import { TrustError } from './errors.js';
 import type { CertificateChain } from './chain.js';
 import type { ChainCache } from './chains.js';
 import type { TrustEvent } from './policy.js';

@@ -1,4 +1,5 @@
-import { OptionsError, TrustError, constantTimeEqual, toHex, type Card, type NodeTrust, type OutboundMessage } from '@herald/core';
+import { OptionsError, constantTimeEqual, toHex, type Card, type NodeTrust, type OutboundMessage } from '@herald/core';
+import { TrustError } from './errors.js';
 import { utf8 } from './bytes.js';
 import type { CertificateChain } from './chain.js';
 import { attachments } from './attachments.js';

@@ -1,4 +1,5 @@
-import { TrustError, toHex } from '@herald/core';
+import { toHex } from '@herald/core';
+import { TrustError } from './errors.js';
 import { findRevocation, type RevocationEntry, type RevocationList } from './revocation.js';
 
 /**

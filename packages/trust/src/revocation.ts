@@ -1,4 +1,5 @@
-import { OptionsError, TrustError, constantTimeEqual, toHex, type Identity } from '@herald/core';
+import { OptionsError, constantTimeEqual, toHex, type Identity } from '@herald/core';
+import { TrustError } from './errors.js';
 import { concat, readU16, readU32, seconds, u16, u32, utf8 } from './bytes.js';
 import { REVOCATION_LIST_DOMAIN } from './domains.js';
 import { FINGERPRINT_BYTES, fingerprintBytes, fingerprintText } from './fingerprint.js';

@@ -1,4 +1,5 @@
-import { OptionsError, TrustError, decodeCard, toHex, type Card, type Identity } from '@herald/core';
+import { OptionsError, decodeCard, toHex, type Card, type Identity } from '@herald/core';
+import { TrustError } from './errors.js';
 import { concat, readU32, seconds, u32, utf8 } from './bytes.js';
 import { ROTATION_DOMAIN } from './domains.js';
 import { sodium } from './sodium.js';

@@ -1,4 +1,5 @@
-import { TrustError, constantTimeEqual, toHex, type Card } from '@herald/core';
+import { constantTimeEqual, toHex, type Card } from '@herald/core';
+import { TrustError } from './errors.js';
 import type { CertificateChain } from './chain.js';
 import { MAX_CHAIN_LENGTH } from './chain.js';
 import type { RevocationSet } from './revocation-set.js';

@@ -1,4 +1,4 @@
-import { TrustError } from '@herald/core';
+import { TrustError } from './errors.js';
 import { concat, fromUtf8, utf8 } from './bytes.js';
 import { decodeChain, encodeChain, type CertificateChain } from './chain.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TrustError, generateIdentity } from '@herald/core';
+import { generateIdentity } from '@herald/core';
+import { TrustError } from '@herald/trust';
 import { chainToText, decodeCertificate, fingerprintBytes, issueCertificate, issueRevocationList, parseChain, revocationSet, verifyChain } from '@herald/trust';
 import { DAY, HOUR, flipBits, organisation } from './helpers.js';
 

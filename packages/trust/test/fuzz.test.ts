@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyError, TrustError, generateIdentity } from '@herald/core';
+import { KeyError, generateIdentity } from '@herald/core';
+import { TrustError } from '@herald/trust';
 import { createRotation, decodeCertificate, decodeChain, decodeRevocationList, decodeRotation, encodeChain, fingerprintBytes, issueRevocationList, parseChain, unwrapCertified, wrapCertified } from '@herald/trust';
 import { organisation } from './helpers.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TrustError, generateIdentity } from '@herald/core';
+import { generateIdentity } from '@herald/core';
+import { TrustError } from '@herald/trust';
 import { createRotation, fingerprintBytes, fingerprintFromText, fingerprintText, issueRevocationList, parseRevocationList, parseRotation, revocationListToText, revocationSet, rotationToText, spell } from '@herald/trust';
 import { flipBits } from './helpers.js';
 

@@ -27,7 +27,7 @@ docs/drills.md; examples in examples/drills/.`,
   args: ['SCENARIO'],
   async run({ flags, args }) {
     // Loaded on use: the drill machinery (services, proxies, reports) must not slow every other command's start.
-    const { formatSummary, junitXml, parseScenario, progressLine, runDrill, ScenarioError, SetupError, startReaper, writeReports } = await import('@herald/drill');
+    const { formatSummary, junitXml, parseScenario, progressLine, runDrill, startReaper, writeReports } = await import('@herald/drill');
     const file = args[0] ?? '';
     let text: string;
     try {
@@ -35,13 +35,8 @@ docs/drills.md; examples in examples/drills/.`,
     } catch (error) {
       throw new CliError('FILE_NOT_FOUND', `cannot read scenario ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
     }
-    let scenario;
-    try {
-      scenario = parseScenario(text, file);
-    } catch (error) {
-      if (error instanceof ScenarioError) throw new CliError('SCENARIO_INVALID', error.message, { cause: error });
-      throw error;
-    }
+    // A scenario that does not validate throws the drill's own SCENARIO_INVALID, reported as any HeraldError.
+    const scenario = parseScenario(text, file);
     // Should this process be killed outright, a watchdog of its own ends the relay, brokers and mail servers it started.
     startReaper();
     const progress = progressLine(process.stdout);
@@ -51,9 +46,6 @@ docs/drills.md; examples in examples/drills/.`,
     let result;
     try {
       result = await runDrill(scenario, { signal: shutdown.controller.signal, ...(flags.keep ? { workdir: flags.keep } : {}), ...(progress ? { onProgress: (line: string) => progress.update(line) } : {}) });
-    } catch (error) {
-      if (error instanceof SetupError) throw new CliError('DRILL_SETUP', error.message, { cause: error });
-      throw error;
     } finally {
       finished.abort();
       progress?.clear();

@@ -1,4 +1,5 @@
-import { TrustError, constantTimeEqual, OptionsError } from '@herald/core';
+import { constantTimeEqual, OptionsError } from '@herald/core';
+import { TrustError } from '@herald/trust';
 import { chainToText, issueCertificate, parseChain, type CertificateChain } from '@herald/trust';
 import { UsageError } from '../errors.js';
 import { readTextFile } from '../files.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { TrustError, constantTimeEqual } from '@herald/core';
+import { constantTimeEqual } from '@herald/core';
+import { TrustError } from '@herald/trust';
 import { REVOCATION_REASONS, fingerprintFromText, issueRevocationList, parseRevocationList, revocationListToText, type RevocationList, type RevocationReason } from '@herald/trust';
 import { UsageError } from '../errors.js';
 import { fileError } from '../files.js';

@@ -3,7 +3,7 @@ import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
 import { envelopeId } from '../envelope/inspect.js';
 import { open, replayHorizonMs, replayKey, type OpenOptions, type OpenedMessage } from '../envelope/open.js';
-import { EnvelopeError, TrustError, type HeraldError } from '../errors.js';
+import { EnvelopeError, isHeraldError, type HeraldError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { PrekeyBundle } from '../prekey/bundle.js';
 import type { PrekeySecretStore } from '../prekey/secret-store.js';
@@ -62,6 +62,8 @@ export interface RefusedAbout {
 
 /** The verified sender of an envelope refused after its signature checked (not a contact, uncertified, revoked). */
 const refusedSender = new WeakMap<Error, string>();
+/** HeraldErrors the trust policy threw: refusals of the envelope (dropped, reported as `rejected`), not faults. */
+const policyRefusals = new WeakSet<HeraldError>();
 
 function refusedFrom<E extends Error>(error: E, opened: OpenedMessage): E {
   refusedSender.set(error, opened.sender.fingerprint);
@@ -124,7 +126,10 @@ export async function openStored(context: InboundContext, envelope: Uint8Array, 
   try {
     verdict = await context.trust.inbound(opened, { receivedAt, stored });
   } catch (error) {
-    throw error instanceof TrustError ? refusedFrom(error, opened) : error;
+    // A HeraldError from the policy (TrustError in @herald/trust) refuses this envelope; anything else is a fault.
+    if (!isHeraldError(error)) throw error;
+    policyRefusals.add(error);
+    throw refusedFrom(error, opened);
   }
   if (verdict.action === 'deliver' && context.requireKnownSender && !verdict.message.sender.card) {
     throw refusedFrom(new EnvelopeError('UNKNOWN_SENDER', 'sender is neither a contact nor certified'), opened);
@@ -154,7 +159,7 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
       context.queueAck(done.sender, done.opened.id, done.opened, done.as);
       return;
     }
-    if (error instanceof EnvelopeError || error instanceof TrustError) {
+    if (error instanceof EnvelopeError || (isHeraldError(error) && policyRefusals.has(error))) {
       // Refused for good: the channel may drop it. Garbage never blocks a channel.
       const sender = refusedSender.get(error);
       context.rejected(error.code, inbound.channel, error, { ...withId(inbound.bytes), ...(sender ? { sender } : {}) });

@@ -1,87 +1,87 @@
-import { describe, Fields, ScenarioError } from './fields.js';
+import { describe, optionalDuration, parseDuration, ScenarioError } from './fields.js';
+import type { FaultEntry } from './schema.js';
 import { NETWORK_CHANNELS, topologyChannels, type ChannelKind, type CutMode, type Fault, type FaultAction, type LinkFault, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
 const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier'] as const;
-const MODES: readonly CutMode[] = ['blackhole', 'reset', 'delay', 'bandwidth', 'drop'];
+/** The field each link mode takes; the others' fields are refused, so a misplaced one never goes unnoticed. */
+const MODE_FIELDS = { delay: 'delay', bandwidth: 'bandwidth', drop: 'drop' } as const;
 
 /** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier. */
-export function parseFaults(list: readonly unknown[], path: string, nodes: ReadonlySet<string>, topology: Topology): Fault[] {
-  if (list.length > 100) throw new ScenarioError(`${path}: at most 100 faults`);
+export function parseFaults(list: readonly FaultEntry[], path: string, nodes: ReadonlySet<string>, topology: Topology): Fault[] {
   const names = new Set<string>();
   return list.map((entry, index) => {
-    const fields = Fields.of(`${path}[${index}]`, entry);
-    const atMs = fields.duration('at', HOUR);
-    const present = KINDS.filter((kind) => fields.has(kind));
-    if (present.length === 0) {
-      // A misspelt kind ("cutt") is the likely cause: name it, with what it probably meant.
-      for (const key of ['name', ...KINDS]) fields.raw(key);
-      fields.done();
-    }
-    if (present.length !== 1) throw new ScenarioError(`${fields.path}: expected exactly one of ${KINDS.join(', ')}, got ${present.length === 0 ? 'none' : present.join(' and ')}`);
+    const at = `${path}[${index}]`;
+    const atMs = parseDuration(entry.at, `${at}.at`, HOUR);
+    const present = KINDS.filter((kind) => entry[kind] !== undefined);
+    if (present.length !== 1) throw new ScenarioError(`${at}: expected exactly one of ${KINDS.join(', ')}, got ${present.length === 0 ? 'none' : present.join(' and ')}`);
     const kind = present[0]!;
-    const action = parseAction(kind, fields, nodes, topology);
-    const name = fields.has('name') ? fields.string('name') : `${kind}-${index + 1}`;
-    if (names.has(name)) throw new ScenarioError(`${fields.at('name')}: ${name} is used twice`);
+    if (entry.restart !== undefined && kind !== 'kill') throw new ScenarioError(`${at}.restart: only with kill`, `${at}.restart`);
+    const action = parseAction(kind, entry, at, nodes, topology);
+    const name = entry.name ?? `${kind}-${index + 1}`;
+    if (names.has(name)) throw new ScenarioError(`${at}.name: ${name} is used twice`);
     names.add(name);
-    fields.done();
     return { name, atMs, action };
   });
 }
 
-function parseAction(kind: (typeof KINDS)[number], fields: Fields, nodes: ReadonlySet<string>, topology: Topology): FaultAction {
+function parseAction(kind: (typeof KINDS)[number], entry: FaultEntry, at: string, nodes: ReadonlySet<string>, topology: Topology): FaultAction {
   if (kind === 'kill') {
-    const target = fields.string('kill');
+    const target = entry.kill!;
     const services = [...(topology.relay ? ['relay'] : []), ...(topology.broker !== 'none' ? ['broker'] : [])];
-    if (!services.includes(target) && !nodes.has(target)) throw new ScenarioError(`${fields.at('kill')}: expected ${[...services, ...nodes].join(', ')}, got ${describe(target)}`);
-    const restartAfterMs = fields.optionalDuration('restart', HOUR);
+    if (!services.includes(target) && !nodes.has(target)) throw new ScenarioError(`${at}.kill: expected ${[...services, ...nodes].join(', ')}, got ${describe(target)}`);
+    const restartAfterMs = optionalDuration(entry.restart, `${at}.restart`, HOUR);
     return { kind, target, ...(restartAfterMs !== undefined ? { restartAfterMs } : {}) };
   }
   if (kind === 'courier') {
-    if (!topology.bundle) throw new ScenarioError(`${fields.at('courier')}: a courier run needs topology.bundle: true`);
-    const sub = Fields.of(fields.at('courier'), fields.raw('courier'));
-    const from = nodeName(sub, 'from', nodes);
-    const to = nodeName(sub, 'to', nodes);
-    sub.done();
-    return { kind, from, to };
+    if (!topology.bundle) throw new ScenarioError(`${at}.courier: a courier run needs topology.bundle: true`);
+    const { from, to } = entry.courier!;
+    return { kind, from: checkNode(from, `${at}.courier.from`, nodes), to: checkNode(to, `${at}.courier.to`, nodes) };
   }
-  const sub = Fields.of(fields.at(kind), fields.raw(kind));
-  const link = parseLink(sub, kind === 'flap' ? 'reset' : 'blackhole');
   if (kind === 'blackout') {
-    const forMs = sub.optionalDuration('for', HOUR);
-    sub.done();
-    return { kind, ...link, ...(forMs !== undefined ? { forMs } : {}) };
+    const sub = entry.blackout!;
+    const forMs = optionalDuration(sub.for, `${at}.blackout.for`, HOUR);
+    return { kind, ...parseLink(sub, `${at}.blackout`, 'blackhole'), ...(forMs !== undefined ? { forMs } : {}) };
   }
-  const channel = sub.oneOf('channel', topologyChannels(topology).filter((each) => NETWORK_CHANNELS.has(each)) as ChannelKind[]);
-  const onlyNodes = sub.has('nodes') ? sub.list('nodes').map((name, at) => checkNode(name, `${sub.at('nodes')}[${at}]`, nodes)) : undefined;
+  const sub = kind === 'cut' ? entry.cut! : entry.flap!;
+  const subPath = `${at}.${kind}`;
+  const channels = topologyChannels(topology).filter((each) => NETWORK_CHANNELS.has(each)) as ChannelKind[];
+  if (!channels.includes(sub.channel)) throw new ScenarioError(`${subPath}.channel: expected one of ${channels.join(', ')}, got ${describe(sub.channel)}`);
+  const onlyNodes = sub.nodes?.map((name, position) => checkNode(name, `${subPath}.nodes[${position}]`, nodes));
   const scope = onlyNodes ? { nodes: onlyNodes } : {};
   if (kind === 'cut') {
-    const forMs = sub.optionalDuration('for', HOUR);
-    sub.done();
-    return { kind, channel, ...scope, ...link, ...(forMs !== undefined ? { forMs } : {}) };
+    const cut = entry.cut!;
+    const forMs = optionalDuration(cut.for, `${subPath}.for`, HOUR);
+    return { kind, channel: sub.channel, ...scope, ...parseLink(cut, subPath, 'blackhole'), ...(forMs !== undefined ? { forMs } : {}) };
   }
-  const flap = { downMs: sub.duration('down', HOUR), upMs: sub.duration('up', HOUR), forMs: sub.duration('for', HOUR) };
-  sub.done();
-  if (flap.downMs < 100 || flap.upMs < 100) throw new ScenarioError(`${sub.path}: down and up must each be at least 100ms`);
-  return { kind, channel, ...scope, ...link, ...flap };
+  const flapping = entry.flap!;
+  const flap = { downMs: parseDuration(flapping.down, `${subPath}.down`, HOUR), upMs: parseDuration(flapping.up, `${subPath}.up`, HOUR), forMs: parseDuration(flapping.for, `${subPath}.for`, HOUR) };
+  if (flap.downMs < 100 || flap.upMs < 100) throw new ScenarioError(`${subPath}: down and up must each be at least 100ms`);
+  return { kind, channel: sub.channel, ...scope, ...parseLink(flapping, subPath, 'reset'), ...flap };
 }
 
-function parseLink(fields: Fields, fallback: CutMode): LinkFault {
-  const mode = fields.oneOf('mode', MODES, fallback);
-  if (mode === 'delay') {
-    const delayMs = fields.duration('delay', 60_000);
-    return fields.has('loss') ? { mode, delayMs, lossRate: fields.number('loss', 0, 0.5) } : { mode, delayMs };
+function parseLink(sub: { readonly mode?: CutMode; readonly delay?: number | string; readonly loss?: number; readonly bandwidth?: number; readonly drop?: number }, path: string, fallback: CutMode): LinkFault {
+  const mode = sub.mode ?? fallback;
+  for (const [other, field] of Object.entries(MODE_FIELDS)) {
+    if (other !== mode && sub[field] !== undefined) throw new ScenarioError(`${path}: unknown field "${field}" (it goes with mode: ${other})`, `${path}.${field}`);
   }
-  if (mode === 'bandwidth') return { mode, bytesPerSecond: fields.number('bandwidth', 100, 1e9) };
-  if (mode === 'drop') return { mode, dropRate: fields.number('drop', 0, 1) };
+  if (sub.loss !== undefined && mode !== 'delay') throw new ScenarioError(`${path}: unknown field "loss" (it goes with mode: delay)`, `${path}.loss`);
+  if (mode === 'delay') {
+    const delayMs = parseDuration(sub.delay, `${path}.delay`, 60_000);
+    return sub.loss !== undefined ? { mode, delayMs, lossRate: sub.loss } : { mode, delayMs };
+  }
+  if (mode === 'bandwidth') {
+    if (sub.bandwidth === undefined) throw new ScenarioError(`${path}.bandwidth: expected a number from 100 to 1000000000, got nothing`);
+    return { mode, bytesPerSecond: sub.bandwidth };
+  }
+  if (mode === 'drop') {
+    if (sub.drop === undefined) throw new ScenarioError(`${path}.drop: expected a number from 0 to 1, got nothing`);
+    return { mode, dropRate: sub.drop };
+  }
   return { mode };
 }
 
-function nodeName(fields: Fields, key: string, nodes: ReadonlySet<string>): string {
-  return checkNode(fields.raw(key), fields.at(key), nodes);
-}
-
-function checkNode(value: unknown, path: string, nodes: ReadonlySet<string>): string {
-  if (typeof value !== 'string' || !nodes.has(value)) throw new ScenarioError(`${path}: expected a node name (${[...nodes].join(', ')}), got ${describe(value)}`);
+function checkNode(value: string, path: string, nodes: ReadonlySet<string>): string {
+  if (!nodes.has(value)) throw new ScenarioError(`${path}: expected a node name (${[...nodes].join(', ')}), got ${describe(value)}`);
   return value;
 }

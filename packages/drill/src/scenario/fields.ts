@@ -1,94 +1,26 @@
-import { didYouMean, parseDuration as parseDurationMs } from '@herald/core';
+import { didYouMean, optionProblem, parseDuration as parseDurationMs, type OptionSchema } from '@herald/core';
+import { ScenarioError } from '../errors.js';
 
-/** Thrown for a scenario that does not validate; the message names the field and what was expected. */
-export class ScenarioError extends Error {
-  override readonly name = 'ScenarioError';
-  constructor(
-    message: string,
-    /** The path of the offending key (`scenario.faults[0].cutt`), when the message is about one: parseScenario adds its line. */
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export { ScenarioError };
 
 /**
- * A typed view of one YAML mapping with its path (`faults[2].cut`), so every
- * message points at the exact field. Unknown keys are refused: a typo must not
- * silently turn a fault off.
+ * Checks a parsed file against its schema; the first problem becomes a ScenarioError whose path starts at `root`
+ * (`scenario.faults[0].cut.mode: expected …, got …`) and whose field lets parseScenario add the line. Unknown keys
+ * are refused: a typo must not silently turn a fault off.
  */
-export class Fields {
-  private readonly used = new Set<string>();
-  constructor(
-    readonly path: string,
-    private readonly data: Record<string, unknown>,
-  ) {}
-
-  static of(path: string, value: unknown): Fields {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScenarioError(`${path}: expected a mapping, got ${describe(value)}`);
-    return new Fields(path, value as Record<string, unknown>);
+export function checkShape(schema: OptionSchema, value: unknown, root: string): void {
+  const problem = optionProblem(schema, value);
+  if (!problem) return;
+  const path = pathOf(root, problem.field);
+  if (problem.unknown) {
+    const guess = didYouMean(problem.unknown.key, problem.unknown.known);
+    throw new ScenarioError(`${path}: unknown field "${problem.unknown.key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, `${path}.${problem.unknown.key}`);
   }
+  throw new ScenarioError(`${path}: ${problem.expected}, got ${describe(problem.value)}`);
+}
 
-  has(key: string): boolean {
-    return this.data[key] !== undefined;
-  }
-
-  raw(key: string): unknown {
-    this.used.add(key);
-    return this.data[key];
-  }
-
-  at(key: string): string {
-    return `${this.path}.${key}`;
-  }
-
-  string(key: string, fallback?: string): string {
-    const value = this.raw(key) ?? fallback;
-    if (typeof value !== 'string' || value === '') throw new ScenarioError(`${this.at(key)}: expected a non-empty string, got ${describe(value)}`);
-    return value;
-  }
-
-  boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw(key) ?? fallback;
-    if (typeof value !== 'boolean') throw new ScenarioError(`${this.at(key)}: expected true or false, got ${describe(value)}`);
-    return value;
-  }
-
-  number(key: string, min: number, max: number, fallback?: number): number {
-    const value = this.raw(key) ?? fallback;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new ScenarioError(`${this.at(key)}: expected a number from ${min} to ${max}, got ${describe(value)}`);
-    return value;
-  }
-
-  oneOf<T extends string>(key: string, choices: readonly T[], fallback?: T): T {
-    const value = this.raw(key) ?? fallback;
-    if (typeof value !== 'string' || !choices.includes(value as T)) throw new ScenarioError(`${this.at(key)}: expected one of ${choices.join(', ')}, got ${describe(value)}`);
-    return value as T;
-  }
-
-  duration(key: string, maxMs: number, fallback?: number): number {
-    const value = this.raw(key);
-    if (value === undefined && fallback !== undefined) return fallback;
-    return parseDuration(value, this.at(key), maxMs);
-  }
-
-  optionalDuration(key: string, maxMs: number): number | undefined {
-    return this.has(key) ? this.duration(key, maxMs) : undefined;
-  }
-
-  list(key: string, fallback?: readonly unknown[]): readonly unknown[] {
-    const value = this.raw(key) ?? fallback;
-    if (!Array.isArray(value)) throw new ScenarioError(`${this.at(key)}: expected a list, got ${describe(value)}`);
-    return value;
-  }
-
-  /** Call after reading every field: names the first key nobody asked for. */
-  done(): void {
-    const extra = Object.keys(this.data).find((key) => !this.used.has(key));
-    if (extra === undefined) return;
-    const guess = didYouMean(extra, this.used);
-    throw new ScenarioError(`${this.path}: unknown field "${extra}"${guess ? ` (did you mean "${guess}"?)` : ''}`, this.at(extra));
-  }
+function pathOf(root: string, field: string): string {
+  return field === '' ? root : field.startsWith('[') ? `${root}${field}` : `${root}.${field}`;
 }
 
 /** Core's one duration syntax (`250ms`, `1.5s`, `2m`, `1h`); a bare number is seconds. */
@@ -101,6 +33,11 @@ export function parseDuration(value: unknown, path: string, maxMs: number): numb
   if (ms === undefined) throw new ScenarioError(`${path}: expected a duration such as 500ms, 3s or 1m, got ${describe(value)}`);
   if (ms < 0 || ms > maxMs) throw new ScenarioError(`${path}: ${String(value)} is out of range (0 to ${maxMs / 1000} s)`);
   return Math.round(ms);
+}
+
+/** A duration that may be absent. */
+export function optionalDuration(value: unknown, path: string, maxMs: number): number | undefined {
+  return value === undefined ? undefined : parseDuration(value, path, maxMs);
 }
 
 export function describe(value: unknown): string {

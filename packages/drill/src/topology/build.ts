@@ -9,10 +9,9 @@ import { topologyChannels, type ChannelKind, type Scenario } from '../scenario/t
 import { startRelayDaemon, type Daemon } from './daemon.js';
 import { mosquittoInstalled, startMosquittoDaemon } from './mosquitto.js';
 
-/** A service the topology needs cannot run on this machine. */
-export class SetupError extends Error {
-  override readonly name = 'SetupError';
-}
+import { SetupError } from '../errors.js';
+
+export { SetupError };
 
 export interface Built {
   /** What was skipped or substituted, and why: shown in the summary and the report. */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SetupError } from '../errors.js';
 
 /** The relay daemon's own entry; the same bytes `herald relay` runs. */
 // Found through the relay package's own export, wherever it is installed.
@@ -38,7 +39,7 @@ export async function startRelayDaemon(mode: 'relay' | 'mqtt', dataDir: string, 
     let stderr = '';
     started.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-MAX_STDERR)));
     port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${mode === 'relay' ? 'relay' : 'embedded broker'} did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr.trim()}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new SetupError(`${mode === 'relay' ? 'relay' : 'embedded broker'} did not start within ${START_TIMEOUT_MS / 1000} s: ${stderr.trim()}`, 'DRILL_START_FAILED')), START_TIMEOUT_MS);
       started.stdout!.on('data', (chunk: Buffer) => {
         stdout = (stdout + chunk.toString()).slice(-4096);
         const match = pattern.exec(stdout);
@@ -49,7 +50,7 @@ export async function startRelayDaemon(mode: 'relay' | 'mqtt', dataDir: string, 
       });
       started.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`${mode === 'relay' ? 'relay' : 'embedded broker'} exited (${String(code)}) before listening: ${stderr.trim() || 'no message'}`));
+        reject(new SetupError(`${mode === 'relay' ? 'relay' : 'embedded broker'} exited (${String(code)}) before listening: ${stderr.trim() || 'no message'}`, 'DRILL_START_FAILED'));
       });
     });
     started.stdout!.resume();

@@ -1,4 +1,5 @@
 import type { MailSystem } from '@herald/mail-test-server';
+import { SetupError } from '../errors.js';
 
 type MailTestServer = typeof import('@herald/mail-test-server');
 
@@ -12,7 +13,7 @@ export async function loadMailSystem(): Promise<{ unavailable(): string | undefi
     module = await import('@herald/mail-test-server');
   } catch {
     const why = '@herald/mail-test-server (the test mail system) is not installed with this Herald';
-    return { unavailable: () => why, start: () => Promise.reject(new Error(why)) };
+    return { unavailable: () => why, start: () => Promise.reject(new SetupError(why)) };
   }
   return { unavailable: () => module.mailSystemUnavailable(), start: () => module.startMailSystem() };
 }

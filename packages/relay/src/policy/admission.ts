@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import type { Logger } from 'pino';
-import { OptionsError, TrustError, constantTimeEqual, type Card } from '@herald/core';
+import { OptionsError, constantTimeEqual, type Card } from '@herald/core';
+import { TrustError } from '@herald/trust';
 import { decodeChain, parseRevocationList, revocationSet, verifyChain, type CertificateChain, type RevocationList } from '@herald/trust';
 import { loadAllowList } from './allow.js';
 
