@@ -138,6 +138,22 @@ export async function createTrust(init: TrustInit): Promise<Trust> {
     },
     acknowledged: (id, from) => own?.acknowledged(id, from),
     successor: (card) => rotations.successor(card),
+    revoked(card) {
+      try {
+        checkRecipient(card);
+        return false;
+      } catch (error) {
+        if (error instanceof TrustError && error.code === 'REVOKED') return true;
+        throw error;
+      }
+    },
+    onRevocations(listener) {
+      const watch = (event: TrustEvent): void => {
+        if (event.type === 'revocations') listener();
+      };
+      listeners.add(watch);
+      return () => listeners.delete(watch);
+    },
     aliases: (fingerprint) => rotations.predecessors(fingerprint),
     importRevocationList,
     revocationLists: () => revocations.all(),

@@ -156,6 +156,9 @@ export function createNode(init: NodeInit): HeraldNode {
   let state: 'created' | 'running' | 'stopped' = 'created';
   let maintenance: NodeJS.Timeout | undefined;
   let rotationTimer: NodeJS.Timeout | undefined;
+  let unwatchRevocations: (() => void) | undefined;
+  // Every card this node may hold prekeys of: its contacts, and senders whose bundles arrived (certified non-contacts).
+  const prekeyHolders = new Map<string, Card>(contactCards.map((card) => [card.fingerprint, card]));
 
   const notify = (id: string): void => {
     for (const wake of [...(wakers.get(id) ?? [])]) wake();
@@ -264,6 +267,8 @@ export function createNode(init: NodeInit): HeraldNode {
     ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}),
     prekeys: secrets,
     async receivedPrekeys(sender, bundle) {
+      if (init.trust?.revoked?.(sender)) return;
+      prekeyHolders.set(sender.fingerprint, sender);
       try {
         await prekeys.received(sender, bundle, Date.now());
       } catch (error) {
@@ -336,6 +341,13 @@ export function createNode(init: NodeInit): HeraldNode {
     throw error;
   }
 
+  /** A revoked key's prekeys are deleted as soon as the list arrives, not at the next send to it. */
+  async function dropRevokedPrekeys(): Promise<void> {
+    const revoked = init.trust?.revoked?.bind(init.trust);
+    if (!revoked) return;
+    for (const card of [...prekeyHolders.values()]) if (revoked(card)) await store.deleteContactPrekeys(card.fingerprint);
+  }
+
   async function rotatePrekeys(): Promise<void> {
     await prekeys.own.rotate(offerKinds.slice(0, 1), Date.now());
   }
@@ -362,6 +374,8 @@ export function createNode(init: NodeInit): HeraldNode {
         if (!TERMINAL.has(record.status)) startDispatch(record.id);
       }
       await rotatePrekeys();
+      unwatchRevocations = init.trust?.onRevocations?.(() => void dropRevokedPrekeys().catch((error: unknown) => emit({ type: 'error', error: error as Error })));
+      await dropRevokedPrekeys();
       for (const stored of await store.listInbox()) {
         try {
           const verdict = await openStored(inboundContext, stored.envelope, stored.receivedAt);
@@ -389,6 +403,7 @@ export function createNode(init: NodeInit): HeraldNode {
       state = 'stopped';
       clearInterval(maintenance);
       clearInterval(rotationTimer);
+      unwatchRevocations?.();
       lifetime.abort();
       sending.close();
       // Waiting dispatchers hold no listener on the lifetime signal; wake them so they see it aborted.
