@@ -4,6 +4,7 @@ import type { FaultRecord, Recorder } from './recorder.js';
 import { NETWORK_CHANNELS, type ChannelKind, type Fault, type LinkFault } from './scenario/types.js';
 import type { FaultProxy } from './proxy/proxy.js';
 import { sleep } from './sleep.js';
+import { revocations } from './revocation.js';
 
 function link(action: LinkFault): LinkFault {
   return { mode: action.mode, ...(action.delayMs !== undefined ? { delayMs: action.delayMs } : {}), ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: action.bytesPerSecond } : {}), ...(action.dropRate !== undefined ? { dropRate: action.dropRate } : {}) };
@@ -21,12 +22,13 @@ export function runFaults(faults: readonly Fault[], built: Built, nodes: Readonl
   const proxiesOf = (channels: readonly ChannelKind[], only?: readonly string[]): FaultProxy[] =>
     [...built.proxies].filter(([node]) => !only || only.includes(node)).flatMap(([, table]) => channels.flatMap((channel) => [...(table.get(channel) ?? [])]));
 
+  const revoking = revocations(built, nodes);
   const one = async (fault: Fault): Promise<void> => {
     await sleep(start + fault.atMs - Date.now(), signal);
     if (signal.aborted) return;
     const action = fault.action;
-    const record = (label: string, affects: readonly string[]): FaultRecord => {
-      const made: FaultRecord = { name: fault.name, kind: action.kind, label, at: Date.now(), affects, downs: [] };
+    const record = (label: string, affects: readonly string[], revoked?: string): FaultRecord => {
+      const made: FaultRecord = { name: fault.name, kind: action.kind, label, at: Date.now(), affects, downs: [], ...(revoked ? { revoked } : {}) };
       recorder.faults.push(made);
       return made;
     };
@@ -42,6 +44,12 @@ export function runFaults(faults: readonly Fault[], built: Built, nodes: Readonl
       if (signal.aborted) return;
       made.end = Date.now();
       await (service ? service.restart().then(() => built.refreshUpstreams()) : node?.start());
+      return;
+    }
+    if (action.kind === 'revoke') {
+      const made = record(`revoke ${action.target} (${action.reason}) by ${action.by}`, [], action.target);
+      made.end = made.at;
+      revoking.publish(action);
       return;
     }
     if (action.kind === 'courier') {

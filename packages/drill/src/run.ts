@@ -74,7 +74,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     const judged = judgeExactlyOnce(recorder, nodes);
     const deliveries = firstDeliveries(recorder);
     const failover = failovers(recorder, deliveries);
-    const targets = checkTargets(scenario.targets, recorder, deliveries, failover);
+    const targets = checkTargets(scenario.targets, recorder, deliveries, failover, scenario.nodes.map((node) => node.name));
     const enqueued = recorder.enqueued();
     const deliveriesByChannel: Record<string, number> = {};
     for (const delivery of deliveries) deliveriesByChannel[delivery.channel] = (deliveriesByChannel[delivery.channel] ?? 0) + 1;

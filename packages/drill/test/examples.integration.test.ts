@@ -53,8 +53,8 @@ async function expectPasses(scenario: Scenario): Promise<DrillResult> {
 }
 
 describe('examples/drills', () => {
-  it('ships the six scenarios of the drill issue', () => {
-    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml']);
+  it('ships the six scenarios of the drill issue, and the compromise drill', () => {
+    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'compromise.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml']);
   });
 
   for (const file of scenarios) {

@@ -45,6 +45,9 @@ export interface Trust extends NodeTrust {
   verify(chain: CertificateChain, now?: number): VerifiedChain;
   /** The cached chain of a certified sender. */
   chainOf(signingPublicKey: Uint8Array): CertificateChain | undefined;
+  /** Whether a list held revokes `card`'s key, directly or through its cached chain. */
+  revoked(card: Card): boolean;
+  onRevocations(listener: () => void): () => void;
   subscribe(listener: (event: TrustEvent) => void): () => void;
 }
 

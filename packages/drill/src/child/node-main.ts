@@ -11,6 +11,7 @@ import { lmdbStore } from '@herald/store-lmdb';
 import { channelFor } from './channels.js';
 import { keyOf, payloadFor, type NodeCommand, type NodeConfig, type NodeEventLine } from './protocol.js';
 import { counted } from './counting.js';
+import { drillTrust } from './trust.js';
 
 const MAX_LINE = 64 * 1024;
 const say = (event: NodeEventLine): void => void writeSync(1, `${JSON.stringify(event)}\n`);
@@ -21,11 +22,13 @@ const contacts = Object.fromEntries(Object.entries(config.contacts).map(([name, 
 const store = await lmdbStore({ path: config.storePath });
 const bytes = { sent: {} as Record<string, number>, received: {} as Record<string, number> };
 const transports: Transport[] = config.channels.map((channel) => counted(channelFor(channel, identity, config.policy), bytes));
+const trust = await drillTrust(config, identity.card, contacts, say);
 const node = createNode({
   identity,
   contacts: Object.values(contacts),
   store,
   channels: transports,
+  ...(trust ? { trust: trust.trust } : {}),
   policy: {
     ackDeadlineMs: config.policy.ackDeadlineMs,
     sendTimeoutMs: config.policy.sendTimeoutMs,
@@ -40,6 +43,7 @@ node.subscribe((event) => {
   if (event.type === 'status') say({ ev: 'status', id: event.id, status: event.status, ...(event.channel ? { channel: event.channel } : {}), at: event.at });
 });
 await node.start();
+trust?.watch();
 say({ ev: 'ready', at: Date.now() });
 
 const counters = setInterval(() => say({ ev: 'bytes', ...bytes, at: Date.now() }), 1000);
@@ -65,6 +69,9 @@ async function run(command: NodeCommand): Promise<void> {
     } catch (error) {
       say({ ev: 'send-failed', key: command.key, code: isHeraldError(error) ? error.code : 'ERROR', at: Date.now() });
     }
+  } else if (command.cmd === 'publish-revocations') {
+    if (!trust) throw new Error('publish-revocations: this node has no trust policy');
+    await trust.publish(node, command.list, command.except);
   } else if (command.cmd === 'take') {
     // A courier arrived with the other node's bundle spool: take in what is for us, as `herald bundle import` would.
     const bundle = transports.find((transport) => transport.name === 'bundle') as CourierTransport | undefined;

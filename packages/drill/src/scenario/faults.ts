@@ -2,10 +2,11 @@ import { describe, Fields, ScenarioError } from './fields.js';
 import { NETWORK_CHANNELS, topologyChannels, type ChannelKind, type CutMode, type Fault, type FaultAction, type LinkFault, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
-const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier'] as const;
+const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier', 'revoke'] as const;
+const REVOCATION_REASONS = ['lost', 'compromised'] as const;
 const MODES: readonly CutMode[] = ['blackhole', 'reset', 'delay', 'bandwidth', 'drop'];
 
-/** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier. */
+/** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier, revoke. */
 export function parseFaults(list: readonly unknown[], path: string, nodes: ReadonlySet<string>, topology: Topology): Fault[] {
   if (list.length > 100) throw new ScenarioError(`${path}: at most 100 faults`);
   const names = new Set<string>();
@@ -44,6 +45,15 @@ function parseAction(kind: (typeof KINDS)[number], fields: Fields, nodes: Readon
     const to = nodeName(sub, 'to', nodes);
     sub.done();
     return { kind, from, to };
+  }
+  if (kind === 'revoke') {
+    const sub = Fields.of(fields.at('revoke'), fields.raw('revoke'));
+    const target = nodeName(sub, 'node', nodes);
+    const by = nodeName(sub, 'by', nodes);
+    const reason = sub.oneOf('reason', REVOCATION_REASONS, 'compromised');
+    sub.done();
+    if (target === by) throw new ScenarioError(`${sub.path}: the operator (by) cannot be the node revoked`);
+    return { kind, target, by, reason };
   }
   const sub = Fields.of(fields.at(kind), fields.raw(kind));
   const link = parseLink(sub, kind === 'flap' ? 'reset' : 'blackhole');

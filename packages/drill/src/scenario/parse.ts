@@ -53,6 +53,12 @@ function parseScenarioFields(text: string, source: string): Scenario {
   top.done();
   for (const fault of faults) {
     if (fault.atMs > load.durationMs) throw new ScenarioError(`${top.at('faults')}: ${fault.name} at ${fault.atMs / 1000} s is after the load ends (${load.durationMs / 1000} s)`);
+    // Messages to or from a revoked key are refused for good: the load would count them lost.
+    const revoked = fault.action.kind === 'revoke' ? fault.action.target : undefined;
+    if (revoked && (load.from.includes(revoked) || load.to.includes(revoked))) throw new ScenarioError(`${top.at('faults')}: ${fault.name} revokes ${revoked}, which is in the load (load.from, load.to): its messages would be refused`);
+  }
+  for (const target of targets) {
+    if (target.metric === 'revocation' && faults.find((fault) => fault.name === target.fault)?.action.kind !== 'revoke') throw new ScenarioError(`${top.at('targets')}: ${target.name}: fault ${target.fault} is not a revoke fault`);
   }
   return { name, description, topology, nodes, policy, load, faults, targets, settleMs };
 }

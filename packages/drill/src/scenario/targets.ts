@@ -9,12 +9,13 @@ const HOUR = 3_600_000;
  * - `{ metric: latency, precedence?, channel?, percentile: 99, max: 3s, during?: FAULT }`
  *   (during: only messages sent while that fault was in force);
  * - `{ metric: failover, fault: FAULT, max: 5s }` (fault → next delivery over another channel);
- * - `{ metric: deliveries, channel: bundle, min: 1 }` (the channel carried at least that many).
+ * - `{ metric: deliveries, channel: bundle, min: 1 }` (the channel carried at least that many);
+ * - `{ metric: revocation, fault: FAULT, max: 5s }` (a revoke fault → every other node refuses the key).
  */
 export function parseTargets(list: readonly unknown[], path: string, faults: ReadonlySet<string>): Target[] {
   return list.map((entry, index) => {
     const fields = Fields.of(`${path}[${index}]`, entry);
-    const metric = fields.oneOf('metric', ['latency', 'failover', 'deliveries']);
+    const metric = fields.oneOf('metric', ['latency', 'failover', 'deliveries', 'revocation']);
     const fault = (key: string): string => {
       const name = fields.string(key);
       if (!faults.has(name)) throw new ScenarioError(`${fields.at(key)}: no fault is named ${describe(name)} (faults: ${[...faults].join(', ') || 'none'})`);
@@ -33,6 +34,10 @@ export function parseTargets(list: readonly unknown[], path: string, faults: Rea
       const faultName = fault('fault');
       const maxMs = fields.duration('max', HOUR);
       target = { metric, fault: faultName, maxMs, name: fields.has('name') ? fields.string('name') : `failover after ${faultName} ≤ ${maxMs / 1000} s` };
+    } else if (metric === 'revocation') {
+      const faultName = fault('fault');
+      const maxMs = fields.duration('max', HOUR);
+      target = { metric, fault: faultName, maxMs, name: fields.has('name') ? fields.string('name') : `every node refuses the key revoked by ${faultName} ≤ ${maxMs / 1000} s` };
     } else {
       const channel = fields.string('channel');
       const min = fields.number('min', 0, 1e9, 1);

@@ -56,7 +56,9 @@ export type FaultAction =
   | ({ readonly kind: 'cut'; readonly channel: ChannelKind; readonly nodes?: readonly string[]; readonly forMs?: number } & LinkFault)
   | ({ readonly kind: 'flap'; readonly channel: ChannelKind; readonly nodes?: readonly string[]; readonly downMs: number; readonly upMs: number; readonly forMs: number } & LinkFault)
   | ({ readonly kind: 'blackout'; readonly forMs?: number } & LinkFault)
-  | { readonly kind: 'courier'; readonly from: string; readonly to: string };
+  | { readonly kind: 'courier'; readonly from: string; readonly to: string }
+  /** The drill's authority revokes `target`'s key; node `by` (the operator) takes the list and sends it FLASH to every other node, as `herald incident lost-device` does. */
+  | { readonly kind: 'revoke'; readonly target: string; readonly by: string; readonly reason: 'lost' | 'compromised' };
 
 export interface Fault {
   readonly name: string;
@@ -67,7 +69,9 @@ export interface Fault {
 export type Target =
   | { readonly metric: 'latency'; readonly name: string; readonly precedence?: Precedence; readonly channel?: string; readonly percentile: number; readonly maxMs: number; readonly during?: string }
   | { readonly metric: 'failover'; readonly name: string; readonly fault: string; readonly maxMs: number }
-  | { readonly metric: 'deliveries'; readonly name: string; readonly channel: string; readonly min: number };
+  | { readonly metric: 'deliveries'; readonly name: string; readonly channel: string; readonly min: number }
+  /** From a `revoke` fault to the moment every other node refuses the revoked key. */
+  | { readonly metric: 'revocation'; readonly name: string; readonly fault: string; readonly maxMs: number };
 
 /** Tuning handed to every node (milliseconds). */
 export interface DrillPolicy {

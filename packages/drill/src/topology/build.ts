@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardToFile, generateIdentity, toHex, writeSecretKeyFile, type Identity } from '@herald/core';
+import { cardToFile, generateIdentity, toHex, writeSecretKeyFile, type Card, type Identity } from '@herald/core';
 import type { MailSystem } from '@herald/mail-test-server';
 import { loadMailSystem } from './mail-system.js';
 import type { ChannelConfig, NodeConfig } from '../child/protocol.js';
@@ -8,6 +8,7 @@ import { startProxy, type FaultProxy } from '../proxy/proxy.js';
 import { topologyChannels, type ChannelKind, type Scenario } from '../scenario/types.js';
 import { startRelayDaemon, type Daemon } from './daemon.js';
 import { mosquittoInstalled, startMosquittoDaemon } from './mosquitto.js';
+import { drillAuthority, memberChain } from './authority.js';
 
 /** A service the topology needs cannot run on this machine. */
 export class SetupError extends Error {
@@ -23,6 +24,10 @@ export interface Built {
   /** node → channel → the proxies its connections go through (two for e-mail: SMTP and IMAP). */
   readonly proxies: ReadonlyMap<string, ReadonlyMap<ChannelKind, readonly FaultProxy[]>>;
   readonly configs: ReadonlyMap<string, string>;
+  /** The organisation authority that certifies every node, when a fault revokes a key. */
+  readonly authority?: Identity;
+  /** Every node's card, by name. */
+  readonly cards: ReadonlyMap<string, Card>;
   /** Points every proxy at its service's current port (after a restart). */
   refreshUpstreams(): void;
   /** A node's courier spool (bundle: channel). */
@@ -101,6 +106,7 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
     upstreams();
 
     const configs = new Map<string, string>();
+    const authority = drillAuthority(scenario);
     const spoolDir = join(workdir, 'spool');
     for (const node of scenario.nodes) {
       const home = join(workdir, 'nodes', node.name);
@@ -129,6 +135,7 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
         storePath: join(home, 'store'),
         contacts: Object.fromEntries(scenario.nodes.filter((other) => other.name !== node.name).map((other) => [other.name, cardToFile(identities.get(other.name)!.card)])),
         channels: channelConfigs,
+        ...(authority ? { trust: { authority: cardToFile(authority.card), chain: memberChain(authority, identity) } } : {}),
         policy: scenario.policy,
       };
       const path = join(home, 'config.json');
@@ -139,6 +146,8 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       notes,
       channels,
       ...(brokerKind ? { brokerKind } : {}),
+      ...(authority ? { authority } : {}),
+      cards: new Map([...identities].map(([name, identity]) => [name, identity.card])),
       services,
       proxies,
       configs,
