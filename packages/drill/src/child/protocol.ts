@@ -23,7 +23,7 @@ export type NodeEventLine =
   | { readonly ev: 'taken'; readonly delivered: number; readonly failed: number; readonly at: number }
   | { readonly ev: 'outbox'; readonly records: readonly OutboxSummary[]; readonly at: number }
   | { readonly ev: 'error'; readonly message: string; readonly at: number }
-  /** This node's trust policy now refuses contact `contact`'s key (and its prekeys are gone). */
+  /** This node's trust policy now refuses contact `contact`'s key. */
   | { readonly ev: 'refuses'; readonly contact: string; readonly at: number };
 
 export interface OutboxSummary {
