@@ -53,10 +53,19 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     if (id.length !== PREKEY_ID_BYTES) throw new OptionsError(`prekey id: expected ${PREKEY_ID_BYTES} bytes, got ${id.length}`);
     return toHex(id);
   };
+  // Ids being deleted: between the overwrite's commit and the removal's, the backend holds zeros under them (LMDB:
+  // two committed writes), which no reader may take for a record. A sending node lists its prekeys while it prunes.
+  const deleting = new Set<string>();
+  const live = (): (readonly [string, Uint8Array])[] => Array.from(backend.entries()).filter(([id]) => !deleting.has(id));
   const remove = async (id: string): Promise<boolean> => {
-    if (backend.get(id) === undefined) return false;
-    await backend.overwriteThenDelete(id);
-    ids.delete(id);
+    if (deleting.has(id) || backend.get(id) === undefined) return false;
+    deleting.add(id);
+    try {
+      await backend.overwriteThenDelete(id);
+      ids.delete(id);
+    } finally {
+      deleting.delete(id);
+    }
     return true;
   };
 
@@ -77,12 +86,13 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     },
     get(id) {
       check();
-      const record = backend.get(idOf(id));
+      const key = idOf(id);
+      const record = deleting.has(key) ? undefined : backend.get(key);
       return record === undefined ? undefined : openPrekeyRecord(storageKey, record);
     },
     list() {
       check();
-      const prekeys = Array.from(backend.entries(), ([, record]) => prekeyOfRecord(record));
+      const prekeys = live().map(([, record]) => prekeyOfRecord(record));
       // Oldest first; within one second, medium-term before one-time (ids are random, so alone they would shuffle).
       return prekeys.sort((a, b) => a.created - b.created || Number(a.oneTime) - Number(b.oneTime) || toHex(a.id).localeCompare(toHex(b.id)));
     },
@@ -93,7 +103,7 @@ export function prekeySecretStoreOver(backend: PrekeyRecordBackend, identity: Id
     async prune(now = Date.now()) {
       check();
       const nowSeconds = Math.floor(now / 1000);
-      const due = Array.from(backend.entries()).filter(([, record]) => prekeyOfRecord(record).openUntil <= nowSeconds).map(([id]) => id);
+      const due = live().filter(([, record]) => prekeyOfRecord(record).openUntil <= nowSeconds).map(([id]) => id);
       for (const id of due) await remove(id);
       return due;
     },
