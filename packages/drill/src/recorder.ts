@@ -38,6 +38,8 @@ export interface FaultRecord {
   readonly downs: { at: number; end?: number }[];
   /** A revoke fault: the node whose key it revoked. */
   readonly revoked?: string;
+  /** A seize fault: the node seized. */
+  readonly seized?: string;
 }
 
 /** Everything the nodes reported, in memory. Bounded by the scenario (its load caps the message count). */

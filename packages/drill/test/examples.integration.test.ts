@@ -54,14 +54,25 @@ async function expectPasses(scenario: Scenario): Promise<DrillResult> {
 
 describe('examples/drills', () => {
   it('ships the six scenarios of the drill issue, and the compromise drill', () => {
-    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'compromise.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml']);
+    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'compromise.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml', 'seizure.yaml']);
   });
 
   for (const file of scenarios) {
     const scenario = parseScenario(readFileSync(join(folder, file), 'utf8'), file);
     // Outside CI a machine without Postfix/Dovecot (or not root) skips the e-mail drill; CI installs them and runs it.
     const skip = scenario.topology.email === 'required' && !process.env['CI'] && mailSystemUnavailable() !== undefined;
-    it.skipIf(skip)(`${scenario.name} passes`, () => expectPasses(scenario), 240_000);
+    it.skipIf(skip)(`${scenario.name} passes`, async () => {
+      const result = await expectPasses(scenario);
+      if (!scenario.faults.some((fault) => fault.action.kind === 'seize')) return;
+      // The adversary had something of each kind to try: mail whose prekey was deleted, and mail sealed to prekeys made after.
+      const [seizure] = result.seizures ?? [];
+      expect(seizure?.acknowledgedDeleted.total).toBeGreaterThan(0);
+      expect(seizure?.afterToNew.total).toBeGreaterThan(0);
+      expect(seizure?.acknowledgedDeleted.opened).toBe(0);
+      expect(seizure?.afterToNew.opened).toBe(0);
+      // What it did open: v1 and in-flight mail, which no forward secrecy covers.
+      expect(seizure!.inFlight.opened + seizure!.sealedV1.opened).toBeGreaterThan(0);
+    }, 240_000);
   }
 
   // broker: auto takes Mosquitto where it is installed (as in CI). The embedded broker, the default, restarts

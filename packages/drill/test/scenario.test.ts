@@ -41,7 +41,11 @@ targets:
     [`${base}faults: [{ at: 1s, cut: { channel: email } }]`, 'scenario.faults[0].cut.channel: expected one of relay, mqtt, got "email"'],
     [`${base}faults: [{ at: 1s, kill: c }]`, 'scenario.faults[0].kill: expected relay, broker, a, b, got "c"'],
     [`${base}faults: [{ at: 9s, kill: relay }]`, 'after the load ends'],
-    [`${base}faults: [{ at: 1s }]`, 'expected exactly one of kill, cut, flap, blackout, courier, revoke, got none'],
+    [`${base}faults: [{ at: 1s }]`, 'expected exactly one of kill, cut, flap, blackout, courier, revoke, seize, got none'],
+    [`${base}faults: [{ at: 1s, seize: c }]`, 'scenario.faults[0].seize: expected a node name (a, b), got "c"'],
+    [`${base}faults: [{ at: 1s, seize: b }]`, 'a seize fault needs prekeys:'],
+    [`${base}prekeys: { sealFor: 30s }`, 'scenario.prekeys.sealFor: expected whole seconds, at least 60 s'],
+    [`${base}prekeys: { every: 1.5s }`, 'scenario.prekeys.every: expected whole seconds, at least 1 s'],
     [`${base}faults: [{ at: 1s, revoke: { node: a, by: a } }]`, 'the operator (by) cannot be the node revoked'],
     [`${base}faults: [{ at: 1s, revoke: { node: c, by: a } }]`, 'scenario.faults[0].revoke.node: expected a node name (a, b), got "c"'],
     [`${base}faults: [{ at: 1s, revoke: { node: b, by: a, reason: stolen } }]`, 'scenario.faults[0].revoke.reason: expected one of lost, compromised, got "stolen"'],
@@ -69,6 +73,13 @@ targets: [{ metric: revocation, fault: seized, max: 2s }]
 `);
     expect(scenario.faults).toEqual([{ name: 'seized', atMs: 1000, action: { kind: 'revoke', target: 'c', by: 'a', reason: 'compromised' } }]);
     expect(scenario.targets).toEqual([{ metric: 'revocation', fault: 'seized', maxMs: 2000, name: 'every node refuses the key revoked by seized ≤ 2 s' }]);
+  });
+
+  it('reads a seize fault and the prekey schedule it needs', () => {
+    const scenario = parseScenario(`${base}prekeys: { every: 2s, openFor: 90s }\nfaults: [{ at: 2s, seize: b }]\n`);
+    expect(scenario.prekeys).toEqual({ everySeconds: 2, sealForSeconds: 60, openForSeconds: 90 });
+    expect(scenario.faults).toEqual([{ name: 'seize-1', atMs: 2000, action: { kind: 'seize', target: 'b' } }]);
+    expect(parseScenario(base).prekeys).toBeUndefined();
   });
 
   it('parses durations', () => {

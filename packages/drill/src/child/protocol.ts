@@ -59,6 +59,10 @@ export interface NodeConfig {
   /** Contact cards as text, by node name. */
   readonly contacts: Readonly<Record<string, string>>;
   readonly channels: readonly ChannelConfig[];
+  /** A durable prekey store (envelope v2) at `path`, rotating on `rotation`; sends then live `ttlSeconds`. */
+  readonly prekeys?: { readonly path: string; readonly rotation: { readonly everySeconds: number; readonly sealForSeconds: number; readonly openForSeconds: number }; readonly ttlSeconds: number };
+  /** Every envelope this node sends is appended here (seizure drills). */
+  readonly capturePath?: string;
   /** Organisation trust (drills with a revoke fault): the authority's card and this node's certificate chain, as text. */
   readonly trust?: { readonly authority: string; readonly chain: string };
   readonly policy: {

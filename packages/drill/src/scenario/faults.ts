@@ -2,11 +2,11 @@ import { describe, Fields, ScenarioError } from './fields.js';
 import { NETWORK_CHANNELS, topologyChannels, type ChannelKind, type CutMode, type Fault, type FaultAction, type LinkFault, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
-const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier', 'revoke'] as const;
+const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier', 'revoke', 'seize'] as const;
 const REVOCATION_REASONS = ['lost', 'compromised'] as const;
 const MODES: readonly CutMode[] = ['blackhole', 'reset', 'delay', 'bandwidth', 'drop'];
 
-/** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier, revoke. */
+/** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier, revoke, seize. */
 export function parseFaults(list: readonly unknown[], path: string, nodes: ReadonlySet<string>, topology: Topology): Fault[] {
   if (list.length > 100) throw new ScenarioError(`${path}: at most 100 faults`);
   const names = new Set<string>();
@@ -46,6 +46,7 @@ function parseAction(kind: (typeof KINDS)[number], fields: Fields, nodes: Readon
     sub.done();
     return { kind, from, to };
   }
+  if (kind === 'seize') return { kind, target: checkNode(fields.raw('seize'), fields.at('seize'), nodes) };
   if (kind === 'revoke') {
     const sub = Fields.of(fields.at('revoke'), fields.raw('revoke'));
     const target = nodeName(sub, 'node', nodes);

@@ -4,7 +4,7 @@ import { describe, Fields, ScenarioError } from './fields.js';
 import { parseFaults } from './faults.js';
 import { parseTargets } from './targets.js';
 import { yamlLines } from './lines.js';
-import { topologyChannels, type ChannelKind, type DrillPolicy, type LoadSpec, type NodeSpec, type Scenario, type Topology } from './types.js';
+import { topologyChannels, type ChannelKind, type DrillPolicy, type DrillPrekeys, type LoadSpec, type NodeSpec, type Scenario, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -50,6 +50,7 @@ function parseScenarioFields(text: string, source: string): Scenario {
   const faults = parseFaults(top.list('faults', []), top.at('faults'), names, topology);
   const targets = parseTargets(top.list('targets', []), top.at('targets'), new Set(faults.map((fault) => fault.name)));
   const settleMs = top.duration('settle', HOUR, 60_000);
+  const prekeys = top.has('prekeys') ? parsePrekeys(Fields.of(top.at('prekeys'), top.raw('prekeys'))) : undefined;
   top.done();
   for (const fault of faults) {
     if (fault.atMs > load.durationMs) throw new ScenarioError(`${top.at('faults')}: ${fault.name} at ${fault.atMs / 1000} s is after the load ends (${load.durationMs / 1000} s)`);
@@ -60,7 +61,20 @@ function parseScenarioFields(text: string, source: string): Scenario {
   for (const target of targets) {
     if (target.metric === 'revocation' && faults.find((fault) => fault.name === target.fault)?.action.kind !== 'revoke') throw new ScenarioError(`${top.at('targets')}: ${target.name}: fault ${target.fault} is not a revoke fault`);
   }
-  return { name, description, topology, nodes, policy, load, faults, targets, settleMs };
+  if (faults.some((fault) => fault.action.kind === 'seize') && !prekeys) throw new ScenarioError(`${top.at('faults')}: a seize fault needs prekeys: (nodes without prekey stores seal everything v1)`);
+  return { name, description, topology, nodes, policy, load, faults, targets, settleMs, ...(prekeys ? { prekeys } : {}) };
+}
+
+/** `prekeys: { every: 2s, sealFor: 60s, openFor: 60s }`: core's bounds (every ≥ 1 s; sealFor, openFor ≥ 60 s). */
+function parsePrekeys(fields: Fields): DrillPrekeys {
+  const seconds = (key: string, fallback: number, min: number): number => {
+    const value = fields.duration(key, HOUR, fallback * 1000) / 1000;
+    if (!Number.isInteger(value) || value < min) throw new ScenarioError(`${fields.at(key)}: expected whole seconds, at least ${min} s`);
+    return value;
+  };
+  const prekeys = { everySeconds: seconds('every', 2, 1), sealForSeconds: seconds('sealFor', 60, 60), openForSeconds: seconds('openFor', 60, 60) };
+  fields.done();
+  return prekeys;
 }
 
 function parseTopology(fields: Fields): Topology {

@@ -58,7 +58,9 @@ export type FaultAction =
   | ({ readonly kind: 'blackout'; readonly forMs?: number } & LinkFault)
   | { readonly kind: 'courier'; readonly from: string; readonly to: string }
   /** The drill's authority revokes `target`'s key; node `by` (the operator) takes the list and sends it FLASH to every other node, as `herald incident lost-device` does. */
-  | { readonly kind: 'revoke'; readonly target: string; readonly by: string; readonly reason: 'lost' | 'compromised' };
+  | { readonly kind: 'revoke'; readonly target: string; readonly by: string; readonly reason: 'lost' | 'compromised' }
+  /** Copies `target`'s key file and prekey secrets as they are now; after the drill an adversary opens what it can of the captured envelopes. */
+  | { readonly kind: 'seize'; readonly target: string };
 
 export interface Fault {
   readonly name: string;
@@ -97,6 +99,15 @@ export interface Scenario {
   readonly targets: readonly Target[];
   /** After the load: how long to wait for everything to be delivered before judging. */
   readonly settleMs: number;
+  /** Nodes keep prekey stores (envelope v2) on this schedule; messages then live `openForSeconds` at most. */
+  readonly prekeys?: DrillPrekeys;
+}
+
+/** `prekeys:` — drill nodes get durable prekey stores, rotating on a schedule of seconds. */
+export interface DrillPrekeys {
+  readonly everySeconds: number;
+  readonly sealForSeconds: number;
+  readonly openForSeconds: number;
 }
 
 /** The channels a topology offers, in the default order of preference. */

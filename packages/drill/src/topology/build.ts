@@ -32,6 +32,8 @@ export interface Built {
   refreshUpstreams(): void;
   /** A node's courier spool (bundle: channel). */
   bundleSpool(node: string): string;
+  /** A node's folder: node.key, store/, prekeys/, capture.jsonl. */
+  nodeHome(node: string): string;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
 
     const configs = new Map<string, string>();
     const authority = drillAuthority(scenario);
+    const seizing = scenario.faults.some((fault) => fault.action.kind === 'seize');
     const spoolDir = join(workdir, 'spool');
     for (const node of scenario.nodes) {
       const home = join(workdir, 'nodes', node.name);
@@ -136,6 +139,8 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
         contacts: Object.fromEntries(scenario.nodes.filter((other) => other.name !== node.name).map((other) => [other.name, cardToFile(identities.get(other.name)!.card)])),
         channels: channelConfigs,
         ...(authority ? { trust: { authority: cardToFile(authority.card), chain: memberChain(authority, identity) } } : {}),
+        ...(scenario.prekeys ? { prekeys: { path: join(home, 'prekeys'), rotation: scenario.prekeys, ttlSeconds: scenario.prekeys.openForSeconds } } : {}),
+        ...(seizing ? { capturePath: join(home, 'capture.jsonl') } : {}),
         policy: scenario.policy,
       };
       const path = join(home, 'config.json');
@@ -153,6 +158,7 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       configs,
       refreshUpstreams: upstreams,
       bundleSpool: (node) => join(workdir, 'nodes', node, 'bundle'),
+      nodeHome: (node) => join(workdir, 'nodes', node),
       close,
     };
   } catch (error) {
