@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import type { Built } from './topology/build.js';
 import type { DrillNode } from './nodes.js';
 import type { FaultRecord, Recorder } from './recorder.js';
 import { NETWORK_CHANNELS, type ChannelKind, type Fault, type LinkFault } from './scenario/types.js';
 import type { FaultProxy } from './proxy/proxy.js';
 import { sleep } from './sleep.js';
+import { revocations } from './revocation.js';
+import { seizeNode } from './seizure/seize.js';
 
 function link(action: LinkFault): LinkFault {
   return { mode: action.mode, ...(action.delayMs !== undefined ? { delayMs: action.delayMs } : {}), ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: action.bytesPerSecond } : {}), ...(action.dropRate !== undefined ? { dropRate: action.dropRate } : {}), ...(action.lossRate !== undefined ? { lossRate: action.lossRate } : {}) };
@@ -16,17 +19,23 @@ function describeLink(fault: LinkFault): string {
   return fault.mode;
 }
 
+/** Where a seize fault puts what it took. */
+export function seizedDir(built: Built, node: string): string {
+  return join(built.nodeHome(node), '..', '..', 'seized', node);
+}
+
 /** Applies the fault timeline. Each fault runs on its own from its `at`; every wait ends when `signal` aborts (the heal phase). */
 export function runFaults(faults: readonly Fault[], built: Built, nodes: ReadonlyMap<string, DrillNode>, recorder: Recorder, start: number, signal: AbortSignal): Promise<void> {
   const proxiesOf = (channels: readonly ChannelKind[], only?: readonly string[]): FaultProxy[] =>
     [...built.proxies].filter(([node]) => !only || only.includes(node)).flatMap(([, table]) => channels.flatMap((channel) => [...(table.get(channel) ?? [])]));
 
+  const revoking = revocations(built, nodes);
   const one = async (fault: Fault): Promise<void> => {
     await sleep(start + fault.atMs - Date.now(), signal);
     if (signal.aborted) return;
     const action = fault.action;
-    const record = (label: string, affects: readonly string[]): FaultRecord => {
-      const made: FaultRecord = { name: fault.name, kind: action.kind, label, at: Date.now(), affects, downs: [] };
+    const record = (label: string, affects: readonly string[], revoked?: string, seized?: string): FaultRecord => {
+      const made: FaultRecord = { name: fault.name, kind: action.kind, label, at: Date.now(), affects, downs: [], ...(revoked ? { revoked } : {}), ...(seized ? { seized } : {}) };
       recorder.faults.push(made);
       return made;
     };
@@ -42,6 +51,18 @@ export function runFaults(faults: readonly Fault[], built: Built, nodes: Readonl
       if (signal.aborted) return;
       made.end = Date.now();
       await (service ? service.restart().then(() => built.refreshUpstreams()) : node?.start());
+      return;
+    }
+    if (action.kind === 'seize') {
+      const made = record(`seize ${action.target}: key file and prekey secrets copied`, [], undefined, action.target);
+      await seizeNode(built.nodeHome(action.target), seizedDir(built, action.target));
+      made.end = Date.now();
+      return;
+    }
+    if (action.kind === 'revoke') {
+      const made = record(`revoke ${action.target} (${action.reason}) by ${action.by}`, [], action.target);
+      made.end = made.at;
+      revoking.publish(action);
       return;
     }
     if (action.kind === 'courier') {

@@ -36,6 +36,10 @@ export interface FaultRecord {
   readonly affects: readonly string[];
   /** Down intervals of a flapping link. */
   readonly downs: { at: number; end?: number }[];
+  /** A revoke fault: the node whose key it revoked. */
+  readonly revoked?: string;
+  /** A seize fault: the node seized. */
+  readonly seized?: string;
 }
 
 /** Everything the nodes reported, in memory. Bounded by the scenario (its load caps the message count). */
@@ -46,6 +50,8 @@ export class Recorder {
   readonly acks: { key: string; node: string; run: number; at: number }[] = [];
   readonly faults: FaultRecord[] = [];
   readonly errors: string[] = [];
+  /** When each node's trust policy began refusing a contact's key (revoke faults). */
+  readonly refusals: { node: string; contact: string; at: number }[] = [];
   /** node → run → latest cumulative envelope bytes per channel. */
   readonly bytes = new Map<string, Map<number, { sent: Record<string, number>; received: Record<string, number> }>>();
   courierRuns = 0;
@@ -85,6 +91,9 @@ export class Recorder {
         runs.set(run, { sent: event.sent, received: event.received });
         return;
       }
+      case 'refuses':
+        this.refusals.push({ node, contact: event.contact, at: event.at });
+        return;
       case 'error':
         if (this.errors.length < 100) this.errors.push(`${node}: ${event.message}`);
         return;

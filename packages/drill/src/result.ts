@@ -1,6 +1,7 @@
 import type { ExactlyOnce } from './analyze/exactly-once.js';
 import type { FailoverRow, LatencyRow, Retransmissions } from './analyze/metrics.js';
 import type { TargetResult } from './analyze/targets.js';
+import type { SeizureReport } from './seizure/adversary.js';
 
 /** Everything a drill measured: the JSON report, and what the terminal summary and the HTML report are drawn from. */
 /** The JSON report's format: raised when a field changes meaning or goes away (adding one does not). */
@@ -35,6 +36,8 @@ export interface DrillResult {
   /** One point per first hand-out, for the charts: ms since start, channel, precedence, latency. Bounded. */
   readonly timeline: readonly { readonly t: number; readonly channel: string; readonly precedence: string; readonly latencyMs: number }[];
   readonly errors: readonly string[];
+  /** Seize faults: what the adversary opened with the seized material, by kind of envelope. */
+  readonly seizures?: readonly SeizureReport[];
   /** Why the drill failed ("2 lost", "1 target(s) missed"); empty when it passed. */
   readonly failures: readonly string[];
   readonly passed: boolean;

@@ -1,3 +1,4 @@
+import { toHex } from '@herald/core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { DRILL_REPORT_SCHEMA_VERSION, type DrillResult } from './result.js';
 import type { Scenario } from './scenario/types.js';
 import { sleep } from './sleep.js';
 import { buildTopology } from './topology/build.js';
+import { adversary, type SeizureReport } from './seizure/adversary.js';
+import { seizedDir } from './faults.js';
 
 const MAX_TIMELINE_POINTS = 20_000;
 /** After everything arrived: how long the drill keeps watching for late duplicates (at least five folder polls). */
@@ -74,7 +77,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     const judged = judgeExactlyOnce(recorder, nodes);
     const deliveries = firstDeliveries(recorder);
     const failover = failovers(recorder, deliveries);
-    const targets = checkTargets(scenario.targets, recorder, deliveries, failover);
+    const targets = checkTargets(scenario.targets, recorder, deliveries, failover, scenario.nodes.map((node) => node.name));
     const enqueued = recorder.enqueued();
     const deliveriesByChannel: Record<string, number> = {};
     for (const delivery of deliveries) deliveriesByChannel[delivery.channel] = (deliveriesByChannel[delivery.channel] ?? 0) + 1;
@@ -84,7 +87,15 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
       ...judged.duplicates.map((each) => `duplicate: ${each.key} at ${each.node}: ${each.problem}`),
       ...refused.map((message) => `refused at send: ${message.key} (${message.from}): ${message.sendFailed}`),
     ];
-    const judgement = verdict(judged, refused.length, targets, options.signal?.aborted === true);
+    const seizures: SeizureReport[] = [];
+    for (const fault of recorder.faults) {
+      if (!fault.seized || fault.end === undefined) continue;
+      const tag = toHex(built.cards.get(fault.seized)!.routingTag);
+      seizures.push(await adversary(fault.seized, { from: fault.at, to: fault.end }, seizedDir(built, fault.seized), tag, scenario.nodes.map((node) => built.nodeHome(node.name)), recorder));
+    }
+    const base = verdict(judged, refused.length, targets, options.signal?.aborted === true);
+    const broken = seizures.reduce((sum, each) => sum + each.violations.length, 0);
+    const judgement = broken > 0 ? { passed: false, reasons: [...base.reasons, `${broken} seizure bound(s) broken`] } : base;
     return {
       schemaVersion: DRILL_REPORT_SCHEMA_VERSION,
       scenario: { name: scenario.name, description: scenario.description },
@@ -117,6 +128,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
       targets,
       timeline: deliveries.slice(0, MAX_TIMELINE_POINTS).map((delivery) => ({ t: delivery.at - start, channel: delivery.channel, precedence: delivery.precedence, latencyMs: delivery.latencyMs })),
       errors: recorder.errors,
+      ...(seizures.length > 0 ? { seizures } : {}),
       failures: judgement.reasons,
       passed: judgement.passed,
     };

@@ -65,8 +65,8 @@ function expectSatelliteGoals(result: DrillResult): void {
 }
 
 describe('examples/drills', () => {
-  it('ships the six scenarios of the drill issue and the satellite link of issue 21', () => {
-    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml', 'satellite.yaml']);
+  it('ships the six scenarios of the drill issue, the compromise and seizure drills, and the satellite link of issue 21', () => {
+    expect(scenarios).toEqual(['blackout-then-courier.yaml', 'broker-outage.yaml', 'compromise.yaml', 'crash-recovery.yaml', 'email-only.yaml', 'flapping-links.yaml', 'relay-loss.yaml', 'satellite.yaml', 'seizure.yaml']);
   });
 
   for (const file of scenarios) {
@@ -76,6 +76,15 @@ describe('examples/drills', () => {
     it.skipIf(skip)(`${scenario.name} passes`, async () => {
       const result = await expectPasses(scenario);
       if (file === 'satellite.yaml') expectSatelliteGoals(result);
+      if (!scenario.faults.some((fault) => fault.action.kind === 'seize')) return;
+      // The adversary had something of each kind to try: mail whose prekey was deleted, and mail sealed to prekeys made after.
+      const [seizure] = result.seizures ?? [];
+      expect(seizure?.acknowledgedDeleted.total).toBeGreaterThan(0);
+      expect(seizure?.afterToNew.total).toBeGreaterThan(0);
+      expect(seizure?.acknowledgedDeleted.opened).toBe(0);
+      expect(seizure?.afterToNew.opened).toBe(0);
+      // What it did open: v1 and in-flight mail, which no forward secrecy covers.
+      expect(seizure!.inFlight.opened + seizure!.sealedV1.opened).toBeGreaterThan(0);
     }, 240_000);
   }
 

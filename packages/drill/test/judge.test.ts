@@ -178,4 +178,20 @@ describe('targets', () => {
       [false, '0 delivered via bundle'],
     ]);
   });
+
+  it('measures a revocation up to the last other node refusing the key; a node that never does, or a refusal from before, misses it', () => {
+    const recorder = new Recorder();
+    recorder.faults.push({ name: 'seized', kind: 'revoke', label: 'revoke phone', at: 5_000, end: 5_000, affects: [], downs: [], revoked: 'phone' });
+    const nodes = ['ops', 'field', 'base', 'phone'];
+    const target: Target = { metric: 'revocation', name: 'refused within 1 s', fault: 'seized', maxMs: 1_000 };
+    recorder.onEvent('ops', 0, { ev: 'refuses', contact: 'phone', at: 5_010 });
+    recorder.onEvent('field', 0, { ev: 'refuses', contact: 'phone', at: 5_400 });
+    expect(checkTargets([target], recorder, [], [], nodes)[0]).toMatchObject({ ok: false, measured: "base never refused phone's key" });
+    recorder.onEvent('base', 0, { ev: 'refuses', contact: 'phone', at: 4_000 });
+    expect(checkTargets([target], recorder, [], [], nodes)[0]).toMatchObject({ ok: false, measured: "base never refused phone's key" });
+    recorder.onEvent('base', 1, { ev: 'refuses', contact: 'phone', at: 6_200 });
+    expect(checkTargets([target], recorder, [], [], nodes)[0]).toEqual({ name: 'refused within 1 s', metric: 'revocation', ok: false, value: 1200, limit: 1000, unit: 'ms', fault: 'seized', measured: "1200 ms until all 3 other nodes refused phone's key" });
+    expect(checkTargets([{ ...target, maxMs: 1_500 }], recorder, [], [], nodes)[0]).toMatchObject({ ok: true, value: 1200 });
+    expect(checkTargets([{ ...target, fault: 'other' }], recorder, [], [], nodes)[0]).toMatchObject({ ok: false, measured: 'the revocation never happened' });
+  });
 });

@@ -45,7 +45,16 @@ targets:
     [`${base}faults: [{ at: 1s, cut: { channel: email } }]`, 'scenario.faults[0].cut.channel: expected one of relay, mqtt, got "email"'],
     [`${base}faults: [{ at: 1s, kill: c }]`, 'scenario.faults[0].kill: expected relay, broker, a, b, got "c"'],
     [`${base}faults: [{ at: 9s, kill: relay }]`, 'after the load ends'],
-    [`${base}faults: [{ at: 1s }]`, 'expected exactly one of kill, cut, flap, blackout, courier, got none'],
+    [`${base}faults: [{ at: 1s }]`, 'expected exactly one of kill, cut, flap, blackout, courier, revoke, seize, got none'],
+    [`${base}faults: [{ at: 1s, seize: c }]`, 'scenario.faults[0].seize: expected a node name (a, b), got "c"'],
+    [`${base}faults: [{ at: 1s, seize: b }]`, 'a seize fault needs prekeys:'],
+    [`${base}prekeys: { sealFor: 30s }`, 'scenario.prekeys.sealFor: expected whole seconds, at least 60 s'],
+    [`${base}prekeys: { every: 1.5s }`, 'scenario.prekeys.every: expected whole seconds, at least 1 s'],
+    [`${base}faults: [{ at: 1s, revoke: { node: a, by: a } }]`, 'the operator (by) cannot be the node revoked'],
+    [`${base}faults: [{ at: 1s, revoke: { node: c, by: a } }]`, 'scenario.faults[0].revoke.node: expected a node name (a, b), got "c"'],
+    [`${base}faults: [{ at: 1s, revoke: { node: b, by: a, reason: stolen } }]`, 'scenario.faults[0].revoke.reason: expected one of lost, compromised, got "stolen"'],
+    [`${base}faults: [{ at: 1s, revoke: { node: b, by: a } }]`, 'revokes b, which is in the load'],
+    [`${base}faults: [{ name: cut, at: 1s, cut: { channel: relay } }]\ntargets: [{ metric: revocation, fault: cut, max: 1s }]`, 'fault cut is not a revoke fault'],
     [`${base}faults: [{ at: 1s, courier: { from: a, to: b } }]`, 'a courier run needs topology.bundle: true'],
     [`${base}targets: [{ metric: failover, fault: nope, max: 1s }]`, 'scenario.targets[0].fault: no fault is named "nope"'],
     ['name: t\nnodes: [a, b]\nload: { duration: soon, rate: 1 }', 'scenario.load.duration: expected a duration such as 500ms, 3s or 1m, got "soon"'],
@@ -56,6 +65,25 @@ targets:
   ])('refuses %j', (text, message) => {
     expect(() => parseScenario(text)).toThrow(ScenarioError);
     expect(() => parseScenario(text)).toThrow(message);
+  });
+
+  it('reads a revoke fault and its revocation target', () => {
+    const scenario = parseScenario(`
+name: t
+nodes: [a, b, c]
+load: { duration: 5s, rate: 2, from: [a, b], to: [a, b] }
+faults: [{ name: seized, at: 1s, revoke: { node: c, by: a } }]
+targets: [{ metric: revocation, fault: seized, max: 2s }]
+`);
+    expect(scenario.faults).toEqual([{ name: 'seized', atMs: 1000, action: { kind: 'revoke', target: 'c', by: 'a', reason: 'compromised' } }]);
+    expect(scenario.targets).toEqual([{ metric: 'revocation', fault: 'seized', maxMs: 2000, name: 'every node refuses the key revoked by seized ≤ 2 s' }]);
+  });
+
+  it('reads a seize fault and the prekey schedule it needs', () => {
+    const scenario = parseScenario(`${base}prekeys: { every: 2s, openFor: 90s }\nfaults: [{ at: 2s, seize: b }]\n`);
+    expect(scenario.prekeys).toEqual({ everySeconds: 2, sealForSeconds: 60, openForSeconds: 90 });
+    expect(scenario.faults).toEqual([{ name: 'seize-1', atMs: 2000, action: { kind: 'seize', target: 'b' } }]);
+    expect(parseScenario(base).prekeys).toBeUndefined();
   });
 
   it('parses durations', () => {

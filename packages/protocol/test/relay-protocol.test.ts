@@ -27,6 +27,9 @@ describe('relay protocol codec', () => {
     expect(protocol.decodeClientFrame(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)))).toMatchObject({ type: 'certificate' });
     expect(() => protocol.decodeClientFrame(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES + 1)))).toThrow(protocol.FrameError);
     expect(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)).length).toBe(protocol.PRE_AUTH_MAX_FRAME_BYTES);
+    // REVOCATIONS: request id, then the list as it is (the relay verifies it).
+    expect(protocol.decodeClientFrame(protocol.encodeRevocations(7, Uint8Array.of(0x48, 0x52, 0x4c)))).toEqual({ type: 'revocations', requestId: 7, list: Uint8Array.of(0x48, 0x52, 0x4c) });
+    expect(Buffer.from(protocol.encodeRevocations(0x01020304, Uint8Array.of(9))).toString('hex')).toBe('140102030409');
     const many = Array.from({ length: protocol.MAX_IDS_PER_FRAME }, (_, index) => index + 1);
     expect(protocol.decodeClientFrame(protocol.encodeAck(many))).toEqual({ type: 'ack', deliveryIds: many });
     expect(Buffer.from(protocol.encodeAck([1, 0x01020304])).toString('hex')).toBe('120000000101020304');
@@ -40,7 +43,7 @@ describe('relay protocol codec', () => {
     tooMany[0] = protocol.FRAME.ACK;
     expect(() => protocol.encodeAck([])).toThrow(protocol.FrameError);
     expect(() => protocol.encodeAccepted(new Array<number>(protocol.MAX_IDS_PER_FRAME + 1).fill(1))).toThrow(protocol.FrameError);
-    for (const bytes of [new Uint8Array(0), Uint8Array.of(0x7f), Uint8Array.of(protocol.FRAME.ACK, 0, 0), Uint8Array.of(protocol.FRAME.ACK), Uint8Array.of(protocol.FRAME.ACK, 0, 0, 0, 1, 0), tooMany, Uint8Array.of(protocol.FRAME.ACCEPTED), Uint8Array.of(protocol.FRAME.ACCEPTED, 0, 0, 0, 1, 2, 3), Uint8Array.of(protocol.FRAME.WELCOME, 1, 2), challenge().bytes.subarray(0, 40), Uint8Array.of(protocol.FRAME.AUTH, 1)]) {
+    for (const bytes of [new Uint8Array(0), Uint8Array.of(0x7f), Uint8Array.of(protocol.FRAME.ACK, 0, 0), Uint8Array.of(protocol.FRAME.ACK), Uint8Array.of(protocol.FRAME.ACK, 0, 0, 0, 1, 0), tooMany, Uint8Array.of(protocol.FRAME.ACCEPTED), Uint8Array.of(protocol.FRAME.ACCEPTED, 0, 0, 0, 1, 2, 3), Uint8Array.of(protocol.FRAME.WELCOME, 1, 2), challenge().bytes.subarray(0, 40), Uint8Array.of(protocol.FRAME.AUTH, 1), Uint8Array.of(protocol.FRAME.REVOCATIONS, 0, 0, 0, 1)]) {
       expect(() => (bytes[0] !== undefined && bytes[0] >= 0x10 ? protocol.decodeClientFrame(bytes) : protocol.decodeRelayFrame(bytes))).toThrow(protocol.FrameError);
     }
   });

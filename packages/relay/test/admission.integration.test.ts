@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardToFile, createNode, generateIdentity, memoryStore, type HeraldNode, type Identity } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/protocol';
-import { webSocketTransport } from '@herald/transport-websocket';
+import { publishRevocations, webSocketTransport } from '@herald/transport-websocket';
 import { encodeChain, fingerprintBytes, issueCertificate, issueRevocationList, revocationListToText, type CertificateChain } from '@herald/trust';
 import { FAST, until } from './helpers/nodes.js';
 import { rawClient } from './helpers/raw-client.js';
@@ -126,5 +126,41 @@ describe('relay admission by organisation certificate (real relay process)', () 
     expect(relay.logs()).toMatch(/older than list 2/);
     expect((await attempt(carol, encodeChain(certify(carol)))).close?.reason).toContain('REVOKED');
     daveSession.client.socket.close();
+  });
+
+  it('takes a revocation list pushed in a REVOCATIONS frame, without AUTH: the revoked client is closed; forged, older and untrusted lists are refused', async () => {
+    const erin = generateIdentity({ label: 'Erin' });
+    const frank = generateIdentity({ label: 'Frank' });
+    const erinSession = await attempt(erin, encodeChain(certify(erin)));
+    const frankSession = await attempt(frank, encodeChain(certify(frank)));
+    expect(erinSession.welcomed && frankSession.welcomed).toBe(true);
+
+    const list = issueRevocationList({ issuer: root, serial: 3, entries: [{ fingerprint: fingerprintBytes(erin.card.signingPublicKey), reason: 'compromised' }] });
+    await publishRevocations({ url: relay.url, list: list.bytes });
+    const closed = await erinSession.client.closed;
+    expect(closed.code).toBe(CLOSE_CODES.NOT_ALLOWED);
+    expect(closed.reason).toContain('REVOKED');
+    expect(frankSession.client.socket.readyState).toBe(frankSession.client.socket.OPEN);
+    expect((await attempt(erin, encodeChain(certify(erin)))).close?.reason).toContain('REVOKED');
+    // The same list again is fine (already held).
+    await publishRevocations({ url: relay.url, list: list.bytes });
+
+    const forged = list.bytes.slice();
+    forged[forged.length - 1]! ^= 1;
+    const older = issueRevocationList({ issuer: root, serial: 2, entries: [] });
+    const stranger = issueRevocationList({ issuer: generateIdentity({ label: 'Mission X' }), serial: 9, entries: [{ fingerprint: fingerprintBytes(frank.card.signingPublicKey) }] });
+    for (const [bytes, why] of [[forged, 'does not verify'], [older.bytes, 'older than'], [stranger.bytes, 'UNTRUSTED_AUTHORITY']] as const) {
+      await expect(publishRevocations({ url: relay.url, list: bytes }), why).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', message: expect.stringContaining(why) });
+    }
+    expect(frankSession.client.socket.readyState).toBe(frankSession.client.socket.OPEN);
+
+    // Before AUTH, one list per connection.
+    const client = await rawClient(relay.url);
+    client.send(protocol.encodeRevocations(7, list.bytes));
+    client.send(protocol.encodeRevocations(8, list.bytes));
+    expect(await client.next((frame) => frame.type === 'accepted')).toMatchObject({ requestIds: [7] });
+    expect(await client.next((frame) => frame.type === 'error')).toMatchObject({ code: protocol.ERROR_CODES.RATE_LIMITED, requestId: 8 });
+    client.socket.close();
+    frankSession.client.socket.close();
   });
 });

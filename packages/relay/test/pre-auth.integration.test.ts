@@ -3,8 +3,9 @@ import { randomFillSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateIdentity, seal } from '@herald/core';
-import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_LENGTH } from '@herald/trust';
+import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_LENGTH, issueRevocationList } from '@herald/trust';
 import { relayProtocol as protocol } from '@herald/protocol';
+import { publishRevocations } from '@herald/transport-websocket';
 import { halfOpenSocket, type HalfOpenSocket } from './helpers/half-open.js';
 import { startNode, until } from './helpers/nodes.js';
 import { rawClient, type RawClient } from './helpers/raw-client.js';
@@ -69,6 +70,14 @@ describe('before WELCOME (real relay process)', () => {
     const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(7)) || (frame.type === 'error' && frame.requestId === 7));
     expect(answer.type).toBe('accepted');
     expect((await relay.metric('herald_relay_rejections_total{code="MESSAGE_TOO_BIG"}')) ?? 0).toBe(1);
+  });
+
+  it('answers a REVOCATIONS frame with NOT_ALLOWED when it does not admit by certificate, and a list too large for the pre-AUTH cap is refused before it is sent', async () => {
+    const relay = await relayWith({});
+    const list = issueRevocationList({ issuer: generateIdentity({ label: 'Mission X' }), serial: 1, entries: [] });
+    await expect(publishRevocations({ url: relay.url, list: list.bytes })).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', message: expect.stringContaining('NOT_ALLOWED') });
+    expect(() => publishRevocations({ url: relay.url, list: new Uint8Array(PRE_AUTH_MAX_FRAME_BYTES) })).toThrow('--admit-revocations file');
+    expect((await relay.get('/healthz')).status).toBe(200);
   });
 
   it('caps connections still authenticating per address and in all, and connections per address, with 4029', async () => {

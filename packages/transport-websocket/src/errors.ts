@@ -15,6 +15,7 @@ const BY_RELAY_CODE: Readonly<Record<RelayErrorName, TransportErrorCode>> = {
   STORAGE_FULL: 'QUOTA_EXCEEDED',
   DEPOSITOR_QUOTA: 'QUOTA_EXCEEDED',
   RELAY_NEARLY_FULL: 'QUOTA_EXCEEDED',
+  REVOCATIONS_REFUSED: 'CHANNEL_REJECTED',
 };
 
 export function fromRelayError(channel: string, code: number, text: string): TransportError {

@@ -46,6 +46,9 @@ export interface Trust extends NodeTrust {
   verify(chain: CertificateChain, now?: number): VerifiedChain;
   /** The cached chain of a certified sender. */
   chainOf(signingPublicKey: Uint8Array): CertificateChain | undefined;
+  /** Whether a list held revokes `card`'s key, directly or through its cached chain. */
+  revoked(card: Card): boolean;
+  onRevocations(listener: () => void): () => void;
   subscribe(listener: (event: TrustEvent) => void): () => void;
 }
 
@@ -139,6 +142,22 @@ export async function createTrust(init: TrustInit): Promise<Trust> {
     },
     acknowledged: (id, from) => own?.acknowledged(id, from),
     successor: (card) => rotations.successor(card),
+    revoked(card) {
+      try {
+        checkRecipient(card);
+        return false;
+      } catch (error) {
+        if (error instanceof TrustError && error.code === 'REVOKED') return true;
+        throw error;
+      }
+    },
+    onRevocations(listener) {
+      const watch = (event: TrustEvent): void => {
+        if (event.type === 'revocations') listener();
+      };
+      listeners.add(watch);
+      return () => listeners.delete(watch);
+    },
     aliases: (fingerprint) => rotations.predecessors(fingerprint),
     importRevocationList,
     revocationLists: () => revocations.all(),

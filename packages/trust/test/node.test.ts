@@ -42,9 +42,9 @@ async function receive(node: HeraldNode, count: number, timeoutMs = 5_000): Prom
   return out;
 }
 
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -139,19 +139,22 @@ describe('nodes under an organisation trust policy', () => {
 
     expect(await (await aliceNode.node.send('Bob', 'before')).settled()).toBe('delivered');
     expect((await receive(bobNode.node, 1))[0]?.text).toBe('before');
+    // Alice's prekeys came with her message.
+    expect((await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint))?.prekeys.length).toBeGreaterThan(0);
 
     const older = issueRevocationList({ issuer: org.root, serial: 1, entries: [] });
     const newer = issueRevocationList({ issuer: org.root, serial: 2, entries: [{ fingerprint: fingerprintBytes(alice.identity.card.signingPublicKey), reason: 'lost' }] });
     expect(await (await opsNode.node.send('Bob', newer.bytes, { contentType: REVOCATION_CONTENT_TYPE })).settled()).toBe('delivered');
     expect(bobNode.trust.revocationLists().map((list) => list.serial)).toEqual([2]);
     expect(bobNode.trustEvents.some((event) => event.type === 'revocations')).toBe(true);
+    // The list alone deletes the revoked key's prekeys, before any send to it.
+    await until(async () => (await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)) === undefined);
 
     await aliceNode.node.send('Bob', 'after');
     await until(() => bobNode.rejected().includes('REVOKED'));
-    // Alice's prekeys came with her message; the refusal to seal to her revoked key deletes them.
-    expect(await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)).toBeDefined();
-    await expect(bobNode.node.send('Alice', 'to a revoked key')).rejects.toMatchObject({ code: 'REVOKED' });
+    // Her new message carried prekeys again: none are kept.
     expect(await bobNode.store.getContactPrekeys(alice.identity.card.fingerprint)).toBeUndefined();
+    await expect(bobNode.node.send('Alice', 'to a revoked key')).rejects.toMatchObject({ code: 'REVOKED' });
 
     await opsNode.node.send('Bob', older.bytes, { contentType: REVOCATION_CONTENT_TYPE });
     await until(() => bobNode.rejected().includes('STALE_REVOCATION_LIST'));

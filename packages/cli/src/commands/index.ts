@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   entry('relay', 'run a relay: store-and-forward mailboxes for ws:// channels, with an optional MQTT broker (--mqtt) and SMTP endpoint (--smtp)', async () => (await import('./relay.js')).relay),
   entry('org', 'run an organisation authority: create it, certify cards, revoke keys, show what to compare', async () => (await import('./org.js')).org),
   entry('trust', 'set which authorities a node trusts, its own certificate, revocation lists and the policy', async () => (await import('./trust.js')).trust),
+  entry('incident', 'respond to an incident: revoke a lost or compromised key and spread the revocation at once', async () => (await import('./incident.js')).incident),
   entry('prekey', 'make, publish, list and prune the signed prekeys that envelope version 2 seals to', async () => (await import('./prekey.js')).prekey),
   entry('rotate', 'replace your key: a new key, a rotation statement signed by both, the old key kept to decrypt mail in flight', async () => (await import('./rotate.js')).rotate),
   entry('groups', 'write an envelope as cipher groups for voice, Morse or paper, or read typed groups back', async () => (await import('./groups.js')).groups),

@@ -33,12 +33,11 @@ async function previousList(path: string): Promise<RevocationList | undefined> {
   return parseRevocationList(text);
 }
 
-/** Adds fingerprints to the authority's complete list, signs it under the next serial, saves it beside the key and prints it. */
-export async function orgRevoke(flags: RevokeFlags): Promise<void> {
-  if (!flags.org) throw new UsageError('org revoke needs --org KEY');
+/** Adds fingerprints to the authority's complete list, signs it under the next serial and saves it beside the key (or --list). */
+export async function extendRevocationList(flags: RevokeFlags, fingerprints: readonly Uint8Array[]): Promise<{ list: RevocationList; path: string; text: string }> {
+  if (!flags.org) throw new UsageError('needs --org KEY');
   const reason = (flags.reason ?? 'unspecified') as RevocationReason;
   if (!REVOCATION_REASONS.includes(reason)) throw new UsageError(`--reason must be one of ${REVOCATION_REASONS.join(', ')}; got '${flags.reason}'`);
-  const fingerprints = (flags.fingerprint ?? []).map((text) => fingerprintFromText(text));
   const issuer = await loadIdentity(flags.org, flags['passphrase-file']);
   const path = flags.list ?? listPathFor(flags.org);
   const previous = await previousList(path);
@@ -54,6 +53,13 @@ export async function orgRevoke(flags: RevokeFlags): Promise<void> {
   } catch (error) {
     throw fileError(error, path, 'revocation list');
   }
+  return { list, path, text };
+}
+
+/** `herald org revoke`: extends the list, prints it, and says where it went. */
+export async function orgRevoke(flags: RevokeFlags): Promise<void> {
+  if (!flags.org) throw new UsageError('org revoke needs --org KEY');
+  const { list, path, text } = await extendRevocationList(flags, (flags.fingerprint ?? []).map((text) => fingerprintFromText(text)));
   await writeStdout(text);
-  await writeStderr(`revocation list ${serial}: ${list.entries.length} revoked; saved as ${path}. Send it to every node (herald trust revocations FILE, or herald send --content-type application/vnd.herald.revocation)\n`);
+  await writeStderr(`revocation list ${list.serial}: ${list.entries.length} revoked; saved as ${path}. Send it to every node (herald trust revocations FILE, or herald send --content-type application/vnd.herald.revocation), or run herald incident to do it all\n`);
 }

@@ -14,6 +14,7 @@ import { lifecycle } from './lifecycle.js';
 import { resolveRotation } from './own-prekeys.js';
 import { resolvePolicy } from './policy.js';
 import { receiver } from './receiver.js';
+import { revokedPrekeys } from './revoked-prekeys.js';
 import { outboxRecords, TERMINAL } from './records.js';
 import { kindsFor } from './sealing.js';
 import { sender } from './sender.js';
@@ -53,7 +54,9 @@ export function createNode(init: NodeInit): HeraldNode {
   const jobs = dispatcher({ channels, policy, records, status, events, signal: life.signal, active: () => life.state === 'starting' || life.state === 'running' });
   const sealing = outboxSealing({ store, records, policy, channels, prekeys, status, outboxIdOf });
   const acks = ackHandling({ identity, policy, channels, prekeys, offerKind: offerKinds[0] ?? 'x25519', records, status, events, outboxIdOf, signal: life.signal, ...trust });
-  const inbox = receiver({ identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
+  const revoked = revokedPrekeys(store, contactCards, init.trust);
+  let unwatchRevocations = (): void => undefined;
+  const inbox = receiver({ revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
   const tidy = upkeep({ store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events });
   const send = sender({ contacts: contactCards, store, records, handles, policy, prekeys, sealing, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
 
@@ -63,6 +66,8 @@ export function createNode(init: NodeInit): HeraldNode {
       if (!TERMINAL.has(record.status)) jobs.start(record.id);
     }
     await tidy.rotatePrekeys();
+    unwatchRevocations = revoked.watch((error) => events.report(error));
+    await revoked.drop();
     await inbox.loadInbox(lifetime);
     if (lifetime.aborted) return;
     // Retired identities keep collecting their mailbox through the grace period.
@@ -74,6 +79,7 @@ export function createNode(init: NodeInit): HeraldNode {
 
   async function teardown(started: boolean, signal: AbortSignal | undefined): Promise<void> {
     tidy.stop();
+    unwatchRevocations();
     inbox.close();
     const stopOptions = signal ? { signal } : {};
     // Dispatch jobs are woken first (they see the aborted lifetime); in-flight store writes end before they do.

@@ -11,6 +11,7 @@ import type { NodePrekeys } from './forward-secrecy.js';
 import type { OutboxSealing } from './held.js';
 import { handleInbound, openStored, toReceived, type InboundContext } from './inbound.js';
 import { messageQueue, type ReceivedMessage } from './received.js';
+import type { RevokedPrekeys } from './revoked-prekeys.js';
 import type { NodeTrust, RetiredIdentity } from './trust.js';
 
 /** The receiving side: what channels deliver goes through inbound.ts into the application's bounded queue. */
@@ -36,6 +37,7 @@ export interface ReceiverDeps {
   readonly events: NodeEvents;
   readonly trust?: NodeTrust;
   readonly retired?: readonly RetiredIdentity[];
+  readonly revoked: RevokedPrekeys;
 }
 
 export function receiver(deps: ReceiverDeps): Receiver {
@@ -67,6 +69,7 @@ export function receiver(deps: ReceiverDeps): Receiver {
     ...(deps.retired ? { retired: deps.retired } : {}),
     prekeys: deps.secrets,
     async receivedPrekeys(sender, bundle) {
+      if (deps.revoked.refuses(sender)) return;
       try {
         await deps.prekeys.received(sender, bundle, Date.now());
       } catch (error) {

@@ -25,6 +25,10 @@ export interface NodeTrust {
   successor?(card: Card): Card;
   /** Fingerprints an ack signed by `fingerprint` also stands for, e.g. the keys it succeeded. */
   aliases?(fingerprint: string): readonly string[];
+  /** Whether the policy holds a revocation of `card`'s key (directly, or through its certificate chain). */
+  revoked?(card: Card): boolean;
+  /** Calls `listener` each time the policy takes a newer revocation list; returns the unsubscribe. The node then drops the revoked contacts' prekeys. */
+  onRevocations?(listener: () => void): () => void;
 }
 
 export interface InboundTrustContext {

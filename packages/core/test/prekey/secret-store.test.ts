@@ -79,6 +79,36 @@ describe('prekey secret store', () => {
     await expectCode(() => store.get(owned[1]!.prekey.id), 'BAD_PREKEY');
   });
 
+  it('never shows a record while it is being deleted (zeros committed, removal not yet): list, get and prune skip it', async () => {
+    const records = new Map<string, Uint8Array>();
+    const inner = memoryPrekeyRecordBackend(records);
+    let release = (): void => undefined;
+    // As LMDB does it: the zeros are committed, and the removal is a second write that has not happened yet.
+    const backend: PrekeyRecordBackend = {
+      ...inner,
+      overwriteThenDelete: async (id) => {
+        records.get(id)?.fill(0);
+        await new Promise<void>((resolve) => (release = resolve));
+        records.delete(id);
+      },
+    };
+    const store = prekeySecretStoreOver(backend, alice);
+    const [first] = generatePrekeys(alice, { kind: 'x25519', oneTime: true, sealForSeconds: 60, openForSeconds: 60, now: NOW });
+    const [second] = generatePrekeys(alice, { kind: 'x25519', oneTime: true, now: NOW });
+    await store.put(first!);
+    await store.put(second!);
+    const deleting = store.delete(first!.prekey.id);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(records.get(toHex(first!.prekey.id))?.every((byte) => byte === 0)).toBe(true);
+    expect(store.list().map((prekey) => toHex(prekey.id))).toEqual([toHex(second!.prekey.id)]);
+    expect(store.get(first!.prekey.id)).toBeUndefined();
+    // Past the first's openUntil only: it is being deleted already, so prune has nothing to do.
+    expect(await store.prune(NOW + 200_000)).toEqual([]);
+    release();
+    expect(await deleting).toBe(true);
+    expect(store.list()).toHaveLength(1);
+  });
+
   it('memory backend: zeroes a deleted record in place', async () => {
     const backend = observedBackend();
     const store = prekeySecretStoreOver(backend, alice);

@@ -20,9 +20,10 @@ export interface TargetResult {
   readonly fault?: string;
 }
 
-/** Checks each scenario target against what was measured. */
-export function checkTargets(targets: readonly Target[], recorder: Recorder, deliveries: readonly (Delivery & { latencyMs: number })[], failover: readonly FailoverRow[]): TargetResult[] {
+/** Checks each scenario target against what was measured. `nodes`: every node's name (revocation targets). */
+export function checkTargets(targets: readonly Target[], recorder: Recorder, deliveries: readonly (Delivery & { latencyMs: number })[], failover: readonly FailoverRow[], nodes: readonly string[] = []): TargetResult[] {
   return targets.map((target): TargetResult => {
+    if (target.metric === 'revocation') return revocationTarget(target, recorder, nodes);
     if (target.metric === 'failover') {
       const base = { name: target.name, metric: target.metric, limit: target.maxMs, unit: 'ms', fault: target.fault } as const;
       const row = failover.find((each) => each.fault === target.fault);
@@ -54,4 +55,18 @@ export function checkTargets(targets: readonly Target[], recorder: Recorder, del
     const value = percentile(values, target.percentile);
     return { ...base, ok: value <= target.maxMs, value, measured: `${value} ms over ${values.length} message(s)` };
   });
+}
+
+/** From the revoke fault to the last of the other nodes refusing the key; a node that never did fails the target. */
+function revocationTarget(target: Extract<Target, { metric: 'revocation' }>, recorder: Recorder, nodes: readonly string[]): TargetResult {
+  const base = { name: target.name, metric: target.metric, limit: target.maxMs, unit: 'ms', fault: target.fault } as const;
+  const fault = recorder.faults.find((each) => each.name === target.fault);
+  if (!fault?.revoked) return { ...base, ok: false, measured: 'the revocation never happened' };
+  const revoked = fault.revoked;
+  const others = nodes.filter((node) => node !== revoked);
+  const times = others.map((node) => recorder.refusals.find((each) => each.node === node && each.contact === revoked && each.at >= fault.at)?.at);
+  const missing = others.filter((_, index) => times[index] === undefined);
+  if (missing.length > 0) return { ...base, ok: false, measured: `${missing.join(', ')} never refused ${revoked}'s key` };
+  const value = Math.max(0, ...times.map((at) => at! - fault.at));
+  return { ...base, ok: value <= target.maxMs, value, measured: `${value} ms until all ${others.length} other nodes refused ${revoked}'s key` };
 }

@@ -7,10 +7,12 @@ import { readFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createNode, isHeraldError, parseCard, readSecretKeyFile, toHex, type Transport } from '@herald/core';
 import { readSpool, type CourierTransport } from '@herald/courier';
-import { lmdbStore } from '@herald/store-lmdb';
+import { lmdbPrekeySecretStore, lmdbStore } from '@herald/store-lmdb';
+import { captured } from './capture.js';
 import { channelFor } from './channels.js';
 import { keyOf, payloadFor, type NodeCommand, type NodeConfig, type NodeEventLine } from './protocol.js';
 import { counted } from './counting.js';
+import { drillTrust } from './trust.js';
 
 const MAX_LINE = 64 * 1024;
 const say = (event: NodeEventLine): void => void writeSync(1, `${JSON.stringify(event)}\n`);
@@ -20,12 +22,20 @@ const identity = await readSecretKeyFile(config.keyFile);
 const contacts = Object.fromEntries(Object.entries(config.contacts).map(([name, text]) => [name, parseCard(text)]));
 const store = await lmdbStore({ path: config.storePath });
 const bytes = { sent: {} as Record<string, number>, received: {} as Record<string, number> };
-const transports: Transport[] = config.channels.map((channel) => counted(channelFor(channel, identity, config.policy), bytes));
+const transports: Transport[] = config.channels.map((channel) => {
+  const transport = counted(channelFor(channel, identity, config.policy), bytes);
+  return config.capturePath ? captured(transport, config.capturePath) : transport;
+});
+const prekeys = config.prekeys ? await lmdbPrekeySecretStore({ path: config.prekeys.path, identity }) : undefined;
+const ttl = config.prekeys?.ttlSeconds ?? 3600;
+const trust = await drillTrust(config, identity.card, contacts, say);
 const node = createNode({
   identity,
   contacts: Object.values(contacts),
   store,
   channels: transports,
+  ...(trust ? { trust: trust.trust } : {}),
+  ...(prekeys && config.prekeys ? { prekeys, prekeyRotation: config.prekeys.rotation } : {}),
   policy: {
     ackDeadlineMs: config.policy.ackDeadlineMs,
     sendTimeoutMs: config.policy.sendTimeoutMs,
@@ -40,6 +50,7 @@ node.subscribe((event) => {
   if (event.type === 'status') say({ ev: 'status', id: event.id, status: event.status, ...(event.channel ? { channel: event.channel } : {}), at: event.at });
 });
 await node.start();
+trust?.watch();
 say({ ev: 'ready', at: Date.now() });
 
 const counters = setInterval(() => say({ ev: 'bytes', ...bytes, at: Date.now() }), 1000);
@@ -60,11 +71,14 @@ async function run(command: NodeCommand): Promise<void> {
     const sentAt = Date.now();
     try {
       const cards = command.to.map((name) => contacts[name] ?? name);
-      const handle = await node.send(cards, payloadFor(command.key, command.size), { precedence: command.precedence, ttl: 3600 });
+      const handle = await node.send(cards, payloadFor(command.key, command.size), { precedence: command.precedence, ttl });
       say({ ev: 'enqueued', key: command.key, id: handle.id, sentAt, at: Date.now() });
     } catch (error) {
       say({ ev: 'send-failed', key: command.key, code: isHeraldError(error) ? error.code : 'ERROR', at: Date.now() });
     }
+  } else if (command.cmd === 'publish-revocations') {
+    if (!trust) throw new Error('publish-revocations: this node has no trust policy');
+    await trust.publish(node, command.list, command.except);
   } else if (command.cmd === 'take') {
     // A courier arrived with the other node's bundle spool: take in what is for us, as `herald bundle import` would.
     const bundle = transports.find((transport) => transport.name === 'bundle') as CourierTransport | undefined;
@@ -99,6 +113,7 @@ const shutdown = (): void => {
   clearInterval(counters);
   void node
     .stop()
+    .then(() => prekeys?.close())
     .then(() => store.close())
     .finally(() => process.exit(0));
 };

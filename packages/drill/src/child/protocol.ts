@@ -8,7 +8,9 @@ import type { Precedence } from '@herald/core';
 export type NodeCommand =
   | { readonly cmd: 'send'; readonly key: string; readonly to: readonly string[]; readonly precedence: Precedence; readonly size: number }
   | { readonly cmd: 'take'; readonly spool: string }
-  | { readonly cmd: 'outbox' };
+  | { readonly cmd: 'outbox' }
+  /** The operator's step of `herald incident`: take the list (hex), send it FLASH to every contact but `except`. */
+  | { readonly cmd: 'publish-revocations'; readonly list: string; readonly except: readonly string[] };
 
 export type NodeEventLine =
   | { readonly ev: 'ready'; readonly at: number }
@@ -20,7 +22,9 @@ export type NodeEventLine =
   | { readonly ev: 'bytes'; readonly sent: Record<string, number>; readonly received: Record<string, number>; readonly at: number }
   | { readonly ev: 'taken'; readonly delivered: number; readonly failed: number; readonly at: number }
   | { readonly ev: 'outbox'; readonly records: readonly OutboxSummary[]; readonly at: number }
-  | { readonly ev: 'error'; readonly message: string; readonly at: number };
+  | { readonly ev: 'error'; readonly message: string; readonly at: number }
+  /** This node's trust policy now refuses contact `contact`'s key. */
+  | { readonly ev: 'refuses'; readonly contact: string; readonly at: number };
 
 export interface OutboxSummary {
   readonly id: string;
@@ -55,6 +59,12 @@ export interface NodeConfig {
   /** Contact cards as text, by node name. */
   readonly contacts: Readonly<Record<string, string>>;
   readonly channels: readonly ChannelConfig[];
+  /** A durable prekey store (envelope v2) at `path`, rotating on `rotation`; sends then live `ttlSeconds`. */
+  readonly prekeys?: { readonly path: string; readonly rotation: { readonly everySeconds: number; readonly sealForSeconds: number; readonly openForSeconds: number }; readonly ttlSeconds: number };
+  /** Every envelope this node sends is appended here (seizure drills). */
+  readonly capturePath?: string;
+  /** Organisation trust (drills with a revoke fault): the authority's card and this node's certificate chain, as text. */
+  readonly trust?: { readonly authority: string; readonly chain: string };
   readonly policy: {
     readonly ackDeadlineMs: Readonly<Record<Precedence, number>>;
     readonly sendTimeoutMs: number;

@@ -32,6 +32,18 @@ export function formatSummary(result: DrillResult): string {
   lines.push(`  retransmissions: ${re.resentMessages} of ${re.messages} message(s) accepted more than once (${re.extraAcceptances} extra acceptances: hedged resends and FLASH fan-out copies), ${re.failedAttempts} failed attempts, at most ${re.maxAttempts} attempts for one message`);
   lines.push(`  bytes: ${Object.entries(result.bytes).map(([channel, row]) => `${channel} ${kib(row.envelopeSent)} sent${row.wire ? ` (${kib(row.wire)} on the wire)` : ''}`).join(', ')}`);
   for (const error of result.errors.slice(0, 10)) lines.push(`  error: ${error}`);
+  for (const seizure of result.seizures ?? []) {
+    const split = (label: string, each: { total: number; opened: number }): string => `${label} ${each.opened}/${each.total}`;
+    lines.push(`  seizure of ${seizure.node}: ${seizure.captured} captured envelope(s) tried, opened: ${[
+      split('acknowledged before (prekey deleted)', seizure.acknowledgedDeleted),
+      split('acknowledged before (medium-term prekey still held)', seizure.acknowledgedMediumTerm),
+      split('in flight', seizure.inFlight),
+      split('sealed v1', seizure.sealedV1),
+      split('after, to seized prekeys', seizure.afterToSeized),
+      split('after, to new prekeys', seizure.afterToNew),
+    ].join(', ')}`);
+    for (const violation of seizure.violations.slice(0, 10)) lines.push(`    BOUND BROKEN: ${violation}`);
+  }
   for (const target of result.targets) lines.push(`  target ${target.ok ? 'met' : 'MISSED'}: ${target.name} — ${target.measured}`);
   return `${lines.join('\n')}\n`;
 }

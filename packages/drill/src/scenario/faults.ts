@@ -3,11 +3,11 @@ import type { FaultEntry } from './schema.js';
 import { NETWORK_CHANNELS, topologyChannels, type ChannelKind, type CutMode, type Fault, type FaultAction, type LinkFault, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
-const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier'] as const;
+const KINDS = ['kill', 'cut', 'flap', 'blackout', 'courier', 'revoke', 'seize'] as const;
 /** The field each link mode takes; the others' fields are refused, so a misplaced one never goes unnoticed. */
 const MODE_FIELDS = { delay: 'delay', bandwidth: 'bandwidth', drop: 'drop' } as const;
 
-/** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier. */
+/** `faults:` — each entry has `at`, an optional `name`, and exactly one of kill, cut, flap, blackout, courier, revoke, seize. */
 export function parseFaults(list: readonly FaultEntry[], path: string, nodes: ReadonlySet<string>, topology: Topology): Fault[] {
   const names = new Set<string>();
   return list.map((entry, index) => {
@@ -32,6 +32,14 @@ function parseAction(kind: (typeof KINDS)[number], entry: FaultEntry, at: string
     if (!services.includes(target) && !nodes.has(target)) throw new ScenarioError(`${at}.kill: expected ${[...services, ...nodes].join(', ')}, got ${describe(target)}`);
     const restartAfterMs = optionalDuration(entry.restart, `${at}.restart`, HOUR);
     return { kind, target, ...(restartAfterMs !== undefined ? { restartAfterMs } : {}) };
+  }
+  if (kind === 'seize') return { kind, target: checkNode(entry.seize!, `${at}.seize`, nodes) };
+  if (kind === 'revoke') {
+    const { node, by, reason } = entry.revoke!;
+    const target = checkNode(node, `${at}.revoke.node`, nodes);
+    const operator = checkNode(by, `${at}.revoke.by`, nodes);
+    if (target === operator) throw new ScenarioError(`${at}.revoke: the operator (by) cannot be the node revoked`);
+    return { kind, target, by: operator, reason: reason ?? 'compromised' };
   }
   if (kind === 'courier') {
     if (!topology.bundle) throw new ScenarioError(`${at}.courier: a courier run needs topology.bundle: true`);

@@ -5,7 +5,7 @@ import { parseFaults } from './faults.js';
 import { parseTargets } from './targets.js';
 import { yamlLines } from './lines.js';
 import { NAME_PATTERN, ScenarioFileSchema, type ScenarioFile } from './schema.js';
-import { topologyChannels, type ChannelKind, type DrillPolicy, type LoadSpec, type NodeSpec, type Scenario, type Topology } from './types.js';
+import { topologyChannels, type ChannelKind, type DrillPolicy, type DrillPrekeys, type LoadSpec, type NodeSpec, type Scenario, type Topology } from './types.js';
 
 const HOUR = 3_600_000;
 const NAME = new RegExp(NAME_PATTERN);
@@ -51,10 +51,29 @@ function parseScenarioFields(text: string, source: string): Scenario {
   const faults = parseFaults(file.faults ?? [], `${source}.faults`, names, topology);
   const targets = parseTargets(file.targets ?? [], `${source}.targets`, new Set(faults.map((fault) => fault.name)));
   const settleMs = file.settle === undefined ? 60_000 : parseDuration(file.settle, `${source}.settle`, HOUR);
+  const prekeys = file.prekeys ? parsePrekeys(file.prekeys, `${source}.prekeys`) : undefined;
   for (const fault of faults) {
     if (fault.atMs > load.durationMs) throw new ScenarioError(`${source}.faults: ${fault.name} at ${fault.atMs / 1000} s is after the load ends (${load.durationMs / 1000} s)`);
+    // Messages to or from a revoked key are refused for good: the load would count them lost.
+    const revoked = fault.action.kind === 'revoke' ? fault.action.target : undefined;
+    if (revoked && (load.from.includes(revoked) || load.to.includes(revoked))) throw new ScenarioError(`${source}.faults: ${fault.name} revokes ${revoked}, which is in the load (load.from, load.to): its messages would be refused`);
   }
-  return { name: file.name, description: file.description ?? '', topology, nodes, policy, load, faults, targets, settleMs };
+  for (const target of targets) {
+    if (target.metric === 'revocation' && faults.find((fault) => fault.name === target.fault)?.action.kind !== 'revoke') throw new ScenarioError(`${source}.targets: ${target.name}: fault ${target.fault} is not a revoke fault`);
+  }
+  if (faults.some((fault) => fault.action.kind === 'seize') && !prekeys) throw new ScenarioError(`${source}.faults: a seize fault needs prekeys: (nodes without prekey stores seal everything v1)`);
+  return { name: file.name, description: file.description ?? '', topology, nodes, policy, load, faults, targets, settleMs, ...(prekeys ? { prekeys } : {}) };
+}
+
+/** `prekeys: { every: 2s, sealFor: 60s, openFor: 60s }`: core's bounds (every ≥ 1 s; sealFor, openFor ≥ 60 s). */
+function parsePrekeys(file: NonNullable<ScenarioFile['prekeys']>, path: string): DrillPrekeys {
+  const seconds = (key: 'every' | 'sealFor' | 'openFor', fallback: number, min: number): number => {
+    const raw = file[key];
+    const value = raw === undefined ? fallback : parseDuration(raw, `${path}.${key}`, HOUR) / 1000;
+    if (!Number.isInteger(value) || value < min) throw new ScenarioError(`${path}.${key}: expected whole seconds, at least ${min} s`, `${path}.${key}`);
+    return value;
+  };
+  return { everySeconds: seconds('every', 2, 1), sealForSeconds: seconds('sealFor', 60, 60), openForSeconds: seconds('openFor', 60, 60) };
 }
 
 function parseTopology(file: NonNullable<ScenarioFile['topology']>): Topology {

@@ -42,20 +42,31 @@ const FaultSchema = OptionType.Object(
     flap: optional(OptionType.Object({ ...scope, ...link, down: hours('Down for this long…'), up: hours('…then up for this long…'), for: hours('…for this long.') }, { ...closed, description: 'Cut one channel on and off.' })),
     blackout: optional(OptionType.Object({ ...link, for: optional(hours('How long. Default: to the end.')) }, { ...closed, description: 'Cut every network channel.' })),
     courier: optional(OptionType.Object({ from: OptionType.String({ errorMessage: 'expected a node name' }), to: OptionType.String({ errorMessage: 'expected a node name' }) }, { ...closed, description: 'Carry a bundle by hand (needs topology.bundle).' })),
+    revoke: optional(
+      OptionType.Object(
+        {
+          node: OptionType.String({ description: 'The node whose key the drill\'s authority revokes.', errorMessage: 'expected a node name' }),
+          by: OptionType.String({ description: 'The operator node that takes the list and sends it FLASH to every other node, as herald incident lost-device does.', errorMessage: 'expected a node name' }),
+          reason: optional(oneOfOption(['lost', 'compromised'] as const, 'compromised', 'Default compromised.')),
+        },
+        { ...closed, description: 'Revoke a node\'s key (every node is then certified by the drill\'s authority and requires certificates).' },
+      ),
+    ),
+    seize: optional(textOption('a node name', 'Copy this node\'s key file and prekey secrets as they are now; after the drill an adversary opens what it can of the envelopes captured (needs prekeys:).')),
   },
-  { ...closed, description: 'Exactly one of kill, cut, flap, blackout, courier.' },
+  { ...closed, description: 'Exactly one of kill, cut, flap, blackout, courier, revoke, seize.' },
 );
 
 const TargetSchema = OptionType.Object(
   {
-    metric: oneOfOption(['latency', 'failover', 'deliveries'] as const, undefined, 'latency: a percentile of delivery times; failover: from a fault to the next delivery over another channel; deliveries: how many a channel carried.'),
+    metric: oneOfOption(['latency', 'failover', 'deliveries', 'revocation'] as const, undefined, 'latency: a percentile of delivery times; failover: from a fault to the next delivery over another channel; deliveries: how many a channel carried; revocation: from a revoke fault to the moment every other node refuses the key.'),
     name: optional(textOption('a non-empty string', 'Its name in reports.')),
     precedence: optional(oneOfOption(PRECEDENCES, undefined, 'latency: only messages of this precedence.')),
     channel: optional(textOption('a non-empty string', 'latency: only messages delivered over it; deliveries: the channel counted.')),
     during: optional(textOption('a non-empty string', 'latency: only messages sent while this fault was in force.')),
     percentile: optional(numberOption(100, 1, 100, 'latency: the percentile. Default 100.')),
-    max: optional(hours('latency, failover: the most it may take.')),
-    fault: optional(textOption('a non-empty string', 'failover: the fault.')),
+    max: optional(hours('latency, failover, revocation: the most it may take.')),
+    fault: optional(textOption('a non-empty string', 'failover, revocation: the fault.')),
     min: optional(numberOption(1, 0, 1e9, 'deliveries: at least this many. Default 1.')),
   },
   closed,
@@ -119,6 +130,16 @@ export const ScenarioFileSchema = OptionType.Object(
     faults: optional(OptionType.Array(FaultSchema, { maxItems: 100, description: 'At most 100 faults.', errorMessage: 'expected a list of at most 100 faults' })),
     targets: optional(OptionType.Array(TargetSchema, { description: 'What the drill must show besides nothing lost or duplicated.', errorMessage: 'expected a list of targets' })),
     settle: optional(hours('After the load, how long to wait for deliveries before judging. Default 60s.')),
+    prekeys: optional(
+      OptionType.Object(
+        {
+          every: optional(hours('A new medium-term prekey this often, at least 1 s. Default 2s.')),
+          sealFor: optional(hours('Senders may seal to a prekey this long, at least 60 s. Default 60s.')),
+          openFor: optional(hours('Its secret is kept this long after that, at least 60 s. Default 60s.')),
+        },
+        { ...closed, description: 'Nodes keep durable prekey stores (envelope v2) on this schedule; messages then live openFor at most.' },
+      ),
+    ),
   },
   closed,
 );

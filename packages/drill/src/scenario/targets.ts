@@ -9,6 +9,7 @@ const METRIC_FIELDS: Record<Target['metric'], readonly (keyof TargetEntry)[]> = 
   latency: ['metric', 'name', 'precedence', 'channel', 'during', 'percentile', 'max'],
   failover: ['metric', 'name', 'fault', 'max'],
   deliveries: ['metric', 'name', 'channel', 'min'],
+  revocation: ['metric', 'name', 'fault', 'max'],
 };
 
 /**
@@ -16,7 +17,8 @@ const METRIC_FIELDS: Record<Target['metric'], readonly (keyof TargetEntry)[]> = 
  * - `{ metric: latency, precedence?, channel?, percentile: 99, max: 3s, during?: FAULT }`
  *   (during: only messages sent while that fault was in force);
  * - `{ metric: failover, fault: FAULT, max: 5s }` (fault → next delivery over another channel);
- * - `{ metric: deliveries, channel: bundle, min: 1 }` (the channel carried at least that many).
+ * - `{ metric: deliveries, channel: bundle, min: 1 }` (the channel carried at least that many);
+ * - `{ metric: revocation, fault: FAULT, max: 5s }` (a revoke fault → every other node refuses the key).
  */
 export function parseTargets(list: readonly TargetEntry[], path: string, faults: ReadonlySet<string>): Target[] {
   return list.map((entry, index) => {
@@ -47,6 +49,11 @@ export function parseTargets(list: readonly TargetEntry[], path: string, faults:
       const faultName = fault('fault');
       const maxMs = parseDuration(entry.max, `${at}.max`, HOUR);
       return { metric, fault: faultName, maxMs, name: entry.name ?? `failover after ${faultName} ≤ ${maxMs / 1000} s` };
+    }
+    if (metric === 'revocation') {
+      const faultName = fault('fault');
+      const maxMs = parseDuration(entry.max, `${at}.max`, HOUR);
+      return { metric, fault: faultName, maxMs, name: entry.name ?? `every node refuses the key revoked by ${faultName} ≤ ${maxMs / 1000} s` };
     }
     const via = channel();
     const min = entry.min ?? 1;

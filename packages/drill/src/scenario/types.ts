@@ -61,7 +61,11 @@ export type FaultAction =
   | ({ readonly kind: 'cut'; readonly channel: ChannelKind; readonly nodes?: readonly string[]; readonly forMs?: number } & LinkFault)
   | ({ readonly kind: 'flap'; readonly channel: ChannelKind; readonly nodes?: readonly string[]; readonly downMs: number; readonly upMs: number; readonly forMs: number } & LinkFault)
   | ({ readonly kind: 'blackout'; readonly forMs?: number } & LinkFault)
-  | { readonly kind: 'courier'; readonly from: string; readonly to: string };
+  | { readonly kind: 'courier'; readonly from: string; readonly to: string }
+  /** The drill's authority revokes `target`'s key; node `by` (the operator) takes the list and sends it FLASH to every other node, as `herald incident lost-device` does. */
+  | { readonly kind: 'revoke'; readonly target: string; readonly by: string; readonly reason: 'lost' | 'compromised' }
+  /** Copies `target`'s key file and prekey secrets as they are now; after the drill an adversary opens what it can of the captured envelopes. */
+  | { readonly kind: 'seize'; readonly target: string };
 
 export interface Fault {
   readonly name: string;
@@ -72,7 +76,9 @@ export interface Fault {
 export type Target =
   | { readonly metric: 'latency'; readonly name: string; readonly precedence?: Precedence; readonly channel?: string; readonly percentile: number; readonly maxMs: number; readonly during?: string }
   | { readonly metric: 'failover'; readonly name: string; readonly fault: string; readonly maxMs: number }
-  | { readonly metric: 'deliveries'; readonly name: string; readonly channel: string; readonly min: number };
+  | { readonly metric: 'deliveries'; readonly name: string; readonly channel: string; readonly min: number }
+  /** From a `revoke` fault to the moment every other node refuses the revoked key. */
+  | { readonly metric: 'revocation'; readonly name: string; readonly fault: string; readonly maxMs: number };
 
 /** Tuning handed to every node (milliseconds). */
 export interface DrillPolicy {
@@ -98,6 +104,15 @@ export interface Scenario {
   readonly targets: readonly Target[];
   /** After the load: how long to wait for everything to be delivered before judging. */
   readonly settleMs: number;
+  /** Nodes keep prekey stores (envelope v2) on this schedule; messages then live `openForSeconds` at most. */
+  readonly prekeys?: DrillPrekeys;
+}
+
+/** `prekeys:` — drill nodes get durable prekey stores, rotating on a schedule of seconds. */
+export interface DrillPrekeys {
+  readonly everySeconds: number;
+  readonly sealForSeconds: number;
+  readonly openForSeconds: number;
 }
 
 /** The channels a topology offers, in the default order of preference. */

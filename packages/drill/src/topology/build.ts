@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cardToFile, generateIdentity, toHex, writeSecretKeyFile, type Identity } from '@herald/core';
+import { cardToFile, generateIdentity, toHex, writeSecretKeyFile, type Card, type Identity } from '@herald/core';
 import type { MailSystem } from '@herald/mail-test-server';
 import { loadMailSystem } from './mail-system.js';
 import type { ChannelConfig, NodeConfig } from '../child/protocol.js';
@@ -8,6 +8,7 @@ import { startProxy, type FaultProxy } from '../proxy/proxy.js';
 import { topologyChannels, type ChannelKind, type Scenario } from '../scenario/types.js';
 import { startRelayDaemon, type Daemon } from './daemon.js';
 import { mosquittoInstalled, startMosquittoDaemon } from './mosquitto.js';
+import { drillAuthority, memberChain } from './authority.js';
 
 import { SetupError } from '../errors.js';
 
@@ -22,10 +23,16 @@ export interface Built {
   /** node → channel → the proxies its connections go through (two for e-mail: SMTP and IMAP). */
   readonly proxies: ReadonlyMap<string, ReadonlyMap<ChannelKind, readonly FaultProxy[]>>;
   readonly configs: ReadonlyMap<string, string>;
+  /** The organisation authority that certifies every node, when a fault revokes a key. */
+  readonly authority?: Identity;
+  /** Every node's card, by name. */
+  readonly cards: ReadonlyMap<string, Card>;
   /** Points every proxy at its service's current port (after a restart). */
   refreshUpstreams(): void;
   /** A node's courier spool (bundle: channel). */
   bundleSpool(node: string): string;
+  /** A node's folder: node.key, store/, prekeys/, capture.jsonl. */
+  nodeHome(node: string): string;
   close(): Promise<void>;
 }
 
@@ -100,6 +107,8 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
     upstreams();
 
     const configs = new Map<string, string>();
+    const authority = drillAuthority(scenario);
+    const seizing = scenario.faults.some((fault) => fault.action.kind === 'seize');
     const spoolDir = join(workdir, 'spool');
     for (const node of scenario.nodes) {
       const home = join(workdir, 'nodes', node.name);
@@ -128,6 +137,9 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
         storePath: join(home, 'store'),
         contacts: Object.fromEntries(scenario.nodes.filter((other) => other.name !== node.name).map((other) => [other.name, cardToFile(identities.get(other.name)!.card)])),
         channels: channelConfigs,
+        ...(authority ? { trust: { authority: cardToFile(authority.card), chain: memberChain(authority, identity) } } : {}),
+        ...(scenario.prekeys ? { prekeys: { path: join(home, 'prekeys'), rotation: scenario.prekeys, ttlSeconds: scenario.prekeys.openForSeconds } } : {}),
+        ...(seizing ? { capturePath: join(home, 'capture.jsonl') } : {}),
         policy: scenario.policy,
       };
       const path = join(home, 'config.json');
@@ -138,11 +150,14 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       notes,
       channels,
       ...(brokerKind ? { brokerKind } : {}),
+      ...(authority ? { authority } : {}),
+      cards: new Map([...identities].map(([name, identity]) => [name, identity.card])),
       services,
       proxies,
       configs,
       refreshUpstreams: upstreams,
       bundleSpool: (node) => join(workdir, 'nodes', node, 'bundle'),
+      nodeHome: (node) => join(workdir, 'nodes', node),
       close,
     };
   } catch (error) {

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   DEPOSITOR_QUOTA: 11,
   /** The relay is nearly full and this identity or address holds more than its shrinking allowance. */
   RELAY_NEARLY_FULL: 12,
+  /** A REVOCATIONS frame's list does not verify, is not from an authority this relay admits by, or is older than the one held. */
+  REVOCATIONS_REFUSED: 13,
 } as const;
 
 export type RelayErrorName = keyof typeof ERROR_CODES;

@@ -17,6 +17,8 @@ export const FRAME = {
   ACK: 0x12,
   /** The client's organisation certificate chain, before AUTH, for relays that admit only certified clients. */
   CERTIFICATE: 0x13,
+  /** A signed revocation list for a relay that admits by certificate (the list's signature is its authentication). */
+  REVOCATIONS: 0x14,
 } as const;
 
 export const RELAY_ID_BYTES = 16;
@@ -81,7 +83,9 @@ export type ClientFrame =
   /** Several stored deliveries acknowledged in one frame. */
   | { readonly type: 'ack'; readonly deliveryIds: readonly number[] }
   /** Opaque here: the chain's encoding (docs/protocol.md 15.3) is @herald/trust's, which the relay decodes. */
-  | { readonly type: 'certificate'; readonly chain: Uint8Array };
+  | { readonly type: 'certificate'; readonly chain: Uint8Array }
+  /** Opaque here too: a revocation list (docs/protocol.md 15.4), which the relay verifies against its authorities. */
+  | { readonly type: 'revocations'; readonly requestId: number; readonly list: Uint8Array };
 
 /** A frame that does not decode; the relay closes with PROTOCOL_ERROR, the client drops the connection. */
 export class FrameError extends Error {
@@ -149,6 +153,9 @@ export function encodeCertificate(chain: Uint8Array): Uint8Array {
   out.set(chain, 1);
   return out;
 }
+
+/** Before AUTH it must fit PRE_AUTH_MAX_FRAME_BYTES (a list of about 130 keys); larger lists go in the relay's watched file. */
+export const encodeRevocations = (requestId: number, list: Uint8Array): Uint8Array => withId(FRAME.REVOCATIONS, requestId, list);
 
 export function encodeError(code: number, requestId: number, text: string): Uint8Array {
   let message = encoder.encode(text);
@@ -247,6 +254,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       need(bytes, 2, 'CERTIFICATE');
       if (bytes.length > 1 + MAX_CERTIFICATE_CHAIN_BYTES) throw new FrameError(`CERTIFICATE frame carries more than ${MAX_CERTIFICATE_CHAIN_BYTES} bytes of chain`);
       return { type: 'certificate', chain: bytes.slice(1) };
+    case FRAME.REVOCATIONS:
+      need(bytes, 6, 'REVOCATIONS');
+      return { type: 'revocations', requestId: view(bytes).getUint32(1), list: bytes.slice(5) };
     default:
       throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
   }

@@ -47,6 +47,7 @@ export class Session {
   /** The chain a CERTIFICATE frame showed, checked at AUTH when the relay admits by certificate (else not kept). */
   private certificate: Uint8Array | undefined;
   private certificateShown = false;
+  private revocationsShown = false;
   private canDeposit = false;
   /** The accounts this connection's deposits are charged to: its identity's and its address's. */
   private payer: Payer | undefined;
@@ -167,7 +168,29 @@ export class Session {
         this.certificateShown = true;
         if (this.core.admission) this.certificate = frame.chain;
         return;
+      case 'revocations':
+        return this.onRevocations(frame.requestId, frame.list);
     }
+  }
+
+  /**
+   * A revocation list pushed by anyone (docs/relay-protocol.md 4.2): its signature by one of the relay's authorities
+   * is what authenticates it, so it is taken before AUTH too (once per connection there; a frame that fits the
+   * pre-AUTH limit). Taking it closes the connections it revokes, as the watched file does.
+   */
+  private onRevocations(requestId: number, list: Uint8Array): void {
+    if (this.state === 'challenged' ? this.revocationsShown : !this.bucket.take(Date.now())) return this.refuse('RATE_LIMITED', requestId, 'one revocation list per connection before AUTH; slow down');
+    this.revocationsShown = true;
+    const admission = this.core.admission;
+    if (!admission) return this.refuse('NOT_ALLOWED', requestId, 'this relay does not admit by certificate; it keeps no revocation list');
+    try {
+      const outcome = admission.update(list);
+      this.core.log.info({ connection: this.number, outcome }, 'revocation list pushed');
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return this.refuse('REVOCATIONS_REFUSED', requestId, `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`);
+    }
+    this.send(protocol.encodeAccepted(requestId));
   }
 
   /** A newer revocation list (or the clock) withdrew this client's certificate. */
