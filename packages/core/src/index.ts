@@ -104,3 +104,4 @@ export { type HealthTracker, healthTracker } from './transport-kit/health.js';
 export { type Backoff, backoff, delay } from './transport-kit/backoff.js';
 export { tracked, unlessAborted } from './transport-kit/in-flight.js';
 export { type BoundedMap, boundedMap, type RefusalBackoff, refusalBackoff } from './transport-kit/bounded.js';
+export { type ResolvedProxy, type ProxyOption, parseProxyUrl, proxyFor } from './proxy.js';

@@ -1,4 +1,4 @@
-import { OptionsError } from '@herald/core';
+import { OptionsError, proxyFor, type ProxyOption } from '@herald/core';
 import { resolveAccount, type MailAccountInit, type ResolvedAccount } from './account.js';
 import { resolveAddressBook } from './address-book.js';
 import { isMailAddress, parseEmailUrl } from './url.js';
@@ -58,6 +58,12 @@ export interface EmailTransportInit {
   readonly timeoutMs?: number;
   /** Channel name in receipts and errors. Default `email:ADDRESS`. */
   readonly name?: string;
+  /**
+   * The proxy SMTP and IMAP connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or
+   * `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the servers'
+   * names. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the server.
+   */
+  readonly proxy?: ProxyOption;
 }
 
 export interface ResolvedEmailInit {
@@ -80,7 +86,7 @@ export interface ResolvedEmailInit {
   readonly timeoutMs: number;
 }
 
-const KNOWN = new Set(['url', 'address', 'smtp', 'imap', 'addressBook', 'mailbox', 'processed', 'format', 'camouflage', 'heloName', 'maxEnvelopeBytes', 'pollIntervalMs', 'idle', 'maxDeliveriesInFlight', 'maxMessagesPerScan', 'maxReconnectDelayMs', 'timeoutMs', 'name']);
+const KNOWN = new Set(['url', 'address', 'smtp', 'imap', 'addressBook', 'mailbox', 'processed', 'format', 'camouflage', 'heloName', 'maxEnvelopeBytes', 'pollIntervalMs', 'idle', 'maxDeliveriesInFlight', 'maxMessagesPerScan', 'maxReconnectDelayMs', 'timeoutMs', 'name', 'proxy']);
 
 function integer(init: EmailTransportInit, field: keyof EmailTransportInit, fallback: number, min: number, max: number, unit: string): number {
   const value = init[field] ?? fallback;
@@ -120,6 +126,11 @@ function camouflage(value: Camouflage | undefined): Camouflage {
   return out;
 }
 
+function throughProxy(account: ResolvedAccount, option: ProxyOption | undefined): ResolvedAccount {
+  const proxy = proxyFor(option, account.host, account.port, 'emailTransport: proxy');
+  return proxy === undefined ? account : { ...account, proxy };
+}
+
 /** Validates an init object once, at construction, so a bad configuration fails before anything touches the network. */
 export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('emailTransport: init is required ({ url } or { address, smtp, imap, addressBook })');
@@ -131,8 +142,9 @@ export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
   const smtpInit = init.smtp ?? (fromUrl?.smtp ? { host: fromUrl.smtp.host, port: fromUrl.smtp.port, security: fromUrl.smtp.security } : undefined);
   const imapInit = init.imap ?? (fromUrl?.imap ? { host: fromUrl.imap.host, port: fromUrl.imap.port, security: fromUrl.imap.security } : undefined);
   if (!smtpInit && !imapInit) throw new OptionsError('emailTransport: give smtp (to send), imap (to receive), or both');
-  const smtp = smtpInit ? resolveAccount(smtpInit, 'smtp', 'emailTransport: smtp') : undefined;
-  const imap = imapInit ? resolveAccount(imapInit, 'imap', 'emailTransport: imap') : undefined;
+  if (init.proxy !== undefined && init.proxy !== false && typeof init.proxy !== 'string') throw new OptionsError('emailTransport: proxy: expected a proxy URL or false');
+  const smtp = smtpInit ? throughProxy(resolveAccount(smtpInit, 'smtp', 'emailTransport: smtp'), init.proxy) : undefined;
+  const imap = imapInit ? throughProxy(resolveAccount(imapInit, 'imap', 'emailTransport: imap'), init.proxy) : undefined;
   const mailbox = text(init.mailbox, 'mailbox', 200) ?? 'INBOX';
   if (mailbox.length === 0) throw new OptionsError('emailTransport: mailbox: expected a folder name');
   const format = init.format ?? 'attachment';

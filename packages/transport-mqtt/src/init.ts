@@ -1,4 +1,4 @@
-import { OptionsError, type Identity } from '@herald/core';
+import { OptionsError, proxyFor, type Identity, type ProxyOption, type ResolvedProxy } from '@herald/core';
 import { checkClientId, derivedClientId } from './client-id.js';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from './topics.js';
 import { parseBrokerUrl, type BrokerUrl } from './url.js';
@@ -72,6 +72,12 @@ export interface MqttTransportInit {
    * broker the identity's signing public key and uses the client id bound to it instead of the derived one.
    */
   readonly identityProof?: boolean | 'auto';
+  /**
+   * The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port`
+   * (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the broker's host name. false:
+   * always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the broker's host.
+   */
+  readonly proxy?: ProxyOption;
 }
 
 export interface ResolvedMqttInit {
@@ -95,11 +101,12 @@ export interface ResolvedMqttInit {
   /** The identity for the proof, when one may be made; and whether to make it always, after a refused login, or never. */
   readonly identity: Identity | undefined;
   readonly identityProof: 'always' | 'auto' | 'never';
+  readonly proxy: ResolvedProxy | undefined;
 }
 
 const KNOWN = new Set([
   'url', 'identity', 'clientId', 'username', 'password', 'topicPrefix', 'name', 'maxEnvelopeBytes', 'keepaliveSeconds', 'connectTimeoutMs', 'sendTimeoutMs',
-  'minReconnectDelayMs', 'maxReconnectDelayMs', 'sessionExpirySeconds', 'protocolVersion', 'maxPendingSends', 'maxPendingDeliveries', 'tls', 'identityProof',
+  'minReconnectDelayMs', 'maxReconnectDelayMs', 'sessionExpirySeconds', 'protocolVersion', 'maxPendingSends', 'maxPendingDeliveries', 'tls', 'identityProof', 'proxy',
 ]);
 const TLS_KNOWN = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
@@ -153,6 +160,11 @@ function identityProofOf(init: MqttTransportInit, credentials: { username: strin
   return value === true ? 'always' : 'auto';
 }
 
+function brokerProxy(value: unknown, broker: BrokerUrl): ResolvedProxy | undefined {
+  if (value !== undefined && value !== false && typeof value !== 'string') throw new OptionsError('mqttTransport: proxy: expected a proxy URL or false');
+  return proxyFor(value, broker.host, broker.port, 'mqttTransport: proxy');
+}
+
 /** Validates an init object once, at construction, so a bad configuration fails before any connection is tried. */
 export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('mqttTransport: init is required ({ url, identity } or { url, clientId })');
@@ -183,5 +195,6 @@ export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
     maxPendingSends: whole(init, 'maxPendingSends', DEFAULT_MAX_PENDING_SENDS, 1, 65_536, 'sends'),
     maxPendingDeliveries: whole(init, 'maxPendingDeliveries', DEFAULT_MAX_PENDING_DELIVERIES, 1, 65_535, 'deliveries'),
     tls: tlsOptions(init.tls, broker),
+    proxy: brokerProxy(init.proxy, broker),
   };
 }

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { TransportError } from '@herald/core';
+import { proxyAgent } from './proxy-agent.js';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
@@ -42,6 +43,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     maxPayload: MAX_INBOUND_FRAME,
     perMessageDeflate: false,
     ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }),
+    ...(init.proxy === undefined ? {} : { agent: proxyAgent(init.proxy, init.connectTimeoutMs) }),
     ...(init.tls ?? {}),
   } as WebSocket.ClientOptions);
   const sendFrame = corkingSender(socket);

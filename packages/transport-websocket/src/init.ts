@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { OptionsError, type Identity } from '@herald/core';
+import { OptionsError, proxyFor, type Identity, type ProxyOption, type ResolvedProxy } from '@herald/core';
 import { MAX_CERTIFICATE_CHAIN_BYTES } from './protocol/frames.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
@@ -66,6 +66,12 @@ export interface WebSocketTransportInit {
    * Default: the one the system picks.
    */
   readonly localAddress?: string;
+  /**
+   * The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port`
+   * (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the relay's host name. false:
+   * always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the relay's host.
+   */
+  readonly proxy?: ProxyOption;
 }
 
 export interface ResolvedInit {
@@ -85,11 +91,12 @@ export interface ResolvedInit {
   readonly tls: WebSocketTlsOptions | undefined;
   readonly certificate: Uint8Array | undefined;
   readonly localAddress: string | undefined;
+  readonly proxy: ResolvedProxy | undefined;
 }
 
 const KNOWN = new Set([
   'url', 'identity', 'name', 'maxEnvelopeBytes', 'heartbeatIntervalMs', 'heartbeatTimeoutMs', 'connectTimeoutMs', 'sendTimeoutMs',
-  'minReconnectDelayMs', 'maxReconnectDelayMs', 'maxPendingSends', 'maxPendingDeliveries', 'collect', 'tls', 'certificate', 'localAddress',
+  'minReconnectDelayMs', 'maxReconnectDelayMs', 'maxPendingSends', 'maxPendingDeliveries', 'collect', 'tls', 'certificate', 'localAddress', 'proxy',
 ]);
 const TLS_KNOWN = new Set(['ca', 'cert', 'key', 'rejectUnauthorized', 'servername']);
 
@@ -138,6 +145,12 @@ function localAddress(value: unknown): string | undefined {
   return value;
 }
 
+function relayProxy(value: unknown, url: string): ResolvedProxy | undefined {
+  if (value !== undefined && value !== false && typeof value !== 'string') throw new OptionsError('webSocketTransport: proxy: expected a proxy URL or false');
+  const { hostname, port, protocol } = new URL(url);
+  return proxyFor(value, hostname.replace(/^\[(.*)\]$/, '$1'), port === '' ? (protocol === 'wss:' ? 443 : 80) : Number(port), 'webSocketTransport: proxy');
+}
+
 export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('webSocketTransport: init is required ({ url, identity })');
   for (const key of Object.keys(init)) if (!KNOWN.has(key)) throw new OptionsError(`webSocketTransport: unknown option "${key}"`);
@@ -171,5 +184,6 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
     tls: tlsOptions(init.tls),
     certificate: certificateBytes(init.certificate),
     localAddress: localAddress(init.localAddress),
+    proxy: relayProxy(init.proxy, url),
   };
 }
