@@ -27,7 +27,7 @@ export interface ProxyOptions {
   readonly bindAddress?: string;
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
