@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
-import { freeLoopbackPort, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
+import { freeLoopbackPort, PROXY_ONLY_HOST, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
 import { startNode, until, type TestNode } from './helpers/nodes.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /**
  * ws:// nodes through real proxies (tinyproxy for HTTP CONNECT, microsocks for SOCKS5) to a real relay process.
  * The relay sits behind a witness that records each connection's source address: the proxies leave from
- * 127.0.0.2, so a connection from anywhere else would be one made around the proxy.
+ * 127.0.0.2, so a connection from anywhere else would be one made around the proxy. The relay is named by a host
+ * name only the proxies can resolve (PROXY_ONLY_HOST), so the channel working at all shows the proxy resolved it.
  */
 let relay: RelayProcess;
 let witness: SourceWitness;
@@ -16,7 +17,8 @@ const nodes: TestNode[] = [];
 beforeAll(async () => {
   const relayPort = await freeLoopbackPort();
   witness = await startSourceWitness(relayPort);
-  url = `ws://127.0.0.1:${witness.port}/`;
+  // A name only the proxies resolve: this machine neither looks it up nor could reach it directly.
+  url = `ws://${PROXY_ONLY_HOST}:${witness.port}/`;
   // Nodes sign the URL they dial (the witness's): the relay must know it as one of its own.
   relay = await spawnRelay({ port: relayPort, config: { heartbeatIntervalMs: 1000, publicUrls: [url] } });
 });

@@ -27,6 +27,20 @@ export interface ProxyOptions {
   readonly bindAddress?: string;
 }
 
+/**
+ * A host name that only the test proxies resolve (to 127.0.0.1): each runs in its own mount namespace with its own
+ * /etc/hosts naming it. A channel that reaches a server by this name has had the proxy resolve it: this machine
+ * could not have (no DNS query for it left, and no direct connection to it was possible).
+ */
+export const PROXY_ONLY_HOST = 'herald-behind-proxy.test';
+
+/** `file args…` run in a private mount namespace whose /etc/hosts also names PROXY_ONLY_HOST (needs root, as the tests have). */
+async function withProxyOnlyHosts(folder: string, file: string, args: readonly string[]): Promise<{ file: string; args: string[] }> {
+  const hosts = join(folder, 'hosts');
+  await writeFile(hosts, `127.0.0.1 localhost\n::1 localhost\n127.0.0.1 ${PROXY_ONLY_HOST}\n`);
+  return { file: 'unshare', args: ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts, file, ...args] };
+}
+
 export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -55,13 +69,13 @@ function binary(name: string): string {
   return found;
 }
 
-async function proxyProcess(kind: 'http' | 'socks5h', port: number, command: () => { file: string; args: string[] }, cleanup: () => Promise<void>): Promise<ProxyProcess> {
+async function proxyProcess(kind: 'http' | 'socks5h', port: number, command: { file: string; args: string[] }, cleanup: () => Promise<void>): Promise<ProxyProcess> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let output = '';
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
   const start = async (): Promise<void> => {
-    const { file, args } = command();
+    const { file, args } = command;
     const started = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     started.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4096)));
@@ -91,14 +105,16 @@ export async function startTinyproxy(options: ProxyOptions = {}): Promise<ProxyP
   const config = join(folder, 'tinyproxy.conf');
   // No ConnectPort line: CONNECT is allowed to every port (the brokers and mail servers listen on random ones).
   await writeFile(config, [`Port ${port}`, 'Listen 127.0.0.1', `Bind ${options.bindAddress ?? '127.0.0.2'}`, 'Timeout 60', 'Allow 127.0.0.1', 'MaxClients 64', 'LogLevel Error', 'DisableViaHeader Yes'].join('\n') + '\n');
-  return proxyProcess('http', port, () => ({ file, args: ['-d', '-c', config] }), () => rm(folder, { recursive: true, force: true }));
+  return proxyProcess('http', port, await withProxyOnlyHosts(folder, file, ['-d', '-c', config]), () => rm(folder, { recursive: true, force: true }));
 }
 
 /** microsocks: SOCKS5 without authentication, listening on 127.0.0.1 only. */
 export async function startMicrosocks(options: ProxyOptions = {}): Promise<ProxyProcess> {
   const file = binary('microsocks');
+  const folder = await mkdtemp(join(tmpdir(), 'herald-microsocks-'));
   const port = await freeLoopbackPort();
-  return proxyProcess('socks5h', port, () => ({ file, args: ['-i', '127.0.0.1', '-p', String(port), '-b', options.bindAddress ?? '127.0.0.2'] }), async () => undefined);
+  const command = await withProxyOnlyHosts(folder, file, ['-i', '127.0.0.1', '-p', String(port), '-b', options.bindAddress ?? '127.0.0.2']);
+  return proxyProcess('socks5h', port, command, () => rm(folder, { recursive: true, force: true }));
 }
 
 /** A TCP forwarder in front of a real server that records where each connection came from. */

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exchangeBothWays, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
+import { exchangeBothWays, PROXY_ONLY_HOST, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
 import { startMosquitto, type MosquittoProcess } from '@herald/transport-mqtt/testing';
 import { envelope, party, recorder, sendPersistently, started, transport, until } from './helpers.js';
 
 /**
  * mqtt:// through real proxies (tinyproxy for HTTP CONNECT, microsocks for SOCKS5) on loopback. The broker sits
  * behind a witness that records each connection's source address: the proxies leave from 127.0.0.2, so a
- * connection from anywhere else would be one made around the proxy.
+ * connection from anywhere else would be one made around the proxy. The broker is named by a host name only the
+ * proxies can resolve (PROXY_ONLY_HOST), so the channel working at all shows the proxy resolved it.
  */
 let broker: MosquittoProcess;
 let witness: SourceWitness;
@@ -33,7 +34,8 @@ describe.each([
 
   it('exchanges envelopes, recovers when the proxy is killed mid-stream and restarted, and never connects around it', async () => {
     const before = witness.sources().length;
-    const url = `mqtt://127.0.0.1:${witness.port}`;
+    // A name only the proxy resolves: this machine neither looks it up nor could reach it directly.
+    const url = `mqtt://${PROXY_ONLY_HOST}:${witness.port}`;
     const [alice, bob] = [party('alice'), party('bob')];
     const a = transport({ url, identity: alice, proxy: proxy.url });
     const b = transport({ url, identity: bob, proxy: proxy.url });
