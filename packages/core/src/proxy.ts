@@ -1,3 +1,4 @@
+/// <reference path="./types/proxy-from-env.d.ts" />
 import { isIPv6 } from 'node:net';
 import { getProxyForUrl } from 'proxy-from-env';
 import { OptionsError } from './errors.js';

@@ -134,7 +134,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     };
 
     socket.on('error', (error) => {
-      closeReason = describeSocketError(error);
+      closeReason = init.proxy === undefined ? describeSocketError(error) : `through the proxy ${init.proxy.name}: ${describeSocketError(error)}`;
       fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason, { cause: error }));
     });
     socket.on('unexpected-response', (_request, response) => {
