@@ -13,6 +13,9 @@ export {
 export { type MailAccountInit } from './account.js';
 export { parseEmailUrl, parseServerUrl, isMailAddress, type EmailUrl, type MailSecurity, type MailServerAddress } from './url.js';
 export { composeMail, base64Lines } from './compose.js';
+export { clientMail, clientBoundary, CLIENT_USER_AGENT, type ClientMessage } from './mail-client.js';
+export { disguise, type Disguise } from './mail-disguise.js';
+export { TEMPLATE_LANGUAGES, type TemplateLanguage } from './templates/languages.js';
 export { envelopeCandidates, envelopeFromText, encodedSize } from './recognize.js';
 export { mapSmtpError, type MappedSmtpError } from './smtp-errors.js';
 export { mapImapError } from './imap-errors.js';

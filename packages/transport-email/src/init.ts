@@ -2,6 +2,7 @@ import { OptionsError, proxyFor, type ProxyOption } from '@herald/core';
 import { resolveAccount, type MailAccountInit, type ResolvedAccount } from './account.js';
 import { resolveAddressBook } from './address-book.js';
 import { isMailAddress, parseEmailUrl } from './url.js';
+import { TEMPLATE_LANGUAGES, type TemplateLanguage } from './templates/languages.js';
 
 /** 6 MiB: after base64 (×4/3 plus line breaks) it fits Postfix's default 10 240 000-byte message_size_limit. */
 export const DEFAULT_MAX_ENVELOPE_BYTES = 6 * 1024 * 1024;
@@ -14,13 +15,28 @@ export const DEFAULT_TIMEOUT_MS = 20_000;
 /** What happens on the server to a received envelope's mail once the node stored it. Other mail is never touched. */
 export type ProcessedAction = { readonly action: 'delete' } | { readonly action: 'flag'; readonly flag?: string } | { readonly action: 'move'; readonly mailbox: string };
 
-/** Everything a mail carries besides the envelope. Defaults carry no fixed marker: no subject, no display name, no body text, a random attachment name. */
+/**
+ * Everything a mail carries besides the envelope. By default each mail reads like ordinary correspondence written
+ * in a common mail client: a subject and a short body drawn from the built-in templates of `language`, the
+ * envelope attached as a dated document, scan, photo or archive (templates/). A fixed value, or a list to draw
+ * from per mail, replaces the built-in words; `{date}`, `{weekday}`, `{file}` and `{sender}` are filled in.
+ */
 export interface Camouflage {
+  /** The same subject on every mail (else drawn from `subjects`, else the templates). */
   readonly subject?: string;
+  /** Subjects to draw from, one per mail. */
+  readonly subjects?: readonly string[];
+  /** The display name beside the sender address; its first word signs the built-in bodies. Default none. */
   readonly fromName?: string;
+  /** The same body on every mail (else drawn from `bodies`, else the templates). */
   readonly bodyText?: string;
-  /** The attachment's file name; default a random `xxxxxxxx.bin` per mail. */
+  /** Bodies to draw from, one per mail. */
+  readonly bodies?: readonly string[];
+  /** The same attachment name on every mail (else drawn from `attachmentNames`, else made up per mail). Its extension sets the media type. */
   readonly attachmentName?: string;
+  readonly attachmentNames?: readonly string[];
+  /** The built-in templates' language, also declared in Content-Language: en (default), de, fr, es, pt, ru. */
+  readonly language?: TemplateLanguage;
 }
 
 export interface EmailTransportInit {
@@ -94,11 +110,11 @@ function integer(init: EmailTransportInit, field: keyof EmailTransportInit, fall
   return value;
 }
 
-function text(value: unknown, field: string, maxLength: number): string | undefined {
+function text(value: unknown, field: string, maxLength: number, multiline = false): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length > maxLength) throw new OptionsError(`emailTransport: ${field}: expected a string of at most ${maxLength} characters`);
   // Header values must not smuggle in further header lines.
-  if (field !== 'camouflage.bodyText' && /[\r\n\0]/.test(value)) throw new OptionsError(`emailTransport: ${field}: must not contain line breaks or NUL`);
+  if (!multiline && /[\r\n\0]/.test(value)) throw new OptionsError(`emailTransport: ${field}: must not contain line breaks or NUL`);
   return value;
 }
 
@@ -114,16 +130,30 @@ function processedAction(value: ProcessedAction | undefined): ProcessedAction {
   throw new OptionsError(`emailTransport: processed.action: expected "delete", "flag" or "move", got ${JSON.stringify((value as { action?: unknown }).action)}`);
 }
 
+const CAMOUFLAGE_TEXTS = [['subject', 200], ['fromName', 100], ['bodyText', 64 * 1024], ['attachmentName', 100]] as const;
+const CAMOUFLAGE_LISTS = [['subjects', 'subject', 200], ['bodies', 'bodyText', 64 * 1024], ['attachmentNames', 'attachmentName', 100]] as const;
+
 function camouflage(value: Camouflage | undefined): Camouflage {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null) throw new OptionsError('emailTransport: camouflage: expected an object');
-  for (const key of Object.keys(value)) if (!['subject', 'fromName', 'bodyText', 'attachmentName'].includes(key)) throw new OptionsError(`emailTransport: camouflage: unknown option "${key}"`);
-  const out: Record<string, string> = {};
-  for (const [key, max] of [['subject', 200], ['fromName', 100], ['bodyText', 64 * 1024], ['attachmentName', 100]] as const) {
-    const checked = text(value[key], `camouflage.${key}`, max);
+  const known = new Set<string>(['language', ...CAMOUFLAGE_TEXTS.map(([key]) => key), ...CAMOUFLAGE_LISTS.map(([key]) => key)]);
+  for (const key of Object.keys(value)) if (!known.has(key)) throw new OptionsError(`emailTransport: camouflage: unknown option "${key}"`);
+  const out: Record<string, unknown> = {};
+  for (const [key, max] of CAMOUFLAGE_TEXTS) {
+    const checked = text(value[key], `camouflage.${key}`, max, key === 'bodyText');
     if (checked !== undefined) out[key] = checked;
   }
-  return out;
+  for (const [key, single, max] of CAMOUFLAGE_LISTS) {
+    const list = value[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 1000) throw new OptionsError(`emailTransport: camouflage.${key}: expected a list of 1 to 1000 strings`);
+    // Each entry is checked as the single value would be (no line breaks in header values).
+    out[key] = list.map((entry: unknown, index) => text(entry, `camouflage.${key}[${index}]`, max, single === 'bodyText') ?? '');
+    if ((out[key] as string[]).some((entry) => entry.trim() === '')) throw new OptionsError(`emailTransport: camouflage.${key}: entries must not be empty`);
+  }
+  if (value.language !== undefined && !TEMPLATE_LANGUAGES.includes(value.language)) throw new OptionsError(`emailTransport: camouflage.language: expected one of ${TEMPLATE_LANGUAGES.join(', ')}, got ${JSON.stringify(value.language)}`);
+  if (value.language !== undefined) out['language'] = value.language;
+  return out as Camouflage;
 }
 
 function throughProxy(account: ResolvedAccount, option: ProxyOption | undefined): ResolvedAccount {

@@ -3,12 +3,13 @@ import type { MessageStructureObject } from 'imapflow';
 
 /**
  * Recognising Herald mail without a marker: by MIME structure first (cheap,
- * from BODYSTRUCTURE, nothing downloaded), then by the envelope's own format
- * (version byte and header parse). Anything that fails either is not ours and
- * is never touched.
+ * from BODYSTRUCTURE, nothing downloaded: leaf parts of a fitting size), then
+ * by the envelope's own format (version byte and header parse). Names and
+ * media types are never looked at: Herald's mails vary them like anyone's.
+ * Anything that fails is not ours and is never touched.
  */
 
-/** A part worth downloading: an opaque attachment (attachment format) or a plain-text body (armored format). */
+/** A part worth downloading: a non-text part small enough to be an envelope (attachment format), or a plain-text body (armored format). */
 export interface Candidate {
   readonly part: string;
   readonly kind: 'binary' | 'text';
@@ -43,8 +44,11 @@ export function envelopeCandidates(structure: MessageStructureObject | undefined
     // A single-part mail's body is part "1" in IMAP.
     const part = node.part ?? '1';
     const size = node.size ?? 0;
-    if (type === 'application/octet-stream' && size > 0 && size <= limit) binary.push({ part, kind: 'binary', size });
-    else if (type === 'text/plain' && size > 0 && size <= limit + TEXT_ALLOWANCE) text.push({ part, kind: 'text', size });
+    // Any attachment may be the envelope, whatever its name and declared type (senders name it as a document, a
+    // photo, an archive…): it is recognised by decoding, never by a name or a type.
+    if (type === 'text/plain') {
+      if (size > 0 && size <= limit + TEXT_ALLOWANCE) text.push({ part, kind: 'text', size });
+    } else if (!type.startsWith('text/') && size > 0 && size <= limit) binary.push({ part, kind: 'binary', size });
   };
   visit(structure, 0);
   return [...binary, ...text].slice(0, MAX_CANDIDATES);

@@ -81,7 +81,7 @@ export function smtpSender(init: ResolvedEmailInit, account: ResolvedAccount, he
 
   async function one(envelope: Uint8Array, to: string): Promise<void> {
     try {
-      await transporter.sendMail(composeMail(envelope, { from: init.address, to, format: init.format, camouflage: init.camouflage }));
+      await transporter.sendMail(await composeMail(envelope, { from: init.address, to, format: init.format, camouflage: init.camouflage }));
     } catch (error) {
       const mapped = mapSmtpError(error, name, `sending to ${to}`);
       if (mapped.serverDown) failed(mapped.error.message);
