@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@herald/mail-test-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeLoopbackPort, PROXY_ONLY_HOST, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
+import { PROXY_ONLY_HOST, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
 import { removeTempDirs, spawnRelay, type RelayProcess } from '../../relay/test/helpers/relay-process.js';
 import { aliceAndBob, herald, run, until } from './process-kit.js';
 
@@ -17,7 +18,7 @@ let url: string;
 let socks: ProxyProcess;
 let http: ProxyProcess;
 beforeAll(async () => {
-  const relayPort = await freeLoopbackPort();
+  const relayPort = await freePort();
   witness = await startSourceWitness(relayPort);
   url = `ws://${PROXY_ONLY_HOST}:${witness.port}/`;
   relay = await spawnRelay({ port: relayPort, config: { publicUrls: [url] } });

@@ -1,6 +1,7 @@
+import { freePort } from '@herald/mail-test-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
-import { freeLoopbackPort, PROXY_ONLY_HOST, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
+import { PROXY_ONLY_HOST, startMicrosocks, startSourceWitness, startTinyproxy, type ProxyProcess, type SourceWitness } from '@herald/transport-compliance';
 import { startNode, until, type TestNode } from './helpers/nodes.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
@@ -15,7 +16,7 @@ let witness: SourceWitness;
 let url: string;
 const nodes: TestNode[] = [];
 beforeAll(async () => {
-  const relayPort = await freeLoopbackPort();
+  const relayPort = await freePort();
   witness = await startSourceWitness(relayPort);
   // A name only the proxies resolve: this machine neither looks it up nor could reach it directly.
   url = `ws://${PROXY_ONLY_HOST}:${witness.port}/`;

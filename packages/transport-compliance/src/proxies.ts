@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { freePort, waitForPort } from '@herald/mail-test-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,28 +42,6 @@ async function withProxyOnlyHosts(folder: string, file: string, args: readonly s
   return { file: 'unshare', args: ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts, file, ...args] };
 }
 
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 function binary(name: string): string {
   const found = spawnSync('sh', ['-c', `command -v ${name} || ls /usr/bin/${name} /usr/sbin/${name} 2>/dev/null | head -1`], { encoding: 'utf8' }).stdout.trim().split('\n')[0] ?? '';
   if (found === '') throw new Error(`${name} is not installed, and the proxy tests run the real one: apt-get install ${name} (scripts/test-deps.sh)`);
@@ -81,12 +60,9 @@ async function proxyProcess(kind: 'http' | 'socks5h', port: number, command: { f
     started.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4096)));
     started.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4096)));
     exited = new Promise((resolve) => started.once('exit', () => resolve()));
-    const deadline = Date.now() + 10_000;
-    while (!(await accepts(port))) {
-      if (started.exitCode !== null) throw new Error(`${file} exited with ${started.exitCode} on start: ${output}`);
-      if (Date.now() > deadline) throw new Error(`${file} did not listen on 127.0.0.1:${port} within 10 s: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitForPort(port, 10_000, file).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message} (exit code ${String(started.exitCode)}): ${output}`);
+    });
   };
   const kill = async (): Promise<void> => {
     if (!running()) return;
@@ -101,7 +77,7 @@ async function proxyProcess(kind: 'http' | 'socks5h', port: number, command: { f
 export async function startTinyproxy(options: ProxyOptions = {}): Promise<ProxyProcess> {
   const file = binary('tinyproxy');
   const folder = await mkdtemp(join(tmpdir(), 'herald-tinyproxy-'));
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const config = join(folder, 'tinyproxy.conf');
   // No ConnectPort line: CONNECT is allowed to every port (the brokers and mail servers listen on random ones).
   await writeFile(config, [`Port ${port}`, 'Listen 127.0.0.1', `Bind ${options.bindAddress ?? '127.0.0.2'}`, 'Timeout 60', 'Allow 127.0.0.1', 'MaxClients 64', 'LogLevel Error', 'DisableViaHeader Yes'].join('\n') + '\n');
@@ -112,7 +88,7 @@ export async function startTinyproxy(options: ProxyOptions = {}): Promise<ProxyP
 export async function startMicrosocks(options: ProxyOptions = {}): Promise<ProxyProcess> {
   const file = binary('microsocks');
   const folder = await mkdtemp(join(tmpdir(), 'herald-microsocks-'));
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const command = await withProxyOnlyHosts(folder, file, ['-i', '127.0.0.1', '-p', String(port), '-b', options.bindAddress ?? '127.0.0.2']);
   return proxyProcess('socks5h', port, command, () => rm(folder, { recursive: true, force: true }));
 }
