@@ -21,6 +21,8 @@ export interface ResolvedProxy {
   readonly name: string;
 }
 
+const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/i;
+
 /** A channel's proxy option: a proxy URL, or false to connect directly whatever the environment says. Absent: the environment. */
 export type ProxyOption = string | false;
 
@@ -66,11 +68,13 @@ export function parseProxyUrl(value: unknown, where: string): ResolvedProxy {
 /**
  * The proxy for a connection to `host`:`port`: the channel's own option when given (false: none), else the
  * environment's `HTTPS_PROXY` (every Herald channel is a tunnelled, mostly TLS, connection), then `ALL_PROXY`,
- * unless `NO_PROXY` names the host. Read once, when the channel is made.
+ * unless `NO_PROXY` names the host or the host is loopback. Read once, when the channel is made.
  */
 export function proxyFor(option: ProxyOption | undefined, host: string, port: number, where: string): ResolvedProxy | undefined {
   if (option === false) return undefined;
   if (option !== undefined) return parseProxyUrl(option, where);
+  // A proxy elsewhere cannot reach this machine's loopback: the environment's proxy is for other hosts.
+  if (LOOPBACK.test(host)) return undefined;
   const fromEnvironment = getProxyForUrl(`https://${isIPv6(host) ? `[${host}]` : host}:${port}`);
   return fromEnvironment === '' ? undefined : parseProxyUrl(fromEnvironment, `${where} (from HTTPS_PROXY or ALL_PROXY)`);
 }

@@ -79,6 +79,14 @@ describe('proxyFor', () => {
     expect(proxyFor(undefined, 'relay.example', 443, 'proxy')).toBeUndefined();
   });
 
+  it('leaves loopback hosts to the environment\'s proxy direct, but not to the channel\'s own', () => {
+    clearEnvironment();
+    process.env.ALL_PROXY = 'socks5h://127.0.0.1:9050';
+    for (const host of ['localhost', '127.0.0.1', '127.3.2.1', '::1']) expect(proxyFor(undefined, host, 443, 'proxy')).toBeUndefined();
+    expect(proxyFor(undefined, '127.example', 443, 'proxy')).toBeDefined();
+    expect(proxyFor('socks5h://127.0.0.1:9050', '127.0.0.1', 443, 'proxy')).toBeDefined();
+  });
+
   it('says where a bad environment value came from', () => {
     clearEnvironment();
     process.env.ALL_PROXY = 'ftp://nowhere';

@@ -77,7 +77,7 @@ export interface EmailTransportInit {
   /**
    * The proxy SMTP and IMAP connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or
    * `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the servers'
-   * names. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the server.
+   * names. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the server or it is loopback.
    */
   readonly proxy?: ProxyOption;
 }

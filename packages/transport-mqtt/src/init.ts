@@ -75,7 +75,7 @@ export interface MqttTransportInit {
   /**
    * The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port`
    * (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the broker's host name. false:
-   * always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the broker's host.
+   * always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the broker's host or it is loopback.
    */
   readonly proxy?: ProxyOption;
 }

@@ -55,25 +55,31 @@ describe.each([
     expect(new Set(sources), 'every connection the broker saw came from the proxy').toEqual(new Set(['127.0.0.2']));
   });
 
-  it('takes the proxy from ALL_PROXY when the channel names none, and NO_PROXY or proxy: false bypass it', async () => {
-    const url = `mqtt://127.0.0.1:${witness.port}`;
-    const saved = { ALL_PROXY: process.env.ALL_PROXY, NO_PROXY: process.env.NO_PROXY };
-    const carol = party('carol');
+  it('takes the proxy from ALL_PROXY when the channel names none; NO_PROXY, proxy: false and loopback hosts bypass it', async () => {
+    const url = `mqtt://${PROXY_ONLY_HOST}:${witness.port}`;
+    const saved = { ALL_PROXY: process.env.ALL_PROXY, NO_PROXY: process.env.NO_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY };
+    const [carol, dave, erin, frank] = [party('carol'), party('dave'), party('erin'), party('frank')];
     try {
       process.env.ALL_PROXY = proxy.url;
       delete process.env.NO_PROXY;
+      delete process.env.HTTPS_PROXY;
       const before = witness.sources().length;
-      const viaEnvironment = transport({ url, identity: carol });
-      await started(viaEnvironment, carol, recorder());
+      await started(transport({ url, identity: carol }), carol, recorder());
       expect(witness.sources().slice(before)).toEqual(['127.0.0.2']);
-      await viaEnvironment.stop();
 
-      const direct = witness.sources().length;
-      const [dave, erin] = [party('dave'), party('erin')];
-      await started(transport({ url, identity: dave, proxy: false }), dave);
-      process.env.NO_PROXY = '127.0.0.1';
-      await started(transport({ url, identity: erin }), erin);
-      expect(witness.sources().slice(direct)).toEqual(['127.0.0.1', '127.0.0.1']);
+      // Around the proxy, the name only the proxy knows cannot even be looked up: the channel stays down.
+      const direct = transport({ url, identity: dave, proxy: false });
+      await direct.start({ routingTags: [], deliver: async () => undefined });
+      expect(direct.health()).toMatchObject({ state: 'down', reason: expect.stringMatching(/ENOTFOUND|EAI_AGAIN|getaddrinfo/) });
+      process.env.NO_PROXY = PROXY_ONLY_HOST;
+      const excepted = transport({ url, identity: erin });
+      await excepted.start({ routingTags: [], deliver: async () => undefined });
+      expect(excepted.health()).toMatchObject({ state: 'down', reason: expect.stringMatching(/ENOTFOUND|EAI_AGAIN|getaddrinfo/) });
+
+      delete process.env.NO_PROXY;
+      const loopback = witness.sources().length;
+      await started(transport({ url: `mqtt://127.0.0.1:${witness.port}`, identity: frank }), frank);
+      expect(witness.sources().slice(loopback)).toEqual(['127.0.0.1']);
     } finally {
       for (const [key, value] of Object.entries(saved)) if (value === undefined) delete process.env[key];
       else process.env[key] = value;
