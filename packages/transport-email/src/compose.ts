@@ -29,7 +29,7 @@ export interface ComposeOptions {
  */
 export async function composeMail(envelope: Uint8Array, options: ComposeOptions): Promise<SendMailOptions> {
   const { camouflage } = options;
-  const words = disguise(camouflage);
+  const words = disguise(camouflage, options.format === 'attachment');
   const bytes = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
   const raw = await clientMail({
     from: camouflage.fromName ? { name: camouflage.fromName, address: options.from } : options.from,

@@ -23,9 +23,9 @@ function fill(template: string, values: Readonly<Record<string, string>>): strin
  * Subject, body and attachment name for one mail, from the operator's camouflage (a fixed value, or a list to
  * draw from) or else the built-in templates of its language (English by default). Placeholders: `{date}` (a
  * day this week, in the language's words), `{weekday}`, `{file}` (the attachment's name), `{sender}` (the
- * display name's first word, or nothing).
+ * display name's first word, or nothing). `attached` false (the armored format): no built-in body names a file.
  */
-export function disguise(camouflage: Camouflage, now: Date = new Date()): Disguise {
+export function disguise(camouflage: Camouflage, attached = true, now: Date = new Date()): Disguise {
   const language = LANGUAGES[camouflage.language ?? 'en'];
   const filename = camouflage.attachmentName ?? pick(camouflage.attachmentNames ?? [plausibleFileName(language.fileWords, now)]);
   const day = new Date(now.getTime() - randomInt(5) * 86_400_000);
@@ -37,6 +37,8 @@ export function disguise(camouflage: Camouflage, now: Date = new Date()): Disgui
   };
   const subject = fill(camouflage.subject ?? pick(camouflage.subjects ?? language.subjects), values);
   // A body that ends in an empty signature line loses it, as a person's would.
-  const text = `${fill(camouflage.bodyText ?? pick(camouflage.bodies ?? language.bodies), values).replace(/\s+$/, '')}\n`;
+  // Without an attachment (the armored format) a built-in body does not name a file.
+  const bodies = camouflage.bodies ?? (attached ? language.bodies : language.bodies.filter((body) => !body.includes('{file}')));
+  const text = `${fill(camouflage.bodyText ?? pick(bodies), values).replace(/\s+$/, '')}\n`;
   return { subject, text, language: language.tag, filename, contentType: mediaTypeOf(filename) };
 }
