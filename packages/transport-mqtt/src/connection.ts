@@ -98,8 +98,6 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     // Herald's durable outbox is the queue: nothing is kept in MQTT.js's memory while offline.
     queueQoSZero: false,
     resubscribe: false,
-    // Not undefined: MQTT.js would then take MQTTJS_SOCKS_PROXY from the environment, around the channel's own proxy setting.
-    socksProxy: '',
     ...(login ? { username: login.username, password: login.password } : {}),
     ...(login || init.username === undefined ? {} : { username: init.username }),
     ...(login || init.password === undefined ? {} : { password: init.password }),
