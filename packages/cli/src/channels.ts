@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Identity, Transport } from '@herald/core';
+import { parseProxyUrl, type Identity, type ProxyOption, type Transport } from '@herald/core';
 import { dirTransport } from '@herald/transport-dir';
 import { webSocketTransport } from '@herald/transport-websocket';
 import { mqttChannel } from './mqtt-channel.js';
@@ -26,7 +26,9 @@ function isFolder(path: string): boolean {
  * Channel URLs → transports. An explicit table rather than a registry: each
  * scheme names the package that implements it.
  */
-export function channelFromUrl(url: string, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string): Transport {
+export function channelFromUrl(url: string, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string, proxy?: ProxyOption): Transport {
+  // --proxy applies to the network channels; absent, each reads HTTPS_PROXY, ALL_PROXY and NO_PROXY itself.
+  const through = proxy === undefined ? {} : { proxy };
   if (url.startsWith('dir:')) {
     const path = url.slice('dir:'.length);
     if (path === '') throw new UsageError(`--via ${url}: a dir: channel needs a folder, e.g. dir:/mnt/usb/herald`);
@@ -43,11 +45,11 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     if (!identity) throw new UsageError(`--via ${url}: a relay channel needs the node's identity (--key)`);
     // A relay that admits only certified clients is shown the node's certificate (DIR/trust), if it has one.
     const certificate = certificateBytes(dataDirPath, identity.card.fingerprint);
-    return webSocketTransport({ url, identity, ...(certificate ? { certificate } : {}) });
+    return webSocketTransport({ url, identity, ...through, ...(certificate ? { certificate } : {}) });
   }
-  if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity);
+  if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity, process.env, proxy);
   // Accounts and the address book come from a config file (?config= or HERALD_EMAIL_CONFIG), never from flags.
-  if (url.startsWith('email:')) return emailChannel(url);
+  if (url.startsWith('email:')) return emailChannel(url, proxy);
   if (url.startsWith('manual:')) {
     // A person carries it: groups (and QR codes) to a folder, or to the terminal when no folder is given.
     const path = url.slice('manual:'.length);
@@ -63,7 +65,19 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
   throw new CliError('UNKNOWN_CHANNEL', `--via ${url}: ${scheme ? `channel scheme "${scheme}:" is not supported` : 'not a channel URL'}; supported: ${SUPPORTED_SCHEMES}`);
 }
 
-export function channelsFromFlags(urls: readonly string[] | undefined, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string): Transport[] {
+export function channelsFromFlags(urls: readonly string[] | undefined, identity: Identity | undefined = loadedIdentity(), dataDirPath?: string, proxy?: ProxyOption): Transport[] {
   if (!urls || urls.length === 0) throw new UsageError('at least one --via URL is required');
-  return urls.map((url) => channelFromUrl(url, identity, dataDirPath));
+  return urls.map((url) => channelFromUrl(url, identity, dataDirPath, proxy));
+}
+
+/** `--proxy URL` (socks5h://…, http://…) or `--proxy direct` (none, whatever the environment says); absent: the environment. */
+export function proxyFromFlag(value: string | undefined): ProxyOption | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'direct') return false;
+  try {
+    parseProxyUrl(value, '--proxy');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return value;
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createNode, envelopeExpiry, envelopeId, type Card, type HeraldStore, type Identity, type Transport } from '@herald/core';
 import { courierTransport, envelopeHash } from '@herald/courier';
-import { channelsFromFlags } from './channels.js';
+import { channelsFromFlags, proxyFromFlag } from './channels.js';
 import { courierSpoolPath } from './courier-spool.js';
 import { dataDir, type DataDir } from './data-dir.js';
 
@@ -30,13 +30,13 @@ export interface IntakeOutcome {
  * Envelopes taken in are remembered (by hash, until they expire), so the same
  * bundle imported again changes nothing, not even a second ack in the spool.
  */
-export async function takeIn(init: { identity: Identity; dataDir: string; via?: readonly string[]; envelopes: readonly Uint8Array[]; onProgress?: (done: number, total: number) => void; signal?: AbortSignal }): Promise<IntakeOutcome> {
+export async function takeIn(init: { identity: Identity; dataDir: string; via?: readonly string[]; proxy?: string; envelopes: readonly Uint8Array[]; onProgress?: (done: number, total: number) => void; signal?: AbortSignal }): Promise<IntakeOutcome> {
   const dir: DataDir = dataDir(init.dataDir);
   const contacts: Card[] = await dir.contacts();
   const memory = await importedMemory(join(init.dataDir, 'courier-imported'));
   const fresh = init.envelopes.filter((envelope) => !memory.has(envelope));
   const courier = courierTransport({ path: courierSpoolPath(init.dataDir), name: 'bundle:' });
-  const channels: Transport[] = [...(init.via && init.via.length > 0 ? channelsFromFlags(init.via, init.identity) : []), courier];
+  const channels: Transport[] = [...(init.via && init.via.length > 0 ? channelsFromFlags(init.via, init.identity, undefined, proxyFromFlag(init.proxy)) : []), courier];
   const store: HeraldStore = await dir.openStore();
   const refused = new Map<string, number>();
   const refusedIds = new Set<string>();

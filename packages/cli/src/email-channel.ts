@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { OptionsError, parseCard, toHex, type Transport } from '@herald/core';
+import { OptionsError, parseCard, toHex, type ProxyOption, type Transport } from '@herald/core';
 import { emailInitFromConfig, emailTransport, loadEmailConfig, parseEmailUrl, type EmailConfig } from '@herald/transport-email';
 import { UsageError } from './errors.js';
 
@@ -16,7 +16,7 @@ const TAG = /^[0-9a-f]{32}$/i;
  * history or the process list. On the command line the address book may name
  * card files instead of routing tags ("alice.card": "alice@ops.example").
  */
-export function emailChannel(url: string): Transport {
+export function emailChannel(url: string, proxy?: ProxyOption): Transport {
   let parsed;
   try {
     parsed = parseEmailUrl(url);
@@ -28,7 +28,8 @@ export function emailChannel(url: string): Transport {
     throw new UsageError(`--via ${url}: an email: channel reads its accounts from a config file: add ?config=FILE or set ${EMAIL_CONFIG_ENV}=FILE (docs/operations.md)`);
   }
   const config = loadEmailConfig(resolve(path));
-  return emailTransport(emailInitFromConfig(url, { ...config, ...withCardTags(config) }));
+  // --proxy overrides the config file's proxy for this run.
+  return emailTransport({ ...emailInitFromConfig(url, { ...config, ...withCardTags(config) }), ...(proxy === undefined ? {} : { proxy }) });
 }
 
 /** Address-book keys that are card files become the cards' routing tags. */

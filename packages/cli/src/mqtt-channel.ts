@@ -1,4 +1,4 @@
-import type { Identity, Transport } from '@herald/core';
+import type { Identity, ProxyOption, Transport } from '@herald/core';
 import { mqttTransport, parseBrokerUrl } from '@herald/transport-mqtt';
 import { UsageError } from './errors.js';
 
@@ -18,12 +18,12 @@ export function withoutCredentials(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1');
 }
 
-export function mqttChannel(url: string, identity: Identity | undefined, env: NodeJS.ProcessEnv = process.env): Transport {
+export function mqttChannel(url: string, identity: Identity | undefined, env: NodeJS.ProcessEnv = process.env, proxy?: ProxyOption): Transport {
   const broker = parseBrokerUrl(url, '--via');
   if (!identity) throw new UsageError(`--via ${broker.name}: an MQTT channel needs the node's identity (--key), from which its persistent client id is derived`);
   const inUrl = broker.username !== undefined || broker.password !== undefined;
   const username = env[MQTT_USERNAME_ENV];
   const password = env[MQTT_PASSWORD_ENV];
   const fromEnv = !inUrl && username !== undefined && username !== '' ? { username, ...(password === undefined ? {} : { password }) } : {};
-  return mqttTransport({ url, identity, ...fromEnv });
+  return mqttTransport({ url, identity, ...fromEnv, ...(proxy === undefined ? {} : { proxy }) });
 }

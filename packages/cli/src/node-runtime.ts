@@ -1,5 +1,5 @@
 import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type Transport } from '@herald/core';
-import { channelsFromFlags } from './channels.js';
+import { channelsFromFlags, proxyFromFlag } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
 import { loadCard, loadIdentity } from './keys.js';
@@ -12,6 +12,7 @@ export const NODE_FLAGS = {
   via: { type: 'string', value: 'URL', multiple: true, required: true, fallback: 'via', description: 'channel URL, in order of preference (repeatable), e.g. dir:/mnt/usb/herald' },
   'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'where the outbox, inbox, seen-set and contacts live' },
   'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for a protected key (else HERALD_PASSPHRASE)' },
+  proxy: { type: 'string', value: 'URL', description: 'network channels through this proxy: socks5h://127.0.0.1:9050 (Tor) or http://HOST:PORT; "direct" for none (default: HTTPS_PROXY, ALL_PROXY, NO_PROXY)' },
 } as const;
 
 /** `-v`: every attempt, its outcome and reason, and when and where the next one goes (stderr). */
@@ -37,6 +38,7 @@ export interface NodeFlags {
   readonly via?: readonly string[];
   readonly 'data-dir'?: string;
   readonly 'passphrase-file'?: string;
+  readonly proxy?: string;
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
@@ -46,7 +48,8 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
   const contacts = await dir.contacts();
   // Without channels (herald inbox): only what is already stored, nothing sent or collected.
-  const channels = options.withoutChannels ? [] : channelsFromFlags(flags.via, identity, flags['data-dir']);
+  const proxy = proxyFromFlag(flags.proxy);
+  const channels = options.withoutChannels ? [] : channelsFromFlags(flags.via, identity, flags['data-dir'], proxy);
   // Authorities, own certificate, retired keys: DIR/trust and DIR/retired (trust-runtime.ts).
   const trust = await nodeTrust(dir.path, identity, flags['passphrase-file']);
   const store: HeraldStore = await dir.openStore({ readOnly: options.withoutChannels === true });
@@ -54,7 +57,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
     await store.close();
     throw error;
   });
-  const running = trust.channels(channels, flags.via ?? []);
+  const running = trust.channels(channels, flags.via ?? [], proxy);
   const node = createNode({ identity, contacts, store, channels: running, prekeys, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   if (options.attempts) node.subscribe((event) => void writeStderr(describeAttempt(event)));

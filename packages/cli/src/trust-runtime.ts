@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPassphraseProtected, toHex, type Card, type HeraldNode, type Identity, type NodeTrust, type RetiredIdentity, type Transport } from '@herald/core';
+import { isPassphraseProtected, toHex, type Card, type HeraldNode, type Identity, type NodeTrust, type ProxyOption, type RetiredIdentity, type Transport } from '@herald/core';
 import { webSocketTransport } from '@herald/transport-websocket';
 import { ROTATION_CONTENT_TYPE, createTrust, type CertificateChain, type Trust } from '@herald/trust';
 import { dataDir } from './data-dir.js';
@@ -23,7 +23,7 @@ export interface NodeTrustSetup {
    * The channels the node runs: `channels` (relay ones limited to this key's mailbox once there are retired keys),
    * then for each relay in `urls` and each retired key a channel that collects the retired key's mailbox, and only that.
    */
-  channels(channels: readonly Transport[], urls: readonly string[]): Transport[];
+  channels(channels: readonly Transport[], urls: readonly string[], proxy?: ProxyOption): Transport[];
 }
 
 /**
@@ -50,7 +50,7 @@ export async function nodeTrust(dataDirPath: string, identity: Identity, passphr
     options: { trust, ...(retiredIdentities.length > 0 ? { retiredIdentities } : {}) },
     trust,
     chain,
-    channels(channels, urls) {
+    channels(channels, urls, proxy) {
       if (retiredIdentities.length === 0) return [...channels];
       const isRelay = (url: string): boolean => url.startsWith('ws://') || url.startsWith('wss://');
       const own = toHex(identity.card.routingTag);
@@ -58,7 +58,7 @@ export async function nodeTrust(dataDirPath: string, identity: Identity, passphr
       const retired = urls.filter(isRelay).flatMap((url) =>
         retiredIdentities.map(({ identity: old }) => {
           const certificate = certificateBytes(dataDirPath, old.card.fingerprint);
-          const channel = webSocketTransport({ url, identity: old, name: `${url}#retired-${compact(old.card.fingerprint).slice(0, 10)}`, ...(certificate ? { certificate } : {}) });
+          const channel = webSocketTransport({ url, identity: old, ...(proxy === undefined ? {} : { proxy }), name: `${url}#retired-${compact(old.card.fingerprint).slice(0, 10)}`, ...(certificate ? { certificate } : {}) });
           return receiveOnly(collectingOnly(channel, toHex(old.card.routingTag)));
         }),
       );

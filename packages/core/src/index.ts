@@ -129,3 +129,4 @@ export {
   checkOptions,
   jsonSchemaOf,
 } from './options-schema.js';
+export { type ResolvedProxy, type ProxyOption, parseProxyUrl, proxyFor } from './proxy.js';

@@ -1,2 +1,2 @@
 export { startMailSystem, mailSystemUnavailable, type MailSystem, type MailSystemOptions } from './system.js';
-export { freePort } from './ports.js';
+export { freePort, waitForPort } from './ports.js';

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { OptionsError } from '@herald/core';
+import { OptionsError, type ResolvedProxy } from '@herald/core';
 import { parseServerUrl, type MailSecurity, type MailServerAddress } from './url.js';
 
 /** One server account: where (host, port, security), who (user), and the password from exactly one source. */
@@ -29,6 +29,8 @@ export interface ResolvedAccount extends MailServerAddress {
   readonly password?: string;
   readonly ca?: string;
   readonly servername?: string;
+  /** The proxy this server is reached through (the channel's `proxy`, or the environment's). */
+  readonly proxy?: ResolvedProxy;
 }
 
 const KNOWN = new Set(['url', 'host', 'port', 'security', 'user', 'password', 'passwordFile', 'passwordEnv', 'ca', 'servername']);

@@ -3,11 +3,13 @@ import { encodedSize, TEXT_ALLOWANCE } from '@herald/protocol';
 
 /**
  * Recognising Herald mail without a marker, first step: by MIME structure
- * (cheap, from BODYSTRUCTURE, nothing downloaded). The parts it picks are then
- * checked by the envelope's own format (@herald/protocol's envelopeFromText).
+ * (cheap, from BODYSTRUCTURE, nothing downloaded: leaf parts of a fitting size).
+ * The parts it picks are then checked by the envelope's own format
+ * (@herald/protocol's envelopeFromText). Names and media types are never looked
+ * at: Herald's mails vary them like anyone's.
  */
 
-/** A part worth downloading: an opaque attachment (attachment format) or a plain-text body (armored format). */
+/** A part worth downloading: a non-text part small enough to be an envelope (attachment format), or a plain-text body (armored format). */
 export interface Candidate {
   readonly part: string;
   readonly kind: 'binary' | 'text';
@@ -34,8 +36,11 @@ export function envelopeCandidates(structure: MessageStructureObject | undefined
     // A single-part mail's body is part "1" in IMAP.
     const part = node.part ?? '1';
     const size = node.size ?? 0;
-    if (type === 'application/octet-stream' && size > 0 && size <= limit) binary.push({ part, kind: 'binary', size });
-    else if (type === 'text/plain' && size > 0 && size <= limit + TEXT_ALLOWANCE) text.push({ part, kind: 'text', size });
+    // Any attachment may be the envelope, whatever its name and declared type (senders name it as a document, a
+    // photo, an archive…): it is recognised by decoding, never by a name or a type.
+    if (type === 'text/plain') {
+      if (size > 0 && size <= limit + TEXT_ALLOWANCE) text.push({ part, kind: 'text', size });
+    } else if (!type.startsWith('text/') && size > 0 && size <= limit) binary.push({ part, kind: 'binary', size });
   };
   visit(structure, 0);
   return [...binary, ...text].slice(0, MAX_CANDIDATES);

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer/lib/mailer';
 import type { Camouflage } from './init.js';
+import { clientMail } from './mail-client.js';
+import { disguise } from './mail-disguise.js';
 
 /** Base64 lines of 76 characters: what MIME allows, and what mail software writes itself. */
 const LINE = 76;
@@ -20,41 +21,24 @@ export interface ComposeOptions {
 }
 
 /**
- * One mail carrying one envelope. The headers say no more than the mail system
- * needs: From and To are bare mailbox addresses (a display name only if
- * configured), the Subject is the configured one or absent, the Message-ID is
- * random (never the envelope's id, which would link copies across channels),
- * the MIME boundary is random (nodemailer's default names nodemailer), and no
- * X-Mailer or Herald header is added. The routing tags stay inside the
- * envelope, where the receiver reads them: no header carries them.
+ * One mail carrying one envelope, written as a person writes mail in a common client (mail-client.ts): a subject
+ * and a short body drawn per mail (mail-disguise.ts), the envelope attached as a plausibly named file of a
+ * plausible media type, or (armored) as the last base64 paragraph of the body. The Message-ID and boundary are
+ * random per mail (never the envelope's id, which would link copies across channels); no header names Herald,
+ * carries a routing tag or differs from what the client puts in anyone's mail.
  */
-export function composeMail(envelope: Uint8Array, options: ComposeOptions): SendMailOptions {
+export async function composeMail(envelope: Uint8Array, options: ComposeOptions): Promise<SendMailOptions> {
   const { camouflage } = options;
-  const domain = options.from.slice(options.from.indexOf('@') + 1);
-  const mail: SendMailOptions = {
+  const words = disguise(camouflage, options.format === 'attachment');
+  const bytes = Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength);
+  const raw = await clientMail({
     from: camouflage.fromName ? { name: camouflage.fromName, address: options.from } : options.from,
     to: options.to,
-    envelope: { from: options.from, to: [options.to] },
-    messageId: `<${randomBytes(16).toString('hex')}@${domain}>`,
-    boundaryPrefix: `----${randomBytes(6).toString('hex')}`,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  };
-  if (camouflage.subject !== undefined) mail.subject = camouflage.subject;
-  const body = camouflage.bodyText ?? '';
-  if (options.format === 'armored') {
-    // The envelope's base64 is the last paragraph of a plain-text body; the receiver recognises it by decoding, not by a marker line.
-    mail.text = `${body.length > 0 ? `${body.replace(/\s+$/, '')}\n\n` : ''}${base64Lines(envelope)}\n`;
-    return mail;
-  }
-  if (body.length > 0) mail.text = body;
-  mail.attachments = [
-    {
-      filename: camouflage.attachmentName ?? `${randomBytes(4).toString('hex')}.bin`,
-      content: Buffer.from(envelope.buffer, envelope.byteOffset, envelope.byteLength),
-      contentType: 'application/octet-stream',
-      contentTransferEncoding: 'base64',
-    },
-  ];
-  return mail;
+    subject: words.subject,
+    language: words.language,
+    // The receiver recognises the envelope by decoding it, not by a marker line or a name.
+    text: options.format === 'armored' ? `${words.text}\n${base64Lines(envelope)}\n` : words.text,
+    attachments: options.format === 'armored' ? [] : [{ filename: words.filename, contentType: words.contentType, content: bytes }],
+  });
+  return { envelope: { from: options.from, to: [options.to] }, raw };
 }

@@ -23,6 +23,8 @@ export function imapClient(account: ResolvedAccount, options: { idle: boolean; p
     ...(account.user !== undefined && account.password !== undefined ? { auth: { user: account.user, pass: account.password } } : {}),
     tls: { minVersion: 'TLSv1.2', ...(account.ca === undefined ? {} : { ca: account.ca }), ...(account.servername === undefined ? {} : { servername: account.servername }) },
     // The IMAP ID command would tell the server which client library this is: empty values send ID NIL.
+    // imapflow's socks5:// hands the destination's name to the proxy unresolved (what socks5h:// means elsewhere).
+    ...(account.proxy === undefined ? {} : { proxy: account.proxy.url.replace(/^socks5h:/, 'socks5:') }),
     clientInfo: { name: '', version: '', vendor: '', 'support-url': '' },
     logger: false,
     disableAutoIdle: !options.idle,

@@ -16,6 +16,9 @@ export { composeMail, base64Lines } from './compose.js';
 export { envelopeCandidates } from './candidates.js';
 // Recognising an envelope in mail is shared with the relay's SMTP endpoint: @herald/protocol.
 export { envelopeFromText, encodedSize } from '@herald/protocol';
+export { clientMail, clientBoundary, CLIENT_USER_AGENT, type ClientMessage } from './mail-client.js';
+export { disguise, type Disguise } from './mail-disguise.js';
+export { TEMPLATE_LANGUAGES, type TemplateLanguage } from './templates/languages.js';
 export { mapSmtpError, type MappedSmtpError } from './smtp-errors.js';
 export { mapImapError } from './imap-errors.js';
 export { emailInitFromConfig, loadEmailConfig, type EmailConfig } from './config.js';

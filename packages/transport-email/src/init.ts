@@ -1,4 +1,5 @@
-import { checkOptions, flagOption, OptionsError, OptionType, textOption, wholeOption, type OptionsOf } from '@herald/core';
+import { checkOptions, flagOption, OptionsError, OptionType, proxyFor, textOption, wholeOption, type OptionsOf, type ProxyOption } from '@herald/core';
+import { TEMPLATE_LANGUAGES, type TemplateLanguage } from './templates/languages.js';
 import { resolveAccount, type MailAccountInit, type ResolvedAccount } from './account.js';
 import { resolveAddressBook } from './address-book.js';
 import { isMailAddress, parseEmailUrl } from './url.js';
@@ -34,12 +35,20 @@ export const EmailTransportInitSchema = OptionType.Object(
     camouflage: OptionType.ReadonlyOptional(
       OptionType.Object(
         {
-          subject: OptionType.Optional(OptionType.String({ description: 'Default none.', errorMessage: 'expected a string' })),
-          fromName: OptionType.Optional(OptionType.String({ description: 'Default none.', errorMessage: 'expected a string' })),
-          bodyText: OptionType.Optional(OptionType.String({ description: 'Default none.', errorMessage: 'expected a string' })),
-          attachmentName: OptionType.Optional(OptionType.String({ description: "The attachment's file name; default a random `xxxxxxxx.bin` per mail.", errorMessage: 'expected a string' })),
+          subject: OptionType.Optional(OptionType.String({ description: 'The same subject on every mail (else drawn from `subjects`, else the templates).', errorMessage: 'expected a string' })),
+          subjects: OptionType.Optional(OptionType.Unsafe<readonly string[]>(OptionType.Any({ description: 'Subjects to draw from, one per mail (1 to 1000).' }))),
+          fromName: OptionType.Optional(OptionType.String({ description: 'The display name beside the sender address; its first word signs the built-in bodies. Default none.', errorMessage: 'expected a string' })),
+          bodyText: OptionType.Optional(OptionType.String({ description: 'The same body on every mail (else drawn from `bodies`, else the templates).', errorMessage: 'expected a string' })),
+          bodies: OptionType.Optional(OptionType.Unsafe<readonly string[]>(OptionType.Any({ description: 'Bodies to draw from, one per mail (1 to 1000).' }))),
+          attachmentName: OptionType.Optional(OptionType.String({ description: 'The same attachment name on every mail (else drawn from `attachmentNames`, else made up per mail). Its extension sets the media type.', errorMessage: 'expected a string' })),
+          attachmentNames: OptionType.Optional(OptionType.Unsafe<readonly string[]>(OptionType.Any({ description: 'Attachment names to draw from, one per mail (1 to 1000).' }))),
+          language: OptionType.Optional(OptionType.Unsafe<TemplateLanguage>(OptionType.Any({ description: "The built-in templates' language, also declared in Content-Language: en (default), de, fr, es, pt, ru." }))),
         },
-        { additionalProperties: false, description: 'Everything a mail carries besides the envelope. Defaults carry no fixed marker: no subject, no display name, no body text, a random attachment name.', errorMessage: 'expected an object' },
+        {
+          additionalProperties: false,
+          description: 'Everything a mail carries besides the envelope. By default each mail reads like ordinary correspondence written in a common mail client: a subject and a short body drawn from the built-in templates of `language`, the envelope attached as a dated document, scan, photo or archive (templates/). A fixed value, or a list to draw from per mail, replaces the built-in words; `{date}`, `{weekday}`, `{file}` and `{sender}` are filled in.',
+          errorMessage: 'expected an object',
+        },
       ),
     ),
     heloName: OptionType.ReadonlyOptional(OptionType.String({ description: 'The name given in SMTP EHLO. Default the domain of `address` (never the machine\'s host name).', errorMessage: 'expected a host name' })),
@@ -51,6 +60,7 @@ export const EmailTransportInitSchema = OptionType.Object(
     maxReconnectDelayMs: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_RECONNECT_DELAY_MS, 100, 3_600_000, 'milliseconds', 'Ceiling of the reconnect and probe backoff. Default 30 000 ms; 100 ms to 1 h.')),
     timeoutMs: OptionType.ReadonlyOptional(wholeOption(DEFAULT_TIMEOUT_MS, 100, 600_000, 'milliseconds', 'Connect, greeting and command timeout. Default 20 000 ms; 100 ms to 10 min.')),
     name: OptionType.ReadonlyOptional(textOption('a non-empty string', 'Channel name in receipts and errors. Default `email:ADDRESS`.')),
+    proxy: opaque<ProxyOption>("The proxy SMTP and IMAP connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the servers' names. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the server or it is loopback."),
   },
   { additionalProperties: false },
 );
@@ -81,11 +91,11 @@ export interface ResolvedEmailInit {
   readonly timeoutMs: number;
 }
 
-function text(value: unknown, field: string, maxLength: number): string | undefined {
+function text(value: unknown, field: string, maxLength: number, multiline = false): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.length > maxLength) throw new OptionsError(`emailTransport: ${field}: expected a string of at most ${maxLength} characters`);
   // Header values must not smuggle in further header lines.
-  if (field !== 'camouflage.bodyText' && /[\r\n\0]/.test(value)) throw new OptionsError(`emailTransport: ${field}: must not contain line breaks or NUL`);
+  if (!multiline && /[\r\n\0]/.test(value)) throw new OptionsError(`emailTransport: ${field}: must not contain line breaks or NUL`);
   return value;
 }
 
@@ -101,14 +111,35 @@ function processedAction(value: ProcessedAction | undefined): ProcessedAction {
   throw new OptionsError(`emailTransport: processed.action: expected "delete", "flag" or "move", got ${JSON.stringify((value as { action?: unknown }).action)}`);
 }
 
+const CAMOUFLAGE_TEXTS = [['subject', 200], ['fromName', 100], ['bodyText', 64 * 1024], ['attachmentName', 100]] as const;
+const CAMOUFLAGE_LISTS = [['subjects', 'subject', 200], ['bodies', 'bodyText', 64 * 1024], ['attachmentNames', 'attachmentName', 100]] as const;
+
 function camouflage(value: Camouflage | undefined): Camouflage {
   if (value === undefined) return {};
-  const out: Record<string, string> = {};
-  for (const [key, max] of [['subject', 200], ['fromName', 100], ['bodyText', 64 * 1024], ['attachmentName', 100]] as const) {
-    const checked = text(value[key], `camouflage.${key}`, max);
+  if (typeof value !== 'object' || value === null) throw new OptionsError('emailTransport: camouflage: expected an object');
+  const known = new Set<string>(['language', ...CAMOUFLAGE_TEXTS.map(([key]) => key), ...CAMOUFLAGE_LISTS.map(([key]) => key)]);
+  for (const key of Object.keys(value)) if (!known.has(key)) throw new OptionsError(`emailTransport: camouflage: unknown option "${key}"`);
+  const out: Record<string, unknown> = {};
+  for (const [key, max] of CAMOUFLAGE_TEXTS) {
+    const checked = text(value[key], `camouflage.${key}`, max, key === 'bodyText');
     if (checked !== undefined) out[key] = checked;
   }
-  return out;
+  for (const [key, single, max] of CAMOUFLAGE_LISTS) {
+    const list = value[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length === 0 || list.length > 1000) throw new OptionsError(`emailTransport: camouflage.${key}: expected a list of 1 to 1000 strings`);
+    // Each entry is checked as the single value would be (no line breaks in header values).
+    out[key] = list.map((entry: unknown, index) => text(entry, `camouflage.${key}[${index}]`, max, single === 'bodyText') ?? '');
+    if ((out[key] as string[]).some((entry) => entry.trim() === '')) throw new OptionsError(`emailTransport: camouflage.${key}: entries must not be empty`);
+  }
+  if (value.language !== undefined && !TEMPLATE_LANGUAGES.includes(value.language)) throw new OptionsError(`emailTransport: camouflage.language: expected one of ${TEMPLATE_LANGUAGES.join(', ')}, got ${JSON.stringify(value.language)}`);
+  if (value.language !== undefined) out['language'] = value.language;
+  return out as Camouflage;
+}
+
+function throughProxy(account: ResolvedAccount, option: ProxyOption | undefined): ResolvedAccount {
+  const proxy = proxyFor(option, account.host, account.port, 'emailTransport: proxy');
+  return proxy === undefined ? account : { ...account, proxy };
 }
 
 /** Validates an init object once, at construction, so a bad configuration fails before anything touches the network. */
@@ -122,8 +153,9 @@ export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
   const smtpInit = init.smtp ?? (fromUrl?.smtp ? { host: fromUrl.smtp.host, port: fromUrl.smtp.port, security: fromUrl.smtp.security } : undefined);
   const imapInit = init.imap ?? (fromUrl?.imap ? { host: fromUrl.imap.host, port: fromUrl.imap.port, security: fromUrl.imap.security } : undefined);
   if (!smtpInit && !imapInit) throw new OptionsError('emailTransport: give smtp (to send), imap (to receive), or both');
-  const smtp = smtpInit ? resolveAccount(smtpInit, 'smtp', 'emailTransport: smtp') : undefined;
-  const imap = imapInit ? resolveAccount(imapInit, 'imap', 'emailTransport: imap') : undefined;
+  if (init.proxy !== undefined && init.proxy !== false && typeof init.proxy !== 'string') throw new OptionsError('emailTransport: proxy: expected a proxy URL or false');
+  const smtp = smtpInit ? throughProxy(resolveAccount(smtpInit, 'smtp', 'emailTransport: smtp'), init.proxy) : undefined;
+  const imap = imapInit ? throughProxy(resolveAccount(imapInit, 'imap', 'emailTransport: imap'), init.proxy) : undefined;
   const mailbox = text(init.mailbox, 'mailbox', 200) ?? 'INBOX';
   if (mailbox.length === 0) throw new OptionsError('emailTransport: mailbox: expected a folder name');
   const format = init.format ?? 'attachment';

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import * as socks from 'socks';
 import { TransportError, unlessAborted, type Route } from '@herald/core';
 import { addressesFor } from './address-book.js';
 import { composeMail } from './compose.js';
@@ -41,12 +42,16 @@ export function smtpTransportOptions(account: ResolvedAccount, heloName: string,
     debug: false,
     disableFileAccess: true,
     disableUrlAccess: true,
+    // nodemailer knows socks5:// (the destination's name goes to the proxy unresolved), not the socks5h:// spelling.
+    ...(account.proxy === undefined ? {} : { proxy: account.proxy.url.replace(/^socks5h:/, 'socks5:') }),
   } as Parameters<typeof nodemailer.createTransport>[0];
 }
 
 export function smtpSender(init: ResolvedEmailInit, account: ResolvedAccount, health: HealthTracker): SmtpSender {
   const { name } = init;
   const transporter = nodemailer.createTransport(smtpTransportOptions(account, init.heloName, init.timeoutMs));
+  // nodemailer speaks SOCKS through the `socks` client it is handed.
+  if (account.proxy?.protocol === 'socks5h') transporter.set('proxy_socks_module', socks);
   let stopped = false;
   let probeTimer: NodeJS.Timeout | undefined;
   let probeDelay = FIRST_PROBE_DELAY_MS;
@@ -76,7 +81,7 @@ export function smtpSender(init: ResolvedEmailInit, account: ResolvedAccount, he
 
   async function one(envelope: Uint8Array, to: string): Promise<void> {
     try {
-      await transporter.sendMail(composeMail(envelope, { from: init.address, to, format: init.format, camouflage: init.camouflage }));
+      await transporter.sendMail(await composeMail(envelope, { from: init.address, to, format: init.format, camouflage: init.camouflage }));
     } catch (error) {
       const mapped = mapSmtpError(error, name, `sending to ${to}`);
       if (mapped.serverDown) failed(mapped.error.message);

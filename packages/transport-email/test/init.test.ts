@@ -48,6 +48,11 @@ describe('emailTransport init', () => {
     expect(refused({ ...base, smtp: { host: 'mail.example', security: 'none', user: 'bob', password: 'a' } })).toMatch(/refusing to send a password without TLS to mail.example/);
     expect(refused({ ...base, imap: { url: 'imaps://mail.example', user: 'bob', passwordEnv: 'HERALD_TEST_UNSET_VARIABLE' } })).toMatch(/HERALD_TEST_UNSET_VARIABLE is not set/);
     expect(refused({ ...base, camouflage: { subject: 'hi\r\nBcc: eve@example.org' } })).toMatch(/camouflage.subject: must not contain line breaks/);
+    expect(refused({ ...base, camouflage: { subjects: ['fine', 'hi\nBcc: eve@example.org'] } })).toMatch(/camouflage.subjects\[1\]: must not contain line breaks/);
+    expect(refused({ ...base, camouflage: { bodies: [] } })).toMatch(/camouflage.bodies: expected a list of 1 to 1000 strings/);
+    expect(refused({ ...base, camouflage: { attachmentNames: [' '] } })).toMatch(/camouflage.attachmentNames: entries must not be empty/);
+    expect(refused({ ...base, camouflage: { language: 'xx' } })).toMatch(/camouflage.language: expected one of en, de, fr, es, pt, ru, got "xx"/);
+    expect(refused({ ...base, proxy: 'ftp://proxy' })).toMatch(/emailTransport: proxy: proxy scheme ftp: is not supported/);
     expect(refused({ ...base, processed: { action: 'move' } })).toMatch(/processed.mailbox/);
     expect(refused({ ...base, format: 'pgp' })).toMatch(/format: expected "attachment" or "armored"/);
     expect(refused({ ...base, maxEnvelopeBytes: 0 })).toMatch(/maxEnvelopeBytes: expected whole bytes from 1/);

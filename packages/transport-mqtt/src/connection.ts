@@ -1,9 +1,12 @@
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { IClientOptions, IConnackPacket, IDisconnectPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isLoginRefusal, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
 import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
 import { packetFraming } from '@herald/protocol';
+import { proxyTunnel } from './proxy-tunnel.js';
 import { manualPuback } from './puback.js';
 import { sendWindow, type Ticket } from './window.js';
 
@@ -52,12 +55,34 @@ const PACKET_OVERHEAD = 1024;
 const INBOUND_SLACK = 128 * 1024;
 
 export async function openConnection(init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer, login?: Login): Promise<BrokerConnection> {
-  return connectWith(await mqttLibrary(), init, version, topics, events, signal, rtt, login);
+  const library = await mqttLibrary();
+  const tunnel = init.proxy === undefined ? undefined : await openTunnel(init, signal, rtt);
+  return connectWith(library, init, version, topics, events, signal, rtt, login, tunnel);
 }
 
-function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer, login: Login | undefined): Promise<BrokerConnection> {
+/** The tunnel through the channel's proxy, failing as a connection failure does (retryable: the proxy may come back). */
+async function openTunnel(init: ResolvedMqttInit, signal: AbortSignal, rtt: RoundTripTimer): Promise<Socket> {
+  try {
+    return await proxyTunnel(init.proxy!, init.broker.host, init.broker.port, rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, 2), signal);
+  } catch (error) {
+    if (signal.aborted) throw new ConnectFailure(aborted(init.name, 'connecting'), false, false);
+    throw new ConnectFailure(new TransportError('CHANNEL_UNAVAILABLE', init.name, (error as Error).message), false, false);
+  }
+}
+
+/** MQTT (mqtt://) or TLS then MQTT (mqtts://, with the channel's TLS settings) over an open tunnel. */
+function overTunnel(init: ResolvedMqttInit, tunnel: Socket): Socket {
+  if (init.broker.protocol === 'mqtt') return tunnel;
+  const servername = init.tls?.servername ?? (isIP(init.broker.host) === 0 ? init.broker.host : undefined);
+  return tlsConnect({ ...(init.tls ?? {}), socket: tunnel, ...(servername === undefined ? {} : { servername }) } as ConnectionOptions);
+}
+
+function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 5, topics: readonly string[], events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer, login: Login | undefined, tunnel: Socket | undefined): Promise<BrokerConnection> {
   const channel = init.name;
-  if (signal.aborted) return Promise.reject(new ConnectFailure(aborted(channel, 'connecting'), false, false));
+  if (signal.aborted) {
+    tunnel?.destroy();
+    return Promise.reject(new ConnectFailure(aborted(channel, 'connecting'), false, false));
+  }
   const startedAt = performance.now();
   // Connecting takes two round trips after TCP (CONNECT → CONNACK, SUBSCRIBE → SUBACK); TLS adds two.
   const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.broker.protocol === 'mqtts' ? 4 : 2);
@@ -84,7 +109,7 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     ...(version === 5 ? { properties: { sessionExpiryInterval: init.sessionExpirySeconds, receiveMaximum: init.maxPendingDeliveries, maximumPacketSize: init.maxEnvelopeBytes + PACKET_OVERHEAD } } : {}),
     ...(init.tls ?? {}),
   } as IClientOptions;
-  const client: MqttClient = library.connect(options);
+  const client: MqttClient = tunnel === undefined ? library.connect(options) : new library.MqttClient(() => overTunnel(init, tunnel), options);
   // MQTT.js hands a publish's callback the PUBLISH, not its PUBACK, so a success code other than 0 is caught here:
   // 'packetreceive' comes before the callback. Ids are removed as their callbacks run.
   const storedByNobody = new Set<number>();

@@ -1,4 +1,4 @@
-import { checkOptions, OptionsError, OptionType, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf } from '@herald/core';
+import { checkOptions, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
 import { checkClientId, derivedClientId } from './client-id.js';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from './topics.js';
 import { parseBrokerUrl, type BrokerUrl } from './url.js';
@@ -42,6 +42,7 @@ export const MqttTransportInitSchema = OptionType.Object(
     maxPendingDeliveries: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_PENDING_DELIVERIES, 1, 65_535, 'deliveries', 'Inbound envelopes the node has not yet stored; MQTT 5 tells the broker (Receive Maximum), 3.1.1 stops reading the socket. Default 64; 1 to 65 535.')),
     tls: OptionType.ReadonlyOptional(tlsClientOption("TLS settings for mqtts:// (node's tls.connect).")),
     identityProof: OptionType.ReadonlyOptional(OptionType.Union([OptionType.Boolean(), OptionType.Literal('auto')], { default: 'auto', description: "Log in by proving `identity`'s signing key (identity-proof.ts), as the relay's embedded broker asks by default. 'auto' (default, with `identity` and no username): first without, and with the proof from the first refusal of the login on (CONNACK 4/5, 134/135) for the transport's life; true: always; false: never. The proof shows the broker the identity's signing public key and uses the client id bound to it instead of the derived one.", errorMessage: "expected true, false or 'auto'" })),
+    proxy: OptionType.ReadonlyOptional(OptionType.Unsafe<ProxyOption>(OptionType.Any({ description: "The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the broker's host name. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the broker's host or it is loopback." }))),
   },
   { additionalProperties: false },
 );
@@ -73,6 +74,7 @@ export interface ResolvedMqttInit {
   /** The identity for the proof, when one may be made; and whether to make it always, after a refused login, or never. */
   readonly identity: Identity | undefined;
   readonly identityProof: 'always' | 'auto' | 'never';
+  readonly proxy: ResolvedProxy | undefined;
 }
 
 function clientIdOf(init: MqttTransportInit): string {
@@ -111,6 +113,11 @@ function identityProofOf(init: MqttTransportInit, credentials: { username: strin
   return value === true ? 'always' : 'auto';
 }
 
+function brokerProxy(value: unknown, broker: BrokerUrl): ResolvedProxy | undefined {
+  if (value !== undefined && value !== false && typeof value !== 'string') throw new OptionsError('mqttTransport: proxy: expected a proxy URL or false');
+  return proxyFor(value, broker.host, broker.port, 'mqttTransport: proxy');
+}
+
 /** Validates an init object once, at construction, so a bad configuration fails before any connection is tried. */
 export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
   if (typeof init !== 'object' || init === null) throw new OptionsError('mqttTransport: init is required ({ url, identity } or { url, clientId })');
@@ -139,5 +146,6 @@ export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
     maxPendingSends: init.maxPendingSends ?? DEFAULT_MAX_PENDING_SENDS,
     maxPendingDeliveries: init.maxPendingDeliveries ?? DEFAULT_MAX_PENDING_DELIVERIES,
     tls: tlsOptions(init.tls, broker),
+    proxy: brokerProxy(init.proxy, broker),
   };
 }

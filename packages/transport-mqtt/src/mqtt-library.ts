@@ -1,8 +1,10 @@
-import type { connect } from 'mqtt';
+import type { connect, MqttClient } from 'mqtt';
 import type { writeToStream } from 'mqtt-packet';
 
 export interface MqttLibrary {
   readonly connect: typeof connect;
+  /** For a connection over a stream of our own (a proxy tunnel). */
+  readonly MqttClient: typeof MqttClient;
   readonly writeToStream: typeof writeToStream;
 }
 
@@ -14,5 +16,5 @@ let loading: Promise<MqttLibrary> | undefined;
  * imports the channel table, most of them without ever dialling a broker.
  */
 export function mqttLibrary(): Promise<MqttLibrary> {
-  return (loading ??= Promise.all([import('mqtt'), import('mqtt-packet')]).then(([mqtt, packet]) => ({ connect: mqtt.connect, writeToStream: packet.writeToStream })));
+  return (loading ??= Promise.all([import('mqtt'), import('mqtt-packet')]).then(([mqtt, packet]) => ({ connect: mqtt.connect, MqttClient: mqtt.MqttClient, writeToStream: packet.writeToStream })));
 }

@@ -8,7 +8,7 @@ import { TransportError } from '@herald/core';
 import type { MqttTlsOptions } from '@herald/transport-mqtt';
 import { startMosquitto, type MosquittoProcess } from '@herald/transport-mqtt/testing';
 import { envelope, events, party, routeOf, started, transport, until } from './helpers.js';
-import { exchangeBothWays } from '@herald/transport-compliance';
+import { exchangeBothWays, PROXY_ONLY_HOST, startMicrosocks, type ProxyProcess } from '@herald/transport-compliance';
 
 /**
  * mqtts:// against a Mosquitto process with a TLS listener that also asks for
@@ -49,9 +49,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function refusedWith(tls: MqttTlsOptions, pattern: RegExp): Promise<void> {
+async function refusedWith(tls: MqttTlsOptions, pattern: RegExp, through: { url: string; proxy: string } | undefined = undefined): Promise<void> {
   const alice = party('alice');
-  const subject = transport({ url, identity: alice, tls });
+  const subject = transport({ url, identity: alice, tls, ...through });
   const seen = events(subject);
   await subject.start({ routingTags: [], deliver: async () => undefined });
   await until('a refusal', () => seen.some((event) => event.type === 'error'));
@@ -91,5 +91,32 @@ describe('mqtts:// through Mosquitto with TLS and client certificates', () => {
     expect(subject.health().state).toBe('down');
     const bytes = envelope(alice, party('bob'));
     await expect(subject.send(bytes, routeOf(bytes))).rejects.toMatchObject({ code: 'CHANNEL_UNAVAILABLE', retryable: true });
+  });
+});
+
+describe('mqtts:// through a SOCKS5 proxy (microsocks), TLS end to end', () => {
+  let proxy: ProxyProcess;
+  let proxied: string;
+  beforeAll(async () => {
+    proxy = await startMicrosocks();
+    // A name only the proxy resolves; the broker's certificate is for localhost, so that is the name checked.
+    proxied = `mqtts://${PROXY_ONLY_HOST}:${broker.port}`;
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  it('carries envelopes both ways with the broker certificate and the client certificate checked through the tunnel', async () => {
+    const [alice, bob] = [party('alice'), party('bob')];
+    const tls = { ...trusted, servername: 'localhost' };
+    const a = transport({ url: proxied, identity: alice, tls, proxy: proxy.url });
+    const b = transport({ url: proxied, identity: bob, tls, proxy: proxy.url });
+    const [atAlice, atBob] = [await started(a, alice), await started(b, bob)];
+    await exchangeBothWays({ a, atAlice, b, atBob, toBob: envelope(alice, bob), toAlice: envelope(bob, alice) });
+  });
+
+  it('checks the certificate against the URL\'s host when no servername is given, and refuses one for another name', async () => {
+    await refusedWith(trusted, /^TLS: ERR_TLS_CERT_ALTNAME_INVALID/, { url: proxied, proxy: proxy.url });
+    await refusedWith({ ...trusted, servername: 'broker.example' }, /^TLS: ERR_TLS_CERT_ALTNAME_INVALID/, { url: proxied, proxy: proxy.url });
   });
 });

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
+import { proxyAgent } from './proxy-agent.js';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
 import { answerChallenge, canonicalRelayUrl, corkingSender, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
@@ -45,6 +46,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     maxPayload: MAX_INBOUND_FRAME,
     perMessageDeflate: false,
     ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }),
+    ...(init.proxy === undefined ? {} : { agent: proxyAgent(init.proxy, init.connectTimeoutMs) }),
     ...(init.tls ?? {}),
   } as WebSocket.ClientOptions);
   const sendFrame = corkingSender(socket);
@@ -150,7 +152,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     };
 
     socket.on('error', (error) => {
-      closeReason = describeSocketError(error);
+      closeReason = init.proxy === undefined ? describeSocketError(error) : `through the proxy ${init.proxy.name}: ${describeSocketError(error)}`;
       fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason, { cause: error }));
     });
     socket.on('unexpected-response', (_request, response) => {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { checkOptions, flagOption, OptionsError, OptionType, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf } from '@herald/core';
+import { checkOptions, flagOption, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
 import { MAX_CERTIFICATE_CHAIN_BYTES } from '@herald/protocol/relay';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
@@ -35,6 +35,7 @@ export const WebSocketTransportInitSchema = OptionType.Object(
     tls: OptionType.ReadonlyOptional(tlsClientOption("TLS settings for wss:// (handed to `ws`, node's tls.connect).")),
     certificate: OptionType.ReadonlyOptional(OptionType.Uint8Array({ minByteLength: 1, maxByteLength: MAX_CERTIFICATE_CHAIN_BYTES, description: "The identity's organisation certificate chain (`encodeChain` of @herald/trust), sent before AUTH so that a relay admitting only certified clients lets this one in. Default: none.", errorMessage: `expected the encoded certificate chain (1 to ${MAX_CERTIFICATE_CHAIN_BYTES} bytes)` })),
     localAddress: OptionType.ReadonlyOptional(textOption('an IPv4 or IPv6 address', 'The local IP address connections leave from (an address of this host), for hosts with several and for tests that need clients on distinct addresses. Default: the one the system picks.')),
+    proxy: OptionType.ReadonlyOptional(OptionType.Unsafe<ProxyOption>(OptionType.Any({ description: "The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the relay's host name. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the relay's host or it is loopback." }))),
   },
   { additionalProperties: false },
 );
@@ -62,6 +63,7 @@ export interface ResolvedInit {
   readonly tls: WebSocketTlsOptions | undefined;
   readonly certificate: Uint8Array | undefined;
   readonly localAddress: string | undefined;
+  readonly proxy: ResolvedProxy | undefined;
 }
 
 function relayUrl(value: unknown): string {
@@ -83,6 +85,12 @@ function localAddress(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || isIP(value) === 0) throw new OptionsError(`webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
   return value;
+}
+
+function relayProxy(value: unknown, url: string): ResolvedProxy | undefined {
+  if (value !== undefined && value !== false && typeof value !== 'string') throw new OptionsError('webSocketTransport: proxy: expected a proxy URL or false');
+  const { hostname, port, protocol } = new URL(url);
+  return proxyFor(value, hostname.replace(/^\[(.*)\]$/, '$1'), port === '' ? (protocol === 'wss:' ? 443 : 80) : Number(port), 'webSocketTransport: proxy');
 }
 
 export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
@@ -115,5 +123,6 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
     tls: init.tls,
     certificate: init.certificate,
     localAddress: localAddress(init.localAddress),
+    proxy: relayProxy(init.proxy, url),
   };
 }

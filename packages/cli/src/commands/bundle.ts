@@ -4,6 +4,7 @@ import { defineCommand } from '../command.js';
 import { relayImport } from '../bundle-relay-import.js';
 import { nodeExport, relayExport } from '../bundle-sources.js';
 import { takeIn } from '../courier-intake.js';
+import { NODE_FLAGS } from '../node-runtime.js';
 import { dataDir } from '../data-dir.js';
 import { UsageError } from '../errors.js';
 import { readBinaryFile } from '../files.js';
@@ -38,6 +39,7 @@ stderr is a terminal).`,
     to: { type: 'string', value: 'CONTACT', multiple: true, description: 'export only mail for this contact (repeatable)' },
     tag: { type: 'string', value: 'HEX', multiple: true, description: 'relay export: a routing tag, 32 hex characters (repeatable)' },
     via: { type: 'string', value: 'URL', multiple: true, description: 'import into a node: channels for the acks before the courier spool (repeatable)' },
+    proxy: NODE_FLAGS.proxy,
     'max-bytes': { type: 'string', value: 'N', description: `largest bundle read (default ${DEFAULT_MAX_BUNDLE_BYTES})` },
     progress: { type: 'boolean', description: 'show progress on stderr even when it is not a terminal' },
     'passphrase-file': { type: 'string', value: 'FILE', description: `passphrase for a protected key (else ${PASSPHRASE_ENV})` },
@@ -75,7 +77,7 @@ stderr is a terminal).`,
       return;
     }
     const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
-    const outcome = await takeIn({ identity, dataDir: node ?? '', ...(flags.via ? { via: flags.via } : {}), envelopes, onProgress: (done, total) => progress('taking in', done, total) });
+    const outcome = await takeIn({ identity, dataDir: node ?? '', ...(flags.via ? { via: flags.via } : {}), ...(flags.proxy === undefined ? {} : { proxy: flags.proxy }), envelopes, onProgress: (done, total) => progress('taking in', done, total) });
     const refused = [...outcome.refused].map(([code, count]) => `${count} ${code}`).join(', ');
     await writeStderr(
       `imported ${envelopes.length} envelopes: ${outcome.newMessages} new message${outcome.newMessages === 1 ? '' : 's'}, ${outcome.acksApplied} delivered by ack, ${outcome.known} already taken in` +

@@ -35,13 +35,14 @@ async function readMail(stream: SMTPServerDataStream, limit: number): Promise<Bu
   return stream.sizeExceeded || total > limit ? undefined : Buffer.concat(chunks);
 }
 
-/** The envelopes a mail carries: binary attachments first, else an armored text body (what @herald/transport-email sends). */
+/** The envelopes a mail carries: non-text attachments first, else an armored text body (what @herald/transport-email sends). */
 async function envelopesIn(raw: Buffer): Promise<Uint8Array[]> {
   const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   const found: Uint8Array[] = [];
   for (const attachment of parsed.attachments) {
     if (found.length >= MAX_ENVELOPES_PER_MAIL) break;
-    if (attachment.contentType === 'application/octet-stream') found.push(new Uint8Array(attachment.content));
+    // Whatever the attachment is named or declared as (the e-mail channel names it like a document or a photo).
+    if (!attachment.contentType.startsWith('text/')) found.push(new Uint8Array(attachment.content));
   }
   if (found.length === 0 && typeof parsed.text === 'string') {
     const armored = envelopeFromText(parsed.text);

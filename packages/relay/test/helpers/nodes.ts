@@ -16,7 +16,7 @@ export interface TestNode {
  * A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL.
  * `localAddress`: the loopback address its connections leave from (127.0.0.2, …), for the relay's per-address limits.
  */
-export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[], options: { localAddress?: string; onSendError?: (error: unknown) => void } = {}): Promise<TestNode> {
+export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[], options: { localAddress?: string; proxy?: string | false; onSendError?: (error: unknown) => void } = {}): Promise<TestNode> {
   const { onSendError, ...transportOptions } = options;
   const channels = relayUrls.map((url): Transport => {
     const transport = webSocketTransport({ url, identity, ...FAST, ...transportOptions });
