@@ -58,7 +58,7 @@ describe('emailTransport init', () => {
     expect(refused({ ...base, maxEnvelopeBytes: 0 })).toMatch(/maxEnvelopeBytes: expected whole bytes from 1/);
     expect(refused({ ...base, pasword: 'x' })).toMatch(/unknown option "pasword"/);
     // Checked from EmailTransportInitSchema: nested unknown keys and types name the field and the value.
-    expect(refused({ ...base, camouflage: { subjet: 'x' } })).toBe('emailTransport: camouflage: unknown option "subjet" (known: subject, fromName, bodyText, attachmentName)');
+    expect(refused({ ...base, camouflage: { subjet: 'x' } })).toBe('emailTransport: camouflage: unknown option "subjet" (known: subject, subjects, fromName, bodyText, bodies, attachmentName, attachmentNames, language)');
     expect(refused({ ...base, idle: 'no' })).toBe('emailTransport: idle: expected true or false, got "no"');
   });
 
