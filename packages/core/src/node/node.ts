@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import { platform } from '#platform';
 import { toHex } from '../bytes.js';
 import { cardToText, parseCard, type Card } from '../card.js';
 import { contactList, type ContactResolver } from '../contacts.js';
@@ -152,7 +152,7 @@ export function createNode(init: NodeInit): HeraldNode {
   const jobs = new Map<string, Promise<void>>();
   const lifetime = new AbortController();
   // Every waiting dispatcher and in-flight attempt listens on the lifetime signal (and detaches when done).
-  setMaxListeners(0, lifetime.signal);
+  platform.allowManyListeners(lifetime.signal);
   let state: 'created' | 'running' | 'stopped' = 'created';
   let maintenance: NodeJS.Timeout | undefined;
   let rotationTimer: NodeJS.Timeout | undefined;
@@ -378,10 +378,11 @@ export function createNode(init: NodeInit): HeraldNode {
       );
       for (const result of started) if (result.status === 'rejected') emit({ type: 'error', error: result.reason as Error });
       maintenance = setInterval(() => void maintain().catch((error: unknown) => emit({ type: 'error', error: error as Error })), 60_000);
-      maintenance.unref();
+      // Timers are objects with unref() under Node, plain numbers in a browser (where nothing needs keeping alive).
+      maintenance.unref?.();
       // Checked often enough to keep to a drill's schedule of seconds, at most once a minute otherwise.
       rotationTimer = setInterval(() => void rotatePrekeys().catch((error: unknown) => emit({ type: 'error', error: error as Error })), Math.min(rotation.everySeconds * 1000, 60_000));
-      rotationTimer.unref();
+      rotationTimer.unref?.();
     },
     async stop() {
       if (state === 'stopped') return;
