@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { socketPlatform } from '#socket';
 import { OptionsError, type Identity } from '@herald/core';
 import { MAX_CERTIFICATE_CHAIN_BYTES } from './protocol/frames.js';
 
@@ -119,6 +119,7 @@ function relayUrl(value: unknown): string {
 function tlsOptions(value: unknown): WebSocketTlsOptions | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null) throw new OptionsError('webSocketTransport: tls: expected an object');
+  if (socketPlatform.name === 'browser') throw new OptionsError('webSocketTransport: tls: a web page uses the browser\'s own certificate checks (omit tls)');
   for (const key of Object.keys(value)) if (!TLS_KNOWN.has(key)) throw new OptionsError(`webSocketTransport: tls: unknown option "${key}"`);
   const reject = (value as WebSocketTlsOptions).rejectUnauthorized;
   if (reject !== undefined && typeof reject !== 'boolean') throw new OptionsError('webSocketTransport: tls.rejectUnauthorized: expected a boolean');
@@ -134,7 +135,8 @@ function certificateBytes(value: unknown): Uint8Array | undefined {
 
 function localAddress(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || isIP(value) === 0) throw new OptionsError(`webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
+  if (socketPlatform.name === 'browser') throw new OptionsError('webSocketTransport: localAddress: a web page cannot choose its source address');
+  if (typeof value !== 'string' || !socketPlatform.isIpAddress(value)) throw new OptionsError(`webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
   return value;
 }
 

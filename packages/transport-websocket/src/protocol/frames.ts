@@ -4,6 +4,8 @@
  * the normative description; this file must match it byte for byte.
  */
 
+import { socketPlatform } from '#socket';
+
 export const PROTOCOL_VERSION = 1;
 
 export const FRAME = {
@@ -96,14 +98,12 @@ function view(bytes: Uint8Array): DataView {
 }
 
 function withId(type: number, id: number, body?: Uint8Array): Uint8Array {
-  // Every DEPOSIT and PUSH passes here: a pooled, unfilled Buffer (every byte is written below) instead of a fresh
-  // zeroed ArrayBuffer per envelope, which cost an off-heap allocation each and showed in both sides' profiles.
-  const out = Buffer.allocUnsafe(5 + (body?.length ?? 0));
+  // Every DEPOSIT and PUSH passes here: every byte is written below, so the platform may hand out unfilled memory.
+  const out = socketPlatform.allocUnfilled(5 + (body?.length ?? 0));
   out[0] = type;
-  out.writeUInt32BE(id >>> 0, 1);
+  view(out).setUint32(1, id >>> 0);
   if (body) out.set(body, 5);
-  // A plain Uint8Array view, as every other encoder returns (what decodes from it is then plain too).
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+  return out;
 }
 
 export function encodeChallenge(challenge: Challenge): Uint8Array {
