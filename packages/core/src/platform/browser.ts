@@ -1,4 +1,5 @@
 import { sha3_256, shake256 } from '@noble/hashes/sha3.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import lib from 'libsodium-wrappers-sumo';
 import { OptionsError } from '../errors.js';
@@ -35,10 +36,17 @@ function noFiles(): never {
   throw new OptionsError('files are not available in a browser: keep secrets in IndexedDB (@herald/store-indexeddb keys), export them as text with exportIdentity');
 }
 
-/** A web page: libsodium.js (WebAssembly), Web Crypto's CSPRNG, @noble/hashes' SHA-3, no files (the Node twin is node.ts). */
+/** A web page: libsodium.js (WebAssembly), Web Crypto's CSPRNG, @noble/hashes' SHA-3, @noble/post-quantum's ML-KEM, no files (the Node twin is node.ts). */
 export const platform: Platform = Object.freeze({
   name: 'browser',
   loadSodium: loadWasmSodium,
+  loadMlKem768: async () => ({
+    encapsulate(publicKey: Uint8Array) {
+      const { cipherText, sharedSecret } = ml_kem768.encapsulate(publicKey);
+      return { ciphertext: cipherText, sharedSecret };
+    },
+    decapsulate: (ciphertext: Uint8Array, secretKey: Uint8Array) => ml_kem768.decapsulate(ciphertext, secretKey),
+  }),
   fillRandom,
   randomInt,
   sha3_256: (parts: readonly Uint8Array[]) => {

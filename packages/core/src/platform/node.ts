@@ -2,6 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { createHash, randomFillSync, randomInt } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { open as openFile, readFile } from 'node:fs/promises';
+// The KEM entry point only: the package's root also loads every signature scheme's wrapper.
+import { createMLKEM768 } from '@oqs/liboqs-js/kem';
 import { OptionsError } from '../errors.js';
 import type { Sodium } from '../sodium/api.js';
 import { loadNativeSodium } from '../sodium/native.js';
@@ -39,6 +41,7 @@ function view(bytes: Uint8Array): Buffer {
 export const platform: Platform = Object.freeze({
   name: 'node',
   loadSodium,
+  loadMlKem768: createMLKEM768,
   fillRandom: (bytes: Uint8Array) => void randomFillSync(bytes),
   randomInt,
   sha3_256: (parts: readonly Uint8Array[]) => {

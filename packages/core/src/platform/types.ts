@@ -5,9 +5,16 @@ import type { Sodium } from '../sodium/api.js';
  * web page. `#platform` (package.json `imports`) resolves to node.ts under Node
  * and to browser.ts under the `browser` condition (bundlers set it for web builds).
  */
+/** ML-KEM-768 encapsulation with fresh randomness and decapsulation: the hot path (prekey/ml-kem.ts). */
+export interface MlKem768 {
+  encapsulate(publicKey: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array };
+  decapsulate(ciphertext: Uint8Array, secretKey: Uint8Array): Uint8Array;
+}
+
 export interface Platform {
   readonly name: 'node' | 'browser';
   loadSodium(): Promise<Sodium>;
+  loadMlKem768(): Promise<MlKem768>;
   /** Fills `bytes` from the host's CSPRNG. */
   fillRandom(bytes: Uint8Array): void;
   /** A uniform integer in [min, max) from the host's CSPRNG. */
