@@ -255,7 +255,7 @@ export function createNode(init: NodeInit): HeraldNode {
       pendingAcks.set(key, batch);
       if (!ackFlushScheduled) {
         ackFlushScheduled = true;
-        setImmediate(flushAcks);
+        platform.afterThisTurn(flushAcks);
       }
     },
     deliverToApplication: (message) => queue.push(message),

@@ -67,6 +67,7 @@ export const platform: Platform = Object.freeze({
   fromHex: hexToBytes,
   toBase64: (bytes: Uint8Array, url: boolean) => lib.to_base64(bytes, url ? lib.base64_variants.URLSAFE_NO_PADDING : lib.base64_variants.ORIGINAL),
   fromBase64: (text: string, url: boolean) => lib.from_base64(text, url ? lib.base64_variants.URLSAFE_NO_PADDING : lib.base64_variants.ORIGINAL_NO_PADDING),
+  afterThisTurn: (task: () => void) => void setTimeout(task, 0),
   allowManyListeners: () => undefined,
   readTextFile: async () => noFiles(),
   writeSecretTextFile: async () => noFiles(),

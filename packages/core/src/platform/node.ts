@@ -55,6 +55,7 @@ export const platform: Platform = Object.freeze({
   fromHex: (hex: string) => new Uint8Array(Buffer.from(hex, 'hex')),
   toBase64: (bytes: Uint8Array, url: boolean) => view(bytes).toString(url ? 'base64url' : 'base64'),
   fromBase64: (text: string, url: boolean) => new Uint8Array(Buffer.from(text, url ? 'base64url' : 'base64')),
+  afterThisTurn: (task: () => void) => void setImmediate(task),
   allowManyListeners: (signal: AbortSignal) => setMaxListeners(0, signal),
   readTextFile: (path: string) => readFile(path, 'utf8'),
   async writeSecretTextFile(path: string, text: string, overwrite: boolean) {

@@ -27,6 +27,8 @@ export interface Platform {
   fromHex(hex: string): Uint8Array;
   toBase64(bytes: Uint8Array, url: boolean): string;
   fromBase64(text: string, url: boolean): Uint8Array;
+  /** Runs `task` once the event loop's current pass is done (setImmediate under Node; a zero timeout in a page). */
+  afterThisTurn(task: () => void): void;
   /** Lifts Node's listener-leak warning on a signal many waits listen to; nothing to do in a browser. */
   allowManyListeners(signal: AbortSignal): void;
   readTextFile(path: string): Promise<string>;

@@ -1,0 +1,4 @@
+// What a web app embedding Herald ships: core (envelopes v1 and v2, identities, the node) and the WebSocket channel.
+// The sizes script (sizes.ts) bundles this file for the browser and reports its size.
+export * from '@herald/core';
+export { webSocketTransport, type WebSocketTransportInit } from '@herald/transport-websocket';

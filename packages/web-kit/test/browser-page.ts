@@ -1,0 +1,53 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'puppeteer-core';
+import { bundleForBrowser, chromiumMissing, launchChromium, serveStatic, type StaticServer } from '@herald/web-kit';
+
+/** Why this machine cannot run the browser tests (printed once), or undefined. */
+export const skipReason = chromiumMissing();
+if (skipReason) console.warn(`browser tests skipped: ${skipReason}`);
+
+const pages = fileURLToPath(new URL('./pages/', import.meta.url));
+
+export interface BrowserHarness {
+  readonly browser: Browser;
+  readonly server: StaticServer;
+  /** A new tab on `NAME.html` of the served folder, with its console errors gathered. */
+  open(name: string): Promise<Page & { errors: string[] }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Bundles test/pages/NAME.ts for the browser (one bundle per name), serves it with NAME.html from a temporary
+ * folder on loopback, and starts headless Chromium. Pages load over http://127.0.0.1 so they have an origin
+ * (IndexedDB needs one).
+ */
+export async function browserHarness(names: readonly string[]): Promise<BrowserHarness> {
+  const root = await mkdtemp(join(tmpdir(), 'herald-pages-'));
+  for (const name of names) {
+    await bundleForBrowser({ entry: join(pages, `${name}.ts`), outfile: join(root, `${name}.js`), minify: false });
+    await copyFile(join(pages, `${name}.html`), join(root, `${name}.html`));
+  }
+  const server = await serveStatic({ root });
+  const browser = await launchChromium();
+  return {
+    browser,
+    server,
+    async open(name) {
+      const page = Object.assign(await browser.newPage(), { errors: [] as string[] });
+      page.on('pageerror', (error) => page.errors.push(String(error)));
+      page.on('console', (message) => void (message.type() === 'error' && page.errors.push(message.text())));
+      await page.goto(`${server.url}${name}.html`);
+      // A string: the test files are type-checked without the DOM's types.
+      await page.waitForFunction("document.getElementById('state')?.textContent === 'ready'", { timeout: 30_000 });
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
