@@ -15,7 +15,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function fillRandom(bytes: Uint8Array): void {
   for (let offset = 0; offset < bytes.length; offset += MAX_RANDOM_CHUNK) {
-    crypto.getRandomValues(bytes.subarray(offset, Math.min(bytes.length, offset + MAX_RANDOM_CHUNK)));
+    // The cast: the DOM's typing refuses views that might sit on a SharedArrayBuffer; random bytes fill either alike.
+    crypto.getRandomValues(bytes.subarray(offset, Math.min(bytes.length, offset + MAX_RANDOM_CHUNK)) as Uint8Array<ArrayBuffer>);
   }
 }
 
