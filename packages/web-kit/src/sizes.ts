@@ -42,6 +42,7 @@ const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 export function formatSizes(sizes: BundleSizes): string {
   const lines = Object.entries(sizes.parts)
+    .filter(([, size]) => size > 0)
     .sort((a, b) => b[1] - a[1])
     .map(([part, size]) => `  ${part.padEnd(40)} ${kib(size).padStart(12)} minified`);
   const verdict = sizes.gzippedBytes <= SIZE_GOAL_BYTES ? 'within' : 'OVER';

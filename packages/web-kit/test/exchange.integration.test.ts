@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCard } from '@herald/core';
 import { aliceAndBob, herald as heraldCli, run, until } from '../../cli/test/process-kit.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from '../../relay/test/helpers/relay-process.js';
-import { browserHarness, skipReason, type BrowserHarness } from './browser-page.js';
+import { browserHarness, type BrowserHarness } from '@herald/web-kit';
+import { PAGES, skipReason } from './skip.js';
 import type { ExchangePage, PageMessage } from './pages/exchange.js';
 
 declare const herald: ExchangePage;
@@ -17,7 +18,7 @@ describe.skipIf(skipReason !== undefined)('a browser node and a CLI node through
   let workdir: string;
   beforeAll(async () => {
     workdir = await mkdtemp(join(tmpdir(), 'herald-web-exchange-'));
-    [relay, harness] = await Promise.all([spawnRelay(), browserHarness(['exchange'])]);
+    [relay, harness] = await Promise.all([spawnRelay(), browserHarness(PAGES, ['exchange'])]);
   });
   afterAll(async () => {
     await harness?.close();

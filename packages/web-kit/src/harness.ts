@@ -1,15 +1,10 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
-import { bundleForBrowser, chromiumMissing, launchChromium, serveStatic, type StaticServer } from '@herald/web-kit';
-
-/** Why this machine cannot run the browser tests (printed once), or undefined. */
-export const skipReason = chromiumMissing();
-if (skipReason) console.warn(`browser tests skipped: ${skipReason}`);
-
-const pages = fileURLToPath(new URL('./pages/', import.meta.url));
+import { bundleForBrowser } from './bundle.js';
+import { launchChromium } from './chromium.js';
+import { serveStatic, type StaticServer } from './static-server.js';
 
 export interface BrowserHarness {
   readonly browser: Browser;
@@ -20,11 +15,11 @@ export interface BrowserHarness {
 }
 
 /**
- * Bundles test/pages/NAME.ts for the browser (one bundle per name), serves it with NAME.html from a temporary
+ * Bundles PAGES/NAME.ts for the browser (one bundle per name), serves it with NAME.html from a temporary
  * folder on loopback, and starts headless Chromium. Pages load over http://127.0.0.1 so they have an origin
  * (IndexedDB needs one).
  */
-export async function browserHarness(names: readonly string[]): Promise<BrowserHarness> {
+export async function browserHarness(pages: string, names: readonly string[]): Promise<BrowserHarness> {
   const root = await mkdtemp(join(tmpdir(), 'herald-pages-'));
   for (const name of names) {
     await bundleForBrowser({ entry: join(pages, `${name}.ts`), outfile: join(root, `${name}.js`), minify: false });
