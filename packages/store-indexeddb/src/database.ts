@@ -2,7 +2,7 @@ import { HeraldError, StoreFullError } from '@herald/core';
 
 /** Schema version: bumped only with a migration in `upgrade`. */
 const SCHEMA_VERSION = 1;
-export const STORES = ['outbox', 'inbox', 'seen', 'contact-prekeys', 'prekey-secrets', 'keys'] as const;
+export const STORES = ['outbox', 'inbox', 'seen', 'contact-prekeys', 'prekey-secrets', 'keys', 'contacts'] as const;
 export type StoreName = (typeof STORES)[number];
 
 /** Opens (creating on first use) a Herald database; refuses one of another shape rather than guessing. */
@@ -18,6 +18,7 @@ export function openDatabase(factory: IDBFactory, name: string): Promise<IDBData
       db.createObjectStore('contact-prekeys', { keyPath: 'contact' });
       db.createObjectStore('prekey-secrets');
       db.createObjectStore('keys');
+      db.createObjectStore('contacts', { keyPath: 'fingerprint' });
     };
     request.onerror = () => reject(storageError(request.error, `opening IndexedDB database ${JSON.stringify(name)}`));
     request.onblocked = () => reject(new Error(`IndexedDB database ${JSON.stringify(name)} is held open at an older version by another tab`));
