@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -14,8 +14,24 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
+/** The page around a test script: it says `ready` in #state once the script (and so libsodium) has loaded. */
+function pageHtml(name: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Herald test page: ${name}</title></head>
+<body>
+<p id="state">loading</p>
+<script type="module">
+  import './${name}.js';
+  document.getElementById('state').textContent = 'ready';
+</script>
+</body>
+</html>
+`;
+}
+
 /**
- * Bundles PAGES/NAME.ts for the browser (one bundle per name), serves it with NAME.html from a temporary
+ * Bundles PAGES/NAME.ts for the browser (one bundle per name), serves it in a page of its own from a temporary
  * folder on loopback, and starts headless Chromium. Pages load over http://127.0.0.1 so they have an origin
  * (IndexedDB needs one).
  */
@@ -23,7 +39,7 @@ export async function browserHarness(pages: string, names: readonly string[]): P
   const root = await mkdtemp(join(tmpdir(), 'herald-pages-'));
   for (const name of names) {
     await bundleForBrowser({ entry: join(pages, `${name}.ts`), outfile: join(root, `${name}.js`), minify: false });
-    await copyFile(join(pages, `${name}.html`), join(root, `${name}.html`));
+    await writeFile(join(root, `${name}.html`), pageHtml(name));
   }
   const server = await serveStatic({ root });
   const browser = await launchChromium();

@@ -5,5 +5,5 @@ import { chromiumMissing } from '@herald/web-kit';
 export const skipReason = chromiumMissing();
 if (skipReason) console.warn(`browser tests skipped: ${skipReason}`);
 
-/** The test pages (NAME.ts bundled with NAME.html). */
+/** The test pages: each NAME.ts is bundled and opened in a page of its own (browserHarness). */
 export const PAGES = fileURLToPath(new URL('./pages/', import.meta.url));
