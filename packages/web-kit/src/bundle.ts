@@ -6,12 +6,14 @@ export interface BundleInit {
   readonly outfile: string;
   /** Default true. */
   readonly minify?: boolean;
+  /** Workspace packages from their TypeScript sources (default, as the tests run), or from their built dist as published. */
+  readonly from?: 'source' | 'dist';
 }
 
 /**
  * Bundles a page script with Herald's browser entry points: the `browser`
  * condition picks core's platform/browser.ts and the WebSocket transport's
- * socket/browser.ts; `herald-source` takes workspace packages from their
+ * platform/browser.ts; `herald-source` takes workspace packages from their
  * TypeScript sources, as the tests do, so a bundle never holds stale output.
  * ESM because core loads libsodium with a top-level await.
  */
@@ -26,7 +28,7 @@ export async function bundleForBrowser(init: BundleInit): Promise<BundleInputs> 
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    conditions: ['herald-source', 'browser'],
+    conditions: init.from === 'dist' ? ['browser'] : ['herald-source', 'browser'],
     minify: init.minify ?? true,
     sourcemap: false,
     legalComments: 'none',

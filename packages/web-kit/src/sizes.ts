@@ -13,26 +13,28 @@ export interface BundleSizes {
   readonly gzippedBytes: number;
   /** Minified bytes per part (libsodium, noble, herald packages, other). */
   readonly parts: Readonly<Record<string, number>>;
+  /** Every file in the bundle. */
+  readonly inputs: readonly string[];
 }
 
 function partOf(path: string): string {
   if (path.includes('libsodium')) return 'libsodium.js (WebAssembly inlined)';
   if (path.includes('@noble')) return '@noble (SHA-3, ML-KEM)';
-  const herald = /(?:^|\/)packages\/([^/]+)\/src\//.exec(path) ?? /^\.\.\/([^/]+)\/src\//.exec(path);
+  const herald = /(?:^|\/)packages\/([^/]+)\/(?:src|dist)\//.exec(path) ?? /^\.\.\/([^/]+)\/(?:src|dist)\//.exec(path);
   if (herald) return `@herald/${herald[1]}`;
   return 'other dependencies';
 }
 
-/** Bundles src/bundles/herald-web.ts for a browser (minified, as shipped) and measures it; gzip at level 9. */
-export async function measureBundle(entry = fileURLToPath(new URL('../src/bundles/herald-web.ts', import.meta.url))): Promise<BundleSizes> {
+/** Bundles dist/bundles/herald-web.js for a browser from the packages' built output (minified, as published) and measures it; gzip at level 9. */
+export async function measureBundle(entry = fileURLToPath(new URL('./bundles/herald-web.js', import.meta.url))): Promise<BundleSizes> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-web-sizes-'));
   try {
     const outfile = join(dir, 'herald-web.js');
-    const inputs = await bundleForBrowser({ entry, outfile });
+    const inputs = await bundleForBrowser({ entry, outfile, from: 'dist' });
     const bytes = await readFile(outfile);
     const parts: Record<string, number> = {};
     for (const [path, size] of Object.entries(inputs)) parts[partOf(path)] = (parts[partOf(path)] ?? 0) + size;
-    return { minifiedBytes: bytes.length, gzippedBytes: gzipSync(bytes, { level: 9 }).length, parts };
+    return { minifiedBytes: bytes.length, gzippedBytes: gzipSync(bytes, { level: 9 }).length, parts, inputs: Object.keys(inputs) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
