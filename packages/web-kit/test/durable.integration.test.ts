@@ -10,6 +10,21 @@ import { PAGES, skipReason } from './skip.js';
 
 declare const herald: DurablePage;
 
+interface Printed {
+  readonly text: string;
+  readonly envelopeVersion: number;
+  readonly postQuantum: boolean;
+}
+
+/** What `herald listen --json` printed so far. */
+function printedBy(listener: ReturnType<typeof run>): Printed[] {
+  return listener
+    .output()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Printed);
+}
+
 const PASSPHRASE = 'correct horse battery staple';
 
 /** A page whose node keeps everything in IndexedDB: reloaded mid-send, each message still arrives once. */
@@ -28,7 +43,7 @@ describe.skipIf(skipReason !== undefined)('a browser node on IndexedDB across pa
     await rm(workdir, { recursive: true, force: true });
   });
 
-  it('delivers what was accepted before a reload exactly once, keeps its identity, and hands an acked message out only once', async () => {
+  it('delivers what was accepted before a reload exactly once, keeps its identity, hands an acked message out only once, and exchanges X-Wing version 2 both ways', async () => {
     const { keys } = await aliceAndBob(workdir);
     const bobCard = await readFile(join(workdir, 'bob.card'), 'utf8');
     const page = await harness.open('durable');
@@ -36,12 +51,7 @@ describe.skipIf(skipReason !== undefined)('a browser node on IndexedDB across pa
     const webCard = await boot();
     await writeFile(join(workdir, 'web.card'), webCard);
     const listener = run(['listen', '--json', '--key', keys.bob, '--via', relay.url, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'web.card')]);
-    const printed = (): string[] =>
-      listener
-        .output()
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => (JSON.parse(line) as { text: string }).text);
+    const printed = (): string[] => printedBy(listener).map((message) => message.text);
     try {
       const texts = Array.from({ length: 5 }, (_, n) => `position report ${n + 1}`);
       const ids: string[] = [];
@@ -74,12 +84,27 @@ describe.skipIf(skipReason !== undefined)('a browser node on IndexedDB across pa
 
     const sent = await heraldCli(['send', '--key', keys.bob, '--to', join(workdir, 'web.card'), '--via', relay.url, '--data-dir', join(workdir, 'bob-data'), '--wait', '30s', 'Return to base']);
     expect(sent.code, sent.stderr).toBe(0);
-    await page.waitForFunction(() => herald.inbox().includes('Return to base'), { timeout: 30_000 });
+    await page.waitForFunction(() => herald.inbox().length > 0, { timeout: 30_000 });
+    // The page offered its prekeys with every message, and they are in IndexedDB: the CLI sealed to its X-Wing prekey,
+    // which the page opened with libsodium.js and noble's ML-KEM.
+    expect(await page.evaluate(() => herald.inbox())).toStrictEqual([{ text: 'Return to base', envelopeVersion: 2, postQuantum: true }]);
     await page.reload();
     await page.waitForFunction("document.getElementById('state')?.textContent === 'ready'");
     await boot();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await page.evaluate(() => herald.inbox())).toStrictEqual([]);
+
+    // The CLI's acks carried its prekeys: the page now seals version 2 to its X-Wing prekey.
+    const again = run(['listen', '--json', '--key', keys.bob, '--via', relay.url, '--data-dir', join(workdir, 'bob-data'), '--contact', join(workdir, 'web.card')]);
+    try {
+      await page.evaluate(() => herald.send('Returning to base', 'ROUTINE'));
+      await until(() => printedBy(again).length > 0, 30_000, 'the CLI to print the last message');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(printedBy(again).map(({ text, envelopeVersion, postQuantum }) => ({ text, envelopeVersion, postQuantum }))).toStrictEqual([{ text: 'Returning to base', envelopeVersion: 2, postQuantum: true }]);
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
 
     // Secrets at rest: only in IndexedDB, only under the passphrase.
     expect(await page.evaluate(() => herald.atRest())).toStrictEqual({ localStorageItems: 0, keyFileProtected: true, seedInDatabase: false });

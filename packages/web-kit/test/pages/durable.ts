@@ -10,13 +10,19 @@ import { encode } from './wire.js';
 
 const DATABASE = 'field-node';
 
+export interface PageMessage {
+  readonly text: string;
+  readonly envelopeVersion: number;
+  readonly postQuantum: boolean;
+}
+
 export interface DurablePage {
   /** Unlocks the stored identity (or creates and stores one) and starts the node; resolves with its card text. */
   boot(relayUrl: string, passphrase: string, contactCard: string): Promise<string>;
   send(text: string, precedence: Precedence): Promise<string>;
   outbox(): Promise<Array<{ id: string; status: string }>>;
-  /** Texts handed to the application since this load (each acked at once). */
-  inbox(): string[];
+  /** Messages handed to the application since this load (each acked at once). */
+  inbox(): PageMessage[];
   /** The error code loadIdentity gives for `passphrase`. */
   unlockError(passphrase: string): Promise<string>;
   /** What is at rest: localStorage's size, whether the key file is passphrase-protected, whether the secret seed shows anywhere in IndexedDB. */
@@ -26,7 +32,7 @@ export interface DurablePage {
 let node: HeraldNode | undefined;
 let identity: Identity | undefined;
 let contact: Card | undefined;
-const inbox: string[] = [];
+const inbox: PageMessage[] = [];
 
 async function everyValue(name: string): Promise<string> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -64,7 +70,7 @@ const page: DurablePage = {
     const running = node;
     void (async () => {
       for await (const message of running.messages()) {
-        inbox.push(message.text);
+        inbox.push({ text: message.text, envelopeVersion: message.envelopeVersion, postQuantum: message.postQuantum });
         await message.ack();
       }
     })();
