@@ -2,7 +2,6 @@ import { socketPlatform } from '#socket';
 import { TransportError } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import type { RelaySocketEvents } from './platform/types.js';
 import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
 import { idBatch } from './protocol/id-batch.js';
 import { decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, PROTOCOL_VERSION, type RelayFrame } from './protocol/frames.js';
@@ -37,25 +36,14 @@ const MAX_INBOUND_FRAME = 64 * 1024 * 1024 + ENVELOPE_FRAME_OVERHEAD;
 export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal): Promise<RelayConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(aborted(channel, 'connecting'));
-  // Set once the start promise below is under way; the socket reports to it.
-  let on: RelaySocketEvents | undefined;
-  const socket = socketPlatform.openRelaySocket(
-    init.url,
-    { connectTimeoutMs: init.connectTimeoutMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls },
-    {
-      error: (error) => on?.error(error),
-      unexpectedResponse: (status) => on?.unexpectedResponse(status),
-      pong: () => on?.pong(),
-      message: (data, isBinary) => on?.message(data, isBinary),
-      close: (code, reason) => on?.close(code, reason),
-    },
-  );
+  const socket = socketPlatform.openRelaySocket(init.url, { connectTimeoutMs: init.connectTimeoutMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls });
+  const sendFrame = socket.send;
   // The ACKs of one pass of the event loop (typically one store commit's worth) leave as one frame.
   const acks = idBatch((ids) => {
     if (!connection.isOpen) return;
-    socket.send(encodeAck(ids));
+    sendFrame(encodeAck(ids));
     // Flushed at once: this runs after the loop's pass, and the ACK is what frees the depositor's ACCEPTED.
-    socket.flush();
+    sendFrame.flush();
   }, socketPlatform.soon);
   const pending = new Map<number, Pending>();
   let nextRequest = 1;
@@ -104,7 +92,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         pending.set(requestId, { resolve: finish, reject: finish, deadline: performance.now() + init.sendTimeoutMs });
         armTimeouts();
         // No write callback: a failed write closes the socket, and the close rejects every pending deposit.
-        socket.send(encodeDeposit(requestId, envelope));
+        sendFrame(encodeDeposit(requestId, envelope));
       });
     },
     ack(deliveryId) {
@@ -134,40 +122,38 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       signal.removeEventListener('abort', onAbort);
     };
 
-    on = {
-      error(error) {
-        closeReason = describeSocketError(error);
-        fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason, { cause: error }));
-      },
-      unexpectedResponse(statusCode) {
-        fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${statusCode} instead of a WebSocket upgrade`));
-      },
-      pong: () => void (lastHeard = Date.now()),
-      message(data, isBinary) {
-        lastHeard = Date.now();
-        let frame: RelayFrame;
-        try {
-          if (!isBinary) throw new FrameError('text frame');
-          frame = decodeRelayFrame(data);
-        } catch (error) {
-          closeReason = `relay sent a malformed frame: ${(error as Error).message}`;
-          fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason));
-          socket.terminate();
-          return;
-        }
-        handle(frame);
-      },
-      close(code, closeText) {
-        closed = true;
-        clearInterval(heartbeat);
-        clearTimeout(timeouts);
-        const reason = code === 1005 || code === 1006 ? closeReason : describeClose(code, closeText);
-        const permanent = isPermanentClose(code);
-        fail(new TransportError(permanent ? 'CHANNEL_REJECTED' : 'CHANNEL_UNAVAILABLE', channel, reason));
-        for (const entry of [...pending.values()]) entry.reject(new TransportError('CHANNEL_UNAVAILABLE', channel, `${reason} before the relay accepted the envelope`));
-        if (established) events.onClosed(reason, permanent);
-      },
-    };
+    socket.on('error', (error) => {
+      closeReason = describeSocketError(error);
+      fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason, { cause: error }));
+    });
+    socket.on('unexpected-response', (statusCode) => {
+      fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${statusCode} instead of a WebSocket upgrade`));
+    });
+    socket.on('pong', () => void (lastHeard = Date.now()));
+    socket.on('message', (data, isBinary) => {
+      lastHeard = Date.now();
+      let frame: RelayFrame;
+      try {
+        if (!isBinary) throw new FrameError('text frame');
+        frame = decodeRelayFrame(data);
+      } catch (error) {
+        closeReason = `relay sent a malformed frame: ${(error as Error).message}`;
+        fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason));
+        socket.terminate();
+        return;
+      }
+      handle(frame);
+    });
+    socket.on('close', (code, closeText) => {
+      closed = true;
+      clearInterval(heartbeat);
+      clearTimeout(timeouts);
+      const reason = code === 1005 || code === 1006 ? closeReason : describeClose(code, closeText);
+      const permanent = isPermanentClose(code);
+      fail(new TransportError(permanent ? 'CHANNEL_REJECTED' : 'CHANNEL_UNAVAILABLE', channel, reason));
+      for (const entry of [...pending.values()]) entry.reject(new TransportError('CHANNEL_UNAVAILABLE', channel, `${reason} before the relay accepted the envelope`));
+      if (established) events.onClosed(reason, permanent);
+    });
 
     function handle(frame: RelayFrame): void {
       switch (frame.type) {
@@ -175,9 +161,9 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           if (settled || established) return protocolViolation('a second CHALLENGE');
           if (frame.version !== PROTOCOL_VERSION) return fail(new TransportError('CHANNEL_REJECTED', channel, `relay speaks protocol version ${frame.version}, this client ${PROTOCOL_VERSION}`));
           // The chain first: a relay that admits only certified clients checks it when the AUTH arrives.
-          if (init.certificate) socket.send(encodeCertificate(init.certificate));
-          socket.send(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect));
-          socket.flush();
+          if (init.certificate) sendFrame(encodeCertificate(init.certificate));
+          sendFrame(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect));
+          sendFrame.flush();
           return;
         }
         case 'welcome':
@@ -213,7 +199,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
 
     function startHeartbeat(): void {
       // A page cannot send pings or see pongs: there the browser's own WebSocket stack notices a dead peer.
-      if (!socket.ping()) return;
+      if (!socket.canPing) return;
       lastHeard = Date.now();
       heartbeat = setInterval(() => {
         if (Date.now() - lastHeard > init.heartbeatTimeoutMs) {
@@ -223,6 +209,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         }
         if (socket.isOpen) socket.ping();
       }, init.heartbeatIntervalMs);
+      // A timer is an object with unref() under Node, a number in a page.
       heartbeat.unref?.();
     }
   });

@@ -1,9 +1,9 @@
-import type { RelaySocket, SocketPlatform } from './types.js';
+import type { RelaySocket, RelaySocketEvents, SocketPlatform } from './types.js';
 
 const WEB_SOCKET_OPEN = 1;
 /** Close codes a page may send: 1000, or 3000–4999 (the WebSocket API throws on others). */
 const NORMAL_CLOSURE = 1000;
-/** ws's "going away" stand-in for a terminate: a page cannot drop a socket without the handshake. */
+/** Sent for a terminate: a page cannot drop a socket without the closing handshake. */
 const TERMINATED = 4000;
 
 /**
@@ -13,23 +13,30 @@ const TERMINATED = 4000;
  */
 export const socketPlatform = Object.freeze<SocketPlatform>({
   name: 'browser',
-  openRelaySocket(url, _options, events): RelaySocket {
+  openRelaySocket(url): RelaySocket {
     const socket = new WebSocket(url);
     socket.binaryType = 'arraybuffer';
-    socket.onerror = () => events.error(new Error('the browser reported a WebSocket error (it gives pages no detail)'));
-    socket.onmessage = (event: MessageEvent) => {
-      const data: unknown = event.data;
-      if (data instanceof ArrayBuffer) events.message(new Uint8Array(data), true);
-      else events.message(new TextEncoder().encode(String(data)), false);
+    const listeners: Partial<{ [E in keyof RelaySocketEvents]: Array<RelaySocketEvents[E]> }> = {};
+    const emit = <E extends keyof RelaySocketEvents>(event: E, ...args: Parameters<RelaySocketEvents[E]>): void => {
+      for (const listener of listeners[event] ?? []) (listener as (...values: Parameters<RelaySocketEvents[E]>) => void)(...args);
     };
-    socket.onclose = (event: { code: number; reason: string }) => events.close(event.code, event.reason);
+    socket.onerror = () => emit('error', new Error('the browser reported a WebSocket error (it gives pages no detail)'));
+    socket.onmessage = (event: { data: unknown }) => {
+      if (event.data instanceof ArrayBuffer) emit('message', new Uint8Array(event.data), true);
+      else emit('message', new TextEncoder().encode(String(event.data)), false);
+    };
+    socket.onclose = (event: { code: number; reason: string }) => emit('close', event.code, event.reason);
+    const send = (frame: Uint8Array): void => socket.send(frame);
     return {
       get isOpen() {
         return socket.readyState === WEB_SOCKET_OPEN;
       },
-      send: (frame) => socket.send(frame),
-      flush: () => undefined,
-      ping: () => false,
+      send: Object.assign(send, { flush: () => undefined }),
+      canPing: false,
+      ping: () => undefined,
+      on(event, listener) {
+        ((listeners[event] ??= []) as Array<typeof listener>).push(listener);
+      },
       close: (code) => socket.close(code === NORMAL_CLOSURE || (code >= 3000 && code <= 4999) ? code : NORMAL_CLOSURE),
       terminate: () => socket.close(TERMINATED),
     };

@@ -1,12 +1,12 @@
 import { isIP } from 'node:net';
 import WebSocket from 'ws';
 import { corkingSender } from '../protocol/cork.js';
-import type { RelaySocket, SocketPlatform } from './types.js';
+import type { RelaySocket, RelaySocketEvents, SocketPlatform } from './types.js';
 
 /** Node: the `ws` client, its TCP socket corked per event-loop pass (the browser twin is browser.ts). */
 export const socketPlatform = Object.freeze<SocketPlatform>({
   name: 'node',
-  openRelaySocket(url, options, events): RelaySocket {
+  openRelaySocket(url, options): RelaySocket {
     const socket = new WebSocket(url, {
       handshakeTimeout: options.connectTimeoutMs,
       maxPayload: options.maxPayload,
@@ -14,22 +14,21 @@ export const socketPlatform = Object.freeze<SocketPlatform>({
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       ...(options.tls ?? {}),
     } as WebSocket.ClientOptions);
-    const sendFrame = corkingSender(socket);
-    socket.on('error', (error) => events.error(error));
-    socket.on('unexpected-response', (_request, response) => events.unexpectedResponse(response.statusCode ?? 0));
-    socket.on('pong', () => events.pong());
-    socket.on('message', (data, isBinary) => events.message(new Uint8Array(data as Buffer), isBinary));
-    socket.on('close', (code, reason) => events.close(code, reason.toString('utf8')));
+    const listeners: { [E in keyof RelaySocketEvents]: (listener: RelaySocketEvents[E]) => void } = {
+      error: (listener) => socket.on('error', listener),
+      'unexpected-response': (listener) => socket.on('unexpected-response', (_request, response) => listener(response.statusCode ?? 0)),
+      pong: (listener) => socket.on('pong', listener),
+      message: (listener) => socket.on('message', (data, isBinary) => listener(new Uint8Array(data as Buffer), isBinary)),
+      close: (listener) => socket.on('close', (code, reason) => listener(code, reason.toString('utf8'))),
+    };
     return {
       get isOpen() {
         return socket.readyState === WebSocket.OPEN;
       },
-      send: (frame) => sendFrame(frame),
-      flush: () => sendFrame.flush(),
-      ping() {
-        socket.ping();
-        return true;
-      },
+      send: corkingSender(socket),
+      canPing: true,
+      ping: () => socket.ping(),
+      on: (event, listener) => listeners[event](listener),
       close(code) {
         socket.close(code);
         // A peer that never answers the close handshake must not keep the socket.

@@ -1,14 +1,15 @@
+import type { CorkingSender } from '../protocol/cork.js';
 import type { WebSocketTlsOptions } from '../init.js';
 
-/** What a relay connection hears from its socket. */
+/** What a relay connection hears from its socket: ws's event names, with plain bytes and strings. */
 export interface RelaySocketEvents {
   /** The socket failed (before or after opening); a close follows. */
-  error(error: unknown): void;
+  error: (error: unknown) => void;
   /** The server answered the upgrade with plain HTTP (Node only: a page sees just an error). */
-  unexpectedResponse(statusCode: number): void;
-  pong(): void;
-  message(data: Uint8Array, isBinary: boolean): void;
-  close(code: number, reason: string): void;
+  'unexpected-response': (statusCode: number) => void;
+  pong: () => void;
+  message: (data: Uint8Array, isBinary: boolean) => void;
+  close: (code: number, reason: string) => void;
 }
 
 export interface RelaySocketOptions {
@@ -23,11 +24,11 @@ export interface RelaySocketOptions {
 export interface RelaySocket {
   readonly isOpen: boolean;
   /** Sends a binary frame; under Node, frames of one event-loop pass leave in one write (protocol/cork.ts). */
-  send(frame: Uint8Array): void;
-  /** Sends what `send` holds back now. */
-  flush(): void;
-  /** Sends a WebSocket ping; false where the platform cannot (a page), so the caller cannot time pongs. */
-  ping(): boolean;
+  readonly send: CorkingSender;
+  /** False where the platform cannot send pings or see pongs (a page), so the caller cannot time pongs. */
+  readonly canPing: boolean;
+  ping(): void;
+  on<E extends keyof RelaySocketEvents>(event: E, listener: RelaySocketEvents[E]): void;
   close(code: number): void;
   /** Drops the connection without the closing handshake (a page can only ask for a close). */
   terminate(): void;
@@ -35,7 +36,7 @@ export interface RelaySocket {
 
 export interface SocketPlatform {
   readonly name: 'node' | 'browser';
-  openRelaySocket(url: string, options: RelaySocketOptions, events: RelaySocketEvents): RelaySocket;
+  openRelaySocket(url: string, options: RelaySocketOptions): RelaySocket;
   /** Runs `task` after the current pass of the event loop (setImmediate under Node). */
   soon(task: () => void): void;
   /** A byte array whose contents are all about to be overwritten (pooled and unfilled under Node). */
