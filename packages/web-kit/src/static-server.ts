@@ -34,7 +34,12 @@ export async function serveStatic(init: StaticServerInit): Promise<StaticServer>
   const server = createServer((request, response) => {
     void (async () => {
       if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405, { allow: 'GET, HEAD' }).end();
-      const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+      } catch {
+        return void response.writeHead(400).end();
+      }
       const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
       if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) return void response.writeHead(403).end();
       try {
