@@ -6,6 +6,7 @@
 import { cardToText, createNode, generateIdentity, parseCard, type Card, type HeraldNode, type HeraldStore, type Identity, type PrekeySecretStore, type Precedence, type Transport } from '@herald/core';
 import { indexedDbPrekeySecretStore, indexedDbStore, listContacts, loadIdentity, saveContact, saveIdentity, storedIdentityText } from '@herald/store-indexeddb';
 import { webSocketTransport } from '@herald/transport-websocket';
+import { qrSvg, readQr } from './qr.js';
 import { byId, renderContacts, renderRelays, setNodeStatus, showError, showInboxItem, showOutboxRow } from './view.js';
 
 const DATABASE = 'herald-console';
@@ -74,14 +75,16 @@ async function unlock(): Promise<void> {
   running = state;
   renderContacts(state.contacts);
   byId<HTMLTextAreaElement>('my-card').value = cardToText(identity.card);
+  // Markup from the QR library, of our own card's text (base64url): nothing a contact controls.
+  byId('my-card-qr').innerHTML = await qrSvg(cardToText(identity.card));
   await startNode(state);
   byId('identity-hint').textContent = `Unlocked: ${identity.card.label}.`;
   setNodeStatus('running', identity.card.fingerprint);
 }
 
-async function addContact(): Promise<void> {
+async function addContact(text = byId<HTMLTextAreaElement>('contact-card').value): Promise<void> {
   if (!running) throw new Error('unlock first');
-  const card = parseCard(byId<HTMLTextAreaElement>('contact-card').value);
+  const card = parseCard(text);
   await saveContact(card, { name: DATABASE });
   running.contacts = [...running.contacts.filter((each) => each.fingerprint !== card.fingerprint), card];
   renderContacts(running.contacts);
@@ -103,9 +106,16 @@ async function send(): Promise<void> {
   byId<HTMLTextAreaElement>('message').value = '';
 }
 
-/** Runs an action from a button, showing its failure under it instead of losing it. */
-function wire(button: string, errorLine: string, action: () => Promise<void>): void {
-  byId(button).addEventListener('click', () => {
+async function addContactFromQr(): Promise<void> {
+  const input = byId<HTMLInputElement>('contact-qr');
+  const file = input.files?.[0];
+  input.value = '';
+  if (file) await addContact(await readQr(file));
+}
+
+/** Runs an action on an element's event, showing its failure under it instead of losing it. */
+function wire(element: string, errorLine: string, action: () => Promise<void>, event = 'click'): void {
+  byId(element).addEventListener(event, () => {
     showError(errorLine, undefined);
     action().catch((error: unknown) => {
       showError(errorLine, error);
@@ -115,7 +125,8 @@ function wire(button: string, errorLine: string, action: () => Promise<void>): v
 }
 
 wire('unlock', 'identity-error', unlock);
-wire('add-contact', 'contact-error', addContact);
+wire('add-contact', 'contact-error', () => addContact());
+wire('contact-qr', 'contact-error', addContactFromQr, 'change');
 wire('send', 'send-error', send);
 if (relayUrls.length === 0) showError('identity-error', 'no relay named: open this page with ?relay=ws://HOST:PORT');
 document.body.dataset.ready = 'true';
