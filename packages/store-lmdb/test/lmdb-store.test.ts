@@ -10,6 +10,7 @@ import { CapacityError, OptionsError, memoryStore, type HeraldStore } from '@her
 import { DEFAULT_MAP_SIZE, DEFAULT_MAX_INBOX, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_SEEN, lmdbStore, type LmdbStoreInit } from '@herald/store-lmdb';
 import { crashRecord, crashRecordId } from './fixtures/records.mjs';
 import { bytes, inboxRecord, outboxRecord, tempDirs } from './helpers.js';
+import { applyMutation, storeMutation } from './store-mutations.js';
 import { storeBehaviour } from './store-behaviour.js';
 
 const dirs = tempDirs();
@@ -34,48 +35,20 @@ const factories: [string, () => Promise<HeraldStore>][] = [
 describe.each(factories)('HeraldStore behaviour: %s', (_name, make) => storeBehaviour(make));
 
 describe('lmdbStore agrees with memoryStore', () => {
-  const ids = ['a', 'b', 'c', 'd', 'e'];
-  const mutation = fc.oneof(
-    fc.record({ op: fc.constant('putOutbox' as const), id: fc.constantFrom(...ids), createdAt: fc.integer({ min: 0, max: 4 }), status: fc.constantFrom('queued' as const, 'accepted' as const) }),
-    fc.record({ op: fc.constant('deleteOutbox' as const), id: fc.constantFrom(...ids) }),
-    fc.record({ op: fc.constant('receive' as const), id: fc.constantFrom(...ids), receivedAt: fc.integer({ min: 0, max: 4 }), expiresAt: fc.integer({ min: 0, max: 10 }) }),
-    fc.record({ op: fc.constant('markSeen' as const), id: fc.constantFrom(...ids), expiresAt: fc.integer({ min: 0, max: 10 }) }),
-    fc.record({ op: fc.constant('removeInbox' as const), id: fc.constantFrom(...ids) }),
-    fc.record({ op: fc.constant('pruneSeen' as const), now: fc.integer({ min: 0, max: 11 }) }),
-  );
-  type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-  function apply(store: HeraldStore, step: Mutation): Promise<unknown> {
-    switch (step.op) {
-      case 'putOutbox':
-        return store.putOutbox(outboxRecord(step.id, { createdAt: step.createdAt, status: step.status, envelope: bytes(20 + step.createdAt, step.id.charCodeAt(0)) }));
-      case 'deleteOutbox':
-        return store.deleteOutbox(step.id);
-      case 'receive':
-        return store.receive(inboxRecord(step.id, { receivedAt: step.receivedAt, expiresAt: step.expiresAt }));
-      case 'markSeen':
-        return store.markSeen(step.id, step.expiresAt);
-      case 'removeInbox':
-        return store.removeInbox(step.id);
-      case 'pruneSeen':
-        return store.pruneSeen(step.now);
-    }
-  }
-
   async function snapshot(store: HeraldStore & { readonly seenCount: number }): Promise<unknown> {
     return { outbox: await store.listOutbox(), inbox: await store.listInbox(), seen: store.seenCount, a: await store.getOutbox('a') };
   }
 
   it('on random sequences of concurrent batches of mutations (results and state after each batch)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(mutation, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), async (batches) => {
+      fc.asyncProperty(fc.array(fc.array(storeMutation, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), async (batches) => {
         const reference = memoryStore();
         const subject = await fresh();
         try {
           for (const batch of batches) {
             // Issued together: lmdb-js commits the batch as one transaction, applying the changes in call order.
-            const expected = await Promise.all(batch.map((step) => apply(reference, step)));
-            const actual = await Promise.all(batch.map((step) => apply(subject, step)));
+            const expected = await Promise.all(batch.map((step) => applyMutation(reference, step)));
+            const actual = await Promise.all(batch.map((step) => applyMutation(subject, step)));
             expect(actual).toStrictEqual(expected);
             expect(await snapshot(subject)).toStrictEqual(await snapshot(reference));
             // The bound counters are kept by hand in the same transactions: they must match what is really there.
