@@ -3,14 +3,13 @@ import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fc from 'fast-check';
 import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapacityError, OptionsError, memoryStore, type HeraldStore } from '@herald/core';
 import { DEFAULT_MAP_SIZE, DEFAULT_MAX_INBOX, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_SEEN, lmdbStore, type LmdbStoreInit } from '@herald/store-lmdb';
 import { crashRecord, crashRecordId } from './fixtures/records.mjs';
 import { bytes, inboxRecord, outboxRecord, tempDirs } from './helpers.js';
-import { applyMutation, storeMutation } from './store-mutations.js';
+import { agreesWithMemoryStore } from './store-mutations.js';
 import { storeBehaviour } from './store-behaviour.js';
 
 const dirs = tempDirs();
@@ -40,25 +39,15 @@ describe('lmdbStore agrees with memoryStore', () => {
   }
 
   it('on random sequences of concurrent batches of mutations (results and state after each batch)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(storeMutation, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), async (batches) => {
-        const reference = memoryStore();
-        const subject = await fresh();
-        try {
-          for (const batch of batches) {
-            // Issued together: lmdb-js commits the batch as one transaction, applying the changes in call order.
-            const expected = await Promise.all(batch.map((step) => applyMutation(reference, step)));
-            const actual = await Promise.all(batch.map((step) => applyMutation(subject, step)));
-            expect(actual).toStrictEqual(expected);
-            expect(await snapshot(subject)).toStrictEqual(await snapshot(reference));
-            // The bound counters are kept by hand in the same transactions: they must match what is really there.
-            expect(subject.counts()).toEqual({ outbox: (await reference.listOutbox()).length, inbox: (await reference.listInbox()).length, seen: reference.seenCount });
-          }
-        } finally {
-          await subject.close();
-        }
-      }),
-      { numRuns: 40 },
+    // Each batch is issued together: lmdb-js commits it as one transaction, applying the changes in call order.
+    await agreesWithMemoryStore(
+      fresh,
+      async (subject, reference) => {
+        expect(await snapshot(subject)).toStrictEqual(await snapshot(reference));
+        // The bound counters are kept by hand in the same transactions: they must match what is really there.
+        expect(subject.counts()).toEqual({ outbox: (await reference.listOutbox()).length, inbox: (await reference.listInbox()).length, seen: reference.seenCount });
+      },
+      40,
     );
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import type { HeraldStore } from '@herald/core';
+import { expect } from 'vitest';
+import { memoryStore, type HeraldStore } from '@herald/core';
 import { bytes, inboxRecord, outboxRecord } from './helpers.js';
 
 // Random mutations for model tests: a store against memoryStore (lmdb-store.test.ts, and indexedDbStore in
@@ -33,4 +34,28 @@ export function applyMutation(store: HeraldStore, step: StoreMutation): Promise<
     case 'pruneSeen':
       return store.pruneSeen(step.now);
   }
+}
+
+/**
+ * Random sequences of batches of mutations, each batch issued at once to memoryStore and to `open()`'s store: the
+ * answers must match, and `compare` checks the states after each batch.
+ */
+export function agreesWithMemoryStore<S extends HeraldStore>(open: () => Promise<S>, compare: (subject: S, reference: ReturnType<typeof memoryStore>) => Promise<void>, numRuns: number): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(fc.array(fc.array(storeMutation, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), async (batches) => {
+      const reference = memoryStore();
+      const subject = await open();
+      try {
+        for (const batch of batches) {
+          const expected = await Promise.all(batch.map((step) => applyMutation(reference, step)));
+          const actual = await Promise.all(batch.map((step) => applyMutation(subject, step)));
+          expect(actual).toStrictEqual(expected);
+          await compare(subject, reference);
+        }
+      } finally {
+        await subject.close();
+      }
+    }),
+    { numRuns },
+  );
 }

@@ -1,11 +1,10 @@
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryStore, type HeraldStore } from '@herald/core';
+import type { HeraldStore } from '@herald/core';
 import type { Page } from 'puppeteer-core';
 import { browserHarness, type BrowserHarness } from '@herald/web-kit';
 import { inboxRecord, outboxRecord } from '../../store-lmdb/test/helpers.js';
 import { storeBehaviour } from '../../store-lmdb/test/store-behaviour.js';
-import { applyMutation, storeMutation } from '../../store-lmdb/test/store-mutations.js';
+import { agreesWithMemoryStore } from '../../store-lmdb/test/store-mutations.js';
 import { pageStore } from './page-store.js';
 import { PAGES, skipReason } from './skip.js';
 
@@ -41,24 +40,12 @@ describe.skipIf(skipReason !== undefined)('HeraldStore behaviour: indexedDbStore
   });
 
   it('agrees with memoryStore on random sequences of concurrent batches of mutations (results and state after each batch)', async () => {
+    // Each batch is issued together: IndexedDB runs transactions over overlapping stores in the order they were made.
     const snapshot = async (store: HeraldStore): Promise<unknown> => ({ outbox: await store.listOutbox(), inbox: await store.listInbox(), a: await store.getOutbox('a') });
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(storeMutation, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), async (batches) => {
-        const reference = memoryStore();
-        const subject = await pageStore(page);
-        try {
-          for (const batch of batches) {
-            // Issued together: IndexedDB runs transactions over overlapping stores in the order they were made.
-            const expected = await Promise.all(batch.map((step) => applyMutation(reference, step)));
-            const actual = await Promise.all(batch.map((step) => applyMutation(subject, step)));
-            expect(actual).toStrictEqual(expected);
-            expect(await snapshot(subject)).toStrictEqual(await snapshot(reference));
-          }
-        } finally {
-          await subject.close();
-        }
-      }),
-      { numRuns: 25 },
+    await agreesWithMemoryStore(
+      () => pageStore(page),
+      async (subject, reference) => expect(await snapshot(subject)).toStrictEqual(await snapshot(reference)),
+      25,
     );
   });
 
