@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the integration tests run as real processes, if any is missing:
 # mosquitto (MQTT transport tests, bench:mqtt); postfix, dovecot-imapd, dovecot-lmtpd, openssl
-# (the e-mail transport's test mail system); chromium (the drill report's screenshot test);
+# (the e-mail transport's test mail system); chromium (the drill report's screenshot test, and
+# packages/web-kit's tests of Herald in a web page, driven through puppeteer-core);
 # prometheus (promtool test rules on deploy/prometheus/alerts.yml, and the alerts end-to-end test); tinyproxy and
 # microsocks (the channels' proxy tests: HTTP CONNECT and SOCKS5).
 # The tests start and stop these themselves on loopback ports; no system service is used.

@@ -1,4 +1,5 @@
 /** Small byte helpers shared by the encoders. Big-endian throughout, as the wire format is. */
+import { platform } from '#platform';
 import { removeWhitespace } from './whitespace.js';
 
 const textEncoder = new TextEncoder();
@@ -34,29 +35,29 @@ export function readU32(source: Uint8Array, offset: number): number {
 }
 
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return platform.toHex(bytes);
 }
 
 export function fromHex(hex: string): Uint8Array {
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new TypeError('not an even-length hex string');
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return platform.fromHex(hex);
 }
 
 export function toBase64Url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  return platform.toBase64(bytes, true);
 }
 
 /** Strict base64url (no padding, no whitespace); throws TypeError on anything else. */
 export function fromBase64Url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new TypeError('not base64url');
-  const bytes = new Uint8Array(Buffer.from(text, 'base64url'));
+  const bytes = platform.fromBase64(text, true);
   // Only the canonical form (zero trailing bits): one byte string, one text.
   if (toBase64Url(bytes) !== text) throw new TypeError('not canonical base64url');
   return bytes;
 }
 
 export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return platform.toBase64(bytes, false);
 }
 
 /**
@@ -71,7 +72,7 @@ export function fromBase64(text: string): Uint8Array {
   const padding = compact.length - data.length;
   if (!/^[A-Za-z0-9+/]*$/.test(data) || data.length % 4 === 1) throw new TypeError('not base64');
   if (padding > 0 && padding !== (4 - (data.length % 4)) % 4) throw new TypeError('base64 padding does not complete the last group');
-  const bytes = new Uint8Array(Buffer.from(data, 'base64'));
+  const bytes = platform.fromBase64(data, false);
   if (toBase64(bytes).replace(/=+$/, '') !== data) throw new TypeError('not canonical base64 (unused bits are not zero)');
   return bytes;
 }

@@ -1,4 +1,4 @@
-import { open as openFile, readFile } from 'node:fs/promises';
+import { platform } from '#platform';
 import { concatBytes, fromBase64, fromUtf8, readU32, toBase64, utf8, writeU32 } from './bytes.js';
 import { KeyError, OptionsError } from './errors.js';
 import { trimWhitespace } from './whitespace.js';
@@ -135,17 +135,9 @@ export function importIdentity(text: string, passphrase?: string): Identity {
 
 /** Writes a secret key file with mode 0600, refusing to overwrite unless `overwrite` is set, and fsyncs it. */
 export async function writeSecretKeyFile(path: string, identity: Identity, options: ExportIdentityOptions & { overwrite?: boolean } = {}): Promise<void> {
-  const text = exportIdentity(identity, options);
-  const handle = await openFile(path, options.overwrite ? 'w' : 'wx', 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await platform.writeSecretTextFile(path, exportIdentity(identity, options), options.overwrite === true);
 }
 
 export async function readSecretKeyFile(path: string, passphrase?: string): Promise<Identity> {
-  return importIdentity(await readFile(path, 'utf8'), passphrase);
+  return importIdentity(await platform.readTextFile(path), passphrase);
 }

@@ -1,6 +1,4 @@
-/// <reference path="./types/proxy-from-env.d.ts" />
-import { isIPv6 } from 'node:net';
-import { getProxyForUrl } from 'proxy-from-env';
+import { platform } from '#platform';
 import { OptionsError } from './errors.js';
 
 /**
@@ -58,7 +56,7 @@ export function parseProxyUrl(value: unknown, where: string): ResolvedProxy {
   if ((parsed.pathname !== '' && parsed.pathname !== '/') || parsed.search !== '' || parsed.hash !== '') throw new OptionsError(`${where}: a proxy URL is only scheme://[user:password@]host:port`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = parsed.port === '' ? scheme.port : Number(parsed.port);
-  const hostPort = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const username = decoded(parsed.username, 'user name', where);
   const password = decoded(parsed.password, 'password', where);
   const login = username === undefined && password === undefined ? '' : `${parsed.username}${password === undefined ? '' : `:${parsed.password}`}@`;
@@ -75,6 +73,6 @@ export function proxyFor(option: ProxyOption | undefined, host: string, port: nu
   if (option !== undefined) return parseProxyUrl(option, where);
   // A proxy elsewhere cannot reach this machine's loopback: the environment's proxy is for other hosts.
   if (LOOPBACK.test(host)) return undefined;
-  const fromEnvironment = getProxyForUrl(`https://${isIPv6(host) ? `[${host}]` : host}:${port}`);
+  const fromEnvironment = platform.proxyFromEnvironment(`https://${host.includes(':') ? `[${host}]` : host}:${port}`);
   return fromEnvironment === '' ? undefined : parseProxyUrl(fromEnvironment, `${where} (from HTTPS_PROXY or ALL_PROXY)`);
 }

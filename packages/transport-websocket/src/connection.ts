@@ -1,9 +1,8 @@
-import WebSocket from 'ws';
+import { socketPlatform } from '#socket';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
-import { proxyAgent } from './proxy-agent.js';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl, corkingSender, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
+import { answerChallenge, canonicalRelayUrl, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
@@ -40,23 +39,16 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   const startedAt = performance.now();
   // Connecting takes about three round trips after TCP (upgrade, CHALLENGE, AUTH → WELCOME); TLS adds two.
   const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.url.startsWith('wss:') ? 5 : 3);
-  const socket = new WebSocket(init.url, {
-    // ws's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
-    handshakeTimeout: TIMEOUT_CEILINGS.connectMs,
-    maxPayload: MAX_INBOUND_FRAME,
-    perMessageDeflate: false,
-    ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }),
-    ...(init.proxy === undefined ? {} : { agent: proxyAgent(init.proxy, init.connectTimeoutMs) }),
-    ...(init.tls ?? {}),
-  } as WebSocket.ClientOptions);
-  const sendFrame = corkingSender(socket);
+  // The socket's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
+  const socket = socketPlatform.openRelaySocket(init.url, { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
+  const sendFrame = socket.send;
   // The ACKs of one pass of the event loop (typically one store commit's worth) leave as one frame.
   const acks = idBatch((ids) => {
     if (!connection.isOpen) return;
     sendFrame(encodeAck(ids));
-    // Flushed at once: this runs from setImmediate, and the ACK is what frees the depositor's ACCEPTED.
+    // Flushed at once: this runs after the loop's pass, and the ACK is what frees the depositor's ACCEPTED.
     sendFrame.flush();
-  }, setImmediate);
+  }, socketPlatform.soon);
   const pending = new Map<number, Pending>();
   let nextRequest = 1;
   let established = false;
@@ -91,7 +83,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
 
   const connection: RelayConnection = {
     get isOpen() {
-      return established && !closed && socket.readyState === WebSocket.OPEN;
+      return established && !closed && socket.isOpen;
     },
     deposit(envelope, depositSignal) {
       if (depositSignal?.aborted) return Promise.reject(aborted(channel, 'send'));
@@ -122,8 +114,6 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       closeReason = 'closed by the transport';
       acks.flush();
       socket.close(1000);
-      // A peer that never answers the close handshake must not keep the socket.
-      setTimeout(() => socket.terminate(), 1000).unref();
     },
   };
 
@@ -140,7 +130,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     const deadline = movingDeadline(rtt, connectTimeout, (limit) => fail(new TransportError('CHANNEL_TIMEOUT', channel, `connecting and authenticating took more than ${limit} ms`)));
     // The upgrade's answer is the first sample (an upper bound: it may include TCP's own handshake), so a slow link's
     // first attempt is given the time it needs instead of failing at the configured timeout.
-    socket.once('upgrade', () => {
+    socket.on('upgrade', () => {
       rtt.sample(performance.now() - startedAt);
       if (!settled) deadline.rearm();
     });
@@ -155,12 +145,12 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       closeReason = init.proxy === undefined ? describeSocketError(error) : `through the proxy ${init.proxy.name}: ${describeSocketError(error)}`;
       fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason, { cause: error }));
     });
-    socket.on('unexpected-response', (_request, response) => {
-      fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${response.statusCode} instead of a WebSocket upgrade`));
+    socket.on('unexpected-response', (statusCode) => {
+      fail(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay answered HTTP ${statusCode} instead of a WebSocket upgrade`));
     });
     socket.on('pong', (data) => {
       lastHeard = Date.now();
-      if (probe && data.length === 4 && data.readUInt32BE(0) === probe.id) {
+      if (probe && data.length === 4 && new DataView(data.buffer, data.byteOffset, 4).getUint32(0) === probe.id) {
         rtt.sample(performance.now() - probe.at);
         probe = undefined;
       }
@@ -170,7 +160,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       let frame: RelayFrame;
       try {
         if (!isBinary) throw new FrameError('text frame');
-        frame = decodeRelayFrame(new Uint8Array(data as Buffer));
+        frame = decodeRelayFrame(data);
       } catch (error) {
         closeReason = `relay sent a malformed frame: ${(error as Error).message}`;
         fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason));
@@ -179,11 +169,11 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       }
       handle(frame);
     });
-    socket.on('close', (code, reasonBytes) => {
+    socket.on('close', (code, closeText) => {
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(timeouts);
-      const reason = code === 1005 || code === 1006 ? closeReason : describeClose(code, reasonBytes.toString('utf8'));
+      const reason = code === 1005 || code === 1006 ? closeReason : describeClose(code, closeText);
       const permanent = isPermanentClose(code);
       fail(new TransportError(permanent ? 'CHANNEL_REJECTED' : 'CHANNEL_UNAVAILABLE', channel, reason));
       for (const entry of [...pending.values()]) entry.reject(new TransportError('CHANNEL_UNAVAILABLE', channel, `${reason} before the relay accepted the envelope`));
@@ -196,8 +186,9 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           if (settled || established) return protocolViolation('a second CHALLENGE');
           if (frame.version !== PROTOCOL_VERSION) return fail(new TransportError('CHANNEL_REJECTED', channel, `relay speaks protocol version ${frame.version}, this client ${PROTOCOL_VERSION}`));
           // The chain first: a relay that admits only certified clients checks it when the AUTH arrives.
-          if (init.certificate) socket.send(encodeCertificate(init.certificate), () => undefined);
-          socket.send(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect), () => undefined);
+          if (init.certificate) sendFrame(encodeCertificate(init.certificate));
+          sendFrame(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect));
+          sendFrame.flush();
           authSentAt = performance.now();
           return;
         }
@@ -237,6 +228,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     }
 
     function startHeartbeat(): void {
+      // A page cannot send pings or see pongs: there the browser's own WebSocket stack notices a dead peer.
+      if (!socket.canPing) return;
       lastHeard = Date.now();
       heartbeat = setInterval(() => {
         // Silence allowed: the configured timeout, or on a slow link one interval plus the time a ping's answer needs.
@@ -247,15 +240,16 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           socket.terminate();
           return;
         }
-        if (socket.readyState !== WebSocket.OPEN) return;
+        if (!socket.isOpen) return;
         if (probe) return socket.ping();
         probes = (probes + 1) >>> 0;
         probe = { id: probes, at: performance.now() };
-        const payload = Buffer.alloc(4);
-        payload.writeUInt32BE(probe.id, 0);
+        const payload = new Uint8Array(4);
+        new DataView(payload.buffer).setUint32(0, probe.id);
         socket.ping(payload);
       }, init.heartbeatIntervalMs);
-      heartbeat.unref();
+      // A timer is an object with unref() under Node, a number in a page.
+      heartbeat.unref?.();
     }
   });
 }

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { socketPlatform } from '#socket';
 import { checkOptions, flagOption, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
 import { MAX_CERTIFICATE_CHAIN_BYTES } from '@herald/protocol/relay';
 
@@ -83,7 +83,8 @@ function relayUrl(value: unknown): string {
 
 function localAddress(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || isIP(value) === 0) throw new OptionsError(`webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
+  if (socketPlatform.name === 'browser') throw new OptionsError('webSocketTransport: localAddress: a web page cannot choose its source address');
+  if (typeof value !== 'string' || !socketPlatform.isIpAddress(value)) throw new OptionsError(`webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -101,6 +102,9 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
   if (!identity?.card?.signingPublicKey || !(identity.signingSecretKey instanceof Uint8Array) || !(identity.agreementSecretKey instanceof Uint8Array)) {
     throw new OptionsError('webSocketTransport: identity: expected an Identity (generateIdentity, readSecretKeyFile)');
   }
+  // A page has the browser's own certificate checks and proxy settings; it cannot be given others.
+  if (socketPlatform.name === 'browser' && init.tls !== undefined) throw new OptionsError("webSocketTransport: tls: a web page uses the browser's own certificate checks (omit tls)");
+  if (socketPlatform.name === 'browser' && typeof init.proxy === 'string') throw new OptionsError("webSocketTransport: proxy: a web page goes through the browser's own proxy settings (omit proxy)");
   const name = init.name ?? url;
   const heartbeatIntervalMs = init.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const heartbeatTimeoutMs = wholeInRange('webSocketTransport', 'heartbeatTimeoutMs', init.heartbeatTimeoutMs ?? Math.max(DEFAULT_HEARTBEAT_TIMEOUT_MS, 2 * heartbeatIntervalMs), heartbeatIntervalMs + 1, 300_000, 'milliseconds');

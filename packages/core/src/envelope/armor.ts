@@ -2,6 +2,9 @@ import { fromBase64, toBase64 } from '../bytes.js';
 import { EnvelopeError } from '../errors.js';
 import { trimWhitespace } from '../whitespace.js';
 
+/** Lenient: bad sequences become U+FFFD, so any bytes can be tested for armor. */
+const lenientUtf8 = new TextDecoder('utf-8');
+
 /** ASCII armor for envelopes that must pass through text-only paths (chat, paste, e-mail body). */
 export const ARMOR_BEGIN = '-----BEGIN HERALD ENVELOPE-----';
 export const ARMOR_END = '-----END HERALD ENVELOPE-----';
@@ -12,7 +15,7 @@ export function armorEnvelope(bytes: Uint8Array): string {
 
 /** Bytes are read as UTF-8 (a character cut at byte 256 decodes to U+FFFD, after the BEGIN line in any armored input). */
 export function isArmored(input: Uint8Array | string): boolean {
-  const head = typeof input === 'string' ? input.slice(0, 256) : Buffer.from(input.subarray(0, 256)).toString('utf8');
+  const head = typeof input === 'string' ? input.slice(0, 256) : lenientUtf8.decode(input.subarray(0, 256));
   return trimWhitespace(head).startsWith(ARMOR_BEGIN);
 }
 
@@ -28,5 +31,5 @@ export function dearmorEnvelope(text: string): Uint8Array {
 
 /** Accepts binary or armored input alike. */
 export function envelopeFromInput(input: Uint8Array): Uint8Array {
-  return isArmored(input) ? dearmorEnvelope(Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')) : input;
+  return isArmored(input) ? dearmorEnvelope(lenientUtf8.decode(input)) : input;
 }

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { platform } from '#platform';
 import { readU32, toHex } from '../bytes.js';
 import { fingerprintHash, formatFingerprint, type Card } from '../card.js';
 import { contactList, isContactResolver, type ContactResolver } from '../contacts.js';
@@ -143,7 +143,7 @@ export async function readInner(decrypted: DecryptedEnvelope, options: OpenOptio
   // The signature covers the coded bytes and the meta bit that says how to read them.
   const plaintext = codedText ? decodeText(body) : body.slice();
   // The registered text type promises UTF-8: a reader never hands on bytes under it that a strict decoder would refuse.
-  if (inner[1] === TEXT_TYPE_CODE && !isUtf8(plaintext)) throw new EnvelopeError('MALFORMED', 'a text/plain; charset=utf-8 body is not valid UTF-8');
+  if (inner[1] === TEXT_TYPE_CODE && !platform.isUtf8(plaintext)) throw new EnvelopeError('MALFORMED', 'a text/plain; charset=utf-8 body is not valid UTF-8');
 
   const createdSeconds = readU32(created, 0);
   if (createdSeconds > expiresSeconds) throw new EnvelopeError('MALFORMED', 'envelope was created after it expires');

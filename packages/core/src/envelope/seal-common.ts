@@ -1,5 +1,5 @@
-import { isUtf8 } from 'node:buffer';
-import { concatBytes, utf8, writeU32 } from '../bytes.js';
+import { platform } from '#platform';
+import { concatBytes, toHex, utf8, writeU32 } from '../bytes.js';
 import type { Card } from '../card.js';
 import { EnvelopeError, OptionsError } from '../errors.js';
 import type { Identity } from '../identity.js';
@@ -87,7 +87,7 @@ export function prepareContent(plaintext: Uint8Array | string, options: SealCont
   if (!(text instanceof Uint8Array)) throw new OptionsError('plaintext: expected a Uint8Array or a string');
   const maxPlaintext = options.maxPlaintextBytes ?? DEFAULT_MAX_PLAINTEXT_BYTES;
   if (text.length > maxPlaintext) throw new EnvelopeError('TOO_LARGE', `plaintext of ${text.length} bytes exceeds the limit of ${maxPlaintext}`);
-  if (contentType === TEXT_CONTENT_TYPE && !isUtf8(text)) throw new OptionsError(`plaintext: a ${TEXT_CONTENT_TYPE} body must be valid UTF-8 (readers refuse it otherwise)`);
+  if (contentType === TEXT_CONTENT_TYPE && !platform.isUtf8(text)) throw new OptionsError(`plaintext: a ${TEXT_CONTENT_TYPE} body must be valid UTF-8 (readers refuse it otherwise)`);
   const coded = options.compactText === true && contentType === TEXT_CONTENT_TYPE ? codeText(text) : undefined;
   return { precedence, ttl, contentType, nowSeconds, expiresSeconds: nowSeconds + ttl, body: coded ?? text, coded: coded !== undefined };
 }
@@ -98,7 +98,7 @@ export function checkRecipientCards(recipients: readonly Card[], what = 'to'): v
   const tags = new Set<string>();
   for (const card of recipients) {
     if (!(card?.agreementPublicKey instanceof Uint8Array) || !(card.routingTag instanceof Uint8Array)) throw new OptionsError(`${what}: every recipient must be a Card (parseCard, decodeCard)`);
-    const tag = Buffer.from(card.routingTag).toString('hex');
+    const tag = toHex(card.routingTag);
     if (tags.has(tag)) throw new OptionsError(`${what}: recipient ${card.fingerprint} is listed twice`);
     tags.add(tag);
   }

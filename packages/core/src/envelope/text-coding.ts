@@ -1,3 +1,4 @@
+import { fromHex, toHex } from '../bytes.js';
 import { EnvelopeError } from '../errors.js';
 
 /**
@@ -68,7 +69,7 @@ function symbolsOf(body: Uint8Array, table: TextTable): number[] | undefined {
 function bigintToBytes(value: bigint): Uint8Array {
   let hex = value.toString(16);
   if (hex.length % 2 === 1) hex = `0${hex}`;
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return fromHex(hex);
 }
 
 /** Codes `body` with `table`, or returns undefined when a byte is not in the table or the text is too long. */
@@ -102,7 +103,7 @@ export function codeText(body: Uint8Array): Uint8Array | undefined {
 
 /** The digits of the number after its leading 1, most significant first; MALFORMED when the leading digit is not 1. */
 function digitsOf(number: Uint8Array, radix: number): number[] {
-  let value = BigInt(`0x${Buffer.from(number).toString('hex')}`);
+  let value = BigInt(`0x${toHex(number)}`);
   const step = BigInt(radix) ** BigInt(CHUNK);
   const chunks: number[] = [];
   while (value >= step) {

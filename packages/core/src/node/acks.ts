@@ -1,3 +1,4 @@
+import { platform } from '#platform';
 import { toHex } from '../bytes.js';
 import type { Card } from '../card.js';
 import type { OpenedMessage } from '../envelope/open.js';
@@ -120,7 +121,7 @@ export function ackHandling(deps: AckDeps): AckHandling {
       owed.set(key, batch);
       if (!flushScheduled) {
         flushScheduled = true;
-        setImmediate(flush);
+        platform.afterThisTurn(flush);
       }
     },
     async apply(acked, from) {

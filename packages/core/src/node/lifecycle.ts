@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import { platform } from '#platform';
 import { DeliveryError, HeraldError } from '../errors.js';
 
 export type NodeState = 'created' | 'starting' | 'running' | 'stopped';
@@ -29,7 +29,7 @@ export function abortedError(what: string, signal: AbortSignal): HeraldError {
 export function lifecycle(teardown: (started: boolean, signal: AbortSignal | undefined) => Promise<void>): Lifecycle {
   const lifetime = new AbortController();
   // Every waiting dispatcher and in-flight attempt listens on the lifetime signal (and detaches when done).
-  setMaxListeners(0, lifetime.signal);
+  platform.allowManyListeners(lifetime.signal);
   let state: NodeState = 'created';
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

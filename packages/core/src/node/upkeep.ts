@@ -44,7 +44,8 @@ export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKi
 
   const every = (ms: number, work: () => Promise<void>): NodeJS.Timeout => {
     const timer = setInterval(() => void work().catch(deps.events.report), ms);
-    timer.unref();
+    // Timers are objects with unref() under Node, plain numbers in a browser (where nothing needs keeping alive).
+    timer.unref?.();
     return timer;
   };
 

@@ -1,6 +1,5 @@
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-// The KEM entry point only: the package's root also loads every signature scheme's wrapper.
-import { createMLKEM768 } from '@oqs/liboqs-js/kem';
+import { platform } from '#platform';
 
 /**
  * ML-KEM-768 (FIPS 203), from two well-kept libraries, each where it is best:
@@ -17,8 +16,10 @@ import { createMLKEM768 } from '@oqs/liboqs-js/kem';
  * Both produce and accept FIPS 203's byte formats, so their keys and ciphertexts
  * mix freely; the tests check each against the other and against NIST's and
  * C2SP's vectors. liboqs loads at import (top-level await), as libsodium does.
+ * In a web page (platform/browser.ts) the hot path is noble's too: liboqs-js
+ * loads its WebAssembly from a computed path no bundler can follow.
  */
-const liboqs = await createMLKEM768();
+const liboqs = await platform.loadMlKem768();
 
 export const ML_KEM_768 = Object.freeze({ publicKeyBytes: 1184, secretKeyBytes: 2400, ciphertextBytes: 1088, sharedSecretBytes: 32 });
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { platform } from '#platform';
 import { concatBytes } from '../bytes.js';
 import { EnvelopeError, PrekeyError } from '../errors.js';
 import { secureRandom } from '../random.js';
@@ -15,7 +15,7 @@ import type { Kem, KemEncapsulation, KemKeyPair } from './types.js';
  *
  * Composed here rather than taken ready-made so that X25519 runs in libsodium
  * and ML-KEM's hot path in liboqs (see ml-kem.ts): about 25 times faster than a
- * pure-JS X-Wing. SHAKE256 and SHA3-256 come from node:crypto (OpenSSL).
+ * pure-JS X-Wing. SHAKE256 and SHA3-256 come from the platform: node:crypto (OpenSSL), or @noble/hashes in a page.
  *
  * Secret key: the draft's secret key is the 32-byte seed, re-expanded at every
  * decapsulation (an ML-KEM key generation, about 1.5 ms in JS). Herald keeps the
@@ -44,7 +44,7 @@ export const xwingKem: Kem = Object.freeze({
   generateKeyPair(givenSeed?: Uint8Array): KemKeyPair {
     const seed = givenSeed ?? secureRandom(32);
     if (seed.length !== 32) throw new TypeError(`X-Wing seed: expected 32 bytes, got ${seed.length}`);
-    const expanded = new Uint8Array(createHash('shake256', { outputLength: 96 }).update(seed).digest());
+    const expanded = platform.shake256(seed, 96);
     // A seed drawn here is the whole secret: wipe it. A given seed is the caller's to wipe.
     if (givenSeed === undefined) seed.fill(0);
     const mlKem = mlKemKeyPair(expanded.subarray(0, 32), expanded.subarray(32, 64));
@@ -101,7 +101,7 @@ export const xwingKem: Kem = Object.freeze({
 
 /** SHA3-256(ss_M ‖ ss_X ‖ ct_X ‖ pk_X ‖ XWingLabel); the component secrets are wiped once combined. */
 function combine(sharedM: Uint8Array, sharedX: Uint8Array, ciphertextX: Uint8Array, publicX: Uint8Array): Uint8Array {
-  const sharedSecret = new Uint8Array(createHash('sha3-256').update(sharedM).update(sharedX).update(ciphertextX).update(publicX).update(LABEL).digest());
+  const sharedSecret = platform.sha3_256([sharedM, sharedX, ciphertextX, publicX, LABEL]);
   sharedM.fill(0);
   sharedX.fill(0);
   return sharedSecret;

@@ -1,9 +1,9 @@
-import { randomInt } from 'node:crypto';
+import { platform } from '#platform';
 
 /**
  * Reconnection delays: exponential with full jitter (AWS architecture blog's
  * "full jitter"), so many clients cut off by one relay outage do not all return
- * in the same instant. Jitter comes from node's CSPRNG, never Math.random.
+ * in the same instant. Jitter comes from the platform's CSPRNG, never Math.random.
  */
 export interface Backoff {
   next(): number;
@@ -17,7 +17,7 @@ export function backoff(minMs: number, maxMs: number): Backoff {
       const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
       attempt++;
       // At least minMs, so a refused connection never turns into a busy loop.
-      return minMs + randomInt(0, Math.max(1, ceiling - minMs + 1));
+      return minMs + platform.randomInt(0, Math.max(1, ceiling - minMs + 1));
     },
     reset() {
       attempt = 0;

@@ -4,6 +4,7 @@
  * the normative description; this file must match it byte for byte.
  */
 
+
 export const PROTOCOL_VERSION = 1;
 
 export const FRAME = {
@@ -99,15 +100,24 @@ function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function withId(type: number, id: number, body?: Uint8Array): Uint8Array {
-  // Every DEPOSIT and PUSH passes here: a pooled, unfilled Buffer (every byte is written below) instead of a fresh
-  // zeroed ArrayBuffer per envelope, which cost an off-heap allocation each and showed in both sides' profiles.
-  const out = Buffer.allocUnsafe(5 + (body?.length ?? 0));
-  out[0] = type;
-  out.writeUInt32BE(id >>> 0, 1);
-  if (body) out.set(body, 5);
-  // A plain Uint8Array view, as every other encoder returns (what decodes from it is then plain too).
+/**
+ * Under Node a pooled, unfilled Buffer (viewed as a plain Uint8Array) instead of a fresh zeroed ArrayBuffer per
+ * envelope, which cost an off-heap allocation each and showed in both sides' profiles; in a page, a Uint8Array.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(length: number): Uint8Array } }).Buffer;
+function allocUnfilled(length: number): Uint8Array {
+  if (!NodeBuffer) return new Uint8Array(length);
+  const out = NodeBuffer.allocUnsafe(length);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+function withId(type: number, id: number, body?: Uint8Array): Uint8Array {
+  // Every DEPOSIT and PUSH passes here: every byte is written below, so unfilled memory will do.
+  const out = allocUnfilled(5 + (body?.length ?? 0));
+  out[0] = type;
+  view(out).setUint32(1, id >>> 0);
+  if (body) out.set(body, 5);
+  return out;
 }
 
 export function encodeChallenge(challenge: Challenge): Uint8Array {
