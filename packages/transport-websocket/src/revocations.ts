@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import { socketPlatform } from '#socket';
 import { OptionsError, TransportError } from '@herald/core';
 import { fromRelayError, describeClose, describeSocketError } from './errors.js';
 import type { WebSocketTlsOptions } from './init.js';
@@ -30,28 +30,30 @@ export function publishRevocations(init: PublishRevocationsInit): Promise<void> 
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new OptionsError('publishRevocations: timeoutMs: expected a positive whole number of ms');
   const channel = init.url;
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(init.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 64 * 1024, ...(init.tls ?? {}) } as WebSocket.ClientOptions);
+    const socket = socketPlatform.openRelaySocket(init.url, { connectTimeoutMs: timeoutMs, maxPayload: 64 * 1024, localAddress: undefined, tls: init.tls, proxy: undefined, proxyTimeoutMs: timeoutMs });
     let settled = false;
     const finish = (error?: TransportError): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.close();
-      setTimeout(() => socket.terminate(), 1000).unref();
+      socket.close(1000);
       if (error) reject(error);
       else resolve();
     };
     const timer = setTimeout(() => finish(new TransportError('CHANNEL_UNAVAILABLE', channel, `no answer to the revocation list within ${timeoutMs} ms`)), timeoutMs);
     socket.on('error', (error) => finish(new TransportError('CHANNEL_UNAVAILABLE', channel, describeSocketError(error))));
-    socket.on('close', (code, reason) => finish(new TransportError('CHANNEL_UNAVAILABLE', channel, describeClose(code, reason.toString()))));
-    socket.on('message', (data: Buffer) => {
+    socket.on('close', (code, reason) => finish(new TransportError('CHANNEL_UNAVAILABLE', channel, describeClose(code, reason))));
+    socket.on('message', (data) => {
       let reply: ReturnType<typeof decodeRelayFrame>;
       try {
-        reply = decodeRelayFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        reply = decodeRelayFrame(data);
       } catch (error) {
         return finish(new TransportError('CHANNEL_UNAVAILABLE', channel, `relay sent a bad frame: ${(error as FrameError).message}`));
       }
-      if (reply.type === 'challenge') return void socket.send(frame);
+      if (reply.type === 'challenge') {
+        socket.send(frame);
+        return socket.send.flush();
+      }
       if (reply.type === 'accepted' && reply.requestIds.includes(REQUEST_ID)) return finish();
       if (reply.type === 'error') return finish(fromRelayError(channel, reply.code, reply.text));
     });
