@@ -2,10 +2,11 @@
 # Installs the Debian packages the integration tests run as real processes, if any is missing:
 # mosquitto (MQTT transport tests, bench:mqtt); postfix, dovecot-imapd, dovecot-lmtpd, openssl
 # (the e-mail transport's test mail system); chromium (the drill report's screenshot test);
-# prometheus (promtool test rules on deploy/prometheus/alerts.yml, and the alerts end-to-end test).
+# prometheus (promtool test rules on deploy/prometheus/alerts.yml, and the alerts end-to-end test);
+# nats-server (the relay cluster's tests, drill and bench run a three-node JetStream cluster of it).
 # The tests start and stop these themselves on loopback ports; no system service is used.
 set -euo pipefail
-PACKAGES=(mosquitto postfix dovecot-imapd dovecot-lmtpd openssl chromium prometheus)
+PACKAGES=(mosquitto postfix dovecot-imapd dovecot-lmtpd openssl chromium prometheus nats-server)
 missing=()
 for package in "${PACKAGES[@]}"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
 [ "${#missing[@]}" -eq 0 ] && exit 0
