@@ -1,4 +1,4 @@
-import type { MailboxCounts } from './counts.js';
+import type { MailboxCounts } from './store/counts.js';
 import { tokenBucket, type TokenBucket } from './rate.js';
 
 /** What a depositor may hold stored at once, and how fast it may deposit. */

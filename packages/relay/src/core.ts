@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DepositorAccounts } from './accounts.js';
 import type { Admission } from './admission.js';
 import type { ResolvedRelayInit } from './init.js';
-import type { MailboxStore, MailEntry } from './mailboxes.js';
+import type { MailboxStore, MailEntry } from './store/lmdb-store.js';
 import type { RelayMetrics } from './metrics.js';
 
 /** What every connection shares: settings, the store, metrics, the log, and who listens on which mailbox. */

@@ -4,5 +4,5 @@ export { httpHandler } from './http.js';
 export { loadRelayConfig, parseRelayConfig } from './config.js';
 export { serveRelay, initFromFlags, type RelayFlags } from './serve.js';
 export { relayMain } from './main.js';
-export { openMailboxes, type MailboxLimits, type MailboxStore, type MailEntry, type DepositOutcome } from './mailboxes.js';
+export { openMailboxes, type MailboxLimits, type MailboxStore, type MailEntry, type DepositOutcome } from './store/lmdb-store.js';
 export { relayVersion } from './version.js';

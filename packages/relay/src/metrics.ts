@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MailboxCounts } from './counts.js';
-import type { StorageHealth } from './storage-health.js';
+import type { MailboxCounts } from './store/counts.js';
+import type { StorageHealth } from './store/storage-health.js';
 import { relayVersion } from './version.js';
 
 /** Why an authentication failed: a closed set, so a label never carries what a client sent. */

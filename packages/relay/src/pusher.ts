@@ -1,6 +1,6 @@
 import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
-import type { MailEntry } from './mailboxes.js';
+import type { MailEntry } from './store/lmdb-store.js';
 
 interface InFlight {
   readonly tag: string;

@@ -11,11 +11,11 @@ import type { RelayCore } from './core.js';
 import { httpHandler, type RelayHealth } from './http.js';
 import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
-import { openMailboxes } from './mailboxes.js';
+import { openMailboxes } from './store/lmdb-store.js';
 import { relayMetrics } from './metrics.js';
 import type { MqttBrokerHandle } from './mqtt-broker.js';
 import { Session } from './session.js';
-import { storageHealth } from './storage-health.js';
+import { storageHealth } from './store/storage-health.js';
 import type { SmtpEndpointHandle } from './smtp-endpoint.js';
 import { urlPolicy } from './urls.js';
 

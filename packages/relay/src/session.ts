@@ -5,11 +5,11 @@ import { relayProtocol as protocol } from '@herald/transport-websocket';
 import type { RelayCore } from './core.js';
 import type { Payer } from './accounts.js';
 import { raiseFrameLimit } from './frame-limit.js';
-import type { DepositOutcome, MailEntry } from './mailboxes.js';
+import type { DepositOutcome, MailEntry } from './store/lmdb-store.js';
 import { Pusher } from './pusher.js';
 import { tokenBucket } from './rate.js';
 import { sodium } from './sodium.js';
-import { StorageFailure } from './storage-health.js';
+import { StorageFailure } from './store/storage-health.js';
 import type { AuthFailureReason } from './metrics.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { depositorAccounts, type AccountsInit } from '../src/accounts.js';
-import type { MailboxCounts } from '../src/counts.js';
+import type { MailboxCounts } from '../src/store/counts.js';
 import { sourceAddress } from '../src/source-address.js';
 
 const INIT: AccountsInit = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_COMPARED_COPIES, mailIndex } from '../src/mail-index.js';
+import { MAX_COMPARED_COPIES, mailIndex } from '../src/store/mail-index.js';
 
 const entry = (tag: string, seq: number, id: string, keepUntil = 10 * 60_000) => ({ tag, seq, id, keepUntil, size: 100 + seq });
 const always = (): boolean => true;

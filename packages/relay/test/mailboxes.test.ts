@@ -6,7 +6,7 @@ import { generateIdentity, inspect, seal } from '@herald/core';
 import { openMailboxes, type MailboxLimits, type MailboxStore } from '../src/index.js';
 import { open as openLmdb } from 'lmdb';
 import { sodium } from '../src/sodium.js';
-import { turnBatch } from '../src/turn-batch.js';
+import { turnBatch } from '../src/store/turn-batch.js';
 
 const LIMITS = { mailboxMaxEnvelopes: 1000, mailboxMaxBytes: 1 << 24, maxStoredBytes: 1 << 26, maxStoredEnvelopes: 100 };
 const opened: { store: MailboxStore; dir: string }[] = [];

@@ -4,7 +4,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { freeSpaceGuard } from '@herald/store-lmdb';
 import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
-import type { Payer } from './accounts.js';
+import type { Payer } from '../accounts.js';
 import { collectedMailboxes, type CollectedMailboxes } from './collected.js';
 import { mailboxCounts, type MailboxCounts } from './counts.js';
 import { mailIndex } from './mail-index.js';
