@@ -14,6 +14,10 @@
  * 3. Server memory per idle connection at 5 000 connections (authenticated,
  *    each collecting its mailbox) beside the bare forwarder. Goal ≤ 2×.
  *
+ * Beside the medians it prints their spread over the rounds, the relay's ratio to the bare forwarder taken round by
+ * round, and each round's cost: server CPU per 1 000 envelopes and the cores other processes kept busy meanwhile
+ * (relay/spread.ts), so a run says whether a figure moved because the code did or because the machine was busy.
+ *
  * Everything runs on 127.0.0.1; every server is a child process.
  */
 import { execSync } from 'node:child_process';
@@ -24,6 +28,7 @@ import { memoryPerConnection } from './relay/idle.js';
 import { forwarderPath, relayPath, wholePath, type OpenPath } from './relay/paths.js';
 import { runPipeline, type PipelineFigures, type PipelineResult, summarize } from './relay/pipeline.js';
 import { startForwarderProcess, startRelayProcess } from './relay/processes.js';
+import { pairedRatios, roundCost, spread, withSpread, type RoundCost } from './relay/spread.js';
 import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 
 const quick = quickMode();
@@ -52,14 +57,22 @@ function fileLimit(): number {
 /** A path under test, opened once; `drained` waits until its server holds nothing from the last round. */
 interface Contender {
   readonly label: string;
+  /** The server process, whose CPU time each round reports. */
+  readonly pid: number | undefined;
   open(): Promise<OpenPath>;
   drained(): Promise<void>;
 }
 
+/** One contender's measured rounds, and what each cost. */
+interface Measured {
+  readonly results: PipelineResult[];
+  readonly costs: RoundCost[];
+}
+
 /** Opens every path, warms each up, then alternates their rounds so drift on a busy machine hits all alike. */
-async function measureAlternating(contenders: readonly Contender[]): Promise<PipelineResult[][]> {
+async function measureAlternating(contenders: readonly Contender[]): Promise<Measured[]> {
   const opened: OpenPath[] = [];
-  const results = contenders.map((): PipelineResult[] => []);
+  const measured = contenders.map((): Measured => ({ results: [], costs: [] }));
   try {
     for (const contender of contenders) opened.push(await contender.open());
     // Warm-up, rounds of the same size, alternating like the measured ones: JIT (the servers' and this process's hot
@@ -73,16 +86,19 @@ async function measureAlternating(contenders: readonly Contender[]): Promise<Pip
     }
     for (let round = 0; round < rounds; round++) {
       for (const [position, path] of opened.entries()) {
+        const cost = roundCost(contenders[position]!.pid);
         const result = await runPipeline(path.path, count, window);
-        results[position]!.push(result);
-        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(result.perSecond)} envelopes/s, p50 ${n(result.p50Ms, 2)} ms, p99 ${n(result.p99Ms, 2)} ms`);
+        const spent = cost();
+        measured[position]!.results.push(result);
+        measured[position]!.costs.push(spent);
+        if (logRounds) console.log(`  round ${round + 1}, ${contenders[position]!.label}: ${n(result.perSecond)} envelopes/s, p50 ${n(result.p50Ms, 2)} ms, p99 ${n(result.p99Ms, 2)} ms, server CPU ${n(spent.serverCpuSeconds * 1000)} ms, other load ${n(spent.otherCores, 2)} cores`);
         await contenders[position]!.drained();
       }
     }
   } finally {
     for (const path of opened) await path.close();
   }
-  return results;
+  return measured;
 }
 
 async function measure(open: () => Promise<OpenPath>, drained: () => Promise<void>): Promise<PipelineResult[]> {
@@ -98,6 +114,29 @@ async function measure(open: () => Promise<OpenPath>, drained: () => Promise<voi
     await opened.close();
   }
   return results;
+}
+
+/**
+ * The run-to-run spread behind the medians: each contender's throughput over the rounds, the relay's ratio to the
+ * bare forwarder taken round by round (both met the same load), and what each round cost — server CPU per 1 000
+ * envelopes, and the cores other processes on the machine kept busy meanwhile, which is what moves the figure most.
+ */
+function printSpread(contenders: readonly Contender[], measured: readonly Measured[]): void {
+  const base = measured[2]!;
+  console.log('');
+  console.log(`spread over the ${rounds} measured rounds (median, then the rounds' range)`);
+  for (const [position, one] of measured.entries()) {
+    const throughput = spread(one.results.map((result) => result.perSecond));
+    const perThousand = (seconds: readonly number[]): string => n(median(seconds) * 1000 * (1000 / count), 0);
+    console.log(
+      `  ${contenders[position]!.label.padEnd(48)} ${n(throughput.median)} envelopes/s (${n(throughput.min)}–${n(throughput.max)}); CPU per 1 000: server ${perThousand(one.costs.map((cost) => cost.serverCpuSeconds))} ms, sender+receiver ${perThousand(one.costs.map((cost) => cost.benchCpuSeconds))} ms; other load ${withSpread(spread(one.costs.map((cost) => cost.otherCores)))} cores`,
+    );
+  }
+  for (const position of [0, 1]) {
+    const one = measured[position]!;
+    const p99 = pairedRatios(one.results.map((result) => ({ perSecond: result.p99Ms })), base.results.map((result) => ({ perSecond: result.p99Ms })));
+    console.log(`  ${contenders[position]!.label} ÷ bare forwarder, round by round: throughput ${withSpread(spread(pairedRatios(one.results, base.results)))}, p99 ${withSpread(spread(p99))}`);
+  }
 }
 
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -117,14 +156,14 @@ try {
   // Exactly 1 KiB each (unpadded, so the size is what it says).
   const overhead = seal(new Uint8Array(0), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }).length;
   const envelopes = Array.from({ length: count }, () => seal(randomFillSync(new Uint8Array(1024 - overhead)), { from: alice, to: bob.card, pad: false, contentType: 'application/octet-stream' }));
-  const [byDefault, written, forwarded, receipted] = (
-    await measureAlternating([
-      { label: 'relay', open: () => relayPath(relay.url, alice, bob, envelopes), drained: () => relay.drained() },
-      { label: 'relay writing every envelope', open: () => relayPath(writing.url, alice, bob, envelopes), drained: () => writing.drained() },
-      { label: 'bare forwarder', open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
-      { label: 'forwarder with receipts', open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
-    ])
-  ).map(summarize) as [PipelineFigures, PipelineFigures, PipelineFigures, PipelineFigures];
+  const contenders: readonly Contender[] = [
+    { label: 'relay (durable mailbox, default settings)', pid: relay.pid, open: () => relayPath(relay.url, alice, bob, envelopes), drained: () => relay.drained() },
+    { label: 'relay writing every envelope (writeBehindMs 0)', pid: writing.pid, open: () => relayPath(writing.url, alice, bob, envelopes), drained: () => writing.drained() },
+    { label: 'bare ws forwarder (no storage, no acks)', pid: forwarder.pid, open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
+    { label: 'bare ws forwarder passing receipts back', pid: receiptForwarder.pid, open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
+  ];
+  const measured = await measureAlternating(contenders);
+  const [byDefault, written, forwarded, receipted] = measured.map((one) => summarize(one.results)) as [PipelineFigures, PipelineFigures, PipelineFigures, PipelineFigures];
   const row = (label: string, of: PipelineFigures, goals = false): void => {
     const ratio = (value: number, base: number): string => (value / base).toFixed(2);
     console.log(`  ${label.padEnd(44)} ${n(of.perSecond).padStart(8)} ${ratio(of.perSecond, forwarded.perSecond).padStart(6)}${goals ? ' (goal ≥ 0.50)' : '              '}   ${n(of.p50Ms, 2).padStart(6)} ${n(of.p99Ms, 2).padStart(7)} ${ratio(of.p99Ms, forwarded.p99Ms).padStart(6)}${goals ? ' (goal ≤ 2.00)' : ''}`);
@@ -135,6 +174,7 @@ try {
   row('relay writing every envelope (writeBehindMs 0)', written);
   row('bare ws forwarder (no storage, no acks)', forwarded);
   row('bare ws forwarder passing receipts back', receipted);
+  printSpread(contenders, measured);
   // Said, so the figures are read for what they are: an entry its connected recipient acknowledges while its write
   // is held back (writeBehindMs, default 20 ms) or still queued for the group commit is never written — the
   // recipient's node holds it durably (docs/relay-protocol.md 3.8). The receiver here acknowledges at once.

@@ -17,6 +17,9 @@ describe('bench:relay', () => {
       for (const figure of match!.slice(1)) expect(Number(figure!.replace(/,/g, ''))).toBeGreaterThan(0);
     }
     expect(stdout).toMatch(/bare ws forwarder \(no storage, no acks\)\s+[\d,]+\s+1\.00/);
+    // The spread behind the medians: each contender's rounds and costs, and the relay's ratio round by round.
+    for (const label of labels) expect(stdout).toMatch(new RegExp(`^  ${label.replace(/[()]/g, '\\$&')}\\s+[\\d,]+ envelopes/s \\([\\d,]+–[\\d,]+\\); CPU per 1 000: server [\\d,]+ ms, sender\\+receiver [\\d,]+ ms; other load \\d+\\.\\d\\d \\(rounds`, 'm'));
+    expect(stdout).toMatch(/relay \(durable mailbox, default settings\) ÷ bare forwarder, round by round: throughput \d+\.\d\d \(rounds \d+\.\d\d–\d+\.\d\d\), p99 \d+\.\d\d/);
     expect(stdout).toMatch(/relay \(default\): of [\d,]+ envelopes deposited .*, [\d,]+ \(\d+ %\) were acknowledged/);
     expect(stdout).toMatch(/messages\/s [\d,]+ .* beside bare libsodium seal\+open work [\d,]+\/s: ratio \d+\.\d\d/);
     expect(stdout).toMatch(/relay \(authenticated, collecting\) [\d.]+ KiB\s+bare ws [\d.]+ KiB\s+ratio \d+\.\d\d/);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 export interface ServerProcess {
   readonly url: string;
   readonly port: number;
+  /** The server's process id: what its CPU time is read by (spread.ts). */
+  readonly pid: number | undefined;
   /** Resident memory of the server process, in bytes. */
   rss(): Promise<number>;
   /**
@@ -21,7 +24,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
+// Resolved by its package (its `./bin` export), not by a path into another package's dist.
+const RELAY_BIN = createRequire(import.meta.url).resolve('@herald/relay/bin');
 const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
 /** HERALD_BENCH_PROFILE=DIR writes a V8 CPU profile of each server process into DIR (for finding where the time goes). */
 const profileArgs = (): string[] => (process.env.HERALD_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HERALD_BENCH_PROFILE}`] : []);
@@ -82,6 +86,7 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
   return {
     url,
     port,
+    pid: child.pid,
     rss: () => metric(metricsUrl, 'process_resident_memory_bytes'),
     metric: (name) => metric(metricsUrl, name),
     async drained() {
@@ -102,6 +107,7 @@ export async function startForwarderProcess(): Promise<ServerProcess> {
   return {
     url,
     port,
+    pid: child.pid,
     rss: async () => Number(await (await fetch(`http://127.0.0.1:${port}/rss`)).text()),
     drained: async () => undefined,
     metric: async () => Number.NaN,

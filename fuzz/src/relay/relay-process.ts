@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@herald/transport-mqtt/testing';
 import { residentSplit, rssOf } from '../memory.js';
 
 /** The relay daemon's entry point, run exactly as operators run it. */
-const RELAY_BIN = fileURLToPath(new URL('../../../packages/relay/dist/bin.js', import.meta.url));
+// Resolved by its package (its `./bin` export), not by a path into another package's dist.
+const RELAY_BIN = createRequire(import.meta.url).resolve('@herald/relay/bin');
 
 /** A real relay child process with its embedded MQTT broker, both on loopback. */
 export interface FuzzedRelay {

@@ -1,5 +1,5 @@
 import { envelopeExpiry, envelopeId, envelopeRoutingTags } from '@herald/core';
-import { openMailboxes, resolveRelayInit } from '@herald/relay';
+import { lmdbRelayStore, resolveRelayInit } from '@herald/relay';
 
 export interface RelayImportOutcome {
   readonly stored: number;
@@ -19,7 +19,7 @@ export interface RelayImportOutcome {
  */
 export async function relayImport(path: string, envelopes: readonly Uint8Array[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<RelayImportOutcome> {
   const init = resolveRelayInit({ dataDir: path }, 'herald bundle');
-  const store = await openMailboxes(init.dataDir, init.mapSize, init);
+  const store = await lmdbRelayStore({ dir: init.dataDir, mapSize: init.mapSize, limits: init });
   let stored = 0;
   let duplicates = 0;
   let expired = 0;
@@ -35,8 +35,7 @@ export async function relayImport(path: string, envelopes: readonly Uint8Array[]
       else if (envelope.length > init.maxEnvelopeBytes) tooLarge++;
       else {
         const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
-        // Works with either shape of deposit: a promise of the outcome, or the outcome with its commit.
-        const outcome = await store.deposit(new Uint8Array(envelope), envelopeRoutingTags(envelope), envelopeId(envelope), keepUntil);
+        const outcome = await store.deposit({ envelope: new Uint8Array(envelope), tags: envelopeRoutingTags(envelope), id: envelopeId(envelope), keepUntil });
         if ('committed' in outcome) writes.push(outcome.committed);
         if (outcome.outcome === 'stored') stored++;
         else if (outcome.outcome === 'duplicate') duplicates++;

@@ -1,6 +1,6 @@
 import { toHex, type Card, type OutboxRecord } from '@herald/core';
 import { envelopeHash, readSpool } from '@herald/courier';
-import { openMailboxes, resolveRelayInit } from '@herald/relay';
+import { lmdbRelayStore, resolveRelayInit } from '@herald/relay';
 import { courierSpoolPath } from './courier-spool.js';
 import { dataDir } from './data-dir.js';
 
@@ -57,13 +57,13 @@ export async function nodeExport(path: string, recipients: readonly Card[] | und
 /** Everything a relay holds for these routing tags (hex), oldest first per mailbox. */
 export async function relayExport(path: string, tags: readonly string[], signal?: AbortSignal): Promise<ExportSelection> {
   const init = resolveRelayInit({ dataDir: path }, 'herald bundle');
-  const store = await openMailboxes(init.dataDir, init.mapSize, init);
+  const store = await lmdbRelayStore({ dir: init.dataDir, mapSize: init.mapSize, limits: init });
   const out = collector();
   try {
     for (const tag of tags) {
       signal?.throwIfAborted();
       // Copied at once: the bytes come straight out of the memory map.
-      for (const entry of store.list(tag, init.mailboxMaxEnvelopes, () => false)) out.add(new Uint8Array(entry.bytes));
+      for (const entry of await store.list(tag, init.mailboxMaxEnvelopes, () => false)) out.add(new Uint8Array(entry.bytes));
     }
   } finally {
     await store.close();

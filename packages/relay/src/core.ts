@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import type { DepositorAccounts } from './accounts.js';
-import type { Admission } from './admission.js';
+import type { DepositorAccounts } from './policy/accounts.js';
+import type { Admission } from './policy/admission.js';
 import type { ResolvedRelayInit } from './init.js';
-import type { MailboxStore, MailEntry } from './store/lmdb-store.js';
+import type { MailEntry, RelayStore } from './store/relay-store.js';
 import type { RelayMetrics } from './metrics.js';
 
 /** What every connection shares: settings, the store, metrics, the log, and who listens on which mailbox. */
 export interface RelayCore {
   readonly init: ResolvedRelayInit;
-  readonly store: MailboxStore;
+  readonly store: RelayStore;
   readonly metrics: RelayMetrics;
   readonly log: Logger;
   /** What each depositing identity and source address holds here, and its rate (in memory only). */

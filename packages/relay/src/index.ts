@@ -4,5 +4,7 @@ export { httpHandler } from './http.js';
 export { loadRelayConfig, parseRelayConfig } from './config.js';
 export { serveRelay, initFromFlags, type RelayFlags } from './serve.js';
 export { relayMain } from './main.js';
-export { openMailboxes, type MailboxLimits, type MailboxStore, type MailEntry, type DepositOutcome } from './store/lmdb-store.js';
+export { lmdbRelayStore, type LmdbRelayStoreInit } from './store/lmdb-store.js';
+export type { RelayStore, RelayStoreInit, MailboxLimits, MailEntry, DepositOutcome, DepositRequest, EntryCharge, StoreUsage } from './store/relay-store.js';
+export { StorageFailure, storageHealth, type StorageHealth } from './store/storage-health.js';
 export { relayVersion } from './version.js';

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MailboxCounts } from './store/counts.js';
+import type { StoreUsage } from './store/relay-store.js';
 import type { StorageHealth } from './store/storage-health.js';
 import { relayVersion } from './version.js';
 
@@ -41,7 +41,7 @@ export interface StoreLimits {
 }
 
 /** `revocationsIssued`: with admission by certificate, when the oldest revocation list held was issued. */
-export function relayMetrics(counts: MailboxCounts, storage: StorageHealth, limits: StoreLimits, revocationsIssued?: () => Date | undefined): RelayMetrics {
+export function relayMetrics(counts: StoreUsage, storage: StorageHealth, limits: StoreLimits, revocationsIssued?: () => Date | undefined): RelayMetrics {
   const registry = new Registry();
   // process_resident_memory_bytes, heap, event loop lag, open fds: what tells an operator the relay is healthy.
   collectDefaultMetrics({ register: registry });

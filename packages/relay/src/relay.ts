@@ -2,22 +2,22 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { OptionsError } from '@herald/core';
-import { relayProtocol } from '@herald/transport-websocket';
-import { depositorAccounts } from './accounts.js';
-import { relayAdmission } from './admission.js';
-import { gateConnections } from './gate.js';
-import { agreementKeys, loadAllowList, signingKeys } from './allow.js';
+import { relayProtocol } from '@herald/protocol';
+import { depositorAccounts } from './policy/accounts.js';
+import { relayAdmission } from './policy/admission.js';
+import { gateConnections } from './ws/gate.js';
+import { agreementKeys, loadAllowList, signingKeys } from './policy/allow.js';
 import type { RelayCore } from './core.js';
 import { httpHandler, type RelayHealth } from './http.js';
 import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
-import { openMailboxes } from './store/lmdb-store.js';
+import { lmdbRelayStore } from './store/lmdb-store.js';
 import { relayMetrics } from './metrics.js';
-import type { MqttBrokerHandle } from './mqtt-broker.js';
-import { Session } from './session.js';
+import type { MqttBrokerHandle } from './mqtt/broker.js';
+import { Session } from './ws/session.js';
 import { storageHealth } from './store/storage-health.js';
-import type { SmtpEndpointHandle } from './smtp-endpoint.js';
-import { urlPolicy } from './urls.js';
+import type { SmtpEndpointHandle } from './smtp/endpoint.js';
+import { urlPolicy } from './ws/urls.js';
 
 export interface RelayHandle {
   /** `ws://host:port/` as bound (the real port when 0 was asked for). */
@@ -55,15 +55,15 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     if (failure) log.error({ err: { message: failure.message } }, 'the store refuses writes: deposits are refused, collection goes on');
     else log.info('the store takes writes again: deposits resumed');
   });
-  const store = await openMailboxes(options.dataDir, options.mapSize, options, storage);
-  const metrics = relayMetrics(store.counts, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
+  const store = await lmdbRelayStore({ dir: options.dataDir, mapSize: options.mapSize, limits: options, health: storage });
+  const metrics = relayMetrics(store.usage, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
   const accounts = depositorAccounts({
     identity: { maxEnvelopes: options.depositorMaxEnvelopes, maxBytes: options.depositorMaxBytes, depositsPerSecond: options.depositorDepositsPerSecond },
     address: { maxEnvelopes: options.addressMaxEnvelopes, maxBytes: options.addressMaxBytes, depositsPerSecond: options.addressDepositsPerSecond },
     ...options,
-  }, store.counts);
+  }, store.usage);
   const core: RelayCore = {
     init: options, store, metrics, log, depositors, collectors, admission, accounts,
     urlAllowed: (url) => policy.allowed(url),
@@ -142,8 +142,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   if (options.mqtt) {
     try {
       // Loaded only when asked for: the broker (Aedes) and the SMTP server are not a relay's every start.
-      const { startMqttBroker } = await import('./mqtt-broker.js');
-      mqttBroker = await startMqttBroker({ ...options.mqtt, dataDir: options.dataDir, minFreeBytes: options.minFreeBytes, maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerSession: options.mqttSessionMaxEnvelopes, maxBytesPerSession: options.mqttSessionMaxBytes, maxPerClient: options.mqttClientMaxEnvelopes, maxBytesPerClient: options.mqttClientMaxBytes, maxMessages: options.maxStoredEnvelopes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, anonymous: options.mqttAnonymous, depositors, collectors: signingKeys(collectCards), publicUrls: options.publicUrls, log });
+      const { startMqttBroker } = await import('./mqtt/broker.js');
+      mqttBroker = await startMqttBroker({ ...options.mqtt, records: await store.openBrokerRecords(), maxEnvelopeBytes: options.maxEnvelopeBytes, queueLimits: { maxPerSession: options.mqttSessionMaxEnvelopes, maxBytesPerSession: options.mqttSessionMaxBytes, maxPerClient: options.mqttClientMaxEnvelopes, maxBytesPerClient: options.mqttClientMaxBytes, maxMessages: options.maxStoredEnvelopes, maxBytes: options.maxStoredBytes }, maxConnections: options.maxConnections, maxSessions: options.mqttMaxSessions, sessionExpiryMs: options.mqttSessionExpirySeconds * 1000, sweepIntervalMs: options.purgeIntervalMs, anonymous: options.mqttAnonymous, depositors, collectors: signingKeys(collectCards), publicUrls: options.publicUrls, log });
     } catch (error) {
       server.close();
       metricsServer?.close();
@@ -155,7 +155,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let smtpEndpoint: SmtpEndpointHandle | undefined;
   if (options.smtp) {
     try {
-      const { startSmtpEndpoint } = await import('./smtp-endpoint.js');
+      const { startSmtpEndpoint } = await import('./smtp/endpoint.js');
       smtpEndpoint = await startSmtpEndpoint(core, options.smtp);
     } catch (error) {
       server.close();
@@ -183,7 +183,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   }, options.heartbeatIntervalMs);
   const purge = setInterval(() => {
     accounts.sweep(Date.now());
-    store.purge(Date.now(), 10_000).then(
+    store.expire(Date.now(), 10_000).then(
       (count) => {
         if (count === 0) return;
         metrics.envelopesExpired.inc(count);
@@ -194,7 +194,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   }, options.purgeIntervalMs);
 
   const url = `ws://${hostForUrl}:${port}/`;
-  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), envelopes: store.counts.envelopes, mailboxes: store.counts.mailboxes, anyUrl: policy.open }, 'relay started');
+  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
   if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
 
   let closing: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { depositorAccounts, type AccountsInit } from '../src/accounts.js';
+import { depositorAccounts, type AccountsInit } from '../src/policy/accounts.js';
 import type { MailboxCounts } from '../src/store/counts.js';
-import { sourceAddress } from '../src/source-address.js';
+import { sourceAddress } from '../src/policy/source-address.js';
 
 const INIT: AccountsInit = {
   identity: { maxEnvelopes: 10, maxBytes: 10_000, depositsPerSecond: 1000 },

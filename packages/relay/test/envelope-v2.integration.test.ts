@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, generatePrekeys, open, sealV2, toHex } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import { rawClient } from './helpers/raw-client.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentity, seal, toHex } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import { startNode, until } from './helpers/nodes.js';
 import { rawClient, type RawClient } from './helpers/raw-client.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';

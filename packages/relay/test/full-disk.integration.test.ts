@@ -3,7 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, inspect, seal, type Identity } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import { until } from './helpers/nodes.js';
 import { rawClient, type RawClient } from './helpers/raw-client.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';

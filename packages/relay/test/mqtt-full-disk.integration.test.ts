@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
-import { identityLogin } from '@herald/transport-mqtt';
+import { identityLogin } from '@herald/protocol';
 import { freePort } from '@herald/transport-mqtt/testing';
 import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';

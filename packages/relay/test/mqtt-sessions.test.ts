@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mqttSessions, QueueFullError, type Packet, type QueueLimits, type SessionHooks, type Subscription } from '../src/mqtt-sessions.js';
+import { mqttSessions, QueueFullError, type Packet, type QueueLimits, type SessionHooks, type Subscription } from '../src/mqtt/sessions.js';
 
 /**
  * The embedded broker's queues are bounded in messages and in bytes, per

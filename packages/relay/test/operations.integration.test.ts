@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardToFile, generateIdentity, seal } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import { rawClient } from './helpers/raw-client.js';
 import { RELAY_BIN, removeTempDirs, restartRelay, spawnRelay, tempDir } from './helpers/relay-process.js';
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateIdentity, seal } from '@herald/core';
 import { MAX_CERTIFICATE_BYTES, MAX_CHAIN_LENGTH } from '@herald/trust';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 import { halfOpenSocket, type HalfOpenSocket } from './helpers/half-open.js';
 import { startNode, until } from './helpers/nodes.js';
 import { rawClient, type RawClient } from './helpers/raw-client.js';

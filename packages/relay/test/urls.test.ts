@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRelayInit } from '../src/index.js';
-import { urlPolicy } from '../src/urls.js';
+import { urlPolicy } from '../src/ws/urls.js';
 
 /** Threat model 10.1: which URLs a client may have signed for this relay (a rogue relay cannot pass an answer on). */
 describe('the URLs a relay accepts in an authentication', () => {

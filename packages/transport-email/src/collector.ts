@@ -3,7 +3,8 @@ import { boundedMap, envelopeId, refusalBackoff, TransportError, type InboundEnv
 import type { HealthTracker } from './health.js';
 import type { ResolvedEmailInit } from './init.js';
 import { mapImapError } from './imap-errors.js';
-import { envelopeCandidates, envelopeFromText, tagsOf, TEXT_ALLOWANCE, type Candidate } from './recognize.js';
+import { envelopeFromText, tagsOf, TEXT_ALLOWANCE } from '@herald/protocol';
+import { envelopeCandidates, type Candidate } from './candidates.js';
 
 /** Rejects when `promise` has not settled within `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -13,7 +13,9 @@ export {
 export { type MailAccountInit } from './account.js';
 export { parseEmailUrl, parseServerUrl, isMailAddress, type EmailUrl, type MailSecurity, type MailServerAddress } from './url.js';
 export { composeMail, base64Lines } from './compose.js';
-export { envelopeCandidates, envelopeFromText, encodedSize } from './recognize.js';
+export { envelopeCandidates } from './candidates.js';
+// Recognising an envelope in mail is shared with the relay's SMTP endpoint: @herald/protocol.
+export { envelopeFromText, encodedSize } from '@herald/protocol';
 export { mapSmtpError, type MappedSmtpError } from './smtp-errors.js';
 export { mapImapError } from './imap-errors.js';
 export { emailInitFromConfig, loadEmailConfig, type EmailConfig } from './config.js';

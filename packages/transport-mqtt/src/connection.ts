@@ -3,7 +3,7 @@ import { TransportError } from '@herald/core';
 import { aborted, describeConnectionError, describeReason, fromReasonCode, isLoginRefusal, isPermanentConnectionError, isVersionRefusal, reasonCodeOf } from './errors.js';
 import type { ResolvedMqttInit } from './init.js';
 import { mqttLibrary, type MqttLibrary } from './mqtt-library.js';
-import { packetFraming } from './packet-framing.js';
+import { packetFraming } from '@herald/protocol';
 import { manualPuback } from './puback.js';
 import { sendWindow, type Ticket } from './window.js';
 

@@ -12,7 +12,8 @@ export {
 } from './init.js';
 export { parseBrokerUrl, type BrokerUrl } from './url.js';
 export { derivedClientId, MQTT_CLIENT_ID_DOMAIN } from './client-id.js';
-export { checkIdentityLogin, identityLogin, provenClientId, IDENTITY_USERNAME_PREFIX, MQTT_AUTH_DOMAIN, MQTT_PROVEN_CLIENT_ID_DOMAIN, PROOF_WINDOW_MS, type ProofVerdict } from './identity-proof.js';
+// The identity proof and the packet framing guard are wire code shared with the relay's broker: @herald/protocol.
+export { checkIdentityLogin, identityLogin, provenClientId, IDENTITY_USERNAME_PREFIX, MQTT_AUTH_DOMAIN, MQTT_PROVEN_CLIENT_ID_DOMAIN, PROOF_WINDOW_MS, type ProofVerdict } from '@herald/protocol';
 export { DEFAULT_TOPIC_PREFIX, topicFor } from './topics.js';
 export { fromReasonCode } from './errors.js';
-export { packetFraming, type PacketFraming } from './packet-framing.js';
+export { packetFraming, type PacketFraming } from '@herald/protocol';

@@ -3,7 +3,7 @@ import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
 import { aborted } from './errors.js';
 import { healthTracker } from './health.js';
-import { identityLogin } from './identity-proof.js';
+import { identityLogin } from '@herald/protocol';
 import { inbound } from './inbound.js';
 import { resolveMqttInit, type MqttTransportInit } from './init.js';
 import { sendEnvelope } from './send.js';

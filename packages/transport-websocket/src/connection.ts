@@ -2,10 +2,7 @@ import WebSocket from 'ws';
 import { TransportError } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl } from './protocol/auth.js';
-import { corkingSender } from './protocol/cork.js';
-import { idBatch } from './protocol/id-batch.js';
-import { decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, PROTOCOL_VERSION, type RelayFrame } from './protocol/frames.js';
+import { answerChallenge, canonicalRelayUrl, corkingSender, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {

@@ -1,5 +1,5 @@
 import { TransportError, type TransportErrorCode } from '@herald/core';
-import { closeName, errorName, type RelayErrorName } from './protocol/codes.js';
+import { closeName, errorName, type RelayErrorName } from '@herald/protocol/relay';
 
 /** Relay error frames onto the channel contract's codes: what the router needs to decide retry or failover. */
 const BY_RELAY_CODE: Readonly<Record<RelayErrorName, TransportErrorCode>> = {

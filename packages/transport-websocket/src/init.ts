@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { OptionsError, type Identity } from '@herald/core';
-import { MAX_CERTIFICATE_CHAIN_BYTES } from './protocol/frames.js';
+import { MAX_CERTIFICATE_CHAIN_BYTES } from '@herald/protocol/relay';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;

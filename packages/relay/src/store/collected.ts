@@ -8,8 +8,8 @@ import type { Database } from 'lmdb';
  */
 export interface CollectedMailboxes {
   has(tag: string): boolean;
-  /** Records that these mailboxes were collected (a client proved it owns them); written in the background. */
-  mark(tags: readonly string[], onError: (error: unknown) => void): void;
+  /** Records that these mailboxes were collected (a client proved it owns them): at once for `has`, durable when it resolves. */
+  mark(tags: readonly string[]): Promise<void>;
 }
 
 export function collectedMailboxes(table: Database<number, string>): CollectedMailboxes {
@@ -18,18 +18,14 @@ export function collectedMailboxes(table: Database<number, string>): CollectedMa
   const has = (tag: string): boolean => writing.has(tag) || table.get(tag) !== undefined;
   return {
     has,
-    mark(tags, onError) {
+    async mark(tags) {
+      const writes: Promise<unknown>[] = [];
       for (const tag of tags) {
         if (has(tag)) continue;
         writing.add(tag);
-        table.put(tag, Date.now()).then(
-          () => writing.delete(tag),
-          (error: unknown) => {
-            writing.delete(tag);
-            onError(error);
-          },
-        );
+        writes.push(table.put(tag, Date.now()).finally(() => writing.delete(tag)));
       }
+      await Promise.all(writes);
     },
   };
 }

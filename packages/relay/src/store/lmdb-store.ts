@@ -1,83 +1,27 @@
 import { mkdir, open as openFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { freeSpaceGuard } from '@herald/store-lmdb';
 import { randomFillSync } from 'node:crypto';
 import { OptionsError } from '@herald/core';
-import type { Payer } from '../accounts.js';
-import { collectedMailboxes, type CollectedMailboxes } from './collected.js';
-import { mailboxCounts, type MailboxCounts } from './counts.js';
+import { collectedMailboxes } from './collected.js';
+import { mailboxCounts } from './counts.js';
 import { mailIndex } from './mail-index.js';
 import { entryWrite, type EntryWrite } from './entry-write.js';
 import { turnBatch } from './turn-batch.js';
-import { storageFailure, StorageFailure, storageHealth, type StorageHealth } from './storage-health.js';
-
-/** One stored envelope in one mailbox. `key` names it across connections (`tag:seq`). */
-export interface MailEntry {
-  readonly tag: string;
-  readonly seq: number;
-  readonly key: string;
-  readonly bytes: Uint8Array;
-  /** When it was deposited (ms), while this process knows it: the latency histograms' start. */
-  readonly depositedAt?: number | undefined;
-  /** Set when its recipient acknowledged it before it was written: it never reaches the store. */
-  elided?: boolean;
-}
-
-/**
- * What a deposit became, decided at once (in memory and from committed data); `committed` settles when the
- * write is durable. New entries may be pushed before that (cut-through): the depositor's ACCEPTED waits for it.
- */
-export type DepositOutcome =
-  | { readonly outcome: 'stored'; /** The new entries, one per mailbox that did not already hold these bytes. */ readonly entries: readonly MailEntry[]; readonly committed: Promise<void> }
-  | { readonly outcome: 'duplicate'; /** Settles when the earlier copy of the same bytes is durable. */ readonly committed: Promise<void> }
-  | { readonly outcome: 'mailbox-full' | 'relay-full' }
-  | { readonly outcome: 'storage-failed'; /** Why deposits are refused for now (a recent failed commit). */ readonly failure: StorageFailure };
-
-export interface MailboxStore {
-  /** 16 random bytes made at the first start and kept: the relay's name in CHALLENGE frames. */
-  readonly relayId: Uint8Array;
-  readonly counts: MailboxCounts;
-  /** Which mailboxes were ever collected (persistent). */
-  readonly collected: CollectedMailboxes;
-  /**
-   * Stores the envelope in every listed mailbox in one durable transaction (or in none). The bytes are copied at once.
-   * A mailbox never collected gets the uncollected… quota and keeps it until uncollectedRetentionSeconds at most.
-   * `payer` is charged each new entry's bytes while it is held.
-   */
-  deposit(envelope: Uint8Array, tags: readonly string[], id: string, keepUntil: number, payer?: Payer): DepositOutcome;
-  /**
-   * Holds back the write of a new entry just pushed to its connected recipient for `ms`: if the recipient
-   * acknowledges it in that time, it is never written (its depositor's ACCEPTED then comes with the ACK).
-   * Says whether it did (false once the write's batch has started).
-   */
-  hold(entry: MailEntry, ms: number): boolean;
-  /** Up to `limit` entries of one mailbox, oldest first, leaving out those `skip` names. Committed data only. */
-  list(tag: string, limit: number, skip: (key: string) => boolean): MailEntry[];
-  /**
-   * Durably removes an entry (acknowledged by its recipient); a missing entry is no error. An entry whose write
-   * is still waiting for its batch is taken out of it instead: resolves true then ("delivered, never stored").
-   */
-  remove(tag: string, seq: number): Promise<boolean>;
-  /** Durably removes every entry kept until before `now`; returns how many. */
-  purge(now: number, limit: number): Promise<number>;
-  close(): Promise<void>;
-}
+import { StorageFailure, storageHealth } from './storage-health.js';
+import { storageFailure } from './lmdb-failure.js';
+import type { DepositOutcome, DepositRequest, MailEntry, RelayStore, RelayStoreInit } from './relay-store.js';
 
 /** 1: three rows an entry (mail, expiry, dedup). 2: the mail row alone, indexes in memory; 1 is migrated at open. */
 const FORMAT = 2;
 
-export interface MailboxLimits {
-  readonly mailboxMaxEnvelopes: number;
-  readonly mailboxMaxBytes: number;
-  readonly maxStoredBytes: number;
-  readonly maxStoredEnvelopes: number;
-  /** Deposits are refused (STORAGE_FULL) while the store's file system has less free; 0 or absent: no such check. */
-  readonly minFreeBytes?: number;
-  /** Smaller quota and retention for mailboxes never collected; unset, they get the same as any other. */
-  readonly uncollectedMailboxMaxEnvelopes?: number;
-  readonly uncollectedMailboxMaxBytes?: number;
-  readonly uncollectedRetentionSeconds?: number;
+/** The LMDB store's options: where it lives and how large its map may grow, besides the limits every store keeps. */
+export interface LmdbRelayStoreInit extends RelayStoreInit {
+  /** Directory of the LMDB environment; created (0700) if missing. Required. */
+  readonly dir: string;
+  /** LMDB's map size in bytes: the most the store's file may grow to. Required (the relay's mapSize, default 2 GiB). */
+  readonly mapSize: number;
 }
 
 /**
@@ -94,8 +38,12 @@ export interface MailboxLimits {
  * refuses deposits for a while; the environment stays usable (measured on a full tmpfs: reads, removals and
  * small writes still commit), so nothing is reopened.
  */
-export async function openMailboxes(path: string, mapSize: number, limits: MailboxLimits, storage: StorageHealth = storageHealth(5_000, () => undefined)): Promise<MailboxStore> {
-  const dir = resolve(path);
+export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelayStore> {
+  const { limits, mapSize } = init;
+  if (typeof init.dir !== 'string' || init.dir.trim() === '') throw new OptionsError(`lmdbRelayStore: dir: expected a directory path, got ${typeof init.dir === 'string' ? 'an empty string' : typeof init.dir}`);
+  if (!Number.isSafeInteger(mapSize) || mapSize <= 0) throw new OptionsError(`lmdbRelayStore: mapSize: expected a positive whole number of bytes, got ${String(mapSize)}`);
+  const storage = init.health ?? storageHealth(5_000, () => undefined);
+  const dir = resolve(init.dir);
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     throw new OptionsError(`dataDir: cannot create ${dir}: ${error.code ?? error.message}`, { cause: error });
   });
@@ -154,10 +102,10 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
 
   return {
     relayId: new Uint8Array(relayId),
-    counts,
-    collected,
-    deposit(envelope, tags, id, keepUntil, payer) {
-      tags = [...new Set(tags)];
+    usage: counts,
+    // Decided at once, from memory and committed data: async for the interface's sake only.
+    async deposit({ envelope, tags: named, id, keepUntil, payer }: DepositRequest): Promise<DepositOutcome> {
+      const tags = [...new Set(named)];
       const size = envelope.length;
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
       // Found by message id, then compared byte for byte: no hash of every deposit. The index holds entries from their
@@ -234,7 +182,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
     hold(entry, ms) {
       return queued.get(entry.key)?.write.hold(ms) ?? false;
     },
-    list(tag, limit, skip) {
+    async list(tag, limit, skip) {
       const out: MailEntry[] = [];
       // Keys first, values only for the entries handed out: skipped (in-flight) entries cost a key decode, not a copy.
       for (const key of mail.getKeys({ start: [tag, 0], end: [tag, Number.MAX_SAFE_INTEGER] })) {
@@ -248,7 +196,7 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       }
       return out;
     },
-    async remove(tag, seq) {
+    async ack(tag, seq) {
       const key = `${tag}:${seq}`;
       // Acknowledged before its batch started: the recipient holds it durably, so it need never be written.
       const waiting = queued.get(key);
@@ -266,7 +214,13 @@ export async function openMailboxes(path: string, mapSize: number, limits: Mailb
       if (size !== undefined) counts.release([tag], size);
       return false;
     },
-    async purge(now, limit) {
+    markCollected: (tags) => collected.mark(tags),
+    async openBrokerRecords() {
+      // Loaded only when the broker runs (as the broker itself): most relays never open these.
+      const { lmdbBrokerRecords } = await import('./lmdb-broker-records.js');
+      return lmdbBrokerRecords(join(dir, 'mqtt'), limits.minFreeBytes ?? 0);
+    },
+    async expire(now, limit) {
       // Entries still queued or being written are left to their commit: purged at the next round if still due.
       const due = index.due(now, limit).filter((entry) => !inserting.has(`${entry.tag}:${entry.seq}`));
       if (due.length === 0) return 0;

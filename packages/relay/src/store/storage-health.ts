@@ -1,6 +1,4 @@
-import { commitFailure } from '@herald/store-lmdb';
-
-/** A failed commit of the mailbox store, classified by @herald/store-lmdb's commitFailure (free space decides). */
+/** A failed write of the relay's store (lmdb-failure.ts classifies LMDB's: free space decides). */
 export class StorageFailure extends Error {
   constructor(
     /** True when the file system holding the store has no room left: deposits are refused with STORAGE_FULL. */
@@ -11,13 +9,6 @@ export class StorageFailure extends Error {
     super(message, options);
     this.name = 'StorageFailure';
   }
-}
-
-/** Turns whatever a failed commit threw into a {@link StorageFailure}, reading the free space under `dir`. */
-export async function storageFailure(dir: string, error: unknown): Promise<StorageFailure> {
-  const failure = await commitFailure(dir, error);
-  if (failure === undefined) return new StorageFailure(false, `committing to the store failed (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-  return new StorageFailure(failure.full, failure.full ? `the store's file system is full (${failure.message})` : `committing to the store failed (${failure.message})`, { cause: failure.cause });
 }
 
 /**

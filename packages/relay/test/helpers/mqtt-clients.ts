@@ -1,6 +1,6 @@
 import { connect as mqttConnect, type MqttClient } from 'mqtt';
 import type { Identity } from '@herald/core';
-import { identityLogin } from '@herald/transport-mqtt';
+import { identityLogin } from '@herald/protocol';
 
 /**
  * A raw MQTT 3.1.1 client (persistent session unless `clean`), pushed onto `clients` for cleanup; resolves at CONNACK.

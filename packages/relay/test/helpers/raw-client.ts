@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { Identity } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
+import { relayProtocol as protocol } from '@herald/protocol';
 
 /** A hand-driven relay client for abuse tests: frames in, frames out, and how the connection ended. */
 export interface RawClient {

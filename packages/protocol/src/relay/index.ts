@@ -1,4 +1,4 @@
-/** The relay wire protocol, shared by this transport (the client) and @herald/relay (the server). */
+/** The relay wire protocol, shared by @herald/transport-websocket (the client) and @herald/relay (the server). */
 export * from './codes.js';
 export * from './frames.js';
 export * from './auth.js';

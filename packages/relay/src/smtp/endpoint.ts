@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { inspect } from '@herald/core';
-import { encodedSize, envelopeFromText } from '@herald/transport-email';
-import type { Payer } from './accounts.js';
-import type { RelayCore } from './core.js';
-import { sourceAddress } from './source-address.js';
+import { encodedSize, envelopeFromText } from '@herald/protocol';
+import type { Payer } from '../policy/accounts.js';
+import type { RelayCore } from '../core.js';
+import { sourceAddress } from '../policy/source-address.js';
 
 /** Envelopes taken from one mail at most: a mail is one deposit, not a bulk channel. */
 const MAX_ENVELOPES_PER_MAIL = 16;
@@ -78,7 +78,7 @@ export async function startSmtpEndpoint(core: RelayCore, listen: { host: string;
     // SMTP deposits carry no identity: they count against their source address only.
     const refusal = payer.refusal(new Set(outline.routingTags).size, envelope.length, now);
     if (refusal) throw reply(452, `4.3.1 ${refusal.code}: ${refusal.text}`);
-    const result = store.deposit(envelope, outline.routingTags, outline.id, Math.min(expires, now + init.maxRetentionSeconds * 1000), payer);
+    const result = await store.deposit({ envelope, tags: outline.routingTags, id: outline.id, keepUntil: Math.min(expires, now + init.maxRetentionSeconds * 1000), payer });
     if (!('committed' in result)) throw result.outcome === 'mailbox-full' ? reply(452, '4.2.2 the recipient’s mailbox is full') : reply(452, '4.3.1 the relay’s storage is full');
     await result.committed;
     if (result.outcome !== 'stored') return;

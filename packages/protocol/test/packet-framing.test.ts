@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packetFraming } from '@herald/transport-mqtt';
+import { packetFraming } from '@herald/protocol';
 
 /** MQTT's Remaining Length: 7 bits a byte, low first, the top bit saying "more". */
 function remainingLength(value: number): number[] {

@@ -1,24 +1,22 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import { OptionsError } from '@herald/core';
-import type { Logger } from './log.js';
-import { mqttAuthenticator, mqttUrlPolicy } from './mqtt-auth.js';
-import { openBrokerPersistence } from './mqtt-persistence.js';
-import { guardedSocket, packetFraming } from './mqtt-packet-guard.js';
-import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './mqtt-sessions.js';
+import type { Logger } from '../log.js';
+import { mqttAuthenticator, mqttUrlPolicy } from './auth.js';
+import { openBrokerPersistence } from './persistence.js';
+import { guardedSocket, packetFraming } from './packet-guard.js';
+import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './sessions.js';
+import type { BrokerRecords } from '../store/broker-records.js';
 
 export interface MqttBrokerInit {
   readonly host: string;
   readonly port: number;
-  /** The relay's data dir: the broker keeps its LMDB store in `<dataDir>/mqtt`. */
-  readonly dataDir: string;
+  /** Where the broker keeps its sessions (the relay store's, `RelayStore.openBrokerRecords`); closed with the broker. */
+  readonly records: BrokerRecords;
   /** Larger publishes are refused (the connection is closed: MQTT 3.1.1 has no reason code for it). */
   readonly maxEnvelopeBytes: number;
   /** What the queues hold at most, per session, per publishing client and in all (they are kept in memory too); a publish beyond is refused. */
   readonly queueLimits: QueueLimits;
-  /** Publishes are refused (no PUBACK) while the store's file system has less free; 0: no such check. The relay's minFreeBytes. */
-  readonly minFreeBytes?: number;
   /** Connections open at once; more are refused (the relay's maxConnections). */
   readonly maxConnections: number;
   /** Persistent sessions (clients with subscriptions) kept at most; a new client's SUBSCRIBE beyond is refused (the relay's mqttMaxSessions). */
@@ -47,7 +45,7 @@ export interface MqttBrokerHandle {
 /**
  * The relay's embedded MQTT broker (`herald relay --mqtt HOST:PORT`), so an
  * mqtt:// channel needs no outside broker: Aedes (MQTT 3.1.1; the transport
- * falls back to it from 5) on a durable LMDB persistence (mqtt-persistence.ts),
+ * falls back to it from 5) on a durable persistence (persistence.ts) in the relay's store,
  * sessions and queued envelopes kept across restarts. Rules beyond plain MQTT:
  *
  * - no retained messages and no `$` topics: Herald uses neither, and a retained
@@ -55,12 +53,12 @@ export interface MqttBrokerHandle {
  * - no wildcard subscriptions: a client must name the exact topic, i.e. know
  *   the routing tag, so nobody can list or collect everyone's envelopes with `#`;
  * - only clients that prove an identity key in their CONNECT are admitted
- *   (mqtt-auth.ts), unless `anonymous`; the relay's allow-lists decide who may
+ *   (auth.ts), unless `anonymous`; the relay's allow-lists decide who may
  *   publish (allowDeposit) and subscribe (allowCollect);
  * - nothing about clients, topics or envelopes is logged; only counts;
  * - memory per connection is bounded: a packet whose header declares more than
  *   maxEnvelopeBytes plus room for its fields ends the connection before its
- *   body is buffered (mqtt-packet-guard.ts); connections are capped at the
+ *   body is buffered (packet-guard.ts); connections are capped at the
  *   relay's maxConnections;
  * - persistent sessions are bounded: a session subscribes to at most
  *   MAX_SUBSCRIPTIONS_PER_SESSION topics, and a client without a session may
@@ -71,14 +69,14 @@ export interface MqttBrokerHandle {
  *   not fill that cap for good;
  * - a PUBACK means the publish is on disk for every session subscribed to its
  *   topic: one that would pass a session's, its publisher's or the broker's
- *   quota (mqtt-quotas.ts) is refused instead, with no PUBACK and the
+ *   quota (quotas.ts) is refused instead, with no PUBACK and the
  *   connection closed, so one client cannot fill the broker with sessions of
  *   its own and the broker never acknowledges what it drops; so is a publish
  *   while the disk holds less than minFreeBytes (LMDB must never meet a full
  *   disk: see store-lmdb's free-space.ts).
  */
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
-  const store = await openBrokerPersistence(join(init.dataDir, 'mqtt'), init.queueLimits, init.minFreeBytes ?? 0);
+  const store = await openBrokerPersistence(init.records, init.queueLimits);
   let sessionRefusals = 0;
   // Which signed URLs name this broker is known once it listens (port 0 picks one); until then none.
   let urlAllowed: (url: string) => boolean = () => false;

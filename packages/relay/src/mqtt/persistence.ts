@@ -1,18 +1,17 @@
-import { mkdir } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { freeSpaceGuard } from '@herald/store-lmdb';
-import { mqttSessions, QueueFullError, type Packet, type QueueLimits, type SessionState, type Subscription } from './mqtt-sessions.js';
+import { mqttSessions, type QueueLimits, type SessionState } from './sessions.js';
+import type { BrokerRecords } from '../store/broker-records.js';
 
 /**
  * The embedded broker's persistence (the Aedes persistence interface, async
- * flavour), durable on LMDB in its own folder, `<dataDir>/mqtt`.
+ * flavour), durable in the relay's store through its {@link BrokerRecords}
+ * (on LMDB: its own folder, `<dataDir>/mqtt`).
  *
  * Why not aedes-persistence-level: under load (a subscriber holding several
  * unacknowledged QoS 1 messages, which is how Herald's transport works) it
  * dropped some of them in tests, PUBACKed to the publisher and never sent to the
  * subscriber. Aedes' in-memory persistence is correct; this keeps the same
- * semantics in memory (mqtt-sessions.ts) and writes through to LMDB what a
+ * semantics in memory (sessions.ts) and writes through to the store what a
  * session must not lose:
  *
  * - subscriptions, so a persistent session survives a restart;
@@ -50,20 +49,8 @@ export interface BrokerPersistence {
   close(): Promise<void>;
 }
 
-/** Bytes a queued record takes beyond its payload (key, topic, fields), for the free-space estimate. */
-const QUEUED_RECORD_OVERHEAD = 256;
-
-export async function openBrokerPersistence(folder: string, limits: QueueLimits, minFreeBytes = 0): Promise<BrokerPersistence> {
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  // New copies are refused before the disk is full, as for the relay's mailboxes: lmdb-js must never meet ENOSPC.
-  const space = minFreeBytes > 0 ? await freeSpaceGuard(folder, minFreeBytes) : undefined;
-  // eventTurnBatching off: with it, a commit failing on a full disk rejects a promise of lmdb-js's own that nobody can observe, and the unhandled rejection kills the relay (see mailboxes.ts).
-  const env: RootDatabase = open({ path: folder, noSubdir: false, overlappingSync: false, noSync: false, useWritemap: false, cache: false, maxDbs: 4, eventTurnBatching: false } as Parameters<typeof open>[0]);
-  const subs: Database<Omit<Subscription, 'clientId' | 'topic'>, [string, string]> = env.openDB('subscriptions', {});
-  // Each queued copy with its publisher (`from`, charged for it; absent in records of older versions).
-  const queued: Database<Packet & { from?: string }, [string, number]> = env.openDB('outgoing', {});
-  // When each session's client was last connected: what session expiry counts from. Only clients with a session.
-  const seenAt: Database<number, string> = env.openDB('seen', {});
+/** Takes `records` over: closing the persistence closes them. */
+export async function openBrokerPersistence(records: BrokerRecords, limits: QueueLimits): Promise<BrokerPersistence> {
   const pending = new Set<Promise<unknown>>();
   const background = (write: Promise<unknown>): void => {
     const tracked = write.catch(() => undefined).finally(() => pending.delete(tracked));
@@ -71,35 +58,21 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits,
   };
 
   const state: SessionState = mqttSessions(limits, {
-    storeSubscriptions: (clientId, added, removed) =>
-      env.batch(() => {
-        for (const { clientId: _client, topic, ...record } of added) subs.put([clientId, topic], record);
-        for (const topic of removed) subs.remove([clientId, topic]);
-      }),
-    storeQueued: async (entries) => {
-      const bytes = entries.reduce((sum, entry) => sum + entry.packet.payload.length + QUEUED_RECORD_OVERHEAD, 0);
-      // A fresh reading each time (one statfs): the broker shares its disk with the mailboxes and anything else.
-      if (space && !(await space.check(bytes))) throw new QueueFullError(`not stored: the broker's disk is nearly full (${space.free ?? 0} bytes free, minFreeBytes ${minFreeBytes})`);
-      return env.batch(() => {
-        for (const { clientId, seq, packet, from } of entries) queued.put([clientId, seq], { ...packet, from });
-      });
-    },
-    dropQueued: (clientId, seq) => background(queued.remove([clientId, seq])),
+    storeSubscriptions: (clientId, added, removed) => records.storeSubscriptions(clientId, added, removed),
+    storeQueued: (entries) => records.storeQueued(entries),
+    dropQueued: (clientId, seq) => background(records.dropQueued(clientId, seq)),
   });
-  for (const { key, value } of subs.getRange({})) state.restoreSubscription({ clientId: key[0], topic: key[1], ...value });
-  for (const { key, value } of queued.getRange({})) {
-    const { from, ...packet } = value;
-    state.restoreQueued(key[0], key[1], { ...packet, payload: Buffer.from(value.payload) }, from ?? '');
-  }
-  const lastSeen = new Map<string, number>();
-  for (const { key, value } of seenAt.getRange({})) lastSeen.set(key, value);
+  const stored = await records.load();
+  for (const subscription of stored.subscriptions) state.restoreSubscription(subscription);
+  for (const { clientId, seq, packet, from } of stored.queued) state.restoreQueued(clientId, seq, packet, from);
+  const lastSeen = new Map(stored.seen);
   // A session with no record (written by a version without expiry, or its client's disconnect never recorded before a
   // crash) is as old as this start.
   const startedAt = Date.now();
   for (const clientId of state.sessionIds()) {
     if (lastSeen.has(clientId)) continue;
     lastSeen.set(clientId, startedAt);
-    background(seenAt.put(clientId, startedAt));
+    background(records.storeSeen(clientId, startedAt));
   }
 
   let broker: unknown;
@@ -136,7 +109,7 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits,
       // Clients without a session leave no trace: ids that come and go must not grow the store.
       if (!state.hasSession(clientId)) return;
       lastSeen.set(clientId, at);
-      background(seenAt.put(clientId, at));
+      background(records.storeSeen(clientId, at));
     },
     async expire(before, connected) {
       let expired = 0;
@@ -149,13 +122,13 @@ export async function openBrokerPersistence(folder: string, limits: QueueLimits,
       for (const clientId of [...lastSeen.keys()]) {
         if (state.hasSession(clientId)) continue;
         lastSeen.delete(clientId);
-        background(seenAt.remove(clientId));
+        background(records.dropSeen(clientId));
       }
       return expired;
     },
     async close() {
       await Promise.allSettled(pending);
-      await env.close();
+      await records.close();
     },
   };
 }

@@ -1,11 +1,11 @@
-import { queueQuotas, type QueueLimits } from './mqtt-quotas.js';
+import { queueQuotas, type QueueLimits } from './quotas.js';
 
 /**
  * The embedded broker's session state in memory, with the semantics of Aedes'
  * own in-memory persistence (aedes-persistence), narrowed to what Herald uses:
  * exact topics only (the broker refuses wildcard subscriptions), QoS 1 queues.
  * Every change a session must not lose goes through `hooks` to the durable
- * store (mqtt-persistence.ts); `outgoingEnqueueCombi` resolves only once it is
+ * store (persistence.ts); `outgoingEnqueueCombi` resolves only once it is
  * stored, which is when Aedes PUBACKs the publisher.
  */
 export interface Packet {
@@ -41,13 +41,13 @@ export interface QueuedEntry {
 export interface SessionHooks {
   storeSubscriptions(clientId: string, added: readonly Subscription[], removed: readonly string[]): Promise<unknown>;
   storeQueued(entries: readonly QueuedEntry[]): Promise<unknown>;
-  /** A delivered message leaves the store; not awaited (see mqtt-persistence.ts). */
+  /** A delivered message leaves the store; not awaited (see persistence.ts). */
   dropQueued(clientId: string, seq: number): void;
 }
 
-export type { QueueLimits } from './mqtt-quotas.js';
+export type { QueueLimits } from './quotas.js';
 
-/** Why a publish is refused: a copy would not fit in every session it is meant for (mqtt-quotas.ts). */
+/** Why a publish is refused: a copy would not fit in every session it is meant for (quotas.ts). */
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
 }
@@ -62,8 +62,8 @@ export interface SessionState {
   brokerId: string | undefined;
   /**
    * Queues a QoS 1 publish by client `from` durably for the topic's subscribers before the broker acknowledges it
-   * (see mqtt-broker.ts); `outgoingEnqueueCombi` later finds these entries by the payload buffer, which Aedes passes
-   * along unchanged. All or nothing: when a copy does not fit for every subscriber (mqtt-quotas.ts), nothing is
+   * (see broker.ts); `outgoingEnqueueCombi` later finds these entries by the payload buffer, which Aedes passes
+   * along unchanged. All or nothing: when a copy does not fit for every subscriber (quotas.ts), nothing is
    * stored and it rejects with QueueFullError, and the broker must not acknowledge the publish.
    */
   preStore(from: string, topic: string, payload: Buffer): Promise<void>;

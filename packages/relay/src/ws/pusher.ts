@@ -1,6 +1,6 @@
-import { relayProtocol as protocol } from '@herald/transport-websocket';
-import type { RelayCore } from './core.js';
-import type { MailEntry } from './store/lmdb-store.js';
+import { relayProtocol as protocol } from '@herald/protocol';
+import type { RelayCore } from '../core.js';
+import type { MailEntry } from '../store/relay-store.js';
 
 interface InFlight {
   readonly tag: string;
@@ -30,6 +30,8 @@ export class Pusher {
   private readonly caughtUp = new Set<string>();
   private nextDelivery = 1;
   private scheduled = false;
+  private pumping = false;
+  private pumpAgain = false;
 
   constructor(private readonly core: RelayCore, private readonly target: PushTarget) {}
 
@@ -57,7 +59,7 @@ export class Pusher {
     const { removing, store, metrics, log } = this.core;
     removing.add(entry.key);
     store
-      .remove(entry.tag, entry.seq)
+      .ack(entry.tag, entry.seq)
       .then(
         (neverStored) => {
           metrics.envelopesAcked.inc();
@@ -104,7 +106,24 @@ export class Pusher {
     this.target.send(protocol.encodePush(deliveryId, entry.bytes));
   }
 
+  /** One pass at a time (the store reads asynchronously); a wake during a pass runs another after it. */
   private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    this.fill()
+      .catch((error: unknown) => this.core.log.error({ err: { message: (error as Error).message } }, 'reading a mailbox failed'))
+      .finally(() => {
+        this.pumping = false;
+        if (!this.pumpAgain) return;
+        this.pumpAgain = false;
+        this.wake();
+      });
+  }
+
+  private async fill(): Promise<void> {
     const skip = (key: string): boolean => this.inflightKeys.has(key) || this.core.removing.has(key);
     for (const tag of this.target.tags) {
       for (;;) {
@@ -114,8 +133,10 @@ export class Pusher {
           break;
         }
         const wanted = Math.min(16, this.core.init.pushWindow - this.inflight.size);
-        const entries = this.core.store.list(tag, wanted, skip);
-        for (const entry of entries) this.push(entry);
+        const entries = await this.core.store.list(tag, wanted, skip);
+        if (!this.target.ready) return;
+        // Asked again: while the store read, a new entry may have gone out by offer(), or been acknowledged.
+        for (const entry of entries) if (!skip(entry.key)) this.push(entry);
         if (entries.length < wanted) {
           this.caughtUp.add(tag);
           break;

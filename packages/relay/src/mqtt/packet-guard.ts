@@ -1,15 +1,15 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import type { PacketFraming } from '@herald/transport-mqtt';
+import type { PacketFraming } from '@herald/protocol';
 
 /**
  * Aedes' parser (mqtt-packet) buffers each packet whole before the broker sees
  * it, whatever length its fixed header declares (up to 256 MiB): one client
  * could make the relay hold that much per connection, and a few of them end the
- * process. Each connection's bytes pass @herald/transport-mqtt's packetFraming
- * first, so a packet that declares too much ends the connection at its header.
+ * process. Each connection's bytes pass packetFraming
+ * first (@herald/protocol), so a packet that declares too much ends the connection at its header.
  */
-export { packetFraming } from '@herald/transport-mqtt';
+export { packetFraming } from '@herald/protocol';
 
 /**
  * The socket as Aedes reads and writes it, with every inbound chunk passed

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { sourceAddress } from './source-address.js';
+import { sourceAddress } from '../policy/source-address.js';
 
 /** The caps of the connection gate, from the relay's options. */
 export interface GateLimits {

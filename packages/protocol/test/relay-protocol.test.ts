@@ -1,10 +1,8 @@
 import sodium from 'libsodium-wrappers-sumo';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, routingTagFor, toHex } from '@herald/core';
-import { relayProtocol as protocol, webSocketTransport } from '../src/index.js';
-import { backoff } from '../src/backoff.js';
-import { corkingSender, MAX_CORKED_BYTES } from '../src/protocol/cork.js';
-import type WebSocket from 'ws';
+import { relayProtocol as protocol } from '@herald/protocol';
+import { corkingSender, MAX_CORKED_BYTES, type FrameSocket } from '@herald/protocol/relay';
 
 await sodium.ready;
 
@@ -63,26 +61,6 @@ describe('relay protocol codec', () => {
     // The MAC is bound to the relay's ephemeral key: with another secret it fails.
     expect(protocol.verifyAuth(auth, sent.bytes, new Uint8Array(32).fill(8), () => true)).toEqual({ ok: false, reason: 'a mailbox proof does not verify', failure: 'mailbox-proof' });
   });
-
-  it('draws reconnection delays between the minimum and the growing ceiling', () => {
-    const delays = backoff(100, 1000);
-    const drawn = Array.from({ length: 50 }, () => delays.next());
-    expect(drawn.every((value) => value >= 100 && value <= 1000)).toBe(true);
-    expect(new Set(drawn).size).toBeGreaterThan(10);
-  });
-
-  it('validates its init with precise messages', () => {
-    const identity = generateIdentity();
-    expect(() => webSocketTransport({ url: 'http://x', identity })).toThrow('webSocketTransport: url: expected ws:// or wss://, got http:');
-    expect(() => webSocketTransport({ url: 'ws://u:p@x', identity })).toThrow('must not carry a user or password');
-    expect(() => webSocketTransport({ url: 'ws://x', identity: {} as never })).toThrow('webSocketTransport: identity: expected an Identity');
-    expect(() => webSocketTransport({ url: 'ws://x', identity, heartbeatIntervalMs: 5000, heartbeatTimeoutMs: 4000 })).toThrow('heartbeatTimeoutMs: expected whole milliseconds from 5001 to 300000, got 4000');
-    expect(() => webSocketTransport({ url: 'ws://x', identity, colect: true } as never)).toThrow('unknown option "colect"');
-    expect(() => webSocketTransport({ url: 'ws://x', identity, localAddress: 'eth0' })).toThrow('webSocketTransport: localAddress: expected an IPv4 or IPv6 address, got "eth0"');
-    expect(() => webSocketTransport({ url: 'ws://x', identity, localAddress: '127.0.0.2' })).not.toThrow();
-    expect(() => webSocketTransport({ url: 'ws://x', identity, certificate: new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES + 1) })).toThrow(`certificate: expected the encoded certificate chain (1 to ${protocol.MAX_CERTIFICATE_CHAIN_BYTES} bytes)`);
-    expect(webSocketTransport({ url: 'wss://relay.example/herald', identity }).name).toBe('wss://relay.example/herald');
-  });
 });
 
 describe('corkingSender', () => {
@@ -90,7 +68,7 @@ describe('corkingSender', () => {
     const written: string[] = [];
     let corks = 0;
     const tcp = { cork: () => void corks++, uncork: () => void (corks > 0 && corks-- === 1 && written.push('uncorked')) };
-    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame[0]}`) } as unknown as WebSocket;
+    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame[0]}`) } as unknown as FrameSocket;
     const send = corkingSender(socket);
     send(Uint8Array.of(1));
     send(Uint8Array.of(2));
@@ -111,7 +89,7 @@ describe('corkingSender', () => {
     const written: string[] = [];
     let corked = false;
     const tcp = { cork: () => void (corked = true), uncork: () => void (corked && written.push('uncorked'), (corked = false)) };
-    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame.length}`) } as unknown as WebSocket;
+    const socket = { _socket: tcp, send: (frame: Uint8Array) => void written.push(`frame ${frame.length}`) } as unknown as FrameSocket;
     const send = corkingSender(socket);
     const piece = MAX_CORKED_BYTES / 4;
     for (let count = 0; count < 9; count++) send(new Uint8Array(piece));

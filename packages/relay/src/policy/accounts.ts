@@ -1,4 +1,4 @@
-import type { MailboxCounts } from './store/counts.js';
+import type { StoreUsage } from '../store/relay-store.js';
 import { tokenBucket, type TokenBucket } from './rate.js';
 
 /** What a depositor may hold stored at once, and how fast it may deposit. */
@@ -64,7 +64,7 @@ const IDLE_MS = 60_000;
  * allowance shrinks linearly with the room left, so the heaviest depositors are refused first and the last room
  * goes to those holding little. After a restart the stored entries count against the relay's totals only.
  */
-export function depositorAccounts(init: AccountsInit, counts: MailboxCounts): DepositorAccounts {
+export function depositorAccounts(init: AccountsInit, counts: StoreUsage): DepositorAccounts {
   const accounts = new Map<string, Account>();
   const highWater = init.highWaterPercent / 100;
 

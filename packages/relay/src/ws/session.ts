@@ -1,16 +1,16 @@
 import { randomFillSync } from 'node:crypto';
 import WebSocket from 'ws';
 import { inspect, toHex } from '@herald/core';
-import { relayProtocol as protocol } from '@herald/transport-websocket';
-import type { RelayCore } from './core.js';
-import type { Payer } from './accounts.js';
+import { relayProtocol as protocol } from '@herald/protocol';
+import type { RelayCore } from '../core.js';
+import type { Payer } from '../policy/accounts.js';
 import { raiseFrameLimit } from './frame-limit.js';
-import type { DepositOutcome, MailEntry } from './store/lmdb-store.js';
+import type { DepositOutcome, MailEntry } from '../store/relay-store.js';
 import { Pusher } from './pusher.js';
-import { tokenBucket } from './rate.js';
-import { sodium } from './sodium.js';
-import { StorageFailure } from './store/storage-health.js';
-import type { AuthFailureReason } from './metrics.js';
+import { tokenBucket } from '../policy/rate.js';
+import { sodium } from '../sodium.js';
+import { StorageFailure } from '../store/storage-health.js';
+import type { AuthFailureReason } from '../metrics.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -199,7 +199,7 @@ export class Session {
     this.tags = verdict.tags;
     if (this.canDeposit) this.payer = this.core.accounts.payer(toHex(verdict.signingPublicKey), this.peer.address);
     // Proven owners collect these mailboxes: from now on they get the full quota and retention.
-    this.core.store.collected.mark(this.tags, (error) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
+    this.core.store.markCollected(this.tags).catch((error: unknown) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
     this.core.metrics.authenticated.inc();
     if (admitted) this.core.admission?.track(this, admitted.chain);
     for (const tag of this.tags) {
@@ -229,7 +229,7 @@ export class Session {
   }
 
   private onDeposit(requestId: number, envelope: Uint8Array): void {
-    const { init, metrics } = this.core;
+    const { init } = this.core;
     if (this.state !== 'ready') return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before depositing');
     if (!this.canDeposit) return this.refuse('NOT_ALLOWED', requestId, 'this identity may not deposit here');
     if (!this.core.accepting) return this.refuse('UNAVAILABLE', requestId, 'the relay is shutting down');
@@ -252,13 +252,26 @@ export class Session {
     const size = envelope.length;
     const refusal = this.payer?.refusal(new Set(tags).size, size, now);
     if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
-    let result: DepositOutcome;
-    try {
-      result = this.core.store.deposit(envelope, tags, id, keepUntil, this.payer);
-    } catch (error) {
-      this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
-      return this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
-    }
+    this.pendingDeposits++;
+    const work = this.core.store
+      .deposit({ envelope, tags, id, keepUntil, payer: this.payer })
+      .then((result) => this.deposited(requestId, size, result))
+      .catch((error: unknown) => {
+        // A failed commit is logged once by the store's health (relay.ts), not once per deposit in it.
+        if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
+        this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
+        this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+      });
+    this.core.deposits.add(work);
+    void work.finally(() => {
+      this.pendingDeposits--;
+      this.core.deposits.delete(work);
+    });
+  }
+
+  /** Answers a deposit the store decided on: a refusal now, or ACCEPTED once its entries are durable. */
+  private async deposited(requestId: number, size: number, result: DepositOutcome): Promise<void> {
+    const { init, metrics } = this.core;
     if (result.outcome === 'storage-failed') return this.refuseStorage(requestId, result.failure);
     if (!('committed' in result)) {
       return result.outcome === 'mailbox-full' ? this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full') : this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
@@ -276,29 +289,14 @@ export class Session {
       }
     };
     offer();
-    this.pendingDeposits++;
-    const work = result.committed.then(
-      () => {
-        // ACCEPTED only now, when the envelope is durable: that is the receipt the sender's node relies on.
-        this.accepted.add(requestId);
-        if (entries.length === 0) return;
-        metrics.envelopesIn.inc();
-        metrics.bytesIn.inc(size);
-        // Offered again: a recipient whose window was full reads it from the store now that it is committed.
-        offer();
-      },
-      (error: unknown) => {
-        // A failed commit is logged once by the store's health (relay.ts), not once per deposit in it.
-        if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
-        this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
-        this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
-      },
-    );
-    this.core.deposits.add(work);
-    void work.finally(() => {
-      this.pendingDeposits--;
-      this.core.deposits.delete(work);
-    });
+    await result.committed;
+    // ACCEPTED only now, when the envelope is durable: that is the receipt the sender's node relies on.
+    this.accepted.add(requestId);
+    if (entries.length === 0) return;
+    metrics.envelopesIn.inc();
+    metrics.bytesIn.inc(size);
+    // Offered again: a recipient whose window was full reads it from the store now that it is committed.
+    offer();
   }
 
   private onAck(deliveryIds: readonly number[]): void {

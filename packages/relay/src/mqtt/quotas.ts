@@ -3,7 +3,7 @@
  * queued copy of a message counts three times: against the session that will
  * receive it, against the client that published it, and against the broker as a
  * whole. A publish is taken only if a copy fits for every session it is meant
- * for (mqtt-sessions.ts `preStore`); otherwise the broker refuses it without a
+ * for (sessions.ts `preStore`); otherwise the broker refuses it without a
  * PUBACK. So one client cannot fill the broker by publishing into sessions it
  * opened itself and left, and a PUBACK always means "stored for everyone".
  */

@@ -1,6 +1,6 @@
 import { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN, routingTagFor, toHex, type Identity } from '@herald/core';
 import { encodeAuth, MAC_BYTES, type Auth, type Challenge, type TagProof } from './frames.js';
-import { sodium } from './sodium.js';
+import { sodium } from '../sodium.js';
 
 /**
  * Authentication and mailbox ownership (docs/relay-protocol.md section 4, threat model section 10).

@@ -1,4 +1,7 @@
-import type WebSocket from 'ws';
+/** What corkingSender needs of a WebSocket (ws's WebSocket is one): no dependency on ws here. */
+export interface FrameSocket {
+  send(frame: Uint8Array, callback?: (error?: Error) => void): void;
+}
 
 /** Sends a frame through the corked socket; `flush` sends what is corked now instead of at the end of the pass. */
 export interface CorkingSender {
@@ -31,7 +34,7 @@ export const MAX_CORKED_BYTES = 16 * 1024;
  * pass) would otherwise wait a whole further pass, behind the next burst of
  * incoming data, for its uncork: such senders call `flush` after it.
  */
-export function corkingSender(socket: WebSocket): CorkingSender {
+export function corkingSender(socket: FrameSocket): CorkingSender {
   let corked: { uncork: () => void } | undefined;
   let corkedBytes = 0;
   const uncork = (): void => {

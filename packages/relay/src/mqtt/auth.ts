@@ -1,5 +1,5 @@
 import { toHex } from '@herald/core';
-import { checkIdentityLogin, PROOF_WINDOW_MS } from '@herald/transport-mqtt';
+import { checkIdentityLogin, PROOF_WINDOW_MS } from '@herald/protocol';
 
 /** Who may use the embedded broker (the relay's mqttAnonymous, allowDeposit and allowCollect, docs/operations.md). */
 export interface MqttAuthInit {

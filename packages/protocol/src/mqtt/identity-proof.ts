@@ -1,5 +1,5 @@
 import { fromHex, secureRandom, toHex, type Identity } from '@herald/core';
-import { sodium } from './sodium.js';
+import { sodium } from '../sodium.js';
 
 /**
  * Proof of an identity key in an MQTT CONNECT (docs/relay-protocol.md section 9),

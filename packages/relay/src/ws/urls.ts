@@ -1,5 +1,5 @@
-import { relayProtocol } from '@herald/transport-websocket';
-import type { ResolvedRelayInit } from './init.js';
+import { relayProtocol } from '@herald/protocol';
+import type { ResolvedRelayInit } from '../init.js';
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
