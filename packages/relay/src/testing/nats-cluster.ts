@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '@herald/transport-mqtt/testing';
 import { natsNode, type NatsNode } from './nats-server.js';
 
 export { natsServerBinary, type NatsNode } from './nats-server.js';
@@ -20,8 +20,8 @@ export interface NatsCluster {
   /** Credentials clients must give, when the cluster was made with `auth`. */
   readonly user: { readonly name: string; readonly password: string } | undefined;
   /**
-   * Waits until every running node reports itself healthy (/healthz: JetStream on, its meta group and its streams
-   * current) and a meta leader is elected: after a start, or after a node came back and must catch up.
+   * Waits until every running node reports itself healthy (/healthz), a meta leader is elected, and every stream's
+   * replicas are current: after a start, or after a node came back and must catch up.
    */
   ready(timeoutMs?: number): Promise<void>;
   /** Starts every node that is not running (in parallel: a JetStream cluster needs a quorum to elect). */
@@ -45,11 +45,52 @@ export interface NatsClusterInit {
   readonly startTimeoutMs?: number;
 }
 
+/** A loopback port free now (the relay depends on no transport package, whose test helpers have one too). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** Ports that are free now and distinct from one another. */
 async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
+}
+
+/** What a node's /jsz?streams=true tells of the cluster and of the streams it holds. */
+interface JetStreamView {
+  readonly meta_cluster?: { readonly leader?: string };
+  readonly account_details?: readonly { readonly stream_detail?: readonly { readonly name: string; readonly cluster?: { readonly leader?: string; readonly replicas?: readonly { readonly current?: boolean; readonly lag?: number }[] } }[] }[];
+}
+
+/**
+ * Every stream has a leader, and its leader (whose view alone is current: followers' views of each other lag)
+ * sees every replica caught up: a node back from a crash has no messages missing any more (an ordered consumer
+ * placed on a lagging replica would not see them yet).
+ */
+function streamsCurrent(views: readonly (readonly [string, JetStreamView | undefined])[]): boolean {
+  const streams = new Map<string, boolean>();
+  for (const [node, view] of views) {
+    if (view === undefined) return false;
+    for (const account of view.account_details ?? []) {
+      for (const stream of account.stream_detail ?? []) {
+        if (!stream.cluster?.leader) return false;
+        if (stream.cluster.leader !== node) {
+          if (!streams.has(stream.name)) streams.set(stream.name, false);
+          continue;
+        }
+        streams.set(stream.name, (stream.cluster.replicas ?? []).every((replica) => replica.current === true && (replica.lag ?? 0) === 0));
+      }
+    }
+  }
+  return [...streams.values()].every(Boolean);
 }
 
 export async function startNatsCluster(init: NatsClusterInit = {}): Promise<NatsCluster> {
@@ -87,8 +128,9 @@ export async function startNatsCluster(init: NatsClusterInit = {}): Promise<Nats
     for (;;) {
       const running = nodes.filter((node) => node.running());
       const answers = await Promise.all(running.map((node) => node.monitor('/healthz').catch((error: unknown) => ({ status: 0, text: String(error) }))));
-      const leader = await Promise.all(running.map((node) => node.monitor('/jsz').then((answer) => (JSON.parse(answer.text) as { meta_cluster?: { leader?: string } }).meta_cluster?.leader, () => undefined)));
-      if (running.length > 0 && answers.every((answer) => answer.status === 200) && leader.every((name) => name !== undefined && name !== '')) return;
+      const views = await Promise.all(running.map((node) => node.monitor('/jsz?streams=true').then((answer) => JSON.parse(answer.text) as JetStreamView, () => undefined)));
+      const leaders = views.every((view) => view?.meta_cluster?.leader !== undefined && view.meta_cluster.leader !== '');
+      if (running.length > 0 && answers.every((answer) => answer.status === 200) && leaders && streamsCurrent(views.map((view, position) => [running[position]!.name, view]))) return;
       last = answers.map((answer, position) => `${running[position]!.name}: ${answer.status} ${answer.text.trim()}`).join('; ');
       if (Date.now() > deadline) throw new Error(`the NATS cluster was not ready within ${timeoutMs} ms: ${last}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
