@@ -1,11 +1,22 @@
 import { OptionsError } from '@herald/core';
+import { resolveNatsStoreOptions, type NatsStoreOptions } from './store/nats/options.js';
 
 /** Everything a relay can be told, by `startRelay(init)`, by the YAML config file or by flags (docs/operations.md). */
 export interface RelayInit {
   /** Where to listen, `host:port`. Port 0 picks a free port (the handle's `url` says which). Default `127.0.0.1:7700`. */
   readonly listen?: string;
-  /** Directory of the LMDB mailbox store; created if missing. Required. */
+  /**
+   * Directory of the LMDB mailbox store; created if missing. Required. With `store` (a NATS cluster) it holds only
+   * what stays on this machine: the embedded MQTT broker's sessions.
+   */
   readonly dataDir: string;
+  /**
+   * Keep the mailboxes in a NATS JetStream cluster instead of LMDB in dataDir, shared by every relay given the same
+   * cluster (and `name`): `nats://h1:4222,h2:4222,h3:4222`, or an object with `servers` and the options of
+   * store/nats/options.ts (replicas — default 3 —, name, user/password, token, credentialsFile, tls, timeouts).
+   * Default: none (LMDB).
+   */
+  readonly store?: string | NatsStoreOptions;
   /**
    * The URLs clients dial (`ws://relay.example:7700`, `wss://…/herald`). A client signs the URL it dialled, and an
    * authentication signed for another URL is refused, so a rogue relay cannot pass a client's answer on to this one.
@@ -158,7 +169,9 @@ export interface RelayInit {
   readonly shutdownTimeoutMs?: number;
 }
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations' | 'store'>> & {
+  /** The NATS cluster's options (validated), or undefined for LMDB in dataDir. */
+  readonly store: NatsStoreOptions | undefined;
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
@@ -219,7 +232,7 @@ const NUMBERS = {
   shutdownTimeoutMs: [10_000, 0, 600_000, 'milliseconds'],
 } as const;
 
-export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'mqttAnonymous', 'allowDeposit', 'allowCollect', 'admitAuthorities', 'admitRevocations', 'logLevel', ...Object.keys(NUMBERS)]);
+export const KNOWN_OPTIONS: ReadonlySet<string> = new Set(['listen', 'dataDir', 'store', 'publicUrls', 'metricsListen', 'smtp', 'mqtt', 'mqttAnonymous', 'allowDeposit', 'allowCollect', 'admitAuthorities', 'admitRevocations', 'logLevel', ...Object.keys(NUMBERS)]);
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -266,6 +279,11 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   if (numbers.maxAuthenticatingPerAddress > numbers.maxConnectionsPerAddress) throw new OptionsError(`${where}: maxAuthenticatingPerAddress (${numbers.maxAuthenticatingPerAddress}) must be at most maxConnectionsPerAddress (${numbers.maxConnectionsPerAddress})`);
   if (numbers.maxBufferedBytes < numbers.pauseBufferedBytes) throw new OptionsError(`${where}: maxBufferedBytes (${numbers.maxBufferedBytes}) must be at least pauseBufferedBytes (${numbers.pauseBufferedBytes})`);
   if (typeof init.dataDir !== 'string' || init.dataDir.trim() === '') throw new OptionsError(`${where}: dataDir: expected a directory path, got ${describe(init.dataDir)}`);
+  let store: NatsStoreOptions | undefined;
+  if (init.store !== undefined) {
+    store = typeof init.store === 'string' ? { servers: init.store } : init.store;
+    resolveNatsStoreOptions(store, `${where}: store`);
+  }
   const listen = init.listen ?? '127.0.0.1:7700';
   const { host, port } = parseAddress(listen, `${where}: listen`);
   const metrics = init.metricsListen === undefined ? undefined : parseMetricsAddress(init.metricsListen, `${where}: metricsListen`);
@@ -296,6 +314,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     host,
     port,
     dataDir: init.dataDir,
+    store,
     publicUrls,
     metrics,
     smtp,

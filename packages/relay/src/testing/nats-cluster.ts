@@ -39,7 +39,10 @@ export interface NatsClusterInit {
   readonly auth?: boolean;
   /** Serve clients over TLS with this certificate and key (PEM files). Default: plain TCP. */
   readonly tls?: { readonly certPath: string; readonly keyPath: string };
-  /** JetStream file storage each node may use. Default 1 GiB. */
+  /**
+   * JetStream file storage each node may use (a limit, not a reservation of disk; a stream's max_bytes is reserved
+   * against it: a relay on defaults asks 1.25 GiB). Default 8 GiB.
+   */
   readonly maxFileBytes?: number;
   /** Longest wait for a node's start, and for `ready`. Default 30 000 ms. */
   readonly startTimeoutMs?: number;
@@ -115,7 +118,7 @@ export async function startNatsCluster(init: NatsClusterInit = {}): Promise<Nats
         monitorPort: ports[count * 2 + index]!,
         routes: clusterPorts,
         clusterName,
-        maxFileBytes: init.maxFileBytes ?? 1024 * 1024 * 1024,
+        maxFileBytes: init.maxFileBytes ?? 8 * 1024 * 1024 * 1024,
         user,
         tls: init.tls,
         startTimeoutMs,

@@ -1,3 +1,4 @@
+import { OptionsError } from '@herald/core';
 import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -49,10 +50,10 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     allow_direct: false,
   };
   const existing = await manager.streams.info(mailStream).catch(() => undefined);
-  if (existing === undefined) await manager.streams.add(config);
+  if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
   else if (Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
     // The last relay started sets the limits every relay shares (a rolling restart with new settings changes them).
-    await manager.streams.update(mailStream, config);
+    await manager.streams.update(mailStream, config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
   }
   const buckets = new Kvm(connection);
   const meta = await buckets.create(`${name}_META`, { replicas, history: 1, storage: StorageType.File });
@@ -65,4 +66,13 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     meta,
     collected,
   };
+}
+
+/** A stream the cluster would not create or change: an OptionsError that says what the relay asked for. */
+function placementFailed(error: unknown, replicas: number, maxBytes: number): never {
+  const message = (error as Error).message;
+  const hint = /insufficient|resources|placement/i.test(message)
+    ? `: the mail stream reserves maxStoredBytes plus ${MESSAGE_OVERHEAD} bytes per maxStoredEnvelopes (${maxBytes} bytes) on each of ${replicas} nodes; give each node's jetstream max_file_store that much, or lower maxStoredBytes / maxStoredEnvelopes`
+    : '';
+  throw new OptionsError(`store: the NATS cluster refused the relay's mail stream (${message})${hint}`, { cause: error });
 }

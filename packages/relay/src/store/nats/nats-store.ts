@@ -88,7 +88,13 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         // Deposits made here are offered by their own connection; others' are news to recipients connected here.
         if (learned && own === undefined) {
           const entry: MailEntry = { tag, seq: message.seq, key: `${tag}:${message.seq}`, bytes: message.data, depositedAt: header.depositedAt };
-          for (const listener of listeners) listener(entry);
+          for (const listener of listeners) {
+            try {
+              listener(entry);
+            } catch {
+              // A listener's fault must not stop the tail: the entry stays listed for the pump to find.
+            }
+          }
         }
       }
       view.passed(message.seq);
