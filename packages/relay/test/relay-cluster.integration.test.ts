@@ -95,4 +95,23 @@ describe('two relays on one NATS JetStream cluster', () => {
     await cluster.start();
     await cluster.ready(60_000);
   }, 180_000);
+
+  it('keeps every stored envelope through a SIGKILL and restart of the whole cluster; the relays reconnect by themselves', async () => {
+    const [a, b] = [await relay('RESTART'), await relay('RESTART')];
+    const alice = generateIdentity({ label: 'Alice' });
+    const carol = generateIdentity({ label: 'Carol' });
+    const sender = await node(alice, [carol], [a.url]);
+    const texts = Array.from({ length: 10 }, (_, index) => `kept ${index}`);
+    for (const text of texts) await sender.node.send(carol.card, text);
+    await until('relay A to accept all 10', async () => (await a.metric('herald_relay_envelopes_in_total')) === 10);
+    await cluster.stop('SIGKILL');
+    await until('relay B to report the lost cluster on /healthz', async () => (await b.get('/healthz')).text.includes('degraded'), 30_000);
+    await cluster.start();
+    await cluster.ready(60_000);
+    await until('relay B to be healthy again', async () => (await b.get('/healthz')).text.includes('"ok"'), 30_000);
+    const carolOnB = await node(carol, [alice], [b.url]);
+    await until('Carol to collect all 10 through relay B', () => carolOnB.received.length >= 10, 40_000);
+    await until('Alice to see all 10 delivered', () => delivered(sender, 10), 40_000);
+    expect([...carolOnB.received].sort()).toEqual([...texts].sort());
+  }, 180_000);
 });
