@@ -62,7 +62,12 @@ describe('the NATS store shared by two relays', () => {
     expect((await b.list(tag, 10, none)).map((listed) => listed.key)).toEqual([entry.key]);
     // A deposit of the same bytes through B is a duplicate of A's.
     expect((await b.deposit(sealed)).outcome).toBe('duplicate');
+    expect(a.usage.envelopes).toBe(1);
     expect(await b.ack(entry.tag, entry.seq)).toBe(false);
+    // A hears of the removal through B, so its counts (the quotas, /metrics) do not keep what B removed.
+    const deadline = Date.now() + 10_000;
+    while (a.usage.envelopes !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([a.usage.envelopes, a.usage.bytes, a.usage.mailboxes]).toEqual([0, 0, 0]);
     expect(await a.list(tag, 10, none)).toEqual([]);
     expect(await b.list(tag, 10, none)).toEqual([]);
     // A's own deposit is not news to A: its connection offered it already.

@@ -14,6 +14,8 @@ export interface NatsNode {
   readonly port: number;
   readonly monitorPort: number;
   readonly storeDir: string;
+  /** The process id while it runs (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** Started and not exited. */
   running(): boolean;
   /** What the server logged (stderr) since it was first started. */
@@ -82,6 +84,9 @@ export async function natsNode(config: NatsNodeConfig): Promise<NatsNode> {
     port: config.port,
     monitorPort: config.monitorPort,
     storeDir: join(config.dir, 'jetstream'),
+    get pid() {
+      return running() ? child?.pid : undefined;
+    },
     running,
     logs: () => stderr,
     monitor,

@@ -11,6 +11,7 @@ import { entryHeaders, readEntryHeader } from './entry-headers.js';
 import { openLayout } from './layout.js';
 import { resolveNatsStoreOptions, type NatsStoreOptions } from './options.js';
 import { publishEntry, type PublishResult } from './publish.js';
+import { removalNotices } from './removals.js';
 import { retried } from './retried.js';
 import { sharedRelayId } from './relay-id.js';
 import { tailStream } from './tail.js';
@@ -99,6 +100,8 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
       }
       view.passed(message.seq);
     };
+    // Removal notices first: one sent while the mail stream is being read must not be missed.
+    const notices = await removalNotices(connection, layout.manager, options.name, options.replicas, (tag, seq) => void view.forget(tag, seq));
     const lastSeq = (await layout.manager.streams.info(layout.mailStream)).state.last_seq;
     // The server's message get takes next_by_subj (nats-server 2.9 and later); the client types it for direct gets only.
     const firstFrom = async (seq: number): Promise<number | undefined> => (await layout.manager.streams.getMessage(layout.mailStream, { next_by_subj: layout.subjectOf('*'), seq } as unknown as MsgRequest))?.seq;
@@ -133,6 +136,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
           return gone;
         }),
       );
+      notices.announce(entries.filter((_, position) => removed[position]));
       return removed.filter(Boolean).length;
     };
 
@@ -237,6 +241,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
       },
       async close() {
         await tail.stop();
+        await notices.stop();
         await connection.drain().catch(() => connection.close());
       },
     };
