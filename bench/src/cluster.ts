@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     contenders.push(
       contender('one relay on LMDB', await relayPath(lmdb.url, alice, bob, envelopes), [['relay', () => lmdb.pid]], () => lmdb.drained()),
       contender('one relay on the cluster', await relayPath(single.url, alice, bob, envelopes), [['relay', () => single.pid], ...natsProcesses], () => single.drained()),
-      contender('two relays on the cluster (deposit on A, collect on B)', await relayPath(depositRelay.url, alice, bob, envelopes, collectRelay.url), [['relay A', () => depositRelay.pid], ['relay B', () => collectRelay.pid], ...natsProcesses], () => collectRelay.drained()),
+      contender('two relays on the cluster (deposit on A, collect on B)', await relayPath(depositRelay.url, alice, bob, envelopes, collectRelay.url), [['relay A', () => depositRelay.pid], ['relay B', () => collectRelay.pid], ...natsProcesses], async () => void (await Promise.all([depositRelay.drained(), collectRelay.drained()]))),
       contender('bare JetStream publish → consume', await jetStreamPath(cluster.nodes.map((node) => node.url), replicas, envelopes), [...natsProcesses], async () => undefined),
     );
     for (let round = 0; round < warmRounds + rounds; round++) {

@@ -64,6 +64,12 @@ describe('the NATS store shared by two relays', () => {
     expect((await b.deposit(sealed)).outcome).toBe('duplicate');
     expect(a.usage.envelopes).toBe(1);
     expect(await b.ack(entry.tag, entry.seq)).toBe(false);
+    // Deposited again through A at once (before A may have heard of the removal): a new entry, not a duplicate.
+    const again = await a.deposit(sealed);
+    if (again.outcome !== 'stored') throw new Error(`deposited again: ${again.outcome}`);
+    const renewed = again.entries[0]!;
+    expect(renewed.seq).toBeGreaterThan(entry.seq);
+    expect(await b.ack(renewed.tag, renewed.seq)).toBe(false);
     // A hears of the removal through B, so its counts (the quotas, /metrics) do not keep what B removed.
     const deadline = Date.now() + 10_000;
     while (a.usage.envelopes !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
 import { startNatsCluster, type NatsCluster } from '@herald/relay/testing';
-import { startNode, until, type TestNode } from './helpers/nodes.js';
+import { delivered, startNode, until, type TestNode } from './helpers/nodes.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /**
@@ -37,8 +37,6 @@ async function node(...args: Parameters<typeof startNode>): Promise<TestNode> {
   nodes.push(started);
   return started;
 }
-
-const delivered = async (sender: TestNode, count: number): Promise<boolean> => (await sender.node.outbox()).filter((record) => record.status === 'delivered').length >= count;
 
 describe('two relays on one NATS JetStream cluster', () => {
   it('pushes to a recipient on relay B what was deposited through relay A, and holds mail for an offline one', async () => {

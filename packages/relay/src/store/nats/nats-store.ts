@@ -3,7 +3,7 @@ import { OptionsError } from '@herald/core';
 import { jetstream, type JsMsg, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { sodium } from '../../sodium.js';
-import type { DepositOutcome, EntryCharge, MailEntry, RelayStore, RelayStoreInit } from '../relay-store.js';
+import type { DepositOutcome, DepositRequest, EntryCharge, MailEntry, RelayStore, RelayStoreInit } from '../relay-store.js';
 import { StorageFailure, storageHealth } from '../storage-health.js';
 import { collectedMailboxes } from './collected.js';
 import { openNatsConnection } from './connection.js';
@@ -117,6 +117,13 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         throw new StorageFailure(false, `reading an entry from the NATS cluster failed (${(error as Error).message})`, { cause: error });
       });
 
+    /** Whether the stream still holds this entry; when the cluster does not answer, assumed so. Forgotten if not. */
+    const stillHeld = async (tag: string, seq: number): Promise<boolean> => {
+      const held = await read(seq).then((message) => message !== null && layout.tagOf(message.subject) === tag, () => true);
+      if (!held) view.forget(tag, seq);
+      return held;
+    };
+
     /**
      * Removes entries from the stream; an entry already gone (removed through another relay) counts as removed by
      * none. An entry this relay does not know is looked up first, and left alone unless it is of that mailbox.
@@ -140,66 +147,77 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
       return removed.filter(Boolean).length;
     };
 
+    /** A deposit whose mailboxes (`claimed`: not being stored by another deposit here) are this call's to store. */
+    const depositClaimed = async ({ envelope, id, keepUntil, payer }: DepositRequest, hash: string, claimed: readonly string[], earlier: readonly Promise<unknown>[]): Promise<DepositOutcome> => {
+      const size = envelope.length;
+      // A copy in the view may have been removed through another relay a moment ago: the stream says.
+      const checked = await Promise.all(claimed.map(async (tag) => {
+        const copy = view.copyOf(tag, id, hash);
+        return copy === undefined || !(await stillHeld(tag, copy)) ? tag : undefined;
+      }));
+      const fresh = checked.filter((tag) => tag !== undefined);
+      if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
+      const now = Date.now();
+      const failure = health.refusal(now);
+      if (failure) return { outcome: 'storage-failed', failure };
+      const uncollected = new Set(watchesCollection ? (await Promise.all(fresh.map(async (tag) => ((await collected.has(tag)) ? undefined : tag)))).filter((tag) => tag !== undefined) : []);
+      const reserved = view.counts.reserve(fresh, size, (tag) => uncollected.has(tag));
+      if (reserved !== 'ok') return { outcome: reserved };
+      const shortKeepUntil = limits.uncollectedRetentionSeconds === undefined ? keepUntil : Math.min(keepUntil, now + limits.uncollectedRetentionSeconds * 1000);
+      const attempt = ++depositNumber;
+      const results = await Promise.all(
+        fresh.map(async (tag) => {
+          const header = { id, keepUntil: uncollected.has(tag) ? shortKeepUntil : keepUntil, hash, depositedAt: now };
+          const result = await publishEntry(client, layout.subjectOf(tag), envelope, `${msgIdOf(tag, hash)}.${instance}.${attempt}`, entryHeaders(header), options.requestTimeoutMs);
+          return { tag, header, result };
+        }),
+      );
+      const acked = results.flatMap(({ tag, header, result }) => (result.kind === 'stored' ? [{ tag, header, seq: result.ack.seq }] : []));
+      const refused = results.map(({ result }) => result).find((result): result is Exclude<PublishResult, { kind: 'stored' }> => result.kind !== 'stored');
+      if (refused) {
+        // In all mailboxes or in none: the entries stored already are taken back (learned first, so that
+        // forgetting them releases their reservation once), the others' reservations released.
+        for (const { tag, header, seq } of acked) view.learn({ ...header, tag, seq, size }, payer, true);
+        view.counts.release(fresh.filter((tag) => !acked.some((entry) => entry.tag === tag)), size);
+        await removeEntries(acked.map(({ tag, seq }) => [tag, seq])).catch(() => undefined);
+        if (refused.kind !== 'failed') return { outcome: refused.kind };
+        const failed = new StorageFailure(refused.full, refused.reason);
+        health.failed(failed, Date.now());
+        return { outcome: 'storage-failed', failure: failed };
+      }
+      health.committed();
+      // Learned now, unless the tail read them first; the tail, reading them later, leaves them be (and does
+      // not bring one back that was acknowledged and removed meanwhile: view.ts).
+      const entries: MailEntry[] = [];
+      for (const { tag, header, seq } of acked) {
+        const learnedHere = view.learn({ ...header, tag, seq, size }, payer, true);
+        if (!learnedHere && view.index.get(tag, seq) === undefined) continue;
+        entries.push({ tag, seq, key: `${tag}:${seq}`, bytes: envelope, depositedAt: now });
+      }
+      // Durable now; a mailbox whose copy another deposit here is still storing waits for that one.
+      return { outcome: 'stored', entries, committed: Promise.all(earlier).then(() => undefined) };
+    };
+
     const store: NatsRelayStore = {
       relayId,
       usage: view.counts,
       onArrival: (listener) => void listeners.push(listener),
-      async deposit({ envelope, tags: given, id, keepUntil, payer }): Promise<DepositOutcome> {
-        const tags = [...new Set(given)];
-        const size = envelope.length;
-        const hash = sodium.crypto_generichash(16, envelope, null, 'hex');
+      async deposit(request): Promise<DepositOutcome> {
+        const hash = sodium.crypto_generichash(16, request.envelope, null, 'hex');
         const earlier: Promise<unknown>[] = [];
-        const fresh = tags.filter((tag) => {
-          if (view.copyOf(tag, id, hash) !== undefined) return false;
+        // Claimed at once, before any wait: a repeat of these bytes arriving meanwhile waits for this deposit.
+        const claimed = [...new Set(request.tags)].filter((tag) => {
           const underway = depositing.get(msgIdOf(tag, hash));
           if (underway) earlier.push(underway.done);
           return underway === undefined;
         });
-        if (fresh.length === 0) return { outcome: 'duplicate', committed: Promise.all(earlier).then(() => undefined) };
-        const now = Date.now();
-        const failure = health.refusal(now);
-        if (failure) return { outcome: 'storage-failed', failure };
-        const uncollected = new Set(watchesCollection ? (await Promise.all(fresh.map(async (tag) => ((await collected.has(tag)) ? undefined : tag)))).filter((tag) => tag !== undefined) : []);
-        const reserved = view.counts.reserve(fresh, size, (tag) => uncollected.has(tag));
-        if (reserved !== 'ok') return { outcome: reserved };
-        const shortKeepUntil = limits.uncollectedRetentionSeconds === undefined ? keepUntil : Math.min(keepUntil, now + limits.uncollectedRetentionSeconds * 1000);
         let finish!: () => void;
         const done = new Promise<void>((resolve) => (finish = resolve));
-        for (const tag of fresh) depositing.set(msgIdOf(tag, hash), { payer, done });
-        const attempt = ++depositNumber;
+        for (const tag of claimed) depositing.set(msgIdOf(tag, hash), { payer: request.payer, done });
         try {
-          const results = await Promise.all(
-            fresh.map(async (tag) => {
-              const header = { id, keepUntil: uncollected.has(tag) ? shortKeepUntil : keepUntil, hash, depositedAt: now };
-              const result = await publishEntry(client, layout.subjectOf(tag), envelope, `${msgIdOf(tag, hash)}.${instance}.${attempt}`, entryHeaders(header), options.requestTimeoutMs);
-              return { tag, header, result };
-            }),
-          );
-          const acked = results.flatMap(({ tag, header, result }) => (result.kind === 'stored' ? [{ tag, header, seq: result.ack.seq }] : []));
-          const refused = results.map(({ result }) => result).find((result): result is Exclude<PublishResult, { kind: 'stored' }> => result.kind !== 'stored');
-          if (refused) {
-            // In all mailboxes or in none: the entries stored already are taken back (learned first, so that
-            // forgetting them releases their reservation once), the others' reservations released.
-            for (const { tag, header, seq } of acked) view.learn({ ...header, tag, seq, size }, payer, true);
-            view.counts.release(fresh.filter((tag) => !acked.some((entry) => entry.tag === tag)), size);
-            await removeEntries(acked.map(({ tag, seq }) => [tag, seq])).catch(() => undefined);
-            if (refused.kind !== 'failed') return { outcome: refused.kind };
-            const failed = new StorageFailure(refused.full, refused.reason);
-            health.failed(failed, Date.now());
-            return { outcome: 'storage-failed', failure: failed };
-          }
-          health.committed();
-          // Learned now, unless the tail read them first; the tail, reading them later, leaves them be (and does
-          // not bring one back that was acknowledged and removed meanwhile: view.ts).
-          const entries: MailEntry[] = [];
-          for (const { tag, header, seq } of acked) {
-            const learnedHere = view.learn({ ...header, tag, seq, size }, payer, true);
-            if (!learnedHere && view.index.get(tag, seq) === undefined) continue;
-            entries.push({ tag, seq, key: `${tag}:${seq}`, bytes: envelope, depositedAt: now });
-          }
-          return { outcome: 'stored', entries, committed: Promise.resolve() };
+          return await depositClaimed(request, hash, claimed, earlier);
         } finally {
-          for (const tag of fresh) depositing.delete(msgIdOf(tag, hash));
+          for (const tag of claimed) depositing.delete(msgIdOf(tag, hash));
           finish();
         }
       },
