@@ -32,7 +32,7 @@ export function parseFaults(list: readonly unknown[], path: string, nodes: Reado
 function parseAction(kind: (typeof KINDS)[number], fields: Fields, nodes: ReadonlySet<string>, topology: Topology): FaultAction {
   if (kind === 'kill') {
     const target = fields.string('kill');
-    const services = [...(topology.relay ? ['relay'] : []), ...(topology.broker !== 'none' ? ['broker'] : [])];
+    const services = [...(topology.relay ? ['relay'] : []), ...(topology.relayCluster ? ['relay-b', 'nats'] : []), ...(topology.broker !== 'none' ? ['broker'] : [])];
     if (!services.includes(target) && !nodes.has(target)) throw new ScenarioError(`${fields.at('kill')}: expected ${[...services, ...nodes].join(', ')}, got ${describe(target)}`);
     const restartAfterMs = fields.optionalDuration('restart', HOUR);
     return { kind, target, ...(restartAfterMs !== undefined ? { restartAfterMs } : {}) };

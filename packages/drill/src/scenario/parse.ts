@@ -61,12 +61,14 @@ function parseTopology(fields: Fields): Topology {
   const email = fields.raw('email');
   const topology: Topology = {
     relay: fields.boolean('relay', true),
+    relayCluster: fields.boolean('relayCluster', false),
     broker: fields.oneOf('broker', ['embedded', 'mosquitto', 'auto', 'none'], 'embedded'),
     email: email === true ? 'optional' : email === false || email === undefined ? 'off' : fields.oneOf('email', ['off', 'optional', 'required']),
     dir: fields.boolean('dir', true),
     bundle: fields.boolean('bundle', false),
   };
   fields.done();
+  if (topology.relayCluster && !topology.relay) throw new ScenarioError(`${fields.at('relayCluster')}: a relay cluster needs relay: true`);
   return topology;
 }
 
@@ -79,7 +81,7 @@ function parseNodes(list: readonly unknown[], path: string, topology: Topology):
     const name = fields.string('name');
     if (!NAME.test(name)) throw new ScenarioError(`${fields.at('name')}: expected lower-case letters, digits and dashes, got ${describe(name)}`);
     if (seen.has(name)) throw new ScenarioError(`${fields.at('name')}: ${name} is listed twice`);
-    if (['relay', 'broker', 'mail'].includes(name)) throw new ScenarioError(`${fields.at('name')}: "${name}" names a service; choose another node name`);
+    if (['relay', 'relay-b', 'nats', 'broker', 'mail'].includes(name)) throw new ScenarioError(`${fields.at('name')}: "${name}" names a service; choose another node name`);
     seen.add(name);
     let channels: ChannelKind[] | undefined;
     if (fields.has('channels')) {
