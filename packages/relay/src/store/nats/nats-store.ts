@@ -85,7 +85,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
       const header = readEntryHeader(message.headers);
       if (tag !== undefined && header !== undefined) {
         const own = depositing.get(msgIdOf(tag, header.hash));
-        const learned = view.learn({ ...header, tag, seq: message.seq, size: message.data.length }, own?.payer, own !== undefined);
+        const learned = view.learn({ ...header, tag, seq: message.seq, size: message.data.length }, own?.payer);
         // Deposits made here are offered by their own connection; others' are news to recipients connected here.
         if (learned && own === undefined) {
           const entry: MailEntry = { tag, seq: message.seq, key: `${tag}:${message.seq}`, bytes: message.data, depositedAt: header.depositedAt };
@@ -98,7 +98,6 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
           }
         }
       }
-      view.passed(message.seq);
     };
     // Removal notices first: one sent while the mail stream is being read must not be missed.
     const notices = await removalNotices(connection, layout.manager, options.name, options.replicas, (tag, seq) => void view.forget(tag, seq));
@@ -172,13 +171,14 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
           return { tag, header, result };
         }),
       );
+      // The reservation held the room while the entries were written; learning them (here or by the tail) counts them.
+      view.counts.release(fresh, size);
       const acked = results.flatMap(({ tag, header, result }) => (result.kind === 'stored' ? [{ tag, header, seq: result.ack.seq }] : []));
       const refused = results.map(({ result }) => result).find((result): result is Exclude<PublishResult, { kind: 'stored' }> => result.kind !== 'stored');
       if (refused) {
         // In all mailboxes or in none: the entries stored already are taken back (learned first, so that
-        // forgetting them releases their reservation once), the others' reservations released.
-        for (const { tag, header, seq } of acked) view.learn({ ...header, tag, seq, size }, payer, true);
-        view.counts.release(fresh.filter((tag) => !acked.some((entry) => entry.tag === tag)), size);
+        // forgetting them uncounts them once).
+        for (const { tag, header, seq } of acked) view.learn({ ...header, tag, seq, size }, payer);
         await removeEntries(acked.map(({ tag, seq }) => [tag, seq])).catch(() => undefined);
         if (refused.kind !== 'failed') return { outcome: refused.kind };
         const failed = new StorageFailure(refused.full, refused.reason);
@@ -190,7 +190,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
       // not bring one back that was acknowledged and removed meanwhile: view.ts).
       const entries: MailEntry[] = [];
       for (const { tag, header, seq } of acked) {
-        const learnedHere = view.learn({ ...header, tag, seq, size }, payer, true);
+        const learnedHere = view.learn({ ...header, tag, seq, size }, payer);
         if (!learnedHere && view.index.get(tag, seq) === undefined) continue;
         entries.push({ tag, seq, key: `${tag}:${seq}`, bytes: envelope, depositedAt: now });
       }

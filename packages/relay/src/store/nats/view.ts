@@ -22,43 +22,51 @@ export interface StreamView {
   /** The entry of this mailbox with this message id and these bytes (by hash), if any. */
   copyOf(tag: string, id: string, hash: string): number | undefined;
   /**
-   * Adds an entry unless it is known or was removed here already; says whether it did. `reserved`: its room was
-   * reserved by its deposit (counted already).
+   * Adds (and counts, and charges to `payer`) an entry unless it is known or was removed lately; says whether it
+   * did. Learned by whichever comes first — the tail, or the deposit's acknowledgement — and only once.
    */
-  learn(entry: LearnedEntry, payer: EntryCharge | undefined, reserved: boolean): boolean;
+  learn(entry: LearnedEntry, payer: EntryCharge | undefined): boolean;
   /** Forgets an entry (removed or found gone); returns its size, or undefined when it was not known. */
   forget(tag: string, seq: number): number | undefined;
   /** The seqs of one mailbox's entries, oldest first. */
   seqs(tag: string): Iterable<number>;
-  /** The tail has read up to `seq`: removed entries at or below it can no longer come back from it. */
-  passed(seq: number): void;
 }
+
+/**
+ * How long a removed entry's seq is remembered: the tail, or a deposit's late acknowledgement, may still bring
+ * it (both come within a request timeout of the write), and it must not come back.
+ */
+const REMEMBER_REMOVED_MS = 120_000;
 
 export function streamView(limits: MailboxLimits): StreamView {
   const index = mailIndex();
   const counts = mailboxCounts(limits);
   const hashes = new Map<number, string>();
   const byTag = new Map<string, Set<number>>();
-  /** Removed here before the tail read them: not learned again when it does. */
-  const removedAhead = new Set<number>();
-  let tailSeq = 0;
+  /** Seqs removed lately, with when (insertion order is time order). */
+  const removed = new Map<number, number>();
   return {
     index,
     counts,
     copyOf: (tag, id, hash) => index.copyOf(tag, id, (seq) => hashes.get(seq) === hash),
-    learn(entry, payer, reserved) {
-      if (removedAhead.delete(entry.seq) || index.get(entry.tag, entry.seq) !== undefined) return false;
+    learn(entry, payer) {
+      if (removed.has(entry.seq) || index.get(entry.tag, entry.seq) !== undefined) return false;
       index.add({ tag: entry.tag, seq: entry.seq, keepUntil: entry.keepUntil, id: entry.id, size: entry.size, payer, depositedAt: entry.depositedAt });
       payer?.charge(entry.size);
       hashes.set(entry.seq, entry.hash);
       let seqs = byTag.get(entry.tag);
       if (!seqs) byTag.set(entry.tag, (seqs = new Set()));
       seqs.add(entry.seq);
-      if (!reserved) counts.add(entry.tag, entry.size);
+      counts.add(entry.tag, entry.size);
       return true;
     },
     forget(tag, seq) {
-      if (seq > tailSeq) removedAhead.add(seq);
+      const now = Date.now();
+      removed.set(seq, now);
+      for (const [old, at] of removed) {
+        if (now - at < REMEMBER_REMOVED_MS) break;
+        removed.delete(old);
+      }
       const entry = index.delete(tag, seq);
       if (!entry) return undefined;
       hashes.delete(seq);
@@ -69,9 +77,5 @@ export function streamView(limits: MailboxLimits): StreamView {
       return entry.size;
     },
     seqs: (tag) => byTag.get(tag) ?? [],
-    passed(seq) {
-      tailSeq = Math.max(tailSeq, seq);
-      for (const removed of removedAhead) if (removed <= tailSeq) removedAhead.delete(removed);
-    },
   };
 }
