@@ -34,6 +34,12 @@ import { backendLine, bareSodiumRoundTrip } from './sodium-work.js';
 const quick = quickMode();
 /** HERALD_BENCH_ROUNDS=1 prints every measured round, to see the spread behind the medians. */
 const logRounds = process.env.HERALD_BENCH_ROUNDS === '1';
+/**
+ * HERALD_BENCH_COMPARE_RELAY=PATH/bin.js adds that build of the relay (say, the last release's) as one more contender,
+ * its rounds alternating with this one's: on a busy machine, two runs differ more than two versions do, and only rounds
+ * measured side by side tell a change of the code from a change of the load.
+ */
+const compareBin = process.env.HERALD_BENCH_COMPARE_RELAY;
 const rounds = quick ? 1 : 9;
 const warmRounds = quick ? 1 : 5;
 const count = quick ? 500 : 4000;
@@ -132,11 +138,14 @@ function printSpread(contenders: readonly Contender[], measured: readonly Measur
       `  ${contenders[position]!.label.padEnd(48)} ${n(throughput.median)} envelopes/s (${n(throughput.min)}–${n(throughput.max)}); CPU per 1 000: server ${perThousand(one.costs.map((cost) => cost.serverCpuSeconds))} ms, sender+receiver ${perThousand(one.costs.map((cost) => cost.benchCpuSeconds))} ms; other load ${withSpread(spread(one.costs.map((cost) => cost.otherCores)))} cores`,
     );
   }
-  for (const position of [0, 1]) {
-    const one = measured[position]!;
+  for (const position of [0, 1, 4]) {
+    const one = measured[position];
+    if (!one) continue;
     const p99 = pairedRatios(one.results.map((result) => ({ perSecond: result.p99Ms })), base.results.map((result) => ({ perSecond: result.p99Ms })));
     console.log(`  ${contenders[position]!.label} ÷ bare forwarder, round by round: throughput ${withSpread(spread(pairedRatios(one.results, base.results)))}, p99 ${withSpread(spread(p99))}`);
   }
+  const compared = measured[4];
+  if (compared) console.log(`  this relay ÷ HERALD_BENCH_COMPARE_RELAY, round by round: throughput ${withSpread(spread(pairedRatios(measured[0]!.results, compared.results)))}`);
 }
 
 const n = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -151,6 +160,7 @@ const relay = await startRelayProcess();
 const writing = await startRelayProcess({ writeBehindMs: 0 });
 const forwarder = await startForwarderProcess();
 const receiptForwarder = await startForwarderProcess();
+const other = compareBin ? await startRelayProcess({}, compareBin) : undefined;
 try {
   // Sealed before any clock starts: this part measures moving envelopes, not making them.
   // Exactly 1 KiB each (unpadded, so the size is what it says).
@@ -161,9 +171,10 @@ try {
     { label: 'relay writing every envelope (writeBehindMs 0)', pid: writing.pid, open: () => relayPath(writing.url, alice, bob, envelopes), drained: () => writing.drained() },
     { label: 'bare ws forwarder (no storage, no acks)', pid: forwarder.pid, open: () => forwarderPath(forwarder.url, envelopes), drained: async () => undefined },
     { label: 'bare ws forwarder passing receipts back', pid: receiptForwarder.pid, open: () => forwarderPath(receiptForwarder.url, envelopes, true), drained: async () => undefined },
+    ...(other ? [{ label: 'HERALD_BENCH_COMPARE_RELAY (default settings)', pid: other.pid, open: () => relayPath(other.url, alice, bob, envelopes), drained: () => other.drained() }] : []),
   ];
   const measured = await measureAlternating(contenders);
-  const [byDefault, written, forwarded, receipted] = measured.map((one) => summarize(one.results)) as [PipelineFigures, PipelineFigures, PipelineFigures, PipelineFigures];
+  const [byDefault, written, forwarded, receipted, compared] = measured.map((one) => summarize(one.results)) as [PipelineFigures, PipelineFigures, PipelineFigures, PipelineFigures, PipelineFigures | undefined];
   const row = (label: string, of: PipelineFigures, goals = false): void => {
     const ratio = (value: number, base: number): string => (value / base).toFixed(2);
     console.log(`  ${label.padEnd(44)} ${n(of.perSecond).padStart(8)} ${ratio(of.perSecond, forwarded.perSecond).padStart(6)}${goals ? ' (goal ≥ 0.50)' : '              '}   ${n(of.p50Ms, 2).padStart(6)} ${n(of.p99Ms, 2).padStart(7)} ${ratio(of.p99Ms, forwarded.p99Ms).padStart(6)}${goals ? ' (goal ≤ 2.00)' : ''}`);
@@ -174,6 +185,7 @@ try {
   row('relay writing every envelope (writeBehindMs 0)', written);
   row('bare ws forwarder (no storage, no acks)', forwarded);
   row('bare ws forwarder passing receipts back', receipted);
+  if (compared) row('HERALD_BENCH_COMPARE_RELAY (default settings)', compared);
   printSpread(contenders, measured);
   // Said, so the figures are read for what they are: an entry its connected recipient acknowledges while its write
   // is held back (writeBehindMs, default 20 ms) or still queued for the group commit is never written — the
@@ -208,12 +220,23 @@ try {
     await idleRelay.stop();
     await idleForwarder.stop();
   }
+  let comparedPer: number | undefined;
+  if (compareBin) {
+    const idleCompared = await startRelayProcess({}, compareBin);
+    try {
+      comparedPer = await memoryPerConnection(idleCompared, idle, true);
+    } finally {
+      await idleCompared.stop();
+    }
+  }
   console.log('');
   console.log(`server memory per idle connection at ${n(idle)} connections${idle < idleWanted ? ` (ulimit -n ${limit} allows no more)` : ''}`);
   console.log(`  relay (authenticated, collecting) ${n(relayPer / 1024, 1)} KiB   bare ws ${n(barePer / 1024, 1)} KiB   ratio ${(relayPer / barePer).toFixed(2)}  (goal ≤ 2.00)`);
+  if (comparedPer !== undefined) console.log(`  HERALD_BENCH_COMPARE_RELAY ${n(comparedPer / 1024, 1)} KiB   this relay ÷ it ${(relayPer / comparedPer).toFixed(2)}`);
 } finally {
   await relay.stop();
   await writing.stop();
   await forwarder.stop();
   await receiptForwarder.stop();
+  await other?.stop();
 }

@@ -62,8 +62,11 @@ async function metric(metricsUrl: string, name: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-/** The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not quotas. */
-export async function startRelayProcess(settings: Record<string, unknown> = {}): Promise<ServerProcess> {
+/**
+ * The real relay daemon with a durable LMDB store in a temporary folder; limits raised so the bench measures speed, not
+ * quotas. `bin`: another build of the relay's bin.js, to compare two versions in the same run.
+ */
+export async function startRelayProcess(settings: Record<string, unknown> = {}, bin = RELAY_BIN): Promise<ServerProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-relay-'));
   const config = join(dir, 'relay.yaml');
   // The bench's one sender, one receiver and idle connections all come from 127.0.0.1: the fair-share limits per
@@ -77,7 +80,7 @@ export async function startRelayProcess(settings: Record<string, unknown> = {}):
     uncollectedMailboxMaxEnvelopes: 1_000_000, uncollectedMailboxMaxBytes: 2 ** 32,
   };
   await writeFile(config, JSON.stringify({ ...unlimited, logLevel: 'warn', authTimeoutMs: 60_000, ...settings }));
-  const child = spawn(process.execPath, [...profileArgs(), RELAY_BIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(), bin, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--data-dir', join(dir, 'store'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   // /metrics is served on the metrics listener only, announced on the line after the public URL.
   const lines = await started(child, /relay listening on (ws:\/\/\S+)\nrelay metrics on (http:\/\/\S+)\n/);
   const url = lines[1]!;
