@@ -58,12 +58,18 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
     return await openStore(connection);
   } catch (error) {
     await connection.close();
-    throw error;
+    if (error instanceof OptionsError) throw error;
+    throw new OptionsError(`store: the NATS cluster at ${options.servers.join(',')} did not answer JetStream's requests within ${options.connectTimeoutMs} ms (${(error as Error).message})`, { cause: error });
+  }
+
+  /** A start-up request, retried through a leader election (a node down) until connectTimeoutMs. */
+  function starting<T>(request: () => Promise<T>): Promise<T> {
+    return retried(request, options.connectTimeoutMs, (error) => error instanceof OptionsError);
   }
 
   async function openStore(connection: NatsConnection): Promise<NatsRelayStore> {
-    const layout = await openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 });
-    const relayId = await sharedRelayId(layout.meta);
+    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }));
+    const relayId = await starting(() => sharedRelayId(layout.meta));
     const collected = collectedMailboxes(layout.collected);
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });
     const view = streamView(limits);
@@ -100,11 +106,11 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
       }
     };
     // Removal notices first: one sent while the mail stream is being read must not be missed.
-    const notices = await removalNotices(connection, layout.manager, options.name, options.replicas, (tag, seq) => void view.forget(tag, seq));
-    const lastSeq = (await layout.manager.streams.info(layout.mailStream)).state.last_seq;
+    const notices = await starting(() => removalNotices(connection, layout.manager, options.name, options.replicas, (tag, seq) => void view.forget(tag, seq)));
+    const lastSeq = (await starting(() => layout.manager.streams.info(layout.mailStream))).state.last_seq;
     // The server's message get takes next_by_subj (nats-server 2.9 and later); the client types it for direct gets only.
     const firstFrom = async (seq: number): Promise<number | undefined> => (await layout.manager.streams.getMessage(layout.mailStream, { next_by_subj: layout.subjectOf('*'), seq } as unknown as MsgRequest))?.seq;
-    const tail = await tailStream(connection, layout.mailStream, { lastSeq, firstFrom }, onMessage);
+    const tail = await starting(() => tailStream(connection, layout.mailStream, { lastSeq, firstFrom }, onMessage));
     await tail.loaded;
 
     /**
