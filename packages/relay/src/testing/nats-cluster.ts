@@ -132,8 +132,9 @@ export async function startNatsCluster(init: NatsClusterInit = {}): Promise<Nats
       const running = nodes.filter((node) => node.running());
       const answers = await Promise.all(running.map((node) => node.monitor('/healthz').catch((error: unknown) => ({ status: 0, text: String(error) }))));
       const views = await Promise.all(running.map((node) => node.monitor('/jsz?streams=true').then((answer) => JSON.parse(answer.text) as JetStreamView, () => undefined)));
-      const leaders = views.every((view) => view?.meta_cluster?.leader !== undefined && view.meta_cluster.leader !== '');
-      if (running.length > 0 && answers.every((answer) => answer.status === 200) && leaders && streamsCurrent(views.map((view, position) => [running[position]!.name, view]))) return;
+      // A single node runs standalone: no meta group, no stream leaders to wait for.
+      const leaders = count === 1 ? views.every((view) => view !== undefined) : views.every((view) => view?.meta_cluster?.leader !== undefined && view.meta_cluster.leader !== '');
+      if (running.length > 0 && answers.every((answer) => answer.status === 200) && leaders && (count === 1 || streamsCurrent(views.map((view, position) => [running[position]!.name, view])))) return;
       last = answers.map((answer, position) => `${running[position]!.name}: ${answer.status} ${answer.text.trim()}`).join('; ');
       if (Date.now() > deadline) throw new Error(`the NATS cluster was not ready within ${timeoutMs} ms: ${last}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -59,7 +59,8 @@ function configText(node: NatsNodeConfig): string {
     listen: `127.0.0.1:${node.port}`,
     http: `127.0.0.1:${node.monitorPort}`,
     jetstream: { store_dir: join(node.dir, 'jetstream'), max_memory_store: 64 * 1024 * 1024, max_file_store: node.maxFileBytes },
-    cluster: { name: node.clusterName, listen: `127.0.0.1:${node.clusterPort}`, routes: node.routes.map((port) => `nats-route://127.0.0.1:${port}`) },
+    // A single node runs JetStream standalone: clustered, it would wait for peers to elect a meta leader.
+    ...(node.routes.length > 1 ? { cluster: { name: node.clusterName, listen: `127.0.0.1:${node.clusterPort}`, routes: node.routes.map((port) => `nats-route://127.0.0.1:${port}`) } } : {}),
     ...(node.user ? { authorization: { user: node.user.name, password: node.user.password } } : {}),
     ...(node.tls ? { tls: { cert_file: node.tls.certPath, key_file: node.tls.keyPath } } : {}),
   };
