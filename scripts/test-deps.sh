@@ -4,10 +4,11 @@
 # (the e-mail transport's test mail system); chromium (the drill report's screenshot test, and
 # packages/web-kit's tests of Herald in a web page, driven through puppeteer-core);
 # prometheus (promtool test rules on deploy/prometheus/alerts.yml, and the alerts end-to-end test); tinyproxy and
-# microsocks (the channels' proxy tests: HTTP CONNECT and SOCKS5).
+# microsocks (the channels' proxy tests: HTTP CONNECT and SOCKS5); nats-server (the relay cluster's tests, drill and
+# bench run a three-node JetStream cluster of it).
 # The tests start and stop these themselves on loopback ports; no system service is used.
 set -euo pipefail
-PACKAGES=(mosquitto postfix dovecot-imapd dovecot-lmtpd openssl chromium prometheus tinyproxy microsocks)
+PACKAGES=(mosquitto postfix dovecot-imapd dovecot-lmtpd openssl chromium prometheus tinyproxy microsocks nats-server)
 missing=()
 for package in "${PACKAGES[@]}"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
 [ "${#missing[@]}" -eq 0 ] && exit 0

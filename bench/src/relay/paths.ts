@@ -14,13 +14,16 @@ export const keyOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, by
 
 const routeOf = (envelope: Uint8Array): Route => ({ messageId: envelopeId(envelope), routingTags: envelopeRoutingTags(envelope), expiresAt: envelopeExpiry(envelope) });
 
-/** Sealed envelopes through the relay with the WebSocket transport on both sides: deposit, durable store, push, ack, durable removal. */
-export async function relayPath(url: string, alice: Identity, bob: Identity, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
+/**
+ * Sealed envelopes through the relay with the WebSocket transport on both sides: deposit, durable store, push, ack,
+ * durable removal. `receiveUrl`: the receiver collects from another relay sharing the store (a relay cluster).
+ */
+export async function relayPath(url: string, alice: Identity, bob: Identity, envelopes: readonly Uint8Array[], receiveUrl = url): Promise<OpenPath> {
   const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
   const routes = envelopes.map(routeOf);
   let arrival: (index: number) => void = () => undefined;
   const sender = webSocketTransport({ url, identity: alice, collect: false, maxPendingSends: 4096 });
-  const receiver = webSocketTransport({ url, identity: bob, maxPendingDeliveries: 4096 });
+  const receiver = webSocketTransport({ url: receiveUrl, identity: bob, maxPendingDeliveries: 4096 });
   await sender.start({ routingTags: [], deliver: async () => undefined });
   await receiver.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound) => arrival(index.get(keyOf(inbound.bytes)) ?? -1) });
   return {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Built } from './topology/build.js';
+import { SERVICE_NAMES, type Built, type ServiceName } from './topology/build.js';
 import type { DrillNode } from './nodes.js';
 import type { FaultRecord, Recorder } from './recorder.js';
 import { NETWORK_CHANNELS, type ChannelKind, type Fault, type LinkFault } from './scenario/types.js';
@@ -40,10 +40,11 @@ export function runFaults(faults: readonly Fault[], built: Built, nodes: Readonl
       return made;
     };
     if (action.kind === 'kill') {
-      const service = action.target === 'relay' || action.target === 'broker' ? built.services.get(action.target) : undefined;
+      const service = isService(action.target) ? built.services.get(action.target) : undefined;
       const node = nodes.get(action.target);
-      const affects = action.target === 'relay' ? ['relay'] : action.target === 'broker' ? ['mqtt'] : [];
-      const made = record(`SIGKILL ${action.target === 'broker' ? `${built.brokerKind ?? ''} broker` : action.target}`, affects);
+      // A NATS node's loss must not show on any channel: the cluster keeps serving with the other two.
+      const affects = action.target === 'relay' || action.target === 'relay-b' ? ['relay'] : action.target === 'broker' ? ['mqtt'] : [];
+      const made = record(`SIGKILL ${action.target === 'broker' ? `${built.brokerKind ?? ''} broker` : action.target === 'nats' ? 'a NATS node' : action.target}`, affects);
       await (service ? service.kill() : node?.kill());
       if (action.restartAfterMs === undefined) return;
       await sleep(action.restartAfterMs, signal);
@@ -125,4 +126,8 @@ export async function healAll(built: Built, nodes: ReadonlyMap<string, DrillNode
   }
   if (restarted) built.refreshUpstreams();
   for (const node of nodes.values()) if (!node.up) await node.start();
+}
+
+function isService(target: string): target is ServiceName {
+  return (SERVICE_NAMES as readonly string[]).includes(target);
 }

@@ -10,7 +10,7 @@ load: { duration: 5s, rate: 2 }
 describe('scenario parsing', () => {
   it('fills in defaults', () => {
     const scenario = parseScenario(base);
-    expect(scenario.topology).toEqual({ relay: true, broker: 'embedded', email: 'off', dir: true, bundle: false });
+    expect(scenario.topology).toEqual({ relay: true, relayCluster: false, broker: 'embedded', email: 'off', dir: true, bundle: false });
     expect(scenario.load).toMatchObject({ durationMs: 5000, rate: 2, from: ['a', 'b'], to: ['a', 'b'], sizes: [256], precedences: { ROUTINE: 1 }, recipients: 1 });
     expect(scenario.policy.ackDeadlineMs.FLASH).toBe(2000);
     expect(scenario.settleMs).toBe(60_000);

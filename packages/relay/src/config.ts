@@ -39,16 +39,20 @@ function keyLines(document: ReturnType<typeof parseDocument>, text: string): (ke
  * `overrides` (from flags) win over the file.
  */
 export async function loadRelayConfig(path: string, overrides: Partial<RelayInit> = {}): Promise<RelayInit> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new OptionsError(`config ${path}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
+  const text = await readConfigText(path);
   const init = parseRelayConfig(text, path);
   const merged = { ...init, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) } as RelayInit;
   resolveRelayInit(merged, `config ${path}`);
   return merged;
+}
+
+/** The config file's text, or an OptionsError naming it. */
+export async function readConfigText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new OptionsError(`config ${path}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
 }
 
 /** Parses the YAML text into a RelayInit (not yet validated beyond its shape). */
@@ -70,6 +74,10 @@ export function parseRelayConfig(text: string, path: string): Partial<RelayInit>
       const guess = didYouMean(key, KNOWN_OPTIONS);
       throw new OptionsError(`config ${path}${lineOf(key)}: unknown option "${key}"${guess ? ` (did you mean "${guess}"?)` : ''} (known: ${[...KNOWN_OPTIONS].join(', ')})`);
     }
+    if (key === 'store' && typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      out[key] = storeOptions(raw as Record<string, unknown>, base, `config ${path}${lineOf(key)}: store`);
+      continue;
+    }
     const unitMs = durationUnitMs(key);
     if (typeof raw === 'string' && unitMs !== undefined) out[key] = durationIn(raw, key, unitMs, `config ${path}${lineOf(key)}`);
     else if (PATH_KEYS.has(key) && typeof raw === 'string') out[key] = isAbsolute(raw) ? raw : resolve(base, raw);
@@ -79,6 +87,20 @@ export function parseRelayConfig(text: string, path: string): Partial<RelayInit>
     else out[key] = raw;
   }
   return out as Partial<RelayInit>;
+}
+
+/** The `store:` mapping (a NATS cluster): its …Ms options take durations too, and its files are read from the config's folder. */
+function storeOptions(raw: Record<string, unknown>, base: string, where: string): Record<string, unknown> {
+  const fromBase = (value: unknown): unknown => (typeof value === 'string' && !isAbsolute(value) ? resolve(base, value) : value);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const unitMs = durationUnitMs(key);
+    if (typeof value === 'string' && unitMs !== undefined) out[key] = durationIn(value, key, unitMs, where);
+    else if (key === 'credentialsFile') out[key] = fromBase(value);
+    else if (key === 'tls' && typeof value === 'object' && value !== null && !Array.isArray(value)) out[key] = Object.fromEntries(Object.entries(value).map(([name, file]) => [name, fromBase(file)]));
+    else out[key] = value;
+  }
+  return out;
 }
 
 /** Where the config file's JSON Schema is published (docs/schemas/, emitted by scripts/emit-schemas.mjs). */

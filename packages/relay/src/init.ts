@@ -1,4 +1,5 @@
 import { checkOptions, flagOption, knownOptions, oneOfOption, OptionsError, OptionType, textListOption, textOption, wholeOption, type OptionsOf } from '@herald/core';
+import { resolveNatsStoreOptions, type NatsStoreOptions } from './store/nats/options.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -17,7 +18,8 @@ const METRICS_ADDRESS = '^\\s*(?:(?:\\[[0-9a-fA-F:.]+\\]|[^:\\s[\\]]+):)?\\d{1,5
 export const RelayInitSchema = OptionType.Object(
   {
     listen: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Where to listen, `host:port`. Port 0 picks a free port (the handle\'s `url` says which). Default `127.0.0.1:7700`.', ADDRESS)),
-    dataDir: OptionType.Readonly(textOption('a directory path', 'Directory of the LMDB mailbox store; created if missing. Required.')),
+    dataDir: OptionType.Readonly(textOption('a directory path', 'Directory of the LMDB mailbox store; created if missing. Required. With `store` (a NATS cluster) it holds only what stays on this machine: the embedded MQTT broker\'s sessions.')),
+    store: OptionType.ReadonlyOptional(OptionType.Unsafe<string | NatsStoreOptions>(OptionType.Any({ description: 'Keep the mailboxes in a NATS JetStream cluster instead of LMDB in dataDir, shared by every relay given the same cluster (and `name`): `nats://h1:4222,h2:4222,h3:4222`, or a mapping with `servers` and the options of store/nats/options.ts (replicas — default 3 —, name, user/password, token, credentialsFile, tls, timeouts). Default: none (LMDB).' }))),
     publicUrls: OptionType.ReadonlyOptional(textListOption('The URLs clients dial (`ws://relay.example:7700`, `wss://…/herald`). A client signs the URL it dialled, and an authentication signed for another URL is refused, so a rogue relay cannot pass a client\'s answer on to this one. Default: the listening URL; when listening on a wildcard address (0.0.0.0, ::) and none are given, any URL is accepted.')),
     metricsListen: OptionType.ReadonlyOptional(textOption('host:port, or a port', 'Serve /metrics (and /healthz) on this separate `host:port`, or on 127.0.0.1 at a bare `port`. Default: none, and no /metrics at all: the public listener serves /healthz only, so counts and latencies are never shown to the Internet.', METRICS_ADDRESS)),
     smtp: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Also accept envelopes by SMTP on this `host:port` (`herald relay --smtp`), for stations that can only send mail: any recipient address, routing by the envelopes\' tags, 250 only once stored. Cannot be combined with allowDeposit (an SMTP deposit carries no identity). Default: none.', ADDRESS)),
@@ -76,7 +78,9 @@ export const RelayInitSchema = OptionType.Object(
 // An interface, not an alias: its members are computed once, and read as plain fields in other packages.
 export interface RelayInit extends OptionsOf<typeof RelayInitSchema> {}
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations' | 'store'>> & {
+  /** The NATS cluster's options (validated), or undefined for LMDB in dataDir. */
+  readonly store: NatsStoreOptions | undefined;
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
@@ -127,6 +131,11 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   }
   if (numbers.maxAuthenticatingPerAddress > numbers.maxConnectionsPerAddress) throw new OptionsError(`${where}: maxAuthenticatingPerAddress (${numbers.maxAuthenticatingPerAddress}) must be at most maxConnectionsPerAddress (${numbers.maxConnectionsPerAddress})`);
   if (numbers.maxBufferedBytes < numbers.pauseBufferedBytes) throw new OptionsError(`${where}: maxBufferedBytes (${numbers.maxBufferedBytes}) must be at least pauseBufferedBytes (${numbers.pauseBufferedBytes})`);
+  let store: NatsStoreOptions | undefined;
+  if (init.store !== undefined) {
+    store = typeof init.store === 'string' ? { servers: init.store } : init.store;
+    resolveNatsStoreOptions(store, `${where}: store`);
+  }
   const listen = init.listen ?? '127.0.0.1:7700';
   const { host, port } = parseAddress(listen, `${where}: listen`);
   const metrics = init.metricsListen === undefined ? undefined : parseMetricsAddress(init.metricsListen, `${where}: metricsListen`);
@@ -155,6 +164,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     host,
     port,
     dataDir: init.dataDir,
+    store,
     publicUrls,
     metrics,
     smtp,

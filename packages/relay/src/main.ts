@@ -12,6 +12,9 @@ SIGTERM or SIGINT shut it down gracefully. See docs/operations.md.
 options:
   --listen HOST:PORT        where to listen (default 127.0.0.1:7700; port 0 picks a free one)
   --data-dir DIR            the mailbox store (required here or in the config file)
+  --store nats://H:P,H:P…   keep the mailboxes in this NATS JetStream cluster instead (shared by
+                            every relay given it); DIR then holds only the MQTT broker's sessions
+  --store-replicas N        copies JetStream keeps of each envelope: 1, 3 (default) or 5
   --config FILE             YAML config file; flags override it
   --metrics HOST:PORT       serve /metrics (and /healthz) there; a bare PORT means 127.0.0.1:PORT.
                             Without it no /metrics is served; the main port serves /healthz only
@@ -38,6 +41,8 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       options: {
         listen: { type: 'string' },
         'data-dir': { type: 'string' },
+        store: { type: 'string' },
+        'store-replicas': { type: 'string' },
         config: { type: 'string' },
         metrics: { type: 'string' },
         smtp: { type: 'string' },
@@ -69,6 +74,8 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
     const init = await initFromFlags({
       listen: values.listen,
       dataDir: values['data-dir'],
+      store: values.store,
+      storeReplicas: values['store-replicas'],
       config: values.config,
       metricsListen: values.metrics,
       smtp: values.smtp,

@@ -11,7 +11,8 @@ import type { RelayCore } from './core.js';
 import { httpHandler, type RelayHealth } from './http.js';
 import { resolveRelayInit, type RelayInit } from './init.js';
 import { relayLogger } from './log.js';
-import { lmdbRelayStore } from './store/lmdb-store.js';
+import { openRelayStore } from './store/open.js';
+import type { MailEntry } from './store/relay-store.js';
 import { relayMetrics } from './metrics.js';
 import type { MqttBrokerHandle } from './mqtt/broker.js';
 import { Session } from './ws/session.js';
@@ -55,7 +56,9 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     if (failure) log.error({ err: { message: failure.message } }, 'the store refuses writes: deposits are refused, collection goes on');
     else log.info('the store takes writes again: deposits resumed');
   });
-  const store = await lmdbRelayStore({ dir: options.dataDir, mapSize: options.mapSize, limits: options, health: storage });
+  // Deposited through another relay of the cluster: a recipient connected here gets it at once (once core exists).
+  let arrived = (_entry: MailEntry): void => undefined;
+  const store = await openRelayStore(options, storage, (entry) => arrived(entry));
   const metrics = relayMetrics(store.usage, storage, options, admission ? () => admission.oldestRevocationList() : undefined);
   const sessions = new Set<Session>();
   let policy: ReturnType<typeof urlPolicy> = { allowed: () => false, open: false };
@@ -68,6 +71,10 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     init: options, store, metrics, log, depositors, collectors, admission, accounts,
     urlAllowed: (url) => policy.allowed(url),
     subscribers: new Map(), removing: new Set(), deposits: new Set(), accepting: true,
+  };
+
+  arrived = (entry) => {
+    for (const subscriber of core.subscribers.get(entry.tag) ?? []) subscriber.offer(entry);
   };
 
   const health = (): RelayHealth => {
@@ -194,7 +201,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   }, options.purgeIntervalMs);
 
   const url = `ws://${hostForUrl}:${port}/`;
-  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
+  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), store: options.store ? 'nats' : 'lmdb', envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
   if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
 
   let closing: Promise<void> | undefined;

@@ -1,4 +1,6 @@
-import { loadRelayConfig } from './config.js';
+import { OptionsError } from '@herald/core';
+import { loadRelayConfig, parseRelayConfig, readConfigText } from './config.js';
+import type { NatsStoreOptions } from './store/nats/options.js';
 import type { RelayInit } from './init.js';
 import { startRelay, type RelayHandle } from './relay.js';
 
@@ -6,6 +8,10 @@ import { startRelay, type RelayHandle } from './relay.js';
 export interface RelayFlags {
   readonly listen?: string | undefined;
   readonly dataDir?: string | undefined;
+  /** `--store nats://h1:4222,…`: the NATS cluster's servers (other store options from the config file are kept). */
+  readonly store?: string | undefined;
+  /** `--store-replicas N`. */
+  readonly storeReplicas?: string | undefined;
   readonly config?: string | undefined;
   readonly metricsListen?: string | undefined;
   readonly smtp?: string | undefined;
@@ -36,8 +42,18 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       admitRevocations: flags.admitRevocations,
     }).filter(([, value]) => value !== undefined),
   );
-  if (flags.config !== undefined) return loadRelayConfig(flags.config, overrides);
-  return overrides as RelayInit;
+  if (flags.store === undefined && flags.storeReplicas === undefined) {
+    if (flags.config !== undefined) return loadRelayConfig(flags.config, overrides);
+    return overrides as RelayInit;
+  }
+  // The store flags amend the config file's store (its credentials and TLS stay): merged before validation.
+  const fromFile = flags.config !== undefined ? parseRelayConfig(await readConfigText(flags.config), flags.config).store : undefined;
+  const base = typeof fromFile === 'string' ? { servers: fromFile } : (fromFile ?? {});
+  const replicas = flags.storeReplicas === undefined ? undefined : /^\d+$/.test(flags.storeReplicas) ? Number(flags.storeReplicas) : flags.storeReplicas;
+  const store = { ...base, ...(flags.store !== undefined ? { servers: flags.store } : {}), ...(replicas !== undefined ? { replicas } : {}) } as NatsStoreOptions;
+  if (store.servers === undefined) throw new OptionsError('--store-replicas: give the cluster too (--store nats://…, or store: in the config file)');
+  if (flags.config !== undefined) return loadRelayConfig(flags.config, { ...overrides, store });
+  return { ...overrides, store } as RelayInit;
 }
 
 /**

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentity, toBase64Url, toHex } from '@herald/core';
-import { startNode, until, type TestNode } from './helpers/nodes.js';
+import { delivered, startNode, until, type TestNode } from './helpers/nodes.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /** Real nodes talking through real relay processes: crashes, restarts, two relays, and what the relay keeps. */
@@ -25,8 +25,6 @@ async function node(...args: Parameters<typeof startNode>): Promise<TestNode> {
   nodes.push(started);
   return started;
 }
-
-const delivered = async (sender: TestNode, count: number): Promise<boolean> => (await sender.node.outbox()).filter((record) => record.status === 'delivered').length >= count;
 
 describe('store and forward through a relay process', () => {
   it('holds mail for a recipient that is offline and hands it over when it connects', async () => {

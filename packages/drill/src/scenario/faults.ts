@@ -28,7 +28,7 @@ export function parseFaults(list: readonly FaultEntry[], path: string, nodes: Re
 function parseAction(kind: (typeof KINDS)[number], entry: FaultEntry, at: string, nodes: ReadonlySet<string>, topology: Topology): FaultAction {
   if (kind === 'kill') {
     const target = entry.kill!;
-    const services = [...(topology.relay ? ['relay'] : []), ...(topology.broker !== 'none' ? ['broker'] : [])];
+    const services = [...(topology.relay ? ['relay'] : []), ...(topology.relayCluster ? ['relay-b', 'nats'] : []), ...(topology.broker !== 'none' ? ['broker'] : [])];
     if (!services.includes(target) && !nodes.has(target)) throw new ScenarioError(`${at}.kill: expected ${[...services, ...nodes].join(', ')}, got ${describe(target)}`);
     const restartAfterMs = optionalDuration(entry.restart, `${at}.restart`, HOUR);
     return { kind, target, ...(restartAfterMs !== undefined ? { restartAfterMs } : {}) };

@@ -43,7 +43,7 @@ function parseScenarioFields(text: string, source: string): Scenario {
   // The shape first (types, ranges, unknown fields), from the one schema; then what it means.
   checkShape(ScenarioFileSchema, data, source);
   const file = data as ScenarioFile;
-  const topology = parseTopology(file.topology ?? {});
+  const topology = parseTopology(file.topology ?? {}, `${source}.topology`);
   const nodes = parseNodes(file.nodes, `${source}.nodes`, topology);
   const names = new Set(nodes.map((node) => node.name));
   const policy = parsePolicy(file.policy ?? {}, `${source}.policy`);
@@ -76,15 +76,18 @@ function parsePrekeys(file: NonNullable<ScenarioFile['prekeys']>, path: string):
   return { everySeconds: seconds('every', 2, 1), sealForSeconds: seconds('sealFor', 60, 60), openForSeconds: seconds('openFor', 60, 60) };
 }
 
-function parseTopology(file: NonNullable<ScenarioFile['topology']>): Topology {
+function parseTopology(file: NonNullable<ScenarioFile['topology']>, path: string): Topology {
   const email = file.email;
-  return {
+  const topology: Topology = {
     relay: file.relay ?? true,
+    relayCluster: file.relayCluster ?? false,
     broker: file.broker ?? 'embedded',
     email: email === true ? 'optional' : email === false || email === undefined ? 'off' : email,
     dir: file.dir ?? true,
     bundle: file.bundle ?? false,
   };
+  if (topology.relayCluster && !topology.relay) throw new ScenarioError(`${path}.relayCluster: a relay cluster needs relay: true`, `${path}.relayCluster`);
+  return topology;
 }
 
 function parseNodes(list: ScenarioFile['nodes'], path: string, topology: Topology): NodeSpec[] {
@@ -97,7 +100,7 @@ function parseNodes(list: ScenarioFile['nodes'], path: string, topology: Topolog
     const name = spec.name;
     if (!NAME.test(name)) throw new ScenarioError(`${at}.name: expected lower-case letters, digits and dashes, got ${describe(name)}`);
     if (seen.has(name)) throw new ScenarioError(`${at}.name: ${name} is listed twice`);
-    if (['relay', 'broker', 'mail'].includes(name)) throw new ScenarioError(`${at}.name: "${name}" names a service; choose another node name`);
+    if (['relay', 'relay-b', 'nats', 'broker', 'mail'].includes(name)) throw new ScenarioError(`${at}.name: "${name}" names a service; choose another node name`);
     seen.add(name);
     let channels: ChannelKind[] | undefined;
     if (spec.channels !== undefined) {

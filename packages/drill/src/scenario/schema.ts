@@ -86,6 +86,7 @@ export const ScenarioFileSchema = OptionType.Object(
       OptionType.Object(
         {
           relay: optional(flagOption(true, 'Run a relay (the relay channel).')),
+          relayCluster: optional(flagOption(false, 'Run the relay as two relays (relay, relay-b) over a three-node NATS JetStream cluster (nats); kill targets relay-b and nats. Needs relay: true and nats-server.')),
           broker: optional(oneOfOption(['embedded', 'mosquitto', 'auto', 'none'] as const, 'embedded', 'The MQTT broker: the relay\'s embedded one, Mosquitto (required), auto (Mosquitto when installed) or none.')),
           email: optional(OptionType.Union([OptionType.Boolean(), oneOfOption(['off', 'optional', 'required'] as const, undefined, '')], { description: 'The e-mail channel (Postfix and Dovecot): off, optional (skipped with a note when they cannot run; also true) or required.', errorMessage: 'expected one of off, optional, required, true, false' })),
           dir: optional(flagOption(true, 'The shared-folder channel.')),

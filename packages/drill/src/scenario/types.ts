@@ -12,6 +12,11 @@ export type Need = 'off' | 'optional' | 'required';
 
 export interface Topology {
   readonly relay: boolean;
+  /**
+   * The relay as a cluster: two relay processes (`relay`, `relay-b`) on a three-node NATS JetStream cluster
+   * (`nats`: one of its nodes, for faults), nodes alternating between the two relays. Needs nats-server.
+   */
+  readonly relayCluster: boolean;
   /** auto: Mosquitto when installed, else the embedded broker. mosquitto: required. */
   readonly broker: BrokerKind;
   readonly email: Need;

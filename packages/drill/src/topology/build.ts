@@ -6,6 +6,7 @@ import { loadMailSystem } from './mail-system.js';
 import type { ChannelConfig, NodeConfig } from '../child/protocol.js';
 import { startProxy, type FaultProxy } from '../proxy/proxy.js';
 import { topologyChannels, type ChannelKind, type Scenario } from '../scenario/types.js';
+import { startNatsCluster, type NatsCluster, type NatsNode } from '@herald/relay/testing';
 import { startRelayDaemon, type Daemon } from './daemon.js';
 import { mosquittoInstalled, startMosquittoDaemon } from './mosquitto.js';
 import { drillAuthority, memberChain } from './authority.js';
@@ -14,12 +15,16 @@ import { SetupError } from '../errors.js';
 
 export { SetupError };
 
+/** The services a drill can kill by name: the relay (relay A of a relay cluster), relay B, one NATS node, the broker. */
+export const SERVICE_NAMES = ['relay', 'relay-b', 'nats', 'broker'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
 export interface Built {
   /** What was skipped or substituted, and why: shown in the summary and the report. */
   readonly notes: string[];
   readonly channels: readonly ChannelKind[];
   readonly brokerKind?: 'embedded' | 'mosquitto';
-  readonly services: ReadonlyMap<'relay' | 'broker', Daemon>;
+  readonly services: ReadonlyMap<ServiceName, Daemon>;
   /** node → channel → the proxies its connections go through (two for e-mail: SMTP and IMAP). */
   readonly proxies: ReadonlyMap<string, ReadonlyMap<ChannelKind, readonly FaultProxy[]>>;
   readonly configs: ReadonlyMap<string, string>;
@@ -73,13 +78,28 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       table.set(kind, [...(table.get(kind) ?? []), made]);
       return made;
     };
-    const services = new Map<'relay' | 'broker', Daemon>();
+    const services = new Map<ServiceName, Daemon>();
+    /** With a relay cluster, the relay each node reaches: A and B alternately. */
+    const relayOf = new Map<string, ServiceName>(scenario.nodes.map((node, position) => [node.name, scenario.topology.relayCluster && position % 2 === 1 ? 'relay-b' : 'relay']));
     if (channels.includes('relay')) {
       const relayProxies = await Promise.all(scenario.nodes.map((node) => proxy(node.name, 'relay')));
       // The relay accepts authentications signed for the URL each node dials: its proxy's.
-      const relay = await startRelayDaemon('relay', join(workdir, 'relay'), relayProxies.map((each) => `ws://127.0.0.1:${each.port}/`));
+      const publicUrls = relayProxies.map((each) => `ws://127.0.0.1:${each.port}/`);
+      let storeArgs: string[] = [];
+      if (scenario.topology.relayCluster) {
+        const cluster = await startNatsCluster();
+        closers.push(() => cluster.close());
+        services.set('nats', natsNodeDaemon(cluster, cluster.nodes[0]!));
+        storeArgs = ['--store', cluster.url, '--store-replicas', '3'];
+      }
+      const relay = await startRelayDaemon('relay', join(workdir, 'relay'), publicUrls, storeArgs);
       closers.push(() => relay.close());
       services.set('relay', relay);
+      if (scenario.topology.relayCluster) {
+        const relayB = await startRelayDaemon('relay', join(workdir, 'relay-b'), publicUrls, storeArgs);
+        closers.push(() => relayB.close());
+        services.set('relay-b', relayB);
+      }
     }
     if (brokerKind) {
       const broker = brokerKind === 'mosquitto' ? await startMosquittoDaemon() : await startRelayDaemon('mqtt', join(workdir, 'broker'), []);
@@ -99,8 +119,8 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       }
     }
     const upstreams = (): void => {
-      for (const table of proxies.values()) {
-        for (const each of table.get('relay') ?? []) each.setUpstream(services.get('relay')!.port);
+      for (const [node, table] of proxies) {
+        for (const each of table.get('relay') ?? []) each.setUpstream(services.get(relayOf.get(node)!)!.port);
         for (const each of table.get('mqtt') ?? []) each.setUpstream(services.get('broker')!.port);
       }
     };
@@ -164,4 +184,20 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
     await close();
     throw error;
   }
+}
+
+/** One node of the drill's NATS cluster as a service the faults can kill and restart (on its own ports and storage). */
+function natsNodeDaemon(cluster: NatsCluster, node: NatsNode): Daemon {
+  return {
+    port: node.port,
+    get running() {
+      return node.running();
+    },
+    kill: () => node.stop('SIGKILL'),
+    async restart() {
+      await node.start();
+      await cluster.ready(60_000);
+    },
+    close: () => node.stop('SIGTERM'),
+  };
 }

@@ -23,10 +23,10 @@ export interface Daemon {
  * MQTT broker alone, so the broker can fail independently of the relay. Each
  * start binds a free loopback port, read from the daemon's first stdout lines.
  */
-export async function startRelayDaemon(mode: 'relay' | 'mqtt', dataDir: string, publicUrls: readonly string[]): Promise<Daemon> {
+export async function startRelayDaemon(mode: 'relay' | 'mqtt', dataDir: string, publicUrls: readonly string[], extraArgs: readonly string[] = []): Promise<Daemon> {
   let child: ChildProcess | undefined;
   let port = 0;
-  const args = [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'error', ...publicUrls.flatMap((url) => ['--public-url', url])];
+  const args = [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'error', ...publicUrls.flatMap((url) => ['--public-url', url]), ...extraArgs];
   // Nodes reach the broker through the drill's fault proxies, on other ports than the broker's own: an identity proof
   // signs the URL dialled, which the broker would refuse as another broker's. A lab broker admits them as Mosquitto does.
   if (mode === 'mqtt') args.push('--mqtt', '127.0.0.1:0', '--mqtt-anonymous');

@@ -40,6 +40,11 @@ export async function startNode(identity: Identity, contacts: readonly Identity[
   };
 }
 
+/** Whether the sender's outbox shows at least `count` messages delivered (their end-to-end acks came back). */
+export async function delivered(sender: TestNode, count: number): Promise<boolean> {
+  return (await sender.node.outbox()).filter((record) => record.status === 'delivered').length >= count;
+}
+
 export async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {

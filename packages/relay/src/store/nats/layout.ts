@@ -1,0 +1,78 @@
+import { OptionsError } from '@herald/core';
+import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { MailboxLimits } from '../relay-store.js';
+
+/**
+ * Where the relay keeps its state in JetStream, all with the configured replicas on file storage:
+ * - stream `<NAME>_MAIL`, subjects `<name>.mail.<tag>`: one message per entry, its sequence the entry's seq. The
+ *   server itself enforces the quotas every relay shares: envelopes per mailbox (max_msgs_per_subject, refusing the
+ *   new one), envelopes and bytes in all (max_msgs, max_bytes), and the longest retention (max_age).
+ * - bucket `<NAME>_META`: the relay id, made once for every relay of the cluster (they are one relay to clients).
+ * - bucket `<NAME>_COLLECTED`: which mailboxes were ever collected.
+ */
+export interface StoreLayout {
+  readonly manager: JetStreamManager;
+  readonly mailStream: string;
+  /** Subject of one mailbox's entries. */
+  subjectOf(tag: string): string;
+  /** The mailbox a subject names, or undefined for a subject of no mailbox. */
+  tagOf(subject: string): string | undefined;
+  readonly meta: KV;
+  readonly collected: KV;
+}
+
+/** What a stored message costs beyond its envelope (subject, headers, record): room added to max_bytes for it. */
+export const MESSAGE_OVERHEAD = 256;
+
+/** How long JetStream remembers a deposit's Nats-Msg-Id: a deposit retried within it is stored once. */
+const DUPLICATE_WINDOW_NS = 120 * 1e9;
+
+export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number }): Promise<StoreLayout> {
+  const manager = await jetstreamManager(connection, { timeout: 10_000 });
+  const mailStream = `${name}_MAIL`;
+  const prefix = `${name.toLowerCase()}.mail.`;
+  const config: Partial<StreamConfig> & { name: string } = {
+    name: mailStream,
+    subjects: [`${prefix}*`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    discard: DiscardPolicy.New,
+    discard_new_per_subject: true,
+    max_msgs_per_subject: limits.mailboxMaxEnvelopes,
+    max_msgs: limits.maxStoredEnvelopes,
+    max_bytes: limits.maxStoredBytes + limits.maxStoredEnvelopes * MESSAGE_OVERHEAD,
+    max_age: limits.maxRetentionSeconds * 1e9,
+    duplicate_window: Math.min(DUPLICATE_WINDOW_NS, limits.maxRetentionSeconds * 1e9),
+    // No direct gets: a replica may answer those before it caught up, and an entry it lacks would look removed.
+    allow_direct: false,
+  };
+  const existing = await manager.streams.info(mailStream).catch(() => undefined);
+  if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
+  else if (Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
+    // The last relay started sets the limits every relay shares (a rolling restart with new settings changes them).
+    await manager.streams.update(mailStream, config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
+  }
+  const buckets = new Kvm(connection);
+  const meta = await buckets.create(`${name}_META`, { replicas, history: 1, storage: StorageType.File });
+  const collected = await buckets.create(`${name}_COLLECTED`, { replicas, history: 1, storage: StorageType.File });
+  return {
+    manager,
+    mailStream,
+    subjectOf: (tag) => `${prefix}${tag}`,
+    tagOf: (subject) => (subject.startsWith(prefix) ? subject.slice(prefix.length) : undefined),
+    meta,
+    collected,
+  };
+}
+
+/** A stream the cluster would not create or change: an OptionsError that says what the relay asked for. */
+function placementFailed(error: unknown, replicas: number, maxBytes: number): never {
+  const message = (error as Error).message;
+  const hint = /insufficient|resources|placement/i.test(message)
+    ? `: the mail stream reserves maxStoredBytes plus ${MESSAGE_OVERHEAD} bytes per maxStoredEnvelopes (${maxBytes} bytes) on each of ${replicas} nodes; give each node's jetstream max_file_store that much, or lower maxStoredBytes / maxStoredEnvelopes`
+    : '';
+  throw new OptionsError(`store: the NATS cluster refused the relay's mail stream (${message})${hint}`, { cause: error });
+}
