@@ -17,6 +17,8 @@ import type { StatusBoard } from './status.js';
 export interface OutboxSealing {
   /** The prekey kinds, best first, that every channel allowed for these recipients and precedence can carry. */
   kinds(cards: readonly Card[], precedence: Precedence): ReturnType<typeof kindsFor>;
+  /** The names of the channels allowed for these recipients and precedence. */
+  allowed(cards: readonly Card[], precedence: Precedence): string[];
   /** Seals a held message if every recipient's prekeys are now there; it then goes out as any other (`queued`). */
   sealHeld(id: string): Promise<void>;
   /** Seals every held message to `fingerprint` (its prekeys just arrived). */
@@ -32,9 +34,11 @@ export function outboxSealing(deps: { store: HeraldStore; records: OutboxRecords
   // Two bundles arriving together must not seal one message twice (each would take a one-time prekey).
   const sealing = new Set<string>();
 
+  const allowedChannels = (cards: readonly Card[], precedence: Precedence): Channel[] =>
+    deps.channels.filter((channel) => !isForbidden(policy, channel.name, precedence, cards.map((card) => card.fingerprint)));
+
   function kinds(cards: readonly Card[], precedence: Precedence): ReturnType<typeof kindsFor> {
-    const allowed = deps.channels.filter((channel) => !isForbidden(policy, channel.name, precedence, cards.map((card) => card.fingerprint)));
-    return kindsFor(allowed.map((channel) => channel.transport.capabilities.maxEnvelopeBytes));
+    return kindsFor(allowedChannels(cards, precedence).map((channel) => channel.transport.capabilities.maxEnvelopeBytes));
   }
 
   async function sealOnce(id: string): Promise<void> {
@@ -70,6 +74,7 @@ export function outboxSealing(deps: { store: HeraldStore; records: OutboxRecords
 
   return {
     kinds,
+    allowed: (cards, precedence) => allowedChannels(cards, precedence).map((channel) => channel.name),
     sealHeld,
     async sealHeldFor(fingerprint) {
       for (const record of await deps.store.listOutbox()) {

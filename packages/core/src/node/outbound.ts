@@ -5,7 +5,7 @@ import { followRoundTrip, TIMEOUT_CEILINGS } from '../transport-kit/rtt.js';
 import { jitter, type Semaphore } from './async.js';
 import type { NodeEvent } from './api.js';
 import type { Channel } from './channel.js';
-import { isForbidden, type ResolvedPolicy } from './policy.js';
+import { channelRequiresForwardSecrecy, isForbidden, type ResolvedPolicy } from './policy.js';
 import { TERMINAL, withAttempt, type OutboxRecords } from './records.js';
 
 /**
@@ -38,6 +38,11 @@ function planFor(context: DispatchContext, record: OutboxRecord): Plan {
   }
   const usable = allowed.filter((channel) => channel.transport.capabilities.maxEnvelopeBytes >= record.envelope.length);
   if (usable.length === 0) return { usable, failure: { code: 'NO_CHANNEL', message: `no allowed channel carries an envelope of ${record.envelope.length} bytes` } };
+  // A channel that requires forward secrecy never carries a version-1 envelope (records from before v2 have no version).
+  if ((record.envelopeVersion ?? 1) === 2) return { usable };
+  const carriesV1 = usable.filter((channel) => !channelRequiresForwardSecrecy(context.policy, channel.name));
+  if (carriesV1.length === 0) return { usable: carriesV1, failure: { code: 'FORBIDDEN_CHANNEL', message: 'every channel that carries this envelope requires forward secrecy, and it is sealed version 1' } };
+  return { usable: carriesV1 };
   return { usable };
 }
 

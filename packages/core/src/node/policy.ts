@@ -57,6 +57,13 @@ export interface ForwardSecrecyRules {
   readonly default?: ForwardSecrecy;
   readonly precedence?: Partial<Record<Precedence, ForwardSecrecy>>;
   readonly recipient?: Readonly<Record<string, ForwardSecrecy>>;
+  /**
+   * By channel, a prefix of its name as in `forbid` (`mqtt` covers mqtt:// and mqtts://, `ws`, `email:`, `dir:`…).
+   * `required`: the channel never carries a version-1 envelope (a v1 message goes over the others, or waits), and a
+   * message whose every allowed channel requires it is held for prekeys as under `required`. Other modes set no floor.
+   * Acks are exempt: they carry only message ids and public prekeys, and a node must always be able to acknowledge.
+   */
+  readonly channel?: Readonly<Record<string, ForwardSecrecy>>;
 }
 
 export type ResolvedPolicy = Required<Omit<NodePolicy, 'forbid' | 'ackDeadlineMs' | 'forwardSecrecy'>> & {
@@ -125,17 +132,29 @@ function resolveForwardSecrecy(value: NodePolicy['forwardSecrecy']): ResolvedPol
     checkMode(`forwardSecrecy.precedence.${precedence}`, mode);
   }
   for (const [fingerprint, mode] of Object.entries(value.recipient ?? {})) checkMode(`forwardSecrecy.recipient.${fingerprint}`, mode);
+  for (const [prefix, mode] of Object.entries(value.channel ?? {})) {
+    if (prefix === '') throw new OptionsError('policy.forwardSecrecy.channel: a rule needs a channel name prefix such as mqtt or dir:');
+    checkMode(`forwardSecrecy.channel.${prefix}`, mode);
+  }
   return { ...value, default: value.default === undefined ? 'preferred' : checkMode('forwardSecrecy.default', value.default) };
 }
 
 const STRICTNESS: Readonly<Record<ForwardSecrecy, number>> = { off: 0, preferred: 1, required: 2 };
 
-/** The mode for one message: the strictest recipient rule, else its precedence's, else the default. */
-export function forwardSecrecyFor(policy: ResolvedPolicy, precedence: Precedence, recipients: readonly string[]): ForwardSecrecy {
+/**
+ * The mode for one message: the strictest recipient rule, else its precedence's, else the default; raised to
+ * `required` when every channel it may go over (`channels`, the allowed ones' names) requires forward secrecy.
+ */
+export function forwardSecrecyFor(policy: ResolvedPolicy, precedence: Precedence, recipients: readonly string[], channels: readonly string[] = []): ForwardSecrecy {
   const rules = policy.forwardSecrecy;
   const byRecipient = recipients.map((fingerprint) => rules.recipient?.[fingerprint]).filter((mode): mode is ForwardSecrecy => mode !== undefined);
-  if (byRecipient.length > 0) return byRecipient.reduce((a, b) => (STRICTNESS[b] > STRICTNESS[a] ? b : a));
-  return rules.precedence?.[precedence] ?? rules.default;
+  const base = byRecipient.length > 0 ? byRecipient.reduce((a, b) => (STRICTNESS[b] > STRICTNESS[a] ? b : a)) : (rules.precedence?.[precedence] ?? rules.default);
+  return channels.length > 0 && channels.every((channel) => channelRequiresForwardSecrecy(policy, channel)) ? 'required' : base;
+}
+
+/** Whether a `forwardSecrecy.channel` rule keeps version-1 envelopes off `channel`. */
+export function channelRequiresForwardSecrecy(policy: ResolvedPolicy, channel: string): boolean {
+  return Object.entries(policy.forwardSecrecy.channel ?? {}).some(([prefix, mode]) => mode === 'required' && channel.startsWith(prefix));
 }
 
 /** Whether `channel` is forbidden for a message of this precedence to these recipients. */

@@ -64,7 +64,7 @@ export function sender(deps: SenderDeps): Send {
     const precedence = options.precedence ?? 'ROUTINE';
     const compact = options.compact ?? false;
     const now = Date.now();
-    const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint));
+    const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint), deps.sealing.allowed(cards, precedence));
     const request = { cards, payload: outgoing.payload, precedence, pad: compact ? false : policy.pad, compact, mode, kinds: deps.sealing.kinds(cards, precedence), now, ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}), ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) };
     const outcome = await sealMessage(deps.prekeys.sealing, request);
     const base = { routingTags: cards.map((card) => toHex(card.routingTag)), recipients: cards.map((card) => card.fingerprint), acked: [], precedence, createdAt: now, acceptedBy: [], attempts: [], updatedAt: now };

@@ -265,3 +265,46 @@ describe('deletion and rotation', () => {
     expect(bob.secrets.get(stale[0]!.prekey.id)).toBeUndefined();
   });
 });
+
+describe('forward secrecy by channel', () => {
+  function pair(aliceChannels: readonly string[], rules: NodeInit['policy']) {
+    const medium = memoryMedium();
+    const aliceId = generateIdentity({ label: 'Alice' });
+    const bobId = generateIdentity({ label: 'Bob' });
+    const alice = createNode({ identity: aliceId, contacts: [bobId.card], store: memoryStore(), channels: aliceChannels.map((name) => medium.channel(name)), policy: { ...FAST, ...rules }, prekeys: memoryPrekeySecretStore(aliceId) });
+    const bob = createNode({ identity: bobId, contacts: [aliceId.card], store: memoryStore(), channels: [medium.channel('watched'), medium.channel('spool')], policy: FAST, prekeys: memoryPrekeySecretStore(bobId) });
+    running.push(alice, bob);
+    return { alice, bob };
+  }
+
+  it('keeps version-1 envelopes off a channel that requires forward secrecy; v2 ones use it', async () => {
+    const { alice, bob } = pair(['watched', 'spool'], { forwardSecrecy: { default: 'preferred', channel: { watched: 'required' } } });
+    await alice.start();
+    await bob.start();
+    const attempts: string[] = [];
+    alice.subscribe((event) => {
+      if (event.type === 'attempt') attempts.push(`${event.channel}:${event.outcome}`);
+    });
+    const first = await alice.send('Bob', 'first');
+    const [one] = await receive(bob, 1);
+    expect(one).toMatchObject({ text: 'first', envelopeVersion: 1, channel: 'spool' });
+    expect(await first.settled(settled())).toBe('delivered');
+    // The preferred channel was never tried with the v1 envelope.
+    expect(attempts).toEqual(['spool:accepted']);
+    // Bob's ack brought his prekeys: the next message is v2 and takes the preferred channel.
+    const second = await alice.send('Bob', 'second');
+    const [two] = await receive(bob, 1);
+    expect(two).toMatchObject({ text: 'second', envelopeVersion: 2, channel: 'watched' });
+    expect(await second.settled(settled())).toBe('delivered');
+  });
+
+  it('holds a message for prekeys when every channel it may use requires forward secrecy', async () => {
+    const { alice, bob } = pair(['watched'], { forwardSecrecy: { default: 'off', channel: { watched: 'required' } } });
+    await alice.start();
+    await bob.start();
+    const handle = await alice.send('Bob', 'held');
+    expect(handle.status).toBe('awaiting-prekeys');
+    expect(() => createNode({ identity: generateIdentity(), store: memoryStore(), channels: [], policy: { forwardSecrecy: { channel: { '': 'required' } } } })).toThrow(/channel name prefix/);
+    expect(() => createNode({ identity: generateIdentity(), store: memoryStore(), channels: [], policy: { forwardSecrecy: { channel: { mqtt: 'always' as never } } } })).toThrow(/forwardSecrecy\.channel\.mqtt/);
+  });
+});
