@@ -32,13 +32,18 @@ export interface BrokerPersistence {
   /**
    * Stores a QoS 1 publish by client `from` for its topic's subscribers, durably: call before the broker PUBACKs it.
    * Rejects with QueueFullError (nothing stored) when a copy does not fit for every subscriber: then no PUBACK.
+   * Resolves with the number of copies queued.
    */
-  preStore(from: string, topic: string, payload: Buffer): Promise<void>;
+  preStore(from: string, topic: string, payload: Buffer): Promise<number>;
   /** Publishes refused because a queue or quota was full, since start. */
   readonly refusedFull: number;
   /** Sessions holding subscriptions, and one client's topics: what the broker bounds at SUBSCRIBE. */
   readonly sessions: number;
   subscriptionsOf(clientId: string): ReadonlySet<string>;
+  /** Copies queued now over all sessions, and what the session of `clientId` holds of them. */
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  queuedFor(clientId: string): { readonly messages: number; readonly bytes: number };
   /** `clientId` is connected now (called at its connect and its disconnect): its session's age counts from here. */
   seen(clientId: string, at: number): void;
   /**
@@ -105,6 +110,13 @@ export async function openBrokerPersistence(records: BrokerRecords, limits: Queu
       return state.sessions;
     },
     subscriptionsOf: (clientId) => state.subscriptionsOf(clientId),
+    get queuedMessages() {
+      return state.queuedMessages;
+    },
+    get queuedBytes() {
+      return state.queuedBytes;
+    },
+    queuedFor: (clientId) => state.queuedFor(clientId),
     seen(clientId, at) {
       // Clients without a session leave no trace: ids that come and go must not grow the store.
       if (!state.hasSession(clientId)) return;
