@@ -24,7 +24,7 @@ async function exportedNames(): Promise<Set<string>> {
   const relay = relayMetrics(counts, { failure: undefined } as unknown as StorageHealth, { maxStoredBytes: 1, maxStoredEnvelopes: 1 }, () => undefined);
   // The embedded broker's, in the same registry (a relay started with --mqtt).
   const none = { messages: 0, bytes: 0 };
-  mqttBrokerMetrics(relay.registry, { sockets: 0, clients: 0, sessions: 0, queued: () => ({ offline: none, online: none }) }, { maxMessages: 1, maxBytes: 1, maxSessions: 1 });
+  mqttBrokerMetrics(relay.registry, { sockets: () => 0, clients: () => 0, sessions: () => 0, queued: () => ({ offline: none, online: none }) }, { maxMessages: 1, maxBytes: 1, maxSessions: 1 });
   const node = { subscribe: () => () => undefined, outbox: async () => [] } as unknown as HeraldNode;
   const channel = { name: 'ws://127.0.0.1:1/', health: () => ({ state: 'up', since: 0 }) } as unknown as Transport;
   const fromNode = nodeMetrics({ node, store: {} as HeraldStore, channels: [channel], certificateExpires: () => new Date(), revocationsIssued: () => undefined });

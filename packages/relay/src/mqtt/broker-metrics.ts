@@ -14,16 +14,22 @@ export type MqttGuardRefusal = (typeof MQTT_GUARD_REFUSALS)[number];
 export const MQTT_PUBLISH_REFUSALS = [...QUEUE_REFUSALS, 'disk-full', 'store'] as const;
 export type MqttPublishRefusal = (typeof MQTT_PUBLISH_REFUSALS)[number];
 
+/** Copies queued and their payload bytes. */
+export interface QueuedCopies {
+  readonly messages: number;
+  readonly bytes: number;
+}
+
 /** What the broker holds now, read at each scrape. */
 export interface MqttBrokerUsage {
   /** TCP connections open, CONNACKed or not. */
-  readonly sockets: number;
+  sockets(): number;
   /** Clients admitted (CONNACKed) and connected. */
-  readonly clients: number;
+  clients(): number;
   /** Persistent sessions (clients with subscriptions), connected or away. */
-  readonly sessions: number;
+  sessions(): number;
   /** Copies queued for sessions whose client is away, and for connected ones (in flight). */
-  queued(): { readonly offline: { messages: number; bytes: number }; readonly online: { messages: number; bytes: number } };
+  queued(): { readonly offline: QueuedCopies; readonly online: QueuedCopies };
 }
 
 /** The limits the broker's fill is measured against (the relay's maxStoredEnvelopes, maxStoredBytes and mqttMaxSessions). */
@@ -55,13 +61,13 @@ export function mqttBrokerMetrics(registry: Registry, usage: MqttBrokerUsage, li
     labelNames: ['state'],
     registers,
     collect() {
-      this.set({ state: 'connected' }, usage.clients);
-      this.set({ state: 'connecting' }, Math.max(0, usage.sockets - usage.clients));
+      this.set({ state: 'connected' }, usage.clients());
+      this.set({ state: 'connecting' }, Math.max(0, usage.sockets() - usage.clients()));
     },
   });
-  new Gauge({ name: 'herald_relay_mqtt_sessions', help: 'Persistent MQTT sessions (clients with subscriptions), connected or away', registers, collect() { this.set(usage.sessions); } });
+  new Gauge({ name: 'herald_relay_mqtt_sessions', help: 'Persistent MQTT sessions (clients with subscriptions), connected or away', registers, collect() { this.set(usage.sessions()); } });
   new Gauge({ name: 'herald_relay_mqtt_max_sessions', help: 'mqttMaxSessions: persistent sessions the broker keeps at most', registers }).set(limits.maxSessions);
-  const queuedGauge = (name: string, help: string, pick: (copies: { messages: number; bytes: number }) => number): Gauge =>
+  const queuedGauge = (name: string, help: string, pick: (copies: QueuedCopies) => number): Gauge =>
     new Gauge({
       name,
       help,
@@ -83,7 +89,7 @@ export function mqttBrokerMetrics(registry: Registry, usage: MqttBrokerUsage, li
     registers,
     collect() {
       const { offline, online } = usage.queued();
-      this.set(Math.max((offline.messages + online.messages) / limits.maxMessages, (offline.bytes + online.bytes) / limits.maxBytes, usage.sessions / limits.maxSessions));
+      this.set(Math.max((offline.messages + online.messages) / limits.maxMessages, (offline.bytes + online.bytes) / limits.maxBytes, usage.sessions() / limits.maxSessions));
     },
   });
   const byReason = (name: string, help: string, reasons: readonly string[]): Counter<'reason'> => {

@@ -89,24 +89,10 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
   const metrics = mqttBrokerMetrics(
     init.registry,
     {
-      get sockets() {
-        return sockets.size;
-      },
-      get clients() {
-        return live.size;
-      },
-      get sessions() {
-        return store.sessions;
-      },
-      queued() {
-        const online = { messages: 0, bytes: 0 };
-        for (const clientId of live.keys()) {
-          const held = store.queuedFor(clientId);
-          online.messages += held.messages;
-          online.bytes += held.bytes;
-        }
-        return { online, offline: { messages: store.queuedMessages - online.messages, bytes: store.queuedBytes - online.bytes } };
-      },
+      sockets: () => sockets.size,
+      clients: () => live.size,
+      sessions: () => store.sessions,
+      queued: () => store.queuedSplit(live.keys()),
     },
     { maxMessages: init.queueLimits.maxMessages, maxBytes: init.queueLimits.maxBytes, maxSessions: init.maxSessions },
   );
