@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { HeraldNode, HeraldStore, Transport } from '@herald/core';
 import { relayMetrics } from '../../relay/src/metrics.js';
+import { mqttBrokerMetrics } from '../../relay/src/mqtt/broker-metrics.js';
 import type { MailboxCounts } from '../../relay/src/store/counts.js';
 import type { StorageHealth } from '../../relay/src/store/storage-health.js';
 import { nodeMetrics } from '../src/node-metrics.js';
@@ -21,6 +22,9 @@ const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 async function exportedNames(): Promise<Set<string>> {
   const counts = { envelopes: 0, bytes: 0, mailboxes: 0 } as unknown as MailboxCounts;
   const relay = relayMetrics(counts, { failure: undefined } as unknown as StorageHealth, { maxStoredBytes: 1, maxStoredEnvelopes: 1 }, () => undefined);
+  // The embedded broker's, in the same registry (a relay started with --mqtt).
+  const none = { messages: 0, bytes: 0 };
+  mqttBrokerMetrics(relay.registry, { sockets: () => 0, clients: () => 0, sessions: () => 0, queued: () => ({ offline: none, online: none }) }, { maxMessages: 1, maxBytes: 1, maxSessions: 1 });
   const node = { subscribe: () => () => undefined, outbox: async () => [] } as unknown as HeraldNode;
   const channel = { name: 'ws://127.0.0.1:1/', health: () => ({ state: 'up', since: 0 }) } as unknown as Transport;
   const fromNode = nodeMetrics({ node, store: {} as HeraldStore, channels: [channel], certificateExpires: () => new Date(), revocationsIssued: () => undefined });

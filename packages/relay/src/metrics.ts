@@ -13,7 +13,9 @@ const LATENCY_BUCKETS = [0.005, 0.025, 0.1, 0.5, 2, 10, 60, 300, 1800, 7200, 86_
 /**
  * Prometheus metrics (docs/operations.md). Aggregates only: no label ever
  * carries a routing tag, a key or an address, so /metrics leaks nothing a
- * relay operator's dashboard should not show.
+ * relay operator's dashboard should not show. With --mqtt, the embedded
+ * broker adds its herald_relay_mqtt_* metrics to this registry
+ * (mqtt/broker-metrics.ts), so they are served on the same listener.
  */
 export interface RelayMetrics {
   readonly registry: Registry;

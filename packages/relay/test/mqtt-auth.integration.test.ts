@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardToFile, envelopeExpiry, envelopeId, envelopeRoutingTags, generateIdentity, seal, toHex, type Identity, type InboundEnvelope } from '@herald/core';
 import { identityLogin, PROOF_WINDOW_MS, provenClientId } from '@herald/protocol';
 import { mqttTransport } from '@herald/transport-mqtt';
 import { freePort } from '@herald/transport-mqtt/testing';
-import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
+import { connack, rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
 import { removeTempDirs, restartRelay, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
 import { until } from './helpers/nodes.js';
 
@@ -29,19 +29,6 @@ async function relayWithBroker(config: Record<string, unknown> = {}): Promise<{ 
   const relay = await spawnRelay({ args, config });
   relays.push(relay);
   return { relay, url: `mqtt://127.0.0.1:${mqttPort}`, args };
-}
-
-/** The CONNACK return code a CONNECT with these options gets (0: admitted). */
-async function connack(url: string, options: IClientOptions): Promise<number> {
-  const client: MqttClient = mqttConnect(url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 5000, ...options });
-  try {
-    return await new Promise<number>((resolve) => {
-      client.once('connect', () => resolve(0));
-      client.once('error', (error) => resolve((error as { code?: unknown }).code as number));
-    });
-  } finally {
-    client.end(true);
-  }
 }
 
 const FAST = { keepaliveSeconds: 1, minReconnectDelayMs: 50, maxReconnectDelayMs: 300, connectTimeoutMs: 2000, sendTimeoutMs: 3000 } as const;

@@ -7,7 +7,7 @@ import { mqttTransport } from '@herald/transport-mqtt';
 import { freePort } from '@herald/transport-mqtt/testing';
 import { parseRelayConfig } from '../src/config.js';
 import { resolveRelayInit } from '../src/init.js';
-import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
+import { publishUntilRefused, rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
 import { removeTempDirs, restartRelay, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
 
 /**
@@ -291,16 +291,7 @@ describe('the relay’s embedded MQTT broker', () => {
     relays.push(relay);
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const clients: MqttClient[] = [];
-    /** Publishes until the broker refuses: how many it PUBACKed, and whether the refusal closed the connection. */
-    const fill = async (publisher: MqttClient, to: string, most: number): Promise<{ acked: number; closed: boolean }> => {
-      const closed = new Promise<'closed'>((resolve) => publisher.once('close', () => resolve('closed')));
-      for (let acked = 0; acked < most; acked++) {
-        // MQTT.js calls back without an error only on the PUBACK; a connection that closes first means there was none.
-        const outcome = await Promise.race([new Promise<'acked' | 'failed'>((resolve) => publisher.publish(to, `filler ${acked}`, { qos: 1 }, (failed) => resolve(failed ? 'failed' : 'acked'))), closed]);
-        if (outcome !== 'acked') return { acked, closed: outcome === 'closed' };
-      }
-      return { acked: most, closed: false };
-    };
+    const fill = publishUntilRefused;
     // Mallory proves identities of her own (anyone may make them): one to publish with, one for each session she fills.
     const [mallory, box1, box2] = [generateIdentity({ label: 'mallory' }), generateIdentity({ label: 'box 1' }), generateIdentity({ label: 'box 2' })];
     try {

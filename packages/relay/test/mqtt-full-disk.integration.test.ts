@@ -73,6 +73,9 @@ describe('the embedded MQTT broker on a full disk (real relay process)', () => {
     expect(left.bavail * left.bsize, 'free space left when refusing').toBeGreaterThan(MIN_FREE / 2);
     expect((await relay.get('/healthz')).status, 'the relay is up').toBe(200);
     expect(relay.child.exitCode).toBeNull();
+    // Counted by reason on /metrics: the disk, not a quota.
+    expect(await relay.metric('herald_relay_mqtt_publishes_refused_total{reason="disk-full"}')).toBe(1);
+    expect(await relay.metric('herald_relay_mqtt_publishes_refused_total{reason="broker-full"}')).toBe(0);
     // Room again: publishing resumes without a restart (the free space is read again after a refusal).
     await rm(filler);
     const later = randomFillSync(Buffer.alloc(PAYLOAD_BYTES));

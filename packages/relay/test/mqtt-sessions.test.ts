@@ -127,6 +127,25 @@ describe('the embedded broker’s session queues', () => {
     expect(state.refusedFull).toBe(2);
   });
 
+  it('say which quota refused a publish (the broker’s metrics count by it), and what each session holds', async () => {
+    const { state, subscribe } = broker({ maxPerSession: 1, maxPerClient: 2, maxMessages: 3 });
+    const reasonOf = (from: string, topic: string) =>
+      state.preStore(from, topic, Buffer.alloc(10, 1)).then(
+        (copies) => `stored ${copies}`,
+        (error: unknown) => (error instanceof QueueFullError ? error.reason : 'other'),
+      );
+    for (const session of ['s1', 's2', 's3', 's4']) await subscribe(session, `herald/v1/${session}`);
+    expect(await reasonOf('alice', 'herald/v1/s1')).toBe('stored 1');
+    expect(await reasonOf('bob', 'herald/v1/s1')).toBe('session-quota');
+    expect(await reasonOf('alice', 'herald/v1/s2')).toBe('stored 1');
+    expect(await reasonOf('alice', 'herald/v1/s3')).toBe('client-quota');
+    expect(await reasonOf('bob', 'herald/v1/s3')).toBe('stored 1');
+    expect(await reasonOf('carol', 'herald/v1/s4')).toBe('broker-full');
+    expect(await reasonOf('carol', 'herald/v1/nobody')).toBe('stored 0');
+    expect(state.queuedFor('s1')).toEqual({ messages: 1, bytes: 10 });
+    expect(state.queuedFor('s4')).toEqual({ messages: 0, bytes: 0 });
+  });
+
   it('keep a publish stored ahead of its PUBACK queued when Aedes never gets further (its connection ended): delivered, never leaked', async () => {
     const { state, subscribe, acknowledgeOldest } = broker({ maxPerSession: 1 });
     await subscribe('bob', 'herald/v1/0b');

@@ -103,12 +103,13 @@ describe('the identity proof', () => {
     const login = identityLogin(alice, url);
     expect(login.clientId).toBe(provenClientId(alice.card.signingPublicKey));
     expect(check(login)).toMatchObject({ ok: true });
-    expect(check(identityLogin(alice, 'mqtt://elsewhere:1883'))).toEqual({ ok: false, reason: 'the signed URL does not name this broker' });
-    expect(check(login, Date.now() + PROOF_WINDOW_MS + 1000)).toMatchObject({ ok: false, reason: expect.stringMatching(/too far/) as unknown });
-    expect(check(login, Date.now(), Date.now() + 1000)).toMatchObject({ ok: false, reason: expect.stringMatching(/before the broker started/) as unknown });
-    expect(check({ ...login, clientId: provenClientId(bob.card.signingPublicKey) })).toMatchObject({ ok: false, reason: expect.stringMatching(/client id/) as unknown });
-    expect(check({ ...identityLogin(bob, url), username: login.username, clientId: login.clientId })).toEqual({ ok: false, reason: 'the signature does not verify' });
-    expect(check({ ...login, password: 'nonsense' })).toEqual({ ok: false, reason: 'malformed identity proof' });
+    expect(check(identityLogin(alice, 'mqtt://elsewhere:1883'))).toEqual({ ok: false, code: 'url', reason: 'the signed URL does not name this broker' });
+    expect(check(login, Date.now() + PROOF_WINDOW_MS + 1000)).toMatchObject({ ok: false, code: 'clock', reason: expect.stringMatching(/too far/) as unknown });
+    expect(check(login, Date.now(), Date.now() + 1000)).toMatchObject({ ok: false, code: 'clock', reason: expect.stringMatching(/before the broker started/) as unknown });
+    expect(check({ ...login, clientId: provenClientId(bob.card.signingPublicKey) })).toMatchObject({ ok: false, code: 'client-id', reason: expect.stringMatching(/client id/) as unknown });
+    expect(check({ ...identityLogin(bob, url), username: login.username, clientId: login.clientId })).toEqual({ ok: false, code: 'signature', reason: 'the signature does not verify' });
+    expect(check({ ...login, password: 'nonsense' })).toEqual({ ok: false, code: 'malformed', reason: 'malformed identity proof' });
+    expect(check({ ...login, username: 'someone' })).toMatchObject({ ok: false, code: 'no-proof' });
   });
 });
 

@@ -48,7 +48,11 @@ export function identityLogin(identity: Identity, url: string, at = Date.now()):
   return { clientId, username: `${IDENTITY_USERNAME_PREFIX}${toHex(signingPublicKey)}`, password: `${at}.${toHex(nonce)}.${toHex(signature)}.${url}` };
 }
 
-export type ProofVerdict = { readonly ok: true; readonly signingPublicKey: Uint8Array; readonly nonce: string; readonly at: number } | { readonly ok: false; readonly reason: string };
+/** Why a proof is refused, as a closed set (a metric label never carries what a client sent); `reason` says it in words. */
+export const PROOF_REFUSALS = ['no-proof', 'malformed', 'client-id', 'clock', 'url', 'signature'] as const;
+export type ProofRefusal = (typeof PROOF_REFUSALS)[number];
+
+export type ProofVerdict = { readonly ok: true; readonly signingPublicKey: Uint8Array; readonly nonce: string; readonly at: number } | { readonly ok: false; readonly code: ProofRefusal; readonly reason: string };
 
 const PASSWORD = /^(\d{1,16})\.([0-9a-f]{32})\.([0-9a-f]{128})\.(mqtts?:\/\/[^\s]{1,200})$/;
 const USERNAME = /^herald-ed25519:([0-9a-f]{64})$/;
@@ -60,17 +64,17 @@ const USERNAME = /^herald-ed25519:([0-9a-f]{64})$/;
  */
 export function checkIdentityLogin(login: { clientId: string; username: string | undefined; password: Buffer | undefined }, urlAllowed: (url: string) => boolean, now: number, notBefore: number): ProofVerdict {
   const user = USERNAME.exec(login.username ?? '');
-  if (!user) return { ok: false, reason: 'no identity proof (user name herald-ed25519:…)' };
+  if (!user) return { ok: false, code: 'no-proof', reason: 'no identity proof (user name herald-ed25519:…)' };
   const parts = PASSWORD.exec(login.password?.toString('latin1') ?? '');
-  if (!parts) return { ok: false, reason: 'malformed identity proof' };
+  if (!parts) return { ok: false, code: 'malformed', reason: 'malformed identity proof' };
   const signingPublicKey = fromHex(user[1]!);
-  if (login.clientId !== provenClientId(signingPublicKey)) return { ok: false, reason: 'the client id is not the one of this identity' };
+  if (login.clientId !== provenClientId(signingPublicKey)) return { ok: false, code: 'client-id', reason: 'the client id is not the one of this identity' };
   const at = Number(parts[1]);
-  if (Math.abs(at - now) > PROOF_WINDOW_MS) return { ok: false, reason: 'the proof is dated too far from the broker’s clock' };
-  if (at < notBefore) return { ok: false, reason: 'the proof is dated before the broker started' };
+  if (Math.abs(at - now) > PROOF_WINDOW_MS) return { ok: false, code: 'clock', reason: 'the proof is dated too far from the broker’s clock' };
+  if (at < notBefore) return { ok: false, code: 'clock', reason: 'the proof is dated before the broker started' };
   const url = parts[4]!;
-  if (!urlAllowed(url)) return { ok: false, reason: 'the signed URL does not name this broker' };
+  if (!urlAllowed(url)) return { ok: false, code: 'url', reason: 'the signed URL does not name this broker' };
   const nonce = fromHex(parts[2]!);
-  if (!sodium.crypto_sign_verify_detached(fromHex(parts[3]!), transcript(url, login.clientId, at, nonce, signingPublicKey), signingPublicKey)) return { ok: false, reason: 'the signature does not verify' };
+  if (!sodium.crypto_sign_verify_detached(fromHex(parts[3]!), transcript(url, login.clientId, at, nonce, signingPublicKey), signingPublicKey)) return { ok: false, code: 'signature', reason: 'the signature does not verify' };
   return { ok: true, signingPublicKey, nonce: parts[2]!, at };
 }

@@ -1,5 +1,6 @@
 import { toHex } from '@herald/core';
 import { checkIdentityLogin, PROOF_WINDOW_MS } from '@herald/protocol';
+import type { MqttLoginRefusal } from './broker-metrics.js';
 
 /** Who may use the embedded broker (the relay's mqttAnonymous, allowDeposit and allowCollect, docs/operations.md). */
 export interface MqttAuthInit {
@@ -11,6 +12,8 @@ export interface MqttAuthInit {
   readonly collectors: ReadonlySet<string> | undefined;
   /** Whether a signed `mqtt://host:port` names this broker. */
   urlAllowed(url: string): boolean;
+  /** Told of each refused login, by reason (the broker's metrics); default: nothing. */
+  onRefused?: ((reason: MqttLoginRefusal) => void) | undefined;
 }
 
 type Client = object & { readonly id: string };
@@ -43,16 +46,17 @@ export function mqttAuthenticator(init: MqttAuthInit) {
       if (init.anonymous && username === undefined) return callback(null, true);
       const now = Date.now();
       const verdict = checkIdentityLogin({ clientId: client.id, username, password }, init.urlAllowed, now, startedAt);
-      const refuse = (error: Refusal): void => {
+      const refuse = (reason: MqttLoginRefusal, error: Refusal): void => {
         refused++;
+        init.onRefused?.(reason);
         callback(error, false);
       };
-      if (!verdict.ok) return refuse(refusal(username === undefined ? 5 : 4, `identity proof refused: ${verdict.reason}`));
+      if (!verdict.ok) return refuse(verdict.code, refusal(username === undefined ? 5 : 4, `identity proof refused: ${verdict.reason}`));
       const key = toHex(verdict.signingPublicKey);
-      if ((init.depositors || init.collectors) && !init.depositors?.has(key) && !init.collectors?.has(key)) return refuse(refusal(5, 'this identity may neither publish nor subscribe here (allow-lists)'));
-      if (nonces.has(verdict.nonce)) return refuse(refusal(4, 'identity proof replayed'));
+      if ((init.depositors || init.collectors) && !init.depositors?.has(key) && !init.collectors?.has(key)) return refuse('not-allowed', refusal(5, 'this identity may neither publish nor subscribe here (allow-lists)'));
+      if (nonces.has(verdict.nonce)) return refuse('replayed', refusal(4, 'identity proof replayed'));
       if (nonces.size >= MAX_REMEMBERED_NONCES) forgetStale(now);
-      if (nonces.size >= MAX_REMEMBERED_NONCES) return refuse(refusal(3, 'too many logins of late; try again later'));
+      if (nonces.size >= MAX_REMEMBERED_NONCES) return refuse('busy', refusal(3, 'too many logins of late; try again later'));
       nonces.set(verdict.nonce, verdict.at + PROOF_WINDOW_MS);
       keys.set(client, key);
       callback(null, true);

@@ -1,11 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
+import type { Registry } from 'prom-client';
 import { OptionsError } from '@herald/core';
 import type { Logger } from '../log.js';
 import { mqttAuthenticator, mqttUrlPolicy } from './auth.js';
 import { openBrokerPersistence } from './persistence.js';
 import { guardedSocket, packetFraming } from './packet-guard.js';
-import { MAX_SUBSCRIPTIONS_PER_SESSION, type QueueLimits } from './sessions.js';
+import { MAX_SUBSCRIPTIONS_PER_SESSION, QueueFullError, type QueueLimits } from './sessions.js';
+import { mqttBrokerMetrics } from './broker-metrics.js';
 import type { BrokerRecords } from '../store/broker-records.js';
 
 export interface MqttBrokerInit {
@@ -33,6 +35,8 @@ export interface MqttBrokerInit {
   /** The relay's publicUrls: their hosts name this broker too in identity proofs. */
   readonly publicUrls: readonly string[] | undefined;
   readonly log: Logger;
+  /** The relay's metrics registry (served on its --metrics listener): the broker's metrics (broker-metrics.ts) join it. */
+  readonly registry: Registry;
 }
 
 export interface MqttBrokerHandle {
@@ -78,9 +82,23 @@ export interface MqttBrokerHandle {
 export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerHandle> {
   const store = await openBrokerPersistence(init.records, init.queueLimits);
   let sessionRefusals = 0;
+  const sockets = new Set<Socket>();
+  // A session's age counts from its client's last connection; a connected client's session never expires.
+  // Counted per id, not a set: on a takeover the old connection's disconnect may come after the new one's connect.
+  const live = new Map<string, number>();
+  const metrics = mqttBrokerMetrics(
+    init.registry,
+    {
+      sockets: () => sockets.size,
+      clients: () => live.size,
+      sessions: () => store.sessions,
+      queued: () => store.queuedSplit(live.keys()),
+    },
+    { maxMessages: init.queueLimits.maxMessages, maxBytes: init.queueLimits.maxBytes, maxSessions: init.maxSessions },
+  );
   // Which signed URLs name this broker is known once it listens (port 0 picks one); until then none.
   let urlAllowed: (url: string) => boolean = () => false;
-  const auth = mqttAuthenticator({ anonymous: init.anonymous, depositors: init.depositors, collectors: init.collectors, urlAllowed: (url) => urlAllowed(url) });
+  const auth = mqttAuthenticator({ anonymous: init.anonymous, depositors: init.depositors, collectors: init.collectors, urlAllowed: (url) => urlAllowed(url), onRefused: (reason) => metrics.loginsRefused.inc({ reason }) });
   const broker = await Aedes.createBroker({
     persistence: store.persistence,
     // Herald's derived client ids are 32 hex characters, above 3.1's 23.
@@ -97,20 +115,29 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
       // Aedes PUBACKs right after this hook, before its own persistence step: store the envelope now, so a PUBACK means
       // "on disk for every subscriber". One that does not fit everywhere is refused: an error here ends the connection
       // without a PUBACK (MQTT 3.1.1 has no negative PUBACK), and the publisher's transport fails that send, retryably.
-      store.preStore(client?.id ?? '', packet.topic, payload).then(() => callback(null), (error: unknown) => callback(error as Error));
+      store.preStore(client?.id ?? '', packet.topic, payload).then(
+        (copies) => {
+          if (copies === 0) metrics.publishesUnrouted.inc();
+          callback(null);
+        },
+        (error: unknown) => {
+          metrics.publishesRefused.inc({ reason: error instanceof QueueFullError ? error.reason : 'store' });
+          callback(error as Error);
+        },
+      );
     },
     authorizeSubscribe(client, subscription, callback) {
       const held = client ? store.subscriptionsOf(client.id) : new Set<string>();
       const full = !held.has(subscription.topic) && (held.size >= MAX_SUBSCRIPTIONS_PER_SESSION || (held.size === 0 && store.sessions >= init.maxSessions));
-      if (full) sessionRefusals++;
+      if (full) {
+        sessionRefusals++;
+        metrics.subscriptionsRefusedFull.inc();
+      }
       const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$') || (client !== null && !auth.maySubscribe(client));
       // Negated (SUBACK 0x80), not an error: the client learns the refusal and keeps its connection.
       callback(null, refused ? null : subscription);
     },
   });
-  // A session's age counts from its client's last connection; a connected client's session never expires.
-  // Counted per id, not a set: on a takeover the old connection's disconnect may come after the new one's connect.
-  const live = new Map<string, number>();
   broker.on('client', (client) => {
     live.set(client.id, (live.get(client.id) ?? 0) + 1);
     store.seen(client.id, Date.now());
@@ -145,7 +172,6 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     // The message only (e.g. "retained messages are not allowed"): never the client id, topic or address.
     init.log.debug({ err: error.message }, 'mqtt client error');
   });
-  const sockets = new Set<Socket>();
   // Room beside the envelope for a topic and, in a CONNECT, every 64 KiB string field (client id, will, user name, password).
   const maxPacketBytes = init.maxEnvelopeBytes + 4 * 65_540;
   let oversized = 0;
@@ -156,7 +182,12 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     // PUBACKs are tiny: with Nagle's algorithm on they would wait for the client's delayed ACK.
     socket.setNoDelay(true);
     // Memory bounded per connection: a packet declaring more than the limit ends it before its body is buffered.
-    broker.handle(guardedSocket(socket, packetFraming(maxPacketBytes), () => void oversized++));
+    broker.handle(
+      guardedSocket(socket, packetFraming(maxPacketBytes), (why) => {
+        oversized++;
+        metrics.packetsRefused.inc({ reason: why.startsWith('malformed') ? 'malformed' : 'oversized' });
+      }),
+    );
   });
   server.maxConnections = init.maxConnections;
   try {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { mqttSessions, type QueueLimits, type SessionState } from './sessions.js';
 import type { BrokerRecords } from '../store/broker-records.js';
+import type { QueuedCopies } from './broker-metrics.js';
 
 /**
  * The embedded broker's persistence (the Aedes persistence interface, async
@@ -32,13 +33,16 @@ export interface BrokerPersistence {
   /**
    * Stores a QoS 1 publish by client `from` for its topic's subscribers, durably: call before the broker PUBACKs it.
    * Rejects with QueueFullError (nothing stored) when a copy does not fit for every subscriber: then no PUBACK.
+   * Resolves with the number of copies queued.
    */
-  preStore(from: string, topic: string, payload: Buffer): Promise<void>;
+  preStore(from: string, topic: string, payload: Buffer): Promise<number>;
   /** Publishes refused because a queue or quota was full, since start. */
   readonly refusedFull: number;
   /** Sessions holding subscriptions, and one client's topics: what the broker bounds at SUBSCRIBE. */
   readonly sessions: number;
   subscriptionsOf(clientId: string): ReadonlySet<string>;
+  /** Copies queued now: for the sessions of the `connected` clients (in flight), and for the others (away). */
+  queuedSplit(connected: Iterable<string>): { readonly online: QueuedCopies; readonly offline: QueuedCopies };
   /** `clientId` is connected now (called at its connect and its disconnect): its session's age counts from here. */
   seen(clientId: string, at: number): void;
   /**
@@ -105,6 +109,16 @@ export async function openBrokerPersistence(records: BrokerRecords, limits: Queu
       return state.sessions;
     },
     subscriptionsOf: (clientId) => state.subscriptionsOf(clientId),
+    queuedSplit(connected) {
+      const online = { messages: 0, bytes: 0 };
+      // Over the connected clients, not every session: far fewer, and walked at each scrape.
+      for (const clientId of connected) {
+        const held = state.queuedFor(clientId);
+        online.messages += held.messages;
+        online.bytes += held.bytes;
+      }
+      return { online, offline: { messages: state.queuedMessages - online.messages, bytes: state.queuedBytes - online.bytes } };
+    },
     seen(clientId, at) {
       // Clients without a session leave no trace: ids that come and go must not grow the store.
       if (!state.hasSession(clientId)) return;

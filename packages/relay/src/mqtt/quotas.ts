@@ -22,11 +22,22 @@ export interface QueueLimits {
   readonly maxBytes: number;
 }
 
+/** Which quota a refused publish would pass, and what it is, in words. */
+export const QUEUE_REFUSAL_TEXTS = {
+  'broker-full': 'the broker is full (maxStoredEnvelopes / maxStoredBytes)',
+  'client-quota': 'the publishing client has queued its quota (mqttClientMaxEnvelopes / mqttClientMaxBytes)',
+  'session-quota': 'a receiving session is full (mqttSessionMaxEnvelopes / mqttSessionMaxBytes)',
+} as const;
+export type QueueRefusal = keyof typeof QUEUE_REFUSAL_TEXTS;
+export const QUEUE_REFUSALS = Object.keys(QUEUE_REFUSAL_TEXTS) as QueueRefusal[];
+
 export interface QueueQuotas {
-  /** Why `sessions.length` copies of `size` bytes published by `from` cannot be queued, or undefined when they all fit. */
-  refusal(from: string, sessions: readonly string[], size: number): string | undefined;
+  /** Which quota `sessions.length` copies of `size` bytes published by `from` would pass, or undefined when they all fit. */
+  refusal(from: string, sessions: readonly string[], size: number): QueueRefusal | undefined;
   charge(from: string, session: string, size: number): void;
   refund(from: string, session: string, size: number): void;
+  /** What one session has queued now. */
+  ofSession(session: string): { readonly messages: number; readonly bytes: number };
   readonly messages: number;
   readonly bytes: number;
 }
@@ -48,12 +59,12 @@ export function queueQuotas(limits: QueueLimits): QueueQuotas {
     refusal(from, sessions, size) {
       if (sessions.length === 0) return undefined;
       const copies = sessions.length;
-      if (total.messages + copies > limits.maxMessages || total.bytes + copies * size > limits.maxBytes) return 'the broker is full (maxStoredEnvelopes / maxStoredBytes)';
+      if (total.messages + copies > limits.maxMessages || total.bytes + copies * size > limits.maxBytes) return 'broker-full';
       const client = usage(byClient, from);
-      if (client.messages + copies > limits.maxPerClient || client.bytes + copies * size > limits.maxBytesPerClient) return 'the publishing client has queued its quota (mqttClientMaxEnvelopes / mqttClientMaxBytes)';
+      if (client.messages + copies > limits.maxPerClient || client.bytes + copies * size > limits.maxBytesPerClient) return 'client-quota';
       for (const session of new Set(sessions)) {
         const held = usage(bySession, session);
-        if (held.messages + 1 > limits.maxPerSession || held.bytes + size > limits.maxBytesPerSession) return 'a receiving session is full (mqttSessionMaxEnvelopes / mqttSessionMaxBytes)';
+        if (held.messages + 1 > limits.maxPerSession || held.bytes + size > limits.maxBytesPerSession) return 'session-quota';
       }
       return undefined;
     },
@@ -69,6 +80,7 @@ export function queueQuotas(limits: QueueLimits): QueueQuotas {
       total.messages--;
       total.bytes -= size;
     },
+    ofSession: (session) => usage(bySession, session),
     get messages() {
       return total.messages;
     },

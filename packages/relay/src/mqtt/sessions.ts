@@ -1,4 +1,4 @@
-import { queueQuotas, type QueueLimits } from './quotas.js';
+import { QUEUE_REFUSAL_TEXTS, queueQuotas, type QueueLimits, type QueueRefusal } from './quotas.js';
 
 /**
  * The embedded broker's session state in memory, with the semantics of Aedes'
@@ -47,9 +47,15 @@ export interface SessionHooks {
 
 export type { QueueLimits } from './quotas.js';
 
-/** Why a publish is refused: a copy would not fit in every session it is meant for (quotas.ts). */
+/** Why a publish is refused: a copy would not fit in every session it is meant for (quotas.ts), or on the store's disk. */
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
+  constructor(
+    readonly reason: QueueRefusal | 'disk-full',
+    text: string = reason === 'disk-full' ? 'the broker\'s disk is nearly full' : QUEUE_REFUSAL_TEXTS[reason],
+  ) {
+    super(`not stored: ${text}`);
+  }
 }
 
 /** Topics one session may subscribe to: a node collects one mailbox per identity it answers for (as a relay's MAX_TAGS). */
@@ -64,15 +70,18 @@ export interface SessionState {
    * Queues a QoS 1 publish by client `from` durably for the topic's subscribers before the broker acknowledges it
    * (see broker.ts); `outgoingEnqueueCombi` later finds these entries by the payload buffer, which Aedes passes
    * along unchanged. All or nothing: when a copy does not fit for every subscriber (quotas.ts), nothing is
-   * stored and it rejects with QueueFullError, and the broker must not acknowledge the publish.
+   * stored and it rejects with QueueFullError, and the broker must not acknowledge the publish. Resolves with the
+   * number of copies queued (0: nobody subscribes to the topic).
    */
-  preStore(from: string, topic: string, payload: Buffer): Promise<void>;
+  preStore(from: string, topic: string, payload: Buffer): Promise<number>;
   /** Publishes refused because a queue or quota was full (and copies not queued for a subscriber that came after the PUBACK), since start. */
   readonly refusedFull: number;
   /** Messages queued now, over all sessions. */
   readonly queuedMessages: number;
   /** Payload bytes queued now, over all sessions. */
   readonly queuedBytes: number;
+  /** What the session of `clientId` has queued now. */
+  queuedFor(clientId: string): { readonly messages: number; readonly bytes: number };
   /** Sessions holding at least one subscription (they persist while their clients are away). */
   readonly sessions: number;
   /** Topics `clientId` subscribes to now. */
@@ -163,6 +172,7 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
     get sessions() {
       return byClient.size;
     },
+    queuedFor: (clientId) => quotas.ofSession(clientId),
     subscriptionsOf: (clientId) => new Set(byClient.get(clientId)?.keys() ?? []),
     hasSession: (clientId) => byClient.has(clientId) || (outgoing.get(clientId)?.length ?? 0) > 0,
     sessionIds: () => [...new Set([...byClient.keys(), ...[...outgoing].filter(([, queue]) => queue.length > 0).map(([clientId]) => clientId)])],
@@ -181,11 +191,11 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
       const refusal = quotas.refusal(from, subscribers, payload.length);
       if (refusal !== undefined) {
         refusedFull++;
-        throw new QueueFullError(`not stored: ${refusal}`);
+        throw new QueueFullError(refusal);
       }
       const entries: QueuedEntry[] = subscribers.map((clientId) => ({ clientId, seq: ++seq, packet: { cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, from }));
       for (const entry of entries) quotas.charge(from, entry.clientId, payload.length);
-      if (entries.length === 0) return;
+      if (entries.length === 0) return 0;
       try {
         await hooks.storeQueued(entries);
       } catch (error) {
@@ -201,6 +211,7 @@ export function mqttSessions(limits: QueueLimits, hooks: SessionHooks): SessionS
         queued.set(clientId, entry);
       }
       preStored.set(payload, { from, entries: queued });
+      return entries.length;
     },
     restoreQueued(clientId, at, packet, from) {
       // Entries stored by preStore carry no broker id or counter (Aedes assigns them later), yet Aedes finds a

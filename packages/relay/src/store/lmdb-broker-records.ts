@@ -44,7 +44,7 @@ export async function lmdbBrokerRecords(folder: string, minFreeBytes = 0): Promi
     async storeQueued(entries) {
       const bytes = entries.reduce((sum, entry) => sum + entry.packet.payload.length + QUEUED_RECORD_OVERHEAD, 0);
       // A fresh reading each time (one statfs): the broker shares its disk with the mailboxes and anything else.
-      if (space && !(await space.check(bytes))) throw new QueueFullError(`not stored: the broker's disk is nearly full (${space.free ?? 0} bytes free, minFreeBytes ${minFreeBytes})`);
+      if (space && !(await space.check(bytes))) throw new QueueFullError('disk-full', `the broker's disk is nearly full (${space.free ?? 0} bytes free, minFreeBytes ${minFreeBytes})`);
       await env.batch(() => {
         for (const { clientId, seq, packet, from } of entries) queued.put([clientId, seq], { ...packet, from });
       });

@@ -1,4 +1,4 @@
-import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Identity } from '@herald/core';
 import { identityLogin } from '@herald/protocol';
 
@@ -23,3 +23,27 @@ export const subscribe = (client: MqttClient, topics: string[]) =>
   new Promise<readonly unknown[]>((resolve) => client.subscribe(topics, { qos: 1 }, (_error, _grants, packet) => resolve(packet?.granted ?? [])));
 
 export const topic = (index: number) => `herald/v1/${index.toString(16).padStart(32, '0')}`;
+
+/** The CONNACK return code a CONNECT with these options gets (0: admitted); the connection is ended at once. */
+export async function connack(url: string, options: IClientOptions): Promise<number> {
+  const client: MqttClient = mqttConnect(url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  try {
+    return await new Promise<number>((resolve) => {
+      client.once('connect', () => resolve(0));
+      client.once('error', (error) => resolve((error as { code?: unknown }).code as number));
+    });
+  } finally {
+    client.end(true);
+  }
+}
+
+/** QoS 1 publishes of `filler N` to `to`, at most `most`, until the broker refuses one: how many it PUBACKed, and whether the refusal closed the connection. */
+export async function publishUntilRefused(publisher: MqttClient, to: string, most: number): Promise<{ acked: number; closed: boolean }> {
+  const closed = new Promise<'closed'>((resolve) => publisher.once('close', () => resolve('closed')));
+  for (let acked = 0; acked < most; acked++) {
+    // MQTT.js calls back without an error only on the PUBACK; a connection that closes first means there was none.
+    const outcome = await Promise.race([new Promise<'acked' | 'failed'>((resolve) => publisher.publish(to, `filler ${acked}`, { qos: 1 }, (failed) => resolve(failed ? 'failed' : 'acked'))), closed]);
+    if (outcome !== 'acked') return { acked, closed: outcome === 'closed' };
+  }
+  return { acked: most, closed: false };
+}
