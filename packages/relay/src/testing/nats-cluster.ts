@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { natsNode, type NatsNode } from './nats-server.js';
 
 export { natsServerBinary, type NatsNode } from './nats-server.js';
+export { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 /**
  * A real NATS JetStream cluster for tests, benchmarks and drills: `nodes` nats-server processes on loopback,
@@ -14,7 +15,7 @@ export { natsServerBinary, type NatsNode } from './nats-server.js';
  */
 export interface NatsCluster {
   readonly nodes: readonly NatsNode[];
-  /** Every node's client URL, comma-separated: what `herald relay --store` takes. */
+  /** Every node's client URL (`tls://` when it serves TLS), comma-separated: what `herald relay --store` takes. */
   readonly url: string;
   readonly dir: string;
   /** Credentials clients must give, when the cluster was made with `auth`. */
@@ -37,7 +38,10 @@ export interface NatsClusterInit {
   readonly nodes?: number;
   /** Require a user and password (random ones, in `user`) from clients. Default false. */
   readonly auth?: boolean;
-  /** Serve clients over TLS with this certificate and key (PEM files). Default: plain TCP. */
+  /**
+   * Serve clients over TLS only, with this certificate and key (PEM files; `makeTestCertificates` makes a CA and
+   * them); the nodes' URLs are then `tls://`. Routes between the nodes stay plain TCP on loopback. Default: plain TCP.
+   */
   readonly tls?: { readonly certPath: string; readonly keyPath: string };
   /**
    * JetStream file storage each node may use (a limit, not a reservation of disk; a stream's max_bytes is reserved

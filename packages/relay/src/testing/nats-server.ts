@@ -9,7 +9,7 @@ import { join } from 'node:path';
  */
 export interface NatsNode {
   readonly name: string;
-  /** `nats://127.0.0.1:PORT`: where clients connect. */
+  /** `nats://127.0.0.1:PORT` (`tls://…` when it serves TLS): where clients connect. */
   readonly url: string;
   readonly port: number;
   readonly monitorPort: number;
@@ -81,7 +81,7 @@ export async function natsNode(config: NatsNodeConfig): Promise<NatsNode> {
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
   const node: NatsNode = {
     name: config.name,
-    url: `nats://127.0.0.1:${config.port}`,
+    url: `${config.tls ? 'tls' : 'nats'}://127.0.0.1:${config.port}`,
     port: config.port,
     monitorPort: config.monitorPort,
     storeDir: join(config.dir, 'jetstream'),

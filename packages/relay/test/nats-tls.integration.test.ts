@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentity } from '@herald/core';
+import { makeTestCertificates, startNatsCluster, type NatsCluster, type TestCertificates } from '@herald/relay/testing';
+import { natsRelayStore } from '../src/store/nats/nats-store.js';
+import type { MailboxLimits } from '../src/store/relay-store.js';
+import { startNode, until, type TestNode } from './helpers/nodes.js';
+import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
+
+/**
+ * The store over TLS to a real nats-server that serves clients over TLS only, with a certificate from a throwaway
+ * CA (openssl): the store verifies it against `caFile` and works; a CA that did not sign it is refused at once with
+ * INVALID_OPTIONS (a certificate does not get better by waiting); credentials travel inside the TLS session.
+ */
+const LIMITS: MailboxLimits = { mailboxMaxEnvelopes: 100, mailboxMaxBytes: 1 << 20, maxStoredBytes: 1 << 24, maxStoredEnvelopes: 1000 };
+let dir: string;
+let certificates: TestCertificates;
+let stranger: TestCertificates;
+let cluster: NatsCluster;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'herald-nats-tls-'));
+  certificates = await makeTestCertificates(dir, 'cluster');
+  stranger = await makeTestCertificates(dir, 'stranger');
+  cluster = await startNatsCluster({ nodes: 1, auth: true, tls: certificates });
+}, 60_000);
+
+const relays: RelayProcess[] = [];
+const nodes: TestNode[] = [];
+
+afterAll(async () => {
+  await Promise.all(nodes.map((node) => node.stop()));
+  await Promise.all(relays.map((relay) => relay.kill('SIGKILL')));
+  await removeTempDirs();
+  await cluster?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<{ close(): Promise<void> }>): Promise<{ code?: string; message: string } | undefined> {
+  return promise.then(
+    async (store) => {
+      await store.close();
+      return undefined;
+    },
+    (error: unknown) => error as { code?: string; message: string },
+  );
+}
+
+describe('the NATS store over TLS', () => {
+  it('serves tls:// URLs only', () => {
+    expect(cluster.url).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('verifies the cluster against the CA it is given, with credentials, and stores and reads back', async () => {
+    const { name, password } = cluster.user!;
+    const store = await natsRelayStore({ limits: LIMITS, nats: { servers: cluster.url, replicas: 1, user: name, password, name: 'TLS', tls: { caFile: certificates.caFile } } });
+    try {
+      const envelope = new Uint8Array(64).fill(9);
+      const tag = 'ab'.repeat(16);
+      const deposit = await store.deposit({ envelope, tags: [tag], id: 'cd'.repeat(16), keepUntil: Date.now() + 60_000 });
+      expect(deposit.outcome).toBe('stored');
+      if (deposit.outcome === 'stored') await deposit.committed;
+      const entries = await store.list(tag, 10, () => false);
+      expect(entries.map((entry) => Buffer.from(entry.bytes).toString('hex'))).toEqual([Buffer.from(envelope).toString('hex')]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses, at once and with INVALID_OPTIONS naming the certificate, a cluster its CA did not sign', async () => {
+    const { name, password } = cluster.user!;
+    const started = Date.now();
+    const refused = await failure(natsRelayStore({ limits: LIMITS, nats: { servers: cluster.url, replicas: 1, user: name, password, connectTimeoutMs: 20_000, tls: { caFile: stranger.caFile } } }));
+    expect(refused?.code).toBe('INVALID_OPTIONS');
+    expect(refused?.message).toMatch(/TLS certificate did not verify.*tls\.caFile/);
+    // Not retried until the connect timeout.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('refuses a cluster whose certificate only the system CAs would have to vouch for', async () => {
+    const { name, password } = cluster.user!;
+    const refused = await failure(natsRelayStore({ limits: LIMITS, nats: { servers: cluster.url, replicas: 1, user: name, password, connectTimeoutMs: 20_000 } }));
+    expect(refused?.code).toBe('INVALID_OPTIONS');
+    expect(refused?.message).toMatch(/TLS certificate did not verify.*tls\.caFile/);
+  });
+
+  it('refuses a plain nats:// client at a TLS-only cluster as a TLS refusal, not a timeout', async () => {
+    const { name, password } = cluster.user!;
+    const plain = cluster.url.replace(/^tls:/, 'nats:');
+    const refused = await failure(natsRelayStore({ limits: LIMITS, nats: { servers: plain, replicas: 1, user: name, password, connectTimeoutMs: 20_000 } }));
+    expect(refused?.code).toBe('INVALID_OPTIONS');
+    expect(refused?.message).toMatch(/TLS certificate did not verify/);
+  });
+
+  it('runs a relay process on it from its YAML config, and two nodes exchange through it', async () => {
+    const { name, password } = cluster.user!;
+    const relay = await spawnRelay({ args: ['--store', cluster.url, '--store-replicas', '1'], config: { store: { servers: cluster.url, name: 'TLSRELAY', user: name, password, tls: { caFile: certificates.caFile } } } });
+    relays.push(relay);
+    const alice = generateIdentity({ label: 'Alice' });
+    const bob = generateIdentity({ label: 'Bob' });
+    const sender = await startNode(alice, [bob], [relay.url]);
+    nodes.push(sender);
+    const receiver = await startNode(bob, [alice], [relay.url]);
+    nodes.push(receiver);
+    await sender.node.send(bob.card, 'over TLS to NATS');
+    await until('Bob to receive through the relay on the TLS cluster', () => receiver.received.length >= 1);
+    expect(receiver.received).toEqual(['over TLS to NATS']);
+  });
+
+  it('stops a relay process whose CA did not sign the cluster, saying so', async () => {
+    const { name, password } = cluster.user!;
+    const failed = await spawnRelay({ args: ['--store', cluster.url, '--store-replicas', '1'], config: { store: { servers: cluster.url, user: name, password, tls: { caFile: stranger.caFile } } }, startTimeoutMs: 20_000 }).then(
+      (relay) => {
+        relays.push(relay);
+        return undefined;
+      },
+      (error: unknown) => error as Error,
+    );
+    expect(failed?.message).toMatch(/TLS certificate did not verify/);
+  });
+});
