@@ -13,6 +13,8 @@ export interface NatsNode {
   readonly url: string;
   readonly port: number;
   readonly monitorPort: number;
+  /** Where leaf nodes connect (`nats-leaf://127.0.0.1:PORT`), when it accepts them. */
+  readonly leafUrl: string | undefined;
   readonly storeDir: string;
   /** The process id while it runs (benchmarks read its CPU time). */
   readonly pid: number | undefined;
@@ -39,7 +41,20 @@ export interface NatsNodeConfig {
   readonly maxFileBytes: number;
   readonly user?: { readonly name: string; readonly password: string } | undefined;
   readonly tls?: { readonly certPath: string; readonly keyPath: string } | undefined;
+  /** Its JetStream domain (a leaf node's must differ from its hub's). */
+  readonly domain?: string | undefined;
+  /** Accept leaf nodes on this port. */
+  readonly leafPort?: number | undefined;
+  /** Be a leaf node of these hub URLs, not passing the subjects `deny` names across the link (either way). */
+  readonly leafOf?: LeafRemote | undefined;
   readonly startTimeoutMs: number;
+}
+
+/** A hub a node connects to as a leaf node. */
+export interface LeafRemote {
+  readonly urls: readonly string[];
+  /** Subjects (wildcards allowed) that stay on either side of the link: neither imported nor exported. */
+  readonly deny?: readonly string[];
 }
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server', '/opt/homebrew/bin/nats-server'];
@@ -58,7 +73,9 @@ function configText(node: NatsNodeConfig): string {
     server_name: node.name,
     listen: `127.0.0.1:${node.port}`,
     http: `127.0.0.1:${node.monitorPort}`,
-    jetstream: { store_dir: join(node.dir, 'jetstream'), max_memory_store: 64 * 1024 * 1024, max_file_store: node.maxFileBytes },
+    jetstream: { store_dir: join(node.dir, 'jetstream'), max_memory_store: 64 * 1024 * 1024, max_file_store: node.maxFileBytes, ...(node.domain ? { domain: node.domain } : {}) },
+    ...(node.leafPort !== undefined ? { leafnodes: { listen: `127.0.0.1:${node.leafPort}` } } : {}),
+    ...(node.leafOf ? { leafnodes: { reconnect: 1, remotes: [{ urls: node.leafOf.urls, ...(node.leafOf.deny ? { deny_imports: node.leafOf.deny, deny_exports: node.leafOf.deny } : {}) }] } } : {}),
     // A single node runs JetStream standalone: clustered, it would wait for peers to elect a meta leader.
     ...(node.routes.length > 1 ? { cluster: { name: node.clusterName, listen: `127.0.0.1:${node.clusterPort}`, routes: node.routes.map((port) => `nats-route://127.0.0.1:${port}`) } } : {}),
     ...(node.user ? { authorization: { user: node.user.name, password: node.user.password } } : {}),
@@ -84,6 +101,7 @@ export async function natsNode(config: NatsNodeConfig): Promise<NatsNode> {
     url: `${config.tls ? 'tls' : 'nats'}://127.0.0.1:${config.port}`,
     port: config.port,
     monitorPort: config.monitorPort,
+    leafUrl: config.leafPort !== undefined ? `nats-leaf://127.0.0.1:${config.leafPort}` : undefined,
     storeDir: join(config.dir, 'jetstream'),
     get pid() {
       return running() ? child?.pid : undefined;
