@@ -67,6 +67,12 @@ export function natsServerBinary(): string {
   return found;
 }
 
+/** Accepting leaf nodes, being one (reconnecting every second, so a test's restored link is used at once), or both. */
+function leafnodesConfig(node: NatsNodeConfig): Record<string, unknown> {
+  const remote = node.leafOf ? { urls: node.leafOf.urls, ...(node.leafOf.deny ? { deny_imports: node.leafOf.deny, deny_exports: node.leafOf.deny } : {}) } : undefined;
+  return { ...(node.leafPort !== undefined ? { listen: `127.0.0.1:${node.leafPort}` } : {}), ...(remote ? { reconnect: 1, remotes: [remote] } : {}) };
+}
+
 /** JSON is a subset of the NATS config syntax: strings quoted, so paths with spaces stay whole. */
 function configText(node: NatsNodeConfig): string {
   const config: Record<string, unknown> = {
@@ -74,8 +80,7 @@ function configText(node: NatsNodeConfig): string {
     listen: `127.0.0.1:${node.port}`,
     http: `127.0.0.1:${node.monitorPort}`,
     jetstream: { store_dir: join(node.dir, 'jetstream'), max_memory_store: 64 * 1024 * 1024, max_file_store: node.maxFileBytes, ...(node.domain ? { domain: node.domain } : {}) },
-    ...(node.leafPort !== undefined ? { leafnodes: { listen: `127.0.0.1:${node.leafPort}` } } : {}),
-    ...(node.leafOf ? { leafnodes: { reconnect: 1, remotes: [{ urls: node.leafOf.urls, ...(node.leafOf.deny ? { deny_imports: node.leafOf.deny, deny_exports: node.leafOf.deny } : {}) }] } } : {}),
+    ...(node.leafPort !== undefined || node.leafOf ? { leafnodes: leafnodesConfig(node) } : {}),
     // A single node runs JetStream standalone: clustered, it would wait for peers to elect a meta leader.
     ...(node.routes.length > 1 ? { cluster: { name: node.clusterName, listen: `127.0.0.1:${node.clusterPort}`, routes: node.routes.map((port) => `nats-route://127.0.0.1:${port}`) } } : {}),
     ...(node.user ? { authorization: { user: node.user.name, password: node.user.password } } : {}),
