@@ -6,8 +6,8 @@ import { generateIdentity } from '@herald/core';
 import { makeTestCertificates, startNatsCluster, type NatsCluster, type TestCertificates } from '@herald/relay/testing';
 import { natsRelayStore } from '../src/store/nats/nats-store.js';
 import type { MailboxLimits } from '../src/store/relay-store.js';
-import { startNode, until, type TestNode } from './helpers/nodes.js';
-import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
+import { until } from './helpers/nodes.js';
+import { tracked } from './helpers/tracked.js';
 
 /**
  * The store over TLS to a real nats-server that serves clients over TLS only, with a certificate from a throwaway
@@ -27,13 +27,10 @@ beforeAll(async () => {
   cluster = await startNatsCluster({ nodes: 1, auth: true, tls: certificates });
 }, 60_000);
 
-const relays: RelayProcess[] = [];
-const nodes: TestNode[] = [];
+const processes = tracked();
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  await Promise.all(relays.map((relay) => relay.kill('SIGKILL')));
-  await removeTempDirs();
+  await processes.stopAll();
   await cluster?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -96,14 +93,11 @@ describe('the NATS store over TLS', () => {
 
   it('runs a relay process on it from its YAML config, and two nodes exchange through it', async () => {
     const { name, password } = cluster.user!;
-    const relay = await spawnRelay({ args: ['--store', cluster.url, '--store-replicas', '1'], config: { store: { servers: cluster.url, name: 'TLSRELAY', user: name, password, tls: { caFile: certificates.caFile } } } });
-    relays.push(relay);
+    const relay = await processes.relay({ args: ['--store', cluster.url, '--store-replicas', '1'], config: { store: { servers: cluster.url, name: 'TLSRELAY', user: name, password, tls: { caFile: certificates.caFile } } } });
     const alice = generateIdentity({ label: 'Alice' });
     const bob = generateIdentity({ label: 'Bob' });
-    const sender = await startNode(alice, [bob], [relay.url]);
-    nodes.push(sender);
-    const receiver = await startNode(bob, [alice], [relay.url]);
-    nodes.push(receiver);
+    const sender = await processes.node(alice, [bob], [relay.url]);
+    const receiver = await processes.node(bob, [alice], [relay.url]);
     await sender.node.send(bob.card, 'over TLS to NATS');
     await until('Bob to receive through the relay on the TLS cluster', () => receiver.received.length >= 1);
     expect(receiver.received).toEqual(['over TLS to NATS']);
@@ -111,11 +105,8 @@ describe('the NATS store over TLS', () => {
 
   it('stops a relay process whose CA did not sign the cluster, saying so', async () => {
     const { name, password } = cluster.user!;
-    const failed = await spawnRelay({ args: ['--store', cluster.url, '--store-replicas', '1'], config: { store: { servers: cluster.url, user: name, password, tls: { caFile: stranger.caFile } } }, startTimeoutMs: 20_000 }).then(
-      (relay) => {
-        relays.push(relay);
-        return undefined;
-      },
+    const failed = await processes.relay({ args: ['--store', cluster.url, '--store-replicas', '1'], config: { store: { servers: cluster.url, user: name, password, tls: { caFile: stranger.caFile } } }, startTimeoutMs: 20_000 }).then(
+      () => undefined,
       (error: unknown) => error as Error,
     );
     expect(failed?.message).toMatch(/TLS certificate did not verify/);

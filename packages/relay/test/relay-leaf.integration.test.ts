@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
 import { startNatsCluster, type NatsCluster } from '@herald/relay/testing';
-import { delivered, startNode, until, type TestNode } from './helpers/nodes.js';
-import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
+import { delivered, until } from './helpers/nodes.js';
+import type { RelayProcess } from './helpers/relay-process.js';
 import { startTcpLink, type TcpLink } from './helpers/tcp-link.js';
+import { tracked } from './helpers/tracked.js';
 
 /**
  * A post's relay on a nats-server that is a JetStream leaf node (domain `post1`) of the ministry's three-node
@@ -16,8 +17,7 @@ let hub: NatsCluster;
 let post: NatsCluster;
 let leafLink: TcpLink;
 const links: TcpLink[] = [];
-const relays: RelayProcess[] = [];
-const nodes: TestNode[] = [];
+const processes = tracked();
 
 beforeAll(async () => {
   hub = await startNatsCluster({ domain: 'hub', leafnodes: true });
@@ -27,25 +27,17 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  await Promise.all(relays.map((relay) => relay.kill('SIGKILL')));
+  await processes.stopAll();
   await Promise.all(links.map((link) => link.close()));
   await post?.close();
   await hub?.close();
-  await removeTempDirs();
 });
 
-async function relay(store: Record<string, unknown>): Promise<RelayProcess> {
-  const started = await spawnRelay({ config: { heartbeatIntervalMs: 1000, store: { requestTimeoutMs: 20_000, ...store } } });
-  relays.push(started);
-  return started;
+function relay(store: Record<string, unknown>): Promise<RelayProcess> {
+  return processes.relay({ config: { heartbeatIntervalMs: 1000, store: { requestTimeoutMs: 20_000, ...store } } });
 }
 
-async function node(...args: Parameters<typeof startNode>): Promise<TestNode> {
-  const started = await startNode(...args);
-  nodes.push(started);
-  return started;
-}
+const node = processes.node;
 
 /** Leaf connections the post's server has now (its /leafz). */
 async function leafConnections(): Promise<number> {
