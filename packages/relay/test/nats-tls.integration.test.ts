@@ -112,3 +112,30 @@ describe('the NATS store over TLS', () => {
     expect(failed?.message).toMatch(/TLS certificate did not verify/);
   });
 });
+
+describe('the NATS store with a client certificate', () => {
+  let verifying: NatsCluster;
+  beforeAll(async () => {
+    verifying = await startNatsCluster({ nodes: 1, tls: { ...certificates, verifyClientsCa: certificates.caFile } });
+  }, 60_000);
+  afterAll(async () => {
+    await verifying?.close();
+  });
+
+  it('opens with the client certificate the cluster’s CA signed', async () => {
+    const store = await natsRelayStore({ limits: LIMITS, nats: { servers: verifying.url, replicas: 1, name: 'MTLS', tls: { caFile: certificates.caFile, certFile: certificates.clientCertPath, keyFile: certificates.clientKeyPath } } });
+    expect(store.relayId).toHaveLength(16);
+    await store.close();
+  });
+
+  it('is refused without one, or with one another CA signed: INVALID_OPTIONS once connectTimeoutMs has passed', async () => {
+    // nats-server ends the handshake with a TLS alert the NATS client does not report: it sees only a timeout, so
+    // this refusal cannot be told from an unreachable cluster and is retried until the connect timeout.
+    for (const client of [{}, { certFile: stranger.clientCertPath, keyFile: stranger.clientKeyPath }]) {
+      const refused = await failure(natsRelayStore({ limits: LIMITS, nats: { servers: verifying.url, replicas: 1, connectTimeoutMs: 2_000, tls: { caFile: certificates.caFile, ...client } } }));
+      expect(refused?.code).toBe('INVALID_OPTIONS');
+      expect(refused?.message).toMatch(/could not reach the NATS cluster/);
+    }
+    expect(verifying.nodes[0]!.logs()).toMatch(/TLS handshake error/);
+  });
+});

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { natsNode, type NatsNode } from './nats-server.js';
 
-import type { LeafRemote } from './nats-server.js';
+import type { LeafRemote, NatsServerTls } from './nats-server.js';
 
-export { natsServerBinary, type LeafRemote, type NatsNode } from './nats-server.js';
+export { natsServerBinary, type LeafRemote, type NatsNode, type NatsServerTls } from './nats-server.js';
 export { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 /**
@@ -42,9 +42,10 @@ export interface NatsClusterInit {
   readonly auth?: boolean;
   /**
    * Serve clients over TLS only, with this certificate and key (PEM files; `makeTestCertificates` makes a CA and
-   * them); the nodes' URLs are then `tls://`. Routes between the nodes stay plain TCP on loopback. Default: plain TCP.
+   * them; `verifyClientsCa` requires client certificates that CA signed); the nodes' URLs are then `tls://`.
+   * Routes between the nodes stay plain TCP on loopback. Default: plain TCP.
    */
-  readonly tls?: { readonly certPath: string; readonly keyPath: string };
+  readonly tls?: NatsServerTls;
   /** The nodes' JetStream domain (a leaf node's must differ from its hub's). Default: none. */
   readonly domain?: string;
   /** Accept leaf nodes (each node's `leafUrl`). Default false. */

@@ -40,7 +40,7 @@ export interface NatsNodeConfig {
   readonly clusterName: string;
   readonly maxFileBytes: number;
   readonly user?: { readonly name: string; readonly password: string } | undefined;
-  readonly tls?: { readonly certPath: string; readonly keyPath: string } | undefined;
+  readonly tls?: NatsServerTls | undefined;
   /** Its JetStream domain (a leaf node's must differ from its hub's). */
   readonly domain?: string | undefined;
   /** Accept leaf nodes on this port. */
@@ -48,6 +48,13 @@ export interface NatsNodeConfig {
   /** Be a leaf node of these hub URLs, not passing the subjects `deny` names across the link (either way). */
   readonly leafOf?: LeafRemote | undefined;
   readonly startTimeoutMs: number;
+}
+
+/** TLS on the client port: the server's certificate and key, and, with `verifyClientsCa`, clients must show one that CA signed. */
+export interface NatsServerTls {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly verifyClientsCa?: string;
 }
 
 /** A hub a node connects to as a leaf node. */
@@ -84,7 +91,7 @@ function configText(node: NatsNodeConfig): string {
     // A single node runs JetStream standalone: clustered, it would wait for peers to elect a meta leader.
     ...(node.routes.length > 1 ? { cluster: { name: node.clusterName, listen: `127.0.0.1:${node.clusterPort}`, routes: node.routes.map((port) => `nats-route://127.0.0.1:${port}`) } } : {}),
     ...(node.user ? { authorization: { user: node.user.name, password: node.user.password } } : {}),
-    ...(node.tls ? { tls: { cert_file: node.tls.certPath, key_file: node.tls.keyPath } } : {}),
+    ...(node.tls ? { tls: { cert_file: node.tls.certPath, key_file: node.tls.keyPath, ...(node.tls.verifyClientsCa ? { ca_file: node.tls.verifyClientsCa, verify: true } : {}) } } : {}),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
