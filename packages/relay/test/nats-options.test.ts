@@ -7,6 +7,8 @@ describe('the NATS store options', () => {
     expect(options.servers).toEqual(['nats://h1:4222', 'nats://h2:4222', 'tls://h3:4443']);
     expect([options.replicas, options.name, options.connectTimeoutMs, options.requestTimeoutMs, options.reconnectMinMs, options.reconnectMaxMs]).toEqual([3, 'HERALD', 30_000, 10_000, 250, 10_000]);
     expect(resolveNatsStoreOptions({ servers: ['nats://h1:4222'], replicas: 1, user: 'relay', password: 'secret', tls: { caFile: '/ca.pem' } })).toMatchObject({ replicas: 1, user: 'relay', tls: { caFile: '/ca.pem' } });
+    expect(options.sourceDomains).toEqual([]);
+    expect(resolveNatsStoreOptions({ servers: 'nats://h1:4222', sourceDomains: ['post-1', 'post_2'] }).sourceDomains).toEqual(['post-1', 'post_2']);
   });
 
   it.each([
@@ -23,6 +25,9 @@ describe('the NATS store options', () => {
     [{ servers: 'nats://h1:4222', requestTimeoutMs: 5 }, /requestTimeoutMs: expected whole milliseconds from 100/],
     [{ servers: 'nats://h1:4222', reconnectMinMs: 5000, reconnectMaxMs: 1000 }, /reconnectMaxMs \(1000\) must be at least reconnectMinMs \(5000\)/],
     [{ servers: 'nats://h1:4222', replica: 3 }, /unknown option "replica"/],
+    [{ servers: 'nats://h1:4222', sourceDomains: 'post1' }, /sourceDomains: expected a list of JetStream domains/],
+    [{ servers: 'nats://h1:4222', sourceDomains: ['post.1'] }, /sourceDomains: expected a list of JetStream domains/],
+    [{ servers: 'nats://h1:4222', sourceDomains: ['post1', 'post1'] }, /names a domain twice/],
   ])('refuses %j with a precise message', (options, message) => {
     expect(() => resolveNatsStoreOptions(options as never, 'store')).toThrow(message);
     try {

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { natsNode, type NatsNode } from './nats-server.js';
 
-export { natsServerBinary, type NatsNode } from './nats-server.js';
+import type { LeafRemote, NatsServerTls } from './nats-server.js';
+
+export { natsServerBinary, type LeafRemote, type NatsNode, type NatsServerTls } from './nats-server.js';
+export { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 /**
  * A real NATS JetStream cluster for tests, benchmarks and drills: `nodes` nats-server processes on loopback,
@@ -14,7 +17,7 @@ export { natsServerBinary, type NatsNode } from './nats-server.js';
  */
 export interface NatsCluster {
   readonly nodes: readonly NatsNode[];
-  /** Every node's client URL, comma-separated: what `herald relay --store` takes. */
+  /** Every node's client URL (`tls://` when it serves TLS), comma-separated: what `herald relay --store` takes. */
   readonly url: string;
   readonly dir: string;
   /** Credentials clients must give, when the cluster was made with `auth`. */
@@ -37,8 +40,18 @@ export interface NatsClusterInit {
   readonly nodes?: number;
   /** Require a user and password (random ones, in `user`) from clients. Default false. */
   readonly auth?: boolean;
-  /** Serve clients over TLS with this certificate and key (PEM files). Default: plain TCP. */
-  readonly tls?: { readonly certPath: string; readonly keyPath: string };
+  /**
+   * Serve clients over TLS only, with this certificate and key (PEM files; `makeTestCertificates` makes a CA and
+   * them; `verifyClientsCa` requires client certificates that CA signed); the nodes' URLs are then `tls://`.
+   * Routes between the nodes stay plain TCP on loopback. Default: plain TCP.
+   */
+  readonly tls?: NatsServerTls;
+  /** The nodes' JetStream domain (a leaf node's must differ from its hub's). Default: none. */
+  readonly domain?: string;
+  /** Accept leaf nodes (each node's `leafUrl`). Default false. */
+  readonly leafnodes?: boolean;
+  /** Be leaf nodes of this hub (a post's server under the ministry's cluster). Default: none. */
+  readonly leafOf?: LeafRemote;
   /**
    * JetStream file storage each node may use (a limit, not a reservation of disk; a stream's max_bytes is reserved
    * against it: a relay on defaults asks 1.25 GiB). Default 8 GiB.
@@ -101,7 +114,7 @@ export async function startNatsCluster(init: NatsClusterInit = {}): Promise<Nats
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`nodes: a whole number of at least 1, not ${count}`);
   const startTimeoutMs = init.startTimeoutMs ?? 30_000;
   const dir = await mkdtemp(join(tmpdir(), 'herald-nats-'));
-  const ports = await freePorts(count * 3);
+  const ports = await freePorts(count * 4);
   const clusterPorts = ports.slice(count, count * 2);
   const user = init.auth ? { name: 'herald', password: randomBytes(16).toString('hex') } : undefined;
   const clusterName = `herald-${randomBytes(4).toString('hex')}`;
@@ -121,6 +134,9 @@ export async function startNatsCluster(init: NatsClusterInit = {}): Promise<Nats
         maxFileBytes: init.maxFileBytes ?? 8 * 1024 * 1024 * 1024,
         user,
         tls: init.tls,
+        domain: init.domain,
+        leafPort: init.leafnodes ? ports[count * 3 + index]! : undefined,
+        leafOf: init.leafOf,
         startTimeoutMs,
       }),
     );

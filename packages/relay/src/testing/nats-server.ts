@@ -9,10 +9,12 @@ import { join } from 'node:path';
  */
 export interface NatsNode {
   readonly name: string;
-  /** `nats://127.0.0.1:PORT`: where clients connect. */
+  /** `nats://127.0.0.1:PORT` (`tls://…` when it serves TLS): where clients connect. */
   readonly url: string;
   readonly port: number;
   readonly monitorPort: number;
+  /** Where leaf nodes connect (`nats-leaf://127.0.0.1:PORT`), when it accepts them. */
+  readonly leafUrl: string | undefined;
   readonly storeDir: string;
   /** The process id while it runs (benchmarks read its CPU time). */
   readonly pid: number | undefined;
@@ -38,8 +40,28 @@ export interface NatsNodeConfig {
   readonly clusterName: string;
   readonly maxFileBytes: number;
   readonly user?: { readonly name: string; readonly password: string } | undefined;
-  readonly tls?: { readonly certPath: string; readonly keyPath: string } | undefined;
+  readonly tls?: NatsServerTls | undefined;
+  /** Its JetStream domain (a leaf node's must differ from its hub's). */
+  readonly domain?: string | undefined;
+  /** Accept leaf nodes on this port. */
+  readonly leafPort?: number | undefined;
+  /** Be a leaf node of these hub URLs, not passing the subjects `deny` names across the link (either way). */
+  readonly leafOf?: LeafRemote | undefined;
   readonly startTimeoutMs: number;
+}
+
+/** TLS on the client port: the server's certificate and key, and, with `verifyClientsCa`, clients must show one that CA signed. */
+export interface NatsServerTls {
+  readonly certPath: string;
+  readonly keyPath: string;
+  readonly verifyClientsCa?: string;
+}
+
+/** A hub a node connects to as a leaf node. */
+export interface LeafRemote {
+  readonly urls: readonly string[];
+  /** Subjects (wildcards allowed) that stay on either side of the link: neither imported nor exported. */
+  readonly deny?: readonly string[];
 }
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server', '/opt/homebrew/bin/nats-server'];
@@ -52,17 +74,24 @@ export function natsServerBinary(): string {
   return found;
 }
 
+/** Accepting leaf nodes, being one (reconnecting every second, so a test's restored link is used at once), or both. */
+function leafnodesConfig(node: NatsNodeConfig): Record<string, unknown> {
+  const remote = node.leafOf ? { urls: node.leafOf.urls, ...(node.leafOf.deny ? { deny_imports: node.leafOf.deny, deny_exports: node.leafOf.deny } : {}) } : undefined;
+  return { ...(node.leafPort !== undefined ? { listen: `127.0.0.1:${node.leafPort}` } : {}), ...(remote ? { reconnect: 1, remotes: [remote] } : {}) };
+}
+
 /** JSON is a subset of the NATS config syntax: strings quoted, so paths with spaces stay whole. */
 function configText(node: NatsNodeConfig): string {
   const config: Record<string, unknown> = {
     server_name: node.name,
     listen: `127.0.0.1:${node.port}`,
     http: `127.0.0.1:${node.monitorPort}`,
-    jetstream: { store_dir: join(node.dir, 'jetstream'), max_memory_store: 64 * 1024 * 1024, max_file_store: node.maxFileBytes },
+    jetstream: { store_dir: join(node.dir, 'jetstream'), max_memory_store: 64 * 1024 * 1024, max_file_store: node.maxFileBytes, ...(node.domain ? { domain: node.domain } : {}) },
+    ...(node.leafPort !== undefined || node.leafOf ? { leafnodes: leafnodesConfig(node) } : {}),
     // A single node runs JetStream standalone: clustered, it would wait for peers to elect a meta leader.
     ...(node.routes.length > 1 ? { cluster: { name: node.clusterName, listen: `127.0.0.1:${node.clusterPort}`, routes: node.routes.map((port) => `nats-route://127.0.0.1:${port}`) } } : {}),
     ...(node.user ? { authorization: { user: node.user.name, password: node.user.password } } : {}),
-    ...(node.tls ? { tls: { cert_file: node.tls.certPath, key_file: node.tls.keyPath } } : {}),
+    ...(node.tls ? { tls: { cert_file: node.tls.certPath, key_file: node.tls.keyPath, ...(node.tls.verifyClientsCa ? { ca_file: node.tls.verifyClientsCa, verify: true } : {}) } } : {}),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
@@ -81,9 +110,10 @@ export async function natsNode(config: NatsNodeConfig): Promise<NatsNode> {
   const running = (): boolean => child !== undefined && child.exitCode === null && child.signalCode === null;
   const node: NatsNode = {
     name: config.name,
-    url: `nats://127.0.0.1:${config.port}`,
+    url: `${config.tls ? 'tls' : 'nats'}://127.0.0.1:${config.port}`,
     port: config.port,
     monitorPort: config.monitorPort,
+    leafUrl: config.leafPort !== undefined ? `nats-leaf://127.0.0.1:${config.leafPort}` : undefined,
     storeDir: join(config.dir, 'jetstream'),
     get pid() {
       return running() ? child?.pid : undefined;

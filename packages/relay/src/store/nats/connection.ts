@@ -45,6 +45,7 @@ export async function openNatsConnection(options: ResolvedNatsStoreOptions, even
     } catch (error) {
       const message = (error as Error).message;
       // Wrong credentials or certificates do not get better by waiting.
+      if (/certificate|self.signed|altnames|CERT_/i.test(message)) throw new OptionsError(`store: the NATS cluster's TLS certificate did not verify (${message}): give tls.caFile the CA that signed it, and a server URL its certificate names`, { cause: error });
       if (/authorization|authentication|certificate|tls|ssl/i.test(message)) throw new OptionsError(`store: the NATS cluster refused the connection: ${message}`, { cause: error });
       if (Date.now() >= deadline) throw new OptionsError(`store: could not reach the NATS cluster at ${options.servers.join(',')} within ${options.connectTimeoutMs} ms: ${message}`, { cause: error });
       await delay(Math.min(first.next(), Math.max(0, deadline - Date.now())));

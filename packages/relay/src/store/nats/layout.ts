@@ -1,5 +1,5 @@
 import { OptionsError } from '@herald/core';
-import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig, type StreamSource } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { MailboxLimits } from '../relay-store.js';
@@ -29,7 +29,17 @@ export const MESSAGE_OVERHEAD = 256;
 /** How long JetStream remembers a deposit's Nats-Msg-Id: a deposit retried within it is stored once. */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
 
-export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number }): Promise<StoreLayout> {
+/** The mail stream's JetStream sources: the stream of the same name in each post's domain, over its leaf link. */
+function sourcesOf(mailStream: string, domains: readonly string[]): StreamSource[] {
+  return domains.map((domain) => ({ name: mailStream, external: { api: `$JS.${domain}.API`, deliver: '' } }));
+}
+
+/** The domains an existing stream sources from, in the form `sourcesOf` writes them. */
+function sourcedDomains(config: StreamConfig): string {
+  return JSON.stringify((config.sources ?? []).map((source) => source.external?.api ?? '').sort());
+}
+
+export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number }, sourceDomains: readonly string[] = []): Promise<StoreLayout> {
   const manager = await jetstreamManager(connection, { timeout: 10_000 });
   const mailStream = `${name}_MAIL`;
   const prefix = `${name.toLowerCase()}.mail.`;
@@ -48,10 +58,12 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     duplicate_window: Math.min(DUPLICATE_WINDOW_NS, limits.maxRetentionSeconds * 1e9),
     // No direct gets: a replica may answer those before it caught up, and an entry it lacks would look removed.
     allow_direct: false,
+    // Updated whole: a stream whose relays no longer name a domain stops sourcing it.
+    ...(sourceDomains.length > 0 ? { sources: sourcesOf(mailStream, sourceDomains) } : {}),
   };
   const existing = await manager.streams.info(mailStream).catch(() => undefined);
   if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
-  else if (Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
+  else if (sourcedDomains(existing.config) !== sourcedDomains(config as StreamConfig) || Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
     // The last relay started sets the limits every relay shares (a rolling restart with new settings changes them).
     await manager.streams.update(mailStream, config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
   }

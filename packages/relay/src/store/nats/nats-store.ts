@@ -68,7 +68,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
   }
 
   async function openStore(connection: NatsConnection): Promise<NatsRelayStore> {
-    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }));
+    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }, options.sourceDomains));
     const relayId = await starting(() => sharedRelayId(layout.meta));
     const collected = collectedMailboxes(layout.collected);
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });

@@ -23,6 +23,13 @@ export interface NatsStoreOptions {
    * certificate. Default: plain TCP, unless a server URL starts with `tls://`.
    */
   readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+  /**
+   * JetStream domains of posts' leaf nodes whose relays' mail this relay's mail stream takes in (a JetStream
+   * source of the stream of the same `name` in each domain, resumed where it stopped after a cut link): mail
+   * deposited at a post reaches recipients served here. See docs/operations.md, "A post's relay as a leaf node".
+   * Default: none.
+   */
+  readonly sourceDomains?: readonly string[];
   /** Longest wait for the cluster at start (retried with backoff meanwhile). Default 30 000 ms. */
   readonly connectTimeoutMs?: number;
   /**
@@ -45,13 +52,14 @@ export interface ResolvedNatsStoreOptions {
   readonly token: string | undefined;
   readonly credentialsFile: string | undefined;
   readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string } | undefined;
+  readonly sourceDomains: readonly string[];
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
 }
 
-export const NATS_STORE_OPTIONS: ReadonlySet<string> = new Set(['servers', 'replicas', 'name', 'user', 'password', 'token', 'credentialsFile', 'tls', 'connectTimeoutMs', 'requestTimeoutMs', 'reconnectMinMs', 'reconnectMaxMs']);
+export const NATS_STORE_OPTIONS: ReadonlySet<string> = new Set(['servers', 'replicas', 'name', 'user', 'password', 'token', 'credentialsFile', 'tls', 'sourceDomains', 'connectTimeoutMs', 'requestTimeoutMs', 'reconnectMinMs', 'reconnectMaxMs']);
 
 /** [default, min, max] of the numeric options, in milliseconds. */
 const TIMES = {
@@ -119,5 +127,8 @@ export function resolveNatsStoreOptions(options: NatsStoreOptions, where = 'nats
     if ((certFile === undefined) !== (keyFile === undefined)) throw new OptionsError(`${where}: tls: certFile and keyFile go together`);
     tls = { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) };
   }
-  return { servers, replicas, name, user, password, token, credentialsFile, tls, ...times };
+  const sourceDomains = options.sourceDomains ?? [];
+  if (!Array.isArray(sourceDomains) || sourceDomains.some((domain) => typeof domain !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(domain))) throw new OptionsError(`${where}: sourceDomains: expected a list of JetStream domains (letters, digits, _ or -), got ${JSON.stringify(sourceDomains)}`);
+  if (new Set(sourceDomains).size !== sourceDomains.length) throw new OptionsError(`${where}: sourceDomains: ${JSON.stringify(sourceDomains)} names a domain twice`);
+  return { servers, replicas, name, user, password, token, credentialsFile, tls, sourceDomains: [...sourceDomains], ...times };
 }
