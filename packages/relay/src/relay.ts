@@ -18,10 +18,15 @@ import type { MqttBrokerHandle } from './mqtt/broker.js';
 import { Session } from './ws/session.js';
 import { storageHealth } from './store/storage-health.js';
 import type { SmtpEndpointHandle } from './smtp/endpoint.js';
-import { urlPolicy } from './ws/urls.js';
+import { urlPolicy, withPath } from './ws/urls.js';
+import { decoyOf } from './decoy/index.js';
+import { loadKnock } from './decoy/knock.js';
 
 export interface RelayHandle {
-  /** `ws://host:port/` as bound (the real port when 0 was asked for). */
+  /**
+   * `ws://host:port/` as bound (the real port when 0 was asked for); behind a decoy, with the keyed path
+   * (`ws://host:port/<knock>`, or the first of publicUrls with it): the URL members are given.
+   */
   readonly url: string;
   readonly port: number;
   /** `http://host:port/metrics` of the metrics listener; undefined without metricsListen (no /metrics is served). */
@@ -47,6 +52,9 @@ const FRAME_SLACK = 64 * 1024;
 /** Starts a relay on embedded defaults: LMDB mailboxes in `dataDir`, WebSocket, /healthz on the same port, /metrics only on metricsListen. */
 export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const options = resolveRelayInit(init);
+  // Behind a decoy the relay answers only on its keyed path; everyone else meets an ordinary website.
+  const decoy = decoyOf(options);
+  const knock = decoy ? await loadKnock(options.dataDir) : undefined;
   const log = relayLogger(options.logLevel);
   const depositors = signingKeys(await loadAllowList(options.allowDeposit, 'allowDeposit'));
   const collectCards = await loadAllowList(options.allowCollect, 'allowCollect');
@@ -84,7 +92,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     return failure ? { status: 'degraded', reason: failure.message } : { status: 'ok' };
   };
   // The public port answers /healthz only: /metrics (connection counts, refusals, latencies) is for the operator.
-  const handler = httpHandler(undefined, health);
+  const handler = decoy ? decoy.request : httpHandler(undefined, health);
   const server = createServer(handler);
   // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
   const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
@@ -101,6 +109,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     if (!core.accepting) return void socket.destroy();
     const peer = peerOf(socket);
     peer?.spoke();
+    if (decoy && !knock?.matches(request.url)) return decoy.upgrade(request, socket, head);
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => {
         // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
@@ -125,7 +134,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       });
     });
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // Behind a decoy, a malformed request gets node's own answer (400, 431 …), as the site served alone would give.
+  if (!decoy) server.on('clientError', (_error, socket) => socket.destroy());
 
   try {
     await listen(server, options.port, options.host);
@@ -134,7 +144,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     throw new OptionsError(`listen: cannot listen on ${options.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
   const port = (server.address() as AddressInfo).port;
-  policy = urlPolicy(options, port);
+  policy = urlPolicy(options, port, knock?.path);
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   let metricsServer: Server | undefined;
   let metricsUrl: string | undefined;
@@ -200,8 +210,10 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     );
   }, options.purgeIntervalMs);
 
-  const url = `ws://${hostForUrl}:${port}/`;
-  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), store: options.store ? 'nats' : 'lmdb', envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
+  const listening = `ws://${hostForUrl}:${port}/`;
+  const url = knock ? withPath(options.publicUrls?.[0] ?? listening, knock.path) : listening;
+  // The keyed URL is a secret of the members: the log names the listener only.
+  log.info({ url: listening, decoy: options.decoyProxy ? 'proxy' : options.decoySite ? 'site' : undefined, relayId: Buffer.from(store.relayId).toString('hex'), store: options.store ? 'nats' : 'lmdb', envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
   if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
 
   let closing: Promise<void> | undefined;
