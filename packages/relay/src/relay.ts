@@ -109,7 +109,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     if (!core.accepting) return void socket.destroy();
     const peer = peerOf(socket);
     peer?.spoke();
-    if (decoy && !knock?.matches(request.url)) return decoy.upgrade(request, socket, head);
+    if (decoy && !knock?.matches(request.url)) return decoy.upgrade(request, socket, head, server);
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => {
         // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
