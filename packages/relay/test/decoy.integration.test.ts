@@ -34,6 +34,34 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
+/**
+ * Plays an active prober against the relay and against the site alone (`sitePort`): every answer (minus Date), and
+ * whether the connection was closed, must be the same; none may name Herald or carry a Server header.
+ */
+async function expectIndistinguishable(target: RelayProcess, sitePort: number): Promise<void> {
+  const knockPath = new URL(target.url).pathname;
+  const requests: [string, string | Buffer][] = [...Object.entries(probes(knockPath)), ['TLS ClientHello', await clientHello()]];
+  const differences: string[] = [];
+  const fromRelay: Record<string, string> = {};
+  // A few at a time: each waits for the connection to go quiet.
+  for (let start = 0; start < requests.length; start += 6) {
+    await Promise.all(requests.slice(start, start + 6).map(async ([name, request]) => {
+      const [relayAnswer, siteAnswer] = await Promise.all([probe(target.port, request), probe(sitePort, request)]);
+      fromRelay[name] = relayAnswer.text;
+      if (relayAnswer.text !== siteAnswer.text || relayAnswer.closed !== siteAnswer.closed) differences.push(`${name}:\n  relay ${JSON.stringify(relayAnswer)}\n  site  ${JSON.stringify(siteAnswer)}`);
+    }));
+  }
+  expect(differences).toEqual([]);
+  // The comparison means something: the site answered, with its page and with errors.
+  expect(fromRelay['GET /']).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*Allotment society/);
+  expect(fromRelay['upgrade /herald']).toMatch(/^HTTP\/1\.1 404 /);
+  expect(fromRelay['TLS ClientHello']).toMatch(/^HTTP\/1\.1 400 /);
+  for (const [name, text] of Object.entries(fromRelay)) {
+    expect(text.toLowerCase(), name).not.toContain('herald');
+    expect(text.toLowerCase(), name).not.toMatch(/\r\nserver:/);
+  }
+}
+
 describe('a relay behind a decoy website', () => {
   it('prints a keyed URL, from a secret kept 0600 in its data dir', async () => {
     const path = new URL(relay.url).pathname;
@@ -43,27 +71,7 @@ describe('a relay behind a decoy website', () => {
   });
 
   it('answers an active prober exactly as the site served alone does, and names Herald nowhere', async () => {
-    const knockPath = new URL(relay.url).pathname;
-    const requests: [string, string | Buffer][] = [...Object.entries(probes(knockPath)), ['TLS ClientHello', await clientHello()]];
-    const differences: string[] = [];
-    const fromRelay: Record<string, string> = {};
-    // A few at a time: each waits for the connection to go quiet.
-    for (let start = 0; start < requests.length; start += 6) {
-      await Promise.all(requests.slice(start, start + 6).map(async ([name, request]) => {
-        const [relayAnswer, siteAnswer] = await Promise.all([probe(relay.port, request), probe(alone.port, request)]);
-        fromRelay[name] = relayAnswer.text;
-        if (relayAnswer.text !== siteAnswer.text || relayAnswer.closed !== siteAnswer.closed) differences.push(`${name}:\n  relay ${JSON.stringify(relayAnswer)}\n  site  ${JSON.stringify(siteAnswer)}`);
-      }));
-    }
-    expect(differences).toEqual([]);
-    // The comparison means something: the site answered, with its page and with errors.
-    expect(fromRelay['GET /']).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*Allotment society/);
-    expect(fromRelay['upgrade /herald']).toMatch(/^HTTP\/1\.1 404 /);
-    expect(fromRelay['TLS ClientHello']).toMatch(/^HTTP\/1\.1 400 /);
-    for (const [name, text] of Object.entries(fromRelay)) {
-      expect(text.toLowerCase(), name).not.toContain('herald');
-      expect(text.toLowerCase(), name).not.toMatch(/\r\nserver:/);
-    }
+    await expectIndistinguishable(relay, alone.port);
   });
 
   it('refuses a WebSocket client without the knock as any web server does: no 101, no close code', async () => {
@@ -92,5 +100,25 @@ describe('a relay behind a decoy website', () => {
     expect(b.received).toEqual(['behind the allotment page']);
     expect(a.received).toEqual(['received, thanks']);
     expect(relay.logs()).not.toContain(new URL(relay.url).pathname.slice(1));
+  });
+});
+
+describe('a relay behind a reverse-proxied decoy (--decoy-proxy)', () => {
+  it('answers an active prober exactly as the proxied site does, and still carries messages on the keyed URL', async () => {
+    const proxied = await spawnRelay({ args: ['--decoy-proxy', `http://127.0.0.1:${alone.port}/`] });
+    try {
+      await expectIndistinguishable(proxied, alone.port);
+      const alice = generateIdentity({ label: 'Alice' });
+      const bob = generateIdentity({ label: 'Bob' });
+      const a = await startNode(alice, [bob], [proxied.url]);
+      nodes.push(a);
+      const b = await startNode(bob, [alice], [proxied.url]);
+      nodes.push(b);
+      await a.node.send(bob.card, 'through the proxied decoy');
+      await until('Bob to receive', () => b.received.length >= 1);
+      expect(b.received).toEqual(['through the proxied decoy']);
+    } finally {
+      await proxied.kill('SIGKILL');
+    }
   });
 });
