@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentity } from '@herald/core';
+import { generateIdentity, type Identity } from '@herald/core';
 import { startNode, until, type TestNode } from './helpers/nodes.js';
 import { clientHello, probe, probes, serveDecoyAlone } from './helpers/prober.js';
 import { removeTempDirs, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
@@ -33,6 +33,17 @@ afterAll(async () => {
   await relay?.kill('SIGKILL');
   await removeTempDirs();
 });
+
+/** Alice and Bob, two real nodes that know each other, on the relay at `url` (stopped after the tests). */
+async function pairOn(url: string): Promise<{ a: TestNode; b: TestNode; alice: Identity; bob: Identity }> {
+  const alice = generateIdentity({ label: 'Alice' });
+  const bob = generateIdentity({ label: 'Bob' });
+  const a = await startNode(alice, [bob], [url]);
+  nodes.push(a);
+  const b = await startNode(bob, [alice], [url]);
+  nodes.push(b);
+  return { a, b, alice, bob };
+}
 
 /**
  * Plays an active prober against the relay and against the site alone (`sitePort`): every answer (minus Date), and
@@ -88,12 +99,7 @@ describe('a relay behind a decoy website', () => {
   });
 
   it('lets nodes that dial the keyed URL exchange messages', async () => {
-    const alice = generateIdentity({ label: 'Alice' });
-    const bob = generateIdentity({ label: 'Bob' });
-    const a = await startNode(alice, [bob], [relay.url]);
-    nodes.push(a);
-    const b = await startNode(bob, [alice], [relay.url]);
-    nodes.push(b);
+    const { a, b, alice, bob } = await pairOn(relay.url);
     await a.node.send(bob.card, 'behind the allotment page');
     await b.node.send(alice.card, 'received, thanks');
     await until('both to receive', () => b.received.length >= 1 && a.received.length >= 1);
@@ -108,12 +114,7 @@ describe('a relay behind a reverse-proxied decoy (--decoy-proxy)', () => {
     const proxied = await spawnRelay({ args: ['--decoy-proxy', `http://127.0.0.1:${alone.port}/`] });
     try {
       await expectIndistinguishable(proxied, alone.port);
-      const alice = generateIdentity({ label: 'Alice' });
-      const bob = generateIdentity({ label: 'Bob' });
-      const a = await startNode(alice, [bob], [proxied.url]);
-      nodes.push(a);
-      const b = await startNode(bob, [alice], [proxied.url]);
-      nodes.push(b);
+      const { a, b, bob } = await pairOn(proxied.url);
       await a.node.send(bob.card, 'through the proxied decoy');
       await until('Bob to receive', () => b.received.length >= 1);
       expect(b.received).toEqual(['through the proxied decoy']);
