@@ -43,6 +43,10 @@ export function proxySite(upstream: URL): {
         if (response.headersSent) response.destroy();
         else response.writeHead(502).end();
       });
+      // A visitor who goes away takes the upstream request with it: nothing is left open on its behalf.
+      response.on('close', () => {
+        if (!response.writableFinished) outgoing.destroy();
+      });
       request.pipe(outgoing);
     },
     // An upgrade (WebSocket or other) goes to the site untouched, byte for byte: whatever it answers is the answer.
