@@ -23,11 +23,10 @@ import { decoyOf } from './decoy/index.js';
 import { loadKnock } from './decoy/knock.js';
 
 export interface RelayHandle {
-  /**
-   * `ws://host:port/` as bound (the real port when 0 was asked for); behind a decoy, with the keyed path
-   * (`ws://host:port/<knock>`, or the first of publicUrls with it): the URL members are given.
-   */
+  /** `ws://host:port/` as bound (the real port when 0 was asked for); behind a decoy, with the keyed path (`ws://host:port/<knock>`). */
   readonly url: string;
+  /** Behind a decoy, publicUrls with the keyed path in place of theirs: the URLs members are given. Else empty. */
+  readonly keyedPublicUrls: readonly string[];
   readonly port: number;
   /** `http://host:port/metrics` of the metrics listener; undefined without metricsListen (no /metrics is served). */
   readonly metricsUrl: string | undefined;
@@ -211,7 +210,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   }, options.purgeIntervalMs);
 
   const listening = `ws://${hostForUrl}:${port}/`;
-  const url = knock ? withPath(options.publicUrls?.[0] ?? listening, knock.path) : listening;
+  const url = knock ? withPath(listening, knock.path) : listening;
+  const keyedPublicUrls = knock ? (options.publicUrls ?? []).map((publicUrl) => withPath(publicUrl, knock.path)) : [];
   // The keyed URL is a secret of the members: the log names the listener only.
   log.info({ url: listening, decoy: options.decoyProxy ? 'proxy' : options.decoySite ? 'site' : undefined, relayId: Buffer.from(store.relayId).toString('hex'), store: options.store ? 'nats' : 'lmdb', envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
   if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
@@ -219,6 +219,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   let closing: Promise<void> | undefined;
   return {
     url,
+    keyedPublicUrls,
     port,
     metricsUrl,
     relayId: Buffer.from(store.relayId).toString('hex'),

@@ -64,12 +64,14 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
  * Runs a relay until SIGTERM or SIGINT (or `signal`), then shuts it down
  * gracefully. The first line on stdout is `relay listening on ws://HOST:PORT/`,
  * which scripts and tests read to learn the port; behind a decoy it ends in the keyed path
- * (`ws://HOST:PORT/<knock>`): the URL members are given, and the only one the relay answers on.
+ * (`ws://HOST:PORT/<knock>`), and each of publicUrls follows with it (`relay public URL wss://…/<knock>`): the URLs
+ * members are given, and the only ones the relay answers on.
  */
 export async function serveRelay(init: RelayInit, options: { signal?: AbortSignal; write?: (line: string) => void } = {}): Promise<void> {
   const relay: RelayHandle = await startRelay(init);
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   write(`relay listening on ${relay.url}\n`);
+  for (const url of relay.keyedPublicUrls) write(`relay public URL ${url}\n`);
   if (relay.metricsUrl) write(`relay metrics on ${relay.metricsUrl}\n`);
   if (relay.smtpUrl) write(`relay smtp on ${relay.smtpUrl}\n`);
   if (relay.mqttUrl) write(`relay mqtt broker on ${relay.mqttUrl}\n`);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, type Identity } from '@herald/core';
 import { startNode, until, type TestNode } from './helpers/nodes.js';
 import { clientHello, probe, probes, serveDecoyAlone } from './helpers/prober.js';
+import { serveRelay } from '../src/index.js';
 import { removeTempDirs, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
 
 /** The relay's decoy handler, as built: the site served alone runs exactly the code the relay runs for it. */
@@ -121,5 +122,21 @@ describe('a relay behind a reverse-proxied decoy (--decoy-proxy)', () => {
     } finally {
       await proxied.kill('SIGKILL');
     }
+  });
+});
+
+describe('the URLs a relay behind a decoy prints', () => {
+  it('the listening URL with the keyed path first, then each public URL with the keyed path in place of its own', async () => {
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const dataDir = await tempDir('herald-decoy-urls-');
+    const serving = serveRelay({ listen: '127.0.0.1:0', dataDir, decoySite: site, logLevel: 'silent', publicUrls: ['wss://relay.example/herald', 'ws://relay.onion/'] }, { signal: stop.signal, write: (line) => void lines.push(line) });
+    await until('the relay to print its URLs', () => lines.length >= 3);
+    stop.abort();
+    await serving;
+    const knock = new URL(lines[0]!.replace('relay listening on ', '').trim()).pathname;
+    expect(knock).toMatch(/^\/[A-Za-z0-9_-]{43}$/);
+    expect(lines[0]).toMatch(new RegExp(`^relay listening on ws://127\\.0\\.0\\.1:\\d+${knock}\n$`));
+    expect(lines.slice(1, 3)).toEqual([`relay public URL wss://relay.example${knock}\n`, `relay public URL ws://relay.onion${knock}\n`]);
   });
 });
