@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, type Identity } from '@herald/core';
 import { startNode, until, type TestNode } from './helpers/nodes.js';
-import { clientHello, probe, probes, serveDecoyAlone } from './helpers/prober.js';
+import { clientHello, probe, probes, serveDecoyAlone, type ProbeRequest } from './helpers/prober.js';
 import { serveRelay } from '../src/index.js';
 import { removeTempDirs, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
 
@@ -52,7 +52,7 @@ async function pairOn(url: string): Promise<{ a: TestNode; b: TestNode; alice: I
  */
 async function expectIndistinguishable(target: RelayProcess, sitePort: number): Promise<void> {
   const knockPath = new URL(target.url).pathname;
-  const requests: [string, string | Buffer][] = [...Object.entries(probes(knockPath)), ['TLS ClientHello', await clientHello()]];
+  const requests: [string, ProbeRequest][] = [...Object.entries(probes(knockPath)), ['TLS ClientHello', await clientHello()]];
   const differences: string[] = [];
   const fromRelay: Record<string, string> = {};
   // A few at a time: each waits for the connection to go quiet.
@@ -68,6 +68,7 @@ async function expectIndistinguishable(target: RelayProcess, sitePort: number): 
   expect(fromRelay['GET /']).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*Allotment society/);
   expect(fromRelay['upgrade /herald']).toMatch(/^HTTP\/1\.1 404 /);
   expect(fromRelay['TLS ClientHello']).toMatch(/^HTTP\/1\.1 400 /);
+  expect(fromRelay['upgrade; later a request, then garbage']).toMatch(/^HTTP\/1\.1 404 [\s\S]*HTTP\/1\.1 200 OK[\s\S]*Disallow:[\s\S]*HTTP\/1\.1 400 /);
   for (const [name, text] of Object.entries(fromRelay)) {
     expect(text.toLowerCase(), name).not.toContain('herald');
     expect(text.toLowerCase(), name).not.toMatch(/\r\nserver:/);

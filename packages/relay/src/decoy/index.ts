@@ -30,7 +30,9 @@ export function decoyOf(options: { readonly decoySite: string | undefined; reado
   const request = staticSite(options.decoySite);
   return {
     request,
-    upgrade(incoming, socket, head, server) {
+    // `head` (bytes that came in the same read as the upgrade's headers) is dropped: node serving the site alone
+    // drops them too (its parser stops after an upgrade request), and the prober test compares exactly that.
+    upgrade(incoming, socket, _head, server) {
       const response = new ServerResponse(incoming) as ServerResponse & { _keepAliveTimeout?: number };
       const keepAlive = keepsAlive(incoming) && response.shouldKeepAlive;
       response.shouldKeepAlive = keepAlive;
@@ -40,7 +42,6 @@ export function decoyOf(options: { readonly decoySite: string | undefined; reado
         response.detachSocket(socket as Socket);
         if (!keepAlive) return void socket.end();
         // The next request on this connection is the server's again; idle, it is closed as node closes any.
-        if (head.length > 0) socket.unshift(head);
         if (server.keepAliveTimeout > 0) {
           (socket as Socket).setTimeout(server.keepAliveTimeout);
           socket.once('data', () => (socket as Socket).setTimeout(0));

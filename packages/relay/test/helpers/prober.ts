@@ -35,12 +35,19 @@ function collect(socket: Socket, done: Promise<void> | undefined = undefined): P
   });
 }
 
-/** Sends `bytes` on a fresh TCP connection to 127.0.0.1:`port` and returns what came back. */
-export async function probe(port: number, bytes: string | Buffer): Promise<ProbeAnswer> {
+/** A request written in parts, each after the server had time to answer the one before. */
+export type ProbeRequest = string | Buffer | readonly string[];
+
+/** Sends `request` on a fresh TCP connection to 127.0.0.1:`port` and returns what came back. */
+export async function probe(port: number, request: ProbeRequest): Promise<ProbeAnswer> {
   const socket = connect({ host: '127.0.0.1', port });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const answered = collect(socket);
-  socket.write(bytes);
+  const parts = Array.isArray(request) ? request : [request as string | Buffer];
+  for (const [index, part] of parts.entries()) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    if (!socket.destroyed) socket.write(part);
+  }
   return answered;
 }
 
@@ -62,11 +69,11 @@ export async function clientHello(): Promise<Buffer> {
 }
 
 /** The requests of an active prober looking for a Herald relay. */
-export function probes(knockPath: string): Record<string, string> {
+export function probes(knockPath: string): Record<string, ProbeRequest> {
   const upgrade = (path: string): string =>
     `GET ${path} HTTP/1.1\r\nHost: relay.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
   const get = (path: string, method = 'GET'): string => `${method} ${path} HTTP/1.1\r\nHost: relay.example\r\nUser-Agent: probe\r\n\r\n`;
-  const requests: Record<string, string> = {};
+  const requests: Record<string, ProbeRequest> = {};
   for (const path of ['/', '/index.html', '/healthz', '/metrics', '/ws', '/herald', '/relay', '/robots.txt', '/.env', '/../../etc/passwd', '/%00', '/%zz', knockPath]) {
     requests[`GET ${path}`] = get(path);
     requests[`HEAD ${path}`] = get(path, 'HEAD');
@@ -81,6 +88,9 @@ export function probes(knockPath: string): Record<string, string> {
   requests['bad header'] = 'GET / HTTP/1.1\r\nHost: relay.example\r\nno colon here\r\n\r\n';
   requests['huge header'] = `GET / HTTP/1.1\r\nHost: relay.example\r\nX-Fill: ${'a'.repeat(20_000)}\r\n\r\n`;
   requests['two requests'] = `${get('/')}${get('/robots.txt')}`;
+  requests['upgrade, then a request'] = `${upgrade('/ws')}${get('/robots.txt')}`;
+  // The connection an upgrade was answered on is the web server's again: its next requests are answered as any.
+  requests['upgrade; later a request, then garbage'] = [upgrade('/ws'), get('/robots.txt'), 'garbage\r\n\r\n'];
   requests['binary'] = '\x00\x01\x02\x03herald\r\n\r\n';
   return requests;
 }
