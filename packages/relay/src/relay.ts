@@ -21,6 +21,7 @@ import type { SmtpEndpointHandle } from './smtp/endpoint.js';
 import { urlPolicy, withPath } from './ws/urls.js';
 import { decoyOf } from './decoy/index.js';
 import { loadKnock } from './decoy/knock.js';
+import { checkSiteFolder } from './decoy/site.js';
 
 export interface RelayHandle {
   /** `ws://host:port/` as bound (the real port when 0 was asked for); behind a decoy, with the keyed path (`ws://host:port/<knock>`). */
@@ -52,6 +53,7 @@ const FRAME_SLACK = 64 * 1024;
 export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const options = resolveRelayInit(init);
   // Behind a decoy the relay answers only on its keyed path; everyone else meets an ordinary website.
+  if (options.decoySite !== undefined) await checkSiteFolder(options.decoySite, 'startRelay');
   const decoy = decoyOf(options);
   const knock = decoy ? await loadKnock(options.dataDir) : undefined;
   const log = relayLogger(options.logLevel);

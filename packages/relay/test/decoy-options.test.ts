@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { parseRelayConfig, resolveRelayInit } from '../src/index.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRelayConfig, resolveRelayInit, startRelay } from '../src/index.js';
+import { removeTempDirs, tempDir } from './helpers/relay-process.js';
 import { urlPolicy, withPath } from '../src/ws/urls.js';
+
+afterAll(removeTempDirs);
 
 const KNOCK = '/4-I-ZIY5aHkU_a9t82D5OhFw7llQkJ_TBBG4m9VrhYMx';
 
@@ -15,6 +20,13 @@ describe('the decoy options', () => {
     expect(() => resolveRelayInit({ dataDir: 'd', decoySite: ' ' })).toThrow('startRelay: decoySite: expected a directory path');
     expect(() => resolveRelayInit({ dataDir: 'd', decoyProxy: 'ftp://x/' })).toThrow('startRelay: decoyProxy: expected an http:// or https:// URL, got "ftp://x/"');
     expect(() => resolveRelayInit({ dataDir: 'd', decoyProxy: 'not a url' })).toThrow('decoyProxy: expected an http:// or https:// URL');
+  });
+
+  it('refuses to start on a decoy folder that is missing or is a file', async () => {
+    const dir = await tempDir('herald-decoy-');
+    await writeFile(join(dir, 'file'), 'x');
+    await expect(startRelay({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', decoySite: join(dir, 'missing') })).rejects.toThrow(`startRelay: decoySite: cannot read ${JSON.stringify(join(dir, 'missing'))}: ENOENT`);
+    await expect(startRelay({ dataDir: join(dir, 'data'), listen: '127.0.0.1:0', decoySite: join(dir, 'file') })).rejects.toThrow('is not a directory');
   });
 });
 

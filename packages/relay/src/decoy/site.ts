@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { OptionsError } from '@herald/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -63,4 +64,11 @@ async function serveFile(file: string, folder: boolean, request: IncomingMessage
   } catch {
     if (!response.headersSent) notFound(response);
   }
+}
+
+/** Refuses to start on a decoy folder that is not there: a site of 404s would give the relay away as well as no site. */
+export async function checkSiteFolder(root: string, where: string): Promise<void> {
+  const info = await stat(root).catch((error: NodeJS.ErrnoException) => error);
+  if (info instanceof Error) throw new OptionsError(`${where}: decoySite: cannot read ${JSON.stringify(root)}: ${info.code ?? info.message}`);
+  if (!info.isDirectory()) throw new OptionsError(`${where}: decoySite: ${JSON.stringify(root)} is not a directory`);
 }
