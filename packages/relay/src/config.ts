@@ -5,7 +5,7 @@ import { didYouMean, DURATION_PATTERN, jsonSchemaOf, OptionsError, parseDuration
 import { KNOWN_OPTIONS, RelayInitSchema, resolveRelayInit, type RelayInit } from './init.js';
 
 /** Keys whose values are paths: relative ones are read from the config file's folder, as people expect. */
-const PATH_KEYS = new Set(['dataDir', 'admitRevocations']);
+const PATH_KEYS = new Set(['dataDir', 'admitRevocations', 'decoySite']);
 const PATH_LIST_KEYS = new Set(['allowDeposit', 'allowCollect', 'admitAuthorities']);
 
 /** Options named …Ms or …Seconds take a number in that unit, or a duration in core's one syntax ("30d", "1.5s"). */

@@ -21,6 +21,8 @@ export const RelayInitSchema = OptionType.Object(
     dataDir: OptionType.Readonly(textOption('a directory path', 'Directory of the LMDB mailbox store; created if missing. Required. With `store` (a NATS cluster) it holds only what stays on this machine: the embedded MQTT broker\'s sessions.')),
     store: OptionType.ReadonlyOptional(OptionType.Unsafe<string | NatsStoreOptions>(OptionType.Any({ description: 'Keep the mailboxes in a NATS JetStream cluster instead of LMDB in dataDir, shared by every relay given the same cluster (and `name`): `nats://h1:4222,h2:4222,h3:4222`, or a mapping with `servers` and the options of store/nats/options.ts (replicas — default 3 —, name, user/password, token, credentialsFile, tls, sourceDomains, timeouts). Default: none (LMDB).' }))),
     publicUrls: OptionType.ReadonlyOptional(textListOption('The URLs clients dial (`ws://relay.example:7700`, `wss://…/herald`). A client signs the URL it dialled, and an authentication signed for another URL is refused, so a rogue relay cannot pass a client\'s answer on to this one. Default: the listening URL; when listening on a wildcard address (0.0.0.0, ::) and none are given, any URL is accepted.')),
+    decoySite: OptionType.ReadonlyOptional(textOption('a directory path', 'Look like an ordinary web server: serve this folder of static files (`herald relay --decoy-site`) on the relay\'s port to anyone who does not dial the relay\'s keyed path, WebSocket upgrades included; the Herald service answers only on that path, derived from a secret kept in `<dataDir>/knock.key` (0600), and the relay prints the full URL members are given at start. /healthz then moves to metricsListen only. Cannot be combined with decoyProxy. Default: none (no knock; any path is the relay).')),
+    decoyProxy: OptionType.ReadonlyOptional(textOption('an http:// or https:// URL', 'As decoySite, but the decoy is a real website behind a reverse proxy (`--decoy-proxy https://example.org/`): requests and upgrades without the knock go there and its answers come back unchanged. Default: none.')),
     metricsListen: OptionType.ReadonlyOptional(textOption('host:port, or a port', 'Serve /metrics (and /healthz) on this separate `host:port`, or on 127.0.0.1 at a bare `port`. Default: none, and no /metrics at all: the public listener serves /healthz only, so counts and latencies are never shown to the Internet.', METRICS_ADDRESS)),
     smtp: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Also accept envelopes by SMTP on this `host:port` (`herald relay --smtp`), for stations that can only send mail: any recipient address, routing by the envelopes\' tags, 250 only once stored. Cannot be combined with allowDeposit (an SMTP deposit carries no identity). Default: none.', ADDRESS)),
     mqtt: OptionType.ReadonlyOptional(textOption('host:port (e.g. 127.0.0.1:7700, [::1]:7700, 0.0.0.0:0)', 'Also run the embedded MQTT broker (Aedes, sessions in `<dataDir>/mqtt`) on this `host:port`, for mqtt:// channels. Default: none.', ADDRESS)),
@@ -78,7 +80,10 @@ export const RelayInitSchema = OptionType.Object(
 // An interface, not an alias: its members are computed once, and read as plain fields in other packages.
 export interface RelayInit extends OptionsOf<typeof RelayInitSchema> {}
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations' | 'store'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations' | 'store' | 'decoySite' | 'decoyProxy'>> & {
+  /** The decoy website (static folder or proxied site), or undefined for a relay without knock. */
+  readonly decoySite: string | undefined;
+  readonly decoyProxy: string | undefined;
   /** The NATS cluster's options (validated), or undefined for LMDB in dataDir. */
   readonly store: NatsStoreOptions | undefined;
   readonly host: string;
@@ -157,6 +162,17 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     }
     if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) throw new OptionsError(`${where}: publicUrls: ${describe(url)} is not a ws:// or wss:// URL`);
   }
+  if (init.decoySite !== undefined && init.decoyProxy !== undefined) throw new OptionsError(`${where}: decoySite cannot be combined with decoyProxy: give one decoy`);
+  if (init.decoySite !== undefined && init.decoySite.trim() === '') throw new OptionsError(`${where}: decoySite: expected a directory path, got ""`);
+  if (init.decoyProxy !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(init.decoyProxy);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new OptionsError(`${where}: decoyProxy: expected an http:// or https:// URL, got ${describe(init.decoyProxy)}`);
+  }
   const logLevel = init.logLevel ?? 'info';
   return {
     ...numbers,
@@ -174,6 +190,8 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     allowCollect: init.allowCollect,
     admitAuthorities,
     admitRevocations,
+    decoySite: init.decoySite,
+    decoyProxy: init.decoyProxy,
     logLevel,
   };
 }

@@ -22,6 +22,9 @@ options:
   --mqtt HOST:PORT          also run the embedded MQTT broker there (mqtt:// channels)
   --mqtt-anonymous          the embedded broker also admits clients that prove no identity key
   --public-url URL          a URL clients dial (repeatable)
+  --decoy-site DIR          look like an ordinary web server: serve this static folder to anyone
+                            without the relay's keyed path; the first line then gives the keyed URL
+  --decoy-proxy URL         the same, with a real site behind a reverse proxy as the decoy
   --allow-deposit CARD      only these identities may deposit (repeatable)
   --allow-collect CARD      only these identities' mailboxes may be collected (repeatable)
   --admit-authority CARD    admit only clients certified by this authority (repeatable)
@@ -49,6 +52,8 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         mqtt: { type: 'string' },
         'mqtt-anonymous': { type: 'boolean' },
         'public-url': { type: 'string', multiple: true },
+        'decoy-site': { type: 'string' },
+        'decoy-proxy': { type: 'string' },
         'allow-deposit': { type: 'string', multiple: true },
         'allow-collect': { type: 'string', multiple: true },
         'admit-authority': { type: 'string', multiple: true },
@@ -83,6 +88,8 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       mqttAnonymous: values['mqtt-anonymous'],
       logLevel: values['log-level'],
       publicUrls: values['public-url'],
+      decoySite: values['decoy-site'],
+      decoyProxy: values['decoy-proxy'],
       allowDeposit: values['allow-deposit'],
       allowCollect: values['allow-collect'],
       admitAuthorities: values['admit-authority'],

@@ -18,11 +18,16 @@ import type { MqttBrokerHandle } from './mqtt/broker.js';
 import { Session } from './ws/session.js';
 import { storageHealth } from './store/storage-health.js';
 import type { SmtpEndpointHandle } from './smtp/endpoint.js';
-import { urlPolicy } from './ws/urls.js';
+import { urlPolicy, withPath } from './ws/urls.js';
+import { decoyOf } from './decoy/index.js';
+import { loadKnock } from './decoy/knock.js';
+import { checkSiteFolder } from './decoy/site.js';
 
 export interface RelayHandle {
-  /** `ws://host:port/` as bound (the real port when 0 was asked for). */
+  /** `ws://host:port/` as bound (the real port when 0 was asked for); behind a decoy, with the keyed path (`ws://host:port/<knock>`). */
   readonly url: string;
+  /** Behind a decoy, publicUrls with the keyed path in place of theirs: the URLs members are given. Else empty. */
+  readonly keyedPublicUrls: readonly string[];
   readonly port: number;
   /** `http://host:port/metrics` of the metrics listener; undefined without metricsListen (no /metrics is served). */
   readonly metricsUrl: string | undefined;
@@ -47,6 +52,10 @@ const FRAME_SLACK = 64 * 1024;
 /** Starts a relay on embedded defaults: LMDB mailboxes in `dataDir`, WebSocket, /healthz on the same port, /metrics only on metricsListen. */
 export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const options = resolveRelayInit(init);
+  // Behind a decoy the relay answers only on its keyed path; everyone else meets an ordinary website.
+  if (options.decoySite !== undefined) await checkSiteFolder(options.decoySite, 'startRelay');
+  const decoy = decoyOf(options);
+  const knock = decoy ? await loadKnock(options.dataDir) : undefined;
   const log = relayLogger(options.logLevel);
   const depositors = signingKeys(await loadAllowList(options.allowDeposit, 'allowDeposit'));
   const collectCards = await loadAllowList(options.allowCollect, 'allowCollect');
@@ -84,7 +93,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     return failure ? { status: 'degraded', reason: failure.message } : { status: 'ok' };
   };
   // The public port answers /healthz only: /metrics (connection counts, refusals, latencies) is for the operator.
-  const handler = httpHandler(undefined, health);
+  const handler = decoy ? decoy.request : httpHandler(undefined, health);
   const server = createServer(handler);
   // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
   const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
@@ -101,6 +110,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     if (!core.accepting) return void socket.destroy();
     const peer = peerOf(socket);
     peer?.spoke();
+    if (decoy && !knock?.matches(request.url)) return decoy.upgrade(request, socket, head, server);
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => {
         // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
@@ -125,7 +135,8 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       });
     });
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  // Behind a decoy, a malformed request gets node's own answer (400, 431 …), as the site served alone would give.
+  if (!decoy) server.on('clientError', (_error, socket) => socket.destroy());
 
   try {
     await listen(server, options.port, options.host);
@@ -134,7 +145,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     throw new OptionsError(`listen: cannot listen on ${options.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
   const port = (server.address() as AddressInfo).port;
-  policy = urlPolicy(options, port);
+  policy = urlPolicy(options, port, knock?.path);
   const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
   let metricsServer: Server | undefined;
   let metricsUrl: string | undefined;
@@ -200,13 +211,17 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     );
   }, options.purgeIntervalMs);
 
-  const url = `ws://${hostForUrl}:${port}/`;
-  log.info({ url, relayId: Buffer.from(store.relayId).toString('hex'), store: options.store ? 'nats' : 'lmdb', envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
+  const listening = `ws://${hostForUrl}:${port}/`;
+  const url = knock ? withPath(listening, knock.path) : listening;
+  const keyedPublicUrls = knock ? (options.publicUrls ?? []).map((publicUrl) => withPath(publicUrl, knock.path)) : [];
+  // The keyed URL is a secret of the members: the log names the listener only.
+  log.info({ url: listening, decoy: options.decoyProxy ? 'proxy' : options.decoySite ? 'site' : undefined, relayId: Buffer.from(store.relayId).toString('hex'), store: options.store ? 'nats' : 'lmdb', envelopes: store.usage.envelopes, mailboxes: store.usage.mailboxes, anyUrl: policy.open }, 'relay started');
   if (policy.open) log.warn('listening on a wildcard address without publicUrls: authentications signed for any URL are accepted');
 
   let closing: Promise<void> | undefined;
   return {
     url,
+    keyedPublicUrls,
     port,
     metricsUrl,
     relayId: Buffer.from(store.relayId).toString('hex'),

@@ -19,6 +19,8 @@ export interface RelayFlags {
   readonly mqttAnonymous?: boolean | undefined;
   readonly logLevel?: string | undefined;
   readonly publicUrls?: readonly string[] | undefined;
+  readonly decoySite?: string | undefined;
+  readonly decoyProxy?: string | undefined;
   readonly allowDeposit?: readonly string[] | undefined;
   readonly allowCollect?: readonly string[] | undefined;
   readonly admitAuthorities?: readonly string[] | undefined;
@@ -40,6 +42,8 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       allowCollect: flags.allowCollect?.length ? flags.allowCollect : undefined,
       admitAuthorities: flags.admitAuthorities?.length ? flags.admitAuthorities : undefined,
       admitRevocations: flags.admitRevocations,
+      decoySite: flags.decoySite,
+      decoyProxy: flags.decoyProxy,
     }).filter(([, value]) => value !== undefined),
   );
   if (flags.store === undefined && flags.storeReplicas === undefined) {
@@ -59,12 +63,15 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
 /**
  * Runs a relay until SIGTERM or SIGINT (or `signal`), then shuts it down
  * gracefully. The first line on stdout is `relay listening on ws://HOST:PORT/`,
- * which scripts and tests read to learn the port.
+ * which scripts and tests read to learn the port; behind a decoy it ends in the keyed path
+ * (`ws://HOST:PORT/<knock>`), and each of publicUrls follows with it (`relay public URL wss://…/<knock>`): the URLs
+ * members are given, and the only ones the relay answers on.
  */
 export async function serveRelay(init: RelayInit, options: { signal?: AbortSignal; write?: (line: string) => void } = {}): Promise<void> {
   const relay: RelayHandle = await startRelay(init);
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   write(`relay listening on ${relay.url}\n`);
+  for (const url of relay.keyedPublicUrls) write(`relay public URL ${url}\n`);
   if (relay.metricsUrl) write(`relay metrics on ${relay.metricsUrl}\n`);
   if (relay.smtpUrl) write(`relay smtp on ${relay.smtpUrl}\n`);
   if (relay.mqttUrl) write(`relay mqtt broker on ${relay.mqttUrl}\n`);

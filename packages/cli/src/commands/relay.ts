@@ -12,7 +12,7 @@ Runs a Herald relay on embedded defaults: mailboxes in LMDB under DIR, no
 outside service. Clients authenticate with their identity key and collect only
 the mailboxes they prove they own; the relay never sees plaintext or senders.
 The first line on stdout is "relay listening on ws://HOST:PORT/" (the real port
-when PORT is 0); JSON logs go to stderr; /healthz is served on the same port, and
+when PORT is 0; behind a decoy, the keyed URL members dial); JSON logs go to stderr; /healthz is served on the same port, and
 /metrics (Prometheus) only on the --metrics listener. A YAML config file (--config) can hold every option; flags override
 it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
   flags: {
@@ -27,6 +27,8 @@ it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
     mqtt: { type: 'string', value: 'HOST:PORT', description: 'also run the embedded MQTT broker there, for mqtt:// channels (sessions kept in DIR/mqtt)' },
     'mqtt-anonymous': { type: 'boolean', description: 'the embedded broker also admits clients that prove no identity key' },
     'public-url': { type: 'string', value: 'URL', multiple: true, description: 'a URL clients dial, e.g. wss://relay.example.org/herald (repeatable)' },
+    'decoy-site': { type: 'string', value: 'DIR', description: "look like an ordinary web server: serve this static folder to anyone without the relay's keyed path (the first line then gives the keyed URL members dial)" },
+    'decoy-proxy': { type: 'string', value: 'URL', description: 'the same, with a real site behind a reverse proxy as the decoy (http:// or https://)' },
     'allow-deposit': { type: 'string', value: 'CARD', multiple: true, description: 'only these identities may deposit (repeatable)' },
     'allow-collect': { type: 'string', value: 'CARD', multiple: true, description: "only these identities' mailboxes may be collected (repeatable)" },
     'log-level': { type: 'string', value: 'LEVEL', description: 'fatal, error, warn, info (default), debug, trace or silent' },
@@ -51,6 +53,8 @@ it. SIGTERM or SIGINT shut down gracefully. See docs/operations.md.`,
       ...(flags['mqtt-anonymous'] ? { mqttAnonymous: true } : {}),
       logLevel: flags['log-level'],
       publicUrls: flags['public-url'],
+      decoySite: flags['decoy-site'],
+      decoyProxy: flags['decoy-proxy'],
       allowDeposit: flags['allow-deposit'],
       allowCollect: flags['allow-collect'],
       admitAuthorities: flags['admit-authority'],

@@ -82,6 +82,8 @@ export function gateConnections(server: Server, limits: GateLimits & { readonly 
   const gate = connectionGate(limits);
   const peers = new WeakMap<Duplex, GatedPeer>();
   server.on('connection', (socket: Socket) => {
+    // A decoy hands a socket it answered back to the server as a connection: it is counted already.
+    if (peers.has(socket)) return;
     const address = sourceAddress(socket.remoteAddress);
     const refused = gate.open(address);
     let spoke = false;
