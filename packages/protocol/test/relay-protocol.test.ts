@@ -45,6 +45,9 @@ describe('relay protocol codec', () => {
     expect(Buffer.from(protocol.encodePrekeysPut(7, tag, Uint8Array.of(0xaa, 0xbb))).toString('hex')).toBe('1500000007000102030405060708090a0b0c0d0e0faabb');
     expect(Buffer.from(protocol.encodePrekeys(7, Uint8Array.of(0xaa))).toString('hex')).toBe('0600000007aa');
     expect(Buffer.from(protocol.encodePrekeys(7, new Uint8Array(0))).toString('hex')).toBe('0600000007');
+    expect(Buffer.from(protocol.encodePrekeysHeld(7, 300)).toString('hex')).toBe('0700000007012c');
+    expect(protocol.decodeRelayFrame(protocol.encodePrekeysHeld(7, 300))).toEqual({ type: 'prekeys-held', requestId: 7, oneTime: 300 });
+    expect(() => protocol.decodeRelayFrame(protocol.encodePrekeysHeld(7, 1).subarray(0, 6))).toThrow(protocol.FrameError);
     expect(protocol.decodeClientFrame(protocol.encodePrekeysGet(9, tag))).toEqual({ type: 'prekeys-get', requestId: 9, routingTag: tag });
     expect(protocol.decodeClientFrame(protocol.encodePrekeysPut(9, tag, Uint8Array.of(1, 2)))).toEqual({ type: 'prekeys-put', requestId: 9, routingTag: tag, bundle: Uint8Array.of(1, 2) });
     expect(protocol.decodeRelayFrame(protocol.encodePrekeys(9, Uint8Array.of(3)))).toEqual({ type: 'prekeys', requestId: 9, bundle: Uint8Array.of(3) });

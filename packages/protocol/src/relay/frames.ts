@@ -15,6 +15,8 @@ export const FRAME = {
   PUSH: 0x05,
   /** The answer to PREKEYS_GET: a bundle from the relay's prekey directory, or none. */
   PREKEYS: 0x06,
+  /** The answer to PREKEYS_PUT: stored; how many one-time prekeys the relay now holds for that mailbox. */
+  PREKEYS_HELD: 0x07,
   AUTH: 0x10,
   DEPOSIT: 0x11,
   ACK: 0x12,
@@ -87,7 +89,8 @@ export type RelayFrame =
   | { readonly type: 'error'; readonly code: number; readonly requestId: number; readonly text: string }
   | { readonly type: 'push'; readonly deliveryId: number; readonly envelope: Uint8Array }
   /** `bundle` empty: the relay holds no prekeys for that mailbox. Opaque here: a prekey bundle (docs/protocol.md 16). */
-  | { readonly type: 'prekeys'; readonly requestId: number; readonly bundle: Uint8Array };
+  | { readonly type: 'prekeys'; readonly requestId: number; readonly bundle: Uint8Array }
+  | { readonly type: 'prekeys-held'; readonly requestId: number; readonly oneTime: number };
 
 export type ClientFrame =
   | ({ readonly type: 'auth' } & Auth)
@@ -183,6 +186,13 @@ export const encodeRevocations = (requestId: number, list: Uint8Array): Uint8Arr
 
 /** PREKEYS: `request id u32` ‖ bundle (the rest; empty when the relay holds none). */
 export const encodePrekeys = (requestId: number, bundle: Uint8Array): Uint8Array => withId(FRAME.PREKEYS, requestId, bundle);
+
+/** PREKEYS_HELD: `request id u32` ‖ `one-time prekeys held u16`; 7 bytes. */
+export function encodePrekeysHeld(requestId: number, oneTime: number): Uint8Array {
+  const out = withId(FRAME.PREKEYS_HELD, requestId, new Uint8Array(2));
+  view(out).setUint16(5, Math.min(oneTime, 0xffff));
+  return out;
+}
 
 function withTag(type: number, requestId: number, routingTag: Uint8Array, body: Uint8Array = new Uint8Array(0)): Uint8Array {
   if (routingTag.length !== ROUTING_TAG_BYTES) throw new FrameError(`a routing tag is ${ROUTING_TAG_BYTES} bytes, not ${routingTag.length}`);
@@ -284,6 +294,9 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case FRAME.PREKEYS:
       need(bytes, 5, 'PREKEYS');
       return { type: 'prekeys', requestId: view(bytes).getUint32(1), bundle: bytes.slice(5) };
+    case FRAME.PREKEYS_HELD:
+      exactly(bytes, 7, 'PREKEYS_HELD');
+      return { type: 'prekeys-held', requestId: view(bytes).getUint32(1), oneTime: view(bytes).getUint16(5) };
     default:
       throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
   }

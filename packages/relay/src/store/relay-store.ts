@@ -1,4 +1,5 @@
 import type { BrokerRecords } from './broker-records.js';
+import type { DirectoryRecord } from './prekey-directory.js';
 import type { StorageFailure, StorageHealth } from './storage-health.js';
 
 /**
@@ -70,6 +71,19 @@ export interface RelayStore {
    * once, when the relay runs the broker; the broker closes them before the store closes.
    */
   openBrokerRecords(): Promise<BrokerRecords>;
+  /**
+   * The prekey directory (docs/relay-protocol.md 4.3): keeps an upload of prekeys the relay already verified for
+   * mailbox `tag` (merged and bounded as `mergeUpload` in prekey-directory.ts says), durably when it resolves, and
+   * resolves how many one-time prekeys the mailbox now holds. A store without a directory rejects with
+   * {@link DirectoryUnsupportedError}.
+   */
+  putPrekeys(tag: string, upload: DirectoryRecord, now: number): Promise<number>;
+  /**
+   * Hands out the mailbox's medium-term prekeys and at most one one-time prekey, removing that one as one atomic
+   * step (as `takeOne` says): two fetches, from this relay or another sharing the store, never get the same one.
+   * Resolves undefined when nothing usable is held. Rejects as putPrekeys without a directory.
+   */
+  takePrekeys(tag: string, now: number): Promise<DirectoryRecord | undefined>;
   /** Waits for writes under way and releases the store. Nothing may be called afterwards. */
   close(): Promise<void>;
 }

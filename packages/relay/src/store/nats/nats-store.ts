@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DirectoryUnsupportedError } from '../prekey-directory.js';
 import { OptionsError } from '@herald/core';
 import { jetstream, type JsMsg, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -258,6 +259,9 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         return removed;
       },
       markCollected: (tags) => collected.mark(tags),
+      // Not yet kept in the cluster: the relay answers PREKEYS_PUT and PREKEYS_GET with NO_DIRECTORY.
+      putPrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
+      takePrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
       async openBrokerRecords() {
         if (init.brokerDir === undefined) throw new OptionsError('mqtt: a relay on a NATS store keeps its broker sessions on local disk: give it dataDir too');
         const { lmdbBrokerRecords } = await import('../lmdb-broker-records.js');
