@@ -97,7 +97,10 @@ describe('prekey directory through a relay process', () => {
     expect(await fetchBundle(client, 4, bob)).toHaveLength(0);
     // Her own prekeys for her own mailbox are taken.
     const own = { owner: mallory.card.signingPublicKey, prekeys: generatePrekeys(mallory, { kind: 'x25519', count: 3, oneTime: true }).map((owned) => owned.prekey) };
-    expect(await upload(client, 5, tagOf(mallory), own)).toBe('HELD 3');
+    // Her own genuine prekeys under Bob's mailbox: refused, and nothing is kept for Bob.
+    expect(await upload(client, 5, tagOf(bob), own)).toBe('PREKEYS_REFUSED');
+    expect(await fetchBundle(client, 6, bob)).toHaveLength(0);
+    expect(await upload(client, 7, tagOf(mallory), own)).toBe('HELD 3');
     client.socket.close();
   });
 });
