@@ -282,6 +282,18 @@ export function relayStoreSuite(name: string, makeStore: MakeStore, features: { 
       expect([ids((await restarted.takePrekeys('aa', now))?.mediumTerm), ids((await restarted.takePrekeys('bb', now))?.mediumTerm)]).toEqual([['m2'], []]);
     });
 
+    it('never hands out one one-time prekey twice through two stores open on the same place at once (two relays of a cluster)', async () => {
+      const { store, place } = await fresh();
+      const now = Date.now();
+      const count = 12;
+      await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: Array.from({ length: count }, (_, index) => prekey(`o${index}`)) }, now);
+      const other = await makeStore(place, { limits: SUITE_LIMITS });
+      open.add(other);
+      const given = await Promise.all(Array.from({ length: count + 4 }, (_, index) => (index % 2 === 0 ? store : other).takePrekeys('aa', now)));
+      const taken = given.flatMap((one) => ids(one?.oneTime));
+      expect(taken.sort()).toEqual(Array.from({ length: count }, (_, index) => `o${index}`).sort());
+    });
+
     it('hands out no expired prekey, bounds the one-time prekeys per mailbox, and starts over for a new owner key', async () => {
       const { store } = await fresh();
       const now = Date.now();

@@ -259,7 +259,8 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         return removed;
       },
       markCollected: (tags) => collected.mark(tags),
-      // Not yet kept in the cluster: the relay answers PREKEYS_PUT and PREKEYS_GET with NO_DIRECTORY.
+      // Not kept in the cluster: a KV bucket's compare-and-set was tried and, on nats-server 2.9.10, let two relays
+      // take the same one-time prekey at once (the contract's two-store case). The relay answers NO_DIRECTORY.
       putPrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
       takePrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
       async openBrokerRecords() {
