@@ -103,4 +103,34 @@ describe('prekey directory through a relay process', () => {
     expect(await upload(client, 7, tagOf(mallory), own)).toBe('HELD 3');
     client.socket.close();
   });
+
+  it('answers no directory frame before AUTH, and paces fetches by the identity’s deposit bucket over all its connections', async () => {
+    const limited = await spawnRelay({ config: { heartbeatIntervalMs: 1000, depositorDepositsPerSecond: 1 } });
+    try {
+      const early = await rawClient(limited.url);
+      early.send(protocol.encodePrekeysGet(1, tagOf(generateIdentity())));
+      expect(await early.next((frame) => frame.type === 'error' && frame.requestId === 1)).toMatchObject({ code: protocol.ERROR_CODES.NOT_AUTHENTICATED });
+      early.socket.close();
+      // The burst is twice the rate: two fetches pass, then the identity is refused, on a second connection too.
+      const sender = generateIdentity();
+      const [first, second] = [await rawClient(limited.url), await rawClient(limited.url)];
+      await first.authenticate(sender, false);
+      await second.authenticate(sender, false);
+      // Sent at once (no waiting between them), so the bucket, refilling at one a second, has no time to refill.
+      const order = [first, second, first, second];
+      order.forEach((client, index) => client.send(protocol.encodePrekeysGet(10 + index, tagOf(generateIdentity()))));
+      const answers = await Promise.all(
+        order.map(async (client, index) => {
+          const answer = await client.next((frame) => (frame.type === 'prekeys' || frame.type === 'error') && frame.requestId === 10 + index);
+          return answer.type === 'error' ? (protocol.errorName(answer.code) ?? '?') : answer.type;
+        }),
+      );
+      expect(answers.filter((answer) => answer === 'prekeys')).toHaveLength(2);
+      expect(answers.filter((answer) => answer === 'RATE_LIMITED')).toHaveLength(2);
+      first.socket.close();
+      second.socket.close();
+    } finally {
+      await limited.kill('SIGTERM');
+    }
+  });
 });
