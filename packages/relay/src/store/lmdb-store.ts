@@ -12,6 +12,7 @@ import { turnBatch } from './turn-batch.js';
 import { StorageFailure, storageHealth } from './storage-health.js';
 import { storageFailure } from './lmdb-failure.js';
 import { lmdbPrekeyDirectory } from './lmdb-prekeys.js';
+import { DIRECTORY_MAX_BYTES } from './prekey-directory.js';
 import type { DepositOutcome, DepositRequest, MailEntry, RelayStore, RelayStoreInit } from './relay-store.js';
 
 /** 1: three rows an entry (mail, expiry, dedup). 2: the mail row alone, indexes in memory; 1 is migrated at open. */
@@ -55,7 +56,9 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
   const mail = env.openDB<Buffer, [string, number]>('mail', { encoding: 'binary' });
   const meta = env.openDB<unknown, string>('meta', {});
   const collected = collectedMailboxes(env.openDB<number, string>('collected', {}));
-  const prekeys = lmdbPrekeyDirectory(env);
+  const prekeys = lmdbPrekeyDirectory(env, limits.directoryMaxBytes ?? DIRECTORY_MAX_BYTES, async (error) => {
+    throw await storageFailure(dir, error);
+  });
   const watchesCollection = [limits.uncollectedMailboxMaxEnvelopes, limits.uncollectedMailboxMaxBytes, limits.uncollectedRetentionSeconds].some((value) => value !== undefined);
   const format = meta.get('format');
   if (format !== undefined && format !== FORMAT && format !== 1) {

@@ -26,6 +26,19 @@ export const DIRECTORY_MAX_ONE_TIME = 100;
 /** Medium-term prekeys held per mailbox (the current ones of each kind and their predecessors). */
 export const DIRECTORY_MAX_MEDIUM_TERM = 4;
 
+/**
+ * Bytes of prekeys the whole directory holds at most (about 500 full mailboxes of X-Wing prekeys, far more of
+ * medium-term ones alone): identities cost nothing to make, so without a total the directory could fill the
+ * relay's disk and stop deposits. An upload that would pass it is refused (the relay answers RELAY_FULL).
+ */
+export const DIRECTORY_MAX_BYTES = 64 * 1024 * 1024;
+
+/** What a record counts against {@link DIRECTORY_MAX_BYTES}: its prekeys' bytes and a little per prekey. */
+export function recordBytes(record: DirectoryRecord | undefined): number {
+  if (!record) return 0;
+  return [...record.mediumTerm, ...record.oneTime].reduce((sum, prekey) => sum + prekey.bytes.length + 32, record.owner.length);
+}
+
 /** The store keeps no prekey directory (docs/errors.md NO_DIRECTORY): the relay answers NO_DIRECTORY. */
 export class DirectoryUnsupportedError extends HeraldError<'NO_DIRECTORY'> {
   override readonly name = 'DirectoryUnsupportedError';

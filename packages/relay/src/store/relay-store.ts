@@ -74,10 +74,11 @@ export interface RelayStore {
   /**
    * The prekey directory (docs/relay-protocol.md 4.3): keeps an upload of prekeys the relay already verified for
    * mailbox `tag` (merged and bounded as `mergeUpload` in prekey-directory.ts says), durably when it resolves, and
-   * resolves how many one-time prekeys the mailbox now holds. A store without a directory rejects with
-   * {@link DirectoryUnsupportedError}.
+   * resolves how many one-time prekeys the mailbox now holds, or `full` (nothing stored) when the directory would
+   * pass `directoryMaxBytes`. A failed write rejects with a {@link StorageFailure}; a store without a directory
+   * with {@link DirectoryUnsupportedError}.
    */
-  putPrekeys(tag: string, upload: DirectoryRecord, now: number): Promise<number>;
+  putPrekeys(tag: string, upload: DirectoryRecord, now: number): Promise<number | 'full'>;
   /**
    * Hands out the mailbox's medium-term prekeys and at most one one-time prekey, removing that one as one atomic
    * step (as `takeOne` says): two fetches, from this relay or another sharing the store, never get the same one.
@@ -143,6 +144,8 @@ export interface MailboxLimits {
   readonly uncollectedMailboxMaxEnvelopes?: number;
   readonly uncollectedMailboxMaxBytes?: number;
   readonly uncollectedRetentionSeconds?: number;
+  /** Bytes of prekeys the prekey directory holds in all; default DIRECTORY_MAX_BYTES (64 MiB). */
+  readonly directoryMaxBytes?: number;
 }
 
 /** What every implementation is opened with, besides where its data lives. */

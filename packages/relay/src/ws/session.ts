@@ -342,7 +342,10 @@ export class Session {
     if (!this.tags.includes(tag)) return this.refuse('PREKEYS_REFUSED', requestId, 'not a mailbox this connection proved it owns');
     const upload = checkUpload(bytes, this.signingKey, now);
     if ('refusal' in upload) return this.refuse('PREKEYS_REFUSED', requestId, upload.refusal);
-    this.directoryWork(requestId, this.core.store.putPrekeys(tag, upload, now).then((held) => protocol.encodePrekeysHeld(requestId, held)));
+    this.directoryWork(
+      requestId,
+      this.core.store.putPrekeys(tag, upload, now).then((held) => (held === 'full' ? undefined : protocol.encodePrekeysHeld(requestId, held))),
+    );
   }
 
   /** A fetch from the prekey directory: by identities that may deposit, paced by their deposit buckets. */
@@ -356,9 +359,10 @@ export class Session {
     this.directoryWork(requestId, this.core.store.takePrekeys(tag, now).then((given) => protocol.encodePrekeys(requestId, directoryBundle(given))));
   }
 
-  private directoryWork(requestId: number, answer: Promise<Uint8Array>): void {
+  /** Sends the directory's answer (undefined: the directory is full), or the refusal its failure calls for. */
+  private directoryWork(requestId: number, answer: Promise<Uint8Array | undefined>): void {
     answer.then(
-      (frame) => this.send(frame),
+      (frame) => (frame ? this.send(frame) : this.refuse('RELAY_FULL', requestId, 'the relay’s prekey directory is full')),
       (error: unknown) => {
         if (error instanceof DirectoryUnsupportedError) return this.refuse('NO_DIRECTORY', requestId, 'this relay keeps no prekey directory');
         if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);

@@ -294,6 +294,17 @@ export function relayStoreSuite(name: string, makeStore: MakeStore, features: { 
       expect(taken.sort()).toEqual(Array.from({ length: count }, (_, index) => `o${index}`).sort());
     });
 
+    it('refuses an upload that would pass directoryMaxBytes, storing nothing of it, and takes one again once prekeys were taken', async () => {
+      const { store } = await fresh({ ...SUITE_LIMITS, directoryMaxBytes: 32 + 4 * (32 + 9) });
+      const now = Date.now();
+      // Each test prekey is 9 bytes ("prekey o1") and counts 32 more; the owner key counts 32.
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('o1'), prekey('o2'), prekey('o3')] }, now)).toBe(3);
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o4')] }, now)).toBe('full');
+      expect(await store.putPrekeys('bb', { owner, mediumTerm: [prekey('m1')], oneTime: [] }, now)).toBe('full');
+      expect(ids((await store.takePrekeys('aa', now))?.oneTime)).toEqual(['o1']);
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o4')] }, now)).toBe(3);
+    });
+
     it('hands out no expired prekey, bounds the one-time prekeys per mailbox, and starts over for a new owner key', async () => {
       const { store } = await fresh();
       const now = Date.now();
