@@ -5,7 +5,7 @@ import type { StorageFailure, StorageHealth } from './storage-health.js';
 /**
  * Everything the relay persists about mailboxes, behind one interface: the relay's id, the mailboxes' entries
  * (deposit, list, acknowledge, expire), the quota counters those entries fill, which mailboxes were ever
- * collected, and the embedded MQTT broker's sessions ({@link BrokerRecords}). Depositor accounts and rate buckets
+ * collected, the prekey directory (prekey-directory.ts), and the embedded MQTT broker's sessions ({@link BrokerRecords}). Depositor accounts and rate buckets
  * are not persisted (policy/accounts.ts). `lmdbRelayStore` (one LMDB environment on local disk) implements it; a
  * second implementation, over a key-value and stream store shared by several relays, comes with the relay cluster.
  * Both pass the same suite (packages/relay/test/helpers/store-suite.ts).
