@@ -34,14 +34,14 @@ export interface NodeDirectory {
 
 export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; channels: readonly Channel[]; offerKind: PrekeyKind; sealing: OutboxSealing; report(error: unknown): void }): NodeDirectory {
   const misses = new Map<string, number>();
-  /** Channels whose relay said it keeps no directory: not asked again by this node. */
-  const without = new Set<string>();
-  const directories = (): [string, PrekeyDirectory][] =>
-    deps.channels.flatMap((channel) => (channel.transport.prekeys && !without.has(channel.name) ? [[channel.name, channel.transport.prekeys] as [string, PrekeyDirectory]] : []));
+  /** Channels that refused fetches, or uploads (no directory, not allowed, a channel that does not collect): not asked again by this node. */
+  const refused = { fetch: new Set<string>(), upload: new Set<string>() };
+  const directories = (use: keyof typeof refused): [string, PrekeyDirectory][] =>
+    deps.channels.flatMap((channel) => (channel.transport.prekeys && !refused[use].has(channel.name) ? [[channel.name, channel.transport.prekeys] as [string, PrekeyDirectory]] : []));
 
-  /** A channel that refuses (no directory, not allowed) is not asked again; a forged bundle is reported; a channel that is down is tried next time. */
-  const noted = (name: string, error: unknown): void => {
-    if (error instanceof HeraldError && error.code === 'CHANNEL_REJECTED') without.add(name);
+  /** A channel that refuses is not asked again for that use; a forged bundle is reported; a channel that is down is tried next time. */
+  const noted = (use: keyof typeof refused, name: string, error: unknown): void => {
+    if (error instanceof HeraldError && error.code === 'CHANNEL_REJECTED') refused[use].add(name);
     if (error instanceof HeraldError && error.code === 'BAD_PREKEY') deps.report(error);
   };
 
@@ -57,7 +57,7 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
   async function fetchFor(card: Card, kinds: readonly PrekeyKind[], expiresSeconds: number, signal: AbortSignal | undefined): Promise<void> {
     const now = Date.now();
     if ((misses.get(card.fingerprint) ?? 0) > now) return;
-    for (const [name, directory] of directories()) {
+    for (const [name, directory] of directories('fetch')) {
       try {
         const bytes = await bounded(signal, (linked) => directory.fetch(toHex(card.routingTag), { signal: linked }));
         if (!bytes) continue;
@@ -65,7 +65,7 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
         await deps.prekeys.received(card, decodePrekeyBundle(bytes), Date.now());
         if (choosePrekey(await deps.store.getContactPrekeys(card.fingerprint), card, Date.now(), expiresSeconds, kinds)) return;
       } catch (error) {
-        noted(name, error);
+        noted('fetch', name, error);
       }
     }
     misses.delete(card.fingerprint);
@@ -84,7 +84,7 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
   }
 
   async function publish(signal?: AbortSignal): Promise<void> {
-    for (const [name, directory] of directories()) {
+    for (const [name, directory] of directories('upload')) {
       try {
         // First the medium-term prekey alone: the answer says how many one-time prekeys the directory still holds.
         const medium = await deps.prekeys.own.offer(deps.offerKind, 0, Date.now());
@@ -94,7 +94,7 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
         const topUp = await deps.prekeys.own.offer(deps.offerKind, DIRECTORY_ONE_TIME_TARGET - held, Date.now());
         await bounded(signal, (linked) => directory.upload(encodePrekeyBundle(topUp), { signal: linked }));
       } catch (error) {
-        noted(name, error);
+        noted('upload', name, error);
       }
     }
   }

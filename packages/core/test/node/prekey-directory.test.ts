@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNode, encodePrekeyBundle, generateIdentity, generatePrekeys, memoryStore, toHex, type HeraldNode, type Identity, type PrekeyBundle, type PrekeyDirectory, type Transport } from '@herald/core';
+import { createNode, encodePrekeyBundle, generateIdentity, generatePrekeys, memoryPrekeySecretStore, memoryStore, TransportError, toHex, type HeraldNode, type Identity, type PrekeyBundle, type PrekeyDirectory, type Transport } from '@herald/core';
 import { FAST, waitUntil } from './fixtures.js';
 import { memoryMedium } from './memory-transport.js';
 
@@ -8,10 +8,13 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((node) => node.stop()));
 });
 
-/** A channel whose directory answers every fetch with `bundle` (or nothing), recording what was asked. */
-function withDirectory(transport: Transport, bundle: () => PrekeyBundle | undefined, asked: string[]): Transport {
+/** A channel whose directory answers every fetch with `bundle` (or nothing), recording what was asked; uploads are refused. */
+function withDirectory(transport: Transport, bundle: () => PrekeyBundle | undefined, asked: string[], uploads: Uint8Array[] = []): Transport {
   const prekeys: PrekeyDirectory = {
-    upload: async () => 0,
+    upload: async (bytes) => {
+      uploads.push(bytes);
+      throw new TransportError('CHANNEL_REJECTED', 'a', 'this channel does not collect its mailbox');
+    },
     fetch: async (routingTag) => {
       asked.push(routingTag);
       const answer = bundle();
@@ -21,12 +24,13 @@ function withDirectory(transport: Transport, bundle: () => PrekeyBundle | undefi
   return Object.assign(Object.create(transport) as Transport, { prekeys });
 }
 
-async function aliceFetching(bob: Identity, bundle: () => PrekeyBundle | undefined) {
+async function aliceFetching(bob: Identity, bundle: () => PrekeyBundle | undefined, uploads: Uint8Array[] = []) {
   const alice = generateIdentity({ label: 'Alice' });
   const store = memoryStore();
   const asked: string[] = [];
   const errors: Error[] = [];
-  const node = createNode({ identity: alice, contacts: [bob.card], store, channels: [withDirectory(memoryMedium().channel('a'), bundle, asked)], policy: { ...FAST, forwardSecrecy: 'required' } });
+  // Alice keeps prekeys of her own, so her node tries to upload them at start.
+  const node = createNode({ identity: alice, contacts: [bob.card], store, prekeys: memoryPrekeySecretStore(alice), channels: [withDirectory(memoryMedium().channel('a'), bundle, asked, uploads)], policy: { ...FAST, forwardSecrecy: 'required' } });
   running.push(node);
   node.subscribe((event) => void (event.type === 'error' && errors.push(event.error)));
   await node.start();
@@ -37,8 +41,10 @@ describe('prekeys from a channel’s directory', () => {
   const bob = generateIdentity({ label: 'Bob' });
   const genuine = (): PrekeyBundle => ({ owner: bob.card.signingPublicKey, prekeys: [...generatePrekeys(bob, { kind: 'x25519' }), ...generatePrekeys(bob, { kind: 'x25519', oneTime: true })].map((owned) => owned.prekey) });
 
-  it('seals to a fetched bundle that verifies against the recipient’s card (v2, one-time)', async () => {
-    const { node, asked } = await aliceFetching(bob, genuine);
+  it('seals to a fetched bundle that verifies against the recipient’s card (v2, one-time), through a channel that refused her upload', async () => {
+    const uploads: Uint8Array[] = [];
+    const { node, asked } = await aliceFetching(bob, genuine, uploads);
+    await waitUntil(() => uploads.length > 0);
     const handle = await node.send(bob.card, 'hello');
     expect(asked).toEqual([toHex(bob.card.routingTag)]);
     expect((await node.outbox()).find((record) => record.id === handle.id)).toMatchObject({ envelopeVersion: 2, prekey: 'one-time' });
