@@ -1,6 +1,7 @@
 import { toHex } from '../bytes.js';
 import { cardToText, type Card } from '../card.js';
 import { envelopeId } from '../envelope/inspect.js';
+import { DEFAULT_TTL_SECONDS } from '../envelope/seal-common.js';
 import { HeraldError, OptionsError } from '../errors.js';
 import { secureRandom } from '../random.js';
 import type { HeraldStore, OutboxRecord } from '../store.js';
@@ -69,7 +70,7 @@ export function sender(deps: SenderDeps): Send {
     const now = Date.now();
     const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint));
     const request = { cards, payload: outgoing.payload, precedence, pad: compact ? false : policy.pad, compact, mode, kinds: deps.sealing.kinds(cards, precedence), now, ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}), ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) };
-    if (mode !== 'off') await deps.directory?.fill(cards, request.kinds, Math.floor(now / 1000) + (options.ttl ?? 24 * 3600), options.signal);
+    if (mode !== 'off') await deps.directory?.fill(cards, request.kinds, Math.floor(now / 1000) + (options.ttl ?? DEFAULT_TTL_SECONDS), options.signal);
     const outcome = await sealMessage(deps.prekeys.sealing, { ...request, now: Date.now() });
     const base = { routingTags: cards.map((card) => toHex(card.routingTag)), recipients: cards.map((card) => card.fingerprint), acked: [], precedence, createdAt: now, acceptedBy: [], attempts: [], updatedAt: now };
     let record: OutboxRecord;

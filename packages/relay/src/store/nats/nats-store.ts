@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { DirectoryUnsupportedError } from '../prekey-directory.js';
 import { OptionsError } from '@herald/core';
 import { jetstream, type JsMsg, type MsgRequest, type StoredMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { sodium } from '../../sodium.js';
 import type { DepositOutcome, DepositRequest, EntryCharge, MailEntry, RelayStore, RelayStoreInit } from '../relay-store.js';
 import { StorageFailure, storageHealth } from '../storage-health.js';
+import { DirectoryUnsupportedError } from '../prekey-directory.js';
 import { collectedMailboxes } from './collected.js';
 import { openNatsConnection } from './connection.js';
 import { entryHeaders, readEntryHeader } from './entry-headers.js';
