@@ -88,6 +88,7 @@ export type {
   TransportStartOptions,
   OperationOptions,
   TransportEvent,
+  PrekeyDirectory,
 } from './transport.js';
 export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptRecord, type OutboundStatus, type ContactPrekeys, type HeldContent, type PrekeyUse, type MemoryStoreInit, memoryStore } from './store.js';
 export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';

@@ -101,4 +101,20 @@ export interface Transport {
    * (a folder, an operator) leave it out.
    */
   roundTrip?(): RoundTripEstimate | undefined;
+  /**
+   * A prekey directory the channel offers (a Herald relay: docs/relay-protocol.md 4.3). Optional: only channels
+   * with a server that keeps one have it.
+   */
+  readonly prekeys?: PrekeyDirectory;
+}
+
+/**
+ * Signed prekey bundles (docs/protocol.md 16) kept by the server behind a channel. The server can withhold a
+ * bundle but not forge one: whatever `fetch` returns is checked against the recipient's card before use.
+ */
+export interface PrekeyDirectory {
+  /** Uploads a bundle of the channel identity's own prekeys for its mailbox; resolves how many one-time prekeys the directory now holds for it. */
+  upload(bundle: Uint8Array, options?: OperationOptions): Promise<number>;
+  /** A bundle for the mailbox `routingTag` (hex) names, each one-time prekey in it handed out once; undefined when none is held. Unverified. */
+  fetch(routingTag: string, options?: OperationOptions): Promise<Uint8Array | undefined>;
 }

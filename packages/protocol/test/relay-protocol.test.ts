@@ -38,6 +38,27 @@ describe('relay protocol codec', () => {
     expect(long.type === 'error' && long.text).toBe('é'.repeat(100));
   });
 
+  it('carries the prekey directory frames byte for byte (docs/relay-protocol.md 4.3)', () => {
+    const tag = Uint8Array.from({ length: 16 }, (_, index) => index);
+    // Test vectors of the doc: PREKEYS_GET, PREKEYS_PUT with a 2-byte body, PREKEYS with and without a bundle.
+    expect(Buffer.from(protocol.encodePrekeysGet(0x01020304, tag)).toString('hex')).toBe('1601020304000102030405060708090a0b0c0d0e0f');
+    expect(Buffer.from(protocol.encodePrekeysPut(7, tag, Uint8Array.of(0xaa, 0xbb))).toString('hex')).toBe('1500000007000102030405060708090a0b0c0d0e0faabb');
+    expect(Buffer.from(protocol.encodePrekeys(7, Uint8Array.of(0xaa))).toString('hex')).toBe('0600000007aa');
+    expect(Buffer.from(protocol.encodePrekeys(7, new Uint8Array(0))).toString('hex')).toBe('0600000007');
+    expect(Buffer.from(protocol.encodePrekeysHeld(7, 300)).toString('hex')).toBe('0700000007012c');
+    expect(protocol.decodeRelayFrame(protocol.encodePrekeysHeld(7, 300))).toEqual({ type: 'prekeys-held', requestId: 7, oneTime: 300 });
+    expect(() => protocol.decodeRelayFrame(protocol.encodePrekeysHeld(7, 1).subarray(0, 6))).toThrow(protocol.FrameError);
+    expect(protocol.decodeClientFrame(protocol.encodePrekeysGet(9, tag))).toEqual({ type: 'prekeys-get', requestId: 9, routingTag: tag });
+    expect(protocol.decodeClientFrame(protocol.encodePrekeysPut(9, tag, Uint8Array.of(1, 2)))).toEqual({ type: 'prekeys-put', requestId: 9, routingTag: tag, bundle: Uint8Array.of(1, 2) });
+    expect(protocol.decodeRelayFrame(protocol.encodePrekeys(9, Uint8Array.of(3)))).toEqual({ type: 'prekeys', requestId: 9, bundle: Uint8Array.of(3) });
+    expect(protocol.decodeRelayFrame(protocol.encodePrekeys(9, new Uint8Array(0)))).toEqual({ type: 'prekeys', requestId: 9, bundle: new Uint8Array(0) });
+    expect(() => protocol.encodePrekeysGet(1, new Uint8Array(15))).toThrow(protocol.FrameError);
+    expect(() => protocol.encodePrekeysPut(1, tag, new Uint8Array(0))).toThrow(protocol.FrameError);
+    const get = protocol.encodePrekeysGet(1, tag);
+    for (const bad of [get.subarray(0, 20), Uint8Array.of(...get, 0), protocol.encodePrekeysPut(1, tag, Uint8Array.of(1)).subarray(0, 21)]) expect(() => protocol.decodeClientFrame(bad)).toThrow(protocol.FrameError);
+    expect(() => protocol.decodeRelayFrame(Uint8Array.of(protocol.FRAME.PREKEYS, 0, 0, 0))).toThrow(protocol.FrameError);
+  });
+
   it('refuses truncated, padded and unknown frames', () => {
     const tooMany = new Uint8Array(1 + 4 * (protocol.MAX_IDS_PER_FRAME + 1));
     tooMany[0] = protocol.FRAME.ACK;

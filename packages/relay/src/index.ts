@@ -8,3 +8,4 @@ export { lmdbRelayStore, type LmdbRelayStoreInit } from './store/lmdb-store.js';
 export type { RelayStore, RelayStoreInit, MailboxLimits, MailEntry, DepositOutcome, DepositRequest, EntryCharge, StoreUsage } from './store/relay-store.js';
 export { StorageFailure, storageHealth, type StorageHealth } from './store/storage-health.js';
 export { relayVersion } from './version.js';
+export { DirectoryUnsupportedError, DIRECTORY_MAX_ONE_TIME, DIRECTORY_MAX_MEDIUM_TERM, type DirectoryRecord, type DirectoryPrekey } from './store/prekey-directory.js';

@@ -2,12 +2,16 @@ import { socketPlatform } from '#socket';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
+import { answerChallenge, canonicalRelayUrl, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
   /** Resolves with the acceptance time once the relay has stored the envelope durably. */
   deposit(envelope: Uint8Array, signal: AbortSignal | undefined): Promise<number>;
+  /** Uploads a prekey bundle for this identity's mailbox; resolves how many one-time prekeys the relay holds for it. */
+  uploadPrekeys(routingTag: Uint8Array, bundle: Uint8Array, signal: AbortSignal | undefined): Promise<number>;
+  /** Fetches a bundle of the mailbox `routingTag` names from the relay's directory; empty when it holds none. */
+  fetchPrekeys(routingTag: Uint8Array, signal: AbortSignal | undefined): Promise<Uint8Array>;
   /** Tells the relay the node has stored a pushed envelope, so the relay may drop it. */
   ack(deliveryId: number): void;
   close(): void;
@@ -20,8 +24,11 @@ export interface ConnectionEvents {
   onClosed(reason: string, permanent: boolean): void;
 }
 
+/** What answers a request: ACCEPTED (its time), or a prekey directory frame. */
+type Answer = number | Extract<RelayFrame, { type: 'prekeys' | 'prekeys-held' }>;
+
 interface Pending {
-  resolve(at: number): void;
+  resolve(answer: Answer): void;
   reject(error: TransportError): void;
   /** performance.now() past which the relay's answer is given up on (sendTimeoutMs, or more on a slow link). */
   readonly deadline: number;
@@ -81,31 +88,47 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     armTimeouts();
   };
 
+  /**
+   * One request the relay answers by its id: `pick` reads the answer it expects (undefined: the relay answered
+   * with another kind of frame, a protocol violation this request fails on).
+   */
+  function request<T>(requestSignal: AbortSignal | undefined, frame: (requestId: number) => Uint8Array, pick: (answer: Answer) => T | undefined): Promise<T> {
+    if (requestSignal?.aborted) return Promise.reject(aborted(channel, 'send'));
+    if (!connection.isOpen) return Promise.reject(new TransportError('CHANNEL_UNAVAILABLE', channel, 'not connected to the relay'));
+    if (pending.size >= init.maxPendingSends) return Promise.reject(new TransportError('QUOTA_EXCEEDED', channel, `${init.maxPendingSends} sends already await the relay (maxPendingSends)`));
+    const requestId = nextRequest;
+    nextRequest = nextRequest >= 0xffffffff ? 1 : nextRequest + 1;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => finish(aborted(channel, 'send'));
+      const finish = (outcome: Answer | TransportError): void => {
+        if (!pending.delete(requestId)) return;
+        requestSignal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof TransportError) return reject(outcome);
+        const picked = pick(outcome);
+        if (picked === undefined) reject(new TransportError('CHANNEL_UNAVAILABLE', channel, 'relay broke the protocol: an answer of the wrong kind'));
+        else resolve(picked);
+      };
+      requestSignal?.addEventListener('abort', onAbort, { once: true });
+      const sentAt = performance.now();
+      pending.set(requestId, { resolve: finish, reject: finish, deadline: sentAt + rtt.timeout(init.sendTimeoutMs, TIMEOUT_CEILINGS.sendMs), sentAt });
+      armTimeouts();
+      // No write callback: a failed write closes the socket, and the close rejects every pending request.
+      sendFrame(frame(requestId));
+    });
+  }
+
   const connection: RelayConnection = {
     get isOpen() {
       return established && !closed && socket.isOpen;
     },
     deposit(envelope, depositSignal) {
-      if (depositSignal?.aborted) return Promise.reject(aborted(channel, 'send'));
-      if (!connection.isOpen) return Promise.reject(new TransportError('CHANNEL_UNAVAILABLE', channel, 'not connected to the relay'));
-      if (pending.size >= init.maxPendingSends) return Promise.reject(new TransportError('QUOTA_EXCEEDED', channel, `${init.maxPendingSends} sends already await the relay (maxPendingSends)`));
-      const requestId = nextRequest;
-      nextRequest = nextRequest >= 0xffffffff ? 1 : nextRequest + 1;
-      return new Promise<number>((resolve, reject) => {
-        const onAbort = (): void => finish(aborted(channel, 'send'));
-        const finish = (outcome: number | TransportError): void => {
-          if (!pending.delete(requestId)) return;
-          depositSignal?.removeEventListener('abort', onAbort);
-          if (typeof outcome === 'number') resolve(outcome);
-          else reject(outcome);
-        };
-        depositSignal?.addEventListener('abort', onAbort, { once: true });
-        const sentAt = performance.now();
-        pending.set(requestId, { resolve: finish, reject: finish, deadline: sentAt + rtt.timeout(init.sendTimeoutMs, TIMEOUT_CEILINGS.sendMs), sentAt });
-        armTimeouts();
-        // No write callback: a failed write closes the socket, and the close rejects every pending deposit.
-        sendFrame(encodeDeposit(requestId, envelope));
-      });
+      return request(depositSignal, (requestId) => encodeDeposit(requestId, envelope), (answer) => (typeof answer === 'number' ? answer : undefined));
+    },
+    uploadPrekeys(routingTag, bundle, requestSignal) {
+      return request(requestSignal, (requestId) => encodePrekeysPut(requestId, routingTag, bundle), (answer) => (typeof answer === 'object' && answer.type === 'prekeys-held' ? answer.oneTime : undefined));
+    },
+    fetchPrekeys(routingTag, requestSignal) {
+      return request(requestSignal, (requestId) => encodePrekeysGet(requestId, routingTag), (answer) => (typeof answer === 'object' && answer.type === 'prekeys' ? answer.bundle : undefined));
     },
     ack(deliveryId) {
       if (connection.isOpen) acks.add(deliveryId);
@@ -214,6 +237,10 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           if (entry) entry.reject(fromRelayError(channel, frame.code, frame.text));
           return;
         }
+        case 'prekeys':
+        case 'prekeys-held':
+          pending.get(frame.requestId)?.resolve(frame);
+          return;
         case 'push':
           if (!established) return protocolViolation('a PUSH before WELCOME');
           events.onPush(frame.deliveryId, frame.envelope.slice(), connection);

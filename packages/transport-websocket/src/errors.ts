@@ -16,6 +16,8 @@ const BY_RELAY_CODE: Readonly<Record<RelayErrorName, TransportErrorCode>> = {
   DEPOSITOR_QUOTA: 'QUOTA_EXCEEDED',
   RELAY_NEARLY_FULL: 'QUOTA_EXCEEDED',
   REVOCATIONS_REFUSED: 'CHANNEL_REJECTED',
+  PREKEYS_REFUSED: 'CHANNEL_REJECTED',
+  NO_DIRECTORY: 'CHANNEL_REJECTED',
 };
 
 export function fromRelayError(channel: string, code: number, text: string): TransportError {

@@ -1,4 +1,4 @@
-import { roundTripTimer, toHex, transportLifecycle, TransportError, unlessAborted, type InboundEnvelope, type SendReceipt, type Transport } from '@herald/core';
+import { fromHex, roundTripTimer, toHex, transportLifecycle, TransportError, unlessAborted, type InboundEnvelope, type SendReceipt, type Transport } from '@herald/core';
 import { backoff, delay } from './backoff.js';
 import { connect, type RelayConnection } from './connection.js';
 import { aborted } from './errors.js';
@@ -87,12 +87,17 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
     },
   });
 
-  async function send(envelope: Uint8Array, signal: AbortSignal | undefined): Promise<SendReceipt> {
-    if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes ${options.maxEnvelopeBytes}`);
-    // An attempt under way (a reconnect) is worth waiting for; a link known to be down fails at once so the router fails over.
+  /** The open connection, after waiting for an attempt under way (a reconnect); a link known to be down fails at once so the router fails over. */
+  async function connected(signal: AbortSignal | undefined): Promise<RelayConnection> {
     if (!current?.isOpen && attempt) await unlessAborted(attempt, signal, () => aborted(channel, 'send'));
     const connection = current;
     if (!connection?.isOpen) throw new TransportError('CHANNEL_UNAVAILABLE', channel, health.current().reason ?? 'not connected to the relay');
+    return connection;
+  }
+
+  async function send(envelope: Uint8Array, signal: AbortSignal | undefined): Promise<SendReceipt> {
+    if (envelope.length > options.maxEnvelopeBytes) throw new TransportError('CHANNEL_TOO_SMALL', channel, `envelope of ${envelope.length} bytes exceeds maxEnvelopeBytes ${options.maxEnvelopeBytes}`);
+    const connection = await connected(signal);
     const acceptedAt = await connection.deposit(envelope, signal);
     health.moved(acceptedAt);
     return { channel, acceptedAt };
@@ -107,5 +112,17 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
     roundTrip: () => rtt.estimate(),
+    // The relay keeps prekeys only for a mailbox the connection proved: a transport that does not collect uploads none.
+    prekeys: {
+      async upload(bundle, operation = {}) {
+        if (!options.collect) throw new TransportError('CHANNEL_REJECTED', channel, 'this channel does not collect its mailbox, so the relay takes no prekeys for it');
+        return lifecycle.send(operation.signal, async () => (await connected(operation.signal)).uploadPrekeys(fromHex(ownTag), bundle, operation.signal));
+      },
+      async fetch(routingTag, operation = {}) {
+        if (!/^[0-9a-f]{32}$/.test(routingTag)) throw new TransportError('CHANNEL_REJECTED', channel, `a routing tag is 32 lower-case hex digits, not ${JSON.stringify(routingTag.slice(0, 40))}`);
+        const bundle = await lifecycle.send(operation.signal, async () => (await connected(operation.signal)).fetchPrekeys(fromHex(routingTag), operation.signal));
+        return bundle.length === 0 ? undefined : bundle;
+      },
+    },
   };
 }

@@ -9,6 +9,7 @@ import { nodeEvents } from './events.js';
 import { nodePrekeys } from './forward-secrecy.js';
 import { handleRegistry } from './handle.js';
 import { outboxSealing } from './held.js';
+import { nodeDirectory } from './prekey-directory.js';
 import { checkNodeInit } from './init.js';
 import { lifecycle } from './lifecycle.js';
 import { resolveRotation } from './own-prekeys.js';
@@ -57,8 +58,9 @@ export function createNode(init: NodeInit): HeraldNode {
   const revoked = revokedPrekeys(store, contactCards, init.trust);
   let unwatchRevocations = (): void => undefined;
   const inbox = receiver({ revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
-  const tidy = upkeep({ store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events });
-  const send = sender({ contacts: contactCards, store, records, handles, policy, prekeys, sealing, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
+  const directory = nodeDirectory({ store, prekeys, channels, offerKind: offerKinds[0] ?? 'x25519', sealing, report: (error) => events.report(error) });
+  const tidy = upkeep({ store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events, directory, signal: life.signal });
+  const send = sender({ contacts: contactCards, store, records, handles, policy, prekeys, sealing, directory, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
 
   async function startSteps(lifetime: AbortSignal): Promise<void> {
     for (const record of await records.load()) {
@@ -74,7 +76,10 @@ export function createNode(init: NodeInit): HeraldNode {
     const routingTags = [identity, ...(init.retiredIdentities ?? []).map((retired) => retired.identity)].map((each) => toHex(each.card.routingTag));
     const started = await Promise.allSettled(init.channels.map((transport) => transport.start({ routingTags, signal: lifetime, deliver: inbox.deliver })));
     for (const result of started) if (result.status === 'rejected' && !lifetime.aborted) events.report(result.reason);
-    if (!lifetime.aborted) tidy.start();
+    if (lifetime.aborted) return;
+    tidy.start();
+    // Not awaited: a relay that is slow to answer must not hold up the start.
+    void directory.publish(lifetime).catch((error: unknown) => events.report(error));
   }
 
   async function teardown(started: boolean, signal: AbortSignal | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 import { toHex } from '../bytes.js';
 import { cardToText, type Card } from '../card.js';
 import { envelopeId } from '../envelope/inspect.js';
+import { DEFAULT_TTL_SECONDS } from '../envelope/seal-common.js';
 import { HeraldError, OptionsError } from '../errors.js';
 import { secureRandom } from '../random.js';
 import type { HeraldStore, OutboxRecord } from '../store.js';
@@ -10,6 +11,7 @@ import type { NodePrekeys } from './forward-secrecy.js';
 import type { HandleRegistry, SendHandle } from './handle.js';
 import { sealedFields, type OutboxSealing } from './held.js';
 import { FORWARD_SECRECY_MODES, forwardSecrecyFor, type ResolvedPolicy } from './policy.js';
+import type { NodeDirectory } from './prekey-directory.js';
 import type { OutboxRecords } from './records.js';
 import { resolveRecipient } from './recipients.js';
 import { sealMessage } from './sealing.js';
@@ -23,6 +25,8 @@ export interface SenderDeps {
   readonly policy: ResolvedPolicy;
   readonly prekeys: NodePrekeys;
   readonly sealing: OutboxSealing;
+  /** Asked for recipients' prekeys the node holds none of, unless forward secrecy is `off`. */
+  readonly directory?: NodeDirectory;
   readonly dispatcher: Dispatcher;
   readonly trust?: NodeTrust;
   /** Throws NODE_STOPPED once the node is stopped, ABORTED when `signal` is aborted. */
@@ -66,7 +70,8 @@ export function sender(deps: SenderDeps): Send {
     const now = Date.now();
     const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint), deps.sealing.allowed(cards, precedence));
     const request = { cards, payload: outgoing.payload, precedence, pad: compact ? false : policy.pad, compact, mode, kinds: deps.sealing.kinds(cards, precedence), now, ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}), ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) };
-    const outcome = await sealMessage(deps.prekeys.sealing, request);
+    if (mode !== 'off') await deps.directory?.fill(cards, request.kinds, Math.floor(now / 1000) + (options.ttl ?? DEFAULT_TTL_SECONDS), options.signal);
+    const outcome = await sealMessage(deps.prekeys.sealing, { ...request, now: Date.now() });
     const base = { routingTags: cards.map((card) => toHex(card.routingTag)), recipients: cards.map((card) => card.fingerprint), acked: [], precedence, createdAt: now, acceptedBy: [], attempts: [], updatedAt: now };
     let record: OutboxRecord;
     if (outcome.held) {

@@ -3,6 +3,7 @@ import type { HeraldStore } from '../store.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { NodeEvents } from './events.js';
 import type { NodePrekeys } from './forward-secrecy.js';
+import type { NodeDirectory } from './prekey-directory.js';
 import { noPrekeyFailure } from './outbound.js';
 import type { ResolvedRotation } from './own-prekeys.js';
 import { TERMINAL } from './records.js';
@@ -13,7 +14,7 @@ const MAINTENANCE_EVERY_MS = 60_000;
 
 /**
  * Background upkeep while the node runs: the prekey schedule (a new
- * medium-term prekey when due, expired secrets deleted) and the store (expired
+ * medium-term prekey when due, expired secrets deleted; the prekey directories topped up) and the store (expired
  * seen ids pruned, finished records deleted after `retainFinishedMs`, records
  * past their expiry with no job finished).
  */
@@ -25,7 +26,7 @@ export interface Upkeep {
   stop(): void;
 }
 
-export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents }): Upkeep {
+export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents; directory?: NodeDirectory; signal?: AbortSignal }): Upkeep {
   const { store, status } = deps;
   let timers: NodeJS.Timeout[] = [];
 
@@ -54,6 +55,9 @@ export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKi
     start() {
       // Rotation is checked often enough to keep to a drill's schedule of seconds, at most once a minute otherwise.
       timers = [every(MAINTENANCE_EVERY_MS, maintain), every(Math.min(deps.rotation.everySeconds * 1000, 60_000), rotatePrekeys)];
+      // The channels' prekey directories: this node's prekeys topped up there, and held messages' recipients asked for.
+      const { directory } = deps;
+      if (directory) timers.push(every(MAINTENANCE_EVERY_MS, () => directory.tick(deps.signal)));
     },
     stop() {
       for (const timer of timers) clearInterval(timer);

@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   RELAY_NEARLY_FULL: 12,
   /** A REVOCATIONS frame's list does not verify, is not from an authority this relay admits by, or is older than the one held. */
   REVOCATIONS_REFUSED: 13,
+  /** A PREKEYS_PUT was refused: a mailbox this connection did not prove, a bundle not of the authenticated key, or one that does not verify. */
+  PREKEYS_REFUSED: 14,
+  /** This relay keeps no prekey directory (its store has none). */
+  NO_DIRECTORY: 15,
 } as const;
 
 export type RelayErrorName = keyof typeof ERROR_CODES;

@@ -13,6 +13,10 @@ export const FRAME = {
   ACCEPTED: 0x03,
   ERROR: 0x04,
   PUSH: 0x05,
+  /** The answer to PREKEYS_GET: a bundle from the relay's prekey directory, or none. */
+  PREKEYS: 0x06,
+  /** The answer to PREKEYS_PUT: stored; how many one-time prekeys the relay now holds for that mailbox. */
+  PREKEYS_HELD: 0x07,
   AUTH: 0x10,
   DEPOSIT: 0x11,
   ACK: 0x12,
@@ -20,7 +24,14 @@ export const FRAME = {
   CERTIFICATE: 0x13,
   /** A signed revocation list for a relay that admits by certificate (the list's signature is its authentication). */
   REVOCATIONS: 0x14,
+  /** After AUTH: signed prekeys of the authenticated identity for one of the mailboxes it proved. */
+  PREKEYS_PUT: 0x15,
+  /** After AUTH: asks the prekey directory for a bundle of the mailbox a routing tag names. */
+  PREKEYS_GET: 0x16,
 } as const;
+
+/** Bytes of a routing tag (docs/protocol.md): what PREKEYS_PUT and PREKEYS_GET name a mailbox by. */
+export const ROUTING_TAG_BYTES = 16;
 
 export const RELAY_ID_BYTES = 16;
 export const CHALLENGE_BYTES = 32;
@@ -76,7 +87,10 @@ export type RelayFrame =
   /** Several deposits of one group commit answered in one frame. */
   | { readonly type: 'accepted'; readonly requestIds: readonly number[] }
   | { readonly type: 'error'; readonly code: number; readonly requestId: number; readonly text: string }
-  | { readonly type: 'push'; readonly deliveryId: number; readonly envelope: Uint8Array };
+  | { readonly type: 'push'; readonly deliveryId: number; readonly envelope: Uint8Array }
+  /** `bundle` empty: the relay holds no prekeys for that mailbox. Opaque here: a prekey bundle (docs/protocol.md 16). */
+  | { readonly type: 'prekeys'; readonly requestId: number; readonly bundle: Uint8Array }
+  | { readonly type: 'prekeys-held'; readonly requestId: number; readonly oneTime: number };
 
 export type ClientFrame =
   | ({ readonly type: 'auth' } & Auth)
@@ -86,7 +100,10 @@ export type ClientFrame =
   /** Opaque here: the chain's encoding (docs/protocol.md 15.3) is @herald/trust's, which the relay decodes. */
   | { readonly type: 'certificate'; readonly chain: Uint8Array }
   /** Opaque here too: a revocation list (docs/protocol.md 15.4), which the relay verifies against its authorities. */
-  | { readonly type: 'revocations'; readonly requestId: number; readonly list: Uint8Array };
+  | { readonly type: 'revocations'; readonly requestId: number; readonly list: Uint8Array }
+  /** Opaque here: a prekey bundle (docs/protocol.md 16), which the relay verifies against the authenticated key. */
+  | { readonly type: 'prekeys-put'; readonly requestId: number; readonly routingTag: Uint8Array; readonly bundle: Uint8Array }
+  | { readonly type: 'prekeys-get'; readonly requestId: number; readonly routingTag: Uint8Array };
 
 /** A frame that does not decode; the relay closes with PROTOCOL_ERROR, the client drops the connection. */
 export class FrameError extends Error {
@@ -167,6 +184,35 @@ export function encodeCertificate(chain: Uint8Array): Uint8Array {
 /** Before AUTH it must fit PRE_AUTH_MAX_FRAME_BYTES (a list of about 130 keys); larger lists go in the relay's watched file. */
 export const encodeRevocations = (requestId: number, list: Uint8Array): Uint8Array => withId(FRAME.REVOCATIONS, requestId, list);
 
+/** PREKEYS: `request id u32` ‖ bundle (the rest; empty when the relay holds none). */
+export const encodePrekeys = (requestId: number, bundle: Uint8Array): Uint8Array => withId(FRAME.PREKEYS, requestId, bundle);
+
+/** PREKEYS_HELD: `request id u32` ‖ `one-time prekeys held u16`; 7 bytes. */
+export function encodePrekeysHeld(requestId: number, oneTime: number): Uint8Array {
+  const out = withId(FRAME.PREKEYS_HELD, requestId, new Uint8Array(2));
+  view(out).setUint16(5, Math.min(oneTime, 0xffff));
+  return out;
+}
+
+function withTag(type: number, requestId: number, routingTag: Uint8Array, body: Uint8Array = new Uint8Array(0)): Uint8Array {
+  if (routingTag.length !== ROUTING_TAG_BYTES) throw new FrameError(`a routing tag is ${ROUTING_TAG_BYTES} bytes, not ${routingTag.length}`);
+  const out = new Uint8Array(5 + ROUTING_TAG_BYTES + body.length);
+  out[0] = type;
+  view(out).setUint32(1, requestId >>> 0);
+  out.set(routingTag, 5);
+  out.set(body, 5 + ROUTING_TAG_BYTES);
+  return out;
+}
+
+/** PREKEYS_PUT: `request id u32` ‖ `routing tag [16]` ‖ bundle (the rest, at least 1 byte). */
+export function encodePrekeysPut(requestId: number, routingTag: Uint8Array, bundle: Uint8Array): Uint8Array {
+  if (bundle.length === 0) throw new FrameError('PREKEYS_PUT carries a bundle');
+  return withTag(FRAME.PREKEYS_PUT, requestId, routingTag, bundle);
+}
+
+/** PREKEYS_GET: `request id u32` ‖ `routing tag [16]`; 21 bytes. */
+export const encodePrekeysGet = (requestId: number, routingTag: Uint8Array): Uint8Array => withTag(FRAME.PREKEYS_GET, requestId, routingTag);
+
 export function encodeError(code: number, requestId: number, text: string): Uint8Array {
   let message = encoder.encode(text);
   // Cut at a character boundary so the text stays valid UTF-8.
@@ -245,6 +291,12 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case FRAME.PUSH:
       need(bytes, 6, 'PUSH');
       return { type: 'push', deliveryId: view(bytes).getUint32(1), envelope: bytes.subarray(5) };
+    case FRAME.PREKEYS:
+      need(bytes, 5, 'PREKEYS');
+      return { type: 'prekeys', requestId: view(bytes).getUint32(1), bundle: bytes.slice(5) };
+    case FRAME.PREKEYS_HELD:
+      exactly(bytes, 7, 'PREKEYS_HELD');
+      return { type: 'prekeys-held', requestId: view(bytes).getUint32(1), oneTime: view(bytes).getUint16(5) };
     default:
       throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
   }
@@ -267,6 +319,12 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case FRAME.REVOCATIONS:
       need(bytes, 6, 'REVOCATIONS');
       return { type: 'revocations', requestId: view(bytes).getUint32(1), list: bytes.slice(5) };
+    case FRAME.PREKEYS_PUT:
+      need(bytes, 5 + ROUTING_TAG_BYTES + 1, 'PREKEYS_PUT');
+      return { type: 'prekeys-put', requestId: view(bytes).getUint32(1), routingTag: bytes.slice(5, 5 + ROUTING_TAG_BYTES), bundle: bytes.slice(5 + ROUTING_TAG_BYTES) };
+    case FRAME.PREKEYS_GET:
+      exactly(bytes, 5 + ROUTING_TAG_BYTES, 'PREKEYS_GET');
+      return { type: 'prekeys-get', requestId: view(bytes).getUint32(1), routingTag: bytes.slice(5, 5 + ROUTING_TAG_BYTES) };
     default:
       throw new FrameError(`unknown frame type 0x${(bytes[0] ?? 0).toString(16).padStart(2, '0')}`);
   }

@@ -30,6 +30,8 @@ export interface Refusal {
 export interface Payer {
   /** Why `count` new entries of `size` bytes are refused now, if they are; takes a deposit from the rate buckets. */
   refusal(count: number, size: number, now: number): Refusal | undefined;
+  /** Why a request that stores nothing (a prekey fetch) is refused now, if it is: takes a token from the same buckets. */
+  rateRefusal(now: number): Refusal | undefined;
   charge(size: number): void;
   release(size: number): void;
   /** The session (or SMTP mail) that used this payer ended; the accounts stay while they hold entries. */
@@ -91,12 +93,18 @@ export function depositorAccounts(init: AccountsInit, counts: StoreUsage): Depos
       const held = [...(identity === undefined ? [] : [account('identity', identity, now)]), account('address', address, now)];
       for (const one of held) one.users++;
       let left = false;
+      const rateRefusal = (at: number): Refusal | undefined => {
+        for (const one of held) {
+          one.lastUsed = at;
+          if (!one.bucket.take(at)) return { code: 'RATE_LIMITED', text: `${who(one)} deposits faster than ${one.limits.depositsPerSecond} a second` };
+        }
+        return undefined;
+      };
       return {
+        rateRefusal,
         refusal(count, size, at) {
-          for (const one of held) {
-            one.lastUsed = at;
-            if (!one.bucket.take(at)) return { code: 'RATE_LIMITED', text: `${who(one)} deposits faster than ${one.limits.depositsPerSecond} a second` };
-          }
+          const limited = rateRefusal(at);
+          if (limited) return limited;
           for (const one of held) {
             if (one.envelopes + count > one.limits.maxEnvelopes) return { code: 'DEPOSITOR_QUOTA', text: `${who(one)} has ${one.envelopes} envelopes stored here (${setting(one, 'Envelopes')})` };
             if (one.bytes + count * size > one.limits.maxBytes) return { code: 'DEPOSITOR_QUOTA', text: `${who(one)} has ${one.bytes} bytes stored here (${setting(one, 'Bytes')})` };

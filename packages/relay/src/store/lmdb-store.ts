@@ -11,6 +11,8 @@ import { entryWrite, type EntryWrite } from './entry-write.js';
 import { turnBatch } from './turn-batch.js';
 import { StorageFailure, storageHealth } from './storage-health.js';
 import { storageFailure } from './lmdb-failure.js';
+import { lmdbPrekeyDirectory } from './lmdb-prekeys.js';
+import { DIRECTORY_MAX_BYTES } from './prekey-directory.js';
 import type { DepositOutcome, DepositRequest, MailEntry, RelayStore, RelayStoreInit } from './relay-store.js';
 
 /** 1: three rows an entry (mail, expiry, dedup). 2: the mail row alone, indexes in memory; 1 is migrated at open. */
@@ -29,6 +31,7 @@ export interface LmdbRelayStoreInit extends RelayStoreInit {
  *   mail    [tag, seq] → header (keepUntil f64, id 16, 16 reserved bytes) || envelope bytes
  *   meta    format, relay id
  *   collected  tag → when first collected (collected.ts)
+ *   prekeys    tag → the mailbox's prekey directory record (lmdb-prekeys.ts)
  * One row an entry: what else the relay needs (duplicates by mailbox and bytes, sizes, retention order) is an
  * index in memory rebuilt from the rows' headers at start, so a deposit and a removal each write one row — the
  * durable commit of a batch of them is what bounds the relay's throughput.
@@ -53,6 +56,9 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
   const mail = env.openDB<Buffer, [string, number]>('mail', { encoding: 'binary' });
   const meta = env.openDB<unknown, string>('meta', {});
   const collected = collectedMailboxes(env.openDB<number, string>('collected', {}));
+  const prekeys = lmdbPrekeyDirectory(env, limits.directoryMaxBytes ?? DIRECTORY_MAX_BYTES, async (error) => {
+    throw await storageFailure(dir, error);
+  });
   const watchesCollection = [limits.uncollectedMailboxMaxEnvelopes, limits.uncollectedMailboxMaxBytes, limits.uncollectedRetentionSeconds].some((value) => value !== undefined);
   const format = meta.get('format');
   if (format !== undefined && format !== FORMAT && format !== 1) {
@@ -215,6 +221,8 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
       return false;
     },
     markCollected: (tags) => collected.mark(tags),
+    putPrekeys: (tag, upload, now) => prekeys.put(tag, upload, now),
+    takePrekeys: (tag, now) => prekeys.take(tag, now),
     async openBrokerRecords() {
       // Loaded only when the broker runs (as the broker itself): most relays never open these.
       const { lmdbBrokerRecords } = await import('./lmdb-broker-records.js');

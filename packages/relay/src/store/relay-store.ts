@@ -1,10 +1,11 @@
 import type { BrokerRecords } from './broker-records.js';
+import type { DirectoryRecord } from './prekey-directory.js';
 import type { StorageFailure, StorageHealth } from './storage-health.js';
 
 /**
  * Everything the relay persists about mailboxes, behind one interface: the relay's id, the mailboxes' entries
  * (deposit, list, acknowledge, expire), the quota counters those entries fill, which mailboxes were ever
- * collected, and the embedded MQTT broker's sessions ({@link BrokerRecords}). Depositor accounts and rate buckets
+ * collected, the prekey directory (prekey-directory.ts), and the embedded MQTT broker's sessions ({@link BrokerRecords}). Depositor accounts and rate buckets
  * are not persisted (policy/accounts.ts). `lmdbRelayStore` (one LMDB environment on local disk) implements it; a
  * second implementation, over a key-value and stream store shared by several relays, comes with the relay cluster.
  * Both pass the same suite (packages/relay/test/helpers/store-suite.ts).
@@ -70,6 +71,20 @@ export interface RelayStore {
    * once, when the relay runs the broker; the broker closes them before the store closes.
    */
   openBrokerRecords(): Promise<BrokerRecords>;
+  /**
+   * The prekey directory (docs/relay-protocol.md 4.3): keeps an upload of prekeys the relay already verified for
+   * mailbox `tag` (merged and bounded as `mergeUpload` in prekey-directory.ts says), durably when it resolves, and
+   * resolves how many one-time prekeys the mailbox now holds, or `full` (nothing stored) when the directory would
+   * pass `directoryMaxBytes`. A failed write rejects with a {@link StorageFailure}; a store without a directory
+   * with {@link DirectoryUnsupportedError}.
+   */
+  putPrekeys(tag: string, upload: DirectoryRecord, now: number): Promise<number | 'full'>;
+  /**
+   * Hands out the mailbox's medium-term prekeys and at most one one-time prekey, removing that one as one atomic
+   * step (as `takeOne` says): two fetches, from this relay or another sharing the store, never get the same one.
+   * Resolves undefined when nothing usable is held. Rejects as putPrekeys without a directory.
+   */
+  takePrekeys(tag: string, now: number): Promise<DirectoryRecord | undefined>;
   /** Waits for writes under way and releases the store. Nothing may be called afterwards. */
   close(): Promise<void>;
 }
@@ -129,6 +144,8 @@ export interface MailboxLimits {
   readonly uncollectedMailboxMaxEnvelopes?: number;
   readonly uncollectedMailboxMaxBytes?: number;
   readonly uncollectedRetentionSeconds?: number;
+  /** Bytes of prekeys the prekey directory holds in all; default DIRECTORY_MAX_BYTES (64 MiB). */
+  readonly directoryMaxBytes?: number;
 }
 
 /** What every implementation is opened with, besides where its data lives. */

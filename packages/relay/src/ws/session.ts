@@ -11,6 +11,8 @@ import { tokenBucket } from '../policy/rate.js';
 import { sodium } from '../sodium.js';
 import { StorageFailure } from '../store/storage-health.js';
 import type { AuthFailureReason } from '../metrics.js';
+import { checkUpload, directoryBundle } from './prekey-frames.js';
+import { DirectoryUnsupportedError } from '../store/prekey-directory.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -44,6 +46,8 @@ export class Session {
   private readonly relaySecret: Uint8Array;
   private readonly authTimer: NodeJS.Timeout;
   private tags: readonly string[] = [];
+  /** The authenticated identity's Ed25519 key: the only owner whose prekeys this connection may upload. */
+  private signingKey: Uint8Array | undefined;
   /** The chain a CERTIFICATE frame showed, checked at AUTH when the relay admits by certificate (else not kept). */
   private certificate: Uint8Array | undefined;
   private certificateShown = false;
@@ -170,6 +174,10 @@ export class Session {
         return;
       case 'revocations':
         return this.onRevocations(frame.requestId, frame.list);
+      case 'prekeys-put':
+        return this.onPrekeysPut(frame.requestId, toHex(frame.routingTag), frame.bundle);
+      case 'prekeys-get':
+        return this.onPrekeysGet(frame.requestId, toHex(frame.routingTag));
     }
   }
 
@@ -220,6 +228,7 @@ export class Session {
     this.state = 'ready';
     this.peer.authenticated();
     this.tags = verdict.tags;
+    this.signingKey = verdict.signingPublicKey;
     if (this.canDeposit) this.payer = this.core.accounts.payer(toHex(verdict.signingPublicKey), this.peer.address);
     // Proven owners collect these mailboxes: from now on they get the full quota and retention.
     this.core.store.markCollected(this.tags).catch((error: unknown) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
@@ -320,6 +329,47 @@ export class Session {
     metrics.bytesIn.inc(size);
     // Offered again: a recipient whose window was full reads it from the store now that it is committed.
     offer();
+  }
+
+  /**
+   * Prekeys for the prekey directory (docs/relay-protocol.md 4.3): only for a mailbox this connection proved, only
+   * the authenticated identity's own, every one verified here too (a relay keeps nothing a sender would refuse).
+   */
+  private onPrekeysPut(requestId: number, tag: string, bytes: Uint8Array): void {
+    if (this.state !== 'ready' || !this.signingKey) return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before uploading prekeys');
+    const now = Date.now();
+    if (!this.bucket.take(now)) return this.refuse('RATE_LIMITED', requestId, 'too many requests; slow down');
+    if (!this.tags.includes(tag)) return this.refuse('PREKEYS_REFUSED', requestId, 'not a mailbox this connection proved it owns');
+    const upload = checkUpload(bytes, this.signingKey, now);
+    if ('refusal' in upload) return this.refuse('PREKEYS_REFUSED', requestId, upload.refusal);
+    this.directoryWork(
+      requestId,
+      this.core.store.putPrekeys(tag, upload, now).then((held) => (held === 'full' ? undefined : protocol.encodePrekeysHeld(requestId, held))),
+    );
+  }
+
+  /** A fetch from the prekey directory: by identities that may deposit, paced by their deposit buckets. */
+  private onPrekeysGet(requestId: number, tag: string): void {
+    if (this.state !== 'ready') return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before fetching prekeys');
+    if (!this.canDeposit || !this.payer) return this.refuse('NOT_ALLOWED', requestId, 'this identity may not deposit here, so it fetches no prekeys');
+    const now = Date.now();
+    if (!this.bucket.take(now)) return this.refuse('RATE_LIMITED', requestId, 'too many requests; slow down');
+    const limited = this.payer.rateRefusal(now);
+    if (limited) return this.refuse(limited.code, requestId, limited.text);
+    this.directoryWork(requestId, this.core.store.takePrekeys(tag, now).then((given) => protocol.encodePrekeys(requestId, directoryBundle(given))));
+  }
+
+  /** Sends the directory's answer (undefined: the directory is full), or the refusal its failure calls for. */
+  private directoryWork(requestId: number, answer: Promise<Uint8Array | undefined>): void {
+    answer.then(
+      (frame) => (frame ? this.send(frame) : this.refuse('RELAY_FULL', requestId, 'the relay’s prekey directory is full')),
+      (error: unknown) => {
+        if (error instanceof DirectoryUnsupportedError) return this.refuse('NO_DIRECTORY', requestId, 'this relay keeps no prekey directory');
+        if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
+        this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'the prekey directory failed');
+        this.refuse('UNAVAILABLE', requestId, 'the relay could not reach its prekey directory');
+      },
+    );
   }
 
   private onAck(deliveryIds: readonly number[]): void {

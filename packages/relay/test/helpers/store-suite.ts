@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateIdentity, inspect, seal, toHex, type Identity } from '@herald/core';
-import type { DepositOutcome, EntryCharge, MailboxLimits, RelayStore, RelayStoreInit } from '../../src/index.js';
+import { DIRECTORY_MAX_ONE_TIME, DirectoryUnsupportedError, type DepositOutcome, type DirectoryPrekey, type EntryCharge, type MailboxLimits, type RelayStore, type RelayStoreInit } from '../../src/index.js';
 
 /**
  * Where one test's store lives: a fresh empty directory (for a store on local disk) and a unique name (for a
@@ -55,7 +55,7 @@ async function stored(result: Promise<DepositOutcome>): Promise<Extract<DepositO
  * The contract of {@link RelayStore} (src/store/relay-store.ts), as tests any implementation must pass: call it
  * from a test file with a way to open the implementation at a place.
  */
-export function relayStoreSuite(name: string, makeStore: MakeStore): void {
+export function relayStoreSuite(name: string, makeStore: MakeStore, features: { readonly prekeyDirectory: boolean } = { prekeyDirectory: true }): void {
   const places: StorePlace[] = [];
   const open = new Set<RelayStore>();
 
@@ -247,6 +247,81 @@ export function relayStoreSuite(name: string, makeStore: MakeStore): void {
       expect(store.usage.envelopes).toBe(0);
       const restarted = await reopen();
       expect(await restarted.list(tagOf(bob), 10, all)).toEqual([]);
+    });
+
+    const owner = new Uint8Array(32).fill(5);
+    const prekey = (id: string, sealUntil = Math.floor(Date.now() / 1000) + 3600): DirectoryPrekey => ({ id, sealUntil, bytes: Buffer.from(`prekey ${id}`) });
+    const ids = (prekeys: readonly DirectoryPrekey[] | undefined): string[] => (prekeys ?? []).map((one) => one.id);
+
+    if (!features.prekeyDirectory) {
+      it('refuses the prekey directory with a typed error', async () => {
+        const { store } = await fresh();
+        await expect(store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [] }, Date.now())).rejects.toBeInstanceOf(DirectoryUnsupportedError);
+        await expect(store.takePrekeys('aa', Date.now())).rejects.toMatchObject({ code: 'NO_DIRECTORY', retryable: false });
+      });
+      return;
+    }
+
+    it('hands out each one-time prekey once, with the medium-term ones, across a restart', async () => {
+      const { store, reopen } = await fresh();
+      const now = Date.now();
+      expect(await store.takePrekeys('aa', now)).toBeUndefined();
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('o1'), prekey('o2'), prekey('o3')] }, now)).toBe(3);
+      // A repeated upload (a node retrying) adds nothing it already holds.
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('o1')] }, now)).toBe(3);
+      const first = await store.takePrekeys('aa', now);
+      expect(Buffer.from(first!.owner)).toEqual(Buffer.from(owner));
+      expect([ids(first?.mediumTerm), ids(first?.oneTime)]).toEqual([['m1'], ['o1']]);
+      expect(Buffer.from(first!.oneTime[0]!.bytes).toString()).toBe('prekey o1');
+      const restarted = await reopen();
+      // Taken concurrently: never the same one-time prekey twice.
+      const [second, third, fourth] = await Promise.all([restarted.takePrekeys('aa', now), restarted.takePrekeys('aa', now), restarted.takePrekeys('aa', now)]);
+      expect([...ids(second?.oneTime), ...ids(third?.oneTime), ...ids(fourth?.oneTime)].sort()).toEqual(['o2', 'o3']);
+      expect(ids(fourth?.mediumTerm)).toEqual(['m1']);
+      expect(await restarted.putPrekeys('aa', { owner, mediumTerm: [prekey('m2')], oneTime: [prekey('o4')] }, now)).toBe(1);
+      expect([ids((await restarted.takePrekeys('aa', now))?.mediumTerm), ids((await restarted.takePrekeys('bb', now))?.mediumTerm)]).toEqual([['m2'], []]);
+    });
+
+    it('never hands out one one-time prekey twice through two stores open on the same place at once (two relays of a cluster)', async () => {
+      const { store, place } = await fresh();
+      const now = Date.now();
+      const count = 12;
+      await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: Array.from({ length: count }, (_, index) => prekey(`o${index}`)) }, now);
+      const other = await makeStore(place, { limits: SUITE_LIMITS });
+      open.add(other);
+      const given = await Promise.all(Array.from({ length: count + 4 }, (_, index) => (index % 2 === 0 ? store : other).takePrekeys('aa', now)));
+      const taken = given.flatMap((one) => ids(one?.oneTime));
+      expect(taken.sort()).toEqual(Array.from({ length: count }, (_, index) => `o${index}`).sort());
+    });
+
+    it('refuses an upload that would pass directoryMaxBytes, storing nothing of it, and takes one again once prekeys were taken', async () => {
+      const { store } = await fresh({ ...SUITE_LIMITS, directoryMaxBytes: 32 + 4 * (32 + 9) });
+      const now = Date.now();
+      // Each test prekey is 9 bytes ("prekey o1") and counts 32 more; the owner key counts 32.
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('o1'), prekey('o2'), prekey('o3')] }, now)).toBe(3);
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o4')] }, now)).toBe('full');
+      expect(await store.putPrekeys('bb', { owner, mediumTerm: [prekey('m1')], oneTime: [] }, now)).toBe('full');
+      expect(ids((await store.takePrekeys('aa', now))?.oneTime)).toEqual(['o1']);
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o4')] }, now)).toBe(3);
+    });
+
+    it('hands out no expired prekey, bounds the one-time prekeys per mailbox, and starts over for a new owner key', async () => {
+      const { store } = await fresh();
+      const now = Date.now();
+      const past = Math.floor(now / 1000) - 1;
+      const many = Array.from({ length: DIRECTORY_MAX_ONE_TIME + 5 }, (_, index) => prekey(`o${index}`));
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('gone', past), ...many] }, now)).toBe(DIRECTORY_MAX_ONE_TIME);
+      const given = await store.takePrekeys('aa', now);
+      expect(ids(given?.oneTime)).toEqual(['o0']);
+      // Past every prekey's sealUntil nothing is handed out.
+      const later = now + 2 * 3600_000;
+      expect(await store.takePrekeys('aa', later)).toBeUndefined();
+      await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1', past)], oneTime: [prekey('o-late')] }, now);
+      expect(ids((await store.takePrekeys('aa', now))?.mediumTerm)).toEqual([]);
+      const rotated = new Uint8Array(32).fill(6);
+      expect(await store.putPrekeys('aa', { owner: rotated, mediumTerm: [prekey('n1')], oneTime: [] }, now)).toBe(0);
+      const after = await store.takePrekeys('aa', now);
+      expect([Buffer.from(after!.owner).equals(Buffer.from(rotated)), ids(after?.mediumTerm), ids(after?.oneTime)]).toEqual([true, ['n1'], []]);
     });
 
     it('keeps the broker’s subscriptions, queued copies and last-seen times across a restart, and forgets what was dropped', async () => {

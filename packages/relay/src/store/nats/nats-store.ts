@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { sodium } from '../../sodium.js';
 import type { DepositOutcome, DepositRequest, EntryCharge, MailEntry, RelayStore, RelayStoreInit } from '../relay-store.js';
 import { StorageFailure, storageHealth } from '../storage-health.js';
+import { DirectoryUnsupportedError } from '../prekey-directory.js';
 import { collectedMailboxes } from './collected.js';
 import { openNatsConnection } from './connection.js';
 import { entryHeaders, readEntryHeader } from './entry-headers.js';
@@ -258,6 +259,10 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         return removed;
       },
       markCollected: (tags) => collected.mark(tags),
+      // Not kept in the cluster: a KV bucket's compare-and-set was tried and, on nats-server 2.9.10, let two relays
+      // take the same one-time prekey at once (the contract's two-store case). The relay answers NO_DIRECTORY.
+      putPrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
+      takePrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
       async openBrokerRecords() {
         if (init.brokerDir === undefined) throw new OptionsError('mqtt: a relay on a NATS store keeps its broker sessions on local disk: give it dataDir too');
         const { lmdbBrokerRecords } = await import('../lmdb-broker-records.js');
