@@ -1,3 +1,4 @@
+import type { NodeClock } from './clock.js';
 import type { ContactResolver } from '../contacts.js';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../envelope/open.js';
 import { CapacityError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface Receiver {
 }
 
 export interface ReceiverDeps {
+  /** The corrected time envelopes are checked against. */
+  readonly clock: NodeClock;
   readonly identity: Identity;
   readonly contacts: ContactResolver;
   readonly requireKnownSender: boolean;
@@ -83,7 +86,8 @@ export function receiver(deps: ReceiverDeps): Receiver {
   };
 
   return {
-    deliver: (inbound) => handleInbound(context, inbound),
+    // Checked against the corrected clock: a machine hours off still takes in what is fresh.
+    deliver: (inbound) => handleInbound(context, { ...inbound, receivedAt: deps.clock.now() }),
     async loadInbox(signal) {
       for (const stored of await deps.store.listInbox()) {
         if (signal.aborted) return;
