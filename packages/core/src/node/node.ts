@@ -55,13 +55,13 @@ export function createNode(init: NodeInit): HeraldNode {
   // Envelope id → outbox id, for messages held for prekeys and sealed later (their ids differ).
   const outboxIdOf = new Map<string, string>();
   const life = lifecycle(teardown);
-  const jobs = dispatcher({ channels, policy, records, status, events, signal: life.signal, active: () => life.state === 'starting' || life.state === 'running' });
-  const sealing = outboxSealing({ store, records, policy, channels, prekeys, status, outboxIdOf });
+  const jobs = dispatcher({ clock, channels, policy, records, status, events, signal: life.signal, active: () => life.state === 'starting' || life.state === 'running' });
+  const sealing = outboxSealing({ clock, store, records, policy, channels, prekeys, status, outboxIdOf });
   const acks = ackHandling({ clock, identity, policy, channels, prekeys, offerKind: offerKinds[0] ?? 'x25519', records, status, events, outboxIdOf, signal: life.signal, ...trust });
   const revoked = revokedPrekeys(store, contactCards, init.trust);
   let unwatchRevocations = (): void => undefined;
   const inbox = receiver({ clock, revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
-  const tidy = upkeep({ store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events });
+  const tidy = upkeep({ clock, store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events });
   const send = sender({ clock, contacts: contactCards, store, records, handles, policy, prekeys, sealing, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
 
   async function startSteps(lifetime: AbortSignal): Promise<void> {

@@ -67,6 +67,7 @@ export function receiver(deps: ReceiverDeps): Receiver {
         throw error;
       }
     },
+    peerClock: (fingerprint, offsetMs) => deps.clock.peer(fingerprint, offsetMs),
     rejected: (code, channel, error, about) => events.emit({ type: 'rejected', code, channel, message: error.message, ...about }),
     ...(deps.trust ? { trust: deps.trust } : {}),
     ...(deps.retired ? { retired: deps.retired } : {}),

@@ -1,3 +1,4 @@
+import { MAX_CLOCK_OFFSET_MS, type NodeClock } from './clock.js';
 import type { PrekeyKind } from '../prekey/types.js';
 import type { HeraldStore } from '../store.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -25,15 +26,17 @@ export interface Upkeep {
   stop(): void;
 }
 
-export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents }): Upkeep {
+export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents; clock: NodeClock }): Upkeep {
   const { store, status } = deps;
   let timers: NodeJS.Timeout[] = [];
 
   const rotatePrekeys = async (): Promise<void> => void (await deps.prekeys.own.rotate(deps.offerKinds.slice(0, 1), Date.now()));
 
   async function maintain(): Promise<void> {
-    const now = Date.now();
-    await store.pruneSeen(now);
+    const now = deps.clock.now();
+    // Seen keys outlive their envelope's expiry by the largest clock correction: however the correction moves
+    // (within ±MAX_CLOCK_OFFSET_MS), no clock this node may check with still takes in an envelope whose key is gone.
+    await store.pruneSeen(Date.now() - MAX_CLOCK_OFFSET_MS);
     for (const record of await store.listOutbox()) {
       if (TERMINAL.has(record.status) && record.updatedAt + deps.retainFinishedMs < now) await store.deleteOutbox(record.id);
       else if (!TERMINAL.has(record.status) && record.expiresAt <= now && !deps.dispatcher.busy(record.id)) {
