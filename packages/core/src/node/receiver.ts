@@ -87,8 +87,9 @@ export function receiver(deps: ReceiverDeps): Receiver {
   };
 
   return {
-    // Checked against the corrected clock: a machine hours off still takes in what is fresh.
-    deliver: (inbound) => handleInbound(context, { ...inbound, receivedAt: deps.clock.now() }),
+    // The channel's receivedAt (this machine's clock, perhaps long ago for a spool), corrected: a machine hours off
+    // still takes in what is fresh.
+    deliver: (inbound) => handleInbound(context, { ...inbound, receivedAt: inbound.receivedAt + deps.clock.offsetMs() }),
     async loadInbox(signal) {
       for (const stored of await deps.store.listInbox()) {
         if (signal.aborted) return;
