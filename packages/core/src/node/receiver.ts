@@ -75,7 +75,7 @@ export function receiver(deps: ReceiverDeps): Receiver {
     async receivedPrekeys(sender, bundle) {
       if (deps.revoked.refuses(sender)) return;
       try {
-        await deps.prekeys.received(sender, bundle, Date.now());
+        await deps.prekeys.received(sender, bundle, deps.clock.now());
       } catch (error) {
         // A forged or stale bundle is dropped; the message it came with is still delivered.
         events.report(error);
