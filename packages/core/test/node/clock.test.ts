@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { NodeEvent } from '@herald/core';
 import { CLOCK_WARN_MS, MAX_CLOCK_OFFSET_MS, nodeClock, type ClockEvent } from '../../src/node/clock.js';
 import { FAST, pair, receive, waitUntil } from './fixtures.js';
@@ -82,6 +82,30 @@ describe('a node with a wrong clock', () => {
       expect(received.map((message) => message.text).sort()).toEqual(['from the future', 'in step']);
       for (const message of received) expect(Math.abs(message.created.getTime() - (Date.now() + 2 * HOUR))).toBeLessThan(5_000);
     } finally {
+      await p.stop();
+    }
+  });
+});
+
+describe('replay protection under a corrected clock', () => {
+  it('keeps a seen key while any clock within 24 h of this machine’s would still take its envelope in', async () => {
+    // Only the upkeep's interval is driven by hand; everything else runs on real timers.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const p = await pair(['relay'], FAST);
+    try {
+      // Both machines are 20 h ahead of their relay: both correct, so Alice's 1-hour envelope is fresh to Bob,
+      // though by Bob's machine clock it expired 19 hours ago.
+      p.aliceChannels[0]!.reportClock(-20 * HOUR);
+      p.bobChannels[0]!.reportClock(-20 * HOUR);
+      await p.aliceNode.send(p.bob.card, 'once', { ttl: 3600 });
+      expect((await receive(p.bobNode, 1)).map((message) => message.text)).toEqual(['once']);
+      // The upkeep prunes the seen-set; then the relay (or anyone who kept it) plays the envelope again.
+      await vi.advanceTimersByTimeAsync(60_000);
+      const [record] = await p.aliceNode.outbox();
+      await p.aliceChannels[0]!.send(record!.envelope, { messageId: record!.id, routingTags: record!.routingTags, expiresAt: record!.expiresAt });
+      expect(await receive(p.bobNode, 1, 1_000)).toEqual([]);
+    } finally {
+      vi.useRealTimers();
       await p.stop();
     }
   });
