@@ -21,6 +21,6 @@ export function describeClock(event: ClockEvent): string {
   }
   // A relay ahead of us means this machine's clock is behind, and the other way round.
   const direction = event.offsetMs > 0 ? 'behind' : 'ahead of';
-  const then = event.applied ? 'sealing and checking with the corrected time' : `not corrected: ${event.reason ?? 'refused'}`;
+  const then = event.applied ? 'sealing and checking with the corrected time' : (event.reason ?? 'not corrected');
   return `warning: this machine's clock is ${amount} ${direction} ${event.source}: ${then}; set the system clock\n`;
 }

@@ -47,6 +47,13 @@ describe.skipIf(!available)('a herald whose clock is hours off', () => {
     expect(Number(shown.stdout.toString()) - Date.now()).toBeGreaterThan(11 * 3_600_000);
   });
 
+  it('+30h on the sender: not corrected, and it says why', async () => {
+    const dir = await mkdtemp(join(workdir, 'beyond-'));
+    const { keys } = await aliceAndBob(dir);
+    const sent = await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', relay.url, '--data-dir', join(dir, 'alice-data'), '--wait', '1s', 'too far off'], { env: shifted('+30h') });
+    expectWarning(sent.stderr, /this machine's clock is 30 h \(([+-]\d+) ms\) ahead of relay ws:\/\/127\.0\.0\.1:\d+\/: more than 24 h off: not corrected; set the system clock/, -30 * HOUR);
+  });
+
   for (const { offset, says, relayOffsetMs } of CASES) {
     for (const side of ['sender', 'listener'] as const) {
       it(`${offset} on the ${side}: every message arrives once, and the warning names the offset`, async () => {

@@ -56,7 +56,7 @@ export function nodeClock(emit: (event: ClockEvent) => void, base: () => number 
       const rounded = Math.round(offsetMs);
       if (Math.abs(rounded) > MAX_CLOCK_OFFSET_MS) {
         sources.delete(source);
-        tell({ type: 'clock', source, offsetMs: rounded, applied: false, reason: 'more than 24 h off: not corrected, check the clock' });
+        tell({ type: 'clock', source, offsetMs: rounded, applied: false, reason: 'more than 24 h off: not corrected' });
       } else {
         sources.set(source, rounded);
         tell({ type: 'clock', source, offsetMs: rounded, applied: true });
