@@ -2,9 +2,13 @@ import type { NodeEvent } from '@herald/core';
 
 type ClockEvent = Extract<NodeEvent, { type: 'clock' }>;
 
-/** `1 h 2 min 3 s`: an offset people read at a glance. */
+/**
+ * `1 h 2 min`, `4 min 3 s`: an offset people read at a glance. From 10 minutes on, to the minute: a measured offset
+ * is a few hundred ms to a second off, and "59 min 59 s" would hide the hour it means.
+ */
 export function describeDuration(ms: number): string {
-  let seconds = Math.round(Math.abs(ms) / 1000);
+  const exact = Math.round(Math.abs(ms) / 1000);
+  let seconds = exact >= 600 ? Math.round(exact / 60) * 60 : exact;
   const hours = Math.floor(seconds / 3600);
   seconds -= hours * 3600;
   const minutes = Math.floor(seconds / 60);

@@ -1,4 +1,4 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,11 +34,11 @@ const CASES = [
   { offset: '+12h', relayOffsetMs: -12 * HOUR, says: /this machine's clock is 12 h \(([+-]\d+) ms\) ahead of relay ws:\/\/127\.0\.0\.1:\d+\// },
 ] as const;
 
-/** The warning is there once, and the offset it names in ms is the real one (within the handshake's round trip). */
-function expectWarning(output: string, says: RegExp, relayOffsetMs: number): void {
+/** The warning is there once, and the offset it names in ms is the real one (by default within the handshake's round trip). */
+function expectWarning(output: string, says: RegExp, relayOffsetMs: number, toleranceMs = 2_000): void {
   const found = [...output.matchAll(new RegExp(says.source, 'g'))];
   expect(found, output).toHaveLength(1);
-  expect(Math.abs(Number(found[0]![1]) - relayOffsetMs)).toBeLessThan(2_000);
+  expect(Math.abs(Number(found[0]![1]) - relayOffsetMs)).toBeLessThan(toleranceMs);
 }
 
 describe.skipIf(!available)('a herald whose clock is hours off', () => {
@@ -52,6 +52,28 @@ describe.skipIf(!available)('a herald whose clock is hours off', () => {
     const { keys } = await aliceAndBob(dir);
     const sent = await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', relay.url, '--data-dir', join(dir, 'alice-data'), '--wait', '1s', 'too far off'], { env: shifted('+30h') });
     expectWarning(sent.stderr, /this machine's clock is 30 h \(([+-]\d+) ms\) ahead of relay ws:\/\/127\.0\.0\.1:\d+\/: more than 24 h off: not corrected; set the system clock/, -30 * HOUR);
+  });
+
+  it('+1h on a sender with no relay (a folder): the listener refuses, and says whose clock is how far ahead', async () => {
+    const dir = await mkdtemp(join(workdir, 'folder-'));
+    const { alice, keys } = await aliceAndBob(dir);
+    const spool = join(dir, 'spool');
+    await mkdir(spool);
+    const bobData = join(dir, 'bob-data');
+    const added = await herald(['contacts', 'add', join(dir, 'alice.card'), '--data-dir', bobData]);
+    expect(added.code, added.stderr).toBe(0);
+    const listener = run(['listen', '--json', '--key', keys.bob, '--via', `dir:${spool}`, '--data-dir', bobData]);
+    try {
+      await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', `dir:${spool}`, '--data-dir', join(dir, 'alice-data'), '--wait', '1s', 'ahead, uncorrected'], { env: shifted('+1h') });
+      const says = new RegExp(`clock of contact ${alice.card.fingerprint} is 1 h \\(([+-]\\d+) ms\\) ahead of this machine's`);
+      await until(() => says.test(listener.output()), 20_000, 'the warning at the listener').catch((error: unknown) => { throw new Error(listener.output(), { cause: error }); });
+      // A message's creation time is a lower bound on its sender's clock (whole seconds, then the time in the folder).
+      expectWarning(listener.output(), says, HOUR, 15_000);
+      expect(listener.output()).not.toContain('"text":"ahead, uncorrected"');
+    } finally {
+      listener.child.kill('SIGTERM');
+      await listener.exited;
+    }
   });
 
   for (const { offset, says, relayOffsetMs } of CASES) {
