@@ -1,8 +1,8 @@
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, spawnRelay, type RelayProcess } from '../../relay/test/helpers/relay-process.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { relayForFile } from '../../relay/test/helpers/relay-process.js';
 import { aliceAndBob, herald, run, until } from './process-kit.js';
 
 /**
@@ -13,15 +13,8 @@ import { aliceAndBob, herald, run, until } from './process-kit.js';
 const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const available = await access(LIBFAKETIME).then(() => true, () => false);
 const workdir = await mkdtemp(join(tmpdir(), 'herald-wrong-clock-'));
-let relay: RelayProcess;
-beforeAll(async () => {
-  relay = await spawnRelay();
-});
-afterAll(async () => {
-  await relay?.kill('SIGKILL');
-  await removeTempDirs();
-  await rm(workdir, { recursive: true, force: true });
-});
+const relay = relayForFile();
+afterAll(() => rm(workdir, { recursive: true, force: true }));
 
 /** The environment that shifts a process's wall clock by `offset` (monotonic clocks, which timers use, stay true). */
 const shifted = (offset: string): NodeJS.ProcessEnv => ({ LD_PRELOAD: LIBFAKETIME, FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: '1' });
@@ -50,7 +43,7 @@ describe.skipIf(!available)('a herald whose clock is hours off', () => {
   it('+30h on the sender: not corrected, and it says why', async () => {
     const dir = await mkdtemp(join(workdir, 'beyond-'));
     const { keys } = await aliceAndBob(dir);
-    const sent = await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', relay.url, '--data-dir', join(dir, 'alice-data'), '--wait', '1s', 'too far off'], { env: shifted('+30h') });
+    const sent = await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', relay().url, '--data-dir', join(dir, 'alice-data'), '--wait', '1s', 'too far off'], { env: shifted('+30h') });
     expectWarning(sent.stderr, /this machine's clock is 30 h \(([+-]\d+) ms\) ahead of relay ws:\/\/127\.0\.0\.1:\d+\/: more than 24 h off: not corrected; set the system clock/, -30 * HOUR);
   });
 
@@ -85,11 +78,11 @@ describe.skipIf(!available)('a herald whose clock is hours off', () => {
         const env = (who: 'sender' | 'listener'): NodeJS.ProcessEnv => (who === side ? shifted(offset) : {});
         const added = await herald(['contacts', 'add', join(dir, 'alice.card'), '--data-dir', bobData]);
         expect(added.code, added.stderr).toBe(0);
-        const listener = run(['listen', '--json', '--key', keys.bob, '--via', relay.url, '--data-dir', bobData], env('listener'));
+        const listener = run(['listen', '--json', '--key', keys.bob, '--via', relay().url, '--data-dir', bobData], env('listener'));
         const texts = ['first', 'second'];
         try {
           for (const text of texts) {
-            const sent = await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', relay.url, '--data-dir', aliceData, '--wait', '20s', `${text} at ${offset}`], { env: env('sender') });
+            const sent = await herald(['send', '--key', keys.alice, '--to', join(dir, 'bob.card'), '--via', relay().url, '--data-dir', aliceData, '--wait', '20s', `${text} at ${offset}`], { env: env('sender') });
             expect(sent.code, sent.stderr).toBe(0);
             if (side === 'sender') expectWarning(sent.stderr, says, relayOffsetMs);
           }
