@@ -5,10 +5,11 @@
 # packages/web-kit's tests of Herald in a web page, driven through puppeteer-core);
 # prometheus (promtool test rules on deploy/prometheus/alerts.yml, and the alerts end-to-end test); tinyproxy and
 # microsocks (the channels' proxy tests: HTTP CONNECT and SOCKS5); nats-server (the relay cluster's tests, drill and
-# bench run a three-node JetStream cluster of it).
+# bench run a three-node JetStream cluster of it); faketime (libfaketime: the wrong-clock
+# test runs one side's herald at +1 h, −7 h and +12 h).
 # The tests start and stop these themselves on loopback ports; no system service is used.
 set -euo pipefail
-PACKAGES=(mosquitto postfix dovecot-imapd dovecot-lmtpd openssl chromium prometheus tinyproxy microsocks nats-server)
+PACKAGES=(mosquitto postfix dovecot-imapd dovecot-lmtpd openssl chromium prometheus tinyproxy microsocks nats-server faketime)
 missing=()
 for package in "${PACKAGES[@]}"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
 [ "${#missing[@]}" -eq 0 ] && exit 0

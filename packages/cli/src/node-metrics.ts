@@ -49,6 +49,9 @@ export function nodeMetrics(init: NodeMetricsInit): { readonly registry: Registr
   const breakerOpened = new Counter({ name: 'herald_node_breaker_opened_total', help: 'Times a channel\'s circuit breaker opened', labelNames: ['channel'], registers });
   const ackLatency = new Histogram({ name: 'herald_node_ack_latency_seconds', help: 'From a message entering the outbox to its last end-to-end ack, by precedence', labelNames: ['precedence'], buckets: ACK_BUCKETS, registers });
   const outcomes = new Counter({ name: 'herald_node_messages_finished_total', help: 'Sent messages that reached a final status: delivered, expired or failed', labelNames: ['status', 'precedence'], registers });
+  // Set from `clock` events: per relay channel (the node corrects by it unless it is more than 24 h off), and one
+  // series for contacts (the latest found off; no fingerprint in a label, as for refusals).
+  const clockOffset = new Gauge({ name: 'herald_node_clock_offset_seconds', help: "How far a relay's (or the latest contact's) clock is ahead of this machine's, negative when behind; told from 30 s off; applied=1 when the node corrects by it", labelNames: ['source', 'channel', 'applied'], registers });
   const breakers = new Map<string, string>();
   for (const channel of init.channels) for (const code of WATCHED_CODES) rejected.inc({ code, channel: channelLabel(channel.name) }, 0);
 
@@ -91,7 +94,11 @@ export function nodeMetrics(init: NodeMetricsInit): { readonly registry: Registr
   trustGauges(init, registers);
 
   const unsubscribe = init.node.subscribe((event: NodeEvent) => {
-    if (event.type === 'rejected') rejected.inc({ code: event.code, channel: channelLabel(event.channel) });
+    if (event.type === 'clock') {
+      const relay = event.source.startsWith('relay ');
+      clockOffset.set({ source: relay ? 'relay' : 'contact', channel: relay ? channelLabel(event.source.slice('relay '.length)) : '', applied: event.applied ? '1' : '0' }, event.offsetMs / 1000);
+    }
+    else if (event.type === 'rejected') rejected.inc({ code: event.code, channel: channelLabel(event.channel) });
     else if (event.type === 'breaker') {
       breakers.set(event.channel, event.state);
       if (event.state === 'open') breakerOpened.inc({ channel: channelLabel(event.channel) });

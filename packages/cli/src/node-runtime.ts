@@ -1,4 +1,5 @@
 import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type Transport } from '@herald/core';
+import { describeClock } from './clock-warning.js';
 import { channelsFromFlags, proxyFromFlag } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
 import { writeStderr } from './io.js';
@@ -59,6 +60,8 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
   });
   const running = trust.channels(channels, flags.via ?? [], proxy);
   const node = createNode({ identity, contacts, store, channels: running, prekeys, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
+  // Said whatever the verbosity: a clock hours off is why messages would not get through.
+  node.subscribe((event) => void (event.type === 'clock' && writeStderr(describeClock(event))));
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
   if (options.attempts) node.subscribe((event) => void writeStderr(describeAttempt(event)));
   if (options.onEvent) node.subscribe(options.onEvent);
@@ -89,6 +92,7 @@ function describeEvent(event: NodeEvent, contacts: readonly Card[]): string {
     case 'breaker':
       return `channel ${event.channel}: breaker ${event.state}\n`;
     case 'ack-sent':
+    case 'clock':
     case 'attempt':
     case 'next-attempt':
       return '';

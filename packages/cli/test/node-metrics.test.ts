@@ -38,6 +38,8 @@ describe('node metrics', () => {
     emit({ type: 'status', id: 'a2', status: 'accepted', channel: 'ws://relay.example:7700/', at: Date.now() });
     emit({ type: 'breaker', channel: 'ws://relay.example:7700/', state: 'open' });
     emit({ type: 'status', id: 'a4', status: 'delivered', at: outbox[3]!.createdAt + 90_000 });
+    emit({ type: 'clock', source: 'relay ws://relay.example:7700/#retired-ABCDEFGHJK', offsetMs: -3_600_000, applied: true });
+    emit({ type: 'clock', source: 'contact SECRET-FINGERPRINT', offsetMs: 7_200_000, applied: false, reason: "that contact's clock" });
     relayHealth = { state: 'up', since: Date.now() - 1000 };
     await new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -51,6 +53,9 @@ describe('node metrics', () => {
     expect(text).not.toContain('ff'.repeat(16));
     // Accepted by the second channel in order of preference: a failover; by the first: none.
     expect(sample(text, 'herald_node_failovers_total{channel="dir:/mnt/usb"}')).toBe(1);
+    // Clocks: this machine is an hour ahead of the relay (corrected), a contact two hours ahead of it (told only).
+    expect(sample(text, 'herald_node_clock_offset_seconds{source="relay",channel="ws://relay.example:7700/",applied="1"}')).toBe(-3600);
+    expect(sample(text, 'herald_node_clock_offset_seconds{source="contact",channel="",applied="0"}')).toBe(7200);
     expect(sample(text, 'herald_node_failovers_total{channel="ws://relay.example:7700/"}')).toBeUndefined();
     expect(sample(text, 'herald_node_breaker_opened_total{channel="ws://relay.example:7700/"}')).toBe(1);
     // Its breaker is open: down, though its health says up.

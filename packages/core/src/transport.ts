@@ -70,7 +70,12 @@ export interface OperationOptions {
 
 export type TransportEvent =
   | { readonly type: 'health'; readonly health: TransportHealth }
-  | { readonly type: 'error'; readonly error: Error };
+  | { readonly type: 'error'; readonly error: Error }
+  /**
+   * The clock of whatever holds envelopes (a relay, in its handshake), measured against this machine's:
+   * `offsetMs` is how far that clock is ahead (negative: behind). The node corrects its own clock from it.
+   */
+  | { readonly type: 'clock'; readonly offsetMs: number };
 
 /**
  * Lifecycle, as the compliance suite checks it: created (health `down`, "not

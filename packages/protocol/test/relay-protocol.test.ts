@@ -12,6 +12,16 @@ const challenge = (): Parameters<typeof protocol.answerChallenge>[1] => {
 };
 
 describe('relay protocol codec', () => {
+  it('carries the relay time in WELCOME byte-exactly, and still reads the 2-byte WELCOME', () => {
+    const timed = protocol.encodeWelcome(3, 0x010203040506);
+    // 0x02, mailboxes, then ms since the epoch as u64 big-endian (docs/relay-protocol.md, section 2).
+    expect(toHex(timed)).toBe('02030000010203040506');
+    expect(timed.length).toBe(protocol.TIMED_WELCOME_FRAME_BYTES);
+    expect(protocol.decodeRelayFrame(timed)).toEqual({ type: 'welcome', mailboxes: 3, relayTimeMs: 0x010203040506 });
+    expect(protocol.decodeRelayFrame(Uint8Array.of(2, 1))).toEqual({ type: 'welcome', mailboxes: 1 });
+    for (const length of [3, 9, 11]) expect(() => protocol.decodeRelayFrame(new Uint8Array(length).fill(2))).toThrow(protocol.FrameError);
+  });
+
   it('round-trips every frame', () => {
     const c = challenge();
     expect(c.bytes.length).toBe(protocol.CHALLENGE_FRAME_BYTES);

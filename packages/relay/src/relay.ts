@@ -123,6 +123,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       const session = new Session(core, ws, ++connectionNumber, {
         address: peer.address,
         maxFrameBytes,
+        wantsTime: asksForTime(request.url),
         authenticated: () => peer.authenticated(),
       });
       sessions.add(session);
@@ -261,4 +262,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Whether an upgrade request's query asks for the relay's clock in WELCOME (docs/relay-protocol.md, section 3). */
+function asksForTime(url: string | undefined): boolean {
+  const query = url?.split('?')[1];
+  return query !== undefined && new URLSearchParams(query).get(relayProtocol.TIME_QUERY_PARAMETER) === '1';
 }

@@ -211,7 +211,7 @@ describe('mqtt transport through Mosquitto with a password file', () => {
     expect(intruder.health().reason).toMatch(/bad user name or password|not authorized/);
     const refused = seen.find((event) => event.type === 'error');
     expect(refused && refused.type === 'error' && (refused.error as TransportError).code).toBe('CHANNEL_REJECTED');
-    expect(JSON.stringify(seen.map((event) => (event.type === 'error' ? event.error.message : event.health)))).not.toContain('wrong');
+    expect(JSON.stringify(seen.map((event) => (event.type === 'error' ? event.error.message : event.type === 'health' ? event.health : event.offsetMs)))).not.toContain('wrong');
     const error = await intruder.send(bytes, routeOf(bytes)).then(() => undefined, (failure: unknown) => failure as TransportError);
     expect(error?.code).toBe('CHANNEL_UNAVAILABLE');
   });

@@ -2,7 +2,7 @@ import { socketPlatform } from '#socket';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, type RelayFrame } from '@herald/protocol/relay';
+import { answerChallenge, canonicalRelayUrl, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
@@ -20,6 +20,8 @@ export interface RelayConnection {
 
 export interface ConnectionEvents {
   onPush(deliveryId: number, envelope: Uint8Array, connection: RelayConnection): void;
+  /** The relay's clock, from its WELCOME: how far it is ahead of this machine's (ms). */
+  onClock(offsetMs: number): void;
   /** Called once, when an established connection ends. */
   onClosed(reason: string, permanent: boolean): void;
 }
@@ -47,7 +49,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   // Connecting takes about three round trips after TCP (upgrade, CHALLENGE, AUTH → WELCOME); TLS adds two.
   const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.url.startsWith('wss:') ? 5 : 3);
   // The socket's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
-  const socket = socketPlatform.openRelaySocket(init.url, { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
+  const socket = socketPlatform.openRelaySocket(withTimeQuery(init.url), { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
   const sendFrame = socket.send;
   // The ACKs of one pass of the event loop (typically one store commit's worth) leave as one frame.
   const acks = idBatch((ids) => {
@@ -67,6 +69,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   let probes = 0;
   /** performance.now() when AUTH went out: WELCOME is a round-trip sample. */
   let authSentAt: number | undefined;
+  /** Date.now() when AUTH left: with the relay's time in WELCOME, it gives this machine's clock offset. */
+  let authSentAtMs: number | undefined;
   let closeReason = 'connection closed';
   // One timer for every deposit's sendTimeoutMs, set for the oldest pending one: deadlines grow in the order deposits
   // are made, which is the map's order (the round trip they follow moves slowly; a deposit whose deadline came before
@@ -213,11 +217,14 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           sendFrame(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect));
           sendFrame.flush();
           authSentAt = performance.now();
+          authSentAtMs = Date.now();
           return;
         }
         case 'welcome':
           if (settled || established) return protocolViolation('a second WELCOME');
           if (authSentAt !== undefined) rtt.sample(performance.now() - authSentAt);
+          // The relay read its clock between our AUTH and its WELCOME: the middle of that round trip.
+          if (frame.relayTimeMs !== undefined && authSentAtMs !== undefined) events.onClock(frame.relayTimeMs - (authSentAtMs + Date.now()) / 2);
           established = true;
           settled = true;
           cleanupStart();
@@ -279,4 +286,11 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       heartbeat.unref?.();
     }
   });
+}
+
+/** The URL to dial: the configured one, asking for the relay's clock in WELCOME (relays that do not know the query ignore it). */
+function withTimeQuery(url: string): string {
+  const dialled = new URL(url);
+  dialled.searchParams.set(TIME_QUERY_PARAMETER, '1');
+  return dialled.toString();
 }

@@ -34,6 +34,7 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
       let connectError: TransportError | undefined;
       attempt = connect(options, {
         onPush: (deliveryId, bytes, connection) => inbound?.push(deliveryId, bytes, connection),
+        onClock: (offsetMs) => health.clock(offsetMs),
         onClosed: (reason) => {
           current = undefined;
           if (!signal.aborted) health.set('down', reason);

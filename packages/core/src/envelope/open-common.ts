@@ -19,6 +19,10 @@ import type { OpenedPrekey, PrekeySecretResolver } from './v2/prekey-secrets.js'
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+
+/** NOT_YET_VALID refusals of a contact whose signature verified: who, and the creation time it signed. */
+const aheadSenders = new WeakMap<Error, { readonly fingerprint: string; readonly createdMs: number }>();
+export const signedCreationOf = (error: Error): { readonly fingerprint: string; readonly createdMs: number } | undefined => aheadSenders.get(error);
 const TEXT_TYPE_CODE = 0x01; // text/plain; charset=utf-8 (content-type.ts)
 
 export interface OpenOptions {
@@ -148,7 +152,12 @@ export async function readInner(decrypted: DecryptedEnvelope, options: OpenOptio
   const createdSeconds = readU32(created, 0);
   if (createdSeconds > expiresSeconds) throw new EnvelopeError('MALFORMED', 'envelope was created after it expires');
   if (expiresSeconds - createdSeconds > MAX_TTL_SECONDS) throw new EnvelopeError('MALFORMED', 'envelope ttl exceeds the longest allowed');
-  if (createdSeconds > clock.nowSeconds + clock.skew) throw new EnvelopeError('NOT_YET_VALID', `envelope claims creation at ${new Date(createdSeconds * 1000).toISOString()}, beyond the allowed clock skew`);
+  if (createdSeconds > clock.nowSeconds + clock.skew) {
+    const error = new EnvelopeError('NOT_YET_VALID', `envelope claims creation at ${new Date(createdSeconds * 1000).toISOString()}, beyond the allowed clock skew`);
+    // The signature verified: a known sender's clock is ahead, which the node tells (node/clock.ts).
+    if (card) aheadSenders.set(error, { fingerprint: card.fingerprint, createdMs: createdSeconds * 1000 });
+    throw error;
+  }
 
   const id = toHex(decrypted.messageId);
   const expiresMs = expiresSeconds * 1000;

@@ -1,3 +1,4 @@
+import type { NodeClock } from './clock.js';
 import { platform } from '#platform';
 import { toHex } from '../bytes.js';
 import type { Card } from '../card.js';
@@ -27,6 +28,8 @@ export interface AckHandling {
 }
 
 export interface AckDeps {
+  /** The corrected time acks are sealed with. */
+  readonly clock: NodeClock;
   readonly identity: Identity;
   readonly policy: ResolvedPolicy;
   readonly channels: readonly Channel[];
@@ -64,18 +67,19 @@ export function ackHandling(deps: AckDeps): AckHandling {
   /** Seals the ack once, then offers it to the channels in order; one that no channel takes is offered again later. */
   async function sendAck(batch: Batch, ids: readonly string[]): Promise<void> {
     const { card, precedence } = batch;
-    const ttl = Math.max(60, Math.ceil((batch.expiresAt - Date.now()) / 1000));
+    const now = deps.clock.now();
+    const ttl = Math.max(60, Math.ceil((batch.expiresAt - now) / 1000));
     // Prekeys are this identity's: a retired one's acks carry none. Nor does one whose prekeys could not be made (the
     // prekey store refused the write, a full disk): the ack matters more, and without it the sender never hears back.
     const plain = { body: encodeAck(ids), contentType: ACK_CONTENT_TYPE };
-    const body = batch.as === deps.identity ? await deps.prekeys.ackBody(ids, deps.offerKind, Date.now()).catch((error: unknown) => (deps.events.report(error), plain)) : plain;
+    const body = batch.as === deps.identity ? await deps.prekeys.ackBody(ids, deps.offerKind, now).catch((error: unknown) => (deps.events.report(error), plain)) : plain;
     // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
-    const envelope = seal(body.body, { from: batch.as, to: card, precedence, ttl, contentType: body.contentType, pad: deps.policy.pad });
+    const envelope = seal(body.body, { from: batch.as, to: card, precedence, ttl, contentType: body.contentType, pad: deps.policy.pad, now });
     const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
     // Without a retry here, only the sender's next resend (its ack deadline: 30 minutes for ROUTINE) would bring the ack about.
     const delays = backoff(deps.policy.retryMinDelayMs, deps.policy.maxBackoffMs);
     while (!(await offer(envelope, route, batch, ids))) {
-      if (deps.signal.aborted || Date.now() >= route.expiresAt || awaitingRetry >= MAX_ACKS_AWAITING_RETRY) return;
+      if (deps.signal.aborted || deps.clock.now() >= route.expiresAt || awaitingRetry >= MAX_ACKS_AWAITING_RETRY) return;
       awaitingRetry++;
       try {
         await delay(delays.next(), deps.signal);

@@ -1,3 +1,4 @@
+import type { ClockEvent } from './clock.js';
 import type { Card } from '../card.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
@@ -70,6 +71,8 @@ export interface SendOptions {
 
 export type NodeEvent =
   | ({ readonly type: 'status' } & StatusChange)
+  /** A clock found off by 30 s or more, told once per source (node/clock.ts). */
+  | ClockEvent
   /** An envelope refused for good. `id`: its message id, when the outer header is readable; `sender`: the fingerprint of a sender whose signature verified (refused as not a contact, uncertified or revoked). */
   | { readonly type: 'rejected'; readonly code: string; readonly channel: string; readonly message: string; readonly id?: string; readonly sender?: string }
   | { readonly type: 'breaker'; readonly channel: string; readonly state: string }

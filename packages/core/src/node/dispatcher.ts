@@ -1,3 +1,4 @@
+import type { NodeClock } from './clock.js';
 import type { ResolvedPolicy } from './policy.js';
 import { semaphore } from './async.js';
 import type { Channel } from './channel.js';
@@ -20,7 +21,7 @@ export interface Dispatcher {
   close(): Promise<void>;
 }
 
-export function dispatcher(deps: { channels: readonly Channel[]; policy: ResolvedPolicy; records: OutboxRecords; status: StatusBoard; events: NodeEvents; signal: AbortSignal; active: () => boolean }): Dispatcher {
+export function dispatcher(deps: { channels: readonly Channel[]; policy: ResolvedPolicy; records: OutboxRecords; status: StatusBoard; events: NodeEvents; signal: AbortSignal; active: () => boolean; clock: NodeClock }): Dispatcher {
   const jobs = new Map<string, Promise<void>>();
   const sending = semaphore(deps.policy.maxConcurrentSends);
   const context = {
@@ -32,6 +33,7 @@ export function dispatcher(deps: { channels: readonly Channel[]; policy: Resolve
     setStatus: deps.status.set,
     onChange: deps.status.onChange,
     emit: deps.events.emit,
+    now: deps.clock.now,
   };
   return {
     start(id) {

@@ -1,3 +1,4 @@
+import type { NodeClock } from './clock.js';
 import { parseCard, type Card } from '../card.js';
 import { envelopeExpiry, envelopeId } from '../envelope/inspect.js';
 import type { Precedence } from '../precedence.js';
@@ -29,7 +30,7 @@ export function sealedFields(outcome: Extract<SealOutcome, { held: false }>) {
   return { envelope: outcome.envelope, expiresAt: envelopeExpiry(outcome.envelope), envelopeVersion: outcome.version, postQuantum: outcome.postQuantum, prekey: outcome.prekey };
 }
 
-export function outboxSealing(deps: { store: HeraldStore; records: OutboxRecords; policy: ResolvedPolicy; channels: readonly Channel[]; prekeys: NodePrekeys; status: StatusBoard; outboxIdOf: Map<string, string> }): OutboxSealing {
+export function outboxSealing(deps: { store: HeraldStore; records: OutboxRecords; policy: ResolvedPolicy; channels: readonly Channel[]; prekeys: NodePrekeys; status: StatusBoard; outboxIdOf: Map<string, string>; clock: NodeClock }): OutboxSealing {
   const { records, policy } = deps;
   // Two bundles arriving together must not seal one message twice (each would take a one-time prekey).
   const sealing = new Set<string>();
@@ -46,9 +47,10 @@ export function outboxSealing(deps: { store: HeraldStore; records: OutboxRecords
     const held = record?.held;
     if (!record || !held || record.status !== 'awaiting-prekeys') return;
     const cards = held.cards.map((text) => parseCard(text));
-    const ttl = Math.floor((record.expiresAt - Date.now()) / 1000);
+    const now = deps.clock.now();
+    const ttl = Math.floor((record.expiresAt - now) / 1000);
     if (ttl < 1) return;
-    const request = { cards, payload: held.payload, contentType: held.contentType, precedence: record.precedence, ttl, pad: held.compact ? false : policy.pad, compact: held.compact, mode: 'required' as const, kinds: kinds(cards, record.precedence), now: Date.now() };
+    const request = { cards, payload: held.payload, contentType: held.contentType, precedence: record.precedence, ttl, pad: held.compact ? false : policy.pad, compact: held.compact, mode: 'required' as const, kinds: kinds(cards, record.precedence), now };
     const outcome = await sealMessage(deps.prekeys.sealing, request);
     if (outcome.held) return;
     const sealedId = envelopeId(outcome.envelope);

@@ -2,6 +2,7 @@ import { fromHex } from '../bytes.js';
 import type { Card } from '../card.js';
 import type { ContactResolver } from '../contacts.js';
 import { envelopeId } from '../envelope/inspect.js';
+import { signedCreationOf } from '../envelope/open-common.js';
 import { open, replayHorizonMs, replayKey, type OpenOptions, type OpenedMessage } from '../envelope/open.js';
 import { EnvelopeError, isHeraldError, type HeraldError } from '../errors.js';
 import type { Identity } from '../identity.js';
@@ -38,6 +39,8 @@ export interface InboundContext {
   rejected(code: string, channel: string, error: HeraldError, about: RefusedAbout): void;
   /** The organisation trust policy, when the node has one. */
   readonly trust?: NodeTrust;
+  /** A contact's clock, `offsetMs` ahead of this node's corrected one (its signed creation time says so). */
+  peerClock(fingerprint: string, offsetMs: number): void;
   /** Identities rotated away from, still used to decrypt until their grace period ends. */
   readonly retired?: readonly RetiredIdentity[];
   /** This identity's prekey secrets, to open version-2 envelopes; a one-time secret is deleted once its message is done with. */
@@ -162,12 +165,17 @@ export async function handleInbound(context: InboundContext, inbound: InboundEnv
     if (error instanceof EnvelopeError || (isHeraldError(error) && policyRefusals.has(error))) {
       // Refused for good: the channel may drop it. Garbage never blocks a channel.
       const sender = refusedSender.get(error);
+      const ahead = signedCreationOf(error);
+      if (ahead) context.peerClock(ahead.fingerprint, ahead.createdMs - inbound.receivedAt);
       context.rejected(error.code, inbound.channel, error, { ...withId(inbound.bytes), ...(sender ? { sender } : {}) });
       return;
     }
     throw error;
   }
   const opened = verdict.message;
+  // Created after it arrived (within the skew allowed): the sender's clock is ahead. Behind cannot be told from transit time.
+  const ahead = opened.created.getTime() - inbound.receivedAt;
+  if (opened.sender.card && ahead > 0) context.peerClock(opened.sender.card.fingerprint, ahead);
   if (verdict.prekeys && opened.sender.card) await context.receivedPrekeys(opened.sender.card, verdict.prekeys);
 
   if (opened.contentType === ACK_CONTENT_TYPE) {

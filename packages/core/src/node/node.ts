@@ -6,6 +6,7 @@ import { ackHandling } from './acks.js';
 import { createChannel } from './channel.js';
 import { dispatcher } from './dispatcher.js';
 import { nodeEvents } from './events.js';
+import { nodeClock } from './clock.js';
 import { nodePrekeys } from './forward-secrecy.js';
 import { handleRegistry } from './handle.js';
 import { outboxSealing } from './held.js';
@@ -45,6 +46,9 @@ export function createNode(init: NodeInit): HeraldNode {
   const trust = init.trust ? { trust: init.trust } : {};
 
   const events = nodeEvents();
+  // The relays' handshakes correct this machine's clock (within 24 h): seal and check with the corrected time.
+  const clock = nodeClock((event) => events.emit(event));
+  for (const transport of init.channels) transport.subscribe((event) => event.type === 'clock' && clock.observe(`relay ${transport.name}`, event.offsetMs));
   const channels = init.channels.map((transport) => createChannel(transport, policy, (state) => events.emit({ type: 'breaker', channel: transport.name, state })));
   const records = outboxRecords(store);
   const handles = handleRegistry((id) => records.get(id));
@@ -52,15 +56,15 @@ export function createNode(init: NodeInit): HeraldNode {
   // Envelope id → outbox id, for messages held for prekeys and sealed later (their ids differ).
   const outboxIdOf = new Map<string, string>();
   const life = lifecycle(teardown);
-  const jobs = dispatcher({ channels, policy, records, status, events, signal: life.signal, active: () => life.state === 'starting' || life.state === 'running' });
-  const sealing = outboxSealing({ store, records, policy, channels, prekeys, status, outboxIdOf });
-  const acks = ackHandling({ identity, policy, channels, prekeys, offerKind: offerKinds[0] ?? 'x25519', records, status, events, outboxIdOf, signal: life.signal, ...trust });
+  const jobs = dispatcher({ clock, channels, policy, records, status, events, signal: life.signal, active: () => life.state === 'starting' || life.state === 'running' });
+  const sealing = outboxSealing({ clock, store, records, policy, channels, prekeys, status, outboxIdOf });
+  const acks = ackHandling({ clock, identity, policy, channels, prekeys, offerKind: offerKinds[0] ?? 'x25519', records, status, events, outboxIdOf, signal: life.signal, ...trust });
   const revoked = revokedPrekeys(store, contactCards, init.trust);
   let unwatchRevocations = (): void => undefined;
-  const inbox = receiver({ revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
-  const directory = nodeDirectory({ store, prekeys, channels, offerKind: offerKinds[0] ?? 'x25519', sealing, report: (error) => events.report(error) });
-  const tidy = upkeep({ store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events, directory, signal: life.signal });
-  const send = sender({ contacts: contactCards, store, records, handles, policy, prekeys, sealing, directory, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
+  const inbox = receiver({ clock, revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
+  const directory = nodeDirectory({ clock, store, prekeys, channels, offerKind: offerKinds[0] ?? 'x25519', sealing, report: (error) => events.report(error) });
+  const tidy = upkeep({ clock, store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events, directory, signal: life.signal });
+  const send = sender({ clock, contacts: contactCards, store, records, handles, policy, prekeys, sealing, directory, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
 
   async function startSteps(lifetime: AbortSignal): Promise<void> {
     for (const record of await records.load()) {

@@ -22,6 +22,8 @@ export interface DispatchContext {
   setStatus(id: string, status: OutboundStatus, detail?: { channel?: string; failure?: { code: string; message: string } }): Promise<void>;
   /** Registers a wake-up for when the record changes (an ack arrives) or the node stops. Returns the unregister function. */
   onChange(id: string, wake: () => void): () => void;
+  /** The corrected time (node/clock.ts): records expire by the clock they were sealed with. */
+  now(): number;
   /** Tells subscribers about each attempt and each next attempt planned (`herald send -v`). */
   emit(event: NodeEvent): void;
 }
@@ -117,11 +119,11 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
     if (!record || TERMINAL.has(record.status)) return;
     if (record.status === 'awaiting-prekeys') {
       // Sealed (and woken) by the node when the recipients' prekeys arrive; never sealed v1.
-      if (Date.now() >= record.expiresAt) return context.setStatus(id, 'failed', { failure: noPrekeyFailure(record) });
-      await waitForChange(context, id, Math.min(record.expiresAt - Date.now(), MAX_TIMER_MS));
+      if (context.now() >= record.expiresAt) return context.setStatus(id, 'failed', { failure: noPrekeyFailure(record) });
+      await waitForChange(context, id, Math.min(record.expiresAt - context.now(), MAX_TIMER_MS));
       continue;
     }
-    if (Date.now() >= record.expiresAt) return context.setStatus(id, 'expired');
+    if (context.now() >= record.expiresAt) return context.setStatus(id, 'expired');
     const plan = planFor(context, record);
     if (plan.failure) return context.setStatus(id, 'failed', { failure: plan.failure });
     const fanOut = context.policy.fanOut.includes(record.precedence);
@@ -155,7 +157,7 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
       cursor = fanOut ? 0 : (acceptedIndex + 1) % plan.usable.length;
       hedges++;
     }
-    const untilMs = Math.min(waitMs, record.expiresAt - Date.now());
+    const untilMs = Math.min(waitMs, record.expiresAt - context.now());
     if (untilMs > 0) {
       const next = reason === 'ack-deadline' ? plan.usable[cursor]?.name : undefined;
       context.emit({ type: 'next-attempt', id, at: Date.now() + untilMs, reason, ...(next !== undefined ? { channel: next } : {}) });

@@ -7,6 +7,7 @@ import type { HeraldStore } from '../store.js';
 import type { PrekeyDirectory } from '../transport.js';
 import { linkedController } from './async.js';
 import type { Channel } from './channel.js';
+import type { NodeClock } from './clock.js';
 import { choosePrekey } from './contact-prekeys.js';
 import type { NodePrekeys } from './forward-secrecy.js';
 import type { OutboxSealing } from './held.js';
@@ -32,7 +33,9 @@ export interface NodeDirectory {
   tick(signal?: AbortSignal): Promise<void>;
 }
 
-export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; channels: readonly Channel[]; offerKind: PrekeyKind; sealing: OutboxSealing; report(error: unknown): void }): NodeDirectory {
+export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; channels: readonly Channel[]; offerKind: PrekeyKind; sealing: OutboxSealing; report(error: unknown): void; clock?: NodeClock }): NodeDirectory {
+  // The node's corrected clock (clock.ts), as the rest of the node's prekey dating uses.
+  const now = (): number => deps.clock?.now() ?? Date.now();
   const misses = new Map<string, number>();
   /** Channels that refused fetches, or uploads (no directory, not allowed, a channel that does not collect): not asked again by this node. */
   const refused = { fetch: new Set<string>(), upload: new Set<string>() };
@@ -55,21 +58,22 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
   }
 
   async function fetchFor(card: Card, kinds: readonly PrekeyKind[], expiresSeconds: number, signal: AbortSignal | undefined): Promise<void> {
-    const now = Date.now();
-    if ((misses.get(card.fingerprint) ?? 0) > now) return;
+    // Misses are remembered on this machine's clock.
+    const at = Date.now();
+    if ((misses.get(card.fingerprint) ?? 0) > at) return;
     for (const [name, directory] of directories('fetch')) {
       try {
         const bytes = await bounded(signal, (linked) => directory.fetch(toHex(card.routingTag), { signal: linked }));
         if (!bytes) continue;
         // Checked against the card as a piggybacked bundle is: the relay can withhold prekeys, never forge them.
-        await deps.prekeys.received(card, decodePrekeyBundle(bytes), Date.now());
-        if (choosePrekey(await deps.store.getContactPrekeys(card.fingerprint), card, Date.now(), expiresSeconds, kinds)) return;
+        await deps.prekeys.received(card, decodePrekeyBundle(bytes), now());
+        if (choosePrekey(await deps.store.getContactPrekeys(card.fingerprint), card, now(), expiresSeconds, kinds)) return;
       } catch (error) {
         noted('fetch', name, error);
       }
     }
     misses.delete(card.fingerprint);
-    misses.set(card.fingerprint, now + MISS_MEMORY_MS);
+    misses.set(card.fingerprint, at + MISS_MEMORY_MS);
     for (const [fingerprint] of misses) {
       if (misses.size <= MAX_MISSES) break;
       misses.delete(fingerprint);
@@ -78,7 +82,7 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
 
   async function fill(cards: readonly Card[], kinds: readonly PrekeyKind[], expiresSeconds: number, signal?: AbortSignal): Promise<void> {
     for (const card of cards) {
-      if (choosePrekey(await deps.store.getContactPrekeys(card.fingerprint), card, Date.now(), expiresSeconds, kinds)) continue;
+      if (choosePrekey(await deps.store.getContactPrekeys(card.fingerprint), card, now(), expiresSeconds, kinds)) continue;
       await fetchFor(card, kinds, expiresSeconds, signal);
     }
   }
@@ -87,11 +91,11 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
     for (const [name, directory] of directories('upload')) {
       try {
         // First the medium-term prekey alone: the answer says how many one-time prekeys the directory still holds.
-        const medium = await deps.prekeys.own.offer(deps.offerKind, 0, Date.now());
+        const medium = await deps.prekeys.own.offer(deps.offerKind, 0, now());
         if (medium.prekeys.length === 0) return;
         const held = await bounded(signal, (linked) => directory.upload(encodePrekeyBundle(medium), { signal: linked }));
         if (held >= DIRECTORY_ONE_TIME_TARGET / 2) continue;
-        const topUp = await deps.prekeys.own.offer(deps.offerKind, DIRECTORY_ONE_TIME_TARGET - held, Date.now());
+        const topUp = await deps.prekeys.own.offer(deps.offerKind, DIRECTORY_ONE_TIME_TARGET - held, now());
         await bounded(signal, (linked) => directory.upload(encodePrekeyBundle(topUp), { signal: linked }));
       } catch (error) {
         noted('upload', name, error);

@@ -1,3 +1,4 @@
+import type { NodeClock } from './clock.js';
 import type { ContactResolver } from '../contacts.js';
 import { DEFAULT_MAX_ENVELOPE_BYTES } from '../envelope/open.js';
 import { CapacityError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface Receiver {
 }
 
 export interface ReceiverDeps {
+  /** The corrected time envelopes are checked against. */
+  readonly clock: NodeClock;
   readonly identity: Identity;
   readonly contacts: ContactResolver;
   readonly requireKnownSender: boolean;
@@ -64,6 +67,7 @@ export function receiver(deps: ReceiverDeps): Receiver {
         throw error;
       }
     },
+    peerClock: (fingerprint, offsetMs) => deps.clock.peer(fingerprint, offsetMs),
     rejected: (code, channel, error, about) => events.emit({ type: 'rejected', code, channel, message: error.message, ...about }),
     ...(deps.trust ? { trust: deps.trust } : {}),
     ...(deps.retired ? { retired: deps.retired } : {}),
@@ -71,7 +75,7 @@ export function receiver(deps: ReceiverDeps): Receiver {
     async receivedPrekeys(sender, bundle) {
       if (deps.revoked.refuses(sender)) return;
       try {
-        await deps.prekeys.received(sender, bundle, Date.now());
+        await deps.prekeys.received(sender, bundle, deps.clock.now());
       } catch (error) {
         // A forged or stale bundle is dropped; the message it came with is still delivered.
         events.report(error);
@@ -83,7 +87,9 @@ export function receiver(deps: ReceiverDeps): Receiver {
   };
 
   return {
-    deliver: (inbound) => handleInbound(context, inbound),
+    // The channel's receivedAt (this machine's clock, perhaps long ago for a spool), corrected: a machine hours off
+    // still takes in what is fresh.
+    deliver: (inbound) => handleInbound(context, { ...inbound, receivedAt: inbound.receivedAt + deps.clock.offsetMs() }),
     async loadInbox(signal) {
       for (const stored of await deps.store.listInbox()) {
         if (signal.aborted) return;

@@ -1,3 +1,4 @@
+import type { NodeClock } from './clock.js';
 import { toHex } from '../bytes.js';
 import { cardToText, type Card } from '../card.js';
 import { envelopeId } from '../envelope/inspect.js';
@@ -18,6 +19,8 @@ import { sealMessage } from './sealing.js';
 import type { NodeTrust } from './trust.js';
 
 export interface SenderDeps {
+  /** The corrected time the message is sealed with. */
+  readonly clock: NodeClock;
   readonly contacts: readonly Card[];
   readonly store: HeraldStore;
   readonly records: OutboxRecords;
@@ -67,7 +70,7 @@ export function sender(deps: SenderDeps): Send {
     const outgoing = outbound ? await Promise.resolve(plain).then((message) => outbound(message, cards)).catch(async (error: unknown) => forgetRevoked(error, cards, outbound)) : plain;
     const precedence = options.precedence ?? 'ROUTINE';
     const compact = options.compact ?? false;
-    const now = Date.now();
+    const now = deps.clock.now();
     const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint), deps.sealing.allowed(cards, precedence));
     const request = { cards, payload: outgoing.payload, precedence, pad: compact ? false : policy.pad, compact, mode, kinds: deps.sealing.kinds(cards, precedence), now, ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}), ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) };
     if (mode !== 'off') await deps.directory?.fill(cards, request.kinds, Math.floor(now / 1000) + (options.ttl ?? DEFAULT_TTL_SECONDS), options.signal);

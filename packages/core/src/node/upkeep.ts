@@ -1,3 +1,4 @@
+import { MAX_CLOCK_OFFSET_MS, type NodeClock } from './clock.js';
 import type { PrekeyKind } from '../prekey/types.js';
 import type { HeraldStore } from '../store.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -26,17 +27,20 @@ export interface Upkeep {
   stop(): void;
 }
 
-export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents; directory?: NodeDirectory; signal?: AbortSignal }): Upkeep {
+export function upkeep(deps: { store: HeraldStore; prekeys: NodePrekeys; offerKinds: readonly PrekeyKind[]; rotation: ResolvedRotation; retainFinishedMs: number; dispatcher: Dispatcher; status: StatusBoard; events: NodeEvents; clock: NodeClock; directory?: NodeDirectory; signal?: AbortSignal }): Upkeep {
   const { store, status } = deps;
   let timers: NodeJS.Timeout[] = [];
 
-  const rotatePrekeys = async (): Promise<void> => void (await deps.prekeys.own.rotate(deps.offerKinds.slice(0, 1), Date.now()));
+  const rotatePrekeys = async (): Promise<void> => void (await deps.prekeys.own.rotate(deps.offerKinds.slice(0, 1), deps.clock.now()));
 
   async function maintain(): Promise<void> {
-    const now = Date.now();
-    await store.pruneSeen(now);
+    // Expiry times are the sealer's (corrected) clock; updatedAt and the seen-set's pruning are this machine's.
+    const now = deps.clock.now();
+    // Seen keys outlive their envelope's expiry by the largest clock correction: however the correction moves
+    // (within ±MAX_CLOCK_OFFSET_MS), no clock this node may check with still takes in an envelope whose key is gone.
+    await store.pruneSeen(Date.now() - MAX_CLOCK_OFFSET_MS);
     for (const record of await store.listOutbox()) {
-      if (TERMINAL.has(record.status) && record.updatedAt + deps.retainFinishedMs < now) await store.deleteOutbox(record.id);
+      if (TERMINAL.has(record.status) && record.updatedAt + deps.retainFinishedMs < Date.now()) await store.deleteOutbox(record.id);
       else if (!TERMINAL.has(record.status) && record.expiresAt <= now && !deps.dispatcher.busy(record.id)) {
         await (record.status === 'awaiting-prekeys' ? status.set(record.id, 'failed', { failure: noPrekeyFailure(record) }) : status.set(record.id, 'expired'));
       }

@@ -6,6 +6,8 @@ export interface HealthTracker {
   set(state: HealthState, reason?: string): void;
   moved(at: number): void;
   error(error: Error): void;
+  /** Reports the holder's clock: how far it is ahead of this machine's (ms). */
+  clock(offsetMs: number): void;
   subscribe(listener: (event: TransportEvent) => void): () => void;
 }
 
@@ -33,6 +35,7 @@ export function healthTracker(): HealthTracker {
       if (health.lastSuccess !== at) health = { ...health, lastSuccess: at };
     },
     error: (error) => emit({ type: 'error', error }),
+    clock: (offsetMs) => emit({ type: 'clock', offsetMs }),
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

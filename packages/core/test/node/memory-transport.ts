@@ -30,6 +30,8 @@ export interface TestChannel extends Transport {
   readonly sent: { id: string; at: number }[];
   /** Envelopes accepted while nobody listened, kept until a listener for the tag starts. */
   readonly parked: number;
+  /** Reports the holder's clock as a relay's handshake does: `offsetMs` ahead of this machine's. */
+  reportClock(offsetMs: number): void;
 }
 
 /** One channel name's mailboxes: who listens on which tag, and what waits for a listener. */
@@ -102,6 +104,9 @@ export function memoryMedium(): Medium {
         },
         health(): TransportHealth {
           return faults.down ? { state: 'down', reason: 'test says down', since: 0 } : { state: 'up', since: 0 };
+        },
+        reportClock(offsetMs) {
+          for (const listener of subscribers) listener({ type: 'clock', offsetMs });
         },
         subscribe(listener) {
           subscribers.add(listener);

@@ -58,6 +58,14 @@ export const MAX_CERTIFICATE_CHAIN_BYTES = 1 + 8 * (2 + 374);
  * connection can make the relay hold. Larger frames before WELCOME are cut by the WebSocket layer (close 1009).
  */
 export const PRE_AUTH_MAX_FRAME_BYTES = Math.max(MAX_AUTH_FRAME_BYTES, 1 + MAX_CERTIFICATE_CHAIN_BYTES);
+/**
+ * The upgrade request's query parameter by which a client asks for the relay's clock in WELCOME
+ * (`ws://relay/?herald-time=1`). Opt-in so that clients which know only the 2-byte WELCOME keep working;
+ * relays that do not know it ignore the query and send the 2-byte WELCOME.
+ */
+export const TIME_QUERY_PARAMETER = 'herald-time';
+/** WELCOME with the relay's clock: type, mailboxes u8, relay time u64 (ms since the Unix epoch). */
+export const TIMED_WELCOME_FRAME_BYTES = 10;
 /** Bytes a DEPOSIT or PUSH adds around the envelope. */
 export const ENVELOPE_FRAME_OVERHEAD = 5;
 
@@ -83,7 +91,8 @@ export interface Auth {
 
 export type RelayFrame =
   | ({ readonly type: 'challenge'; readonly bytes: Uint8Array } & Challenge)
-  | { readonly type: 'welcome'; readonly mailboxes: number }
+  /** `relayTimeMs`: the relay's clock when it sent WELCOME, when the client asked for it (TIME_QUERY_PARAMETER). */
+  | { readonly type: 'welcome'; readonly mailboxes: number; readonly relayTimeMs?: number }
   /** Several deposits of one group commit answered in one frame. */
   | { readonly type: 'accepted'; readonly requestIds: readonly number[] }
   | { readonly type: 'error'; readonly code: number; readonly requestId: number; readonly text: string }
@@ -148,7 +157,14 @@ export function encodeChallenge(challenge: Challenge): Uint8Array {
   return out;
 }
 
-export const encodeWelcome = (mailboxes: number): Uint8Array => Uint8Array.of(FRAME.WELCOME, mailboxes);
+export function encodeWelcome(mailboxes: number, relayTimeMs?: number): Uint8Array {
+  if (relayTimeMs === undefined) return Uint8Array.of(FRAME.WELCOME, mailboxes);
+  const out = new Uint8Array(TIMED_WELCOME_FRAME_BYTES);
+  out[0] = FRAME.WELCOME;
+  out[1] = mailboxes;
+  view(out).setBigUint64(2, BigInt(Math.max(0, Math.floor(relayTimeMs))));
+  return out;
+}
 export const encodeAccepted = (requestIds: number | readonly number[]): Uint8Array => withIds(FRAME.ACCEPTED, requestIds);
 export const encodePush = (deliveryId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.PUSH, deliveryId, envelope);
 export const encodeDeposit = (requestId: number, envelope: Uint8Array): Uint8Array => withId(FRAME.DEPOSIT, requestId, envelope);
@@ -272,6 +288,7 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
       };
     }
     case FRAME.WELCOME:
+      if (bytes.length === TIMED_WELCOME_FRAME_BYTES) return { type: 'welcome', mailboxes: bytes[1]!, relayTimeMs: Number(view(bytes).getBigUint64(2)) };
       exactly(bytes, 2, 'WELCOME');
       return { type: 'welcome', mailboxes: bytes[1]! };
     case FRAME.ACCEPTED:

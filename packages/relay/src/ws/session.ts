@@ -24,6 +24,8 @@ export interface SessionPeer {
   readonly address: string;
   /** The largest frame it may send once authenticated. */
   readonly maxFrameBytes: number;
+  /** Whether its upgrade request asked for the relay's clock in WELCOME (protocol.TIME_QUERY_PARAMETER). */
+  readonly wantsTime: boolean;
   /** Called once, when it authenticated (WELCOME sent). */
   authenticated(): void;
 }
@@ -239,7 +241,7 @@ export class Session {
       if (!set) this.core.subscribers.set(tag, (set = new Set()));
       set.add(this);
     }
-    this.socket.send(protocol.encodeWelcome(this.tags.length));
+    this.socket.send(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined));
     this.pusher.wake();
   }
 

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,4 +120,23 @@ export async function spawnRelay(options: SpawnOptions = {}): Promise<RelayProce
 /** A relay on the same port and data as `previous` (which must have exited): what an operator's restart does. */
 export function restartRelay(previous: RelayProcess, options: Omit<SpawnOptions, 'dataDir' | 'port'> = {}): Promise<RelayProcess> {
   return spawnRelay({ ...options, dataDir: previous.dataDir, port: previous.port });
+}
+
+/**
+ * One relay for a whole test file: started before its tests, killed (and the temporary folders removed) after them.
+ * Read the returned getter inside tests.
+ */
+export function relayForFile(options: SpawnOptions = {}): () => RelayProcess {
+  let relay: RelayProcess | undefined;
+  beforeAll(async () => {
+    relay = await spawnRelay(options);
+  });
+  afterAll(async () => {
+    await relay?.kill('SIGKILL');
+    await removeTempDirs();
+  });
+  return () => {
+    if (!relay) throw new Error('the relay is not started yet: read it inside a test');
+    return relay;
+  };
 }
