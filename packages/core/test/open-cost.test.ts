@@ -1,8 +1,9 @@
 /**
  * Opening costs one pass, whatever the envelope says (protocol.md section 9, "The cost of opening is bounded";
  * threat model 4.1). Anyone holding the victim's public card can craft envelopes for it; none may cost the victim
- * more than twice an honest envelope of the same size. Medians over interleaved repetitions, so that a busy
- * machine slows the honest and the crafted envelopes alike: a bound on a ratio, not a timing assert.
+ * more than twice an honest envelope of the same size. The fastest of interleaved repetitions of each: load from
+ * elsewhere only ever adds time, so the minimum is each envelope's own cost (a median moved with a busy machine's
+ * bursts, which fell on some cases more than on others): a bound on a ratio, not a timing assert.
  */
 import { describe, expect, it } from 'vitest';
 import { EnvelopeError, generateIdentity, open, seal, secureRandom, type OpenOptions } from '@herald/core';
@@ -12,7 +13,7 @@ import { bytesOf } from './helpers.js';
 
 const BODY_BYTES = 2 * 1024 * 1024;
 const WARM_UP = 2;
-const REPETITIONS = 9;
+const REPETITIONS = 15;
 const MAX_RATIO = 2;
 
 const alice = generateIdentity({ label: 'Alice' });
@@ -86,10 +87,7 @@ async function timeOf(bytes: Uint8Array, extra?: Partial<OpenOptions>): Promise<
   return performance.now() - start;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
+const fastest = (values: readonly number[]): number => Math.min(...values);
 
 describe('the cost of opening', () => {
   it('every crafted case is the size of the honest envelope and gets the refusal it is built for', async () => {
@@ -112,8 +110,8 @@ describe('the cost of opening', () => {
       }
     }
     const [honestTimes, ...caseTimes] = times;
-    const yardstick = median(honestTimes!);
-    const ratios = worstCases.map((worst, index) => ({ name: worst.name, ratio: Math.round((median(caseTimes[index]!) / yardstick) * 100) / 100 }));
+    const yardstick = fastest(honestTimes!);
+    const ratios = worstCases.map((worst, index) => ({ name: worst.name, ratio: Math.round((fastest(caseTimes[index]!) / yardstick) * 100) / 100 }));
     if (process.env.HERALD_OPEN_COST_REPORT) console.log(`honest ${yardstick.toFixed(2)} ms`, ratios);
     expect(ratios.filter((entry) => entry.ratio > MAX_RATIO)).toEqual([]);
   });
