@@ -51,7 +51,7 @@ encrypted under your key (and so under its passphrase, if it has one).
     key: { type: 'string', value: 'KEY', description: 'your secret key file (new, export, list, prune)' },
     'data-dir': { type: 'string', value: 'DIR', description: 'the node data directory (new, export, list, prune)' },
     'passphrase-file': { type: 'string', value: 'FILE', description: `passphrase for a protected key (else ${PASSPHRASE_ENV})` },
-    kind: { type: 'string', value: 'KIND', description: 'new: xwing (hybrid post-quantum, default) or x25519 (classical, small enough for cipher groups and QR)' },
+    kind: { type: 'string', value: 'KIND', description: 'new, and export --one-time: xwing (hybrid post-quantum, default; export: the medium-term prekey\'s kind) or x25519 (classical, small enough for cipher groups and QR)' },
     'one-time': { type: 'string', value: 'N', description: 'new: make N one-time prekeys (1 to 255) instead of one medium-term prekey; export: add N fresh one-time prekeys (1 to 255)' },
     'seal-for': { type: 'string', value: 'DURATION', description: `new: senders may seal to it this long (default ${formatDuration(DEFAULT_SEAL_FOR_SECONDS)}, at least 1m)` },
     'open-for': { type: 'string', value: 'DURATION', description: `new: the secret is kept this long after that (default ${formatDuration(DEFAULT_OPEN_FOR_SECONDS)}, at least 1m)` },
@@ -95,7 +95,7 @@ encrypted under your key (and so under its passphrase, if it has one).
       } else if (action === 'prune') {
         const pruned = await store.prune();
         await writeStdout(`pruned ${pruned.length} prekey${pruned.length === 1 ? '' : 's'}${pruned.map((id) => `\n  ${id}`).join('')}\n`);
-      } else await exportBundle(store, identity, flags.out, exportOneTime);
+      } else await exportBundle(store, identity, flags.out, exportOneTime, flags.kind);
     } finally {
       await store.close();
     }
@@ -124,12 +124,14 @@ function oneTimeCount(flag: string | undefined): number | undefined {
  * Medium-term prekeys only, plus one-time prekeys made now for this bundle: a one-time prekey handed to two people
  * would open only the first message sealed to it (the second would be PREKEY_GONE).
  */
-async function exportBundle(store: PrekeySecretStore, identity: Identity, out: string | undefined, oneTime: number): Promise<void> {
+async function exportBundle(store: PrekeySecretStore, identity: Identity, out: string | undefined, oneTime: number, kindFlag: string | undefined): Promise<void> {
   const nowSeconds = Math.floor(Date.now() / 1000);
   const medium = store.list().filter((prekey) => !prekey.oneTime && prekey.sealUntil > nowSeconds);
-  if (medium.length === 0) throw new UsageError("no prekey senders may seal to: make one with 'herald prekey new'");
+  if (medium.length === 0 && oneTime === 0) throw new UsageError("no prekey senders may seal to: make one with 'herald prekey new', or export fresh one-time prekeys with --one-time N");
+  const kind = kindFlag ?? medium.at(-1)?.kind ?? 'xwing';
+  if (kind !== 'xwing' && kind !== 'x25519') throw new UsageError(`--kind must be xwing or x25519; got '${kind}'`);
   const fresh: SignedPrekey[] = [];
-  for (const owned of oneTime > 0 ? generatePrekeys(identity, { kind: medium.at(-1)!.kind, count: oneTime, oneTime: true }) : []) {
+  for (const owned of oneTime > 0 ? generatePrekeys(identity, { kind, count: oneTime, oneTime: true }) : []) {
     await store.put(owned);
     owned.secretKey.fill(0);
     fresh.push(owned.prekey);
