@@ -21,7 +21,7 @@ async function readmeBlocks(): Promise<string[]> {
 describe("the README's code blocks", () => {
   it('are the example files, word for word', async () => {
     const blocks = await readmeBlocks();
-    expect(blocks).toEqual([await readFile(here('../src/seal-open.ts'), 'utf8'), await readFile(here('../src/two-nodes.ts'), 'utf8')]);
+    expect(blocks).toEqual([await readFile(here('../src/seal-open.ts'), 'utf8'), await readFile(here('../src/two-nodes.ts'), 'utf8'), await readFile(here('../../web-console/src/page/page-node.ts'), 'utf8')]);
   });
 
   it('seal and open: the outsider sees the outline, the recipient the text', async () => {
