@@ -55,7 +55,8 @@ describe('email transport through Postfix and Dovecot', () => {
     // Written like ordinary mail from a desktop client: a subject, a short body, the envelope as a named document.
     expect(headers).toMatch(/^Subject: \S/m);
     expect(headers).toMatch(/^User-Agent: Mozilla Thunderbird\r?$/m);
-    expect(stored!.source).toMatch(/Content-Disposition: attachment; filename="?[^\s"]+\.(pdf|jpg|docx|xlsx|zip)/);
+    // Names may hold spaces ("Report 07.12.2026.pdf", then quoted) and may be folded onto the next line.
+    expect(stored!.source).toMatch(/Content-Disposition: attachment;\s+filename="?[^"\r\n]+\.(pdf|jpg|docx|xlsx|zip)"?\r?$/m);
     expect(stored!.source).not.toMatch(/octet-stream|\.bin\b/);
     // EHLO gave the mail domain, not this machine's name: that is what Postfix wrote into Received:.
     expect(headers).toMatch(/^Received: from mission\.test \(/m);
