@@ -85,9 +85,13 @@ describe('herald prekey', () => {
     const outbox = (await herald('outbox', '--json', '--data-dir', at('bob2'))).output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(outbox).toEqual([expect.objectContaining({ envelopeVersion: 2, prekey: 'one-time', postQuantum: true })]);
     const listener = run(['listen', '--json', '--key', at('alice2.key'), '--data-dir', at('alice2'), '--via', spool, '--contact', at('bob2.card')]);
-    await until(() => listener.output().includes('first words'), 30_000, 'Alice to open the message').catch((error: unknown) => { console.log(listener.output()); throw error; });
-    listener.child.kill('SIGTERM');
-    await listener.exited;
+    try {
+      await until(() => listener.output().includes('first words'), 30_000, 'Alice to open the message');
+    } finally {
+      // Stopped whatever happened, so a failure leaves no listener polling behind.
+      listener.child.kill('SIGTERM');
+      await listener.exited;
+    }
     const line = listener.output().split('\n').find((each) => each.includes('first words'))!;
     expect(JSON.parse(line)).toMatchObject({ text: 'first words', envelopeVersion: 2, prekey: 'one-time', postQuantum: true });
   }, 60_000);

@@ -39,9 +39,13 @@ describe('-v says why a message waits', () => {
     const listener = run(['listen', '-v', '--key', keys.bob, '--data-dir', join(dir, 'bob'), '--via', `dir:${spool}`, '--contact', join(dir, 'alice.card')]);
     // One ack may carry several ids (both messages waited in the folder), in any order.
     const ackLine = new RegExp(`ack for [0-9a-f, ]*${id}[0-9a-f, ]* sent via dir:`);
-    await until(() => ackLine.test(listener.output()), 30_000, "Bob's ack");
-    listener.child.kill('SIGTERM');
-    await listener.exited;
+    try {
+      await until(() => ackLine.test(listener.output()), 30_000, "Bob's ack");
+    } finally {
+      // Stopped whatever happened, so a failure leaves no listener polling behind.
+      listener.child.kill('SIGTERM');
+      await listener.exited;
+    }
     expect(listener.output()).toMatch(new RegExp(`ack for [0-9a-f, ]*${id}[0-9a-f, ]* sent via dir:${spool}$`, 'm'));
   }, 90_000);
 });
