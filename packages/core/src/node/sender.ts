@@ -74,7 +74,8 @@ export function sender(deps: SenderDeps): Send {
     const mode = options.forwardSecrecy ?? forwardSecrecyFor(policy, precedence, cards.map((card) => card.fingerprint), deps.sealing.allowed(cards, precedence));
     const request = { cards, payload: outgoing.payload, precedence, pad: compact ? false : policy.pad, compact, mode, kinds: deps.sealing.kinds(cards, precedence), now, ...(outgoing.contentType ? { contentType: outgoing.contentType } : {}), ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) };
     if (mode !== 'off') await deps.directory?.fill(cards, request.kinds, Math.floor(now / 1000) + (options.ttl ?? DEFAULT_TTL_SECONDS), options.signal);
-    const outcome = await sealMessage(deps.prekeys.sealing, { ...request, now: Date.now() });
+    // Sealed as of now (the directory may have taken a while), on the corrected clock.
+    const outcome = await sealMessage(deps.prekeys.sealing, { ...request, now: deps.clock.now() });
     const base = { routingTags: cards.map((card) => toHex(card.routingTag)), recipients: cards.map((card) => card.fingerprint), acked: [], precedence, createdAt: now, acceptedBy: [], attempts: [], updatedAt: now };
     let record: OutboxRecord;
     if (outcome.held) {
