@@ -18,13 +18,21 @@ if (typeof (Map as { groupBy?: unknown }).groupBy !== 'function') {
   });
 }
 
+const roots = (pattern: string): string[] => ['packages/*/test/**/', 'examples/*/test/**/', 'bench/test/**/', 'fuzz/test/**/'].map((root) => root + pattern);
+
 export default defineConfig({
   // Workspace packages resolve to their TypeScript sources in tests, so a test never runs stale dist output.
   resolve: { conditions: ['herald-source'] },
   // Vite's server defaults ('module', 'node', 'development|production') must be repeated when adding one.
   ssr: { resolve: { conditions: ['herald-source', 'module', 'node', 'development|production'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'fuzz/test/**/*.test.ts'],
+    // Two groups, one after the other: unit tests two files at a time (they start no servers of their own and
+    // measure no wall-clock targets), then the integration tests one file at a time, since real servers, drills and
+    // the timing targets they check share this machine's two cores.
+    projects: [
+      { extends: true, test: { name: 'unit', include: roots('*.test.ts'), exclude: ['**/*.integration.test.ts'], maxWorkers: 2, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'integration', include: roots('*.integration.test.ts'), maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
     // Generous: integration tests spawn real servers and CLI processes, and CI machines have 2 cores.
     testTimeout: 180_000,
     hookTimeout: 180_000,
