@@ -25,7 +25,7 @@ export type KeyErrorCode = 'BAD_KEY_FILE' | 'BAD_PASSPHRASE' | 'PASSPHRASE_REQUI
 
 export type OptionsErrorCode = 'INVALID_OPTIONS';
 
-export type ResourceErrorCode = 'CAPACITY_EXCEEDED' | 'STORE_FULL';
+export type ResourceErrorCode = 'CAPACITY_EXCEEDED' | 'STORE_FULL' | 'STORE_IN_USE';
 
 export type TransportErrorCode =
   | 'CHANNEL_UNAVAILABLE'
@@ -123,6 +123,18 @@ export class StoreFullError extends HeraldError<'STORE_FULL'> {
   override readonly name = 'StoreFullError';
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('STORE_FULL', message, { ...options, retryable: false });
+  }
+}
+
+/**
+ * A durable store is already held by another node (in a page: another tab of the same origin holds the database).
+ * Two nodes on one store would each keep in-memory state the other does not see (pending acks, queued messages).
+ * Not retryable as such: it clears only when the other holder closes.
+ */
+export class StoreInUseError extends HeraldError<'STORE_IN_USE'> {
+  override readonly name = 'StoreInUseError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('STORE_IN_USE', message, { ...options, retryable: false });
   }
 }
 

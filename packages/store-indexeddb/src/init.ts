@@ -20,6 +20,15 @@ export interface IndexedDbStoreInit {
   readonly maxSeen?: number;
   /** The IndexedDB to use. Default: the page's (`globalThis.indexedDB`). */
   readonly indexedDB?: IDBFactory;
+  /**
+   * Hold the database's Web Lock while open, so a second tab of the site (or a second store in this one) is refused
+   * with STORE_IN_USE instead of running a second node on the same data. Default true.
+   */
+  readonly exclusive?: boolean;
+  /** Ask the browser to make this site's storage persistent (`navigator.storage.persist()`), best effort. Default true. */
+  readonly persist?: boolean;
+  /** The Web Locks manager. Default: the page's (`navigator.locks`); none there means no guard. */
+  readonly locks?: LockManager;
 }
 
 export interface ResolvedInit {
@@ -28,9 +37,12 @@ export interface ResolvedInit {
   readonly maxInbox: number;
   readonly maxSeen: number;
   readonly indexedDB: IDBFactory;
+  readonly exclusive: boolean;
+  readonly persist: boolean;
+  readonly locks: LockManager | undefined;
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['name', 'maxOutbox', 'maxInbox', 'maxSeen', 'indexedDB']);
+const KNOWN: ReadonlySet<string> = new Set(['name', 'maxOutbox', 'maxInbox', 'maxSeen', 'indexedDB', 'exclusive', 'persist', 'locks']);
 
 /** Checks every field, naming it in the message, and fills in the defaults. */
 export function resolveInit(init: IndexedDbStoreInit = {}, what = 'indexedDbStore'): ResolvedInit {
@@ -43,7 +55,24 @@ export function resolveInit(init: IndexedDbStoreInit = {}, what = 'indexedDbStor
     maxInbox: count('maxInbox', init.maxInbox, DEFAULT_MAX_INBOX),
     maxSeen: count('maxSeen', init.maxSeen, DEFAULT_MAX_SEEN),
     indexedDB: factory(init.indexedDB),
+    exclusive: flag('exclusive', init.exclusive, true),
+    persist: flag('persist', init.persist, true),
+    locks: lockManager(init.locks),
   };
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new OptionsError(`${name}: expected true or false, got ${describe(value)}`);
+  return value;
+}
+
+function lockManager(value: unknown): LockManager | undefined {
+  const found = value ?? (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  if (found !== undefined && (typeof found !== 'object' || found === null || typeof (found as LockManager).request !== 'function')) {
+    throw new OptionsError('locks: expected a LockManager (navigator.locks)');
+  }
+  return found as LockManager | undefined;
 }
 
 export function databaseName(value: unknown): string {

@@ -2,6 +2,7 @@ import { CapacityError, type ContactPrekeys, type HeraldStore, type InboxRecord,
 import { openDatabase, transact, type StoreName, type Work } from './database.js';
 import { resolveInit, type IndexedDbStoreInit } from './init.js';
 import { compactBytes } from './compact.js';
+import { holdTabLock, requestPersistentStorage } from './tab-lock.js';
 
 interface SeenEntry {
   readonly id: string;
@@ -21,12 +22,22 @@ const byAge =
  * of the tab. Records are stored as structured clones (bytes as Uint8Array).
  *
  * Bounds are checked inside the inserting transaction (IndexedDB's count), so they
- * hold with several tabs writing too; but one tab should run the node, as one
- * process owns an LMDB store: the node keeps in-memory state beside its store.
+ * hold with several tabs writing too. One tab runs the node, as one process owns an
+ * LMDB store (the node keeps in-memory state beside its store): the store holds the
+ * database's Web Lock while open (`exclusive`), and a second one is refused STORE_IN_USE.
  */
 export async function indexedDbStore(init: IndexedDbStoreInit = {}): Promise<HeraldStore> {
   const options = resolveInit(init);
-  const db = await openDatabase(options.indexedDB, options.name);
+  const release = options.exclusive ? await holdTabLock(options.name, options.locks) : () => undefined;
+  let db: IDBDatabase;
+  try {
+    db = await openDatabase(options.indexedDB, options.name);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  // Best effort, not awaited: a browser may ask the user, and the store works either way.
+  if (options.persist) void requestPersistentStorage();
   let closed = false;
   const running = new Set<Promise<unknown>>();
 
@@ -177,6 +188,7 @@ export async function indexedDbStore(init: IndexedDbStoreInit = {}): Promise<Her
       // Writes already issued finish (and stay stored) before the connection goes.
       await Promise.allSettled([...running]);
       db.close();
+      release();
     },
   };
 }

@@ -7,6 +7,10 @@ import { storeBehaviour } from '../../store-lmdb/test/store-behaviour.js';
 import { agreesWithMemoryStore } from '../../store-lmdb/test/store-mutations.js';
 import { pageStore } from './page-store.js';
 import { PAGES, skipReason } from './skip.js';
+import type { StoreProxy } from './pages/store.js';
+import { encode } from './pages/wire.js';
+
+declare const storeProxy: StoreProxy;
 
 /** The store suite memoryStore and lmdbStore pass, on indexedDbStore in a real Chromium's IndexedDB. */
 describe.skipIf(skipReason !== undefined)('HeraldStore behaviour: indexedDbStore in Chromium', () => {
@@ -60,6 +64,44 @@ describe.skipIf(skipReason !== undefined)('HeraldStore behaviour: indexedDbStore
     expect(await second.getOutbox('kept')).toStrictEqual(outboxRecord('kept'));
     expect(await second.listInbox()).toStrictEqual([inboxRecord('in')]);
     expect(await second.markSeen('ack', 9_000)).toBe(false);
+    await second.close();
+  });
+});
+
+/** Two tabs of one site in a real Chromium: the Web Lock makes one of them the node on a database. */
+describe.skipIf(skipReason !== undefined)('indexedDbStore: one tab at a time', () => {
+  let harness: BrowserHarness;
+  beforeAll(async () => {
+    harness = await browserHarness(PAGES, ['store']);
+  });
+  afterAll(() => harness?.close());
+
+  /** Opens a store in `page`; resolves with its handle, or the error's code when refused. */
+  const openIn = (page: Page, init: Record<string, unknown>): Promise<number | string> =>
+    page.evaluate((text) => storeProxy.open(text).catch((error: { code?: string; message?: string }) => error.code ?? String(error.message)), encode(init));
+
+  it('refuses a second tab STORE_IN_USE while the first holds the database, and lets it in once that one closes', async () => {
+    const [first, second] = [await harness.open('store'), await harness.open('store')];
+    const name = `shared-${Date.now()}`;
+    const held = await openIn(first, { name });
+    expect(typeof held).toBe('number');
+    expect(await openIn(second, { name })).toBe('STORE_IN_USE');
+    expect(await openIn(first, { name })).toBe('STORE_IN_USE');
+    expect(typeof (await openIn(second, { name: `${name}-other` }))).toBe('number');
+    expect(typeof (await openIn(second, { name, exclusive: false }))).toBe('number');
+    await first.evaluate((handle) => storeProxy.call(handle, 'close', '[]'), held as number);
+    expect(typeof (await openIn(second, { name }))).toBe('number');
+    await first.close();
+    await second.close();
+  });
+
+  it('lets another tab in when the holding tab is closed without closing its store', async () => {
+    const [first, second] = [await harness.open('store'), await harness.open('store')];
+    const name = `crashed-${Date.now()}`;
+    expect(typeof (await openIn(first, { name }))).toBe('number');
+    expect(await openIn(second, { name })).toBe('STORE_IN_USE');
+    await first.close();
+    await expect.poll(() => openIn(second, { name }), { timeout: 10_000 }).toBeTypeOf('number');
     await second.close();
   });
 });
