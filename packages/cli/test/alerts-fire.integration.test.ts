@@ -7,13 +7,14 @@ import { relayProtocol as protocol } from '@herald/transport-websocket';
 import { rawClient } from '../../relay/test/helpers/raw-client.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from '../../relay/test/helpers/relay-process.js';
 import { aliceAndBob, run, until } from './process-kit.js';
-import { rulesWithShortFor, startPrometheus, type Alert, type PrometheusProcess } from './prometheus-process.js';
+import { rulesWithShortTimes, startPrometheus, type Alert, type PrometheusProcess } from './prometheus-process.js';
 
-// Prometheus scrapes and evaluates every second; the rules' `for:` becomes FOR_SECONDS in the test copy
-// (their expressions and windows stay the shipped ones, so an alert resolves once its 2-minute window has passed).
+// Prometheus scrapes and evaluates every second; in the test copy the rules' `for:` becomes FOR_SECONDS and their
+// 2-minute windows WINDOW_SECONDS (expressions and thresholds stay the shipped ones, so an alert resolves once its
+// window has passed; promtool checks the shipped durations).
 const INTERVAL_SECONDS = 1;
 const FOR_SECONDS = 5;
-const WINDOW_SECONDS = 120;
+const WINDOW_SECONDS = 30;
 const FLOOD = 30;
 
 const workdir = await mkdtemp(join(tmpdir(), 'herald-alerts-'));
@@ -50,7 +51,7 @@ describe('alerts fire end to end (real Prometheus, relay and node)', () => {
     const nodeMetricsUrl = /metrics on (http:\/\/\S+\/metrics)\n/.exec(listener.output())![1]!;
     const target = (url: string): string => new URL(url).host;
 
-    const ruleFile = await rulesWithShortFor(workdir, FOR_SECONDS);
+    const ruleFile = await rulesWithShortTimes(workdir, FOR_SECONDS, WINDOW_SECONDS);
     const prometheus = await startPrometheus(workdir, { targets: { 'herald-node': target(nodeMetricsUrl), 'herald-relay': target(relay.metricsUrl!) }, ruleFile, intervalSeconds: INTERVAL_SECONDS });
     cleanups.push(() => prometheus.stop());
     for (let tries = 0; !(await prometheus.targetsUp()); tries++) {
@@ -122,7 +123,7 @@ describe('alerts fire end to end (real Prometheus, relay and node)', () => {
     // The node's channel and Bob's outbox are healthy: no other alert joined in.
     expect(new Set((await prometheus.alerts()).map((alert) => alert.labels.alertname))).toEqual(new Set(['HeraldTamperSpike', 'HeraldRelayAuthFailureSpike']));
 
-    // Both resolve once the attacks leave the rules' 2-minute windows.
+    // Both resolve once the attacks leave the rules' windows.
     const resolveBudget = WINDOW_SECONDS + 2 * INTERVAL_SECONDS + INTERVAL_SECONDS;
     await waitFor(prometheus, 'HeraldTamperSpike to resolve', gone('HeraldTamperSpike'), (resolveBudget + 10) * 1000);
     const tamperResolved = (Date.now() - tamperEnded) / 1000;

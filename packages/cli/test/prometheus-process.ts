@@ -8,13 +8,16 @@ import { freePort } from '@herald/transport-mqtt/testing';
 export const ALERTS_FILE = fileURLToPath(new URL('../../../deploy/prometheus/alerts.yml', import.meta.url));
 
 /**
- * A copy of the shipped rules whose every `for:` is `forSeconds`: the same expressions and windows fire, sooner.
- * Rewritten from the real file each run, so the copy cannot drift from it.
+ * A copy of the shipped rules whose every `for:` is `forSeconds` and every 2-minute range `windowSeconds`: the same
+ * expressions and thresholds fire and resolve, sooner. Rewritten from the real file each run, so the copy cannot drift
+ * from it; the shipped `for:` and windows themselves are checked by promtool (alerts-rules.integration.test.ts).
  */
-export async function rulesWithShortFor(dir: string, forSeconds: number): Promise<string> {
+export async function rulesWithShortTimes(dir: string, forSeconds: number, windowSeconds: number): Promise<string> {
   const text = await readFile(ALERTS_FILE, 'utf8');
-  const rewritten = text.replace(/^(\s+for:\s*)\S+$/gm, `$1${forSeconds}s`);
-  if (rewritten === text) throw new Error('no `for:` found in alerts.yml');
+  const shortFor = text.replace(/^(\s+for:\s*)\S+$/gm, `$1${forSeconds}s`);
+  if (shortFor === text) throw new Error('no `for:` found in alerts.yml');
+  const rewritten = shortFor.replace(/\[2m\]/g, `[${windowSeconds}s]`);
+  if (rewritten === shortFor) throw new Error('no 2-minute range found in alerts.yml');
   const path = join(dir, 'alerts.test-copy.yml');
   await writeFile(path, rewritten);
   return path;
