@@ -10,5 +10,6 @@ it('core runs on libsodium.js in this file', () => {
 });
 
 await import('./blinding.test.js');
+await import('./vectors.test.js');
 if (before === undefined) delete process.env.HERALD_SODIUM;
 else process.env.HERALD_SODIUM = before;
