@@ -1,4 +1,5 @@
 import { toHex } from '../bytes.js';
+import { TransportError } from '../errors.js';
 import type { Identity } from '../identity.js';
 import type { Transport, TransportStartOptions } from '../transport.js';
 import type { RetiredIdentity } from './trust.js';
@@ -45,7 +46,10 @@ export function tagSchedule(deps: { identity: Identity; retired: readonly Retire
       if (transport.updateRoutingTags) return transport.updateRoutingTags(tags, start.signal ? { signal: start.signal } : {});
       // A channel that cannot change its set while running is restarted with the new one.
       await transport.stop(start.signal ? { signal: start.signal } : {});
-      if (!stopped) await transport.start({ ...start, routingTags: tags });
+      if (stopped) return;
+      await transport.start({ ...start, routingTags: tags }).catch((cause: unknown) => {
+        throw new TransportError('CHANNEL_STOPPED', transport.name, 'has no updateRoutingTags and could not be restarted with the new epoch tags', { cause });
+      });
     }));
     for (const result of results) if (result.status === 'rejected' && !stopped) deps.events.report(result.reason);
   }
