@@ -22,7 +22,6 @@ import { sender } from './sender.js';
 import { statusBoard } from './status.js';
 import { unlessAborted } from '../transport-kit/in-flight.js';
 import { upkeep } from './upkeep.js';
-import { epochTagSet } from './epoch-tags.js';
 import { tagSchedule } from './tag-schedule.js';
 
 export type { HeraldNode, NodeEvent, NodeInit, SendOptions } from './api.js';
@@ -30,7 +29,6 @@ export type { HeraldNode, NodeEvent, NodeInit, SendOptions } from './api.js';
 /** A node: the parts below, wired. Each part is in its own file; this one only connects them and sequences start and stop. */
 export function createNode(init: NodeInit): HeraldNode {
   const limits = checkNodeInit(init);
-  const epochs = epochTagSet(init.identity.card, init.epochTags);
   const policy = resolvePolicy(init.policy);
   const { identity, store } = init;
   const secrets = init.prekeys ?? memoryPrekeySecretStore(identity);
@@ -50,6 +48,8 @@ export function createNode(init: NodeInit): HeraldNode {
   const events = nodeEvents();
   // The relays' handshakes correct this machine's clock (within 24 h): seal and check with the corrected time.
   const clock = nodeClock((event) => events.emit(event));
+  // Checks epochTags against the cards before anything subscribes to the channels.
+  const tags = tagSchedule({ identity, retired: init.retiredIdentities ?? [], epochTags: init.epochTags, channels: init.channels, clock, events });
   for (const transport of init.channels) transport.subscribe((event) => event.type === 'clock' && clock.observe(`relay ${transport.name}`, event.offsetMs));
   const channels = init.channels.map((transport) => createChannel(transport, policy, (state) => events.emit({ type: 'breaker', channel: transport.name, state })));
   const records = outboxRecords(store);
@@ -63,7 +63,6 @@ export function createNode(init: NodeInit): HeraldNode {
   const acks = ackHandling({ clock, identity, policy, channels, prekeys, offerKind: offerKinds[0] ?? 'x25519', records, status, events, outboxIdOf, signal: life.signal, ...trust });
   const revoked = revokedPrekeys(store, contactCards, init.trust);
   let unwatchRevocations = (): void => undefined;
-  const tags = tagSchedule({ identity, retired: init.retiredIdentities ?? [], epochs, channels: init.channels, clock, events });
   const inbox = receiver({ openTags: () => tags.openTags(), clock, revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
   const directory = nodeDirectory({ clock, store, prekeys, channels, offerKind: offerKinds[0] ?? 'x25519', sealing, report: (error) => events.report(error) });
   const tidy = upkeep({ clock, store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events, directory, signal: life.signal });

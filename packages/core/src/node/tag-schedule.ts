@@ -4,7 +4,7 @@ import type { Identity } from '../identity.js';
 import type { Transport, TransportStartOptions } from '../transport.js';
 import type { RetiredIdentity } from './trust.js';
 import type { NodeClock } from './clock.js';
-import type { EpochTagSet } from './epoch-tags.js';
+import { epochTagSet, type EpochTagSet, type EpochTagsInit } from './epoch-tags.js';
 import type { NodeEvents } from './events.js';
 
 /** The longest wait between checks of the tag set: a clock correction since the last one moves the boundaries. */
@@ -15,7 +15,8 @@ const PAST_BOUNDARY_MS = 5;
 /**
  * Which routing tags the node's channels collect, and keeping them current: a version-2 identity's epoch tags move
  * at every boundary (the next epoch enters, an old one leaves); each channel is given the full new set
- * (`updateRoutingTags`, else stopped and started again). Retired identities keep their static tags.
+ * (`updateRoutingTags`, else stopped and started again). Retired identities are collected the same way (static
+ * or epoch tags, by their card). Construction checks `epochTags` against every version-2 card (OptionsError).
  */
 export interface TagSchedule {
   /** The hex tags the channels start with (and the set now applied). */
@@ -28,10 +29,23 @@ export interface TagSchedule {
   stop(): Promise<void>;
 }
 
-export function tagSchedule(deps: { identity: Identity; retired: readonly RetiredIdentity[]; epochs: EpochTagSet | undefined; channels: readonly Transport[]; clock: NodeClock; events: NodeEvents }): TagSchedule {
-  const { epochs, identity } = deps;
-  const retiredTags = deps.retired.map((retired) => toHex(retired.identity.card.routingTag));
-  const collected = (): string[] => [...(epochs ? epochs.at(deps.clock.now()).hex : [toHex(identity.card.routingTag)]), ...retiredTags];
+/** One identity whose mail the node collects: the current one, or a retired one in its grace period. */
+interface Mailboxes {
+  readonly identity: Identity;
+  /** Its epoch tags when its card is version 2; else its static tag is collected. */
+  readonly epochs: EpochTagSet | undefined;
+}
+
+export function tagSchedule(deps: { identity: Identity; retired: readonly RetiredIdentity[]; epochTags: EpochTagsInit | undefined; channels: readonly Transport[]; clock: NodeClock; events: NodeEvents }): TagSchedule {
+  const { identity } = deps;
+  const epochs = epochTagSet(identity.card, deps.epochTags);
+  // A retired version-2 identity's mail in flight carries its epoch tags: they keep moving through its grace period.
+  const sources: readonly Mailboxes[] = [{ identity, epochs }, ...deps.retired.map((retired) => ({ identity: retired.identity, epochs: epochTagSet(retired.identity.card, deps.epochTags) }))];
+  const moving = sources.flatMap((source) => (source.epochs ? [source.epochs] : []));
+  const collected = (): string[] => {
+    const now = deps.clock.now();
+    return sources.flatMap((source) => (source.epochs ? source.epochs.at(now).hex : [toHex(source.identity.card.routingTag)]));
+  };
   let applied: readonly string[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = true;
@@ -55,9 +69,10 @@ export function tagSchedule(deps: { identity: Identity; retired: readonly Retire
   }
 
   function schedule(start: Omit<TransportStartOptions, 'routingTags'>): void {
-    if (stopped || !epochs) return;
+    if (stopped || moving.length === 0) return;
     const now = deps.clock.now();
-    const wait = Math.min(Math.max(epochs.nextChange(now) - now + PAST_BOUNDARY_MS, PAST_BOUNDARY_MS), MAX_CHECK_EVERY_MS);
+    const next = Math.min(...moving.map((set) => set.nextChange(now)));
+    const wait = Math.min(Math.max(next - now + PAST_BOUNDARY_MS, PAST_BOUNDARY_MS), MAX_CHECK_EVERY_MS);
     timer = setTimeout(() => {
       const tags = collected();
       if (tags.join() !== applied.join()) updating = updating.then(() => apply(tags, start)).catch((error: unknown) => deps.events.report(error));

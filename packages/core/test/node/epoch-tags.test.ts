@@ -96,6 +96,29 @@ describe.each([
   });
 });
 
+describe('a retired version-2 identity', () => {
+  it('keeps collecting its moving epoch tags through its grace period', async () => {
+    const medium = memoryMedium();
+    const alice = generateIdentity({ label: 'Alice', epochSeconds: EPOCH_SECONDS });
+    const bobOld = generateIdentity({ label: 'Bob', epochSeconds: EPOCH_SECONDS });
+    const bobNew = generateIdentity({ label: 'Bob' });
+    const a = startNode(medium, alice, bobOld, { updatable: true });
+    const channel = medium.channel('relay', { updatable: true });
+    const bob = createNode({ identity: bobNew, retiredIdentities: [{ identity: bobOld, until: Date.now() + 60_000 }], contacts: [alice.card], store: memoryStore(), channels: [channel], policy: FAST, epochTags: { retainSeconds: RETAIN_SECONDS } });
+    nodes.push(bob);
+    await a.node.start();
+    await bob.start();
+    expect(channel.tagSets[0]).toContain(toHex(bobNew.card.routingTag));
+    const handles = [await a.node.send('Bob', 'before')];
+    await nextEpoch();
+    const later = await nextEpoch();
+    handles.push(await a.node.send('Bob', 'after'));
+    expect(channel.tagSets.at(-1)).toContain(toHex(epochTagFor(bobOld.card, later)));
+    expect((await receive(bob, 2, 10_000)).map((message) => message.text).sort()).toEqual(['after', 'before']);
+    for (const handle of handles) expect(await handle.settled({ signal: AbortSignal.timeout(10_000) })).toBe('delivered');
+  });
+});
+
 describe('epoch tag configuration', () => {
   it('refuses a window of more than 64 epochs, and a bad retainSeconds', async () => {
     const short = generateIdentity({ epochSeconds: EPOCH_SECONDS });
