@@ -15,7 +15,11 @@ export {
   fingerprintMatches,
   routingTagFor,
 } from './card.js';
-export { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN } from './domains.js';
+export { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN, EPOCH_DOMAIN } from './domains.js';
+export { epochOf, blindedMailboxKey, blindingFactor } from './epoch/blinding.js';
+export { epochTagOfKey, epochTagFor, routingTagAt } from './epoch/tags.js';
+export { collectedEpochs, collectedEpochTags, maxCollectedEpochs, EPOCH_LOOKAHEAD_SECONDS, DEFAULT_EPOCH_RETAIN_SECONDS, MAX_COLLECTED_EPOCHS, type EpochRange } from './epoch/window.js';
+export { type BlindedMailbox, blindedMailbox } from './epoch/mailbox.js';
 export { type Identity, type GenerateIdentityInit, generateIdentity, identityFromSecrets } from './identity.js';
 export {
   type ExportIdentityOptions,
@@ -92,6 +96,7 @@ export type {
 } from './transport.js';
 export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptRecord, type OutboundStatus, type ContactPrekeys, type HeldContent, type PrekeyUse, type MemoryStoreInit, memoryStore } from './store.js';
 export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';
+export type { EpochTagsInit } from './node/epoch-tags.js';
 export { DEFAULT_MAX_RECEIVED_MESSAGES } from './node/received.js';
 export { type NodePolicy, type ForwardSecrecy, type ForwardSecrecyRules, FORWARD_SECRECY_MODES, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
 export type { PrekeyRotationInit } from './node/own-prekeys.js';

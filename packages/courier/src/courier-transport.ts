@@ -61,6 +61,8 @@ export function courierTransport(init: CourierTransportInit): CourierTransport {
     capabilities: spool.capabilities,
     start: (options) => lifecycle.start(options),
     stop: (options) => lifecycle.stop(options),
+    // The spool reads the tags; the node's epoch boundaries go to it (a transport of the kit cannot be restarted).
+    updateRoutingTags: async (routingTags, options) => spool.updateRoutingTags?.(routingTags, options),
     send(envelope, route, options) {
       started++;
       return tracked(sends, lifecycle.send(options?.signal, () => spool.send(envelope, route, options)));

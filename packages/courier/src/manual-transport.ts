@@ -100,6 +100,9 @@ export function manualTransport(init: ManualTransportInit = {}): Transport {
     capabilities: Object.freeze({ maxEnvelopeBytes, requiresPeerOnline: false, storeAndForward: true, delivery: 'poll' as const }),
     start: (start) => lifecycle.start(start),
     stop: (options) => lifecycle.stop(options),
+    // Nothing is collected by tag here (an operator keys in what arrives): a new epoch tag set changes nothing, and
+    // having the method keeps the node from restarting this channel at every epoch boundary.
+    updateRoutingTags: async () => undefined,
     send: (envelope, route, options = {}) => lifecycle.send(options.signal, () => handOver(envelope, route, options.signal)),
     health: () => status.current(),
     subscribe: (listener) => status.subscribe(listener),
