@@ -4,3 +4,4 @@ export * from './frames.js';
 export * from './auth.js';
 export * from './cork.js';
 export * from './id-batch.js';
+export * from './padding.js';

@@ -26,6 +26,8 @@ export interface SessionPeer {
   readonly maxFrameBytes: number;
   /** Whether its upgrade request asked for the relay's clock in WELCOME (protocol.TIME_QUERY_PARAMETER). */
   readonly wantsTime: boolean;
+  /** Whether every frame, both ways, travels padded (it asked, protocol.PADDING_QUERY_PARAMETER, and the relay pads). */
+  readonly padded: boolean;
   /** Called once, when it authenticated (WELCOME sent). */
   authenticated(): void;
 }
@@ -60,7 +62,8 @@ export class Session {
   private pendingDeposits = 0;
   private readonly pusher: Pusher;
   private readonly bucket;
-  private readonly sendFrame: (frame: Uint8Array) => void;
+  /** Sends bytes as they go on the wire (padded already, on a padded connection). */
+  private readonly sendWire: (bytes: Uint8Array) => void;
   /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
   private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
@@ -69,7 +72,7 @@ export class Session {
 
   constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number, private readonly peer: SessionPeer) {
     this.number = number;
-    this.sendFrame = protocol.corkingSender(socket);
+    this.sendWire = protocol.corkingSender(socket);
     const session = this;
     this.pusher = new Pusher(core, {
       get ready() {
@@ -105,7 +108,12 @@ export class Session {
     socket.on('pong', () => void (this.heardSinceSweep = true));
     // ws answers pings by itself; a peer that pings without reading fills the send buffer with pongs.
     socket.on('ping', () => this.checkBuffered());
-    socket.send(this.challengeFrame);
+    socket.send(this.wire(this.challengeFrame));
+  }
+
+  /** A frame as it goes on the wire: each frame padded on its own, so corked frames stay buckets each. */
+  private wire(frame: Uint8Array): Uint8Array {
+    return this.peer.padded ? protocol.encodePadded(protocol.PADDED_FROM_RELAY, frame) : frame;
   }
 
   get authenticated(): boolean {
@@ -157,7 +165,13 @@ export class Session {
     if (!isBinary) return this.close('PROTOCOL_ERROR', 'text frames are not part of the protocol');
     let frame: ReturnType<typeof protocol.decodeClientFrame>;
     try {
-      frame = protocol.decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (this.peer.padded) {
+        const unpadded = protocol.decodePadded(protocol.PADDED_FROM_CLIENT, bytes);
+        if (unpadded.cover) return this.onCover(unpadded.echo, unpadded.bytes);
+        bytes = unpadded.frame;
+      }
+      frame = protocol.decodeClientFrame(bytes);
     } catch (error) {
       return this.close('PROTOCOL_ERROR', (error as Error).message);
     }
@@ -203,6 +217,20 @@ export class Session {
     this.send(protocol.encodeAccepted(requestId));
   }
 
+  /**
+   * Cover traffic: dropped, or answered with a cover frame of the same length when it asks and the relay echoes.
+   * Each takes a token of the connection's deposit bucket, like any frame that makes the relay send, so a client
+   * cannot make it send faster than it may deposit; one without a token is dropped unanswered, not refused (an
+   * ERROR would be a frame the cover did not ask for). Before WELCOME nothing is echoed.
+   */
+  private onCover(echo: boolean, bytes: number): void {
+    const { coverFrames } = this.core.metrics;
+    coverFrames.inc({ fate: 'received' });
+    if (!echo || !this.core.init.coverEcho || this.state !== 'ready' || !this.bucket.take(Date.now())) return void coverFrames.inc({ fate: 'dropped' });
+    coverFrames.inc({ fate: 'echoed' });
+    this.sendPadded(protocol.encodeCover(protocol.PADDED_FROM_RELAY, bytes));
+  }
+
   /** A newer revocation list (or the clock) withdrew this client's certificate. */
   expel(reason: string): void {
     this.close('NOT_ALLOWED', reason);
@@ -241,7 +269,7 @@ export class Session {
       if (!set) this.core.subscribers.set(tag, (set = new Set()));
       set.add(this);
     }
-    this.socket.send(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined));
+    this.socket.send(this.wire(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined)));
     this.pusher.wake();
   }
 
@@ -380,11 +408,15 @@ export class Session {
   }
 
   private send(frame: Uint8Array): void {
+    this.sendPadded(this.wire(frame));
+  }
+
+  private sendPadded(bytes: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     // Corked: the ACCEPTEDs of one group commit, or a burst of pushes, leave in one writev.
     // No per-frame callback: a push paused by a full buffer resumes on the next ACK (the buffer holds unacked
     // pushes), and a client that sends no ACK and does not read is closed by the heartbeat sweep.
-    this.sendFrame(frame);
+    this.sendWire(bytes);
     this.checkBuffered();
   }
 
