@@ -115,7 +115,7 @@ function coverTraffic(init: WebSocketTransportInit): CoverTraffic | undefined {
   if (cover === undefined) return undefined;
   if (init.padding === 'off') throw new OptionsError('webSocketTransport: coverTraffic: needs padding (cover frames are padded frames); padding is off');
   const frameBytes = cover.frameBytes ?? MIN_FRAME_BUCKET;
-  if (!isFrameBucket(frameBytes)) throw new OptionsError(`webSocketTransport: coverTraffic: frameBytes: expected a frame bucket (512, 768, 1280, 2304, 4352, …), got ${frameBytes}`);
+  if (!isFrameBucket(frameBytes)) throw new OptionsError(`webSocketTransport: coverTraffic.frameBytes: expected a frame bucket (512, 768, 1280, 2304, 4352, …), got ${frameBytes}`);
   return { framesPerMinute: cover.framesPerMinute, frameBytes, echo: cover.echo ?? true };
 }
 
