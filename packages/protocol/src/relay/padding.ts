@@ -1,5 +1,5 @@
 import { bucketLength } from '@herald/core';
-import { FrameError, PRE_AUTH_MAX_FRAME_BYTES } from './frames.js';
+import { allocUnfilled, FrameError, PRE_AUTH_MAX_FRAME_BYTES } from './frames.js';
 
 /**
  * Padded framing (docs/relay-protocol.md section 10): once both ends agreed on it, every frame travels inside a
@@ -41,10 +41,13 @@ export function isFrameBucket(length: number): boolean {
 
 /** Wraps `frame` in a PADDED frame of type `type`, padded with zeros to its bucket (or to `bucket`, if larger). */
 export function encodePadded(type: number, frame: Uint8Array, bucket = 0): Uint8Array {
-  const out = new Uint8Array(frameBucket(Math.max(PADDED_HEADER_BYTES + frame.length, bucket)));
+  // Every frame passes here: pooled memory (as frames.ts's envelopes), every byte written below, padding zeroed.
+  const out = allocUnfilled(frameBucket(Math.max(PADDED_HEADER_BYTES + frame.length, bucket)));
   out[0] = type;
+  out[1] = 0;
   new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(2, frame.length);
   out.set(frame, PADDED_HEADER_BYTES);
+  out.fill(0, PADDED_HEADER_BYTES + frame.length);
   return out;
 }
 
