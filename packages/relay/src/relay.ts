@@ -137,6 +137,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
         maxFrameBytes: padded ? Math.max(maxFrameBytes, paddedMaxFrameBytes) : maxFrameBytes,
         wantsTime: asksFor(request.url, relayProtocol.TIME_QUERY_PARAMETER),
         padded,
+        coverPerMinute: padded && options.coverEcho ? Math.min(options.coverMaxFramesPerMinute, askedRate(request.url, relayProtocol.COVER_QUERY_PARAMETER)) : 0,
         authenticated: () => peer.authenticated(),
       });
       sessions.add(session);
@@ -278,6 +279,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** Whether an upgrade request's query asks for the relay's clock in WELCOME (docs/relay-protocol.md, section 3). */
+/** The whole number `parameter` is set to in the upgrade request's query (0 when absent or not a whole number ≥ 0). */
+function askedRate(url: string | undefined, parameter: string): number {
+  const value = Number(new URLSearchParams(url?.split('?')[1] ?? '').get(parameter) ?? 0);
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
 /** Whether the upgrade request's query sets `parameter` to 1 (an opt-in a relay that does not know it ignores). */
 function asksFor(url: string | undefined, parameter: string): boolean {
   const query = url?.split('?')[1];

@@ -118,6 +118,30 @@ describe('cover traffic', () => {
     expect(got.length).toBe(1);
     await stop();
     expect(await relay.metric('herald_relay_cover_frames_total{fate="echoed"}')).toBeGreaterThanOrEqual(10);
+    // The relay's own cover, which the transport answers as it answers a push.
+    expect(await relay.metric('herald_relay_cover_frames_total{fate="sent"}')).toBeGreaterThanOrEqual(10);
+  });
+
+  it('comes from the relay too, at the rate the client asks, capped by coverMaxFramesPerMinute', async () => {
+    const { tap, relay } = await tappedRelay({ coverMaxFramesPerMinute: 60 });
+    const asking = await rawClient(`${tap.url}?${protocol.COVER_QUERY_PARAMETER}=1200`, { padded: true });
+    await asking.authenticate(generateIdentity());
+    asking.sendWire(protocol.encodeCover(protocol.PADDED_FROM_CLIENT, 1280));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // At most 60 a minute: about 2 in 2 s; 9 would be a Poisson(2) tail of 2·10⁻⁴, and 1 200 a minute gives 40.
+    expect(asking.covers.length).toBeLessThanOrEqual(8);
+    expect(await relay.metric('herald_relay_cover_frames_total{fate="sent"}')).toBe(asking.covers.length);
+    asking.socket.close();
+
+    const { tap: busyTap } = await tappedRelay();
+    const busy = await rawClient(`${busyTap.url}?${protocol.COVER_QUERY_PARAMETER}=1200`, { padded: true });
+    await busy.authenticate(generateIdentity());
+    busy.sendWire(protocol.encodeCover(protocol.PADDED_FROM_CLIENT, 1280));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // 20 a second: about 30; each as long as the client's own last cover frame.
+    expect(busy.covers.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(busy.covers.slice(2))).toEqual(new Set([1280]));
+    busy.socket.close();
   });
 
   it('is echoed at most at the connection’s deposit rate, never before WELCOME, and not at all with coverEcho off', async () => {
@@ -136,7 +160,7 @@ describe('cover traffic', () => {
     client.socket.close();
 
     const { tap: quietTap } = await tappedRelay({ coverEcho: false });
-    const quiet = await rawClient(quietTap.url, { padded: true });
+    const quiet = await rawClient(`${quietTap.url}?${protocol.COVER_QUERY_PARAMETER}=6000`, { padded: true });
     await quiet.authenticate(generateIdentity());
     for (let index = 0; index < 5; index++) quiet.sendWire(protocol.encodeCover(protocol.PADDED_FROM_CLIENT, 512, true));
     await quiet.deposit(1, seal('after the cover', { from: generateIdentity(), to: generateIdentity().card }));

@@ -2,8 +2,7 @@ import { socketPlatform } from '#socket';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl, decodePadded, decodeRelayFrame, encodeAck, encodeCertificate, encodeCover, encodeDeposit, encodePadded, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, frameBucket, idBatch, PADDED_FROM_CLIENT, PADDED_FROM_RELAY, PADDED_HEADER_BYTES, PADDING_QUERY_PARAMETER, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
-import { coverSchedule, type CoverSchedule } from './cover.js';
+import { answerChallenge, canonicalRelayUrl, COVER_QUERY_PARAMETER, coverSchedule, type CoverSchedule, decodePadded, decodeRelayFrame, encodeAck, encodeCertificate, encodeCover, encodeDeposit, encodePadded, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, frameBucket, idBatch, MAX_CREDIT, PADDED_FROM_CLIENT, PADDED_FROM_RELAY, PADDED_HEADER_BYTES, PADDING_QUERY_PARAMETER, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
@@ -50,7 +49,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   // Connecting takes about three round trips after TCP (upgrade, CHALLENGE, AUTH → WELCOME); TLS adds two.
   const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.url.startsWith('wss:') ? 5 : 3);
   // The socket's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
-  const socket = socketPlatform.openRelaySocket(dialledUrl(init.url, init.padding !== 'off'), { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
+  const socket = socketPlatform.openRelaySocket(dialledUrl(init), { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
   /** Whether this connection pads (the relay's first frame says): undefined until it arrived. */
   let padded: boolean | undefined;
   let cover: CoverSchedule | undefined;
@@ -211,8 +210,8 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         let bytes = data;
         if (padded) {
           const unpadded = decodePadded(PADDED_FROM_RELAY, data);
-          // Cover traffic (an echo of ours, or the relay's own): heard, and dropped.
-          if (unpadded.cover) return;
+          // Cover traffic (an echo of ours, or the relay's own, answered as a node answers a push): heard, and dropped.
+          if (unpadded.cover) return void (unpadded.echo && answerCover(unpadded.bytes));
           bytes = unpadded.frame;
         }
         frame = decodeRelayFrame(bytes);
@@ -295,9 +294,27 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     function startCover(): void {
       const shape = init.coverTraffic;
       if (!shape || !padded) return;
-      cover = coverSchedule(shape, () => {
+      cover = coverSchedule(shape.framesPerMinute, () => {
         if (connection.isOpen) socket.send(encodeCover(PADDED_FROM_CLIENT, shape.frameBytes, shape.echo));
       });
+    }
+
+    /**
+     * The relay's own cover frame asks for an answer: one of the same length, as an ACK follows a PUSH. Only when this
+     * end asked for the relay's cover, and at most twice its own rate (plus a burst) a minute, whatever a relay sends.
+     */
+    let answered = 0;
+    let answeredSince = Date.now();
+    function answerCover(bytes: number): void {
+      const shape = init.coverTraffic;
+      if (!shape?.echo || !connection.isOpen) return;
+      if (Date.now() - answeredSince >= 60_000) {
+        answered = 0;
+        answeredSince = Date.now();
+      }
+      if (answered >= 2 * shape.framesPerMinute + MAX_CREDIT) return;
+      answered++;
+      socket.send(encodeCover(PADDED_FROM_CLIENT, bytes));
     }
 
     function startHeartbeat(): void {
@@ -328,12 +345,14 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
 }
 
 /**
- * The URL to dial: the configured one, asking for the relay's clock in WELCOME and, unless padding is off, for padded
- * frames (relays that do not know a query parameter ignore it). Inside TLS on wss://, like the path.
+ * The URL to dial: the configured one, asking for the relay's clock in WELCOME, unless padding is off for padded
+ * frames, and with echoed cover traffic for the relay's own cover at the same rate (relays that do not know a query
+ * parameter ignore it). Inside TLS on wss://, like the path.
  */
-function dialledUrl(url: string, pad: boolean): string {
-  const dialled = new URL(url);
+function dialledUrl(init: ResolvedInit): string {
+  const dialled = new URL(init.url);
   dialled.searchParams.set(TIME_QUERY_PARAMETER, '1');
-  if (pad) dialled.searchParams.set(PADDING_QUERY_PARAMETER, '1');
+  if (init.padding !== 'off') dialled.searchParams.set(PADDING_QUERY_PARAMETER, '1');
+  if (init.coverTraffic?.echo) dialled.searchParams.set(COVER_QUERY_PARAMETER, String(init.coverTraffic.framesPerMinute));
   return dialled.toString();
 }

@@ -1,7 +1,6 @@
 import { socketPlatform } from '#socket';
 import { checkOptions, flagOption, oneOfOption, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
 import { isFrameBucket, MAX_CERTIFICATE_CHAIN_BYTES, MIN_FRAME_BUCKET } from '@herald/protocol/relay';
-import type { CoverTraffic } from './cover.js';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -43,7 +42,7 @@ export const WebSocketTransportInitSchema = OptionType.Object(
         {
           framesPerMinute: OptionType.Readonly(wholeOption(undefined, 1, 6_000, 'frames per minute', 'Mean rate of cover frames, at Poisson times from the CSPRNG; real frames take the place of due cover frames. 1 to 6 000.')),
           frameBytes: OptionType.ReadonlyOptional(wholeOption(MIN_FRAME_BUCKET, MIN_FRAME_BUCKET, 1024 * 1024, 'bytes', 'Length of each cover frame on the wire: a frame bucket (512, 768, 1 280, 2 304, 4 352, …). Real frames larger than this still stand out. Default 512, the bucket of every control frame and of a short one-recipient message.')),
-          echo: OptionType.ReadonlyOptional(flagOption(true, 'Ask the relay to answer each cover frame with one of the same length, so cover flows both ways like a deposit and its acceptance. Default true.')),
+          echo: OptionType.ReadonlyOptional(flagOption(true, 'Ask the relay to answer each cover frame with one of the same length, and to send cover frames of its own at the same rate (which this end answers), so cover flows both ways as a deposit and its acceptance, and a push and its acknowledgement, do. Default true.')),
         },
         { additionalProperties: false, errorMessage: 'expected { framesPerMinute, frameBytes?, echo? }' },
       ),
@@ -58,6 +57,16 @@ export interface WebSocketTransportInit extends OptionsOf<typeof WebSocketTransp
 
 /** TLS settings handed to `ws` (node's tls.connect) for wss:// URLs. */
 export type WebSocketTlsOptions = NonNullable<WebSocketTransportInit['tls']>;
+
+/** What a connection's cover traffic is told (`coverTraffic`, resolved; docs/relay-protocol.md 10.4). */
+export interface CoverTraffic {
+  /** Mean rate of the cover process, frames per minute. */
+  readonly framesPerMinute: number;
+  /** Length of each cover frame on the wire: a frame bucket (frameBucket). */
+  readonly frameBytes: number;
+  /** Ask the relay to answer each cover frame with one of the same length, and to send its own at the same rate. */
+  readonly echo: boolean;
+}
 
 export interface ResolvedInit {
   readonly url: string;

@@ -5,3 +5,4 @@ export * from './auth.js';
 export * from './cork.js';
 export * from './id-batch.js';
 export * from './padding.js';
+export * from './cover.js';

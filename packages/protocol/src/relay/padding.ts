@@ -15,7 +15,12 @@ export const PADDED_FROM_RELAY = 0x08;
 export const PADDED_FROM_CLIENT = 0x18;
 /** type u8 ‖ flags u8 ‖ inner length u32. */
 export const PADDED_HEADER_BYTES = 6;
-/** Flag of a client's cover frame: the relay answers it with a cover frame of the same length. */
+/**
+ * The query parameter by which a client with cover traffic asks the relay for cover frames of its own, at this many
+ * frames a minute (`?herald-cover=60`); the relay sends them at that rate, or its cap, whichever is lower.
+ */
+export const COVER_QUERY_PARAMETER = 'herald-cover';
+/** Flag of a cover frame: the other end answers it with a cover frame of the same length (and no flag). */
 export const COVER_ECHO_FLAG = 0x01;
 /** The smallest bucket: every control frame, the handshake and a one-recipient text envelope fit. */
 export const MIN_FRAME_BUCKET = 512;
@@ -64,7 +69,7 @@ export type Unpadded = { readonly cover: false; readonly frame: Uint8Array } | {
 
 /**
  * Reads a PADDED frame of type `type`. Refuses (FrameError, a protocol error) a length that is not a bucket, an
- * inner length past the end, unknown flags, the echo flag on anything but a client's cover, a PADDED frame inside,
+ * inner length past the end, unknown flags, the echo flag on anything but a cover frame, a PADDED frame inside,
  * and padding that is not all zeros: one encoding per frame, so the padding can carry nothing.
  */
 export function decodePadded(type: number, bytes: Uint8Array): Unpadded {
@@ -74,7 +79,7 @@ export function decodePadded(type: number, bytes: Uint8Array): Unpadded {
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(2);
   const end = PADDED_HEADER_BYTES + length;
   if (end > bytes.length) throw new FrameError(`PADDED frame says ${length} bytes inside, but holds ${bytes.length - PADDED_HEADER_BYTES}`);
-  if (flags !== 0 && !(flags === COVER_ECHO_FLAG && length === 0 && type === PADDED_FROM_CLIENT)) throw new FrameError(`PADDED frame has flags 0x${flags.toString(16)}`);
+  if (flags !== 0 && !(flags === COVER_ECHO_FLAG && length === 0)) throw new FrameError(`PADDED frame has flags 0x${flags.toString(16)}`);
   for (let index = end; index < bytes.length; index++) if (bytes[index] !== 0) throw new FrameError('PADDED frame padding is not all zeros');
   if (length === 0) return { cover: true, echo: flags === COVER_ECHO_FLAG, bytes: bytes.length };
   const frame = bytes.subarray(PADDED_HEADER_BYTES, end);

@@ -28,6 +28,8 @@ export interface SessionPeer {
   readonly wantsTime: boolean;
   /** Whether every frame, both ways, travels padded (it asked, protocol.PADDING_QUERY_PARAMETER, and the relay pads). */
   readonly padded: boolean;
+  /** Cover frames a minute the relay sends it after WELCOME (it asked, protocol.COVER_QUERY_PARAMETER; capped); 0: none. */
+  readonly coverPerMinute: number;
   /** Called once, when it authenticated (WELCOME sent). */
   authenticated(): void;
 }
@@ -37,6 +39,9 @@ export interface SessionPeer {
  * more without reading (pings, deposits refused before AUTH) is a slow consumer. Bounds what it holds outbound.
  */
 const PRE_AUTH_MAX_BUFFERED_BYTES = 16 * 1024;
+
+/** The relay's own cover frames are at most this long (the 16 KiB envelope bucket's frame bucket), whatever a client's are. */
+const MAX_RELAY_COVER_BYTES = 16_640;
 
 /**
  * One client connection: CHALLENGE, AUTH, then deposits, pushes and acks
@@ -66,6 +71,10 @@ export class Session {
   private readonly sendWire: (bytes: Uint8Array) => void;
   /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
   private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
+  /** The relay's own cover traffic on this connection, from WELCOME on (when asked for). */
+  private cover: protocol.CoverSchedule | undefined;
+  /** Length of the relay's cover frames: the client's last cover frame's, as its own are (at most MAX_RELAY_COVER_BYTES). */
+  private coverBytes = protocol.MIN_FRAME_BUCKET;
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
@@ -144,6 +153,7 @@ export class Session {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     clearTimeout(this.authTimer);
+    this.cover?.stop();
     if (wasReady) this.core.metrics.authenticated.dec();
     this.payer?.leave();
     this.core.admission?.untrack(this);
@@ -226,6 +236,7 @@ export class Session {
   private onCover(echo: boolean, bytes: number): void {
     const { coverFrames } = this.core.metrics;
     coverFrames.inc({ fate: 'received' });
+    this.coverBytes = Math.min(bytes, MAX_RELAY_COVER_BYTES);
     if (!echo || !this.core.init.coverEcho || this.state !== 'ready' || !this.bucket.take(Date.now())) return void coverFrames.inc({ fate: 'dropped' });
     coverFrames.inc({ fate: 'echoed' });
     this.sendPadded(protocol.encodeCover(protocol.PADDED_FROM_RELAY, bytes));
@@ -271,6 +282,14 @@ export class Session {
     }
     this.socket.send(this.wire(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined)));
     this.pusher.wake();
+    if (this.peer.coverPerMinute > 0) this.cover = protocol.coverSchedule(this.peer.coverPerMinute, () => this.sendCover());
+  }
+
+  /** One of the relay's own cover frames, asking for an answer: paid from the deposit bucket like an echo. */
+  private sendCover(): void {
+    if (this.state !== 'ready' || !this.bucket.take(Date.now())) return;
+    this.core.metrics.coverFrames.inc({ fate: 'sent' });
+    this.sendPadded(protocol.encodeCover(protocol.PADDED_FROM_RELAY, this.coverBytes, true));
   }
 
   /** A refused authentication: counted by its reason (a closed set) besides its close code. */
@@ -408,6 +427,8 @@ export class Session {
   }
 
   private send(frame: Uint8Array): void {
+    // A real frame stands in for the next cover frame due.
+    this.cover?.realFrameSent();
     this.sendPadded(this.wire(frame));
   }
 

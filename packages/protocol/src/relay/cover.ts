@@ -1,14 +1,9 @@
 import { secureRandom } from '@herald/core';
 
-/** What a connection's cover traffic is told (WebSocketTransportInit's `coverTraffic`, resolved). */
-export interface CoverTraffic {
-  /** Mean rate of the cover process, frames per minute. */
-  readonly framesPerMinute: number;
-  /** Length of each cover frame on the wire: a frame bucket (protocol.frameBucket). */
-  readonly frameBytes: number;
-  /** Ask the relay to answer each cover frame with one of the same length. */
-  readonly echo: boolean;
-}
+/**
+ * Cover traffic's timing (docs/relay-protocol.md 10.4), the same at both ends: the client's cover frames and the
+ * relay's, each at Poisson times of a mean rate.
+ */
 
 export interface CoverSchedule {
   /** A real frame left: it takes the place of the next cover frame due (at most `MAX_CREDIT` ahead). */
@@ -35,8 +30,8 @@ export function poissonDelay(meanMs: number): number {
  * memoryless, so their timing says nothing about when real frames were due, and a real frame sent meanwhile is
  * counted as one of the process's frames (the next due cover frame is skipped).
  */
-export function coverSchedule(cover: CoverTraffic, sendCover: () => void): CoverSchedule {
-  const meanMs = 60_000 / cover.framesPerMinute;
+export function coverSchedule(framesPerMinute: number, sendCover: () => void): CoverSchedule {
+  const meanMs = 60_000 / framesPerMinute;
   let credit = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
