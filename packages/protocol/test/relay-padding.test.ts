@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bucketLength } from '@herald/core';
+import { bucketLength, generateIdentity, seal } from '@herald/core';
 import {
   decodePadded,
   encodeAck,
+  encodeAuth,
+  encodeDeposit,
   encodeCover,
   encodePadded,
   encodePush,
@@ -42,6 +44,22 @@ describe('frame buckets (docs/relay-protocol.md 10.1)', () => {
       if (length > 512) expect(bucket - 256).toBe(bucketLength(length - 257));
     }
     expect(isFrameBucket(1000)).toBe(false);
+  });
+
+  it('put control frames, an AUTH of two mailboxes and a short message in the smallest bucket (relay-protocol.md 10.1)', () => {
+    const ids = (count: number): number[] => Array.from({ length: count }, (_, index) => index);
+    expect(encodePadded(PADDED_FROM_CLIENT, encodeAck(ids(126))).length).toBe(512);
+    expect(encodePadded(PADDED_FROM_CLIENT, encodeAck(ids(127))).length).toBe(768);
+    const auth = (mailboxes: number): Uint8Array =>
+      encodeAuth({ signingPublicKey: new Uint8Array(32), signature: new Uint8Array(64), url: `ws://${'h'.repeat(250)}`, proofs: ids(mailboxes).map(() => ({ agreementPublicKey: new Uint8Array(32), mac: new Uint8Array(32) })) });
+    expect(auth(2).length).toBe(99 + 255 + 128);
+    expect(encodePadded(PADDED_FROM_CLIENT, auth(2)).length).toBe(512);
+    expect(encodePadded(PADDED_FROM_CLIENT, auth(3)).length).toBe(768);
+    const alice = generateIdentity();
+    const bob = generateIdentity();
+    const deposit = (bodyBytes: number): number => encodePadded(PADDED_FROM_CLIENT, encodeDeposit(1, seal(new Uint8Array(bodyBytes), { from: alice, to: bob.card }))).length;
+    expect(deposit(153)).toBe(512);
+    expect(deposit(154)).toBe(768);
   });
 
   it('give the handshake a bucket before WELCOME: the largest CERTIFICATE padded', () => {
