@@ -2,7 +2,7 @@
  * pnpm bench:shape — what traffic shaping (docs/relay-protocol.md 10) costs: bytes on the wire and CPU per 1 000
  * envelopes sent sender → relay → receiver with padding off (the baseline, measured in the same run), padding on, and
  * padding with cover traffic at two rates; then what each costs an idle pair of connections per hour (pings, cover
- * frames and their echoes). Bytes are counted by a TCP forwarder in front of the relay (both directions, WebSocket
+ * frames and their echoes). Bytes are counted by the drill's TCP proxy in front of the relay (both directions, WebSocket
  * headers included, no TLS); CPU is the relay's process plus this one's (both transports), per round.
  *
  * Everything runs on 127.0.0.1; the relay is a child process. `--quick`: one short round (the smoke test's).
@@ -14,7 +14,7 @@ import { relayPath, type OpenPath, type TrafficShape } from './relay/paths.js';
 import { runPipeline } from './relay/pipeline.js';
 import { startRelayProcess } from './relay/processes.js';
 import { roundCost } from './relay/spread.js';
-import { startByteCounter } from './shape/byte-counter.js';
+import { startProxy } from '@herald/drill';
 
 const quick = quickMode();
 const rounds = quick ? 1 : 5;
@@ -41,9 +41,17 @@ interface Figures {
 const alice = generateIdentity({ label: 'Alice' });
 /** A recipient per contender: paths open together, and a receiver collects every envelope of its mailbox. */
 const recipients = contenders.map(() => generateIdentity());
-const counter = await startByteCounter();
-const relay = await startRelayProcess({ publicUrls: [counter.url] });
-counter.forwardTo(relay.port);
+// The drill's TCP proxy counts the bytes both ways. It listens first: its URL is the relay's public URL (clients sign it).
+const proxy = await startProxy(0);
+const proxyUrl = `ws://127.0.0.1:${proxy.port}/`;
+const relay = await startRelayProcess({ publicUrls: [proxyUrl] });
+proxy.setUpstream(relay.port);
+const counter = {
+  get bytes(): number {
+    const { up, down } = proxy.bytes();
+    return up + down;
+  },
+};
 const per1000 = (value: number): number => (value * 1000) / count;
 const cell = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
@@ -56,7 +64,7 @@ try {
       const bob = recipients[index]!;
       const envelopes = Array.from({ length: count }, () => seal(randomFillSync(new Uint8Array(workload.bodyBytes)), { from: alice, to: bob.card }));
       envelopeBytes = envelopes[0]!.length;
-      paths.push(await relayPath(counter.url, alice, bob, envelopes, counter.url, shape));
+      paths.push(await relayPath(proxyUrl, alice, bob, envelopes, proxyUrl, shape));
     }
     console.log(`\n${workload.label}: envelope ${envelopeBytes} bytes`);
     const figures: Figures[] = contenders.map(() => ({ bytes: [], cpuMs: [] }));
@@ -87,7 +95,7 @@ try {
   console.log(`\nidle pair of connections (sender and receiver), measured ${idleMs / 1000} s each, alone, per hour:`);
   let baseIdle = 0;
   for (const [index, { label, shape }] of contenders.entries()) {
-    const open = await relayPath(counter.url, alice, recipients[0]!, [], counter.url, shape);
+    const open = await relayPath(proxyUrl, alice, recipients[0]!, [], proxyUrl, shape);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = counter.bytes;
     const cost = roundCost(relay.pid);
@@ -102,5 +110,5 @@ try {
   }
 } finally {
   await relay.stop();
-  await counter.close();
+  await proxy.close();
 }
