@@ -13,6 +13,7 @@ import { StorageFailure } from '../store/storage-health.js';
 import type { AuthFailureReason } from '../metrics.js';
 import { checkUpload, directoryBundle } from './prekey-frames.js';
 import { DirectoryUnsupportedError } from '../store/prekey-directory.js';
+import { SessionCover } from './session-cover.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -39,9 +40,6 @@ export interface SessionPeer {
  * more without reading (pings, deposits refused before AUTH) is a slow consumer. Bounds what it holds outbound.
  */
 const PRE_AUTH_MAX_BUFFERED_BYTES = 16 * 1024;
-
-/** The relay's own cover frames are at most this long (the 16 KiB envelope bucket's frame bucket), whatever a client's are. */
-const MAX_RELAY_COVER_BYTES = 16_640;
 
 /**
  * One client connection: CHALLENGE, AUTH, then deposits, pushes and acks
@@ -71,10 +69,8 @@ export class Session {
   private readonly sendWire: (bytes: Uint8Array) => void;
   /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
   private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
-  /** The relay's own cover traffic on this connection, from WELCOME on (when asked for). */
-  private cover: protocol.CoverSchedule | undefined;
-  /** Length of the relay's cover frames: the client's last cover frame's, as its own are (at most MAX_RELAY_COVER_BYTES). */
-  private coverBytes = protocol.MIN_FRAME_BUCKET;
+  /** Cover traffic on a padded connection: echoes, and the relay's own from WELCOME on (when asked for). */
+  private readonly cover: SessionCover;
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
@@ -96,6 +92,12 @@ export class Session {
       send: (frame) => this.send(frame),
     });
     this.bucket = tokenBucket(core.init.depositsPerSecond, core.init.depositBurst, Date.now());
+    this.cover = new SessionCover(core, this.bucket, {
+      get ready() {
+        return session.state === 'ready';
+      },
+      sendPadded: (bytes) => this.sendPadded(bytes),
+    });
     this.relaySecret = randomFillSync(new Uint8Array(32));
     this.challengeFrame = protocol.encodeChallenge({
       version: protocol.PROTOCOL_VERSION,
@@ -153,7 +155,7 @@ export class Session {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     clearTimeout(this.authTimer);
-    this.cover?.stop();
+    this.cover.stop();
     if (wasReady) this.core.metrics.authenticated.dec();
     this.payer?.leave();
     this.core.admission?.untrack(this);
@@ -178,7 +180,7 @@ export class Session {
       let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       if (this.peer.padded) {
         const unpadded = protocol.decodePadded(protocol.PADDED_FROM_CLIENT, bytes);
-        if (unpadded.cover) return this.onCover(unpadded.echo, unpadded.bytes);
+        if (unpadded.cover) return this.cover.received(unpadded.echo, unpadded.bytes);
         bytes = unpadded.frame;
       }
       frame = protocol.decodeClientFrame(bytes);
@@ -227,21 +229,6 @@ export class Session {
     this.send(protocol.encodeAccepted(requestId));
   }
 
-  /**
-   * Cover traffic: dropped, or answered with a cover frame of the same length when it asks and the relay echoes.
-   * Each takes a token of the connection's deposit bucket, like any frame that makes the relay send, so a client
-   * cannot make it send faster than it may deposit; one without a token is dropped unanswered, not refused (an
-   * ERROR would be a frame the cover did not ask for). Before WELCOME nothing is echoed.
-   */
-  private onCover(echo: boolean, bytes: number): void {
-    const { coverFrames } = this.core.metrics;
-    coverFrames.inc({ fate: 'received' });
-    this.coverBytes = Math.min(bytes, MAX_RELAY_COVER_BYTES);
-    if (!echo || !this.core.init.coverEcho || this.state !== 'ready' || !this.bucket.take(Date.now())) return void coverFrames.inc({ fate: 'dropped' });
-    coverFrames.inc({ fate: 'echoed' });
-    this.sendPadded(protocol.encodeCover(protocol.PADDED_FROM_RELAY, bytes));
-  }
-
   /** A newer revocation list (or the clock) withdrew this client's certificate. */
   expel(reason: string): void {
     this.close('NOT_ALLOWED', reason);
@@ -282,14 +269,7 @@ export class Session {
     }
     this.socket.send(this.wire(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined)));
     this.pusher.wake();
-    if (this.peer.coverPerMinute > 0) this.cover = protocol.coverSchedule(this.peer.coverPerMinute, () => this.sendCover());
-  }
-
-  /** One of the relay's own cover frames, asking for an answer: paid from the deposit bucket like an echo. */
-  private sendCover(): void {
-    if (this.state !== 'ready' || !this.bucket.take(Date.now())) return;
-    this.core.metrics.coverFrames.inc({ fate: 'sent' });
-    this.sendPadded(protocol.encodeCover(protocol.PADDED_FROM_RELAY, this.coverBytes, true));
+    this.cover.start(this.peer.coverPerMinute);
   }
 
   /** A refused authentication: counted by its reason (a closed set) besides its close code. */
@@ -428,7 +408,7 @@ export class Session {
 
   private send(frame: Uint8Array): void {
     // A real frame stands in for the next cover frame due.
-    this.cover?.realFrameSent();
+    this.cover.realFrameSent();
     this.sendPadded(this.wire(frame));
   }
 
