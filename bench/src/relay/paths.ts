@@ -1,6 +1,9 @@
 import WebSocket from 'ws';
 import { envelopeExpiry, envelopeId, envelopeRoutingTags, open, seal, toHex, type Identity, type Route } from '@herald/core';
-import { webSocketTransport } from '@herald/transport-websocket';
+import { webSocketTransport, type WebSocketTransportInit } from '@herald/transport-websocket';
+
+/** Padding and cover traffic of both ends' transports (bench:shape). */
+export type TrafficShape = Pick<WebSocketTransportInit, 'padding' | 'coverTraffic'>;
 import type { PathUnderTest } from './pipeline.js';
 
 /** A path, its connections kept open across rounds, and how to close it. */
@@ -17,13 +20,14 @@ const routeOf = (envelope: Uint8Array): Route => ({ messageId: envelopeId(envelo
 /**
  * Sealed envelopes through the relay with the WebSocket transport on both sides: deposit, durable store, push, ack,
  * durable removal. `receiveUrl`: the receiver collects from another relay sharing the store (a relay cluster).
+ * `shape`: both transports' padding and cover traffic.
  */
-export async function relayPath(url: string, alice: Identity, bob: Identity, envelopes: readonly Uint8Array[], receiveUrl = url): Promise<OpenPath> {
+export async function relayPath(url: string, alice: Identity, bob: Identity, envelopes: readonly Uint8Array[], receiveUrl = url, shape: TrafficShape = {}): Promise<OpenPath> {
   const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
   const routes = envelopes.map(routeOf);
   let arrival: (index: number) => void = () => undefined;
-  const sender = webSocketTransport({ url, identity: alice, collect: false, maxPendingSends: 4096 });
-  const receiver = webSocketTransport({ url: receiveUrl, identity: bob, maxPendingDeliveries: 4096 });
+  const sender = webSocketTransport({ url, identity: alice, collect: false, maxPendingSends: 4096, ...shape });
+  const receiver = webSocketTransport({ url: receiveUrl, identity: bob, maxPendingDeliveries: 4096, ...shape });
   await sender.start({ routingTags: [], deliver: async () => undefined });
   await receiver.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound) => arrival(index.get(keyOf(inbound.bytes)) ?? -1) });
   return {

@@ -11,6 +11,7 @@ import { CliError, UsageError } from './errors.js';
 import { writeStderr } from './io.js';
 import { loadedIdentity } from './keys.js';
 import { certificateBytes } from './trust-dir.js';
+import { relayShape } from './relay-shape.js';
 
 const SUPPORTED_SCHEMES = 'ws://, wss://, mqtt://, mqtts://, email:, dir:, manual:, bundle:';
 
@@ -45,7 +46,9 @@ export function channelFromUrl(url: string, identity: Identity | undefined = loa
     if (!identity) throw new UsageError(`--via ${url}: a relay channel needs the node's identity (--key)`);
     // A relay that admits only certified clients is shown the node's certificate (DIR/trust), if it has one.
     const certificate = certificateBytes(dataDirPath, identity.card.fingerprint);
-    return webSocketTransport({ url, identity, ...through, ...(certificate ? { certificate } : {}) });
+    // Padding and cover traffic of this end, after # (never sent to the relay).
+    const { url: relayUrl, shape } = relayShape(url);
+    return webSocketTransport({ url: relayUrl, identity, ...through, ...shape, ...(certificate ? { certificate } : {}) });
   }
   if (url.startsWith('mqtt://') || url.startsWith('mqtts://')) return mqttChannel(url, identity, process.env, proxy);
   // Accounts and the address book come from a config file (?config= or HERALD_EMAIL_CONFIG), never from flags.

@@ -31,6 +31,8 @@ export interface RelayMetrics {
   /** By stable code: error frame names and close names. */
   readonly rejections: Counter<'code'>;
   readonly authFailures: Counter<'reason'>;
+  /** Cover frames (docs/relay-protocol.md 10.4): received, and of those echoed or dropped; the relay's own sent. */
+  readonly coverFrames: Counter<'fate'>;
   /** From the deposit being accepted to its first push to a collector, and to its recipient's ACK. */
   readonly depositToPush: Histogram;
   readonly depositToAck: Histogram;
@@ -88,6 +90,7 @@ export function relayMetrics(counts: StoreUsage, storage: StorageHealth, limits:
     envelopesExpired: new Counter({ name: 'herald_relay_envelopes_expired_total', help: 'Envelopes purged at expiry or at the retention limit', registers }),
     bytesIn: new Counter({ name: 'herald_relay_bytes_in_total', help: 'Envelope bytes accepted', registers }),
     bytesOut: new Counter({ name: 'herald_relay_bytes_out_total', help: 'Envelope bytes pushed', registers }),
+    coverFrames: new Counter({ name: 'herald_relay_cover_frames_total', help: 'Cover frames, by fate: received from clients, and of those echoed (answered with a cover frame) or dropped (no echo: not asked, coverEcho off, before WELCOME, or over the connection\'s rate); sent: the relay\'s own, to clients that asked for them', labelNames: ['fate'], registers }),
     rejections: new Counter({ name: 'herald_relay_rejections_total', help: 'Refusals by stable code (error frames and closes)', labelNames: ['code'], registers }),
     depositToPush: new Histogram({ name: 'herald_relay_deposit_to_push_seconds', help: 'From a deposit being accepted to its first push to a collecting client (envelopes deposited since this start)', buckets: LATENCY_BUCKETS, registers }),
     depositToAck: new Histogram({ name: 'herald_relay_deposit_to_ack_seconds', help: 'From a deposit being accepted to its recipient\'s ACK (envelopes deposited since this start)', buckets: LATENCY_BUCKETS, registers }),

@@ -16,6 +16,7 @@ import type { MailEntry } from './store/relay-store.js';
 import { relayMetrics } from './metrics.js';
 import type { MqttBrokerHandle } from './mqtt/broker.js';
 import { Session } from './ws/session.js';
+import { raiseFrameLimit } from './ws/frame-limit.js';
 import { storageHealth } from './store/storage-health.js';
 import type { SmtpEndpointHandle } from './smtp/endpoint.js';
 import { urlPolicy, withPath } from './ws/urls.js';
@@ -97,6 +98,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
   const server = createServer(handler);
   // Until WELCOME a connection's frames are capped at PRE_AUTH_MAX_FRAME_BYTES; the session raises its limit to this.
   const maxFrameBytes = options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + FRAME_SLACK;
+  const paddedMaxFrameBytes = relayProtocol.frameBucket(options.maxEnvelopeBytes + relayProtocol.ENVELOPE_FRAME_OVERHEAD + relayProtocol.PADDED_HEADER_BYTES);
   const wss = new WebSocketServer({ noServer: true, maxPayload: relayProtocol.PRE_AUTH_MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
   const peerOf = gateConnections(server, options);
   const refuse = (ws: WebSocket, reason: string): void => {
@@ -120,10 +122,22 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       if (!peer) return void ws.terminate();
       if (peer.refused) return refuse(ws, peer.refused);
       if (sessions.size >= options.maxConnections) return refuse(ws, 'try again later');
+      const padded = options.padding && asksFor(request.url, relayProtocol.PADDING_QUERY_PARAMETER);
+      // A padded AUTH or CERTIFICATE is a bucket long: the pre-AUTH limit grows to the bucket of the largest.
+      if (padded) {
+        try {
+          raiseFrameLimit(ws, relayProtocol.PADDED_PRE_AUTH_MAX_FRAME_BYTES);
+        } catch (error) {
+          log.error({ err: { message: (error as Error).message } }, 'cannot raise the frame limit for a padded connection');
+          return void ws.terminate();
+        }
+      }
       const session = new Session(core, ws, ++connectionNumber, {
         address: peer.address,
-        maxFrameBytes,
-        wantsTime: asksForTime(request.url),
+        maxFrameBytes: padded ? Math.max(maxFrameBytes, paddedMaxFrameBytes) : maxFrameBytes,
+        wantsTime: asksFor(request.url, relayProtocol.TIME_QUERY_PARAMETER),
+        padded,
+        coverPerMinute: padded && options.coverEcho ? Math.min(options.coverMaxFramesPerMinute, askedRate(request.url, relayProtocol.COVER_QUERY_PARAMETER)) : 0,
         authenticated: () => peer.authenticated(),
       });
       sessions.add(session);
@@ -265,7 +279,14 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** Whether an upgrade request's query asks for the relay's clock in WELCOME (docs/relay-protocol.md, section 3). */
-function asksForTime(url: string | undefined): boolean {
+/** The whole number `parameter` is set to in the upgrade request's query (0 when absent or not a whole number ≥ 0). */
+function askedRate(url: string | undefined, parameter: string): number {
+  const value = Number(new URLSearchParams(url?.split('?')[1] ?? '').get(parameter) ?? 0);
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}
+
+/** Whether the upgrade request's query sets `parameter` to 1 (an opt-in a relay that does not know it ignores). */
+function asksFor(url: string | undefined, parameter: string): boolean {
   const query = url?.split('?')[1];
-  return query !== undefined && new URLSearchParams(query).get(relayProtocol.TIME_QUERY_PARAMETER) === '1';
+  return query !== undefined && new URLSearchParams(query).get(parameter) === '1';
 }

@@ -15,6 +15,11 @@ describe('relay configuration', () => {
     expect(() => parseRelayConfig('- a\n- b\n', 'r.yaml')).toThrow('expected a mapping of options');
     expect(() => resolveRelayInit({ dataDir: 'd', mailboxMaxEnvelopes: 'ten' } as never, 'config r.yaml')).toThrow('config r.yaml: mailboxMaxEnvelopes: expected whole envelopes from 1 to 10000000, got "ten"');
     expect(() => resolveRelayInit({ dataDir: 'd', listen: 'localhost' })).toThrow('startRelay: listen: expected host:port');
+    expect(() => resolveRelayInit({ dataDir: 'd', padding: 'yes' } as never)).toThrow('startRelay: padding: expected true or false, got "yes"');
+    expect(() => resolveRelayInit({ dataDir: 'd', coverEcho: 1 } as never)).toThrow('startRelay: coverEcho: expected true or false, got 1');
+    expect(resolveRelayInit({ dataDir: 'd' })).toMatchObject({ padding: true, coverEcho: true, coverMaxFramesPerMinute: 600 });
+    expect(() => resolveRelayInit({ dataDir: 'd', coverMaxFramesPerMinute: 6001 })).toThrow('startRelay: coverMaxFramesPerMinute: expected whole frames per minute from 0 to 6000, got 6001');
+    expect(resolveRelayInit({ dataDir: 'd', padding: false, coverEcho: false })).toMatchObject({ padding: false, coverEcho: false });
     expect(() => resolveRelayInit({ dataDir: 'd', logLevel: 'loud' } as never)).toThrow('logLevel: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
     expect(() => resolveRelayInit({ dataDir: 'd', publicUrls: ['http://x'] })).toThrow('publicUrls: "http://x" is not a ws:// or wss:// URL');
     expect(() => resolveRelayInit({ dataDir: 'd', pauseBufferedBytes: 4096, maxBufferedBytes: 2048 })).toThrow('maxBufferedBytes (2048) must be at least pauseBufferedBytes (4096)');

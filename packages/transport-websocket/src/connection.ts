@@ -2,7 +2,7 @@ import { socketPlatform } from '#socket';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl, decodeRelayFrame, encodeAck, encodeCertificate, encodeDeposit, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, idBatch, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
+import { answerChallenge, canonicalRelayUrl, COVER_QUERY_PARAMETER, coverSchedule, type CoverSchedule, decodePadded, decodeRelayFrame, encodeAck, encodeCertificate, encodeCover, encodeDeposit, encodePadded, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, frameBucket, idBatch, MAX_CREDIT, PADDED_FROM_CLIENT, PADDED_FROM_RELAY, PADDED_HEADER_BYTES, PADDING_QUERY_PARAMETER, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
@@ -38,8 +38,8 @@ interface Pending {
   readonly sentAt: number;
 }
 
-/** The biggest frame a client accepts: a relay configured for large envelopes may push up to 64 MiB. */
-const MAX_INBOUND_FRAME = 64 * 1024 * 1024 + ENVELOPE_FRAME_OVERHEAD;
+/** The biggest frame a client accepts: a relay configured for large envelopes may push up to 64 MiB (padded: its bucket). */
+const MAX_INBOUND_FRAME = frameBucket(64 * 1024 * 1024 + ENVELOPE_FRAME_OVERHEAD + PADDED_HEADER_BYTES);
 
 /** Opens, authenticates, and resolves once the relay said WELCOME. Rejects with a TransportError. */
 export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer): Promise<RelayConnection> {
@@ -49,8 +49,19 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   // Connecting takes about three round trips after TCP (upgrade, CHALLENGE, AUTH → WELCOME); TLS adds two.
   const connectTimeout = (): number => rtt.timeout(init.connectTimeoutMs, TIMEOUT_CEILINGS.connectMs, init.url.startsWith('wss:') ? 5 : 3);
   // The socket's own limit covers only the upgrade; the timer below (which follows the round trip) covers it all.
-  const socket = socketPlatform.openRelaySocket(withTimeQuery(init.url), { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
-  const sendFrame = socket.send;
+  const socket = socketPlatform.openRelaySocket(dialledUrl(init), { connectTimeoutMs: TIMEOUT_CEILINGS.connectMs, maxPayload: MAX_INBOUND_FRAME, localAddress: init.localAddress, tls: init.tls, proxy: init.proxy, proxyTimeoutMs: init.connectTimeoutMs });
+  /** Whether this connection pads (the relay's first frame says): undefined until it arrived. */
+  let padded: boolean | undefined;
+  let cover: CoverSchedule | undefined;
+  // Each frame padded on its own (never a corked batch), and each real frame standing in for a due cover frame.
+  const sendFrame = Object.assign(
+    (frame: Uint8Array): void => {
+      if (!padded) return socket.send(frame);
+      cover?.realFrameSent();
+      socket.send(encodePadded(PADDED_FROM_CLIENT, frame));
+    },
+    { flush: () => socket.send.flush() },
+  );
   // The ACKs of one pass of the event loop (typically one store commit's worth) leave as one frame.
   const acks = idBatch((ids) => {
     if (!connection.isOpen) return;
@@ -187,7 +198,23 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       let frame: RelayFrame;
       try {
         if (!isBinary) throw new FrameError('text frame');
-        frame = decodeRelayFrame(data);
+        // The relay's first frame says whether it pads: a PADDED CHALLENGE answers our asking for it.
+        if (padded === undefined) {
+          padded = data[0] === PADDED_FROM_RELAY && init.padding !== 'off';
+          if (!padded && init.padding === 'required') {
+            closeReason = 'the relay does not pad its frames (padding: required)';
+            fail(new TransportError('CHANNEL_REJECTED', channel, closeReason));
+            return;
+          }
+        }
+        let bytes = data;
+        if (padded) {
+          const unpadded = decodePadded(PADDED_FROM_RELAY, data);
+          // Cover traffic (an echo of ours, or the relay's own, answered as a node answers a push): heard, and dropped.
+          if (unpadded.cover) return void (unpadded.echo && answerCover(unpadded.bytes));
+          bytes = unpadded.frame;
+        }
+        frame = decodeRelayFrame(bytes);
       } catch (error) {
         closeReason = `relay sent a malformed frame: ${(error as Error).message}`;
         fail(new TransportError('CHANNEL_UNAVAILABLE', channel, closeReason));
@@ -198,6 +225,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
     });
     socket.on('close', (code, closeText) => {
       closed = true;
+      cover?.stop();
       clearInterval(heartbeat);
       clearTimeout(timeouts);
       const reason = code === 1005 || code === 1006 ? closeReason : describeClose(code, closeText);
@@ -229,6 +257,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
           settled = true;
           cleanupStart();
           startHeartbeat();
+          startCover();
           resolve(connection);
           return;
         case 'accepted': {
@@ -261,6 +290,33 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
       socket.terminate();
     }
 
+    /** Cover traffic, on a padded connection only: an unpadded relay would take a cover frame for a protocol error. */
+    function startCover(): void {
+      const shape = init.coverTraffic;
+      if (!shape || !padded) return;
+      cover = coverSchedule(shape.framesPerMinute, () => {
+        if (connection.isOpen) socket.send(encodeCover(PADDED_FROM_CLIENT, shape.frameBytes, shape.echo));
+      });
+    }
+
+    /**
+     * The relay's own cover frame asks for an answer: one of the same length, as an ACK follows a PUSH. Only when this
+     * end asked for the relay's cover, and at most twice its own rate (plus a burst) a minute, whatever a relay sends.
+     */
+    let answered = 0;
+    let answeredSince = Date.now();
+    function answerCover(bytes: number): void {
+      const shape = init.coverTraffic;
+      if (!shape?.echo || !connection.isOpen) return;
+      if (Date.now() - answeredSince >= 60_000) {
+        answered = 0;
+        answeredSince = Date.now();
+      }
+      if (answered >= 2 * shape.framesPerMinute + MAX_CREDIT) return;
+      answered++;
+      socket.send(encodeCover(PADDED_FROM_CLIENT, bytes));
+    }
+
     function startHeartbeat(): void {
       // A page cannot send pings or see pongs: there the browser's own WebSocket stack notices a dead peer.
       if (!socket.canPing) return;
@@ -288,9 +344,15 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
   });
 }
 
-/** The URL to dial: the configured one, asking for the relay's clock in WELCOME (relays that do not know the query ignore it). */
-function withTimeQuery(url: string): string {
-  const dialled = new URL(url);
+/**
+ * The URL to dial: the configured one, asking for the relay's clock in WELCOME, unless padding is off for padded
+ * frames, and with echoed cover traffic for the relay's own cover at the same rate (relays that do not know a query
+ * parameter ignore it). Inside TLS on wss://, like the path.
+ */
+function dialledUrl(init: ResolvedInit): string {
+  const dialled = new URL(init.url);
   dialled.searchParams.set(TIME_QUERY_PARAMETER, '1');
+  if (init.padding !== 'off') dialled.searchParams.set(PADDING_QUERY_PARAMETER, '1');
+  if (init.coverTraffic?.echo) dialled.searchParams.set(COVER_QUERY_PARAMETER, String(init.coverTraffic.framesPerMinute));
   return dialled.toString();
 }

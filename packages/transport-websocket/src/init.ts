@@ -1,6 +1,6 @@
 import { socketPlatform } from '#socket';
-import { checkOptions, flagOption, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
-import { MAX_CERTIFICATE_CHAIN_BYTES } from '@herald/protocol/relay';
+import { checkOptions, flagOption, oneOfOption, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
+import { isFrameBucket, MAX_CERTIFICATE_CHAIN_BYTES, MIN_FRAME_BUCKET } from '@herald/protocol/relay';
 
 export const DEFAULT_MAX_ENVELOPE_BYTES = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -12,6 +12,7 @@ export const DEFAULT_MIN_RECONNECT_MS = 250;
 export const DEFAULT_MAX_RECONNECT_MS = 30_000;
 export const DEFAULT_MAX_PENDING_SENDS = 256;
 export const DEFAULT_MAX_PENDING_DELIVERIES = 256;
+export const PADDING_MODES = ['preferred', 'required', 'off'] as const;
 
 /**
  * The transport's options, declared once: the schema yields `WebSocketTransportInit`, and `resolveInit` checks every
@@ -35,6 +36,17 @@ export const WebSocketTransportInitSchema = OptionType.Object(
     tls: OptionType.ReadonlyOptional(tlsClientOption("TLS settings for wss:// (handed to `ws`, node's tls.connect).")),
     certificate: OptionType.ReadonlyOptional(OptionType.Uint8Array({ minByteLength: 1, maxByteLength: MAX_CERTIFICATE_CHAIN_BYTES, description: "The identity's organisation certificate chain (`encodeChain` of @herald/trust), sent before AUTH so that a relay admitting only certified clients lets this one in. Default: none.", errorMessage: `expected the encoded certificate chain (1 to ${MAX_CERTIFICATE_CHAIN_BYTES} bytes)` })),
     localAddress: OptionType.ReadonlyOptional(textOption('an IPv4 or IPv6 address', 'The local IP address connections leave from (an address of this host), for hosts with several and for tests that need clients on distinct addresses. Default: the one the system picks.')),
+    padding: OptionType.ReadonlyOptional(oneOfOption(PADDING_MODES, 'preferred', "Pad every frame, both ways, to a size bucket (docs/relay-protocol.md 10), so the lengths an observer sees do not tell acknowledgements, pushes and pings apart. `preferred`: ask, and talk unpadded to a relay that does not pad; `required`: refuse such a relay (CHANNEL_REJECTED); `off`: never pad. Default preferred.")),
+    coverTraffic: OptionType.ReadonlyOptional(
+      OptionType.Object(
+        {
+          framesPerMinute: OptionType.Readonly(wholeOption(undefined, 1, 6_000, 'frames per minute', 'Mean rate of cover frames, at Poisson times from the CSPRNG; real frames take the place of due cover frames. 1 to 6 000.')),
+          frameBytes: OptionType.ReadonlyOptional(wholeOption(MIN_FRAME_BUCKET, MIN_FRAME_BUCKET, 1024 * 1024, 'bytes', 'Length of each cover frame on the wire: a frame bucket (512, 768, 1 280, 2 304, 4 352, …). Real frames larger than this still stand out. Default 512, the bucket of every control frame and of a short one-recipient message.')),
+          echo: OptionType.ReadonlyOptional(flagOption(true, 'Ask the relay to answer each cover frame with one of the same length, and to send cover frames of its own at the same rate (which this end answers), so cover flows both ways as a deposit and its acceptance, and a push and its acknowledgement, do. Default true.')),
+        },
+        { additionalProperties: false, errorMessage: 'expected { framesPerMinute, frameBytes?, echo? }' },
+      ),
+    ),
     proxy: OptionType.ReadonlyOptional(OptionType.Unsafe<ProxyOption>(OptionType.Any({ description: "The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the relay's host name. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the relay's host or it is loopback." }))),
   },
   { additionalProperties: false },
@@ -45,6 +57,16 @@ export interface WebSocketTransportInit extends OptionsOf<typeof WebSocketTransp
 
 /** TLS settings handed to `ws` (node's tls.connect) for wss:// URLs. */
 export type WebSocketTlsOptions = NonNullable<WebSocketTransportInit['tls']>;
+
+/** What a connection's cover traffic is told (`coverTraffic`, resolved; docs/relay-protocol.md 10.4). */
+export interface CoverTraffic {
+  /** Mean rate of the cover process, frames per minute. */
+  readonly framesPerMinute: number;
+  /** Length of each cover frame on the wire: a frame bucket (frameBucket). */
+  readonly frameBytes: number;
+  /** Ask the relay to answer each cover frame with one of the same length, and to send its own at the same rate. */
+  readonly echo: boolean;
+}
 
 export interface ResolvedInit {
   readonly url: string;
@@ -64,6 +86,9 @@ export interface ResolvedInit {
   readonly certificate: Uint8Array | undefined;
   readonly localAddress: string | undefined;
   readonly proxy: ResolvedProxy | undefined;
+  readonly padding: (typeof PADDING_MODES)[number];
+  /** Cover traffic on each padded connection; undefined: none. */
+  readonly coverTraffic: CoverTraffic | undefined;
 }
 
 function relayUrl(value: unknown): string {
@@ -92,6 +117,15 @@ function relayProxy(value: unknown, url: string): ResolvedProxy | undefined {
   if (value !== undefined && value !== false && typeof value !== 'string') throw new OptionsError('webSocketTransport: proxy: expected a proxy URL or false');
   const { hostname, port, protocol } = new URL(url);
   return proxyFor(value, hostname.replace(/^\[(.*)\]$/, '$1'), port === '' ? (protocol === 'wss:' ? 443 : 80) : Number(port), 'webSocketTransport: proxy');
+}
+
+function coverTraffic(init: WebSocketTransportInit): CoverTraffic | undefined {
+  const cover = init.coverTraffic;
+  if (cover === undefined) return undefined;
+  if (init.padding === 'off') throw new OptionsError('webSocketTransport: coverTraffic: needs padding (cover frames are padded frames); padding is off');
+  const frameBytes = cover.frameBytes ?? MIN_FRAME_BUCKET;
+  if (!isFrameBucket(frameBytes)) throw new OptionsError(`webSocketTransport: coverTraffic.frameBytes: expected a frame bucket (512, 768, 1280, 2304, 4352, …), got ${frameBytes}`);
+  return { framesPerMinute: cover.framesPerMinute, frameBytes, echo: cover.echo ?? true };
 }
 
 export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
@@ -128,5 +162,7 @@ export function resolveInit(init: WebSocketTransportInit): ResolvedInit {
     certificate: init.certificate,
     localAddress: localAddress(init.localAddress),
     proxy: relayProxy(init.proxy, url),
+    padding: init.padding ?? 'preferred',
+    coverTraffic: coverTraffic(init),
   };
 }

@@ -129,9 +129,10 @@ function view(bytes: Uint8Array): DataView {
 /**
  * Under Node a pooled, unfilled Buffer (viewed as a plain Uint8Array) instead of a fresh zeroed ArrayBuffer per
  * envelope, which cost an off-heap allocation each and showed in both sides' profiles; in a page, a Uint8Array.
+ * Callers write every byte of it (padding.ts zeroes its padding itself).
  */
 const NodeBuffer = (globalThis as { Buffer?: { allocUnsafe(length: number): Uint8Array } }).Buffer;
-function allocUnfilled(length: number): Uint8Array {
+export function allocUnfilled(length: number): Uint8Array {
   if (!NodeBuffer) return new Uint8Array(length);
   const out = NodeBuffer.allocUnsafe(length);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);

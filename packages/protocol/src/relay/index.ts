@@ -4,3 +4,5 @@ export * from './frames.js';
 export * from './auth.js';
 export * from './cork.js';
 export * from './id-batch.js';
+export * from './padding.js';
+export * from './cover.js';

@@ -13,6 +13,7 @@ import { StorageFailure } from '../store/storage-health.js';
 import type { AuthFailureReason } from '../metrics.js';
 import { checkUpload, directoryBundle } from './prekey-frames.js';
 import { DirectoryUnsupportedError } from '../store/prekey-directory.js';
+import { SessionCover } from './session-cover.js';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -26,6 +27,10 @@ export interface SessionPeer {
   readonly maxFrameBytes: number;
   /** Whether its upgrade request asked for the relay's clock in WELCOME (protocol.TIME_QUERY_PARAMETER). */
   readonly wantsTime: boolean;
+  /** Whether every frame, both ways, travels padded (it asked, protocol.PADDING_QUERY_PARAMETER, and the relay pads). */
+  readonly padded: boolean;
+  /** Cover frames a minute the relay sends it after WELCOME (it asked, protocol.COVER_QUERY_PARAMETER; capped); 0: none. */
+  readonly coverPerMinute: number;
   /** Called once, when it authenticated (WELCOME sent). */
   authenticated(): void;
 }
@@ -60,16 +65,19 @@ export class Session {
   private pendingDeposits = 0;
   private readonly pusher: Pusher;
   private readonly bucket;
-  private readonly sendFrame: (frame: Uint8Array) => void;
+  /** Sends bytes as they go on the wire (padded already, on a padded connection). */
+  private readonly sendWire: (bytes: Uint8Array) => void;
   /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
   private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
+  /** Cover traffic on a padded connection: echoes, and the relay's own from WELCOME on (when asked for). */
+  private readonly cover: SessionCover;
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
 
   constructor(private readonly core: RelayCore, private readonly socket: WebSocket, number: number, private readonly peer: SessionPeer) {
     this.number = number;
-    this.sendFrame = protocol.corkingSender(socket);
+    this.sendWire = protocol.corkingSender(socket);
     const session = this;
     this.pusher = new Pusher(core, {
       get ready() {
@@ -84,6 +92,12 @@ export class Session {
       send: (frame) => this.send(frame),
     });
     this.bucket = tokenBucket(core.init.depositsPerSecond, core.init.depositBurst, Date.now());
+    this.cover = new SessionCover(core, this.bucket, {
+      get ready() {
+        return session.state === 'ready';
+      },
+      sendPadded: (bytes) => this.sendPadded(bytes),
+    });
     this.relaySecret = randomFillSync(new Uint8Array(32));
     this.challengeFrame = protocol.encodeChallenge({
       version: protocol.PROTOCOL_VERSION,
@@ -105,7 +119,12 @@ export class Session {
     socket.on('pong', () => void (this.heardSinceSweep = true));
     // ws answers pings by itself; a peer that pings without reading fills the send buffer with pongs.
     socket.on('ping', () => this.checkBuffered());
-    socket.send(this.challengeFrame);
+    socket.send(this.wire(this.challengeFrame));
+  }
+
+  /** A frame as it goes on the wire: each frame padded on its own, so corked frames stay buckets each. */
+  private wire(frame: Uint8Array): Uint8Array {
+    return this.peer.padded ? protocol.encodePadded(protocol.PADDED_FROM_RELAY, frame) : frame;
   }
 
   get authenticated(): boolean {
@@ -136,6 +155,7 @@ export class Session {
     const wasReady = this.state === 'ready';
     this.state = 'closed';
     clearTimeout(this.authTimer);
+    this.cover.stop();
     if (wasReady) this.core.metrics.authenticated.dec();
     this.payer?.leave();
     this.core.admission?.untrack(this);
@@ -157,7 +177,13 @@ export class Session {
     if (!isBinary) return this.close('PROTOCOL_ERROR', 'text frames are not part of the protocol');
     let frame: ReturnType<typeof protocol.decodeClientFrame>;
     try {
-      frame = protocol.decodeClientFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      let bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (this.peer.padded) {
+        const unpadded = protocol.decodePadded(protocol.PADDED_FROM_CLIENT, bytes);
+        if (unpadded.cover) return this.cover.received(unpadded.echo, unpadded.bytes);
+        bytes = unpadded.frame;
+      }
+      frame = protocol.decodeClientFrame(bytes);
     } catch (error) {
       return this.close('PROTOCOL_ERROR', (error as Error).message);
     }
@@ -241,8 +267,9 @@ export class Session {
       if (!set) this.core.subscribers.set(tag, (set = new Set()));
       set.add(this);
     }
-    this.socket.send(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined));
+    this.socket.send(this.wire(protocol.encodeWelcome(this.tags.length, this.peer.wantsTime ? Date.now() : undefined)));
     this.pusher.wake();
+    this.cover.start(this.peer.coverPerMinute);
   }
 
   /** A refused authentication: counted by its reason (a closed set) besides its close code. */
@@ -380,11 +407,17 @@ export class Session {
   }
 
   private send(frame: Uint8Array): void {
+    // A real frame stands in for the next cover frame due.
+    this.cover.realFrameSent();
+    this.sendPadded(this.wire(frame));
+  }
+
+  private sendPadded(bytes: Uint8Array): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     // Corked: the ACCEPTEDs of one group commit, or a burst of pushes, leave in one writev.
     // No per-frame callback: a push paused by a full buffer resumes on the next ACK (the buffer holds unacked
     // pushes), and a client that sends no ACK and does not read is closed by the heartbeat sweep.
-    this.sendFrame(frame);
+    this.sendWire(bytes);
     this.checkBuffered();
   }
 

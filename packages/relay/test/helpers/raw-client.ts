@@ -9,7 +9,12 @@ export interface RawClient {
   /** Frames received after the CHALLENGE, decoded. */
   readonly frames: ReturnType<typeof protocol.decodeRelayFrame>[];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** Cover frames received (padded connections only): their lengths, in order. */
+  readonly covers: number[];
+  /** Sends a frame (padded on a padded connection; a string as a text frame). */
   send(bytes: Uint8Array | string): void;
+  /** Sends bytes as they are, padded or not. */
+  sendWire(bytes: Uint8Array): void;
   /** Answers the challenge as `identity` (collecting its mailbox) and waits for WELCOME. */
   authenticate(identity: Identity, collect?: boolean): Promise<void>;
   next(predicate: (frame: ReturnType<typeof protocol.decodeRelayFrame>) => boolean, timeoutMs?: number): Promise<ReturnType<typeof protocol.decodeRelayFrame>>;
@@ -17,20 +22,38 @@ export interface RawClient {
   deposit(requestId: number, envelope: Uint8Array): Promise<string>;
 }
 
-/** `localAddress`: the loopback address to connect from (127.0.0.2, …), for the relay's per-address limits. */
-export async function rawClient(url: string, options: { localAddress?: string } = {}): Promise<RawClient> {
-  const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
+/**
+ * `localAddress`: the loopback address to connect from (127.0.0.2, …), for the relay's per-address limits.
+ * `padded`: ask for padded frames (docs/relay-protocol.md 10); every frame then goes padded both ways.
+ */
+export async function rawClient(url: string, options: { localAddress?: string; padded?: boolean } = {}): Promise<RawClient> {
+  const { padded = false, ...socketOptions } = options;
+  const dialled = new URL(url);
+  if (padded) dialled.searchParams.set(protocol.PADDING_QUERY_PARAMETER, '1');
+  const socket = new WebSocket(dialled.toString(), { perMessageDeflate: false, ...socketOptions });
   const frames: ReturnType<typeof protocol.decodeRelayFrame>[] = [];
+  const covers: number[] = [];
+  /** The frame inside (undefined: a cover frame, recorded). */
+  const unwrap = (data: Buffer): Uint8Array | undefined => {
+    const bytes = new Uint8Array(data);
+    if (!padded) return bytes;
+    const unpadded = protocol.decodePadded(protocol.PADDED_FROM_RELAY, bytes);
+    if (!unpadded.cover) return unpadded.frame;
+    covers.push(unpadded.bytes);
+    return undefined;
+  };
+  const wrap = (bytes: Uint8Array): Uint8Array => (padded ? protocol.encodePadded(protocol.PADDED_FROM_CLIENT, bytes) : bytes);
   const waiters = new Set<() => void>();
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   socket.on('error', () => undefined);
   const challenge = await new Promise<RawClient['challenge']>((resolve, reject) => {
     socket.once('message', (data) => {
-      const frame = protocol.decodeRelayFrame(new Uint8Array(data as Buffer));
+      const frame = protocol.decodeRelayFrame(unwrap(data as Buffer)!);
       if (frame.type !== 'challenge') reject(new Error(`expected CHALLENGE, got ${frame.type}`));
       else resolve(frame);
       socket.on('message', (more) => {
-        frames.push(protocol.decodeRelayFrame(new Uint8Array(more as Buffer)));
+        const inner = unwrap(more as Buffer);
+        if (inner) frames.push(protocol.decodeRelayFrame(inner));
         for (const wake of [...waiters]) wake();
       });
     });
@@ -41,13 +64,15 @@ export async function rawClient(url: string, options: { localAddress?: string } 
     challenge,
     frames,
     closed,
-    send: (bytes) => socket.send(bytes),
+    covers,
+    send: (bytes) => socket.send(typeof bytes === 'string' ? bytes : wrap(bytes)),
+    sendWire: (bytes) => socket.send(bytes),
     async authenticate(identity, collect = true) {
-      socket.send(protocol.answerChallenge(identity, challenge, protocol.canonicalRelayUrl(url), collect));
+      socket.send(wrap(protocol.answerChallenge(identity, challenge, protocol.canonicalRelayUrl(url), collect)));
       await client.next((frame) => frame.type === 'welcome');
     },
     async deposit(requestId, envelope) {
-      socket.send(protocol.encodeDeposit(requestId, envelope));
+      socket.send(wrap(protocol.encodeDeposit(requestId, envelope)));
       const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(requestId)) || (frame.type === 'error' && frame.requestId === requestId));
       return answer.type === 'error' ? (protocol.errorName(answer.code) ?? `code ${answer.code}`) : 'ACCEPTED';
     },
