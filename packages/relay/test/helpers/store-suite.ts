@@ -295,14 +295,34 @@ export function relayStoreSuite(name: string, makeStore: MakeStore, features: { 
     });
 
     it('refuses an upload that would pass directoryMaxBytes, storing nothing of it, and takes one again once prekeys were taken', async () => {
-      const { store } = await fresh({ ...SUITE_LIMITS, directoryMaxBytes: 32 + 4 * (32 + 9) });
+      // The bound counts bytes as the store keeps them (LMDB: the prekeys and 32 bytes each; JetStream: its stored
+      // messages), so the test fills it with prekeys of one size instead of computing where it ends.
+      const { store } = await fresh({ ...SUITE_LIMITS, directoryMaxBytes: 8192 });
       const now = Date.now();
-      // Each test prekey is 9 bytes ("prekey o1") and counts 32 more; the owner key counts 32.
-      expect(await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('o1'), prekey('o2'), prekey('o3')] }, now)).toBe(3);
-      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o4')] }, now)).toBe('full');
-      expect(await store.putPrekeys('bb', { owner, mediumTerm: [prekey('m1')], oneTime: [] }, now)).toBe('full');
-      expect(ids((await store.takePrekeys('aa', now))?.oneTime)).toEqual(['o1']);
-      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o4')] }, now)).toBe(3);
+      const sized = (id: string): DirectoryPrekey => ({ ...prekey(id), bytes: Buffer.alloc(400, id) });
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [sized('m1')], oneTime: [sized('o0')] }, now)).toBe(1);
+      let held = 1;
+      while (held < DIRECTORY_MAX_ONE_TIME) {
+        const answer = await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [sized(`o${held}`)] }, now);
+        if (answer === 'full') break;
+        expect(answer).toBe(held + 1);
+        held += 1;
+      }
+      expect(held).toBeGreaterThan(2);
+      expect(held).toBeLessThan(DIRECTORY_MAX_ONE_TIME);
+      // Full: neither prekey of a two-prekey upload is kept, nor a new mailbox's record.
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [sized(`o${held}`), sized('beyond')] }, now)).toBe('full');
+      expect(await store.putPrekeys('bb', { owner, mediumTerm: [sized('m1')], oneTime: [] }, now)).toBe('full');
+      expect(ids((await store.takePrekeys('aa', now))?.oneTime)).toEqual(['o0']);
+      // One taken makes room for one of the same size again.
+      expect(await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [sized(`o${held}`)] }, now)).toBe(held);
+      const drained: string[] = [];
+      for (let fetch = 0; fetch < DIRECTORY_MAX_ONE_TIME; fetch++) {
+        const given = ids((await store.takePrekeys('aa', now))?.oneTime);
+        if (given.length === 0) break;
+        drained.push(...given);
+      }
+      expect(drained).toEqual(Array.from({ length: held }, (_, index) => `o${index + 1}`));
     });
 
     it('hands out no expired prekey, bounds the one-time prekeys per mailbox, and starts over for a new owner key', async () => {

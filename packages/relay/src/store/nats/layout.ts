@@ -3,6 +3,7 @@ import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type Jet
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { MailboxLimits } from '../relay-store.js';
+import { DIRECTORY_MAX_BYTES, DIRECTORY_MAX_ONE_TIME } from '../prekey-directory.js';
 
 /**
  * Where the relay keeps its state in JetStream, all with the configured replicas on file storage:
@@ -11,6 +12,9 @@ import type { MailboxLimits } from '../relay-store.js';
  *   new one), envelopes and bytes in all (max_msgs, max_bytes), and the longest retention (max_age).
  * - bucket `<NAME>_META`: the relay id, made once for every relay of the cluster (they are one relay to clients).
  * - bucket `<NAME>_COLLECTED`: which mailboxes were ever collected.
+ * - the prekey directory (prekeys.ts): stream `<NAME>_PREKEYS`, subjects `<name>.prekeys.<tag>`, one message per
+ *   one-time prekey (at most DIRECTORY_MAX_ONE_TIME per mailbox, refusing more), and bucket `<NAME>_PREKEY_OWNERS`,
+ *   one record per mailbox (owner key, medium-term prekeys); each at most directoryMaxBytes.
  */
 export interface StoreLayout {
   readonly manager: JetStreamManager;
@@ -21,6 +25,7 @@ export interface StoreLayout {
   tagOf(subject: string): string | undefined;
   readonly meta: KV;
   readonly collected: KV;
+  readonly prekeys: { readonly stream: string; oneTimeSubject(tag: string): string; readonly owners: KV; readonly ownersStream: string };
 }
 
 /** What a stored message costs beyond its envelope (subject, headers, record): room added to max_bytes for it. */
@@ -70,6 +75,7 @@ export async function openLayout(connection: NatsConnection, name: string, repli
   const buckets = new Kvm(connection);
   const meta = await buckets.create(`${name}_META`, { replicas, history: 1, storage: StorageType.File });
   const collected = await buckets.create(`${name}_COLLECTED`, { replicas, history: 1, storage: StorageType.File });
+  const prekeys = await openPrekeyLayout(manager, buckets, name, replicas, limits.directoryMaxBytes ?? DIRECTORY_MAX_BYTES);
   return {
     manager,
     mailStream,
@@ -77,7 +83,33 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     tagOf: (subject) => (subject.startsWith(prefix) ? subject.slice(prefix.length) : undefined),
     meta,
     collected,
+    prekeys,
   };
+}
+
+/** The prekey directory's stream and bucket (prekeys.ts), created or brought to the configured bound. */
+async function openPrekeyLayout(manager: JetStreamManager, buckets: Kvm, name: string, replicas: number, maxBytes: number): Promise<StoreLayout['prekeys']> {
+  const stream = `${name}_PREKEYS`;
+  const prefix = `${name.toLowerCase()}.prekeys.`;
+  const config: Partial<StreamConfig> & { name: string } = {
+    name: stream,
+    subjects: [`${prefix}*`],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    discard: DiscardPolicy.New,
+    discard_new_per_subject: true,
+    max_msgs_per_subject: DIRECTORY_MAX_ONE_TIME,
+    max_bytes: maxBytes,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+    allow_direct: false,
+  };
+  const existing = await manager.streams.info(stream).catch(() => undefined);
+  if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, maxBytes));
+  else if (existing.config.max_bytes !== maxBytes) await manager.streams.update(stream, config).catch((error: unknown) => placementFailed(error, replicas, maxBytes));
+  // Read from each leader, never a replica that may lag behind an upload or a fetch.
+  const owners = await buckets.create(`${name}_PREKEY_OWNERS`, { replicas, history: 1, storage: StorageType.File, max_bytes: maxBytes, allow_direct: false });
+  return { stream, oneTimeSubject: (tag) => `${prefix}${tag}`, owners, ownersStream: `KV_${name}_PREKEY_OWNERS` };
 }
 
 /** A stream the cluster would not create or change: an OptionsError that says what the relay asked for. */

@@ -5,11 +5,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { sodium } from '../../sodium.js';
 import type { DepositOutcome, DepositRequest, EntryCharge, MailEntry, RelayStore, RelayStoreInit } from '../relay-store.js';
 import { StorageFailure, storageHealth } from '../storage-health.js';
-import { DirectoryUnsupportedError } from '../prekey-directory.js';
+import { DIRECTORY_MAX_BYTES } from '../prekey-directory.js';
 import { collectedMailboxes } from './collected.js';
 import { openNatsConnection } from './connection.js';
 import { entryHeaders, readEntryHeader } from './entry-headers.js';
 import { openLayout } from './layout.js';
+import { natsPrekeyDirectory } from './prekeys.js';
 import { resolveNatsStoreOptions, type NatsStoreOptions } from './options.js';
 import { publishEntry, type PublishResult } from './publish.js';
 import { removalNotices } from './removals.js';
@@ -74,6 +75,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
     const collected = collectedMailboxes(layout.collected);
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });
     const view = streamView(limits);
+    const directory = natsPrekeyDirectory({ ...layout.prekeys, manager: layout.manager, client }, limits.directoryMaxBytes ?? DIRECTORY_MAX_BYTES, options.requestTimeoutMs);
     const watchesCollection = [limits.uncollectedMailboxMaxEnvelopes, limits.uncollectedMailboxMaxBytes, limits.uncollectedRetentionSeconds].some((value) => value !== undefined);
     const listeners: ((entry: MailEntry) => void)[] = [];
     /** This relay's deposits being stored, by mailbox and hash: who pays, and the deposit's end (a repeat waits for it). */
@@ -259,10 +261,8 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         return removed;
       },
       markCollected: (tags) => collected.mark(tags),
-      // Not kept in the cluster: a KV bucket's compare-and-set was tried and, on nats-server 2.9.10, let two relays
-      // take the same one-time prekey at once (the contract's two-store case). The relay answers NO_DIRECTORY.
-      putPrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
-      takePrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
+      putPrekeys: (tag, upload, now) => directory.put(tag, upload, now),
+      takePrekeys: (tag, now) => directory.take(tag, now),
       async openBrokerRecords() {
         if (init.brokerDir === undefined) throw new OptionsError('mqtt: a relay on a NATS store keeps its broker sessions on local disk: give it dataDir too');
         const { lmdbBrokerRecords } = await import('../lmdb-broker-records.js');
