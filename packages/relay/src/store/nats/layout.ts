@@ -3,6 +3,7 @@ import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type Jet
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { MailboxLimits } from '../relay-store.js';
+import type { NatsMailSource } from './options.js';
 import { DIRECTORY_MAX_BYTES, DIRECTORY_MAX_ONE_TIME } from '../prekey-directory.js';
 
 /**
@@ -21,7 +22,9 @@ export interface StoreLayout {
   readonly mailStream: string;
   /** Subject of one mailbox's entries. */
   subjectOf(tag: string): string;
-  /** The mailbox a subject names, or undefined for a subject of no mailbox. */
+  /** A subject filter matching every entry the stream holds (its own and those taken in from `sources`). */
+  readonly anyMail: string;
+  /** The mailbox a subject names (this relay's subjects or a source's), or undefined for a subject of no mailbox. */
   tagOf(subject: string): string | undefined;
   readonly meta: KV;
   readonly collected: KV;
@@ -34,20 +37,30 @@ export const MESSAGE_OVERHEAD = 256;
 /** How long JetStream remembers a deposit's Nats-Msg-Id: a deposit retried within it is stored once. */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
 
-/** The mail stream's JetStream sources: the stream of the same name in each post's domain, over its leaf link. */
-function sourcesOf(mailStream: string, domains: readonly string[]): StreamSource[] {
-  return domains.map((domain) => ({ name: mailStream, external: { api: `$JS.${domain}.API`, deliver: '' } }));
+/** The subjects of the mail deposited through the relays of `name`. */
+const mailPrefix = (name: string): string => `${name.toLowerCase()}.mail.`;
+
+/**
+ * The mail stream's JetStream sources, over leaf links: the stream of the same name in each of `domains`, whole
+ * (upward only), and each of `sources`' streams filtered to its own relays' deposits (both ways without a loop).
+ */
+function sourcesOf(mailStream: string, domains: readonly string[], sources: readonly NatsMailSource[]): StreamSource[] {
+  return [
+    ...domains.map((domain) => ({ name: mailStream, external: { api: `$JS.${domain}.API`, deliver: '' } })),
+    ...sources.map((source) => ({ name: `${source.name}_MAIL`, filter_subject: `${mailPrefix(source.name)}*`, external: { api: `$JS.${source.domain}.API`, deliver: '' } })),
+  ];
 }
 
-/** The domains an existing stream sources from, in the form `sourcesOf` writes them. */
-function sourcedDomains(config: StreamConfig): string {
-  return JSON.stringify((config.sources ?? []).map((source) => source.external?.api ?? '').sort());
+/** The sources of an existing stream, in a form to compare with what `sourcesOf` writes. */
+function sourcesKey(config: Partial<StreamConfig>): string {
+  return JSON.stringify((config.sources ?? []).map((source) => `${source.external?.api ?? ''} ${source.name} ${source.filter_subject ?? ''}`).sort());
 }
 
-export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number }, sourceDomains: readonly string[] = []): Promise<StoreLayout> {
+export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number }, sourceDomains: readonly string[] = [], sources: readonly NatsMailSource[] = []): Promise<StoreLayout> {
   const manager = await jetstreamManager(connection, { timeout: 10_000 });
   const mailStream = `${name}_MAIL`;
-  const prefix = `${name.toLowerCase()}.mail.`;
+  const prefix = mailPrefix(name);
+  const prefixes = [prefix, ...sources.map((source) => mailPrefix(source.name))];
   const config: Partial<StreamConfig> & { name: string } = {
     name: mailStream,
     subjects: [`${prefix}*`],
@@ -64,11 +77,11 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     // No direct gets: a replica may answer those before it caught up, and an entry it lacks would look removed.
     allow_direct: false,
     // Updated whole: a stream whose relays no longer name a domain stops sourcing it.
-    ...(sourceDomains.length > 0 ? { sources: sourcesOf(mailStream, sourceDomains) } : {}),
+    ...(sourceDomains.length + sources.length > 0 ? { sources: sourcesOf(mailStream, sourceDomains, sources) } : {}),
   };
   const existing = await manager.streams.info(mailStream).catch(() => undefined);
   if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
-  else if (sourcedDomains(existing.config) !== sourcedDomains(config as StreamConfig) || Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
+  else if (sourcesKey(existing.config) !== sourcesKey(config) || Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
     // The last relay started sets the limits every relay shares (a rolling restart with new settings changes them).
     await manager.streams.update(mailStream, config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
   }
@@ -80,7 +93,11 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     manager,
     mailStream,
     subjectOf: (tag) => `${prefix}${tag}`,
-    tagOf: (subject) => (subject.startsWith(prefix) ? subject.slice(prefix.length) : undefined),
+    anyMail: sources.length > 0 ? '*.mail.*' : `${prefix}*`,
+    tagOf: (subject) => {
+      const from = prefixes.find((one) => subject.startsWith(one));
+      return from === undefined ? undefined : subject.slice(from.length);
+    },
     meta,
     collected,
     prekeys,

@@ -70,7 +70,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
   }
 
   async function openStore(connection: NatsConnection): Promise<NatsRelayStore> {
-    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }, options.sourceDomains));
+    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }, options.sourceDomains, options.sources));
     const relayId = await starting(() => sharedRelayId(layout.meta));
     const collected = collectedMailboxes(layout.collected);
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });
@@ -112,7 +112,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
     const notices = await starting(() => removalNotices(connection, layout.manager, options.name, options.replicas, (tag, seq) => void view.forget(tag, seq)));
     const lastSeq = (await starting(() => layout.manager.streams.info(layout.mailStream))).state.last_seq;
     // The server's message get takes next_by_subj (nats-server 2.9 and later); the client types it for direct gets only.
-    const firstFrom = async (seq: number): Promise<number | undefined> => (await layout.manager.streams.getMessage(layout.mailStream, { next_by_subj: layout.subjectOf('*'), seq } as unknown as MsgRequest))?.seq;
+    const firstFrom = async (seq: number): Promise<number | undefined> => (await layout.manager.streams.getMessage(layout.mailStream, { next_by_subj: layout.anyMail, seq } as unknown as MsgRequest))?.seq;
     const tail = await starting(() => tailStream(connection, layout.mailStream, { lastSeq, firstFrom }, onMessage));
     await tail.loaded;
 
