@@ -34,7 +34,7 @@ export interface StoreLayout {
 /** What a stored message costs beyond its envelope (subject, headers, record): room added to max_bytes for it. */
 export const MESSAGE_OVERHEAD = 256;
 
-/** How long JetStream remembers a deposit's Nats-Msg-Id: a deposit retried within it is stored once. */
+/** How long JetStream remembers a prekey's Nats-Msg-Id: the same upload written through two relays at once is stored once. */
 const DUPLICATE_WINDOW_NS = 120 * 1e9;
 
 /** The subjects of the mail deposited through the relays of `name`. */
@@ -56,7 +56,7 @@ function sourcesKey(config: Partial<StreamConfig>): string {
   return JSON.stringify((config.sources ?? []).map((source) => `${source.external?.api ?? ''} ${source.name} ${source.filter_subject ?? ''}`).sort());
 }
 
-export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number }, sourceDomains: readonly string[] = [], sources: readonly NatsMailSource[] = []): Promise<StoreLayout> {
+export async function openLayout(connection: NatsConnection, name: string, replicas: number, limits: MailboxLimits & { readonly maxRetentionSeconds: number; readonly duplicateWindowMs: number }, sourceDomains: readonly string[] = [], sources: readonly NatsMailSource[] = []): Promise<StoreLayout> {
   const manager = await jetstreamManager(connection, { timeout: 10_000 });
   const mailStream = `${name}_MAIL`;
   const prefix = mailPrefix(name);
@@ -73,7 +73,8 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     max_msgs: limits.maxStoredEnvelopes,
     max_bytes: limits.maxStoredBytes + limits.maxStoredEnvelopes * MESSAGE_OVERHEAD,
     max_age: limits.maxRetentionSeconds * 1e9,
-    duplicate_window: Math.min(DUPLICATE_WINDOW_NS, limits.maxRetentionSeconds * 1e9),
+    // How long a deposit's Nats-Msg-Id is remembered: a deposit retried within it is stored once.
+    duplicate_window: Math.min(limits.duplicateWindowMs * 1e6, limits.maxRetentionSeconds * 1e9),
     // No direct gets: a replica may answer those before it caught up, and an entry it lacks would look removed.
     allow_direct: false,
     // Updated whole: a stream whose relays no longer name a domain stops sourcing it.

@@ -70,7 +70,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
   }
 
   async function openStore(connection: NatsConnection): Promise<NatsRelayStore> {
-    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }, options.sourceDomains, options.sources));
+    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400, duplicateWindowMs: options.duplicateWindowMs }, options.sourceDomains, options.sources));
     const relayId = await starting(() => sharedRelayId(layout.meta));
     const collected = collectedMailboxes(layout.collected);
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });

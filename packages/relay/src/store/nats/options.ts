@@ -45,6 +45,12 @@ export interface NatsStoreOptions {
    * crash of a node); then it is refused with UNAVAILABLE. Default 10 000 ms.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long JetStream remembers a deposit's message id: a deposit retried within it is stored once. Also what
+   * lets mail taken in from `sourceDomains` be passed back unseen (see docs/operations.md). At least
+   * requestTimeoutMs. Default 120 000 ms or requestTimeoutMs, whichever is longer (and at most maxRetentionSeconds).
+   */
+  readonly duplicateWindowMs?: number;
   /** Reconnection after a lost connection: exponential backoff with jitter from this… Default 250 ms. */
   readonly reconnectMinMs?: number;
   /** …to this. Default 10 000 ms. */
@@ -70,16 +76,18 @@ export interface ResolvedNatsStoreOptions {
   readonly sources: readonly NatsMailSource[];
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  readonly duplicateWindowMs: number;
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
 }
 
-export const NATS_STORE_OPTIONS: ReadonlySet<string> = new Set(['servers', 'replicas', 'name', 'user', 'password', 'token', 'credentialsFile', 'tls', 'sourceDomains', 'sources', 'connectTimeoutMs', 'requestTimeoutMs', 'reconnectMinMs', 'reconnectMaxMs']);
+export const NATS_STORE_OPTIONS: ReadonlySet<string> = new Set(['servers', 'replicas', 'name', 'user', 'password', 'token', 'credentialsFile', 'tls', 'sourceDomains', 'sources', 'connectTimeoutMs', 'requestTimeoutMs', 'duplicateWindowMs', 'reconnectMinMs', 'reconnectMaxMs']);
 
 /** [default, min, max] of the numeric options, in milliseconds. */
 const TIMES = {
   connectTimeoutMs: [30_000, 100, 600_000],
   requestTimeoutMs: [10_000, 100, 600_000],
+  duplicateWindowMs: [120_000, 1_000, 600_000],
   reconnectMinMs: [250, 10, 60_000],
   reconnectMaxMs: [10_000, 10, 600_000],
 } as const;
@@ -125,6 +133,8 @@ export function resolveNatsStoreOptions(options: NatsStoreOptions, where = 'nats
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole milliseconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
     times[field] = value;
   }
+  if (options.duplicateWindowMs === undefined) times.duplicateWindowMs = Math.max(times.duplicateWindowMs, times.requestTimeoutMs);
+  if (times.duplicateWindowMs < times.requestTimeoutMs) throw new OptionsError(`${where}: duplicateWindowMs (${times.duplicateWindowMs}) must be at least requestTimeoutMs (${times.requestTimeoutMs}): a deposit retried after it would be stored twice`);
   if (times.reconnectMaxMs < times.reconnectMinMs) throw new OptionsError(`${where}: reconnectMaxMs (${times.reconnectMaxMs}) must be at least reconnectMinMs (${times.reconnectMinMs})`);
   const user = text(options.user, `${where}: user`);
   const password = text(options.password, `${where}: password`);
