@@ -13,7 +13,7 @@ import { tracked } from './helpers/tracked.js';
  * cluster (domain `hub`), the leaf link through a TCP forwarder the test cuts: while cut, two people at the post
  * still exchange through the post's relay, and mail deposited there for someone served by the ministry's relay
  * arrives once the link is back (the ministry's mail stream sources the post's). The relays' own subjects
- * (`herald.>`, `$KV.>`) are kept off the link, so each side's relay writes only its own streams. With each side's
+ * (`herald.>`, `hub.>`, `post1.>`, `$KV.>`) are kept off the link, so each side's relay writes only its own streams. With each side's
  * relays under their own name (`sources`), mail crosses both ways: each stream sources only what the other
  * side's relays deposited, so nothing goes round.
  */
@@ -28,7 +28,7 @@ beforeAll(async () => {
   leafLink = await startTcpLink(() => Number(new URL(hub.nodes[0]!.leafUrl!).port));
   hub = await startNatsCluster({ domain: 'hub', leafnodes: true, leafAdvertise: `127.0.0.1:${leafLink.port}` });
   links.push(leafLink);
-  post = await startNatsCluster({ nodes: 1, domain: 'post1', leafOf: { urls: [`nats-leaf://127.0.0.1:${leafLink.port}`], deny: ['herald.>', '$KV.>'] } });
+  post = await startNatsCluster({ nodes: 1, domain: 'post1', leafOf: { urls: [`nats-leaf://127.0.0.1:${leafLink.port}`], deny: ['herald.>', 'hub.>', 'post1.>', '$KV.>'] } });
 }, 90_000);
 
 afterAll(async () => {
