@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateIdentity, inspect, seal, toHex, type Identity } from '@herald/core';
-import { DIRECTORY_MAX_ONE_TIME, DirectoryUnsupportedError, type DepositOutcome, type DirectoryPrekey, type EntryCharge, type MailboxLimits, type RelayStore, type RelayStoreInit } from '../../src/index.js';
+import { DIRECTORY_MAX_ONE_TIME, type DepositOutcome, type DirectoryPrekey, type EntryCharge, type MailboxLimits, type RelayStore, type RelayStoreInit } from '../../src/index.js';
 
 /**
  * Where one test's store lives: a fresh empty directory (for a store on local disk) and a unique name (for a
@@ -55,7 +55,7 @@ async function stored(result: Promise<DepositOutcome>): Promise<Extract<DepositO
  * The contract of {@link RelayStore} (src/store/relay-store.ts), as tests any implementation must pass: call it
  * from a test file with a way to open the implementation at a place.
  */
-export function relayStoreSuite(name: string, makeStore: MakeStore, features: { readonly prekeyDirectory: boolean } = { prekeyDirectory: true }): void {
+export function relayStoreSuite(name: string, makeStore: MakeStore): void {
   const places: StorePlace[] = [];
   const open = new Set<RelayStore>();
 
@@ -252,15 +252,6 @@ export function relayStoreSuite(name: string, makeStore: MakeStore, features: { 
     const owner = new Uint8Array(32).fill(5);
     const prekey = (id: string, sealUntil = Math.floor(Date.now() / 1000) + 3600): DirectoryPrekey => ({ id, sealUntil, bytes: Buffer.from(`prekey ${id}`) });
     const ids = (prekeys: readonly DirectoryPrekey[] | undefined): string[] => (prekeys ?? []).map((one) => one.id);
-
-    if (!features.prekeyDirectory) {
-      it('refuses the prekey directory with a typed error', async () => {
-        const { store } = await fresh();
-        await expect(store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [] }, Date.now())).rejects.toBeInstanceOf(DirectoryUnsupportedError);
-        await expect(store.takePrekeys('aa', Date.now())).rejects.toMatchObject({ code: 'NO_DIRECTORY', retryable: false });
-      });
-      return;
-    }
 
     it('hands out each one-time prekey once, with the medium-term ones, across a restart', async () => {
       const { store, reopen } = await fresh();
