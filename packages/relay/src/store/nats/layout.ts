@@ -61,14 +61,8 @@ export async function openLayout(connection: NatsConnection, name: string, repli
   const mailStream = `${name}_MAIL`;
   const prefix = mailPrefix(name);
   const prefixes = [prefix, ...sources.map((source) => mailPrefix(source.name))];
-  const config: Partial<StreamConfig> & { name: string } = {
-    name: mailStream,
-    subjects: [`${prefix}*`],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    discard: DiscardPolicy.New,
-    discard_new_per_subject: true,
+  const config: StreamSettings = {
+    ...perSubjectStream(mailStream, `${prefix}*`, replicas),
     max_msgs_per_subject: limits.mailboxMaxEnvelopes,
     max_msgs: limits.maxStoredEnvelopes,
     max_bytes: limits.maxStoredBytes + limits.maxStoredEnvelopes * MESSAGE_OVERHEAD,
@@ -80,12 +74,8 @@ export async function openLayout(connection: NatsConnection, name: string, repli
     // Updated whole: a stream whose relays no longer name a domain stops sourcing it.
     ...(sourceDomains.length + sources.length > 0 ? { sources: sourcesOf(mailStream, sourceDomains, sources) } : {}),
   };
-  const existing = await manager.streams.info(mailStream).catch(() => undefined);
-  if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
-  else if (sourcesKey(existing.config) !== sourcesKey(config) || Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value)) {
-    // The last relay started sets the limits every relay shares (a rolling restart with new settings changes them).
-    await manager.streams.update(mailStream, config).catch((error: unknown) => placementFailed(error, replicas, config.max_bytes ?? 0));
-  }
+  const mailHint = `the mail stream reserves maxStoredBytes plus ${MESSAGE_OVERHEAD} bytes per maxStoredEnvelopes (${config.max_bytes} bytes) on each of ${replicas} nodes; give each node's jetstream max_file_store that much, or lower maxStoredBytes / maxStoredEnvelopes`;
+  await ensureStream(manager, config, 'mail stream', mailHint, (existing) => sourcesKey(existing) !== sourcesKey(config));
   const buckets = new Kvm(connection);
   const meta = await buckets.create(`${name}_META`, { replicas, history: 1, storage: StorageType.File });
   const collected = await buckets.create(`${name}_COLLECTED`, { replicas, history: 1, storage: StorageType.File });
@@ -109,32 +99,39 @@ export async function openLayout(connection: NatsConnection, name: string, repli
 async function openPrekeyLayout(manager: JetStreamManager, buckets: Kvm, name: string, replicas: number, maxBytes: number): Promise<StoreLayout['prekeys']> {
   const stream = `${name}_PREKEYS`;
   const prefix = `${name.toLowerCase()}.prekeys.`;
-  const config: Partial<StreamConfig> & { name: string } = {
-    name: stream,
-    subjects: [`${prefix}*`],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    discard: DiscardPolicy.New,
-    discard_new_per_subject: true,
+  const config: StreamSettings = {
+    ...perSubjectStream(stream, `${prefix}*`, replicas),
     max_msgs_per_subject: DIRECTORY_MAX_ONE_TIME,
     max_bytes: maxBytes,
     duplicate_window: DUPLICATE_WINDOW_NS,
     allow_direct: false,
   };
-  const existing = await manager.streams.info(stream).catch(() => undefined);
-  if (existing === undefined) await manager.streams.add(config).catch((error: unknown) => placementFailed(error, replicas, maxBytes));
-  else if (existing.config.max_bytes !== maxBytes) await manager.streams.update(stream, config).catch((error: unknown) => placementFailed(error, replicas, maxBytes));
+  const hint = `the prekey directory's stream and bucket each reserve directoryMaxBytes (${maxBytes} bytes) on each of ${replicas} nodes; give each node's jetstream max_file_store room for them, or lower directoryMaxBytes`;
+  await ensureStream(manager, config, 'prekey directory stream', hint, () => false);
   // Read from each leader, never a replica that may lag behind an upload or a fetch.
   const owners = await buckets.create(`${name}_PREKEY_OWNERS`, { replicas, history: 1, storage: StorageType.File, max_bytes: maxBytes, allow_direct: false });
   return { stream, oneTimeSubject: (tag) => `${prefix}${tag}`, owners, ownersStream: `KV_${name}_PREKEY_OWNERS` };
 }
 
-/** A stream the cluster would not create or change: an OptionsError that says what the relay asked for. */
-function placementFailed(error: unknown, replicas: number, maxBytes: number): never {
-  const message = (error as Error).message;
-  const hint = /insufficient|resources|placement/i.test(message)
-    ? `: the mail stream reserves maxStoredBytes plus ${MESSAGE_OVERHEAD} bytes per maxStoredEnvelopes (${maxBytes} bytes) on each of ${replicas} nodes; give each node's jetstream max_file_store that much, or lower maxStoredBytes / maxStoredEnvelopes`
-    : '';
-  throw new OptionsError(`store: the NATS cluster refused the relay's mail stream (${message})${hint}`, { cause: error });
+type StreamSettings = Partial<StreamConfig> & { name: string };
+
+/** A replicated stream on file storage, one subject per mailbox, that refuses a message past a limit (the quotas). */
+function perSubjectStream(name: string, subjects: string, replicas: number): StreamSettings {
+  return { name, subjects: [subjects], retention: RetentionPolicy.Limits, storage: StorageType.File, num_replicas: replicas, discard: DiscardPolicy.New, discard_new_per_subject: true };
+}
+
+/**
+ * Creates the stream, or updates it when a setting differs (`differs` compares what a field-by-field check
+ * cannot): the last relay started sets the limits every relay shares (a rolling restart with new settings changes them).
+ */
+async function ensureStream(manager: JetStreamManager, config: StreamSettings, what: string, hint: string, differs: (existing: StreamConfig) => boolean): Promise<void> {
+  const refused = (error: unknown): never => {
+    const message = (error as Error).message;
+    // An OptionsError that says what the relay asked for.
+    throw new OptionsError(`store: the NATS cluster refused the relay's ${what} (${message})${/insufficient|resources|placement/i.test(message) ? `: ${hint}` : ''}`, { cause: error });
+  };
+  const existing = await manager.streams.info(config.name).catch(() => undefined);
+  if (existing === undefined) return void (await manager.streams.add(config).catch(refused));
+  const changed = differs(existing.config) || Object.entries(config).some(([key, value]) => !Array.isArray(value) && (existing.config as unknown as Record<string, unknown>)[key] !== value);
+  if (changed) await manager.streams.update(config.name, config).catch(refused);
 }
