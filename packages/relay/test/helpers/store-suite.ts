@@ -285,6 +285,20 @@ export function relayStoreSuite(name: string, makeStore: MakeStore): void {
       expect(taken.sort()).toEqual(Array.from({ length: count }, (_, index) => `o${index}`).sort());
     });
 
+    it('answers an upload with as many one-time prekeys as fetches then hand out, also when it repeats one handed out already', async () => {
+      const { store } = await fresh();
+      const now = Date.now();
+      await store.putPrekeys('aa', { owner, mediumTerm: [prekey('m1')], oneTime: [prekey('o1'), prekey('o2')] }, now);
+      expect(ids((await store.takePrekeys('aa', now))?.oneTime)).toEqual(['o1']);
+      // Whether a store takes o1 in again is its own (a cluster remembers it for a while): the answer must say.
+      const answered = await store.putPrekeys('aa', { owner, mediumTerm: [], oneTime: [prekey('o1'), prekey('o3')] }, now);
+      const drained: string[] = [];
+      for (let fetch = 0; fetch < 10; fetch++) drained.push(...ids((await store.takePrekeys('aa', now))?.oneTime));
+      expect(drained.length).toBe(answered);
+      expect(drained).toContain('o2');
+      expect(drained).toContain('o3');
+    });
+
     it('refuses an upload that would pass directoryMaxBytes, storing nothing of it, and takes one again once prekeys were taken', async () => {
       // The bound counts bytes as the store keeps them (LMDB: the prekeys and 32 bytes each; JetStream: its stored
       // messages), so the test fills it with prekeys of one size instead of computing where it ends.

@@ -101,11 +101,14 @@ export function natsPrekeyDirectory(layout: PrekeyLayout, maxBytes: number, time
       // One at a time, in order: the first uploaded is the first handed out. Each Nats-Msg-Id names the prekey, so
       // the same upload written through two relays at once is stored once.
       const published: number[] = [];
+      // A prekey stored by an earlier upload within the duplicate window and handed out since is not stored again.
+      let takenBefore = 0;
       let perMailboxFull = false;
       for (const prekey of fresh) {
         const result = await publishEntry(client, layout.oneTimeSubject(tag), prekey.bytes, `${tag}.${owner.slice(0, 16)}.${prekey.id}`, oneTimeHeaders(owner, prekey), timeoutMs);
         if (result.kind === 'stored') {
           if (!result.ack.duplicate) published.push(result.ack.seq);
+          else if ((await request(() => manager.streams.getMessage(stream, { seq: result.ack.seq })).catch(() => undefined)) === null) takenBefore += 1;
           continue;
         }
         // Another relay filled the mailbox's one-time prekeys meanwhile: the ones held first are kept.
@@ -128,7 +131,7 @@ export function natsPrekeyDirectory(layout: PrekeyLayout, maxBytes: number, time
           failure('storing prekeys')(refused);
         }
       }
-      if (!perMailboxFull) return merged.oneTime.length;
+      if (!perMailboxFull) return merged.oneTime.length - takenBefore;
       return (await readOneTimes(tag, 2 * DIRECTORY_MAX_ONE_TIME)).filter((one) => one.owner === owner && live(now)(one.prekey)).length;
     },
 
