@@ -13,6 +13,7 @@
  * Everything runs on 127.0.0.1; every server is a child process (nats-server: the Debian package).
  */
 import { randomFillSync } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { generateIdentity, seal } from '@herald/core';
 import { startNatsCluster } from '@herald/relay/testing';
 import { jetStreamPath } from './cluster/jetstream-path.js';
@@ -48,6 +49,9 @@ const n = (value: number, digits = 0): string => value.toLocaleString('en-US', {
 
 async function main(): Promise<void> {
   console.log(`bench:cluster — ${count} envelopes of 1 KiB a round, ${window} in flight, ${rounds} rounds after ${warmRounds} warm-up, replicas ${replicas}${quick ? ' (quick)' : ''}`);
+  // Other work on the machine shifts every figure (the ratios less): say how busy it was.
+  const load = (): string => `load average ${loadavg().map((one) => one.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
+  console.log(`before: ${load()}`);
   const cluster = await startNatsCluster();
   const servers: ServerProcess[] = [];
   const contenders: Contender[] = [];
@@ -89,7 +93,8 @@ async function main(): Promise<void> {
       console.log(`  CPU seconds per 1 000 envelopes: ${perThousand}`);
     }
     const best = Math.max(...contenders.slice(1, 3).map((each) => summarize(each.results).perSecond)) / bare.perSecond;
-    console.log(`\ngoal: a cluster-backed relay ≥ 0.5× bare JetStream — ${best >= 0.5 ? 'met' : 'NOT met'} (${n(best, 2)}×)`);
+    console.log(`\nafter: ${load()}`);
+    console.log(`goal: a cluster-backed relay ≥ 0.5× bare JetStream — ${best >= 0.5 ? 'met' : 'NOT met'} (${n(best, 2)}×)`);
   } finally {
     for (const each of contenders) await each.path.close().catch(() => undefined);
     for (const server of servers) await server.stop().catch(() => undefined);

@@ -9,6 +9,10 @@ describe('the NATS store options', () => {
     expect(resolveNatsStoreOptions({ servers: ['nats://h1:4222'], replicas: 1, user: 'relay', password: 'secret', tls: { caFile: '/ca.pem' } })).toMatchObject({ replicas: 1, user: 'relay', tls: { caFile: '/ca.pem' } });
     expect(options.sourceDomains).toEqual([]);
     expect(resolveNatsStoreOptions({ servers: 'nats://h1:4222', sourceDomains: ['post-1', 'post_2'] }).sourceDomains).toEqual(['post-1', 'post_2']);
+    expect([options.sources, options.duplicateWindowMs]).toEqual([[], 120_000]);
+    // The duplicate window follows a longer request timeout unless given.
+    expect(resolveNatsStoreOptions({ servers: 'nats://h1:4222', requestTimeoutMs: 300_000 }).duplicateWindowMs).toBe(300_000);
+    expect(resolveNatsStoreOptions({ servers: 'nats://h1:4222', name: 'POST1', sources: [{ domain: 'hub', name: 'HERALD' }] }).sources).toEqual([{ domain: 'hub', name: 'HERALD' }]);
   });
 
   it.each([
@@ -28,6 +32,11 @@ describe('the NATS store options', () => {
     [{ servers: 'nats://h1:4222', sourceDomains: 'post1' }, /sourceDomains: expected a list of JetStream domains/],
     [{ servers: 'nats://h1:4222', sourceDomains: ['post.1'] }, /sourceDomains: expected a list of JetStream domains/],
     [{ servers: 'nats://h1:4222', sourceDomains: ['post1', 'post1'] }, /names a domain twice/],
+    [{ servers: 'nats://h1:4222', requestTimeoutMs: 20_000, duplicateWindowMs: 5_000 }, /duplicateWindowMs \(5000\) must be at least requestTimeoutMs \(20000\)/],
+    [{ servers: 'nats://h1:4222', sources: [{ domain: 'post1' }] }, /sources: expected a list of \{ domain, name \}/],
+    [{ servers: 'nats://h1:4222', sources: [{ domain: 'post1', name: 'P', extra: 1 }] }, /sources: expected a list of \{ domain, name \}/],
+    [{ servers: 'nats://h1:4222', sources: [{ domain: 'post1', name: 'herald' }] }, /uses this relay's own name "HERALD"/],
+    [{ servers: 'nats://h1:4222', sourceDomains: ['post1'], sources: [{ domain: 'post1', name: 'POST1' }] }, /a domain is named twice/],
   ])('refuses %j with a precise message', (options, message) => {
     expect(() => resolveNatsStoreOptions(options as never, 'store')).toThrow(message);
     try {

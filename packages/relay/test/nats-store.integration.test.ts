@@ -19,4 +19,4 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-relayStoreSuite('NATS JetStream cluster, 3 replicas', (place, init) => natsRelayStore({ ...init, nats: { servers: cluster.url, name: place.name, replicas: 3 }, brokerDir: join(place.dir, 'mqtt') }), { prekeyDirectory: false });
+relayStoreSuite('NATS JetStream cluster, 3 replicas', (place, init) => natsRelayStore({ ...init, nats: { servers: cluster.url, name: place.name, replicas: 3 }, brokerDir: join(place.dir, 'mqtt') }));

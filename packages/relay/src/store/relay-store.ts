@@ -6,8 +6,8 @@ import type { StorageFailure, StorageHealth } from './storage-health.js';
  * Everything the relay persists about mailboxes, behind one interface: the relay's id, the mailboxes' entries
  * (deposit, list, acknowledge, expire), the quota counters those entries fill, which mailboxes were ever
  * collected, the prekey directory (prekey-directory.ts), and the embedded MQTT broker's sessions ({@link BrokerRecords}). Depositor accounts and rate buckets
- * are not persisted (policy/accounts.ts). `lmdbRelayStore` (one LMDB environment on local disk) implements it; a
- * second implementation, over a key-value and stream store shared by several relays, comes with the relay cluster.
+ * are not persisted (policy/accounts.ts). `lmdbRelayStore` (one LMDB environment on local disk) and
+ * `natsRelayStore` (streams and key-value buckets of a NATS JetStream cluster, shared by several relays) implement it.
  * Both pass the same suite (packages/relay/test/helpers/store-suite.ts).
  *
  * Rules every implementation keeps:

@@ -50,6 +50,11 @@ export interface NatsClusterInit {
   readonly domain?: string;
   /** Accept leaf nodes (each node's `leafUrl`). Default false. */
   readonly leafnodes?: boolean;
+  /**
+   * The address (`host:port`) every node gives leaf nodes as its own instead of its leaf port: a forwarder a test
+   * cuts. Without it a leaf node, told the node's own port, reconnects there past the cut forwarder. Default: none.
+   */
+  readonly leafAdvertise?: string;
   /** Be leaf nodes of this hub (a post's server under the ministry's cluster). Default: none. */
   readonly leafOf?: LeafRemote;
   /**
@@ -136,6 +141,7 @@ export async function startNatsCluster(init: NatsClusterInit = {}): Promise<Nats
         tls: init.tls,
         domain: init.domain,
         leafPort: init.leafnodes ? ports[count * 3 + index]! : undefined,
+        leafAdvertise: init.leafAdvertise,
         leafOf: init.leafOf,
         startTimeoutMs,
       }),

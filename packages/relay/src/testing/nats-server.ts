@@ -45,6 +45,8 @@ export interface NatsNodeConfig {
   readonly domain?: string | undefined;
   /** Accept leaf nodes on this port. */
   readonly leafPort?: number | undefined;
+  /** What it gives leaf nodes as its leaf address (a forwarder's), instead of its leaf port. */
+  readonly leafAdvertise?: string | undefined;
   /** Be a leaf node of these hub URLs, not passing the subjects `deny` names across the link (either way). */
   readonly leafOf?: LeafRemote | undefined;
   readonly startTimeoutMs: number;
@@ -77,7 +79,10 @@ export function natsServerBinary(): string {
 /** Accepting leaf nodes, being one (reconnecting every second, so a test's restored link is used at once), or both. */
 function leafnodesConfig(node: NatsNodeConfig): Record<string, unknown> {
   const remote = node.leafOf ? { urls: node.leafOf.urls, ...(node.leafOf.deny ? { deny_imports: node.leafOf.deny, deny_exports: node.leafOf.deny } : {}) } : undefined;
-  return { ...(node.leafPort !== undefined ? { listen: `127.0.0.1:${node.leafPort}` } : {}), ...(remote ? { reconnect: 1, remotes: [remote] } : {}) };
+  // A leaf node reconnects to every leaf address its hub told it of: behind a forwarder, the hub names only that
+  // (advertise) and not its other nodes' (no_advertise).
+  const listen = node.leafPort !== undefined ? { listen: `127.0.0.1:${node.leafPort}`, ...(node.leafAdvertise !== undefined ? { advertise: node.leafAdvertise, no_advertise: true } : {}) } : {};
+  return { ...listen, ...(remote ? { reconnect: 1, remotes: [remote] } : {}) };
 }
 
 /** JSON is a subset of the NATS config syntax: strings quoted, so paths with spaces stay whole. */

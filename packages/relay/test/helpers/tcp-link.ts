@@ -12,7 +12,8 @@ export interface TcpLink {
   close(): Promise<void>;
 }
 
-export async function startTcpLink(upstreamPort: number): Promise<TcpLink> {
+/** `upstreamPort` may be given as a function, read at each connection: a link started before the server it forwards to. */
+export async function startTcpLink(upstreamPort: number | (() => number)): Promise<TcpLink> {
   let up = true;
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
@@ -23,7 +24,7 @@ export async function startTcpLink(upstreamPort: number): Promise<TcpLink> {
   const server = createServer((client) => {
     track(client);
     if (!up) return void client.resetAndDestroy();
-    const upstream = connect({ host: '127.0.0.1', port: upstreamPort });
+    const upstream = connect({ host: '127.0.0.1', port: typeof upstreamPort === 'number' ? upstreamPort : upstreamPort() });
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);

@@ -5,11 +5,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { sodium } from '../../sodium.js';
 import type { DepositOutcome, DepositRequest, EntryCharge, MailEntry, RelayStore, RelayStoreInit } from '../relay-store.js';
 import { StorageFailure, storageHealth } from '../storage-health.js';
-import { DirectoryUnsupportedError } from '../prekey-directory.js';
+import { DIRECTORY_MAX_BYTES } from '../prekey-directory.js';
 import { collectedMailboxes } from './collected.js';
 import { openNatsConnection } from './connection.js';
 import { entryHeaders, readEntryHeader } from './entry-headers.js';
 import { openLayout } from './layout.js';
+import { natsPrekeyDirectory } from './prekeys.js';
 import { resolveNatsStoreOptions, type NatsStoreOptions } from './options.js';
 import { publishEntry, type PublishResult } from './publish.js';
 import { removalNotices } from './removals.js';
@@ -69,11 +70,12 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
   }
 
   async function openStore(connection: NatsConnection): Promise<NatsRelayStore> {
-    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400 }, options.sourceDomains));
+    const layout = await starting(() => openLayout(connection, options.name, options.replicas, { ...limits, maxRetentionSeconds: init.maxRetentionSeconds ?? 30 * 86_400, duplicateWindowMs: options.duplicateWindowMs }, options.sourceDomains, options.sources));
     const relayId = await starting(() => sharedRelayId(layout.meta));
     const collected = collectedMailboxes(layout.collected);
     const client = jetstream(connection, { timeout: options.requestTimeoutMs });
     const view = streamView(limits);
+    const directory = natsPrekeyDirectory({ ...layout.prekeys, manager: layout.manager, client }, limits.directoryMaxBytes ?? DIRECTORY_MAX_BYTES, options.requestTimeoutMs);
     const watchesCollection = [limits.uncollectedMailboxMaxEnvelopes, limits.uncollectedMailboxMaxBytes, limits.uncollectedRetentionSeconds].some((value) => value !== undefined);
     const listeners: ((entry: MailEntry) => void)[] = [];
     /** This relay's deposits being stored, by mailbox and hash: who pays, and the deposit's end (a repeat waits for it). */
@@ -110,7 +112,7 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
     const notices = await starting(() => removalNotices(connection, layout.manager, options.name, options.replicas, (tag, seq) => void view.forget(tag, seq)));
     const lastSeq = (await starting(() => layout.manager.streams.info(layout.mailStream))).state.last_seq;
     // The server's message get takes next_by_subj (nats-server 2.9 and later); the client types it for direct gets only.
-    const firstFrom = async (seq: number): Promise<number | undefined> => (await layout.manager.streams.getMessage(layout.mailStream, { next_by_subj: layout.subjectOf('*'), seq } as unknown as MsgRequest))?.seq;
+    const firstFrom = async (seq: number): Promise<number | undefined> => (await layout.manager.streams.getMessage(layout.mailStream, { next_by_subj: layout.anyMail, seq } as unknown as MsgRequest))?.seq;
     const tail = await starting(() => tailStream(connection, layout.mailStream, { lastSeq, firstFrom }, onMessage));
     await tail.loaded;
 
@@ -259,10 +261,8 @@ export async function natsRelayStore(init: NatsRelayStoreInit): Promise<NatsRela
         return removed;
       },
       markCollected: (tags) => collected.mark(tags),
-      // Not kept in the cluster: a KV bucket's compare-and-set was tried and, on nats-server 2.9.10, let two relays
-      // take the same one-time prekey at once (the contract's two-store case). The relay answers NO_DIRECTORY.
-      putPrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
-      takePrekeys: () => Promise.reject(new DirectoryUnsupportedError('NATS JetStream')),
+      putPrekeys: (tag, upload, now) => directory.put(tag, upload, now),
+      takePrekeys: (tag, now) => directory.take(tag, now),
       async openBrokerRecords() {
         if (init.brokerDir === undefined) throw new OptionsError('mqtt: a relay on a NATS store keeps its broker sessions on local disk: give it dataDir too');
         const { lmdbBrokerRecords } = await import('../lmdb-broker-records.js');

@@ -30,6 +30,14 @@ export interface NatsStoreOptions {
    * Default: none.
    */
   readonly sourceDomains?: readonly string[];
+  /**
+   * Relay services in other JetStream domains (over a leaf link) whose relays run under another `name`: this
+   * relay's mail stream takes in the mail deposited through theirs (a JetStream source of `<name>_MAIL` in
+   * `domain`, filtered to their own subjects `<name>.mail.*`, resumed where it stopped after a cut link). Unlike
+   * `sourceDomains`, both sides may name each other: what one side took in is never passed back (the filter), so
+   * a post and the ministry exchange both ways. See docs/operations.md, "A post's relay as a leaf node". Default: none.
+   */
+  readonly sources?: readonly NatsMailSource[];
   /** Longest wait for the cluster at start (retried with backoff meanwhile). Default 30 000 ms. */
   readonly connectTimeoutMs?: number;
   /**
@@ -37,10 +45,22 @@ export interface NatsStoreOptions {
    * crash of a node); then it is refused with UNAVAILABLE. Default 10 000 ms.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long JetStream remembers a deposit's message id: a deposit retried within it is stored once. Also what
+   * lets mail taken in from `sourceDomains` be passed back unseen (see docs/operations.md). At least
+   * requestTimeoutMs. Default 120 000 ms or requestTimeoutMs, whichever is longer (and at most maxRetentionSeconds).
+   */
+  readonly duplicateWindowMs?: number;
   /** Reconnection after a lost connection: exponential backoff with jitter from this… Default 250 ms. */
   readonly reconnectMinMs?: number;
   /** …to this. Default 10 000 ms. */
   readonly reconnectMaxMs?: number;
+}
+
+/** A relay service in another JetStream domain whose deposits this relay takes in (`sources`). */
+export interface NatsMailSource {
+  readonly domain: string;
+  readonly name: string;
 }
 
 export interface ResolvedNatsStoreOptions {
@@ -53,18 +73,21 @@ export interface ResolvedNatsStoreOptions {
   readonly credentialsFile: string | undefined;
   readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string } | undefined;
   readonly sourceDomains: readonly string[];
+  readonly sources: readonly NatsMailSource[];
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  readonly duplicateWindowMs: number;
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
 }
 
-export const NATS_STORE_OPTIONS: ReadonlySet<string> = new Set(['servers', 'replicas', 'name', 'user', 'password', 'token', 'credentialsFile', 'tls', 'sourceDomains', 'connectTimeoutMs', 'requestTimeoutMs', 'reconnectMinMs', 'reconnectMaxMs']);
+export const NATS_STORE_OPTIONS: ReadonlySet<string> = new Set(['servers', 'replicas', 'name', 'user', 'password', 'token', 'credentialsFile', 'tls', 'sourceDomains', 'sources', 'connectTimeoutMs', 'requestTimeoutMs', 'duplicateWindowMs', 'reconnectMinMs', 'reconnectMaxMs']);
 
 /** [default, min, max] of the numeric options, in milliseconds. */
 const TIMES = {
   connectTimeoutMs: [30_000, 100, 600_000],
   requestTimeoutMs: [10_000, 100, 600_000],
+  duplicateWindowMs: [120_000, 1_000, 600_000],
   reconnectMinMs: [250, 10, 60_000],
   reconnectMaxMs: [10_000, 10, 600_000],
 } as const;
@@ -110,6 +133,8 @@ export function resolveNatsStoreOptions(options: NatsStoreOptions, where = 'nats
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${where}: ${field}: expected whole milliseconds from ${min} to ${max}, got ${JSON.stringify(value)}`);
     times[field] = value;
   }
+  if (options.duplicateWindowMs === undefined) times.duplicateWindowMs = Math.max(times.duplicateWindowMs, times.requestTimeoutMs);
+  if (times.duplicateWindowMs < times.requestTimeoutMs) throw new OptionsError(`${where}: duplicateWindowMs (${times.duplicateWindowMs}) must be at least requestTimeoutMs (${times.requestTimeoutMs}): a deposit retried after it would be stored twice`);
   if (times.reconnectMaxMs < times.reconnectMinMs) throw new OptionsError(`${where}: reconnectMaxMs (${times.reconnectMaxMs}) must be at least reconnectMinMs (${times.reconnectMinMs})`);
   const user = text(options.user, `${where}: user`);
   const password = text(options.password, `${where}: password`);
@@ -130,5 +155,26 @@ export function resolveNatsStoreOptions(options: NatsStoreOptions, where = 'nats
   const sourceDomains = options.sourceDomains ?? [];
   if (!Array.isArray(sourceDomains) || sourceDomains.some((domain) => typeof domain !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(domain))) throw new OptionsError(`${where}: sourceDomains: expected a list of JetStream domains (letters, digits, _ or -), got ${JSON.stringify(sourceDomains)}`);
   if (new Set(sourceDomains).size !== sourceDomains.length) throw new OptionsError(`${where}: sourceDomains: ${JSON.stringify(sourceDomains)} names a domain twice`);
-  return { servers, replicas, name, user, password, token, credentialsFile, tls, sourceDomains: [...sourceDomains], ...times };
+  const sources = resolveSources(options.sources, name, sourceDomains, where);
+  return { servers, replicas, name, user, password, token, credentialsFile, tls, sourceDomains: [...sourceDomains], sources, ...times };
+}
+
+const DOMAIN = /^[A-Za-z0-9_-]{1,64}$/;
+const NAME = /^[A-Za-z0-9_-]{1,32}$/;
+
+function resolveSources(value: unknown, name: string, sourceDomains: readonly string[], where: string): readonly NatsMailSource[] {
+  if (value === undefined) return [];
+  const expected = `${where}: sources: expected a list of { domain, name } (a JetStream domain and the relay name used there)`;
+  if (!Array.isArray(value)) throw new OptionsError(`${expected}, got ${JSON.stringify(value)}`);
+  const sources = value.map((item: unknown): NatsMailSource => {
+    if (typeof item !== 'object' || item === null || Object.keys(item).some((key) => key !== 'domain' && key !== 'name')) throw new OptionsError(`${expected}, got ${JSON.stringify(item)}`);
+    const { domain, name: theirs } = item as Record<string, unknown>;
+    if (typeof domain !== 'string' || !DOMAIN.test(domain) || typeof theirs !== 'string' || !NAME.test(theirs)) throw new OptionsError(`${expected}, got ${JSON.stringify(item)}`);
+    // Their subjects must differ from this relay's own, or what was taken in would be passed back (a loop).
+    if (theirs.toLowerCase() === name.toLowerCase()) throw new OptionsError(`${where}: sources: ${JSON.stringify(item)} uses this relay's own name ${JSON.stringify(name)}: run the relays of each side under its own name`);
+    return { domain, name: theirs };
+  });
+  const domains = [...sourceDomains, ...sources.map((source) => source.domain)];
+  if (new Set(domains).size !== domains.length) throw new OptionsError(`${where}: sources: a domain is named twice (in sources or sourceDomains)`);
+  return sources;
 }
