@@ -69,8 +69,13 @@ export function dirTransport(init: DirTransportInit): Transport {
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => write(envelope, route, sendOptions.signal)),
     // Resolves once dropped tags are drained (spoolReader.update); a stop ends the wait (the lifecycle then rejects).
+    // With the folder away the drain happens once it is back: waiting for it would hold up the next update.
     updateRoutingTags: (routingTags, updateOptions) =>
-      lifecycle.update(routingTags, updateOptions, (tags) => unlessAborted(reader?.update(tags) ?? Promise.resolve(), lifecycle.signal, () => new TransportError('CHANNEL_STOPPED', name, 'updateRoutingTags: stopped while draining'))),
+      lifecycle.update(routingTags, updateOptions, async (tags) => {
+        const drained = reader?.update(tags) ?? Promise.resolve();
+        if (health.current().state === 'down') return;
+        await unlessAborted(drained, lifecycle.signal, () => new TransportError('CHANNEL_STOPPED', name, 'updateRoutingTags: stopped while draining'));
+      }),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
   };
