@@ -83,3 +83,29 @@ describe('updateRoutingTags drains a dropped tag (Mosquitto, MQTT 5 Receive Maxi
     expect(seen.length, 'each delivered once').toBe(queued.length);
   });
 });
+
+describe("a version-2 identity's default window through the relay's embedded broker", () => {
+  let broker: Broker;
+  beforeAll(async () => {
+    broker = await BROKERS[1][1]();
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  it('33 tags (32 epochs of a day in 30 days, and the static tag) are all subscribed in one session, the later ones by updates', async () => {
+    const [alice, bob] = [party('alice'), party('bob')];
+    const epochs = Array.from({ length: 32 }, (_, index) => party(`epoch ${index}`));
+    const a = transport({ url: broker.url, identity: alice });
+    await a.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
+    const atBob = recorder();
+    const b = transport({ url: broker.url, identity: bob });
+    await b.start({ routingTags: [tagOf(bob), ...epochs.slice(0, 8).map(tagOf)], deliver: atBob.deliver });
+    await until('bob and alice up', () => b.health().state === 'up' && a.health().state === 'up');
+    // Each boundary adds one epoch (a SUBSCRIBE of its own), as the node's schedule does.
+    for (let count = 9; count <= epochs.length; count++) await b.updateRoutingTags!([tagOf(bob), ...epochs.slice(0, count).map(tagOf)], { signal: AbortSignal.timeout(5_000) });
+    const last = envelope(alice, epochs.at(-1)!);
+    await a.send(last, routeOf(last));
+    await until('the envelope for the 33rd tag', () => atBob.ids.has(envelopeId(last)));
+  });
+});
