@@ -3,7 +3,7 @@ import { PROOF_REFUSALS } from '@herald/protocol';
 import { QUEUE_REFUSALS } from './quotas.js';
 
 /** Why a login is refused: the identity proof's own reasons, then the broker's (a replayed nonce, the allow-lists, too many logins remembered). */
-export const MQTT_LOGIN_REFUSALS = [...PROOF_REFUSALS, 'replayed', 'not-allowed', 'busy'] as const;
+export const MQTT_LOGIN_REFUSALS = [...PROOF_REFUSALS, 'replayed', 'not-allowed', 'identity-required', 'busy'] as const;
 export type MqttLoginRefusal = (typeof MQTT_LOGIN_REFUSALS)[number];
 
 /** Why the packet guard ended a connection (packet-guard.ts): a declared length above the limit, or a length field MQTT does not allow. */

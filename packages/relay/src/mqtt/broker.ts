@@ -133,7 +133,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
         sessionRefusals++;
         metrics.subscriptionsRefusedFull.inc();
       }
-      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$') || (client !== null && !auth.maySubscribe(client));
+      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$') || (client !== null && !auth.maySubscribe(client, subscription.topic));
       // Negated (SUBACK 0x80), not an error: the client learns the refusal and keeps its connection.
       callback(null, refused ? null : subscription);
     },
