@@ -2,9 +2,9 @@ import { roundTripTimer, transportLifecycle, TransportError, type Route, type Se
 import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
 import { healthTracker } from './health.js';
-import { identityLogin } from '@herald/protocol';
 import { inbound } from './inbound.js';
-import { resolveMqttInit, type MqttTransportInit } from './init.js';
+import { resolveMqttInit, type MqttTransportInit, type ResolvedMqttInit } from './init.js';
+import { sessionPerTagTransport } from './session-per-tag.js';
 import { sendEnvelope } from './send.js';
 import { subscriptions, type Subscriptions } from './subscriptions.js';
 import { isRoutingTag, topicFor } from './topics.js';
@@ -19,6 +19,11 @@ import { isRoutingTag, topicFor } from './topics.js';
  */
 export function mqttTransport(init: MqttTransportInit): Transport {
   const options = resolveMqttInit(init);
+  return options.sessionPerTag ? sessionPerTagTransport(options, mqttChannel) : mqttChannel(options);
+}
+
+/** One client and session collecting every tag it is given (see mqttTransport). */
+function mqttChannel(options: ResolvedMqttInit): Transport {
   const channel = options.name;
   const health = healthTracker();
   /** The round trip to the broker, kept across reconnections: every timeout of the link follows it. */
@@ -54,7 +59,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
             closed();
           },
           onWarning: (message) => health.error(new Error(`${channel}: ${message}`)),
-        }, signal, rtt, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
+        }, signal, rtt, prove ? options.proofLogin?.() : undefined);
         if (!settled && version === 4) settled = true;
         if (connectedBefore && !connection.sessionPresent) {
           health.error(new Error(`${channel}: the broker did not keep this client's session (restarted without persistence, or the session expired): envelopes queued for it meanwhile are lost; end-to-end acks will bring them again`));

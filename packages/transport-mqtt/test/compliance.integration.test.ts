@@ -36,3 +36,23 @@ transportComplianceSuite(
   },
   { timeoutMs: 8000, settleMs: 300 },
 );
+
+transportComplianceSuite(
+  'mqtt, a session per tag (real Mosquitto process)',
+  async ({ identities }) => {
+    broker ??= await startMosquitto();
+    const url = broker.url;
+    const make = (identity: typeof identities.sender) => mqttTransport({ url, identity, sessionPerTag: true, ...FAST });
+    return {
+      sender: make(identities.sender),
+      receiver: make(identities.receiver),
+      reopenReceiver: () => make(identities.receiver),
+      disrupt: () => broker!.stop('SIGTERM'),
+      restore: () => broker!.start(),
+      async teardown() {
+        // The broker outlives the case; the suite has stopped the transports.
+      },
+    };
+  },
+  { timeoutMs: 8000, settleMs: 300 },
+);

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelopeId, type InboundEnvelope } from '@herald/core';
+import { envelopeId, epochOf, epochTagFor, generateIdentity, toHex, type InboundEnvelope } from '@herald/core';
+import { derivedClientId } from '@herald/transport-mqtt';
+import { tagClientId } from '../src/session-per-tag.js';
+import { startMosquitto } from '@herald/transport-mqtt/testing';
 import { BROKERS, type Broker } from './brokers.js';
 import { envelope, party, pause, recorder, routeOf, sendPersistently, tagOf, transport, until } from './helpers.js';
 
@@ -107,5 +110,78 @@ describe("a version-2 identity's default window through the relay's embedded bro
     const last = envelope(alice, epochs.at(-1)!);
     await a.send(last, routeOf(last));
     await until('the envelope for the 33rd tag', () => atBob.ids.has(envelopeId(last)));
+  });
+});
+
+describe.each(BROKERS)('sessionPerTag through %s', (kind, startBroker) => {
+  let broker: Broker;
+  beforeAll(async () => {
+    broker = await startBroker();
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  it("collects each epoch tag on a client of its own, follows updates, and stops collecting a dropped tag", async () => {
+    const DAY = 86_400;
+    const alice = party('alice');
+    const bob = generateIdentity({ label: 'bob', epochSeconds: DAY });
+    const epoch = epochOf(Date.now(), DAY);
+    const tagAt = (at: number): string => toHex(epochTagFor(bob.card, at));
+    const a = transport({ url: broker.url, identity: alice });
+    await a.start({ routingTags: [tagOf(alice)], deliver: async () => undefined });
+    const atBob = recorder();
+    const b = transport({ url: broker.url, identity: bob, sessionPerTag: true });
+    await b.start({ routingTags: [tagAt(epoch - 1), tagAt(epoch)], deliver: atBob.deliver });
+    await until('bob and alice up', () => b.health().state === 'up' && a.health().state === 'up');
+    // The route names the topic: an envelope addressed to each epoch's tag.
+    const sendTo = (tag: string): Promise<unknown> => {
+      const bytes = envelope(alice, bob);
+      return a.send(bytes, { ...routeOf(bytes), routingTags: [tag] }).then(
+        () => envelopeId(bytes),
+        (error: { code?: string }) => expect(error.code, `${kind}: a refusal other than "nobody subscribes"`).toBe('RECIPIENT_UNREACHABLE'),
+      );
+    };
+    const [older, current] = [await sendTo(tagAt(epoch - 1)), await sendTo(tagAt(epoch))];
+    await until('both epochs’ envelopes', () => atBob.ids.has(older as string) && atBob.ids.has(current as string));
+
+    await b.updateRoutingTags!([tagAt(epoch), tagAt(epoch + 1)], { signal: AbortSignal.timeout(8_000) });
+    const next = await sendTo(tagAt(epoch + 1));
+    await until('the added epoch’s envelope', () => atBob.ids.has(next as string));
+    const late = await sendTo(tagAt(epoch - 1));
+    const sentinel = await sendTo(tagAt(epoch));
+    await until('a sentinel', () => atBob.ids.has(sentinel as string));
+    await pause(300);
+    if (typeof late === 'string') expect(atBob.ids.has(late), 'an envelope for the dropped epoch, sent after the update').toBe(false);
+  });
+
+  it('tag client ids differ per tag, from each other and from the identity’s', () => {
+    const bob = generateIdentity({ label: 'bob' });
+    const ids = new Set([derivedClientId(bob), tagClientId(bob, 'aa'.repeat(16)), tagClientId(bob, 'bb'.repeat(16))]);
+    expect(ids.size).toBe(3);
+  });
+});
+
+describe('sessionPerTag as Mosquitto sees it', () => {
+  it('each epoch topic is subscribed by a client of its own, none by the identity’s client', async () => {
+    const mosquitto = await startMosquitto({ extraConfig: ['log_type subscribe'] });
+    try {
+      const bob = generateIdentity({ label: 'bob', epochSeconds: 86_400 });
+      const epoch = epochOf(Date.now(), 86_400);
+      const tags = [epoch - 1, epoch].map((at) => toHex(epochTagFor(bob.card, at)));
+      const b = transport({ url: mosquitto.url, identity: bob, sessionPerTag: true });
+      await b.start({ routingTags: tags, deliver: async () => undefined });
+      await until('bob up', () => b.health().state === 'up');
+      // Mosquitto logs each SUBSCRIBE as "<client id> <qos> <topic>".
+      const subscribers = (tag: string): string[] => [...mosquitto.logs().matchAll(new RegExp(`(\\S+) 1 herald/v1/${tag}`, 'g'))].map((match) => match[1]!);
+      await until('both subscriptions logged', () => tags.every((tag) => subscribers(tag).length > 0));
+      const [first, second] = tags.map(subscribers);
+      expect(first, 'the first epoch’s topic, by its own client only').toEqual([tagClientId(bob, tags[0]!)]);
+      expect(second, 'the second epoch’s topic, by its own client only').toEqual([tagClientId(bob, tags[1]!)]);
+      expect(mosquitto.logs()).not.toMatch(new RegExp(`${derivedClientId(bob)} 1 herald`));
+      await b.stop();
+    } finally {
+      await mosquitto.close();
+    }
   });
 });
