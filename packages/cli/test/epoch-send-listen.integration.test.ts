@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cardToFile, epochOf, epochTagFor, generateIdentity, toHex, writeSecretKeyFile } from '@herald/core';
+import { startMosquitto } from '@herald/transport-mqtt/testing';
+import { tagClientId } from '@herald/transport-mqtt';
 import { herald, run, until } from './process-kit.js';
 
 /**
@@ -49,5 +51,36 @@ describe('send and listen with an epoch card', () => {
     const tooWide = await herald(['listen', '--key', path('bob.key'), ...via, '--data-dir', path('bob-data'), '--epoch-retain', '90d']);
     expect(tooWide.code).toBe(2);
     expect(tooWide.stderr).toContain("--epoch-retain 90d spans more than 64 of this card's 1d epochs; give --epoch-retain 62d or less");
+  });
+});
+
+describe('listen over mqtt:// with an epoch card', () => {
+  it('subscribes each epoch topic from a client of its own (sessionPerTag), and the message arrives', async () => {
+    const broker = await startMosquitto({ extraConfig: ['log_type subscribe'] });
+    try {
+      const alice = generateIdentity({ label: 'Alice' });
+      const bob = generateIdentity({ label: 'Bob', epochSeconds: 86_400 });
+      const path = (name: string): string => join(workdir, `mqtt-${name}`);
+      for (const [name, who] of [['alice', alice], ['bob', bob]] as const) {
+        await writeSecretKeyFile(path(`${name}.key`), who);
+        await writeFile(path(`${name}.card`), cardToFile(who.card));
+      }
+      const via = ['--via', broker.url];
+      const listener = run(['listen', '--json', '--key', path('bob.key'), ...via, '--data-dir', path('bob-data'), '--contact', path('alice.card'), '--epoch-retain', '1d']);
+      try {
+        await until(() => listener.output().includes('listening as'), 30_000, 'the listener to start');
+        const current = toHex(epochTagFor(bob.card, epochOf(Date.now(), 86_400)));
+        const subscribers = [...broker.logs().matchAll(new RegExp(`(\\S+) 1 herald/v1/${current}`, 'g'))].map((match) => match[1]!);
+        expect(subscribers, "the current epoch's topic, by its own client").toEqual([tagClientId(bob, current)]);
+        const send = run(['send', '--key', path('alice.key'), '--to', path('bob.card'), ...via, '--data-dir', path('alice-data'), '--wait', '20s', 'by epoch topic']);
+        expect(await send.exited, send.output()).toBe(0);
+        await until(() => listener.output().includes('by epoch topic'), 10_000, 'the message at Bob');
+      } finally {
+        listener.child.kill('SIGTERM');
+        await listener.exited;
+      }
+    } finally {
+      await broker.close();
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelopeId, epochOf, epochTagFor, generateIdentity, toHex, type InboundEnvelope } from '@herald/core';
-import { derivedClientId } from '@herald/transport-mqtt';
-import { tagClientId } from '../src/session-per-tag.js';
+import { derivedClientId, tagClientId } from '@herald/transport-mqtt';
 import { startMosquitto } from '@herald/transport-mqtt/testing';
 import { BROKERS, type Broker } from './brokers.js';
 import { envelope, party, pause, recorder, routeOf, sendPersistently, tagOf, transport, until } from './helpers.js';
