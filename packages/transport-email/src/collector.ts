@@ -25,14 +25,14 @@ export interface Collector {
   drain(): Promise<void>;
   readonly inFlight: number;
   /**
-   * Recognises mail for `tags` from the next scan on. A dropped tag is still recognised until drained: a scan
-   * begun after the update has examined every mail in the mailbox, and the deliveries under way then are done.
+   * Recognises mail for `tags` from the next scan on. A dropped tag is still recognised until drained: the second
+   * scan begun after the update has examined every mail in the mailbox, and the deliveries under way then are done.
    * The promise says when.
    */
   update(tags: readonly string[]): Promise<void>;
 }
 
-/** Tags dropped by an update, recognised until a whole scan begun after it (and its deliveries) is done. */
+/** Tags dropped by an update, recognised until the second whole scan begun after it (and its deliveries) is done. */
 interface Drain {
   readonly tags: ReadonlySet<string>;
   readonly scansBefore: number;
@@ -229,7 +229,9 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, initia
       if ([...tags].some((tag) => !before.has(tag))) notOurs.clear();
       const dropped = new Set([...before].filter((tag) => !tags.has(tag)));
       if (dropped.size === 0) return Promise.resolve();
-      return new Promise<void>((done) => drains.push({ tags: dropped, scansBefore: scansStarted, done }));
+      // Not the first scan after the update but the second: IMAP shows a session only mail the server has announced
+      // (EXISTS), and a SEARCH is what makes it announce mail delivered meanwhile, so the first may miss some.
+      return new Promise<void>((done) => drains.push({ tags: dropped, scansBefore: scansStarted + 1, done }));
     },
     async drain() {
       while (inFlight.size > 0) await Promise.allSettled(inFlight.values());

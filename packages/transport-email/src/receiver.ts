@@ -117,6 +117,8 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
     update(next) {
       const drained = work.update(next);
       const connected = client?.usable === true;
+      // Two scans at once: the drain waits for the second (collector.ts).
+      trigger();
       trigger();
       // Disconnected, the drain happens after the reconnection; waiting for it would hold up the next update.
       return connected ? drained : Promise.resolve();
