@@ -5,8 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { blindedMailbox, cardToFile, epochOf, generateIdentity, toHex } from '@herald/core';
 import { mailboxLogin } from '@herald/protocol';
 import { freePort } from '@herald/transport-mqtt/testing';
-import { connack, subscribe } from './helpers/mqtt-clients.js';
+import { connack, rawClient, subscribe } from './helpers/mqtt-clients.js';
 import { removeTempDirs, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
+import { until } from './helpers/nodes.js';
 
 /**
  * The embedded broker's mailbox proof (relay-protocol.md section 9): one epoch's blinded key, no identity, admits
@@ -47,9 +48,29 @@ describe('the embedded broker’s mailbox proof', () => {
       expect(login.username).not.toContain(toHex(bob.card.signingPublicKey));
       expect(await subscribe(client, [mine]), "the epoch's own topic").toEqual([1]);
       expect(await subscribe(client, [other]), "another epoch's topic, even of the same identity").toEqual([128]);
-      const received = new Promise<string>((resolve) => client.once('message', (_topic, payload) => resolve(payload.toString())));
-      await new Promise<void>((resolve, reject) => client.publish(mine, 'to my mailbox', { qos: 1 }, (error) => (error ? reject(error) : resolve())));
-      expect(await received).toBe('to my mailbox');
+      // Asked together with its own (granted), the other topic is still refused, and nothing for it arrives.
+      expect(await subscribe(client, [other, mine])).toEqual([128, 1]);
+      const received: string[] = [];
+      client.on('message', (_topic, payload) => void received.push(payload.toString()));
+      const publish = (to: string, text: string): Promise<void> => new Promise<void>((resolve, reject) => client.publish(to, text, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+      await publish(other, 'to the other epoch');
+      await publish(mine, 'to my mailbox');
+      await until('the envelope for its own topic', () => received.includes('to my mailbox'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received, 'only its own topic').toEqual(['to my mailbox']);
+      // Nor did the refused topic enter the persistent session: away, then back, only its own topic's queue comes.
+      await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+      const depositor = await rawClient(url, generateIdentity({ label: 'depositor' }), clients, true);
+      const deposit = (to: string, text: string): Promise<void> => new Promise<void>((resolve, reject) => depositor.client.publish(to, text, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+      await deposit(other, 'queued for the other epoch');
+      await deposit(mine, 'queued for my mailbox');
+      const back = mqttConnect(url, { protocolVersion: 4, ...mailboxLogin(bob, epoch, url), clean: false, reconnectPeriod: 0 });
+      clients.push(back);
+      const queued: string[] = [];
+      back.on('message', (_topic, payload) => void queued.push(payload.toString()));
+      await until('the queued envelope for its own topic', () => queued.includes('queued for my mailbox'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(queued, 'only its own topic was kept for it').toEqual(['queued for my mailbox']);
 
       // The same proof again, one signed for another broker, a forged one: refused (CONNACK 4).
       expect(await connack(url, login)).toBe(4);
