@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { OptionsError, parseCard, toHex, type ProxyOption, type Transport } from '@herald/core';
-import { emailInitFromConfig, emailTransport, loadEmailConfig, parseEmailUrl, type EmailConfig } from '@herald/transport-email';
+import { emailInitFromConfig, emailTransport, loadEmailConfig, parseEmailUrl, type AddressCard, type EmailConfig } from '@herald/transport-email';
 import { UsageError } from './errors.js';
 
 /** Where the e-mail accounts and address book live when the URL names no `?config=`. */
@@ -28,13 +28,15 @@ export function emailChannel(url: string, proxy?: ProxyOption): Transport {
     throw new UsageError(`--via ${url}: an email: channel reads its accounts from a config file: add ?config=FILE or set ${EMAIL_CONFIG_ENV}=FILE (docs/operations.md)`);
   }
   const config = loadEmailConfig(resolve(path));
+  const { addressBook, addressCards } = withCards(config);
   // --proxy overrides the config file's proxy for this run.
-  return emailTransport({ ...emailInitFromConfig(url, { ...config, ...withCardTags(config) }), ...(proxy === undefined ? {} : { proxy }) });
+  return emailTransport({ ...emailInitFromConfig(url, { ...config, ...(addressBook ? { addressBook } : {}) }), ...(addressCards.length > 0 ? { addressCards } : {}), ...(proxy === undefined ? {} : { proxy }) });
 }
 
-/** Address-book keys that are card files become the cards' routing tags. */
-function withCardTags(config: EmailConfig): Pick<EmailConfig, 'addressBook'> {
-  if (config.addressBook === undefined) return {};
+/** Address-book keys that are card files become the cards' routing tags, or, for version-2 cards (epoch tags), addressCards. */
+function withCards(config: EmailConfig): { addressBook: EmailConfig['addressBook']; addressCards: AddressCard[] } {
+  const addressCards: AddressCard[] = [];
+  if (config.addressBook === undefined) return { addressBook: undefined, addressCards };
   const book: Record<string, string> = {};
   for (const [key, address] of Object.entries(config.addressBook)) {
     if (TAG.test(key)) {
@@ -48,7 +50,9 @@ function withCardTags(config: EmailConfig): Pick<EmailConfig, 'addressBook'> {
     } catch (error) {
       throw new OptionsError(`e-mail config: addressBook: "${key}" is neither a routing tag (32 hex) nor a readable card file`, { cause: error });
     }
-    book[toHex(parseCard(text.trim()).routingTag)] = address;
+    const card = parseCard(text.trim());
+    if (card.epochSeconds === undefined) book[toHex(card.routingTag)] = address;
+    else addressCards.push({ card, address });
   }
-  return { addressBook: book };
+  return { addressBook: book, addressCards };
 }

@@ -8,7 +8,8 @@ export const MQTT_PASSWORD_ENV = 'HERALD_MQTT_PASSWORD';
 /**
  * `--via mqtt://[user:password@]host[:port]` (or mqtts://). The client id is
  * derived from the node's identity, so the broker keeps one persistent session
- * per identity across runs. Credentials come from the URL or, better (the URL
+ * per identity across runs; with a version-2 card (--epoch), one per epoch tag
+ * (sessionPerTag). Credentials come from the URL or, better (the URL
  * is visible in the process list), from HERALD_MQTT_USERNAME and
  * HERALD_MQTT_PASSWORD. Messages name the broker as `mqtt://host:port` only:
  * a password in the URL is never repeated.
@@ -25,5 +26,7 @@ export function mqttChannel(url: string, identity: Identity | undefined, env: No
   const username = env[MQTT_USERNAME_ENV];
   const password = env[MQTT_PASSWORD_ENV];
   const fromEnv = !inUrl && username !== undefined && username !== '' ? { username, ...(password === undefined ? {} : { password }) } : {};
-  return mqttTransport({ url, identity, ...fromEnv, ...(proxy === undefined ? {} : { proxy }) });
+  // A version-2 card asked for unlinkable mailboxes: each epoch tag gets a client and session of its own (threat model 14.4).
+  const perTag = identity.card.epochSeconds !== undefined;
+  return mqttTransport({ url, identity, ...fromEnv, ...(perTag ? { sessionPerTag: true } : {}), ...(proxy === undefined ? {} : { proxy }) });
 }

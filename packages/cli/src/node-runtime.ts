@@ -1,7 +1,9 @@
-import { createNode, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type Transport } from '@herald/core';
+import { createNode, DEFAULT_EPOCH_RETAIN_SECONDS, MAX_COLLECTED_EPOCHS, maxCollectedEpochs, type Card, type HeraldNode, type HeraldStore, type Identity, type NodeEvent, type NodePolicy, type Transport } from '@herald/core';
 import { describeClock } from './clock-warning.js';
 import { channelsFromFlags, proxyFromFlag } from './channels.js';
 import { dataDir, type DataDir } from './data-dir.js';
+import { durationFlag, formatDuration } from './duration.js';
+import { UsageError } from './errors.js';
 import { writeStderr } from './io.js';
 import { loadCard, loadIdentity } from './keys.js';
 import { describeRefusal } from './refusals.js';
@@ -14,6 +16,7 @@ export const NODE_FLAGS = {
   'data-dir': { type: 'string', value: 'DIR', required: true, fallback: 'dataDir', description: 'where the outbox, inbox, seen-set and contacts live' },
   'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for a protected key (else HERALD_PASSPHRASE)' },
   proxy: { type: 'string', value: 'URL', description: 'network channels through this proxy: socks5h://127.0.0.1:9050 (Tor) or http://HOST:PORT; "direct" for none (default: HTTPS_PROXY, ALL_PROXY, NO_PROXY)' },
+  'epoch-retain': { type: 'string', value: 'DURATION', description: "with a version-2 card (init --epoch): how long an epoch's mailbox is still collected after it ends (default 30d, as long as a relay keeps mail; at most 64 epochs)" },
 } as const;
 
 /** `-v`: every attempt, its outcome and reason, and when and where the next one goes (stderr). */
@@ -40,11 +43,13 @@ export interface NodeFlags {
   readonly 'data-dir'?: string;
   readonly 'passphrase-file'?: string;
   readonly proxy?: string;
+  readonly 'epoch-retain'?: string;
 }
 
 /** Loads keys and contacts, opens the store and the channels, and starts the node. */
 export async function startNode(flags: NodeFlags, options: { extraContacts?: readonly string[]; verbose?: boolean; attempts?: boolean; withoutChannels?: boolean; policy?: NodePolicy; onEvent?: (event: NodeEvent) => void } = {}): Promise<RunningNode> {
   const identity = await loadIdentity(flags.key ?? '', flags['passphrase-file']);
+  const epochTags = epochTagsOf(identity, flags['epoch-retain']);
   const dir = dataDir(flags['data-dir'] ?? '');
   for (const argument of options.extraContacts ?? []) await dir.addContact(await loadCard(argument));
   const contacts = await dir.contacts();
@@ -59,7 +64,7 @@ export async function startNode(flags: NodeFlags, options: { extraContacts?: rea
     throw error;
   });
   const running = trust.channels(channels, flags.via ?? [], proxy);
-  const node = createNode({ identity, contacts, store, channels: running, prekeys, ...trust.options, ...(options.policy ? { policy: options.policy } : {}) });
+  const node = createNode({ identity, contacts, store, channels: running, prekeys, ...trust.options, ...(options.policy ? { policy: options.policy } : {}), ...epochTags });
   // Said whatever the verbosity: a clock hours off is why messages would not get through.
   node.subscribe((event) => void (event.type === 'clock' && writeStderr(describeClock(event))));
   if (options.verbose) node.subscribe((event) => void writeStderr(describeEvent(event, contacts)));
@@ -135,4 +140,19 @@ export function untilShutdown(signal?: AbortSignal): { promise: Promise<void>; c
     signal?.addEventListener('abort', stop, { once: true });
   });
   return { promise, controller };
+}
+
+/**
+ * `--epoch-retain` as the node's epochTags; nothing without the flag (the node's default, 30 days). A window the
+ * node would refuse (more than 64 epochs, the default's too for epochs under ~11.6 h) is a usage error naming the
+ * flag, before any store is opened.
+ */
+function epochTagsOf(identity: Identity, retain: string | undefined): { epochTags?: { retainSeconds: number } } {
+  const retainSeconds = durationFlag('--epoch-retain', retain, DEFAULT_EPOCH_RETAIN_SECONDS, true);
+  const epochSeconds = identity.card.epochSeconds;
+  if (epochSeconds !== undefined && maxCollectedEpochs(epochSeconds, retainSeconds) > MAX_COLLECTED_EPOCHS) {
+    const most = formatDuration((MAX_COLLECTED_EPOCHS - 2) * epochSeconds);
+    throw new UsageError(`${retain === undefined ? `the default --epoch-retain (${formatDuration(retainSeconds)})` : `--epoch-retain ${retain}`} spans more than ${MAX_COLLECTED_EPOCHS} of this card's ${formatDuration(epochSeconds)} epochs; give --epoch-retain ${most} or less`);
+  }
+  return retain === undefined ? {} : { epochTags: { retainSeconds } };
 }

@@ -209,7 +209,7 @@ describe('the relay’s embedded MQTT broker', () => {
     }
   });
 
-  it('bounds persistent sessions: 16 topics a session, mqttMaxSessions sessions, kept across a restart', async () => {
+  it('bounds persistent sessions: 80 topics a session (64 epoch tags and 16 more), mqttMaxSessions sessions, kept across a restart', async () => {
     const mqttPort = await freePort();
     const args = ['--mqtt', `127.0.0.1:${mqttPort}`, '--log-level', 'warn'];
     let relay = await spawnRelay({ args, config: { mqttMaxSessions: 2, mqttAnonymous: true } });
@@ -219,9 +219,10 @@ describe('the relay’s embedded MQTT broker', () => {
     const connected = async (clientId: string): Promise<MqttClient> => (await rawClient(url, clientId, clients)).client;
     try {
       const first = await connected('session-one');
-      expect(await subscribe(first, Array.from({ length: 16 }, (_, index) => topic(index)))).toEqual(new Array(16).fill(1));
-      // A 17th topic for the same session is refused; one it holds already is granted again.
-      expect(await subscribe(first, [topic(16), topic(3)])).toEqual([128, 1]);
+      // One SUBSCRIBE of 81 topics: the 81st is refused, so a single packet cannot pass the cap either.
+      expect(await subscribe(first, Array.from({ length: 81 }, (_, index) => topic(index)))).toEqual([...new Array(80).fill(1), 128]);
+      // An 81st topic for the same session is refused; one it holds already is granted again.
+      expect(await subscribe(first, [topic(80), topic(3)])).toEqual([128, 1]);
       expect(await subscribe(await connected('session-two'), [topic(100)])).toEqual([1]);
       // Two sessions exist: a third client may not start one.
       expect(await subscribe(await connected('session-three'), [topic(200)])).toEqual([128]);

@@ -4,6 +4,7 @@ import { lifecycleCases } from './cases/lifecycle.js';
 import { mediumCases } from './cases/medium.js';
 import { redeliveryCases } from './cases/redelivery.js';
 import { refusalCases } from './cases/refusal.js';
+import { routingUpdateCases } from './cases/routing-update.js';
 import { shapeCases } from './cases/shape.js';
 import type { CaseContext } from './cases/context.js';
 import { resolveComplianceOptions, type ComplianceOptions } from './harness.js';
@@ -29,6 +30,7 @@ export function transportComplianceSuite(name: string, setup: ComplianceSetup, o
     describe('redelivery', () => redeliveryCases(cases));
     describe('refusals', () => refusalCases(cases));
     describe('lifecycle', () => lifecycleCases(cases));
+    describe('routing tag updates', () => routingUpdateCases(cases));
     describe('medium cut and restored', () => mediumCases(cases));
   });
 }

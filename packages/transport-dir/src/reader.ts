@@ -19,9 +19,26 @@ export interface SpoolReader {
   start(): Promise<void>;
   /** No new pickups; resolves once the current poll and every in-flight delivery (with its removal) finished. */
   stop(): Promise<void>;
+  /**
+   * Collects `tags` from the next poll on. A dropped tag is still collected until drained: one listing pass
+   * begun after the update (a pass under way may have listed the folder before a file was written) has ended,
+   * and the pickups it found are done. Resolves then, or at stop.
+   */
+  update(tags: readonly string[]): Promise<void>;
 }
 
-export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: ReadonlySet<string>, deliver: (envelope: InboundEnvelope) => Promise<void>): SpoolReader {
+/** Tags dropped by an update, collected until a listing pass begun after the update, and its pickups, are done. */
+interface Drain {
+  readonly tags: ReadonlySet<string>;
+  /** Passes begun before the update: a later one must end. */
+  readonly passesBefore: number;
+  readonly done: () => void;
+}
+
+export function spoolReader(init: ResolvedDirInit, health: HealthTracker, initialTags: readonly string[], deliver: (envelope: InboundEnvelope) => Promise<void>): SpoolReader {
+  let tags = new Set(initialTags);
+  const drains: Drain[] = [];
+  const draining = (tag: string): boolean => drains.some((drain) => drain.tags.has(tag));
   const scanner = folderScanner(init.path);
   const queue = new Set<string>();
   const maxQueued = init.maxDeliveriesInFlight * QUEUE_PER_SLOT;
@@ -38,7 +55,7 @@ export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: 
 
   function visit(name: string): boolean {
     const parsed = parseSpoolFileName(name);
-    if (parsed && tags.has(parsed.routingTag) && !queue.has(name) && !inFlight.has(name) && leaveAlone.get(name) === undefined && !retry.blocked(name, Date.now())) {
+    if (parsed && (tags.has(parsed.routingTag) || draining(parsed.routingTag)) && !queue.has(name) && !inFlight.has(name) && leaveAlone.get(name) === undefined && !retry.blocked(name, Date.now())) {
       queue.add(name);
     }
     return queue.size < maxQueued;
@@ -52,9 +69,20 @@ export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: 
         .catch((error: unknown) => report(`picking up ${name} failed`, error))
         .finally(() => {
           inFlight.delete(name);
+          settleDrains();
           pump();
         });
       inFlight.set(name, job);
+    }
+  }
+
+  /** Ends the drains whose pass is over and whose files are no longer waiting or being delivered. */
+  function settleDrains(): void {
+    const pending = [...queue, ...inFlight.keys()].map((name) => parseSpoolFileName(name)?.routingTag);
+    for (const drain of [...drains]) {
+      if (running && (scanner.lastPassEnded <= drain.passesBefore || pending.some((tag) => tag !== undefined && drain.tags.has(tag)))) continue;
+      drains.splice(drains.indexOf(drain), 1);
+      drain.done();
     }
   }
 
@@ -94,7 +122,7 @@ export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: 
   async function poll(): Promise<void> {
     const problem = await probeFolder(init.path);
     health.probed(problem);
-    if (problem !== undefined || tags.size === 0 || !running) return;
+    if (problem !== undefined || (tags.size === 0 && drains.length === 0) || !running) return;
     try {
       if (queue.size < maxQueued) await scanner.scan(init.maxEntriesPerPoll, visit);
       lastPollError = undefined;
@@ -113,6 +141,7 @@ export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: 
       .catch((error: unknown) => report('poll failed', error))
       .finally(() => {
         polling = undefined;
+        settleDrains();
         schedule();
       });
     polling = current;
@@ -136,6 +165,14 @@ export function spoolReader(init: ResolvedDirInit, health: HealthTracker, tags: 
       await polling;
       await Promise.allSettled(inFlight.values());
       await scanner.close();
+      settleDrains();
+    },
+    update(next) {
+      const before = tags;
+      tags = new Set(next);
+      const dropped = new Set([...before].filter((tag) => !tags.has(tag)));
+      if (dropped.size === 0 || !running) return Promise.resolve();
+      return new Promise<void>((done) => drains.push({ tags: dropped, passesBefore: scanner.passesStarted, done }));
     },
   };
 }

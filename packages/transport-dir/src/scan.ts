@@ -17,10 +17,16 @@ export interface FolderScanner {
    */
   scan(budget: number, visit: (name: string) => boolean): Promise<void>;
   close(): Promise<void>;
+  /** Listing passes begun (the folder opened afresh). */
+  readonly passesStarted: number;
+  /** The number (1, 2, …) of the latest pass that reached the folder's end; 0 before any did. */
+  readonly lastPassEnded: number;
 }
 
 export function folderScanner(folder: string): FolderScanner {
   let dir: Dir | undefined;
+  let passesStarted = 0;
+  let lastPassEnded = 0;
 
   const close = async (): Promise<void> => {
     const open = dir;
@@ -31,10 +37,14 @@ export function folderScanner(folder: string): FolderScanner {
   return {
     async scan(budget, visit) {
       try {
-        dir ??= await opendir(folder, { bufferSize: 64 });
+        if (!dir) {
+          dir = await opendir(folder, { bufferSize: 64 });
+          passesStarted++;
+        }
         for (let examined = 0; examined < budget; examined++) {
           const entry = await dir.read();
           if (entry === null) {
+            lastPassEnded = passesStarted;
             await close();
             return;
           }
@@ -49,5 +59,11 @@ export function folderScanner(folder: string): FolderScanner {
       }
     },
     close,
+    get passesStarted() {
+      return passesStarted;
+    },
+    get lastPassEnded() {
+      return lastPassEnded;
+    },
   };
 }

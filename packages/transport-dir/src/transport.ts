@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { transportLifecycle, TransportError, type Route, type SendReceipt, type Transport, type TransportCapabilities } from '@herald/core';
+import { transportLifecycle, TransportError, unlessAborted, type Route, type SendReceipt, type Transport, type TransportCapabilities } from '@herald/core';
 import { describeFsError, mapFsError } from './errors.js';
 import { healthTracker } from './health.js';
 import { resolveDirInit, type DirTransportInit } from './init.js';
@@ -34,7 +34,7 @@ export function dirTransport(init: DirTransportInit): Transport {
         await mkdir(options.path, { recursive: true, mode: 0o700 }).catch((error: unknown) => health.error(new Error(`${name}: ${describeFsError(error, 'creating the folder')}`, { cause: error })));
       }
       if (signal.aborted) return;
-      reader = spoolReader(options, health, new Set(start.routingTags), start.deliver);
+      reader = spoolReader(options, health, start.routingTags, start.deliver);
       // The first poll runs before start resolves, so health() is accurate from then on.
       await reader.start();
     },
@@ -68,6 +68,14 @@ export function dirTransport(init: DirTransportInit): Transport {
     start: (start) => lifecycle.start(start),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => write(envelope, route, sendOptions.signal)),
+    // Resolves once dropped tags are drained (spoolReader.update); a stop ends the wait (the lifecycle then rejects).
+    // With the folder away the drain happens once it is back: waiting for it would hold up the next update.
+    updateRoutingTags: (routingTags, updateOptions) =>
+      lifecycle.update(routingTags, updateOptions, async (tags) => {
+        const drained = reader?.update(tags) ?? Promise.resolve();
+        if (health.current().state === 'down') return;
+        await unlessAborted(drained, lifecycle.signal, () => new TransportError('CHANNEL_STOPPED', name, 'updateRoutingTags: stopped while draining'));
+      }),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
   };

@@ -23,10 +23,12 @@ export function resolveAddressBook(book: Readonly<Record<string, string>> | unde
 }
 
 /** The distinct addresses a route goes to. Tags without an address are skipped; none at all is a permanent refusal. */
-export function addressesFor(route: Route, book: ReadonlyMap<string, string>, channel: string): string[] {
+export function addressesFor(route: Route, book: ReadonlyMap<string, string>, channel: string, byCard: (tag: string, now: number) => string | undefined = () => undefined): string[] {
   const addresses = new Set<string>();
-  for (const tag of route.routingTags) {
-    const address = book.get(tag.toLowerCase());
+  const now = Date.now();
+  for (const raw of route.routingTags) {
+    const tag = raw.toLowerCase();
+    const address = book.get(tag) ?? byCard(tag, now);
     if (address !== undefined) addresses.add(address);
   }
   if (addresses.size === 0) throw new TransportError('CHANNEL_REJECTED', channel, `send: no e-mail address for routing tag${route.routingTags.length === 1 ? '' : 's'} ${route.routingTags.join(', ')} in the address book`, { retryable: false });

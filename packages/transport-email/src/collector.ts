@@ -24,6 +24,19 @@ export interface Collector {
   /** Resolves once every delivery in flight (with its marking on the server) has finished. */
   drain(): Promise<void>;
   readonly inFlight: number;
+  /**
+   * Recognises mail for `tags` from the next scan on. A dropped tag is still recognised until drained: the second
+   * scan begun after the update has examined every mail in the mailbox, and the deliveries under way then are done.
+   * The promise says when.
+   */
+  update(tags: readonly string[]): Promise<void>;
+}
+
+/** Tags dropped by an update, recognised until the second whole scan begun after it (and its deliveries) is done. */
+interface Drain {
+  readonly tags: ReadonlySet<string>;
+  readonly scansBefore: number;
+  readonly done: () => void;
 }
 
 /**
@@ -35,7 +48,18 @@ export interface Collector {
  * under that UID only marks it: it is not offered again by this process. After a crash between `deliver` and marking, the mail is offered
  * again, and the node recognises the duplicate by its id.
  */
-export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: ReadonlySet<string>, deliver: (envelope: InboundEnvelope) => Promise<void>, isRunning: () => boolean): Collector {
+export function collector(init: ResolvedEmailInit, health: HealthTracker, initialTags: readonly string[], deliver: (envelope: InboundEnvelope) => Promise<void>, isRunning: () => boolean): Collector {
+  let tags = new Set(initialTags);
+  const drains: Drain[] = [];
+  let scansStarted = 0;
+  const recognised = (tag: string): boolean => tags.has(tag) || drains.some((drain) => drain.tags.has(tag));
+  /** Ends the drains a whole scan (number `scan`) begun after them has served, once the deliveries under way are done. */
+  const settleDrains = (scan: number): void => {
+    const served = drains.filter((drain) => drain.scansBefore < scan);
+    if (served.length === 0) return;
+    for (const drain of served) drains.splice(drains.indexOf(drain), 1);
+    void Promise.allSettled([...inFlight.values()]).then(() => served.forEach((drain) => drain.done()));
+  };
   const notOurs = boundedMap<true>(MEMORY_LIMIT);
   // Mails handed to the node (and marked, or to be marked), with the id of the envelope each carried.
   const delivered = boundedMap<string>(MEMORY_LIMIT);
@@ -119,7 +143,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
         return undefined;
       }
       const found = tagsOf(bytes);
-      if (found && found.some((tag) => tags.has(tag))) return bytes;
+      if (found && found.some(recognised)) return bytes;
     }
     return undefined;
   }
@@ -158,6 +182,7 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
         notOurs.clear();
         delivered.clear();
       }
+      const scan = ++scansStarted;
       const found = await client.search(query(client), { uid: true });
       const uids = Array.isArray(found) ? found : [];
       const now = Date.now();
@@ -167,7 +192,10 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
         if (!notOurs.get(key) && !inFlight.has(key) && !retry.blocked(key, now)) fresh.push(uid);
         if (fresh.length >= init.maxMessagesPerScan) break;
       }
-      if (fresh.length === 0 || !isRunning()) return;
+      // Every mail examined, unless the scan was capped (the rest waits for the next) or is cut short below.
+      const whole = fresh.length < init.maxMessagesPerScan;
+      if (!isRunning()) return;
+      if (fresh.length === 0) return settleDrains(scan);
       // Structures first, in one FETCH: a mail that cannot hold an envelope is never downloaded.
       const structures = await client.fetchAll(fresh.join(','), { uid: true, bodyStructure: true }, { uid: true });
       for (const message of structures) {
@@ -192,6 +220,18 @@ export function collector(init: ResolvedEmailInit, health: HealthTracker, tags: 
         if (!isRunning()) return;
         offer(client, key, message.uid, bytes, id);
       }
+      if (whole) settleDrains(scan);
+    },
+    update(next) {
+      const before = tags;
+      tags = new Set(next);
+      // Mail judged not ours may be for an added tag.
+      if ([...tags].some((tag) => !before.has(tag))) notOurs.clear();
+      const dropped = new Set([...before].filter((tag) => !tags.has(tag)));
+      if (dropped.size === 0) return Promise.resolve();
+      // Not the first scan after the update but the second: IMAP shows a session only mail the server has announced
+      // (EXISTS), and a SEARCH is what makes it announce mail delivered meanwhile, so the first may miss some.
+      return new Promise<void>((done) => drains.push({ tags: dropped, scansBefore: scansStarted + 1, done }));
     },
     async drain() {
       while (inFlight.size > 0) await Promise.allSettled(inFlight.values());

@@ -11,6 +11,7 @@ export {
   DEFAULT_TIMEOUT_MS,
 } from './init.js';
 export { type MailAccountInit } from './account.js';
+export { type AddressCard } from './address-cards.js';
 export { parseEmailUrl, parseServerUrl, isMailAddress, type EmailUrl, type MailSecurity, type MailServerAddress } from './url.js';
 export { composeMail, base64Lines } from './compose.js';
 export { envelopeCandidates } from './candidates.js';

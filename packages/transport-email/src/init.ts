@@ -2,6 +2,7 @@ import { checkOptions, flagOption, OptionsError, OptionType, proxyFor, textOptio
 import { TEMPLATE_LANGUAGES, type TemplateLanguage } from './templates/languages.js';
 import { resolveAccount, type MailAccountInit, type ResolvedAccount } from './account.js';
 import { resolveAddressBook } from './address-book.js';
+import { addressCards, type AddressCard } from './address-cards.js';
 import { isMailAddress, parseEmailUrl } from './url.js';
 
 /** 6 MiB: after base64 (×4/3 plus line breaks) it fits Postfix's default 10 240 000-byte message_size_limit. */
@@ -29,6 +30,7 @@ export const EmailTransportInitSchema = OptionType.Object(
     smtp: opaque<MailAccountInit>('Outgoing: SMTP submission. Absent: receive-only (unless the URL names one).'),
     imap: opaque<MailAccountInit>('Incoming: IMAP. Absent: send-only (unless the URL names one).'),
     addressBook: opaque<Readonly<Record<string, string>>>('Routing tag (32 hex) → e-mail address of that recipient. Tags without an entry cannot be reached over this channel.'),
+    addressCards: opaque<readonly AddressCard[]>("Recipients by card: `[{ card, address }]`. Needed for a version-2 card, whose routing tag changes every epoch: each epoch's tag of the last 30 days (a relay's retention) is mapped to the address. Default none."),
     mailbox: OptionType.ReadonlyOptional(OptionType.String({ description: 'The folder IMAP reads. Default INBOX.', errorMessage: 'expected a folder name' })),
     processed: opaque<ProcessedAction>("What happens on the server to a received envelope's mail once the node stored it. Default { action: 'delete' }: nothing is left on the server."),
     format: OptionType.ReadonlyOptional(OptionType.Union([OptionType.Literal('attachment'), OptionType.Literal('armored')], { default: 'attachment', description: "'attachment' (default): the envelope as a binary MIME attachment; 'armored': base64 lines in the text body.", errorMessage: 'expected "attachment" or "armored"' })),
@@ -77,6 +79,8 @@ export interface ResolvedEmailInit {
   readonly smtp?: ResolvedAccount;
   readonly imap?: ResolvedAccount;
   readonly addressBook: ReadonlyMap<string, string>;
+  /** The address of a tag that belongs to a card in `addressCards` (address-cards.ts). */
+  readonly addressOfCardTag: (tag: string, now: number) => string | undefined;
   readonly mailbox: string;
   readonly processed: ProcessedAction;
   readonly format: 'attachment' | 'armored';
@@ -168,6 +172,7 @@ export function resolveEmailInit(init: EmailTransportInit): ResolvedEmailInit {
     ...(smtp ? { smtp } : {}),
     ...(imap ? { imap } : {}),
     addressBook: resolveAddressBook(init.addressBook),
+    addressOfCardTag: addressCards(init.addressCards),
     mailbox,
     processed: processedAction(init.processed),
     format,

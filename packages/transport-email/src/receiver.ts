@@ -14,6 +14,8 @@ export interface ImapReceiver {
   start(): Promise<void>;
   /** No new scans; resolves once deliveries in flight (with their marking) finished and the connection is closed. */
   stop(): Promise<void>;
+  /** Collects `tags` from a scan made now on; resolves once dropped tags are drained (collector.ts), at once while disconnected. */
+  update(tags: readonly string[]): Promise<void>;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface ImapReceiver {
  * connection is re-established with exponential backoff. Scans never overlap;
  * a push during a scan schedules one more.
  */
-export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, health: HealthTracker, tags: ReadonlySet<string>, deliver: (envelope: InboundEnvelope) => Promise<void>): ImapReceiver {
+export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, health: HealthTracker, tags: readonly string[], deliver: (envelope: InboundEnvelope) => Promise<void>): ImapReceiver {
   let running = false;
   let client: ImapFlow | undefined;
   let uidValidity = '';
@@ -111,6 +113,15 @@ export function imapReceiver(init: ResolvedEmailInit, account: ResolvedAccount, 
       running = true;
       health.set('imap', 'connecting');
       await connect();
+    },
+    update(next) {
+      const drained = work.update(next);
+      const connected = client?.usable === true;
+      // Two scans at once: the drain waits for the second (collector.ts).
+      trigger();
+      trigger();
+      // Disconnected, the drain happens after the reconnection; waiting for it would hold up the next update.
+      return connected ? drained : Promise.resolve();
     },
     async stop() {
       running = false;

@@ -92,7 +92,7 @@ export function smtpSender(init: ResolvedEmailInit, account: ResolvedAccount, he
   return {
     start: check,
     async send(envelope, route, signal) {
-      const addresses = addressesFor(route, init.addressBook, name);
+      const addresses = addressesFor(route, init.addressBook, name, init.addressOfCardTag);
       // nodemailer cannot withdraw a mail once handed over: abort stops the wait, and the mail may still be accepted (the node deduplicates).
       await unlessAborted(Promise.all(addresses.map((to) => one(envelope, to))), signal, () => new TransportError('ABORTED', name, 'send aborted', { cause: signal?.reason }));
       health.set('smtp', undefined);

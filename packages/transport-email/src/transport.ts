@@ -1,4 +1,4 @@
-import { transportLifecycle, TransportError, type Route, type SendReceipt, type Transport, type TransportCapabilities } from '@herald/core';
+import { transportLifecycle, TransportError, unlessAborted, type Route, type SendReceipt, type Transport, type TransportCapabilities } from '@herald/core';
 import { healthTracker } from './health.js';
 import { resolveEmailInit, type EmailTransportInit } from './init.js';
 import type { ImapReceiver } from './receiver.js';
@@ -39,7 +39,7 @@ export function emailTransport(init: EmailTransportInit): Transport {
         health.set('smtp', 'connecting');
         sender = outbound.smtpSender(options, options.smtp, health);
       }
-      if (inbound && options.imap) receiver = inbound.imapReceiver(options, options.imap, health, new Set(start.routingTags), start.deliver);
+      if (inbound && options.imap) receiver = inbound.imapReceiver(options, options.imap, health, start.routingTags, start.deliver);
       // Both first attempts finish before start resolves, so health() is accurate from then on; failures only make the channel 'down'.
       await Promise.all([sender?.start(), receiver?.start()]);
     },
@@ -70,6 +70,9 @@ export function emailTransport(init: EmailTransportInit): Transport {
     start: (start) => lifecycle.start(start),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => send(envelope, route, sendOptions.signal)),
+    // Resolves once dropped tags are drained (collector.ts); a stop ends the wait (the lifecycle then rejects).
+    updateRoutingTags: (routingTags, updateOptions) =>
+      lifecycle.update(routingTags, updateOptions, (tags) => unlessAborted(receiver?.update(tags) ?? Promise.resolve(), lifecycle.signal, () => new TransportError('CHANNEL_STOPPED', name, 'updateRoutingTags: stopped while draining'))),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
   };

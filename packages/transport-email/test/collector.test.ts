@@ -52,7 +52,7 @@ describe('collector', () => {
     const [alice, bob] = [party('alice'), party('bob')];
     const bytes = envelope(alice, bob);
     const offered: InboundEnvelope[] = [];
-    const work = collector(init, healthTracker({ smtp: false, imap: true }), new Set([tagOf(bob)]), async (inbound) => void offered.push(inbound), () => true);
+    const work = collector(init, healthTracker({ smtp: false, imap: true }), [tagOf(bob)], async (inbound) => void offered.push(inbound), () => true);
 
     const cut = mailbox(bytes, true);
     await expect(work.scan(cut.client, '1')).rejects.toThrow(/connection was lost/);
@@ -70,7 +70,7 @@ describe('collector', () => {
     const [alice, bob, carol] = [party('alice'), party('bob'), party('carol')];
     const forCarol = envelope(alice, carol);
     const offered: InboundEnvelope[] = [];
-    const work = collector(init, healthTracker({ smtp: false, imap: true }), new Set([tagOf(bob)]), async (inbound) => void offered.push(inbound), () => true);
+    const work = collector(init, healthTracker({ smtp: false, imap: true }), [tagOf(bob)], async (inbound) => void offered.push(inbound), () => true);
     const box = mailbox(forCarol, false);
     await work.scan(box.client, '1');
     await work.scan(box.client, '1');

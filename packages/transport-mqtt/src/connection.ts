@@ -21,6 +21,10 @@ export interface BrokerConnection {
   ack(messageId: number): boolean;
   /** Graceful DISCONNECT, which keeps the session and everything it holds. */
   close(): Promise<void>;
+  /** Adds QoS 1 subscriptions to the session (updateRoutingTags); resolves on a SUBACK granting them all. */
+  subscribe(topics: readonly string[]): Promise<void>;
+  /** Removes subscriptions from the session; resolves on the UNSUBACK. */
+  unsubscribe(topics: readonly string[]): Promise<void>;
 }
 
 /** MQTT 5 PUBACK reason 0x10. */
@@ -218,6 +222,24 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       if (!connection.isOpen) return false;
       return manualPuback(library.writeToStream, client, version, messageId);
     },
+    subscribe(more) {
+      return new Promise<void>((resolve, reject) => {
+        if (!connection.isOpen) return reject(new TransportError('CHANNEL_UNAVAILABLE', channel, `subscribing: not connected to the broker (${lastReason})`));
+        const sentAt = performance.now();
+        client.subscribe([...more], { qos: 1 }, (error, _requested, suback) => {
+          const refusal = error ? subscribeError(channel, error) : refusedGrant(channel, more, suback?.granted, events);
+          if (refusal) return reject(refusal);
+          rtt.sample(performance.now() - sentAt);
+          resolve();
+        });
+      });
+    },
+    unsubscribe(fewer) {
+      return new Promise<void>((resolve, reject) => {
+        if (!connection.isOpen) return reject(new TransportError('CHANNEL_UNAVAILABLE', channel, `unsubscribing: not connected to the broker (${lastReason})`));
+        client.unsubscribe([...fewer], (error) => (error ? reject(subscribeError(channel, error)) : resolve()));
+      });
+    },
     close() {
       return new Promise<void>((resolve) => {
         if (closed) return resolve();
@@ -293,14 +315,9 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       client.subscribe([...topics], { qos: 1 }, (error, _requested, suback) => {
         if (settled) return;
         if (!error) rtt.sample(performance.now() - subscribedAt);
-        // MQTT.js's second argument repeats the request; the SUBACK holds what the broker granted.
-        const granted = (suback?.granted ?? []).map((grant) => (typeof grant === 'number' ? grant : ((grant as { qos?: number }).qos ?? 0x80)));
-        const refusedAt = granted.findIndex((qos) => qos >= 0x80);
-        if (refusedAt >= 0) return fail(new ConnectFailure(fromReasonCode(channel, granted[refusedAt]!, `broker refused the subscription to ${topics[refusedAt]}`), false, true));
+        const refusal = refusedGrant(channel, topics, suback?.granted, events);
+        if (refusal) return fail(new ConnectFailure(refusal, false, true));
         if (error) return fail(new ConnectFailure(subscribeError(channel, error), false, true));
-        // QoS 0 would let the broker drop envelopes silently: still better than nothing, but an operator must know.
-        const downgraded = granted.filter((qos) => qos === 0).length;
-        if (downgraded > 0) events.onWarning(`broker granted QoS 0 for ${downgraded} subscription(s): inbound envelopes there are not acknowledged and may be lost`);
         established0();
       });
     });
@@ -312,6 +329,17 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
       resolve(connection);
     }
   });
+}
+
+/** The refusal in a SUBACK, if any; a QoS 0 grant is only warned about. MQTT.js's second argument repeats the request: the SUBACK holds what was granted. */
+function refusedGrant(channel: string, topics: readonly string[], grants: readonly unknown[] | undefined, events: ConnectionEvents): TransportError | undefined {
+  const granted = (grants ?? []).map((grant) => (typeof grant === 'number' ? grant : ((grant as { qos?: number }).qos ?? 0x80)));
+  const refusedAt = granted.findIndex((qos) => qos >= 0x80);
+  if (refusedAt >= 0) return fromReasonCode(channel, granted[refusedAt]!, `broker refused the subscription to ${topics[refusedAt]}`);
+  // QoS 0 would let the broker drop envelopes silently: still better than nothing, but an operator must know.
+  const downgraded = granted.filter((qos) => qos === 0).length;
+  if (downgraded > 0) events.onWarning(`broker granted QoS 0 for ${downgraded} subscription(s): inbound envelopes there are not acknowledged and may be lost`);
+  return undefined;
 }
 
 function subscribeError(channel: string, error: Error): TransportError {

@@ -7,7 +7,8 @@ import { tagOfTopic } from './topics.js';
 export interface InboundInit {
   readonly channel: string;
   readonly topicPrefix: string;
-  readonly routingTags: ReadonlySet<string>;
+  /** Whether an envelope under this tag goes to the node (the tags collected, and dropped ones still being drained). */
+  readonly accepts: (tag: string) => boolean;
   readonly maxEnvelopeBytes: number;
   readonly maxPending: number;
   readonly deliver: TransportStartOptions['deliver'];
@@ -80,8 +81,8 @@ export function inbound(init: InboundInit): { offer(connection: BrokerConnection
     offer(connection, packet, done) {
       const tag = tagOfTopic(init.topicPrefix, packet.topic);
       const size = (packet.payload as Buffer).length;
-      if (tag === undefined || !init.routingTags.has(tag)) {
-        // A subscription left in the persistent session from an earlier run: not ours to deliver, so acknowledged and dropped.
+      if (tag === undefined || !init.accepts(tag)) {
+        // A subscription left in the persistent session from an earlier run (of another tag set): not ours to deliver, so acknowledged and dropped.
         init.onDropped(new TransportError('CHANNEL_REJECTED', init.channel, `an inbound message arrived on a topic this transport does not collect (${packet.topic}); acknowledged and dropped`, { retryable: false }));
         return done();
       }

@@ -12,6 +12,7 @@ export {
 } from './init.js';
 export { parseBrokerUrl, type BrokerUrl } from './url.js';
 export { derivedClientId, MQTT_CLIENT_ID_DOMAIN } from './client-id.js';
+export { tagClientId } from './session-per-tag.js';
 // The identity proof and the packet framing guard are wire code shared with the relay's broker: @herald/protocol.
 export { checkIdentityLogin, identityLogin, provenClientId, IDENTITY_USERNAME_PREFIX, MQTT_AUTH_DOMAIN, MQTT_PROVEN_CLIENT_ID_DOMAIN, PROOF_WINDOW_MS, type ProofVerdict } from '@herald/protocol';
 export { DEFAULT_TOPIC_PREFIX, topicFor } from './topics.js';

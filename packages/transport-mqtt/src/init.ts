@@ -1,5 +1,7 @@
 import { checkOptions, OptionsError, OptionType, proxyFor, textOption, tlsClientOption, wholeInRange, wholeOption, type Identity, type OptionsOf, type ProxyOption, type ResolvedProxy } from '@herald/core';
+import { identityLogin } from '@herald/protocol';
 import { checkClientId, derivedClientId } from './client-id.js';
+import type { Login } from './connection.js';
 import { checkTopicPrefix, DEFAULT_TOPIC_PREFIX } from './topics.js';
 import { parseBrokerUrl, type BrokerUrl } from './url.js';
 
@@ -42,6 +44,7 @@ export const MqttTransportInitSchema = OptionType.Object(
     maxPendingDeliveries: OptionType.ReadonlyOptional(wholeOption(DEFAULT_MAX_PENDING_DELIVERIES, 1, 65_535, 'deliveries', 'Inbound envelopes the node has not yet stored; MQTT 5 tells the broker (Receive Maximum), 3.1.1 stops reading the socket. Default 64; 1 to 65 535.')),
     tls: OptionType.ReadonlyOptional(tlsClientOption("TLS settings for mqtts:// (node's tls.connect).")),
     identityProof: OptionType.ReadonlyOptional(OptionType.Union([OptionType.Boolean(), OptionType.Literal('auto')], { default: 'auto', description: "Log in by proving `identity`'s signing key (identity-proof.ts), as the relay's embedded broker asks by default. 'auto' (default, with `identity` and no username): first without, and with the proof from the first refusal of the login on (CONNACK 4/5, 134/135) for the transport's life; true: always; false: never. The proof shows the broker the identity's signing public key and uses the client id bound to it instead of the derived one.", errorMessage: "expected true, false or 'auto'" })),
+    sessionPerTag: OptionType.ReadonlyOptional(OptionType.Boolean({ description: "One MQTT client (client id, session, connection) per routing tag collected, and one more for sending, so the broker cannot tie a node's epoch tags together by client id or session; the connections still share the node's address and timing unless each goes through its own Tor circuit. Each tag's client id is derived from the X25519 secret and the tag; on a broker that asks for a login, a version-2 card's epoch tag proves that epoch's mailbox (relay-protocol.md 9) instead of the identity. Needs `identity`. Default false: one client for all tags.", errorMessage: 'expected true or false' })),
     proxy: OptionType.ReadonlyOptional(OptionType.Unsafe<ProxyOption>(OptionType.Any({ description: "The proxy connections go through: `socks5h://host:port` (Tor: socks5h://127.0.0.1:9050) or `http://host:port` (CONNECT), credentials in the URL if the proxy wants them; the proxy resolves the broker's host name. false: always direct. Default: `HTTPS_PROXY`, then `ALL_PROXY`, unless `NO_PROXY` names the broker's host or it is loopback." }))),
   },
   { additionalProperties: false },
@@ -74,6 +77,9 @@ export interface ResolvedMqttInit {
   /** The identity for the proof, when one may be made; and whether to make it always, after a refused login, or never. */
   readonly identity: Identity | undefined;
   readonly identityProof: 'always' | 'auto' | 'never';
+  /** The login a proof makes for one connection (the identity's, or for a tag's own client its mailbox's); undefined without identity. */
+  readonly proofLogin: (() => Login) | undefined;
+  readonly sessionPerTag: boolean;
   readonly proxy: ResolvedProxy | undefined;
 }
 
@@ -127,12 +133,16 @@ export function resolveMqttInit(init: MqttTransportInit): ResolvedMqttInit {
   const protocolVersion = init.protocolVersion ?? 'auto';
   const minReconnectDelayMs = init.minReconnectDelayMs ?? DEFAULT_MIN_RECONNECT_MS;
   const login = credentials(init, broker);
+  const identity = init.identity;
+  if (init.sessionPerTag === true && identity === undefined) throw new OptionsError('mqttTransport: sessionPerTag: needs identity (each tag\'s client id is derived from it)');
   return {
     broker,
     clientId: clientIdOf(init),
     ...login,
     identity: init.identity,
     identityProof: identityProofOf(init, login),
+    proofLogin: identity === undefined ? undefined : () => identityLogin(identity, broker.name),
+    sessionPerTag: init.sessionPerTag === true,
     topicPrefix: checkTopicPrefix(init.topicPrefix ?? DEFAULT_TOPIC_PREFIX),
     name,
     maxEnvelopeBytes: init.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES,

@@ -2,10 +2,11 @@ import { roundTripTimer, transportLifecycle, TransportError, type Route, type Se
 import { backoff, delay } from './backoff.js';
 import { ConnectFailure, openConnection, type BrokerConnection } from './connection.js';
 import { healthTracker } from './health.js';
-import { identityLogin } from '@herald/protocol';
 import { inbound } from './inbound.js';
-import { resolveMqttInit, type MqttTransportInit } from './init.js';
+import { resolveMqttInit, type MqttTransportInit, type ResolvedMqttInit } from './init.js';
+import { sessionPerTagTransport } from './session-per-tag.js';
 import { sendEnvelope } from './send.js';
+import { subscriptions, type Subscriptions } from './subscriptions.js';
 import { isRoutingTag, topicFor } from './topics.js';
 
 /**
@@ -18,6 +19,11 @@ import { isRoutingTag, topicFor } from './topics.js';
  */
 export function mqttTransport(init: MqttTransportInit): Transport {
   const options = resolveMqttInit(init);
+  return options.sessionPerTag ? sessionPerTagTransport(options, mqttChannel) : mqttChannel(options);
+}
+
+/** One client and session collecting every tag it is given (see mqttTransport). */
+function mqttChannel(options: ResolvedMqttInit): Transport {
   const channel = options.name;
   const health = healthTracker();
   /** The round trip to the broker, kept across reconnections: every timeout of the link follows it. */
@@ -25,8 +31,9 @@ export function mqttTransport(init: MqttTransportInit): Transport {
   let current: BrokerConnection | undefined;
   let loop: Promise<void> | undefined;
   let receiving: ReturnType<typeof inbound> | undefined;
+  let collected: Subscriptions | undefined;
 
-  async function run(topics: readonly string[], firstAttempt: () => void): Promise<void> {
+  async function run(firstAttempt: () => void): Promise<void> {
     const delays = backoff(options.minReconnectDelayMs, options.maxReconnectDelayMs);
     const signal = lifecycle.signal;
     // 'auto' starts with MQTT 5 and settles on 3.1.1 once a broker refused 5 and took 3.1.1.
@@ -42,7 +49,9 @@ export function mqttTransport(init: MqttTransportInit): Transport {
       const ended = new Promise<void>((resolve) => (closed = resolve));
       let retryAtOnce = false;
       try {
-        const connection = await openConnection(options, version, topics, {
+        // The set as of this attempt: an update during the attempt is caught up with below, once connected.
+        const tags = collected?.tags() ?? [];
+        const connection = await openConnection(options, version, tags.map((tag) => topicFor(options.topicPrefix, tag)), {
           onMessage: (from, packet, done) => (receiving ? receiving.offer(from, packet, done) : done(new Error('not receiving'))),
           onClosed: (reason) => {
             current = undefined;
@@ -50,7 +59,7 @@ export function mqttTransport(init: MqttTransportInit): Transport {
             closed();
           },
           onWarning: (message) => health.error(new Error(`${channel}: ${message}`)),
-        }, signal, rtt, prove && options.identity ? identityLogin(options.identity, options.broker.name) : undefined);
+        }, signal, rtt, prove ? options.proofLogin?.() : undefined);
         if (!settled && version === 4) settled = true;
         if (connectedBefore && !connection.sessionPresent) {
           health.error(new Error(`${channel}: the broker did not keep this client's session (restarted without persistence, or the session expired): envelopes queued for it meanwhile are lost; end-to-end acks will bring them again`));
@@ -59,7 +68,9 @@ export function mqttTransport(init: MqttTransportInit): Transport {
         reported = undefined;
         current = connection;
         delays.reset();
-        if (!signal.aborted) health.set('up');
+        // Unsubscriptions owed to the session, and tags added while connecting.
+        await collected?.sync(connection, tags).catch((error: unknown) => health.error(error instanceof Error ? error : new Error(String(error))));
+        if (!signal.aborted && connection.isOpen) health.set('up');
       } catch (error) {
         // Anything else (MQTT.js refusing an option, the library failing to load) must not end the loop silently.
         const failure = error instanceof ConnectFailure ? error : new ConnectFailure(new TransportError('CHANNEL_UNAVAILABLE', channel, `connecting failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }), false, false);
@@ -90,12 +101,13 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     channel,
     isRoutingTag,
     open(start) {
-      const tags = new Set(start.routingTags);
-      receiving = inbound({ channel, topicPrefix: options.topicPrefix, routingTags: tags, maxEnvelopeBytes: options.maxEnvelopeBytes, maxPending: options.maxPendingDeliveries, deliver: start.deliver, onMoved: (at) => health.moved(at), onDropped: (error) => health.error(error), signal: lifecycle.signal });
+      const tags = subscriptions(options.topicPrefix, start.routingTags);
+      collected = tags;
+      receiving = inbound({ channel, topicPrefix: options.topicPrefix, accepts: tags.accepts, maxEnvelopeBytes: options.maxEnvelopeBytes, maxPending: options.maxPendingDeliveries, deliver: start.deliver, onMoved: (at) => health.moved(at), onDropped: (error) => health.error(error), signal: lifecycle.signal });
       health.set('down', 'connecting');
       // Resolves after the first attempt (bounded by connectTimeoutMs), so a send right after start finds the link up; never fails on a broker that is down.
       return new Promise<void>((firstDone) => {
-        loop = run([...tags].map((tag) => topicFor(options.topicPrefix, tag)), firstDone);
+        loop = run(firstDone);
         // Stopped before a first attempt ended: the loop is over, and so is the start.
         loop.then(firstDone, firstDone);
       });
@@ -118,6 +130,16 @@ export function mqttTransport(init: MqttTransportInit): Transport {
     start: (start) => lifecycle.start(start),
     stop: (stopOptions) => lifecycle.stop(stopOptions),
     send: (envelope, route, sendOptions = {}) => lifecycle.send(sendOptions.signal, () => send(envelope, route, sendOptions.signal)),
+    updateRoutingTags: (routingTags, updateOptions) =>
+      lifecycle.update(routingTags, updateOptions, async (tags) => {
+        collected?.replace(tags);
+        // Connected: resolves on the SUBACK and UNSUBACK. Not connected (or the link drops meanwhile): the next
+        // connection subscribes the new set and unsubscribes the dropped tags; only a broker's refusal fails the update.
+        const connection = current;
+        await collected?.sync(connection).catch((error: unknown) => {
+          if (connection?.isOpen) throw error;
+        });
+      }),
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
     roundTrip: () => rtt.estimate(),

@@ -59,6 +59,7 @@ describe('mqttTransport init', () => {
     expect(refusal(() => mqttTransport({ url: 'mqtts://h', identity: alice, tls: { rejectUnauthorised: false } } as never))).toMatch(/^mqttTransport: tls: unknown option "rejectUnauthorised"/);
     expect(refusal(() => mqttTransport({ url, identity: alice, username: 'u', password: 987_654 } as never))).toBe('mqttTransport: password: expected a string, got number');
     expect(refusal(() => mqttTransport({ url, clientId: 'x', identityProof: true }))).toMatch(/identityProof: needs identity/);
+    expect(refusal(() => mqttTransport({ url, clientId: 'x', sessionPerTag: true }))).toMatch(/sessionPerTag: needs identity/);
     expect(refusal(() => mqttTransport({ url, identity: alice, identityProof: true, username: 'u' }))).toMatch(/identityProof: cannot be combined with a username/);
     expect(refusal(() => mqttTransport({ url, identity: alice, identityProof: 'yes' as never }))).toMatch(/identityProof: expected true, false or 'auto'/);
   });

@@ -20,6 +20,7 @@ Exit 0 (an empty inbox says so on stderr).`,
     key: NODE_FLAGS.key,
     'data-dir': NODE_FLAGS['data-dir'],
     'passphrase-file': NODE_FLAGS['passphrase-file'],
+    'epoch-retain': NODE_FLAGS['epoch-retain'],
     json: { type: 'boolean', description: 'one JSON object per line' },
   },
   async run({ flags }) {

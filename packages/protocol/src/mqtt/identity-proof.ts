@@ -31,12 +31,13 @@ export function provenClientId(signingPublicKey: Uint8Array): string {
   return toHex(sodium.crypto_generichash(16, Buffer.concat([MQTT_PROVEN_CLIENT_ID_DOMAIN, signingPublicKey]), null));
 }
 
-function transcript(url: string, clientId: string, at: number, nonce: Uint8Array, signingPublicKey: Uint8Array): Uint8Array {
+/** What a login signs (the domain tells an identity proof from a mailbox proof, mailbox-proof.ts). */
+export function transcript(url: string, clientId: string, at: number, nonce: Uint8Array, signingPublicKey: Uint8Array, domain: Uint8Array = MQTT_AUTH_DOMAIN): Uint8Array {
   const urlBytes = encoder.encode(url);
   const idBytes = encoder.encode(clientId);
   const time = new Uint8Array(8);
   new DataView(time.buffer).setBigUint64(0, BigInt(at));
-  return Buffer.concat([MQTT_AUTH_DOMAIN, Uint8Array.of(urlBytes.length), urlBytes, Uint8Array.of(idBytes.length), idBytes, time, nonce, signingPublicKey]);
+  return Buffer.concat([domain, Uint8Array.of(urlBytes.length), urlBytes, Uint8Array.of(idBytes.length), idBytes, time, nonce, signingPublicKey]);
 }
 
 /** A fresh login for one connection to `url` (the broker's `mqtt://host:port` name). */
@@ -63,8 +64,13 @@ const USERNAME = /^herald-ed25519:([0-9a-f]{64})$/;
  * remembers the nonce until `at + PROOF_WINDOW_MS` and refuses it again meanwhile.
  */
 export function checkIdentityLogin(login: { clientId: string; username: string | undefined; password: Buffer | undefined }, urlAllowed: (url: string) => boolean, now: number, notBefore: number): ProofVerdict {
-  const user = USERNAME.exec(login.username ?? '');
-  if (!user) return { ok: false, code: 'no-proof', reason: 'no identity proof (user name herald-ed25519:…)' };
+  return checkSignedLogin(login, USERNAME, MQTT_AUTH_DOMAIN, 'identity proof (user name herald-ed25519:…)', urlAllowed, now, notBefore);
+}
+
+/** The check shared by identity and mailbox proofs: `username` names the key, the password carries the signed time, nonce and URL. */
+export function checkSignedLogin(login: { clientId: string; username: string | undefined; password: Buffer | undefined }, username: RegExp, domain: Uint8Array, what: string, urlAllowed: (url: string) => boolean, now: number, notBefore: number): ProofVerdict {
+  const user = username.exec(login.username ?? '');
+  if (!user) return { ok: false, code: 'no-proof', reason: `no ${what}` };
   const parts = PASSWORD.exec(login.password?.toString('latin1') ?? '');
   if (!parts) return { ok: false, code: 'malformed', reason: 'malformed identity proof' };
   const signingPublicKey = fromHex(user[1]!);
@@ -75,6 +81,6 @@ export function checkIdentityLogin(login: { clientId: string; username: string |
   const url = parts[4]!;
   if (!urlAllowed(url)) return { ok: false, code: 'url', reason: 'the signed URL does not name this broker' };
   const nonce = fromHex(parts[2]!);
-  if (!sodium.crypto_sign_verify_detached(fromHex(parts[3]!), transcript(url, login.clientId, at, nonce, signingPublicKey), signingPublicKey)) return { ok: false, code: 'signature', reason: 'the signature does not verify' };
+  if (!sodium.crypto_sign_verify_detached(fromHex(parts[3]!), transcript(url, login.clientId, at, nonce, signingPublicKey, domain), signingPublicKey)) return { ok: false, code: 'signature', reason: 'the signature does not verify' };
   return { ok: true, signingPublicKey, nonce: parts[2]!, at };
 }

@@ -1,5 +1,5 @@
 import { toHex } from '@herald/core';
-import { checkIdentityLogin, PROOF_WINDOW_MS } from '@herald/protocol';
+import { checkIdentityLogin, checkMailboxLogin, isMailboxLogin, PROOF_WINDOW_MS } from '@herald/protocol';
 import type { MqttLoginRefusal } from './broker-metrics.js';
 
 /** Who may use the embedded broker (the relay's mqttAnonymous, allowDeposit and allowCollect, docs/operations.md). */
@@ -35,34 +35,63 @@ export function mqttAuthenticator(init: MqttAuthInit) {
   const startedAt = Date.now();
   const nonces = new Map<string, number>();
   const keys = new WeakMap<Client, string>();
+  /** Clients admitted by a mailbox proof: the one epoch tag (hex) each may collect. */
+  const mailboxes = new WeakMap<Client, string>();
   const forgetStale = (now: number): void => {
     for (const [nonce, until] of nonces) if (until < now) nonces.delete(nonce);
   };
   const listed = (client: Client, list: ReadonlySet<string> | undefined): boolean => list === undefined || list.has(keys.get(client) ?? '');
   let refused = 0;
+  type Refuse = (reason: MqttLoginRefusal, error: Refusal) => void;
+  const refuser =
+    (callback: (error: Refusal | null, success: boolean) => void): Refuse =>
+    (reason, error) => {
+      refused++;
+      init.onRefused?.(reason);
+      callback(error, false);
+    };
+  /** Each nonce once while its proof is fresh; false (refused) when seen, or when too many are remembered. */
+  function fresh(nonce: string, at: number, now: number, refuse: Refuse): boolean {
+    if (nonces.has(nonce)) return void refuse('replayed', refusal(4, 'identity proof replayed')), false;
+    if (nonces.size >= MAX_REMEMBERED_NONCES) forgetStale(now);
+    if (nonces.size >= MAX_REMEMBERED_NONCES) return void refuse('busy', refusal(3, 'too many logins of late; try again later')), false;
+    nonces.set(nonce, at + PROOF_WINDOW_MS);
+    return true;
+  }
+  /**
+   * A mailbox proof (one epoch's blinded key, no identity): admitted to deposit and to collect that epoch's topic
+   * only. A broker with allow-lists admits by identity and refuses it (CONNACK 5, "identity required").
+   */
+  function mailboxLogin(client: Client, username: string | undefined, password: Buffer | undefined, now: number, callback: (error: Refusal | null, success: boolean) => void): void {
+    const refuse = refuser(callback);
+    if (init.depositors || init.collectors) return refuse('identity-required', refusal(5, 'identity required: this broker admits by allow-list'));
+    const verdict = checkMailboxLogin({ clientId: client.id, username, password }, init.urlAllowed, now, startedAt);
+    if (!verdict.ok) return refuse(verdict.code, refusal(4, `mailbox proof refused: ${verdict.reason}`));
+    if (!fresh(verdict.nonce, verdict.at, now, refuse)) return;
+    mailboxes.set(client, verdict.tag);
+    callback(null, true);
+  }
   return {
     /** Aedes' authenticate hook. */
     authenticate(client: Client, username: string | undefined, password: Buffer | undefined, callback: (error: Refusal | null, success: boolean) => void): void {
       if (init.anonymous && username === undefined) return callback(null, true);
       const now = Date.now();
+      if (isMailboxLogin(username)) return mailboxLogin(client, username, password, now, callback);
       const verdict = checkIdentityLogin({ clientId: client.id, username, password }, init.urlAllowed, now, startedAt);
-      const refuse = (reason: MqttLoginRefusal, error: Refusal): void => {
-        refused++;
-        init.onRefused?.(reason);
-        callback(error, false);
-      };
+      const refuse = refuser(callback);
       if (!verdict.ok) return refuse(verdict.code, refusal(username === undefined ? 5 : 4, `identity proof refused: ${verdict.reason}`));
       const key = toHex(verdict.signingPublicKey);
       if ((init.depositors || init.collectors) && !init.depositors?.has(key) && !init.collectors?.has(key)) return refuse('not-allowed', refusal(5, 'this identity may neither publish nor subscribe here (allow-lists)'));
-      if (nonces.has(verdict.nonce)) return refuse('replayed', refusal(4, 'identity proof replayed'));
-      if (nonces.size >= MAX_REMEMBERED_NONCES) forgetStale(now);
-      if (nonces.size >= MAX_REMEMBERED_NONCES) return refuse('busy', refusal(3, 'too many logins of late; try again later'));
-      nonces.set(verdict.nonce, verdict.at + PROOF_WINDOW_MS);
+      if (!fresh(verdict.nonce, verdict.at, now, refuse)) return;
       keys.set(client, key);
       callback(null, true);
     },
-    mayPublish: (client: Client): boolean => listed(client, init.depositors),
-    maySubscribe: (client: Client): boolean => listed(client, init.collectors),
+    mayPublish: (client: Client): boolean => mailboxes.has(client) || listed(client, init.depositors),
+    /** A mailbox client collects its epoch's topic only; an identity per the allow-list. */
+    maySubscribe: (client: Client, topic: string): boolean => {
+      const tag = mailboxes.get(client);
+      return tag === undefined ? listed(client, init.collectors) : topic.endsWith(`/${tag}`);
+    },
     /** Drops nonces whose proofs are too old to be accepted anyway (called with the session sweep). */
     forgetStale: () => forgetStale(Date.now()),
     get refused() {

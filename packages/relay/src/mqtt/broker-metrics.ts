@@ -3,7 +3,7 @@ import { PROOF_REFUSALS } from '@herald/protocol';
 import { QUEUE_REFUSALS } from './quotas.js';
 
 /** Why a login is refused: the identity proof's own reasons, then the broker's (a replayed nonce, the allow-lists, too many logins remembered). */
-export const MQTT_LOGIN_REFUSALS = [...PROOF_REFUSALS, 'replayed', 'not-allowed', 'busy'] as const;
+export const MQTT_LOGIN_REFUSALS = [...PROOF_REFUSALS, 'replayed', 'not-allowed', 'identity-required', 'busy'] as const;
 export type MqttLoginRefusal = (typeof MQTT_LOGIN_REFUSALS)[number];
 
 /** Why the packet guard ended a connection (packet-guard.ts): a declared length above the limit, or a length field MQTT does not allow. */
@@ -103,6 +103,6 @@ export function mqttBrokerMetrics(registry: Registry, usage: MqttBrokerUsage, li
     packetsRefused: byReason('herald_relay_mqtt_packets_refused_total', 'MQTT connections ended by the packet guard', MQTT_GUARD_REFUSALS),
     publishesRefused: byReason('herald_relay_mqtt_publishes_refused_total', 'QoS 1 publishes refused without a PUBACK (the connection closed)', MQTT_PUBLISH_REFUSALS),
     publishesUnrouted: new Counter({ name: 'herald_relay_mqtt_publishes_unrouted_total', help: 'QoS 1 publishes acknowledged with no session subscribed to their topic, so queued for no one', registers }),
-    subscriptionsRefusedFull: new Counter({ name: 'herald_relay_mqtt_subscriptions_refused_full_total', help: 'SUBSCRIBEs refused (SUBACK 0x80) because mqttMaxSessions, or a session\'s 16 topics, were reached', registers }),
+    subscriptionsRefusedFull: new Counter({ name: 'herald_relay_mqtt_subscriptions_refused_full_total', help: 'SUBSCRIBEs refused (SUBACK 0x80) because mqttMaxSessions, or a session\'s 80 topics, were reached', registers }),
   };
 }

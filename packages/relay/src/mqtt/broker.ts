@@ -98,6 +98,15 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
   );
   // Which signed URLs name this broker is known once it listens (port 0 picks one); until then none.
   let urlAllowed: (url: string) => boolean = () => false;
+  /**
+   * Subscriptions granted. Aedes stores a persistent client's whole SUBSCRIBE as soon as one topic in it is granted,
+   * topics refused or not yet checked included: only granted ones are stored here, or one granted topic would carry
+   * any other past the checks (a mailbox proof's one topic, the per-session cap).
+   */
+  const grantedSubscriptions = new WeakSet<object>();
+  const persistence = store.persistence as { addSubscriptions(client: unknown, subscriptions: readonly object[]): Promise<unknown> };
+  const storeSubscriptions = persistence.addSubscriptions;
+  persistence.addSubscriptions = (client, subscriptions) => storeSubscriptions(client, subscriptions.filter((subscription) => grantedSubscriptions.has(subscription)));
   const auth = mqttAuthenticator({ anonymous: init.anonymous, depositors: init.depositors, collectors: init.collectors, urlAllowed: (url) => urlAllowed(url), onRefused: (reason) => metrics.loginsRefused.inc({ reason }) });
   const broker = await Aedes.createBroker({
     persistence: store.persistence,
@@ -133,11 +142,13 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
         sessionRefusals++;
         metrics.subscriptionsRefusedFull.inc();
       }
-      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$') || (client !== null && !auth.maySubscribe(client));
+      const refused = full || /[+#]/.test(subscription.topic) || subscription.topic.startsWith('$') || (client !== null && !auth.maySubscribe(client, subscription.topic));
+      if (!refused) grantedSubscriptions.add(subscription);
       // Negated (SUBACK 0x80), not an error: the client learns the refusal and keeps its connection.
       callback(null, refused ? null : subscription);
     },
   });
+
   broker.on('client', (client) => {
     live.set(client.id, (live.get(client.id) ?? 0) + 1);
     store.seen(client.id, Date.now());

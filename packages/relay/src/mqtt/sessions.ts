@@ -1,3 +1,4 @@
+import { MAX_COLLECTED_EPOCHS } from '@herald/core';
 import { QUEUE_REFUSAL_TEXTS, queueQuotas, type QueueLimits, type QueueRefusal } from './quotas.js';
 
 /**
@@ -58,8 +59,11 @@ export class QueueFullError extends Error {
   }
 }
 
-/** Topics one session may subscribe to: a node collects one mailbox per identity it answers for (as a relay's MAX_TAGS). */
-export const MAX_SUBSCRIPTIONS_PER_SESSION = 16;
+/**
+ * Topics one session may subscribe to: a node collects one mailbox per identity it answers for (as a relay's
+ * MAX_TAGS), and a version-2 identity one per epoch in its window (at most MAX_COLLECTED_EPOCHS, 33 by default).
+ */
+export const MAX_SUBSCRIPTIONS_PER_SESSION = MAX_COLLECTED_EPOCHS + 16;
 
 type Client = { readonly id: string };
 type Entry = { seq: number; packet: Packet; from: string };

@@ -26,6 +26,7 @@ export const FAULTS = [
   'double-start-code',
   'late-abort-ignored',
   'stop-aborted-keeps-running',
+  'update-ignored',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -84,6 +85,11 @@ export function faulty(inner: Transport, fault: Fault, strangerTags: readonly st
         throw error;
       }
     },
+    async updateRoutingTags(routingTags, options) {
+      // As if the new set were taken and never applied.
+      if (fault === 'update-ignored') return;
+      return inner.updateRoutingTags!(routingTags, options);
+    },
     health(): TransportHealth {
       return fault === 'always-up' ? { ...inner.health(), state: 'up' } : inner.health();
     },
@@ -115,4 +121,5 @@ export const MUST_FAIL: Readonly<Record<Fault, readonly string[]>> = {
   'double-start-code': ['refuses a second start() with ALREADY_STARTED'],
   'late-abort-ignored': ['stops when the start signal aborts after start() resolved', 'while start() is under way'],
   'stop-aborted-keeps-running': ['stop() with an aborted signal rejects with ABORTED and stops the transport all the same'],
+  'update-ignored': ['envelopes for an added tag are delivered', 'refused before start and after stop'],
 };
