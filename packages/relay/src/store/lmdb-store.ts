@@ -111,7 +111,7 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
     usage: counts,
     // Decided at once, from memory and committed data: async for the interface's sake only.
     async deposit({ envelope, tags: named, id, keepUntil, payer }: DepositRequest): Promise<DepositOutcome> {
-      const tags = [...new Set(named)];
+      const tags = named.length === 1 ? named : [...new Set(named)];
       const size = envelope.length;
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
       // Found by message id, then compared byte for byte: no hash of every deposit. The index holds entries from their
