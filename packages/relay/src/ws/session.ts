@@ -285,7 +285,8 @@ export class Session {
     const refusal = this.payer?.refusal(tags.length, size, now);
     if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
     this.pendingDeposits++;
-    const work = this.core.store
+    // One chain, settled only once its answer is sent: what a graceful shutdown waits for (core.deposits).
+    const work: Promise<void> = this.core.store
       .deposit({ envelope, tags, id, keepUntil, payer: this.payer })
       .then((result) => this.deposited(requestId, size, result))
       .catch((error: unknown) => {
@@ -293,12 +294,12 @@ export class Session {
         if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
         this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
         this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+      })
+      .finally(() => {
+        this.pendingDeposits--;
+        this.core.deposits.delete(work);
       });
     this.core.deposits.add(work);
-    void work.finally(() => {
-      this.pendingDeposits--;
-      this.core.deposits.delete(work);
-    });
   }
 
   /** Answers a deposit the store decided on: a refusal now, or ACCEPTED once its entries are durable. */
