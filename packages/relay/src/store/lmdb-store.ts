@@ -157,12 +157,21 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
       // Durable for the depositor once every entry is written in a committed batch, or acknowledged by its
       // recipient (stored there) before being written here.
       const settled = entryWrites.length === 1 ? entryWrites[0]!.durable : Promise.all(entryWrites.map((write) => write.durable));
+      // Settled: no longer being written or queued (in the same reaction, before anyone awaiting the deposit hears).
+      const forget = (): void => {
+        for (const entry of entries) {
+          inserting.delete(entry.seq);
+          queued.delete(entry.seq);
+        }
+      };
       const committed = (earlier.length === 0 ? settled : Promise.all([settled, ...earlier])).then(
         () => {
+          forget();
           // Only a write that reached the store shows it takes deposits again (an elided entry never did).
           if (entries.some((entry) => !entry.elided)) storage.committed();
         },
         (error: unknown) => {
+          forget();
           if (error instanceof StorageFailure) storage.failed(error, Date.now());
           const unstored = entries.filter((entry) => !entry.elided);
           for (const entry of unstored) index.delete(entry.tag, entry.seq);
@@ -173,17 +182,10 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
           throw error;
         },
       );
-      const forget = (): void => {
-        for (const entry of entries) {
-          inserting.delete(entry.seq);
-          queued.delete(entry.seq);
-        }
-      };
       entries.forEach((entry, position) => {
         inserting.set(entry.seq, committed);
         queued.set(entry.seq, { entry, write: entryWrites[position]!, size });
       });
-      committed.then(forget, forget);
       return { outcome: 'stored', entries, committed };
     },
     hold(entry, ms) {
