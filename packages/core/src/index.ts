@@ -1,7 +1,7 @@
 export * from './errors.js';
 export { constantTimeEqual, sodiumBackend, type SodiumBackend } from './sodium.js';
 export { secureRandom, type RandomSource } from './random.js';
-export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
+export { toHex, fromHex, toBase64Url, fromBase64Url, readU32, writeU32 } from './bytes.js';
 export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';
 export { parseDuration, didYouMean, DURATION_PATTERN } from './duration.js';
 export { PRECEDENCES, parsePrecedence, type Precedence } from './precedence.js';
