@@ -26,12 +26,19 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Big-endian u32, as DataView's setUint32 writes it (value taken modulo 2³²), without a DataView per call: every frame and envelope passes here. */
 export function writeU32(target: Uint8Array, offset: number, value: number): void {
-  new DataView(target.buffer, target.byteOffset, target.byteLength).setUint32(offset, value, false);
+  if (!(offset >= 0 && offset + 4 <= target.length)) throw new RangeError(`offset ${offset} is outside the ${target.length} bytes`);
+  target[offset] = value >>> 24;
+  target[offset + 1] = value >>> 16;
+  target[offset + 2] = value >>> 8;
+  target[offset + 3] = value;
 }
 
+/** Big-endian u32, as DataView's getUint32 reads it. */
 export function readU32(source: Uint8Array, offset: number): number {
-  return new DataView(source.buffer, source.byteOffset, source.byteLength).getUint32(offset, false);
+  if (!(offset >= 0 && offset + 4 <= source.length)) throw new RangeError(`offset ${offset} is outside the ${source.length} bytes`);
+  return source[offset]! * 0x1000000 + ((source[offset + 1]! << 16) | (source[offset + 2]! << 8) | source[offset + 3]!);
 }
 
 export function toHex(bytes: Uint8Array): string {

@@ -1,7 +1,7 @@
 export * from './errors.js';
 export { constantTimeEqual, sodiumBackend, type SodiumBackend } from './sodium.js';
 export { secureRandom, type RandomSource } from './random.js';
-export { toHex, fromHex, toBase64Url, fromBase64Url } from './bytes.js';
+export { toHex, fromHex, toBase64Url, fromBase64Url, readU32, writeU32 } from './bytes.js';
 export { CROCKFORD_ALPHABET, crockfordEncode, crockfordNormalize } from './base32.js';
 export { parseDuration, didYouMean, DURATION_PATTERN } from './duration.js';
 export { PRECEDENCES, parsePrecedence, type Precedence } from './precedence.js';
@@ -34,7 +34,7 @@ export { type ContactResolver, contactList } from './contacts.js';
 export { type SeenSet, type MemorySeenSetInit, memorySeenSet } from './seen.js';
 export { type SealOptions, seal, DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, DEFAULT_MAX_PLAINTEXT_BYTES } from './envelope/seal.js';
 export { type OpenOptions, type OpenedMessage, open, replayKey, replayHorizonMs, DEFAULT_MAX_ENVELOPE_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS } from './envelope/open.js';
-export { type EnvelopeOutline, inspect, envelopeId, envelopeRoutingTags, envelopeExpiry } from './envelope/inspect.js';
+export { type EnvelopeOutline, type EnvelopeRoute, inspect, envelopeId, envelopeRoute, envelopeRoutingTags, envelopeExpiry } from './envelope/inspect.js';
 export { ARMOR_BEGIN, ARMOR_END, armorEnvelope, dearmorEnvelope, isArmored, envelopeFromInput } from './envelope/armor.js';
 export { bucketLength, MIN_BUCKET } from './envelope/padding.js';
 export { MAX_CODED_TEXT_CHARS } from './envelope/text-coding.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cardToText, dearmorEnvelope, envelopeFromInput, envelopeId, envelopeRoutingTags, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
+import { cardToText, dearmorEnvelope, envelopeFromInput, envelopeId, envelopeRoute, envelopeRoutingTags, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
 import { expectCode, scriptedRandom } from './helpers.js';
 
 interface IdentityVector {
@@ -85,6 +85,9 @@ describe('envelope test vectors', () => {
       expect(toHex(envelope)).toBe(vector.envelope);
       expect(envelope.length).toBe(vector.size);
       expect(inspect(envelope).id).toBe(vector.id);
+      // The relay's one-parse reading says what inspect says.
+      const outline = inspect(envelope);
+      expect(envelopeRoute(envelope)).toEqual({ id: outline.id, routingTags: outline.routingTags, expiresAt: outline.expires.getTime() });
     });
 
     it(`${vector.name}: every recipient opens the recorded bytes`, async () => {
@@ -110,7 +113,7 @@ describe('refusal test vectors', () => {
         await expectCode(open(bytes, { identity: identity(label), contacts: [identity(vector.from).card], now: vector.now }), vector.code);
       }
       // What relays and stores call to route and key an envelope refuses it too when the header is at fault (protocol.md section 9).
-      for (const read of [inspect, envelopeId, envelopeRoutingTags]) {
+      for (const read of [inspect, envelopeId, envelopeRoutingTags, envelopeRoute]) {
         if (HEADER_STEPS.has(vector.step)) await expectCode(() => read(bytes), vector.code);
         else expect(() => read(bytes)).not.toThrow();
       }

@@ -38,7 +38,9 @@ function idOf(outer: AnyOuter): string {
 }
 
 function tagsOf(outer: AnyOuter): string[] {
-  return Array.from({ length: outer.recipientCount }, (_, index) => toHex(outer.tagAt(index)));
+  const tags = new Array<string>(outer.recipientCount);
+  for (let index = 0; index < tags.length; index++) tags[index] = toHex(outer.tagAt(index));
+  return tags;
 }
 
 export function inspect(bytes: Uint8Array): EnvelopeOutline {
@@ -65,6 +67,25 @@ export function envelopeId(bytes: Uint8Array): string {
 /** Routing tags (hex) of an envelope, for relays and spool readers. */
 export function envelopeRoutingTags(bytes: Uint8Array): string[] {
   return tagsOf(outerOf(bytes));
+}
+
+/** What a relay routes an envelope by: {@link inspect}'s id, tags and expiry, without the rest of its outline. */
+export interface EnvelopeRoute {
+  /** 32 lowercase hex characters, as {@link EnvelopeOutline.id}. */
+  readonly id: string;
+  /** Routing tags, hex, one per recipient, none twice (parsing refuses a repeated tag). */
+  readonly routingTags: readonly string[];
+  /** Expiry in ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+/**
+ * One parse of the outer header for a relay's deposit path: the same checks as {@link inspect}, but none of the
+ * outline a relay does not read (ephemeral key hex, prekey entries, a Date), which it would build per envelope.
+ */
+export function envelopeRoute(bytes: Uint8Array): EnvelopeRoute {
+  const outer = outerOf(bytes);
+  return { id: idOf(outer), routingTags: tagsOf(outer), expiresAt: outer.expiresSeconds * 1000 };
 }
 
 /** Expiry in ms since the epoch, without opening. */

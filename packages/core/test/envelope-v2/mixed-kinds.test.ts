@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateIdentity, inspect, open, sealV2 } from '@herald/core';
+import { envelopeRoute, generateIdentity, inspect, open, sealV2 } from '@herald/core';
 import { NOW, makePrekey, resolverOf } from './helpers.js';
 
 const alice = generateIdentity({ label: 'Alice', now: NOW });
@@ -13,6 +13,8 @@ describe('v2 with prekeys of different kinds', () => {
     const mixed = sealV2('mixed', { from: alice, to: [{ card: bob.card, prekey: bobPrekey.signed }, { card: carol.card, prekey: carolPrekey.signed }], now: NOW });
     expect(inspect(mixed).prekeys?.map((prekey) => prekey.kind)).toEqual(['xwing', 'x25519']);
     expect(inspect(mixed).postQuantum).toBe(false);
+    // A relay routes v2 by the same id, tags and expiry inspect reads.
+    expect(envelopeRoute(mixed)).toEqual({ id: inspect(mixed).id, routingTags: inspect(mixed).routingTags, expiresAt: inspect(mixed).expires.getTime() });
     expect((await open(mixed, { identity: bob, prekeys: resolverOf(bobPrekey), now: NOW })).prekey?.kind).toBe('xwing');
     expect((await open(mixed, { identity: carol, prekeys: resolverOf(carolPrekey), now: NOW })).prekey?.kind).toBe('x25519');
     const allHybrid = sealV2('hybrid', { from: alice, to: [{ card: bob.card, prekey: bobPrekey.signed }, { card: carol.card, prekey: makePrekey(carol, 'xwing').signed }], now: NOW });

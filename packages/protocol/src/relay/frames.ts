@@ -1,3 +1,4 @@
+import { readU32, writeU32 } from '@herald/core';
 /**
  * Binary framing of the relay protocol, one frame per WebSocket binary message.
  * Byte 0 is the frame type; integers are big-endian. docs/relay-protocol.md is
@@ -142,7 +143,7 @@ function withId(type: number, id: number, body?: Uint8Array): Uint8Array {
   // Every DEPOSIT and PUSH passes here: every byte is written below, so unfilled memory will do.
   const out = allocUnfilled(5 + (body?.length ?? 0));
   out[0] = type;
-  view(out).setUint32(1, id >>> 0);
+  writeU32(out, 1, id);
   if (body) out.set(body, 5);
   return out;
 }
@@ -177,17 +178,15 @@ function withIds(type: number, ids: number | readonly number[]): Uint8Array {
   if (list.length === 0 || list.length > MAX_IDS_PER_FRAME) throw new FrameError(`a frame carries 1 to ${MAX_IDS_PER_FRAME} ids, not ${list.length}`);
   const out = new Uint8Array(1 + 4 * list.length);
   out[0] = type;
-  const data = view(out);
-  list.forEach((id, index) => data.setUint32(1 + 4 * index, id >>> 0));
+  list.forEach((id, index) => writeU32(out, 1 + 4 * index, id));
   return out;
 }
 
 function readIds(bytes: Uint8Array, what: string): number[] {
   const count = (bytes.length - 1) / 4;
   if (!Number.isInteger(count) || count < 1 || count > MAX_IDS_PER_FRAME) throw new FrameError(`${what} frame must be 1 + 4·n bytes with 1 ≤ n ≤ ${MAX_IDS_PER_FRAME}, got ${bytes.length}`);
-  const data = view(bytes);
   const ids: number[] = [];
-  for (let offset = 1; offset < bytes.length; offset += 4) ids.push(data.getUint32(offset));
+  for (let offset = 1; offset < bytes.length; offset += 4) ids.push(readU32(bytes, offset));
   return ids;
 }
 
@@ -308,7 +307,7 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     }
     case FRAME.PUSH:
       need(bytes, 6, 'PUSH');
-      return { type: 'push', deliveryId: view(bytes).getUint32(1), envelope: bytes.subarray(5) };
+      return { type: 'push', deliveryId: readU32(bytes, 1), envelope: bytes.subarray(5) };
     case FRAME.PREKEYS:
       need(bytes, 5, 'PREKEYS');
       return { type: 'prekeys', requestId: view(bytes).getUint32(1), bundle: bytes.slice(5) };
@@ -327,7 +326,7 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       return decodeAuth(bytes);
     case FRAME.DEPOSIT:
       need(bytes, 6, 'DEPOSIT');
-      return { type: 'deposit', requestId: view(bytes).getUint32(1), envelope: bytes.subarray(5) };
+      return { type: 'deposit', requestId: readU32(bytes, 1), envelope: bytes.subarray(5) };
     case FRAME.ACK:
       return { type: 'ack', deliveryIds: readIds(bytes, 'ACK') };
     case FRAME.CERTIFICATE:

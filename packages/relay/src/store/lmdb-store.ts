@@ -90,10 +90,11 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
     seq = Math.max(seq, entry.seq);
   }
   /** In-memory guards between a check and its commit: entries being written (with their commit), and being removed. */
-  const inserting = new Map<string, Promise<void>>();
-  const removing = new Set<string>();
+  // Keyed by seq, unique across mailboxes (one counter): a number, not a composed `tag:seq` string per lookup.
+  const inserting = new Map<number, Promise<void>>();
+  const removing = new Set<number>();
   /** Entries whose write still waits for its batch, by entry key: what remove() may take back. */
-  const queued = new Map<string, { readonly entry: MailEntry; readonly write: EntryWrite; readonly size: number }>();
+  const queued = new Map<number, { readonly entry: MailEntry; readonly write: EntryWrite; readonly size: number }>();
   // Deposits and removals of one event-loop turn share one transaction and one fsynced commit.
   const writes = turnBatch((apply) =>
     env.batch(apply).catch(async (error: unknown) => {
@@ -102,7 +103,7 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
   );
   /** Whether entry `tag:seq` holds these envelope bytes: read from its queued write, or from its row. */
   const holds = (tag: string, envelope: Uint8Array) => (entrySeq: number): boolean => {
-    const held = queued.get(`${tag}:${entrySeq}`)?.entry.bytes ?? mail.getBinary([tag, entrySeq])?.subarray(HEADER_BYTES);
+    const held = queued.get(entrySeq)?.entry.bytes ?? mail.getBinary([tag, entrySeq])?.subarray(HEADER_BYTES);
     return held !== undefined && Buffer.from(held.buffer, held.byteOffset, held.byteLength).equals(envelope);
   };
 
@@ -111,7 +112,7 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
     usage: counts,
     // Decided at once, from memory and committed data: async for the interface's sake only.
     async deposit({ envelope, tags: named, id, keepUntil, payer }: DepositRequest): Promise<DepositOutcome> {
-      const tags = [...new Set(named)];
+      const tags = named.length === 1 ? named : [...new Set(named)];
       const size = envelope.length;
       // The same bytes already stored (or being stored) for a mailbox are not stored again: its copy's commit is the answer.
       // Found by message id, then compared byte for byte: no hash of every deposit. The index holds entries from their
@@ -119,7 +120,7 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
       const earlier: Promise<void>[] = [];
       const fresh = tags.filter((tag) => {
         const copy = index.copyOf(tag, id, holds(tag, envelope));
-        const pending = copy === undefined ? undefined : inserting.get(`${tag}:${copy}`);
+        const pending = copy === undefined ? undefined : inserting.get(copy);
         if (pending) earlier.push(pending);
         return copy === undefined;
       });
@@ -156,12 +157,21 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
       // Durable for the depositor once every entry is written in a committed batch, or acknowledged by its
       // recipient (stored there) before being written here.
       const settled = entryWrites.length === 1 ? entryWrites[0]!.durable : Promise.all(entryWrites.map((write) => write.durable));
+      // Settled: no longer being written or queued (in the same reaction, before anyone awaiting the deposit hears).
+      const forget = (): void => {
+        for (const entry of entries) {
+          inserting.delete(entry.seq);
+          queued.delete(entry.seq);
+        }
+      };
       const committed = (earlier.length === 0 ? settled : Promise.all([settled, ...earlier])).then(
         () => {
+          forget();
           // Only a write that reached the store shows it takes deposits again (an elided entry never did).
           if (entries.some((entry) => !entry.elided)) storage.committed();
         },
         (error: unknown) => {
+          forget();
           if (error instanceof StorageFailure) storage.failed(error, Date.now());
           const unstored = entries.filter((entry) => !entry.elided);
           for (const entry of unstored) index.delete(entry.tag, entry.seq);
@@ -172,21 +182,14 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
           throw error;
         },
       );
-      const forget = (): void => {
-        for (const entry of entries) {
-          inserting.delete(entry.key);
-          queued.delete(entry.key);
-        }
-      };
       entries.forEach((entry, position) => {
-        inserting.set(entry.key, committed);
-        queued.set(entry.key, { entry, write: entryWrites[position]!, size });
+        inserting.set(entry.seq, committed);
+        queued.set(entry.seq, { entry, write: entryWrites[position]!, size });
       });
-      committed.then(forget, forget);
       return { outcome: 'stored', entries, committed };
     },
     hold(entry, ms) {
-      return queued.get(entry.key)?.write.hold(ms) ?? false;
+      return queued.get(entry.seq)?.write.hold(ms) ?? false;
     },
     async list(tag, limit, skip) {
       const out: MailEntry[] = [];
@@ -203,18 +206,17 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
       return out;
     },
     async ack(tag, seq) {
-      const key = `${tag}:${seq}`;
       // Acknowledged before its batch started: the recipient holds it durably, so it need never be written.
-      const waiting = queued.get(key);
-      if (waiting?.write.elide()) {
-        queued.delete(key);
+      const waiting = queued.get(seq);
+      if (waiting?.entry.tag === tag && waiting.write.elide()) {
+        queued.delete(seq);
         waiting.entry.elided = true;
         index.delete(tag, seq);
         counts.release([tag], waiting.size);
         return true;
       }
       // An entry pushed before its own commit (cut-through) can be acknowledged first: remove it once it exists.
-      const pending = inserting.get(key);
+      const pending = inserting.get(seq);
       if (pending && !(await pending.then(() => true, () => false))) return false;
       const [size] = await removeEntries([[tag, seq]]);
       if (size !== undefined) counts.release([tag], size);
@@ -230,7 +232,7 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
     },
     async expire(now, limit) {
       // Entries still queued or being written are left to their commit: purged at the next round if still due.
-      const due = index.due(now, limit).filter((entry) => !inserting.has(`${entry.tag}:${entry.seq}`));
+      const due = index.due(now, limit).filter((entry) => !inserting.has(entry.seq));
       if (due.length === 0) return 0;
       const sizes = await removeEntries(due.map((entry) => [entry.tag, entry.seq]));
       due.forEach((entry, position) => {
@@ -251,12 +253,11 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
    */
   async function removeEntries(entries: readonly (readonly [string, number])[]): Promise<(number | undefined)[]> {
     const rows = entries.map(([tag, entrySeq]) => {
-      const key = `${tag}:${entrySeq}`;
-      if (removing.has(key)) return undefined;
+      if (removing.has(entrySeq)) return undefined;
       const entry = index.get(tag, entrySeq);
       if (entry === undefined) return undefined;
-      removing.add(key);
-      return { key, entry };
+      removing.add(entrySeq);
+      return { entry };
     });
     if (rows.every((row) => row === undefined)) return rows.map(() => undefined);
     const remove = (): void => {
@@ -274,7 +275,7 @@ export async function lmdbRelayStore(init: LmdbRelayStoreInit): Promise<RelaySto
         space.freed(row.entry.size + HEADER_BYTES + ROW_OVERHEAD);
       }
     } finally {
-      for (const row of rows) if (row) removing.delete(row.key);
+      for (const row of rows) if (row) removing.delete(row.entry.seq);
     }
     return rows.map((row) => row?.entry.size);
   }

@@ -58,17 +58,19 @@ export class Pusher {
     this.inflightKeys.delete(entry.key);
     const { removing, store, metrics, log } = this.core;
     removing.add(entry.key);
-    store
-      .ack(entry.tag, entry.seq)
-      .then(
-        (neverStored) => {
-          metrics.envelopesAcked.inc();
-          if (entry.depositedAt !== undefined) metrics.depositToAck.observe((Date.now() - entry.depositedAt) / 1000);
-          if (neverStored) metrics.envelopesUnstored.inc();
-        },
-        (error: unknown) => log.error({ err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed'),
-      )
-      .finally(() => removing.delete(entry.key));
+    // Settled either way in one reaction (no finally: a promise fewer per envelope).
+    store.ack(entry.tag, entry.seq).then(
+      (neverStored) => {
+        removing.delete(entry.key);
+        metrics.envelopesAcked.inc();
+        if (entry.depositedAt !== undefined) metrics.depositToAck.observe((Date.now() - entry.depositedAt) / 1000);
+        if (neverStored) metrics.envelopesUnstored.inc();
+      },
+      (error: unknown) => {
+        removing.delete(entry.key);
+        log.error({ err: { message: (error as Error).message } }, 'removing an acknowledged envelope failed');
+      },
+    );
     // A mailbox already caught up gets its new mail straight from offer(); reading the store again would only
     // walk past the entries still in flight.
     if (this.target.tags.some((tag) => !this.caughtUp.has(tag))) this.wake();

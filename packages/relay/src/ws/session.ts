@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import WebSocket from 'ws';
-import { inspect, toHex } from '@herald/core';
+import { envelopeRoute, toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/protocol';
 import type { RelayCore } from '../core.js';
 import type { Payer } from '../policy/accounts.js';
@@ -296,25 +296,24 @@ export class Session {
     if (!this.core.accepting) return this.refuse('UNAVAILABLE', requestId, 'the relay is shutting down');
     if (!this.bucket.take(Date.now()) || this.pendingDeposits >= init.maxPendingDeposits) return this.refuse('RATE_LIMITED', requestId, 'too many deposits; slow down');
     if (envelope.length > init.maxEnvelopeBytes) return this.refuse('TOO_LARGE', requestId, `envelope of ${envelope.length} bytes exceeds ${init.maxEnvelopeBytes}`);
-    let tags: readonly string[];
-    let id: string;
-    let expires: number;
+    let route: ReturnType<typeof envelopeRoute>;
     try {
       // One parse of the outer header: what a relay may read (tags, id, expiry), nothing more.
-      const outline = inspect(envelope);
-      ({ routingTags: tags, id } = outline);
-      expires = outline.expires.getTime();
+      route = envelopeRoute(envelope);
     } catch {
       return this.refuse('BAD_ENVELOPE', requestId, 'not a Herald envelope');
     }
+    const { routingTags: tags, id, expiresAt: expires } = route;
     const now = Date.now();
     if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
     const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
     const size = envelope.length;
-    const refusal = this.payer?.refusal(new Set(tags).size, size, now);
+    // The parse refused any tag listed twice: each tag is one entry.
+    const refusal = this.payer?.refusal(tags.length, size, now);
     if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
     this.pendingDeposits++;
-    const work = this.core.store
+    // One chain, settled only once its answer is sent: what a graceful shutdown waits for (core.deposits).
+    const work: Promise<void> = this.core.store
       .deposit({ envelope, tags, id, keepUntil, payer: this.payer })
       .then((result) => this.deposited(requestId, size, result))
       .catch((error: unknown) => {
@@ -322,12 +321,12 @@ export class Session {
         if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
         this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
         this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
+      })
+      .finally(() => {
+        this.pendingDeposits--;
+        this.core.deposits.delete(work);
       });
     this.core.deposits.add(work);
-    void work.finally(() => {
-      this.pendingDeposits--;
-      this.core.deposits.delete(work);
-    });
   }
 
   /** Answers a deposit the store decided on: a refusal now, or ACCEPTED once its entries are durable. */
