@@ -20,8 +20,13 @@ export interface Card {
   readonly fingerprint: string;
   /** First 8 bytes of the fingerprint hash; names the sender in compact envelopes. */
   readonly keyId: Uint8Array;
-  /** Opaque 16-byte tag that envelopes for this card carry; relays route by it. */
+  /** Opaque 16-byte tag that envelopes for this card carry; relays route by it. For a version-2 card, the static tag (kept for compatibility; see epochSeconds). */
   readonly routingTag: Uint8Array;
+  /**
+   * Version-2 cards only: the length of a routing-tag epoch in seconds (≥ 1). Envelopes for such a card carry the
+   * epoch tag of the sender's clock (epoch/tags.ts) instead of `routingTag`. Absent on version-1 cards.
+   */
+  readonly epochSeconds?: number;
 }
 
 export const CARD_VERSION = 1;

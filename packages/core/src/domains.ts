@@ -37,3 +37,15 @@ export const ENVELOPE_V2_DOMAIN = {
   keyEncryptionKey: utf8('herald/v2/kek'),
   envelopeSignature: utf8('herald/v2/envelope-signature'),
 } as const;
+
+/**
+ * Domain strings of epoch routing tags (docs/protocol.md section 5.4): the blinding factor's hash prefix, the
+ * BLAKE2b key of a blinded key's nonce prefix, the BLAKE2b key of an epoch tag, and the Ed25519 prefix of a
+ * relay MAILBOX_AUTH signature (docs/relay-protocol.md).
+ */
+export const EPOCH_DOMAIN = {
+  mailboxBlind: utf8('herald/v1/mailbox-blind'),
+  mailboxNonce: utf8('herald/v1/mailbox-nonce'),
+  epochTag: utf8('herald/v1/epoch-tag'),
+  relayMailboxAuth: utf8('herald/v1/relay-mailbox-auth'),
+} as const;

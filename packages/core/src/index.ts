@@ -15,7 +15,10 @@ export {
   fingerprintMatches,
   routingTagFor,
 } from './card.js';
-export { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN } from './domains.js';
+export { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN, EPOCH_DOMAIN } from './domains.js';
+export { epochOf, blindedMailboxKey, blindingFactor } from './epoch/blinding.js';
+export { epochTagOfKey, epochTagFor } from './epoch/tags.js';
+export { type BlindedMailbox, blindedMailbox } from './epoch/mailbox.js';
 export { type Identity, type GenerateIdentityInit, generateIdentity, identityFromSecrets } from './identity.js';
 export {
   type ExportIdentityOptions,

@@ -27,6 +27,20 @@ export interface Sodium extends PwhashConstants {
   crypto_aead_xchacha20poly1305_ietf_decrypt(secretNonce: null, ciphertext: Uint8Array, additionalData: Uint8Array | null, nonce: Uint8Array, key: Uint8Array): Uint8Array;
   /** Constant-time equality of two equal-length byte strings. */
   memcmp(a: Uint8Array, b: Uint8Array): boolean;
+  /** SHA-512 of one message. */
+  crypto_hash_sha512(message: Uint8Array): Uint8Array;
+  /** A 64-byte little-endian number reduced modulo the Ed25519 group order L. */
+  crypto_core_ed25519_scalar_reduce(scalar: Uint8Array): Uint8Array;
+  /** x · y mod L, constant time in both (either may be secret). */
+  crypto_core_ed25519_scalar_mul(x: Uint8Array, y: Uint8Array): Uint8Array;
+  /** x + y mod L (libsodium adds modulo 2^256 first: keep inputs below 2^255). */
+  crypto_core_ed25519_scalar_add(x: Uint8Array, y: Uint8Array): Uint8Array;
+  /** n · P on Ed25519 without clamping n; throws for a non-canonical or small-order P or an identity result. */
+  crypto_scalarmult_ed25519_noclamp(scalar: Uint8Array, point: Uint8Array): Uint8Array;
+  /** n · B on Ed25519 without clamping n; throws when the result is the identity (n ≡ 0). */
+  crypto_scalarmult_ed25519_base_noclamp(scalar: Uint8Array): Uint8Array;
+  /** Overwrites secret bytes with zeros in a way the compiler may not drop. */
+  memzero(bytes: Uint8Array): void;
   /** Argon2id (with crypto_pwhash_ALG_ARGON2ID13); a string passphrase is hashed as UTF-8. */
   crypto_pwhash(outputBytes: number, passphrase: string | Uint8Array, salt: Uint8Array, opsLimit: number, memLimit: number, algorithm: number): Uint8Array;
 }

@@ -25,6 +25,13 @@ export async function loadWasmSodium(): Promise<Sodium> {
     crypto_aead_xchacha20poly1305_ietf_decrypt: (secretNonce, ciphertext, additionalData, nonce, key) =>
       lib.crypto_aead_xchacha20poly1305_ietf_decrypt(secretNonce, ciphertext, additionalData, nonce, key),
     memcmp: (a, b) => lib.memcmp(a, b),
+    crypto_hash_sha512: (message) => lib.crypto_hash_sha512(message),
+    crypto_core_ed25519_scalar_reduce: (scalar) => lib.crypto_core_ed25519_scalar_reduce(scalar),
+    crypto_core_ed25519_scalar_mul: (x, y) => lib.crypto_core_ed25519_scalar_mul(x, y),
+    crypto_core_ed25519_scalar_add: (x, y) => lib.crypto_core_ed25519_scalar_add(x, y),
+    crypto_scalarmult_ed25519_noclamp: (scalar, point) => lib.crypto_scalarmult_ed25519_noclamp(scalar, point),
+    crypto_scalarmult_ed25519_base_noclamp: (scalar) => lib.crypto_scalarmult_ed25519_base_noclamp(scalar),
+    memzero: (bytes) => lib.memzero(bytes),
     crypto_pwhash: (outputBytes, passphrase, salt, opsLimit, memLimit, algorithm) => lib.crypto_pwhash(outputBytes, passphrase, salt, opsLimit, memLimit, algorithm),
     ...pwhashConstants(lib),
   } satisfies Sodium);
