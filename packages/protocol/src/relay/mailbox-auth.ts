@@ -1,5 +1,4 @@
-import { toHex } from '@herald/core';
-import { EPOCH_DOMAIN, epochTagOfKey, type BlindedMailbox } from './epoch-stub.js';
+import { EPOCH_DOMAIN, epochTagOfKey, toHex, type BlindedMailbox } from '@herald/core';
 import { encodeMailboxAuth, MAX_MAILBOX_KEYS, type Challenge, type MailboxAuth } from './frames.js';
 import { sodium } from '../sodium.js';
 
