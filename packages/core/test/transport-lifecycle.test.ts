@@ -87,4 +87,78 @@ describe('transportLifecycle', () => {
     await lifecycle.stop();
     expect(calls).toEqual(['open', 'stopped', 'close (hurried)']);
   });
+
+  describe('update (updateRoutingTags)', () => {
+    const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    it('refuses bad tags, and updates before start or after stop', async () => {
+      const { lifecycle, releaseOpen, start } = probe();
+      const job = async (): Promise<void> => undefined;
+      await expect(lifecycle.update(['AB'], {}, job)).rejects.toThrow(OptionsError);
+      await expect(lifecycle.update(['ab'], {}, job)).rejects.toMatchObject({ code: 'CHANNEL_STOPPED', message: 'test:: updateRoutingTags: not started' });
+      releaseOpen();
+      await start();
+      await expect(lifecycle.update(['ab'], { signal: AbortSignal.abort() }, job)).rejects.toMatchObject({ code: 'ABORTED' });
+      await lifecycle.stop();
+      await expect(lifecycle.update(['ab'], {}, job)).rejects.toMatchObject({ code: 'CHANNEL_STOPPED', message: 'test:: updateRoutingTags: stopped' });
+    });
+
+    it('waits for the start, runs updates one at a time in call order with the tags deduplicated', async () => {
+      const { lifecycle, releaseOpen, start } = probe();
+      const starting = start();
+      const seen: string[] = [];
+      let finishFirst!: () => void;
+      const first = lifecycle.update(['ab', 'cd', 'ab'], {}, async (tags) => {
+        seen.push(`first ${tags.join(',')}`);
+        await new Promise<void>((resolve) => (finishFirst = resolve));
+        seen.push('first done');
+      });
+      const second = lifecycle.update(['ef'], {}, async (tags) => void seen.push(`second ${tags.join(',')}`));
+      await tick();
+      expect(seen, 'an update ran before the start finished').toEqual([]);
+      releaseOpen();
+      await starting;
+      await tick();
+      expect(seen, 'the second update ran while the first was under way').toEqual(['first ab,cd']);
+      finishFirst();
+      await Promise.all([first, second]);
+      expect(seen).toEqual(['first ab,cd', 'first done', 'second ef']);
+      await lifecycle.stop();
+    });
+
+    it('stop waits for the update under way, whose job sees the lifetime end; the update then rejects CHANNEL_STOPPED', async () => {
+      const { lifecycle, calls, releaseOpen, start } = probe();
+      releaseOpen();
+      await start();
+      const updating = lifecycle.update(['ab'], {}, (_tags) => new Promise<void>((resolve) => lifecycle.signal.addEventListener('abort', () => setTimeout(resolve, 20), { once: true })));
+      const rejected = expect(updating).rejects.toMatchObject({ code: 'CHANNEL_STOPPED' });
+      await tick();
+      const stopping = lifecycle.stop();
+      await tick();
+      expect(calls, 'close ran under an update').toEqual(['open', 'stopped']);
+      await stopping;
+      expect(calls).toEqual(['open', 'stopped', 'close']);
+      await rejected;
+    });
+
+    it("the caller's signal cuts only its wait short: the update still applies", async () => {
+      const { lifecycle, releaseOpen, start } = probe();
+      releaseOpen();
+      await start();
+      let finish!: () => void;
+      let applied = false;
+      const caller = new AbortController();
+      const updating = lifecycle.update(['ab'], { signal: caller.signal }, async () => {
+        await new Promise<void>((resolve) => (finish = resolve));
+        applied = true;
+      });
+      await tick();
+      caller.abort();
+      await expect(updating).rejects.toMatchObject({ code: 'ABORTED' });
+      finish();
+      await lifecycle.update(['cd'], {}, async () => undefined);
+      expect(applied).toBe(true);
+      await lifecycle.stop();
+    });
+  });
 });

@@ -18,6 +18,9 @@ import { tracked, unlessAborted } from './in-flight.js';
  *   during the start it waits for the start to finish.
  * - `stop()` is idempotent and shared; its signal only cuts the caller's wait
  *   short (ABORTED) and tells the transport to skip draining; the transport is stopped regardless.
+ * - `updateRoutingTags()` (`update`) as `send` before start, after stop and during the start; updates run one
+ *   at a time in call order (the last one's set wins), stop waits for the one under way (its job sees the
+ *   lifetime signal abort), and its signal only cuts the caller's wait short: a set once handed over is applied.
  */
 export type LifecycleState = 'created' | 'starting' | 'running' | 'stopped';
 
@@ -54,17 +57,28 @@ export interface TransportLifecycle {
   stop(options?: OperationOptions): Promise<void>;
   /** Runs one send if the transport may send now (see above), counted so that stop waits for it. */
   send<T>(signal: AbortSignal | undefined, job: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one `updateRoutingTags` (see above): the tags are checked as start's, deduplicated, and handed to `job`
+   * after every earlier update finished. `job` must end when the lifetime signal aborts.
+   */
+  update(routingTags: readonly string[], options: OperationOptions | undefined, job: (routingTags: readonly string[]) => Promise<void>): Promise<void>;
 }
 
 const ROUTING_TAG = /^(?:[0-9a-f]{2}){1,64}$/;
 
-/** Checks the options every transport's start takes; a bad one is an OptionsError naming the field. */
-export function checkStartOptions(start: TransportStartOptions, isRoutingTag: (tag: string) => boolean = (tag) => ROUTING_TAG.test(tag)): void {
-  if (typeof start !== 'object' || start === null) throw new OptionsError('start: options are required ({ routingTags, deliver })');
-  if (!Array.isArray(start.routingTags)) throw new OptionsError('start: routingTags: expected an array of hex routing tags');
-  start.routingTags.forEach((tag: unknown, index) => {
-    if (typeof tag !== 'string' || !isRoutingTag(tag)) throw new OptionsError(`start: routingTags[${index}]: expected lowercase hex, got ${JSON.stringify(tag)}`);
+const isHexTag = (tag: string): boolean => ROUTING_TAG.test(tag);
+
+function checkRoutingTags(tags: unknown, isRoutingTag: (tag: string) => boolean, what: string): void {
+  if (!Array.isArray(tags)) throw new OptionsError(`${what}: routingTags: expected an array of hex routing tags`);
+  tags.forEach((tag: unknown, index) => {
+    if (typeof tag !== 'string' || !isRoutingTag(tag)) throw new OptionsError(`${what}: routingTags[${index}]: expected lowercase hex, got ${JSON.stringify(tag)}`);
   });
+}
+
+/** Checks the options every transport's start takes; a bad one is an OptionsError naming the field. */
+export function checkStartOptions(start: TransportStartOptions, isRoutingTag: (tag: string) => boolean = isHexTag): void {
+  if (typeof start !== 'object' || start === null) throw new OptionsError('start: options are required ({ routingTags, deliver })');
+  checkRoutingTags(start.routingTags, isRoutingTag, 'start');
   if (typeof start.deliver !== 'function') throw new OptionsError('start: deliver: expected a function');
   if (start.signal !== undefined && !(start.signal instanceof AbortSignal)) throw new OptionsError('start: signal: expected an AbortSignal');
 }
@@ -78,6 +92,8 @@ export function transportLifecycle(init: LifecycleInit): TransportLifecycle {
   const lifetime = new AbortController();
   const hurry = new AbortController();
   const sends = new Set<Promise<unknown>>();
+  /** The latest routing-tag update, settled or not: the next one runs after it. */
+  let updating: Promise<void> = Promise.resolve();
   let opening: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -91,6 +107,8 @@ export function transportLifecycle(init: LifecycleInit): TransportLifecycle {
     // open() ends soon after the lifetime signal aborted; closing before it did would race with what it is still making.
     await Promise.race([opening?.catch(() => undefined), cutShort]);
     await Promise.race([Promise.allSettled(sends), cutShort]);
+    // An update under way ends with the lifetime signal; closing under it would race with what it changes.
+    await Promise.race([updating, cutShort]);
     await init.close(hurry.signal);
   }
 
@@ -162,6 +180,25 @@ export function transportLifecycle(init: LifecycleInit): TransportLifecycle {
       if (now() === 'created') throw new TransportError('CHANNEL_STOPPED', channel, 'send: not started');
       if (now() === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'send: stopped');
       return tracked(sends, job());
+    },
+
+    async update(routingTags, options = {}, job) {
+      checkRoutingTags(routingTags, init.isRoutingTag ?? isHexTag, 'updateRoutingTags');
+      const { signal } = options;
+      if (signal?.aborted) throw aborted('updateRoutingTags');
+      if (state === 'starting' && opening) await unlessAborted(opening.catch(() => undefined), signal, () => aborted('updateRoutingTags'));
+      if (now() === 'created') throw new TransportError('CHANNEL_STOPPED', channel, 'updateRoutingTags: not started');
+      if (now() === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'updateRoutingTags: stopped');
+      const tags = [...new Set(routingTags)];
+      const run = async (): Promise<void> => {
+        if (now() === 'stopped') throw new TransportError('CHANNEL_STOPPED', channel, 'updateRoutingTags: stopped');
+        await job(tags);
+        // A job cut short by the stop did not finish applying the set.
+        if (lifetime.signal.aborted) throw new TransportError('CHANNEL_STOPPED', channel, 'updateRoutingTags: stopped while updating');
+      };
+      const mine = updating.then(run, run);
+      updating = mine.catch(() => undefined);
+      return unlessAborted(mine, signal, () => aborted('waiting for updateRoutingTags'));
     },
   };
 }
