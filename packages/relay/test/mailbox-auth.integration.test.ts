@@ -123,11 +123,11 @@ describe('MAILBOX_AUTH (real relay process)', () => {
 });
 
 describe('MAILBOX_AUTH on a relay that admits identities', () => {
-  it('closes 4003 "identity required" on a relay with an allow-list', async () => {
+  it.each(['allowDeposit', 'allowCollect'])('closes 4003 "identity required" on a relay with %s', async (list) => {
     const dir = await tempDir('herald-relay-epoch-allow-');
     const alice = generateIdentity();
     await writeFile(join(dir, 'alice.card'), cardToFile(alice.card));
-    const listed = await spawnRelay({ config: { allowDeposit: [join(dir, 'alice.card')] } });
+    const listed = await spawnRelay({ config: { [list]: [join(dir, 'alice.card')] } });
     try {
       const client = await rawClient(listed.url);
       client.send(protocol.answerMailboxChallenge([blindedMailbox(bob, epoch)], client.challenge, protocol.canonicalRelayUrl(listed.url)));
@@ -138,4 +138,3 @@ describe('MAILBOX_AUTH on a relay that admits identities', () => {
     }
   });
 });
-
