@@ -66,6 +66,12 @@ describe('epoch mailboxes at a real relay: what its store and logs hold', () => 
         await aliceChannel.send(envelope, { messageId: inspect(envelope).id, routingTags: [toHex(tag)], expiresAt: Date.now() + 60_000 });
         sent.push(inspect(envelope).id);
       }
+      if (step === 2) {
+        // Bob deposits too: with epoch tags only, over an epoch connection (he opens no AUTH connection, counted below).
+        const own = envelopeForTag(tag, 'from bob, over his epoch connection');
+        await bobChannel.send(own, { messageId: inspect(own).id, routingTags: [toHex(tag)], expiresAt: Date.now() + 60_000 });
+        sent.push(inspect(own).id);
+      }
       // Stored for a mailbox nobody collects yet, then collected: the store is read in both states.
       for (const record of storeRecords(storePath)) records.add(record);
       const collected = epochs.slice(-2).map((kept) => toHex(blindedMailbox(bob, kept).tag));
