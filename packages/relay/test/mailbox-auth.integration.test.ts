@@ -2,30 +2,22 @@ import { randomFillSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blindedMailbox, cardToFile, generateIdentity, type BlindedMailbox } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/protocol';
 import { envelopeForTag, epochIdentity } from './helpers/epoch-mail.js';
 import { until } from './helpers/nodes.js';
 import { rawClient, type RawClient } from './helpers/raw-client.js';
-import { removeTempDirs, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
+import { relayForFile, spawnRelay, tempDir } from './helpers/relay-process.js';
 
 await sodium.ready;
 
 const { CLOSE_CODES, ERROR_CODES, FRAME } = protocol;
-let relay: RelayProcess;
-
-beforeAll(async () => {
-  relay = await spawnRelay({ config: { authTimeoutMs: 2000 } });
-});
-afterAll(async () => {
-  await relay.kill('SIGTERM');
-  await removeTempDirs();
-});
+const relayProcess = relayForFile({ config: { authTimeoutMs: 2000 } });
 
 const bob = epochIdentity(3600);
 const epoch = 20_429;
-const signedUrl = (): string => protocol.canonicalRelayUrl(relay.url);
+const signedUrl = (): string => protocol.canonicalRelayUrl(relayProcess().url);
 
 /** A MAILBOX_AUTH whose signatures are made by `signers` over the transcript of `claimed` keys (a forger's tool). */
 function forged(client: RawClient, claimed: readonly Uint8Array[], signers: readonly Pick<BlindedMailbox, 'sign'>[], url = signedUrl()): Uint8Array {
@@ -34,7 +26,7 @@ function forged(client: RawClient, claimed: readonly Uint8Array[], signers: read
 }
 
 async function refusedWith(frame: (client: RawClient) => Uint8Array): Promise<{ code: number; reason: string }> {
-  const client = await rawClient(relay.url);
+  const client = await rawClient(relayProcess().url);
   client.send(frame(client));
   return client.closed;
 }
@@ -42,11 +34,11 @@ async function refusedWith(frame: (client: RawClient) => Uint8Array): Promise<{ 
 describe('MAILBOX_AUTH (real relay process)', () => {
   it('collects an epoch mailbox by its blinded key: WELCOME, push, ACK; the connection deposits too, and uploads no prekeys', async () => {
     const mailbox = blindedMailbox(bob, epoch);
-    const sender = await rawClient(relay.url);
+    const sender = await rawClient(relayProcess().url);
     await sender.authenticate(generateIdentity(), false);
     expect(await sender.deposit(1, envelopeForTag(mailbox.tag))).toBe('ACCEPTED');
 
-    const collector = await rawClient(relay.url);
+    const collector = await rawClient(relayProcess().url);
     await collector.authenticateMailboxes([mailbox]);
     expect(collector.frames.find((frame) => frame.type === 'welcome')).toMatchObject({ mailboxes: 1 });
     const push = await collector.next((frame) => frame.type === 'push');
@@ -57,12 +49,12 @@ describe('MAILBOX_AUTH (real relay process)', () => {
     collector.send(protocol.encodePrekeysPut(3, mailbox.tag, Uint8Array.of(1, 2, 3)));
     const refused = await collector.next((frame) => frame.type === 'error' && frame.requestId === 3);
     expect(refused).toMatchObject({ code: ERROR_CODES.PREKEYS_REFUSED });
-    await until('the ACK to remove the entry', async () => (await relay.metric('herald_relay_mailbox_envelopes')) === 1);
+    await until('the ACK to remove the entry', async () => (await relayProcess().metric('herald_relay_mailbox_envelopes')) === 1);
     collector.socket.close();
     sender.socket.close();
 
     // A later connection for that epoch finds nothing more; several epochs on one connection (allowed, not what the reference client does).
-    const again = await rawClient(relay.url);
+    const again = await rawClient(relayProcess().url);
     await again.authenticateMailboxes([blindedMailbox(bob, epoch), blindedMailbox(bob, epoch + 1)]);
     expect(again.frames.find((frame) => frame.type === 'welcome')).toMatchObject({ mailboxes: 2 });
     const next = await again.next((frame) => frame.type === 'push');
@@ -104,18 +96,18 @@ describe('MAILBOX_AUTH (real relay process)', () => {
     expect(oneBad.code).toBe(CLOSE_CODES.AUTH_FAILED);
     const elsewhere = await refusedWith((client) => forged(client, [mine.publicKey], [mine], 'ws://127.0.0.1:1/'));
     expect(elsewhere).toMatchObject({ code: CLOSE_CODES.AUTH_FAILED, reason: expect.stringContaining('URL') });
-    expect(await relay.metric('herald_relay_auth_failures_total{reason="signature"}')).toBe(3);
-    expect(await relay.metric('herald_relay_auth_failures_total{reason="mailbox-proof"}')).toBe(3);
-    expect(await relay.metric('herald_relay_auth_failures_total{reason="url"}')).toBe(1);
-    expect((await relay.get('/healthz')).status).toBe(200);
+    expect(await relayProcess().metric('herald_relay_auth_failures_total{reason="signature"}')).toBe(3);
+    expect(await relayProcess().metric('herald_relay_auth_failures_total{reason="mailbox-proof"}')).toBe(3);
+    expect(await relayProcess().metric('herald_relay_auth_failures_total{reason="url"}')).toBe(1);
+    expect((await relayProcess().get('/healthz')).status).toBe(200);
   });
 
   it('closes 4000 on an AUTH after MAILBOX_AUTH, and on a MAILBOX_AUTH after AUTH', async () => {
-    const client = await rawClient(relay.url);
+    const client = await rawClient(relayProcess().url);
     await client.authenticateMailboxes([blindedMailbox(bob, epoch + 7)]);
     client.send(protocol.answerChallenge(bob, client.challenge, signedUrl(), true));
     expect((await client.closed).code).toBe(CLOSE_CODES.PROTOCOL_ERROR);
-    const other = await rawClient(relay.url);
+    const other = await rawClient(relayProcess().url);
     await other.authenticate(generateIdentity());
     other.send(protocol.answerMailboxChallenge([blindedMailbox(bob, epoch + 7)], other.challenge, signedUrl()));
     expect((await other.closed).code).toBe(CLOSE_CODES.PROTOCOL_ERROR);
