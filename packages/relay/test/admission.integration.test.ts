@@ -171,7 +171,7 @@ describe('relay admission by organisation certificate (real relay process)', () 
     client.send(protocol.encodeCertificate(encodeChain(certify(carol))));
     client.send(protocol.answerMailboxChallenge([blindedMailbox(carol, 20_429)], client.challenge, protocol.canonicalRelayUrl(relay.url)));
     expect(await client.closed).toEqual({ code: CLOSE_CODES.NOT_ALLOWED, reason: 'NOT_ALLOWED: identity required' });
-    // The same client with AUTH is admitted: the relay then sees its identity key (threat model section 22).
+    // The same client with AUTH is admitted: the relay then sees its identity key (threat model section 10.5).
     expect((await attempt(carol, encodeChain(certify(carol)))).welcomed).toBe(true);
   });
 });

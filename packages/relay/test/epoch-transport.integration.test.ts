@@ -35,8 +35,6 @@ describe('WebSocket transport with epoch tags (real relay process)', () => {
     await sender.send(toStatic, route(toStatic, bob.card.routingTag));
     await sender.send(toCurrent, route(toCurrent, current.tag));
     await until('both delivered', () => received.length === 2, 10_000);
-    // Prekey uploads go over the AUTH connection (a bundle names the identity): the relay reads this one, and finds it malformed.
-    await expect(channel.prekeys!.upload(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', message: expect.stringContaining('relay refused the envelope: PREKEYS_REFUSED') });
 
     // The next epoch only: the AUTH connection and the old epoch's close, the new one opens.
     await channel.updateRoutingTags!([toHex(next.tag)]);
@@ -44,11 +42,17 @@ describe('WebSocket transport with epoch tags (real relay process)', () => {
     const toNext = envelopeForTag(next.tag, 'next');
     await sender.send(toNext, route(toNext, next.tag));
     await until('the next epoch’s delivered', () => received.length === 3, 10_000);
-    // Depositing goes over the epoch connection; prekeys cannot (no identity shown there).
+    // Depositing goes over the epoch connection (no AUTH connection is open).
     const own = envelopeForTag(next.tag, 'bob to himself');
     await expect(channel.send(own, route(own, next.tag))).resolves.toMatchObject({ channel: relay().url });
     await until('his own delivered', () => received.length === 4, 10_000);
-    await expect(channel.prekeys!.upload(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', message: expect.stringContaining('epoch mailboxes only') });
+    expect(await authenticated()).toBe(2);
+    // A prekey upload needs an AUTH connection (MAILBOX_AUTH shows no identity): it opens one, which stays. The relay
+    // reads the bundle there (and finds this one malformed).
+    await expect(channel.prekeys!.upload(Uint8Array.of(1))).rejects.toMatchObject({ code: 'CHANNEL_REJECTED', message: expect.stringContaining('relay refused the envelope: PREKEYS_REFUSED') });
+    expect(await authenticated()).toBe(3);
+    await channel.updateRoutingTags!([toHex(next.tag)]);
+    expect(await authenticated()).toBe(3);
     // A mailbox dropped is no longer collected: mail to the old epoch stays at the relay.
     const late = envelopeForTag(current.tag, 'late');
     await sender.send(late, route(late, current.tag));
@@ -58,7 +62,7 @@ describe('WebSocket transport with epoch tags (real relay process)', () => {
     // A tag that is neither the identity's nor one of its epoch tags is refused, and the set is left as it was.
     const stranger = epochIdentity(EPOCH_SECONDS);
     await expect(channel.updateRoutingTags!([toHex(blindedMailbox(stranger, epoch).tag)])).rejects.toMatchObject({ code: 'CHANNEL_REJECTED' });
-    expect(await authenticated()).toBe(2);
+    expect(await authenticated()).toBe(3);
     await channel.stop();
     await until('Bob’s connections closed', async () => (await authenticated()) === 1, 5_000);
   });

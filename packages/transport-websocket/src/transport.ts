@@ -29,6 +29,8 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
   /** Live links by key (IDENTITY, or an epoch tag); `identityCollects` is what the identity link's AUTH claims. */
   const links = new Map<string, Link>();
   let identityCollects = false;
+  /** Set by the first prekey upload: the identity's AUTH connection stays open from then on (a bundle names the identity). */
+  let publishesPrekeys = false;
   let deliver: TransportStartOptions['deliver'] | undefined;
 
   function refreshHealth(): void {
@@ -59,9 +61,9 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
       // The relay hands a mailbox only to whoever proves it: this transport can prove its identity's only.
       if (collect && tag !== ownTag && !epochs.has(tag)) throw new TransportError('CHANNEL_REJECTED', channel, `cannot collect routing tag ${tag}: it is neither init.identity's (${ownTag}) nor one of its epoch tags`);
     }
-    // The identity's AUTH connection: for its static mailbox, or for depositing when there is no epoch connection.
-    const wantsIdentity = !collect || tags.includes(ownTag) || epochs.size === 0;
-    const identityShouldCollect = collect && (tags.includes(ownTag) || epochs.size === 0);
+    // The identity's AUTH connection: for its static mailbox, for prekey uploads, or for depositing when there is no epoch connection.
+    const identityShouldCollect = collect && (tags.includes(ownTag) || epochs.size === 0 || publishesPrekeys);
+    const wantsIdentity = !collect || identityShouldCollect;
     const closing: Promise<void>[] = [];
     const drop = (key: string): void => {
       const link = links.get(key);
@@ -128,13 +130,22 @@ export function webSocketTransport(init: WebSocketTransportInit): Transport {
     health: () => health.current(),
     subscribe: (listener) => health.subscribe(listener),
     roundTrip: () => rtt.estimate(),
-    // The relay keeps prekeys only for a mailbox the AUTH connection proved: a transport that does not collect its static mailbox uploads none.
+    // The relay keeps prekeys only for a mailbox an AUTH connection proved: a transport that does not collect uploads none.
     prekeys: {
       async upload(bundle, operation = {}) {
         if (!options.collect) throw new TransportError('CHANNEL_REJECTED', channel, 'this channel does not collect its mailbox, so the relay takes no prekeys for it');
         return lifecycle.send(operation.signal, async () => {
-          const identity = links.get(IDENTITY);
-          if (!identity || !identityCollects) throw new TransportError('CHANNEL_REJECTED', channel, 'this channel collects epoch mailboxes only, which show no identity: the relay takes no prekeys over them');
+          // The relay takes prekeys only on an AUTH connection that proved the static mailbox (MAILBOX_AUTH shows no
+          // identity): a node collecting epoch tags only opens one now, and keeps it (threat model section 10.5).
+          publishesPrekeys = true;
+          let identity = links.get(IDENTITY);
+          if (!identity || !identityCollects) {
+            identity?.close(new AbortController().signal).catch(() => undefined);
+            identityCollects = true;
+            identity = open(IDENTITY, identityAuthenticator(options, true));
+            refreshHealth();
+            await identity.started;
+          }
           return (await identity.connected(operation.signal)).uploadPrekeys(fromHex(ownTag), bundle, operation.signal);
         });
       },
