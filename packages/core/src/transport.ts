@@ -97,8 +97,6 @@ export interface Transport {
    * holds it). Rejects with a TransportError carrying `retryable`.
    */
   send(envelope: Uint8Array, route: Route, options?: OperationOptions): Promise<SendReceipt>;
-  /** Replace the set of mailboxes collected (full set, hex tags). Resolves once the new set is collected; tags no longer listed stop being collected. */
-  updateRoutingTags?(routingTags: readonly string[], options?: OperationOptions): Promise<void>;
   health(): TransportHealth;
   /** Subscribes to health changes and non-fatal errors; returns the unsubscribe function. */
   subscribe(listener: (event: TransportEvent) => void): () => void;
