@@ -30,6 +30,8 @@ export interface Card {
 }
 
 export const CARD_VERSION = 1;
+/** Version 2: version 1 plus `epochSeconds`, for epoch routing tags. */
+export const CARD_VERSION_EPOCHS = 2;
 export const MAX_LABEL_BYTES = 64;
 export const CARD_TEXT_PREFIX = 'herald-card:';
 const FIXED_PREFIX = 1 + 32 + 32 + 4 + 1;
@@ -66,16 +68,32 @@ export function validateLabel(label: string): string | undefined {
   return undefined;
 }
 
-/** The bytes a card's self-signature covers: everything before the signature. */
-export function cardSignedPart(signingPublicKey: Uint8Array, agreementPublicKey: Uint8Array, label: string, createdSeconds: number): Uint8Array {
+/** Where a card version's fields sit: v2 inserts epochSeconds u32 after `created`. */
+interface CardLayout {
+  readonly labelLengthAt: number;
+  readonly fixedPrefix: number;
+}
+const LAYOUTS: ReadonlyMap<number, CardLayout> = new Map([
+  [CARD_VERSION, { labelLengthAt: 69, fixedPrefix: FIXED_PREFIX }],
+  [CARD_VERSION_EPOCHS, { labelLengthAt: 73, fixedPrefix: FIXED_PREFIX + 4 }],
+]);
+
+/**
+ * The bytes a card's self-signature covers: everything before the signature. With `epochSeconds` the card is
+ * version 2 (epoch routing tags, docs/protocol.md section 4); without it, version 1.
+ */
+export function cardSignedPart(signingPublicKey: Uint8Array, agreementPublicKey: Uint8Array, label: string, createdSeconds: number, epochSeconds?: number): Uint8Array {
+  const version = epochSeconds === undefined ? CARD_VERSION : CARD_VERSION_EPOCHS;
+  const layout = LAYOUTS.get(version)!;
   const labelBytes = utf8(label);
-  const out = new Uint8Array(FIXED_PREFIX + labelBytes.length);
-  out[0] = CARD_VERSION;
+  const out = new Uint8Array(layout.fixedPrefix + labelBytes.length);
+  out[0] = version;
   out.set(signingPublicKey, 1);
   out.set(agreementPublicKey, 33);
   writeU32(out, 65, createdSeconds);
-  out[69] = labelBytes.length;
-  out.set(labelBytes, FIXED_PREFIX);
+  if (epochSeconds !== undefined) writeU32(out, 69, epochSeconds);
+  out[layout.labelLengthAt] = labelBytes.length;
+  out.set(labelBytes, layout.fixedPrefix);
   return out;
 }
 
@@ -83,24 +101,29 @@ export function buildCard(signedPart: Uint8Array, signature: Uint8Array): Card {
   return decodeCard(concatBytes([signedPart, signature]));
 }
 
-/** Decodes and verifies a binary card. Throws KeyError BAD_CARD on any defect. */
+/** Decodes and verifies a binary card (version 1 or 2). Throws KeyError BAD_CARD on any defect. */
 export function decodeCard(bytes: Uint8Array): Card {
   if (bytes.length < FIXED_PREFIX + SIGNATURE_BYTES) throw new KeyError('BAD_CARD', 'contact card is truncated');
-  if (bytes[0] !== CARD_VERSION) throw new KeyError('BAD_CARD', `contact card version ${bytes[0]} is not supported`);
-  const labelLength = bytes[69] ?? 0;
+  const layout = LAYOUTS.get(bytes[0] ?? 0);
+  if (layout === undefined) throw new KeyError('BAD_CARD', `contact card version ${bytes[0]} is not supported`);
+  if (bytes.length < layout.fixedPrefix + SIGNATURE_BYTES) throw new KeyError('BAD_CARD', 'contact card is truncated');
+  const labelLength = bytes[layout.labelLengthAt] ?? 0;
+  const fixed = layout.fixedPrefix;
   if (labelLength > MAX_LABEL_BYTES) throw new KeyError('BAD_CARD', 'contact card label is too long');
-  if (bytes.length !== FIXED_PREFIX + labelLength + SIGNATURE_BYTES) {
+  if (bytes.length !== fixed + labelLength + SIGNATURE_BYTES) {
     throw new KeyError('BAD_CARD', 'contact card length does not match its label length');
   }
-  const signedPart = bytes.subarray(0, FIXED_PREFIX + labelLength);
-  const signature = bytes.subarray(FIXED_PREFIX + labelLength);
+  const signedPart = bytes.subarray(0, fixed + labelLength);
+  const signature = bytes.subarray(fixed + labelLength);
   const signingPublicKey = bytes.slice(1, 33);
   if (!sodium.crypto_sign_verify_detached(signature, concatBytes([DOMAIN.cardSignature, signedPart]), signingPublicKey)) {
     throw new KeyError('BAD_CARD', 'contact card signature does not verify');
   }
+  const epochSeconds = bytes[0] === CARD_VERSION_EPOCHS ? readU32(bytes, 69) : undefined;
+  if (epochSeconds === 0) throw new KeyError('BAD_CARD', 'contact card epoch length is zero');
   let label: string;
   try {
-    label = fromUtf8(bytes.subarray(FIXED_PREFIX, FIXED_PREFIX + labelLength));
+    label = fromUtf8(bytes.subarray(fixed, fixed + labelLength));
   } catch (cause) {
     throw new KeyError('BAD_CARD', 'contact card label is not valid UTF-8', { cause });
   }
@@ -118,6 +141,7 @@ export function decodeCard(bytes: Uint8Array): Card {
     fingerprint: formatFingerprint(hash),
     keyId: hash.slice(0, 8),
     routingTag: routingTagFor(agreementPublicKey),
+    ...(epochSeconds === undefined ? {} : { epochSeconds }),
   });
 }
 

@@ -10,7 +10,9 @@ import { sodium } from './sodium.js';
  * Secret key file: PEM-style armor around
  *   "HSK" | version 1 | protection (0 none, 1 Argon2id) | [opslimit u32 | memlimit u32 | salt 16 | nonce 24]
  *   | payload (plain, or XChaCha20-Poly1305 sealed with the header as additional data)
- * payload = signing seed 32 | X25519 secret 32 | created u32 | label length u8 | label.
+ * payload = signing seed 32 | X25519 secret 32 | created u32 | label length u8 | label [| epochSeconds u32].
+ * The trailing epochSeconds is present exactly when the card is version 2 (epoch routing tags); a file without it
+ * is read as before, so version-1 key files are unchanged.
  */
 const BEGIN = '-----BEGIN HERALD SECRET KEY-----';
 const END = '-----END HERALD SECRET KEY-----';
@@ -44,25 +46,31 @@ function limitsFor(strength: PassphraseStrength): { ops: number; mem: number } {
 
 function payloadOf(identity: Identity): Uint8Array {
   const label = utf8(identity.card.label);
-  const out = new Uint8Array(32 + 32 + 4 + 1 + label.length);
+  const epochSeconds = identity.card.epochSeconds;
+  const out = new Uint8Array(32 + 32 + 4 + 1 + label.length + (epochSeconds === undefined ? 0 : 4));
   out.set(identity.signingSeed, 0);
   out.set(identity.agreementSecretKey, 32);
   writeU32(out, 64, Math.floor(identity.card.created.getTime() / 1000));
   out[68] = label.length;
   out.set(label, 69);
+  if (epochSeconds !== undefined) writeU32(out, 69 + label.length, epochSeconds);
   return out;
 }
 
 function identityFromPayload(payload: Uint8Array): Identity {
-  if (payload.length < 69 || payload.length !== 69 + (payload[68] ?? 0)) throw new KeyError('BAD_KEY_FILE', 'secret key payload has the wrong length');
+  const labelEnd = 69 + (payload[68] ?? 0);
+  if (payload.length < 69 || (payload.length !== labelEnd && payload.length !== labelEnd + 4)) {
+    throw new KeyError('BAD_KEY_FILE', 'secret key payload has the wrong length');
+  }
+  const epochSeconds = payload.length === labelEnd + 4 ? readU32(payload, labelEnd) : undefined;
   let label: string;
   try {
-    label = fromUtf8(payload.subarray(69));
+    label = fromUtf8(payload.subarray(69, labelEnd));
   } catch (cause) {
     throw new KeyError('BAD_KEY_FILE', 'secret key label is not valid UTF-8', { cause });
   }
   try {
-    return identityFromSecrets(payload.subarray(0, 32), payload.subarray(32, 64), label, readU32(payload, 64));
+    return identityFromSecrets(payload.subarray(0, 32), payload.subarray(32, 64), label, readU32(payload, 64), epochSeconds);
   } catch (cause) {
     throw new KeyError('BAD_KEY_FILE', 'secret key payload is invalid', { cause });
   }
