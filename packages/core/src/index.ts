@@ -17,7 +17,8 @@ export {
 } from './card.js';
 export { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN, EPOCH_DOMAIN } from './domains.js';
 export { epochOf, blindedMailboxKey, blindingFactor } from './epoch/blinding.js';
-export { epochTagOfKey, epochTagFor } from './epoch/tags.js';
+export { epochTagOfKey, epochTagFor, routingTagAt } from './epoch/tags.js';
+export { collectedEpochs, collectedEpochTags, maxCollectedEpochs, EPOCH_LOOKAHEAD_SECONDS, DEFAULT_EPOCH_RETAIN_SECONDS, MAX_COLLECTED_EPOCHS, type EpochRange } from './epoch/window.js';
 export { type BlindedMailbox, blindedMailbox } from './epoch/mailbox.js';
 export { type Identity, type GenerateIdentityInit, generateIdentity, identityFromSecrets } from './identity.js';
 export {

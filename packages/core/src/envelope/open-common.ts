@@ -8,6 +8,7 @@ import { precedenceFromCode, type Precedence } from '../precedence.js';
 import type { SeenSet } from '../seen.js';
 import { sodium } from '../sodium.js';
 import { decodeContentType } from './content-type.js';
+import { checkRoutingTagsOption } from './my-tags.js';
 import { META_CODED_TEXT, META_PADDED, META_PRECEDENCE_MASK, META_RESERVED_MASK, META_SENDER_KEY_ID, SENDER_KEY_BYTES, SENDER_KEY_ID_BYTES, SIGNATURE_BYTES } from './format.js';
 import { signedMessage } from './keys.js';
 import { unpaddedLength } from './padding.js';
@@ -39,6 +40,11 @@ export interface OpenOptions {
   readonly maxClockSkewSeconds?: number;
   /** Envelopes larger than this are refused with TOO_LARGE before any work. Default 32 MiB. */
   readonly maxEnvelopeBytes?: number;
+  /**
+   * The routing tags whose entries are ours (16 bytes each, at most 65): a node passes the set it collects. Default:
+   * the card's static tag and, for a version-2 card, its epoch tags from 30 days ago to the next epoch (newest 64).
+   */
+  readonly routingTags?: readonly Uint8Array[];
   /** Our prekey secrets, for version-2 envelopes. Without it (or when the named prekey is gone) a v2 envelope is refused with PREKEY_GONE. */
   readonly prekeys?: PrekeySecretResolver;
 }
@@ -85,6 +91,7 @@ export function checkOpenInput(bytes: unknown, options: OpenOptions): OpenClock 
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new OptionsError(`maxEnvelopeBytes: expected a positive integer, got ${String(max)}`);
   if (options.requireKnownSender && options.contacts === undefined) throw new OptionsError('requireKnownSender: needs contacts');
   if (options.prekeys !== undefined && typeof options.prekeys?.get !== 'function') throw new OptionsError('prekeys: expected a resolver with get(id)');
+  checkRoutingTagsOption(options.routingTags);
   if (!(bytes instanceof Uint8Array)) throw new EnvelopeError('MALFORMED', 'envelope must be a Uint8Array');
   const maxBytes = max ?? DEFAULT_MAX_ENVELOPE_BYTES;
   if (bytes.length > maxBytes) throw new EnvelopeError('TOO_LARGE', `envelope of ${bytes.length} bytes exceeds the limit of ${maxBytes}`);

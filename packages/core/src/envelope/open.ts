@@ -2,8 +2,9 @@ import { toHex } from '../bytes.js';
 import { DOMAIN } from '../domains.js';
 import { EnvelopeError } from '../errors.js';
 import type { Identity } from '../identity.js';
-import { constantTimeEqual, sodium } from '../sodium.js';
+import { sodium } from '../sodium.js';
 import { parseOuter, type OuterView } from './format.js';
+import { isOneOf, myRoutingTags } from './my-tags.js';
 import { contentNonce, keyEncryptionKey, messageIdFromEphemeral, xorInto } from './keys.js';
 import { checkExpiry, checkOpenInput, readInner, type OpenedMessage, type OpenOptions } from './open-common.js';
 import { ENVELOPE_V2_VERSION } from './v2/format.js';
@@ -25,11 +26,10 @@ export function replayKey(message: Pick<OpenedMessage, 'id' | 'sender'>): string
  * Decrypts with the one entry that carries our routing tag (parseOuter refused repeated tags), so opening costs
  * one key agreement and one AEAD pass whatever the header lists. Returns the inner part.
  */
-function decryptForMe(outer: OuterView, identity: Identity, messageId: Uint8Array): Uint8Array {
-  const myTag = identity.card.routingTag;
+function decryptForMe(outer: OuterView, identity: Identity, messageId: Uint8Array, myTags: readonly Uint8Array[]): Uint8Array {
   let mine = -1;
   // Every entry is compared, not just up to ours: the time taken does not tell where our entry sits.
-  for (let index = 0; index < outer.recipientCount; index++) if (constantTimeEqual(outer.tagAt(index), myTag)) mine = index;
+  for (let index = 0; index < outer.recipientCount; index++) if (isOneOf(outer.tagAt(index), myTags)) mine = index;
   if (mine < 0) throw new EnvelopeError('NOT_FOR_ME', 'envelope is not addressed to this identity');
   let shared: Uint8Array;
   try {
@@ -61,6 +61,6 @@ export async function open(bytes: Uint8Array, options: OpenOptions): Promise<Ope
   const outer = parseOuter(bytes);
   checkExpiry(outer.expiresSeconds, clock);
   const messageId = messageIdFromEphemeral(outer.ephemeralPublicKey);
-  const inner = decryptForMe(outer, options.identity, messageId);
+  const inner = decryptForMe(outer, options.identity, messageId, myRoutingTags(options, clock));
   return readInner({ version: outer.version, inner, header: outer.header, messageId, expiresSeconds: outer.expiresSeconds, signatureDomain: DOMAIN.envelopeSignature }, options, clock);
 }

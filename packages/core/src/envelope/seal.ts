@@ -1,6 +1,7 @@
 import { writeU32 } from '../bytes.js';
 import type { Card } from '../card.js';
 import { DOMAIN } from '../domains.js';
+import { routingTagAt } from '../epoch/tags.js';
 import { secureRandom } from '../random.js';
 import { sodium } from '../sodium.js';
 import { COUNT_OFFSET, ENTRIES_OFFSET, ENVELOPE_VERSION, EPHEMERAL_OFFSET, entryBytes, headerBytes } from './format.js';
@@ -36,7 +37,7 @@ export function seal(plaintext: Uint8Array | string, options: SealOptions): Uint
   const entrySize = entryBytes(count);
   recipients.forEach((card, index) => {
     const entry = ENTRIES_OFFSET + index * entrySize;
-    header.set(card.routingTag, entry);
+    header.set(routingTagAt(card, content.nowSeconds * 1000), entry);
     const shared = agreeWithRecipient(ephemeralSecret, card);
     const kek = keyEncryptionKey(shared, ephemeralPublicKey, card.agreementPublicKey);
     shared.fill(0);

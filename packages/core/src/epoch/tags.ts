@@ -20,3 +20,8 @@ export function cardEpochSeconds(card: Card): number {
 export function epochTagFor(card: Card, epoch: number): Uint8Array {
   return epochTagOfKey(blindedMailboxKey(card.signingPublicKey, cardEpochSeconds(card), epoch));
 }
+
+/** The tag an envelope sealed at `unixMs` carries for `card`: the epoch tag of a version-2 card, else the static tag. */
+export function routingTagAt(card: Card, unixMs: number): Uint8Array {
+  return card.epochSeconds === undefined ? card.routingTag : epochTagFor(card, Math.floor(Math.floor(unixMs / 1000) / card.epochSeconds));
+}

@@ -1,6 +1,6 @@
 import type { NodeClock } from './clock.js';
 import { parseCard, type Card } from '../card.js';
-import { envelopeExpiry, envelopeId } from '../envelope/inspect.js';
+import { envelopeExpiry, envelopeId, envelopeRoutingTags } from '../envelope/inspect.js';
 import type { Precedence } from '../precedence.js';
 import type { HeraldStore } from '../store.js';
 import type { Channel } from './channel.js';
@@ -27,7 +27,7 @@ export interface OutboxSealing {
 }
 
 export function sealedFields(outcome: Extract<SealOutcome, { held: false }>) {
-  return { envelope: outcome.envelope, expiresAt: envelopeExpiry(outcome.envelope), envelopeVersion: outcome.version, postQuantum: outcome.postQuantum, prekey: outcome.prekey };
+  return { envelope: outcome.envelope, routingTags: envelopeRoutingTags(outcome.envelope), expiresAt: envelopeExpiry(outcome.envelope), envelopeVersion: outcome.version, postQuantum: outcome.postQuantum, prekey: outcome.prekey };
 }
 
 export function outboxSealing(deps: { store: HeraldStore; records: OutboxRecords; policy: ResolvedPolicy; channels: readonly Channel[]; prekeys: NodePrekeys; status: StatusBoard; outboxIdOf: Map<string, string>; clock: NodeClock }): OutboxSealing {

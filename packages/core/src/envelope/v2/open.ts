@@ -1,5 +1,6 @@
 import { EnvelopeError, HeraldError } from '../../errors.js';
-import { constantTimeEqual, sodium } from '../../sodium.js';
+import { sodium } from '../../sodium.js';
+import { isOneOf, myRoutingTags } from '../my-tags.js';
 import { toHex } from '../../bytes.js';
 import { ENVELOPE_V2_DOMAIN } from '../../domains.js';
 import { contentNonce, xorInto } from '../keys.js';
@@ -8,10 +9,10 @@ import { parseOuterV2, type EntryV2, type OuterViewV2 } from './format.js';
 import { kemFor } from '../../prekey/kinds.js';
 import { keyEncryptionKeyV2, messageIdV2 } from './keys.js';
 
-function myEntry(outer: OuterViewV2, routingTag: Uint8Array): EntryV2 {
-  // Tags are distinct (parseOuterV2), so at most one entry is ours; every tag is still compared, in constant time.
+function myEntry(outer: OuterViewV2, myTags: readonly Uint8Array[]): EntryV2 {
+  // Tags are distinct (parseOuterV2), so at most one entry carries one of ours; every tag is still compared, in constant time.
   let mine: EntryV2 | undefined;
-  for (const entry of outer.entries) if (constantTimeEqual(entry.tag, routingTag)) mine = entry;
+  for (const entry of outer.entries) if (isOneOf(entry.tag, myTags)) mine = entry;
   if (!mine) throw new EnvelopeError('NOT_FOR_ME', 'envelope is not addressed to this identity');
   return mine;
 }
@@ -35,7 +36,7 @@ export async function decryptV2(bytes: Uint8Array, options: OpenOptions, clock: 
   checkExpiry(outer.expiresSeconds, clock);
   const messageId = messageIdV2(outer.ephemeralPublicKey);
   const { identity } = options;
-  const entry = myEntry(outer, identity.card.routingTag);
+  const entry = myEntry(outer, myRoutingTags(options, clock));
   const prekeyId = toHex(entry.prekeyId);
   const secret = await options.prekeys?.get(entry.prekeyId);
   if (!secret) throw new EnvelopeError('PREKEY_GONE', `the secret of prekey ${prekeyId} is not held (used, past openUntil, or never ours)`);

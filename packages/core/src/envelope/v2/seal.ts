@@ -1,6 +1,7 @@
 import { writeU32 } from '../../bytes.js';
 import type { Card } from '../../card.js';
 import { ENVELOPE_V2_DOMAIN } from '../../domains.js';
+import { routingTagAt } from '../../epoch/tags.js';
 import type { PrekeyKind, SignedPrekey } from '../../prekey/types.js';
 import { secureRandom } from '../../random.js';
 import { sodium } from '../../sodium.js';
@@ -55,7 +56,8 @@ export function sealV2(plaintext: Uint8Array | string, options: SealV2Options): 
     const kem = kemFor(prekey.kind);
     // Only a replayed source (test vectors) is passed on: the KEMs' own fresh randomness takes their fastest path.
     const { ciphertext, sharedSecret } = options.random ? kem.encapsulate(prekey.publicKey, random(ENCAPSULATION_RANDOM_BYTES[prekey.kind])) : kem.encapsulate(prekey.publicKey);
-    header.set(card.routingTag, offset);
+    // A version-2 card gets the epoch tag of the sealing time (the sender's clock).
+    header.set(routingTagAt(card, content.nowSeconds * 1000), offset);
     header[offset + TAG_BYTES] = PREKEY_KIND_CODES[prekey.kind];
     header.set(prekey.id, offset + TAG_BYTES + 1);
     header.set(ciphertext, offset + ENTRY_FIXED_BYTES);
