@@ -95,6 +95,7 @@ function describeEvent(event: NodeEvent, contacts: readonly Card[]): string {
     case 'clock':
     case 'attempt':
     case 'next-attempt':
+    case 'routing-tags':
       return '';
     case 'error':
       return `warning: ${event.error.message}\n`;

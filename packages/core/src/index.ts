@@ -96,6 +96,7 @@ export type {
 } from './transport.js';
 export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptRecord, type OutboundStatus, type ContactPrekeys, type HeldContent, type PrekeyUse, type MemoryStoreInit, memoryStore } from './store.js';
 export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';
+export type { EpochTagsInit } from './node/epoch-tags.js';
 export { DEFAULT_MAX_RECEIVED_MESSAGES } from './node/received.js';
 export { type NodePolicy, type ForwardSecrecy, type ForwardSecrecyRules, FORWARD_SECRECY_MODES, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
 export type { PrekeyRotationInit } from './node/own-prekeys.js';

@@ -52,7 +52,7 @@ export interface InboundEnvelope {
 }
 
 export interface TransportStartOptions {
-  /** Routing tags (hex) of the local identity: the channel collects envelopes carrying them. */
+  /** Routing tags (hex) of the local identity: the channel collects envelopes carrying them (the initial set; see updateRoutingTags). */
   readonly routingTags: readonly string[];
   /**
    * Hands an inbound envelope to the node. The promise resolves once the node has
@@ -90,6 +90,12 @@ export interface Transport {
   readonly name: string;
   readonly capabilities: TransportCapabilities;
   start(options: TransportStartOptions): Promise<void>;
+  /**
+   * Replace the set of mailboxes collected (full set, hex tags). Resolves once the new set is collected; tags no
+   * longer listed stop being collected. Optional: the node calls it when a version-2 identity's epoch tags move
+   * (docs/protocol.md section 5.4); a channel without it is stopped and started again with the new set.
+   */
+  updateRoutingTags?(routingTags: readonly string[], options?: OperationOptions): Promise<void>;
   /** Stops sending and receiving; in-flight deliveries finish first (the signal only cuts that wait short). Idempotent. */
   stop(options?: OperationOptions): Promise<void>;
   /**

@@ -1,9 +1,8 @@
 import type { NodeClock } from './clock.js';
 import { platform } from '#platform';
-import { toHex } from '../bytes.js';
 import type { Card } from '../card.js';
 import type { OpenedMessage } from '../envelope/open.js';
-import { envelopeExpiry, envelopeId } from '../envelope/inspect.js';
+import { envelopeExpiry, envelopeId, envelopeRoutingTags } from '../envelope/inspect.js';
 import { seal } from '../envelope/seal.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
@@ -75,7 +74,7 @@ export function ackHandling(deps: AckDeps): AckHandling {
     const body = batch.as === deps.identity ? await deps.prekeys.ackBody(ids, deps.offerKind, now).catch((error: unknown) => (deps.events.report(error), plain)) : plain;
     // Signed by the identity the message was sealed to: during a rotation the sender still knows only the old key.
     const envelope = seal(body.body, { from: batch.as, to: card, precedence, ttl, contentType: body.contentType, pad: deps.policy.pad, now });
-    const route = { messageId: envelopeId(envelope), routingTags: [toHex(card.routingTag)], expiresAt: envelopeExpiry(envelope) };
+    const route = { messageId: envelopeId(envelope), routingTags: envelopeRoutingTags(envelope), expiresAt: envelopeExpiry(envelope) };
     // Without a retry here, only the sender's next resend (its ack deadline: 30 minutes for ROUTINE) would bring the ack about.
     const delays = backoff(deps.policy.retryMinDelayMs, deps.policy.maxBackoffMs);
     while (!(await offer(envelope, route, batch, ids))) {

@@ -10,6 +10,7 @@ import type { PrekeyRotationInit } from './own-prekeys.js';
 import type { ForwardSecrecy, NodePolicy } from './policy.js';
 import type { ReceivedMessage } from './received.js';
 import type { NodeTrust, RetiredIdentity } from './trust.js';
+import type { EpochTagsInit } from './epoch-tags.js';
 
 /** What `createNode` takes. Checked at construction (OptionsError INVALID_OPTIONS naming the field). */
 export interface NodeInit {
@@ -46,6 +47,12 @@ export interface NodeInit {
   readonly prekeys?: PrekeySecretStore;
   /** The node's medium-term prekey schedule. Defaults: a new one every 24 h, sealUntil +48 h, openUntil +7 days. */
   readonly prekeyRotation?: PrekeyRotationInit;
+  /**
+   * Epoch routing tags, for an identity with a version-2 card (ignored for version 1): the channels collect the
+   * tags of the epochs from `retainSeconds` ago to the next one (entered 5 minutes ahead), the set moving at each
+   * boundary. More than 64 epochs in that window is refused. Default: `{ retainSeconds: 2592000 }` (30 days).
+   */
+  readonly epochTags?: EpochTagsInit;
 }
 
 export interface SendOptions {
@@ -88,6 +95,11 @@ export type NodeEvent =
    * `channel`, the next one round the list — a failover when that differs from the one that took it).
    */
   | { readonly type: 'next-attempt'; readonly id: string; readonly at: number; readonly reason: 'no-channel-took-it' | 'ack-deadline'; readonly channel?: string }
+  /**
+   * The routing tags the channels collect changed (a version-2 identity's epoch boundary): how many there are now,
+   * entered and left. Counts only: the tags themselves would link this identity's mailboxes in a log.
+   */
+  | { readonly type: 'routing-tags'; readonly count: number; readonly added: number; readonly removed: number }
   | { readonly type: 'error'; readonly error: Error };
 
 /**

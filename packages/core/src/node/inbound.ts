@@ -43,6 +43,8 @@ export interface InboundContext {
   peerClock(fingerprint: string, offsetMs: number): void;
   /** Identities rotated away from, still used to decrypt until their grace period ends. */
   readonly retired?: readonly RetiredIdentity[];
+  /** The routing tags whose entries are this identity's (a version-2 card's epoch window); undefined: its static tag. */
+  readonly openTags: () => readonly Uint8Array[] | undefined;
   /** This identity's prekey secrets, to open version-2 envelopes; a one-time secret is deleted once its message is done with. */
   readonly prekeys: PrekeySecretStore;
   /** Prekeys a contact piggybacked on a message or an ack: checked and kept (the node's job). */
@@ -87,7 +89,8 @@ async function openAsAnyIdentity(context: InboundContext, envelope: Uint8Array, 
   // with a trust policy certified senders need not be contacts, and without one the contacts decide.
   const options: Omit<OpenOptions, 'identity'> = { contacts: context.contacts, now: receivedAt, maxEnvelopeBytes: context.maxEnvelopeBytes };
   try {
-    return { opened: await open(envelope, { ...options, identity: context.identity, prekeys: context.prekeys }), as: context.identity };
+    const routingTags = context.openTags();
+    return { opened: await open(envelope, { ...options, identity: context.identity, prekeys: context.prekeys, ...(routingTags ? { routingTags } : {}) }), as: context.identity };
   } catch (error) {
     if (!(error instanceof EnvelopeError) || error.code !== 'NOT_FOR_ME') throw error;
     for (const retired of context.retired ?? []) {

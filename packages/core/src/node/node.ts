@@ -1,4 +1,3 @@
-import { toHex } from '../bytes.js';
 import { contactList, type ContactResolver } from '../contacts.js';
 import { memoryPrekeySecretStore } from '../prekey/secret-store.js';
 import type { HeraldNode, NodeInit } from './api.js';
@@ -23,12 +22,15 @@ import { sender } from './sender.js';
 import { statusBoard } from './status.js';
 import { unlessAborted } from '../transport-kit/in-flight.js';
 import { upkeep } from './upkeep.js';
+import { epochTagSet } from './epoch-tags.js';
+import { tagSchedule } from './tag-schedule.js';
 
 export type { HeraldNode, NodeEvent, NodeInit, SendOptions } from './api.js';
 
 /** A node: the parts below, wired. Each part is in its own file; this one only connects them and sequences start and stop. */
 export function createNode(init: NodeInit): HeraldNode {
   const limits = checkNodeInit(init);
+  const epochs = epochTagSet(init.identity.card, init.epochTags);
   const policy = resolvePolicy(init.policy);
   const { identity, store } = init;
   const secrets = init.prekeys ?? memoryPrekeySecretStore(identity);
@@ -61,7 +63,8 @@ export function createNode(init: NodeInit): HeraldNode {
   const acks = ackHandling({ clock, identity, policy, channels, prekeys, offerKind: offerKinds[0] ?? 'x25519', records, status, events, outboxIdOf, signal: life.signal, ...trust });
   const revoked = revokedPrekeys(store, contactCards, init.trust);
   let unwatchRevocations = (): void => undefined;
-  const inbox = receiver({ clock, revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
+  const tags = tagSchedule({ identity, retired: init.retiredIdentities ?? [], epochs, channels: init.channels, clock, events });
+  const inbox = receiver({ openTags: () => tags.openTags(), clock, revoked, identity, contacts, requireKnownSender: init.requireKnownSender ?? true, store, maxReceivedMessages: limits.maxReceivedMessages, acks, prekeys, secrets, sealing, events, ...trust, ...(init.retiredIdentities ? { retired: init.retiredIdentities } : {}) });
   const directory = nodeDirectory({ clock, store, prekeys, channels, offerKind: offerKinds[0] ?? 'x25519', sealing, report: (error) => events.report(error) });
   const tidy = upkeep({ clock, store, prekeys, offerKinds, rotation, retainFinishedMs: limits.retainFinishedMs, dispatcher: jobs, status, events, directory, signal: life.signal });
   const send = sender({ clock, contacts: contactCards, store, records, handles, policy, prekeys, sealing, directory, dispatcher: jobs, checkOpen: life.checkOpen, ...trust });
@@ -76,11 +79,12 @@ export function createNode(init: NodeInit): HeraldNode {
     await revoked.drop();
     await inbox.loadInbox(lifetime);
     if (lifetime.aborted) return;
-    // Retired identities keep collecting their mailbox through the grace period.
-    const routingTags = [identity, ...(init.retiredIdentities ?? []).map((retired) => retired.identity)].map((each) => toHex(each.card.routingTag));
+    // Retired identities keep collecting their mailbox through the grace period; a version-2 identity its epoch tags.
+    const routingTags = tags.initial();
     const started = await Promise.allSettled(init.channels.map((transport) => transport.start({ routingTags, signal: lifetime, deliver: inbox.deliver })));
     for (const result of started) if (result.status === 'rejected' && !lifetime.aborted) events.report(result.reason);
     if (lifetime.aborted) return;
+    tags.start({ signal: lifetime, deliver: inbox.deliver });
     tidy.start();
     // Not awaited: a relay that is slow to answer must not hold up the start.
     void directory.publish(lifetime).catch((error: unknown) => events.report(error));
@@ -88,6 +92,8 @@ export function createNode(init: NodeInit): HeraldNode {
 
   async function teardown(started: boolean, signal: AbortSignal | undefined): Promise<void> {
     tidy.stop();
+    // An epoch update under way ends before the channels stop (it may be restarting one).
+    await tags.stop();
     unwatchRevocations();
     inbox.close();
     const stopOptions = signal ? { signal } : {};

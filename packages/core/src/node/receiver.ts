@@ -41,6 +41,8 @@ export interface ReceiverDeps {
   readonly trust?: NodeTrust;
   readonly retired?: readonly RetiredIdentity[];
   readonly revoked: RevokedPrekeys;
+  /** The routing tags whose entries are this identity's (a version-2 card's epoch window); undefined: its static tag. */
+  readonly openTags: () => readonly Uint8Array[] | undefined;
 }
 
 export function receiver(deps: ReceiverDeps): Receiver {
@@ -72,6 +74,7 @@ export function receiver(deps: ReceiverDeps): Receiver {
     ...(deps.trust ? { trust: deps.trust } : {}),
     ...(deps.retired ? { retired: deps.retired } : {}),
     prekeys: deps.secrets,
+    openTags: deps.openTags,
     async receivedPrekeys(sender, bundle) {
       if (deps.revoked.refuses(sender)) return;
       try {

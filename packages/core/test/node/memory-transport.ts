@@ -22,7 +22,8 @@ export interface Faults {
 }
 
 export interface Medium {
-  channel(name: string, options?: { maxEnvelopeBytes?: number }): TestChannel;
+  /** `updatable`: the channel has updateRoutingTags (else the node restarts it to change its tags). */
+  channel(name: string, options?: { maxEnvelopeBytes?: number; updatable?: boolean }): TestChannel;
 }
 
 export interface TestChannel extends Transport {
@@ -32,6 +33,8 @@ export interface TestChannel extends Transport {
   readonly parked: number;
   /** Reports the holder's clock as a relay's handshake does: `offsetMs` ahead of this machine's. */
   reportClock(offsetMs: number): void;
+  /** The tag sets the channel was given, by start() or updateRoutingTags(), in order. */
+  readonly tagSets: (readonly string[])[];
 }
 
 /** One channel name's mailboxes: who listens on which tag, and what waits for a listener. */
@@ -53,6 +56,17 @@ export function memoryMedium(): Medium {
       let running = false;
       const faults: Faults = {};
       const sent: { id: string; at: number }[] = [];
+      const tagSets: (readonly string[])[] = [];
+      let deliver: TransportStartOptions['deliver'] | undefined;
+      const listen = (tags: readonly string[]): void => {
+        tagSets.push(tags);
+        for (const tag of myTags) if (!tags.includes(tag)) system.listeners.delete(tag);
+        myTags = tags;
+        for (const tag of myTags) system.listeners.set(tag, deliver!);
+        const mine = system.parked.filter((item) => myTags.includes(item.tag));
+        system.parked = system.parked.filter((item) => !myTags.includes(item.tag));
+        for (const item of mine) deliverTo(item.tag, item.bytes);
+      };
 
       const deliverTo = (tag: string, bytes: Uint8Array): void => {
         const listener = system.listeners.get(tag);
@@ -79,12 +93,11 @@ export function memoryMedium(): Medium {
         capabilities: { maxEnvelopeBytes: options.maxEnvelopeBytes ?? 1 << 24, requiresPeerOnline: false, storeAndForward: true, delivery: 'push' },
         async start(start: TransportStartOptions) {
           running = true;
-          myTags = start.routingTags;
-          for (const tag of myTags) system.listeners.set(tag, start.deliver);
-          const mine = system.parked.filter((item) => myTags.includes(item.tag));
-          system.parked = system.parked.filter((item) => !myTags.includes(item.tag));
-          for (const item of mine) deliverTo(item.tag, item.bytes);
+          deliver = start.deliver;
+          listen(start.routingTags);
         },
+        ...(options.updatable ? { updateRoutingTags: async (tags: readonly string[]) => listen(tags) } : {}),
+        tagSets,
         async stop() {
           running = false;
           for (const tag of myTags) system.listeners.delete(tag);
