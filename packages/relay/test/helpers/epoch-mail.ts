@@ -1,10 +1,7 @@
 import { generateIdentity, seal, type Identity } from '@herald/core';
 
-/** An identity whose card has epoch tags of `epochSeconds` (card v2's field; the relay needs nothing else of it). */
-export function epochIdentity(epochSeconds: number): Identity {
-  const identity = generateIdentity();
-  return { ...identity, card: { ...identity.card, epochSeconds } };
-}
+/** An identity with a version-2 card: epoch tags of `epochSeconds`. */
+export const epochIdentity = (epochSeconds: number): Identity => generateIdentity({ epochSeconds });
 
 /**
  * An envelope whose one recipient entry carries `tag`, as a sender sealing to an epoch tag writes it. The relay reads
