@@ -68,7 +68,7 @@ describe('before WELCOME (real relay process)', () => {
     const alice = generateIdentity();
     await client.authenticate(alice);
     const envelope = seal(randomFillSync(new Uint8Array(200 * 1024)), { from: generateIdentity(), to: alice.card, contentType: 'application/octet-stream' });
-    expect(envelope.length).toBeGreaterThan(50 * PRE_AUTH_MAX_FRAME_BYTES);
+    expect(envelope.length).toBeGreaterThan(25 * PRE_AUTH_MAX_FRAME_BYTES);
     client.send(protocol.encodeDeposit(7, envelope));
     const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(7)) || (frame.type === 'error' && frame.requestId === 7));
     expect(answer.type).toBe('accepted');
