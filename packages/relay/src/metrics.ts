@@ -4,7 +4,7 @@ import type { StorageHealth } from './store/storage-health.js';
 import { relayVersion } from './version.js';
 
 /** Why an authentication failed: a closed set, so a label never carries what a client sent. */
-export const AUTH_FAILURE_REASONS = ['url', 'signature', 'mailbox-proof', 'not-admitted', 'not-allowed', 'timeout'] as const;
+export const AUTH_FAILURE_REASONS = ['url', 'signature', 'mailbox-proof', 'not-admitted', 'not-allowed', 'identity-required', 'timeout'] as const;
 export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /** Seconds, from a few milliseconds (cut-through push on loopback) to a day (a mailbox collected once a day). */
@@ -75,7 +75,7 @@ export function relayMetrics(counts: StoreUsage, storage: StorageHealth, limits:
       this.set({ state: 'authenticating' }, Math.max(0, total - done));
     },
   });
-  const authFailures = new Counter({ name: 'herald_relay_auth_failures_total', help: 'Connections refused at authentication, by reason: url, signature, mailbox-proof, not-admitted, not-allowed, timeout', labelNames: ['reason'], registers });
+  const authFailures = new Counter({ name: 'herald_relay_auth_failures_total', help: 'Connections refused at authentication, by reason: url, signature, mailbox-proof, not-admitted, not-allowed, identity-required, timeout', labelNames: ['reason'], registers });
   // Every reason from 0: a burst between two scrapes must show as an increase, not as a new series.
   for (const reason of AUTH_FAILURE_REASONS) authFailures.inc({ reason }, 0);
   return {

@@ -1,10 +1,11 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardToFile, createNode, generateIdentity, memoryStore, type HeraldNode, type Identity } from '@herald/core';
+import { blindedMailbox, cardToFile, createNode, generateIdentity, memoryStore, type HeraldNode, type Identity } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/protocol';
 import { publishRevocations, webSocketTransport } from '@herald/transport-websocket';
 import { encodeChain, fingerprintBytes, issueCertificate, issueRevocationList, revocationListToText, type CertificateChain } from '@herald/trust';
+import { epochIdentity } from './helpers/epoch-mail.js';
 import { FAST, until } from './helpers/nodes.js';
 import { rawClient } from './helpers/raw-client.js';
 import { removeTempDirs, spawnRelay, tempDir, type RelayProcess } from './helpers/relay-process.js';
@@ -162,5 +163,15 @@ describe('relay admission by organisation certificate (real relay process)', () 
     expect(await client.next((frame) => frame.type === 'error')).toMatchObject({ code: protocol.ERROR_CODES.RATE_LIMITED, requestId: 8 });
     client.socket.close();
     frankSession.client.socket.close();
+  });
+
+  it('refuses MAILBOX_AUTH with 4003 "identity required", even from a certified client: admission needs the identity key', async () => {
+    const carol = epochIdentity(86_400);
+    const client = await rawClient(relay.url);
+    client.send(protocol.encodeCertificate(encodeChain(certify(carol))));
+    client.send(protocol.answerMailboxChallenge([blindedMailbox(carol, 20_429)], client.challenge, protocol.canonicalRelayUrl(relay.url)));
+    expect(await client.closed).toEqual({ code: CLOSE_CODES.NOT_ALLOWED, reason: 'NOT_ALLOWED: identity required' });
+    // The same client with AUTH is admitted: the relay then sees its identity key (threat model section 10.5).
+    expect((await attempt(carol, encodeChain(certify(carol)))).welcomed).toBe(true);
   });
 });

@@ -44,28 +44,31 @@ async function rssBytes(relay: RelayProcess): Promise<number> {
   return Number(kib) * 1024;
 }
 
-/** A CERTIFICATE frame of exactly `size` bytes (the relay that does not admit by certificate reads and drops it). */
-const certificateFrame = (size: number): Uint8Array => protocol.encodeCertificate(randomFillSync(new Uint8Array(size - 1)));
+/**
+ * A REVOCATIONS frame of exactly `size` bytes: a relay that does not admit by certificate reads it, answers one small
+ * NOT_ALLOWED and keeps the connection (the largest CERTIFICATE is below the cap, which the largest MAILBOX_AUTH sets).
+ */
+const revocationsFrame = (size: number): Uint8Array => protocol.encodeRevocations(1, randomFillSync(new Uint8Array(size - 5)));
 
 describe('before WELCOME (real relay process)', () => {
-  it('sizes the pre-WELCOME frame cap from the largest AUTH and the largest certificate chain', () => {
+  it('sizes the pre-WELCOME frame cap from the largest AUTH, MAILBOX_AUTH and certificate chain', () => {
     expect(protocol.MAX_CERTIFICATE_CHAIN_BYTES).toBe(1 + MAX_CHAIN_LENGTH * (2 + MAX_CERTIFICATE_BYTES));
-    expect(PRE_AUTH_MAX_FRAME_BYTES).toBe(Math.max(protocol.MAX_AUTH_FRAME_BYTES, 1 + protocol.MAX_CERTIFICATE_CHAIN_BYTES));
-    expect(PRE_AUTH_MAX_FRAME_BYTES).toBeLessThan(4096);
+    expect(PRE_AUTH_MAX_FRAME_BYTES).toBe(Math.max(protocol.MAX_AUTH_FRAME_BYTES, protocol.MAX_MAILBOX_AUTH_FRAME_BYTES, 1 + protocol.MAX_CERTIFICATE_CHAIN_BYTES));
+    expect(PRE_AUTH_MAX_FRAME_BYTES).toBe(6402);
   });
 
   it('cuts a frame above the cap before WELCOME, takes one at the cap, and takes large deposits after WELCOME', async () => {
     const relay = await relayWith({ maxEnvelopeBytes: 256 * 1024 });
     const over = await raw(relay.url, '127.0.0.1');
-    over.send(certificateFrame(PRE_AUTH_MAX_FRAME_BYTES + 1));
+    over.send(revocationsFrame(PRE_AUTH_MAX_FRAME_BYTES + 1));
     expect((await over.closed).code).toBe(CLOSE_CODES.MESSAGE_TOO_BIG);
 
     const client = await raw(relay.url, '127.0.0.1');
-    client.send(certificateFrame(PRE_AUTH_MAX_FRAME_BYTES));
+    client.send(revocationsFrame(PRE_AUTH_MAX_FRAME_BYTES));
     const alice = generateIdentity();
     await client.authenticate(alice);
     const envelope = seal(randomFillSync(new Uint8Array(200 * 1024)), { from: generateIdentity(), to: alice.card, contentType: 'application/octet-stream' });
-    expect(envelope.length).toBeGreaterThan(50 * PRE_AUTH_MAX_FRAME_BYTES);
+    expect(envelope.length).toBeGreaterThan(25 * PRE_AUTH_MAX_FRAME_BYTES);
     client.send(protocol.encodeDeposit(7, envelope));
     const answer = await client.next((frame) => (frame.type === 'accepted' && frame.requestIds.includes(7)) || (frame.type === 'error' && frame.requestId === 7));
     expect(answer.type).toBe('accepted');
@@ -124,7 +127,7 @@ describe('before WELCOME (real relay process)', () => {
   it('holds 2 000 connections that never authenticate, each with the largest frame stored and another half sent, under 200 MiB; honest clients keep working', async () => {
     const relay = await relayWith({ authTimeoutMs: 120_000, heartbeatIntervalMs: 120_000 });
     const before = await rssBytes(relay);
-    const full = certificateFrame(PRE_AUTH_MAX_FRAME_BYTES);
+    const full = revocationsFrame(PRE_AUTH_MAX_FRAME_BYTES);
     const half = new Uint8Array(PRE_AUTH_MAX_FRAME_BYTES).fill(protocol.FRAME.AUTH, 0, 1);
     // 40 addresses of 50 connections each: under the per-address default (64), so every one is held.
     const addresses = Array.from({ length: 40 }, (_, index) => `127.0.1.${index + 1}`);

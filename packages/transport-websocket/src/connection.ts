@@ -2,7 +2,7 @@ import { socketPlatform } from '#socket';
 import { movingDeadline, TIMEOUT_CEILINGS, TransportError, type RoundTripTimer } from '@herald/core';
 import { aborted, describeClose, describeSocketError, fromRelayError, isPermanentClose } from './errors.js';
 import type { ResolvedInit } from './init.js';
-import { answerChallenge, canonicalRelayUrl, COVER_QUERY_PARAMETER, coverSchedule, type CoverSchedule, decodePadded, decodeRelayFrame, encodeAck, encodeCertificate, encodeCover, encodeDeposit, encodePadded, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, frameBucket, idBatch, MAX_CREDIT, PADDED_FROM_CLIENT, PADDED_FROM_RELAY, PADDED_HEADER_BYTES, PADDING_QUERY_PARAMETER, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
+import { canonicalRelayUrl, COVER_QUERY_PARAMETER, coverSchedule, type CoverSchedule, decodePadded, decodeRelayFrame, encodeAck, encodeCover, encodeDeposit, encodePadded, encodePrekeysGet, encodePrekeysPut, ENVELOPE_FRAME_OVERHEAD, FrameError, frameBucket, idBatch, MAX_CREDIT, PADDED_FROM_CLIENT, PADDED_FROM_RELAY, PADDED_HEADER_BYTES, PADDING_QUERY_PARAMETER, PROTOCOL_VERSION, TIME_QUERY_PARAMETER, type RelayFrame } from '@herald/protocol/relay';
 
 /** One authenticated connection to the relay. The transport makes a new one after each loss. */
 export interface RelayConnection {
@@ -41,8 +41,11 @@ interface Pending {
 /** The biggest frame a client accepts: a relay configured for large envelopes may push up to 64 MiB (padded: its bucket). */
 const MAX_INBOUND_FRAME = frameBucket(64 * 1024 * 1024 + ENVELOPE_FRAME_OVERHEAD + PADDED_HEADER_BYTES);
 
-/** Opens, authenticates, and resolves once the relay said WELCOME. Rejects with a TransportError. */
-export function connect(init: ResolvedInit, events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer): Promise<RelayConnection> {
+/** The frames a connection answers the relay's CHALLENGE with (an AUTH or MAILBOX_AUTH, after any CERTIFICATE), for the canonical URL dialled. */
+export type Authenticator = (challenge: Extract<RelayFrame, { type: 'challenge' }>, url: string) => readonly Uint8Array[];
+
+/** Opens, authenticates with `authenticate`'s frames, and resolves once the relay said WELCOME. Rejects with a TransportError. */
+export function connect(init: ResolvedInit, authenticate: Authenticator, events: ConnectionEvents, signal: AbortSignal, rtt: RoundTripTimer): Promise<RelayConnection> {
   const channel = init.name;
   if (signal.aborted) return Promise.reject(aborted(channel, 'connecting'));
   const startedAt = performance.now();
@@ -240,9 +243,7 @@ export function connect(init: ResolvedInit, events: ConnectionEvents, signal: Ab
         case 'challenge': {
           if (settled || established) return protocolViolation('a second CHALLENGE');
           if (frame.version !== PROTOCOL_VERSION) return fail(new TransportError('CHANNEL_REJECTED', channel, `relay speaks protocol version ${frame.version}, this client ${PROTOCOL_VERSION}`));
-          // The chain first: a relay that admits only certified clients checks it when the AUTH arrives.
-          if (init.certificate) sendFrame(encodeCertificate(init.certificate));
-          sendFrame(answerChallenge(init.identity, frame, canonicalRelayUrl(init.url), init.collect));
+          for (const answer of authenticate(frame, canonicalRelayUrl(init.url))) sendFrame(answer);
           sendFrame.flush();
           authSentAt = performance.now();
           authSentAtMs = Date.now();

@@ -29,6 +29,8 @@ export const FRAME = {
   PREKEYS_PUT: 0x15,
   /** After AUTH: asks the prekey directory for a bundle of the mailbox a routing tag names. */
   PREKEYS_GET: 0x16,
+  /** Instead of AUTH: ownership of 1..64 epoch mailboxes by their blinded keys, no identity shown (section 4.4). */
+  MAILBOX_AUTH: 0x17,
 } as const;
 
 /** Bytes of a routing tag (docs/protocol.md): what PREKEYS_PUT and PREKEYS_GET name a mailbox by. */
@@ -48,6 +50,10 @@ export const MAX_ERROR_TEXT_BYTES = 200;
 export const MAX_IDS_PER_FRAME = 1024;
 /** The largest AUTH frame: a 255-byte URL and 16 claimed mailboxes. */
 export const MAX_AUTH_FRAME_BYTES = 1 + KEY_BYTES + SIGNATURE_BYTES + 1 + MAX_URL_BYTES + 1 + MAX_TAGS * (KEY_BYTES + MAC_BYTES);
+/** The most blinded keys one MAILBOX_AUTH claims (the reference client claims one per connection). */
+export const MAX_MAILBOX_KEYS = 64;
+/** The largest MAILBOX_AUTH frame the relay reads: a 255-byte URL and 64 blinded keys with their signatures. */
+export const MAX_MAILBOX_AUTH_FRAME_BYTES = 1 + 1 + MAX_URL_BYTES + 1 + MAX_MAILBOX_KEYS * (KEY_BYTES + SIGNATURE_BYTES);
 /**
  * The largest certificate chain a CERTIFICATE frame carries: a count byte, then at most 8 certificates
  * (@herald/trust's MAX_CHAIN_LENGTH) of at most 374 bytes (its MAX_CERTIFICATE_BYTES), each after a u16 length.
@@ -58,7 +64,7 @@ export const MAX_CERTIFICATE_CHAIN_BYTES = 1 + 8 * (2 + 374);
  * The largest frame a relay reads before its WELCOME (an AUTH or a CERTIFICATE): what an unauthenticated
  * connection can make the relay hold. Larger frames before WELCOME are cut by the WebSocket layer (close 1009).
  */
-export const PRE_AUTH_MAX_FRAME_BYTES = Math.max(MAX_AUTH_FRAME_BYTES, 1 + MAX_CERTIFICATE_CHAIN_BYTES);
+export const PRE_AUTH_MAX_FRAME_BYTES = Math.max(MAX_AUTH_FRAME_BYTES, MAX_MAILBOX_AUTH_FRAME_BYTES, 1 + MAX_CERTIFICATE_CHAIN_BYTES);
 /**
  * The upgrade request's query parameter by which a client asks for the relay's clock in WELCOME
  * (`ws://relay/?herald-time=1`). Opt-in so that clients which know only the 2-byte WELCOME keep working;
@@ -90,6 +96,17 @@ export interface Auth {
   readonly proofs: readonly TagProof[];
 }
 
+/**
+ * MAILBOX_AUTH: `keys[i]` is a blinded Ed25519 key A_e (docs/protocol.md 5.4), `signatures[i]` its signature over
+ * mailboxAuthTranscript. The codec reads any count up to 255 that the length agrees with; the relay refuses a count
+ * outside 1..MAX_MAILBOX_KEYS when it verifies (close 4002), as it refuses a bad signature.
+ */
+export interface MailboxAuth {
+  readonly url: string;
+  readonly keys: readonly Uint8Array[];
+  readonly signatures: readonly Uint8Array[];
+}
+
 export type RelayFrame =
   | ({ readonly type: 'challenge'; readonly bytes: Uint8Array } & Challenge)
   /** `relayTimeMs`: the relay's clock when it sent WELCOME, when the client asked for it (TIME_QUERY_PARAMETER). */
@@ -104,6 +121,7 @@ export type RelayFrame =
 
 export type ClientFrame =
   | ({ readonly type: 'auth' } & Auth)
+  | ({ readonly type: 'mailbox-auth' } & MailboxAuth)
   | { readonly type: 'deposit'; readonly requestId: number; readonly envelope: Uint8Array }
   /** Several stored deliveries acknowledged in one frame. */
   | { readonly type: 'ack'; readonly deliveryIds: readonly number[] }
@@ -197,7 +215,7 @@ export function encodeCertificate(chain: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Before AUTH it must fit PRE_AUTH_MAX_FRAME_BYTES (a list of about 130 keys); larger lists go in the relay's watched file. */
+/** Before AUTH it must fit PRE_AUTH_MAX_FRAME_BYTES (a list of about 290 keys); larger lists go in the relay's watched file. */
 export const encodeRevocations = (requestId: number, list: Uint8Array): Uint8Array => withId(FRAME.REVOCATIONS, requestId, list);
 
 /** PREKEYS: `request id u32` ‖ bundle (the rest; empty when the relay holds none). */
@@ -263,6 +281,44 @@ export function encodeAuth(auth: Auth): Uint8Array {
   return out;
 }
 
+/** `url length u8` ‖ `url` ‖ `n u8` ‖ `n × blinded key [32]` ‖ `n × signature [64]`. */
+export function encodeMailboxAuth(auth: MailboxAuth): Uint8Array {
+  const url = encoder.encode(auth.url);
+  if (url.length > MAX_URL_BYTES) throw new FrameError(`url is longer than ${MAX_URL_BYTES} bytes`);
+  const count = auth.keys.length;
+  if (count > 0xff || auth.signatures.length !== count) throw new FrameError(`MAILBOX_AUTH carries one signature per key, at most 255, not ${count} keys and ${auth.signatures.length} signatures`);
+  if (auth.keys.some((key) => key.length !== KEY_BYTES) || auth.signatures.some((signature) => signature.length !== SIGNATURE_BYTES)) throw new FrameError(`blinded keys are ${KEY_BYTES} bytes, signatures ${SIGNATURE_BYTES}`);
+  const out = new Uint8Array(3 + url.length + count * (KEY_BYTES + SIGNATURE_BYTES));
+  out[0] = FRAME.MAILBOX_AUTH;
+  out[1] = url.length;
+  out.set(url, 2);
+  let offset = 2 + url.length;
+  out[offset++] = count;
+  for (const key of auth.keys) out.set(key, (offset += KEY_BYTES) - KEY_BYTES);
+  for (const signature of auth.signatures) out.set(signature, (offset += SIGNATURE_BYTES) - SIGNATURE_BYTES);
+  return out;
+}
+
+function decodeMailboxAuth(bytes: Uint8Array): ClientFrame {
+  need(bytes, 3, 'MAILBOX_AUTH');
+  const urlLength = bytes[1]!;
+  need(bytes, 3 + urlLength, 'MAILBOX_AUTH');
+  let url: string;
+  try {
+    url = decoder.decode(bytes.subarray(2, 2 + urlLength));
+  } catch {
+    throw new FrameError('MAILBOX_AUTH frame url is not UTF-8');
+  }
+  let offset = 2 + urlLength;
+  const count = bytes[offset++]!;
+  exactly(bytes, offset + count * (KEY_BYTES + SIGNATURE_BYTES), 'MAILBOX_AUTH');
+  const keys: Uint8Array[] = [];
+  const signatures: Uint8Array[] = [];
+  for (let index = 0; index < count; index++, offset += KEY_BYTES) keys.push(bytes.slice(offset, offset + KEY_BYTES));
+  for (let index = 0; index < count; index++, offset += SIGNATURE_BYTES) signatures.push(bytes.slice(offset, offset + SIGNATURE_BYTES));
+  return { type: 'mailbox-auth', url, keys, signatures };
+}
+
 function need(bytes: Uint8Array, length: number, what: string): void {
   if (bytes.length < length) throw new FrameError(`${what} frame is truncated`);
 }
@@ -324,6 +380,8 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
   switch (bytes[0]) {
     case FRAME.AUTH:
       return decodeAuth(bytes);
+    case FRAME.MAILBOX_AUTH:
+      return decodeMailboxAuth(bytes);
     case FRAME.DEPOSIT:
       need(bytes, 6, 'DEPOSIT');
       return { type: 'deposit', requestId: readU32(bytes, 1), envelope: bytes.subarray(5) };

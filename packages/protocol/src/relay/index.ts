@@ -2,6 +2,7 @@
 export * from './codes.js';
 export * from './frames.js';
 export * from './auth.js';
+export * from './mailbox-auth.js';
 export * from './cork.js';
 export * from './id-batch.js';
 export * from './padding.js';

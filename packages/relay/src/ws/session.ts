@@ -14,6 +14,8 @@ import type { AuthFailureReason } from '../metrics.js';
 import { checkUpload, directoryBundle } from './prekey-frames.js';
 import { DirectoryUnsupportedError } from '../store/prekey-directory.js';
 import { SessionCover } from './session-cover.js';
+import { admitMailboxes } from './mailbox-auth.js';
+import type { CertificateChain } from '@herald/trust';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
 type ErrorName = keyof typeof ERROR_CODES;
@@ -190,6 +192,8 @@ export class Session {
     switch (frame.type) {
       case 'auth':
         return this.onAuth(frame);
+      case 'mailbox-auth':
+        return this.onMailboxAuth(frame);
       case 'deposit':
         return this.onDeposit(frame.requestId, frame.envelope);
       case 'ack':
@@ -245,6 +249,22 @@ export class Session {
     this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
     if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
     if (!this.canDeposit && verdict.tags.length === 0) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
+    this.signingKey = verdict.signingPublicKey;
+    this.enter(verdict.tags, toHex(verdict.signingPublicKey), admitted?.chain);
+  }
+
+  /** Epoch mailboxes by their blinded keys (docs/relay-protocol.md 4.4): no identity, so no prekey uploads either. */
+  private onMailboxAuth(auth: protocol.MailboxAuth): void {
+    if (this.state !== 'challenged') return this.close('PROTOCOL_ERROR', 'a second AUTH');
+    this.relaySecret.fill(0);
+    const admitted = admitMailboxes(this.core, auth, this.challengeFrame);
+    if ('refusal' in admitted) return this.refuseAuth(admitted.reason, admitted.close, admitted.refusal);
+    this.canDeposit = true;
+    this.enter(admitted.tags, admitted.account, undefined);
+  }
+
+  /** Authenticated: collects `tags`, deposits charged to `account` (and the source address). Logs no tag or key. */
+  private enter(tags: readonly string[], account: string, chain: CertificateChain | undefined): void {
     try {
       raiseFrameLimit(this.socket, this.peer.maxFrameBytes);
     } catch (error) {
@@ -255,13 +275,12 @@ export class Session {
     this.certificate = undefined;
     this.state = 'ready';
     this.peer.authenticated();
-    this.tags = verdict.tags;
-    this.signingKey = verdict.signingPublicKey;
-    if (this.canDeposit) this.payer = this.core.accounts.payer(toHex(verdict.signingPublicKey), this.peer.address);
+    this.tags = tags;
+    if (this.canDeposit) this.payer = this.core.accounts.payer(account, this.peer.address);
     // Proven owners collect these mailboxes: from now on they get the full quota and retention.
     this.core.store.markCollected(this.tags).catch((error: unknown) => this.core.log.error({ err: { message: (error as Error).message } }, 'recording a collected mailbox failed'));
     this.core.metrics.authenticated.inc();
-    if (admitted) this.core.admission?.track(this, admitted.chain);
+    if (chain) this.core.admission?.track(this, chain);
     for (const tag of this.tags) {
       let set = this.core.subscribers.get(tag);
       if (!set) this.core.subscribers.set(tag, (set = new Set()));
@@ -364,7 +383,8 @@ export class Session {
    * the authenticated identity's own, every one verified here too (a relay keeps nothing a sender would refuse).
    */
   private onPrekeysPut(requestId: number, tag: string, bytes: Uint8Array): void {
-    if (this.state !== 'ready' || !this.signingKey) return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before uploading prekeys');
+    if (this.state !== 'ready') return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before uploading prekeys');
+    if (!this.signingKey) return this.refuse('PREKEYS_REFUSED', requestId, 'a MAILBOX_AUTH connection shows no identity, and a prekey bundle names one: upload over AUTH');
     const now = Date.now();
     if (!this.bucket.take(now)) return this.refuse('RATE_LIMITED', requestId, 'too many requests; slow down');
     if (!this.tags.includes(tag)) return this.refuse('PREKEYS_REFUSED', requestId, 'not a mailbox this connection proved it owns');

@@ -1,4 +1,4 @@
-import { createNode, memoryStore, type HeraldNode, type Identity, type Transport } from '@herald/core';
+import { createNode, memoryStore, type EpochTagsInit, type HeraldNode, type Identity, type Transport } from '@herald/core';
 import { applicationReader } from '@herald/transport-compliance';
 import { webSocketTransport } from '@herald/transport-websocket';
 
@@ -16,8 +16,8 @@ export interface TestNode {
  * A real node (in-memory store: the node itself is not restarted in these tests) over one channel per relay URL.
  * `localAddress`: the loopback address its connections leave from (127.0.0.2, …), for the relay's per-address limits.
  */
-export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[], options: { localAddress?: string; proxy?: string | false; onSendError?: (error: unknown) => void } = {}): Promise<TestNode> {
-  const { onSendError, ...transportOptions } = options;
+export async function startNode(identity: Identity, contacts: readonly Identity[], relayUrls: readonly string[], options: { localAddress?: string; proxy?: string | false; onSendError?: (error: unknown) => void; epochTags?: EpochTagsInit } = {}): Promise<TestNode> {
+  const { onSendError, epochTags, ...transportOptions } = options;
   const channels = relayUrls.map((url): Transport => {
     const transport = webSocketTransport({ url, identity, ...FAST, ...transportOptions });
     if (!onSendError) return transport;
@@ -29,6 +29,7 @@ export async function startNode(identity: Identity, contacts: readonly Identity[
     contacts: contacts.map((contact) => contact.card),
     store: memoryStore(),
     channels,
+    ...(epochTags ? { epochTags } : {}),
     policy: { sendTimeoutMs: 3000, retryMinDelayMs: 50, maxBackoffMs: 500, breakerCooldownMs: 300, ackDeadlineMs: { ROUTINE: 5000, PRIORITY: 5000, IMMEDIATE: 5000, FLASH: 5000 } },
   });
   await node.start();

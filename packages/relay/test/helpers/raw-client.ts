@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { Identity } from '@herald/core';
+import type { BlindedMailbox, Identity } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/protocol';
 
 /** A hand-driven relay client for abuse tests: frames in, frames out, and how the connection ended. */
@@ -17,6 +17,8 @@ export interface RawClient {
   sendWire(bytes: Uint8Array): void;
   /** Answers the challenge as `identity` (collecting its mailbox) and waits for WELCOME. */
   authenticate(identity: Identity, collect?: boolean): Promise<void>;
+  /** Answers the challenge with a MAILBOX_AUTH claiming these epoch mailboxes, and waits for WELCOME. */
+  authenticateMailboxes(mailboxes: readonly Pick<BlindedMailbox, 'publicKey' | 'sign'>[]): Promise<void>;
   next(predicate: (frame: ReturnType<typeof protocol.decodeRelayFrame>) => boolean, timeoutMs?: number): Promise<ReturnType<typeof protocol.decodeRelayFrame>>;
   /** Deposits `envelope` as request `requestId` and waits for its answer: `ACCEPTED`, or the ERROR's code name. */
   deposit(requestId: number, envelope: Uint8Array): Promise<string>;
@@ -69,6 +71,10 @@ export async function rawClient(url: string, options: { localAddress?: string; p
     sendWire: (bytes) => socket.send(bytes),
     async authenticate(identity, collect = true) {
       socket.send(wrap(protocol.answerChallenge(identity, challenge, protocol.canonicalRelayUrl(url), collect)));
+      await client.next((frame) => frame.type === 'welcome');
+    },
+    async authenticateMailboxes(mailboxes) {
+      socket.send(protocol.answerMailboxChallenge(mailboxes, challenge, protocol.canonicalRelayUrl(url)));
       await client.next((frame) => frame.type === 'welcome');
     },
     async deposit(requestId, envelope) {
