@@ -62,9 +62,10 @@ describe('frame buckets (docs/relay-protocol.md 10.1)', () => {
     expect(deposit(154)).toBe(768);
   });
 
-  it('give the handshake a bucket before WELCOME: the largest CERTIFICATE padded', () => {
+  it('give the handshake a bucket before WELCOME: the largest pre-WELCOME frame (a MAILBOX_AUTH of 64 keys) padded', () => {
+    expect(PRE_AUTH_MAX_FRAME_BYTES).toBe(6402);
     expect(PADDED_PRE_AUTH_MAX_FRAME_BYTES).toBe(frameBucket(PRE_AUTH_MAX_FRAME_BYTES + 6));
-    expect(PADDED_PRE_AUTH_MAX_FRAME_BYTES).toBe(4352);
+    expect(PADDED_PRE_AUTH_MAX_FRAME_BYTES).toBe(8448);
   });
 });
 

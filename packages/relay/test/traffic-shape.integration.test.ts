@@ -96,13 +96,13 @@ describe('padded frames', () => {
     bare.sendWire(protocol.answerChallenge(identity, bare.challenge, protocol.canonicalRelayUrl(tap.url), true));
     expect((await bare.closed).code).toBe(protocol.CLOSE_CODES.PROTOCOL_ERROR);
   });
-  it('takes the largest CERTIFICATE padded before WELCOME (4 352 bytes), and cuts a larger frame (1009)', async () => {
+  it('takes the largest CERTIFICATE padded before WELCOME (4 352 bytes), and cuts a frame above the padded pre-WELCOME limit (1009)', async () => {
     const { tap } = await tappedRelay();
     const certified = await rawClient(tap.url, { padded: true });
     certified.send(protocol.encodeCertificate(new Uint8Array(protocol.MAX_CERTIFICATE_CHAIN_BYTES)));
     await certified.authenticate(generateIdentity());
     certified.socket.close();
-    expect(tap.frames.some((frame) => frame.from === 'client' && frame.length === protocol.PADDED_PRE_AUTH_MAX_FRAME_BYTES)).toBe(true);
+    expect(tap.frames.some((frame) => frame.from === 'client' && frame.length === protocol.frameBucket(1 + protocol.MAX_CERTIFICATE_CHAIN_BYTES + protocol.PADDED_HEADER_BYTES))).toBe(true);
     const oversized = await rawClient(tap.url, { padded: true });
     oversized.sendWire(protocol.encodePadded(protocol.PADDED_FROM_CLIENT, protocol.encodeAck(1), protocol.PADDED_PRE_AUTH_MAX_FRAME_BYTES + 1));
     expect((await oversized.closed).code).toBe(1009);
