@@ -53,15 +53,18 @@ async function expectPasses(scenario: Scenario): Promise<DrillResult> {
 }
 
 /**
- * Issue 21 §9's goals beyond the scenario's FLASH target: the first message reaches an application within 5 s of the
- * start although every link is 600 ms each way, and no more than 10 % extra acceptances (hedged resends and FLASH
- * fan-out copies together) — timeouts that follow the round trip do not resend what is merely slow.
+ * Issue 21 §9's goals are the satellite drill's own targets (expectPasses insists every target is met): the first
+ * message reaches an application within 5 s of the start although every link is 600 ms each way, FLASH p99 within
+ * 3 s plus two round trips of that link, and no more than 10 % extra acceptances (hedged resends and FLASH fan-out
+ * copies together) — timeouts that follow the round trip do not resend what is merely slow. This checks the goals
+ * are there and were measured, so an edit of the file cannot quietly drop one.
  */
 function expectSatelliteGoals(result: DrillResult): void {
   const summary = formatSummary(result);
-  const first = Math.min(...result.timeline.map((delivery) => delivery.t));
-  expect(first, `first delivery (ms after the start)\n${summary}`).toBeLessThanOrEqual(5_000);
-  expect(result.retransmissions.extraAcceptances, summary).toBeLessThanOrEqual(0.1 * result.retransmissions.messages);
+  const measured = (metric: string) => result.targets.find((target) => target.metric === metric);
+  expect(measured('first-delivery'), summary).toMatchObject({ ok: true, limit: 5_000, unit: 'ms' });
+  expect(result.targets.find((target) => target.metric === 'latency' && target.precedence === 'FLASH' && target.percentile === 99), summary).toMatchObject({ ok: true, limit: 3_000 + 2 * 1_200, unit: 'ms' });
+  expect(measured('extra-acceptances'), summary).toMatchObject({ ok: true, limit: 0.1, unit: 'ratio' });
 }
 
 describe('examples/drills', () => {

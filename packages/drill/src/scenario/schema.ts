@@ -59,13 +59,15 @@ const FaultSchema = OptionType.Object(
 
 const TargetSchema = OptionType.Object(
   {
-    metric: oneOfOption(['latency', 'failover', 'deliveries', 'revocation'] as const, undefined, 'latency: a percentile of delivery times; failover: from a fault to the next delivery over another channel; deliveries: how many a channel carried; revocation: from a revoke fault to the moment every other node refuses the key.'),
+    metric: oneOfOption(['latency', 'failover', 'deliveries', 'revocation', 'first-delivery', 'extra-acceptances'] as const, undefined, 'latency: a percentile of delivery times; failover: from a fault to the next delivery over another channel; deliveries: how many a channel carried; revocation: from a revoke fault to the moment every other node refuses the key; first-delivery: from the start of the load to the first message reaching an application; extra-acceptances: acceptances beyond each message\'s first (hedged resends, fan-out copies) per message sent.'),
     name: optional(textOption('a non-empty string', 'Its name in reports.')),
     precedence: optional(oneOfOption(PRECEDENCES, undefined, 'latency: only messages of this precedence.')),
     channel: optional(textOption('a non-empty string', 'latency: only messages delivered over it; deliveries: the channel counted.')),
     during: optional(textOption('a non-empty string', 'latency: only messages sent while this fault was in force.')),
     percentile: optional(numberOption(100, 1, 100, 'latency: the percentile. Default 100.')),
-    max: optional(hours('latency, failover, revocation: the most it may take.')),
+    max: optional(hours('latency, failover, revocation, first-delivery: the most it may take.')),
+    roundTrips: optional(OptionType.Integer({ minimum: 1, maximum: 100, description: 'latency: add this many round trips of the slowest delayed link to max (a round trip is twice the largest delay of a fault in mode delay, which the scenario needs).', errorMessage: 'expected a whole number from 1 to 100' })),
+    maxRatio: optional(numberOption(undefined, 0, 100, 'extra-acceptances: at most this many per message sent (0.1: one in ten).')),
     fault: optional(textOption('a non-empty string', 'failover, revocation: the fault.')),
     min: optional(numberOption(1, 0, 1e9, 'deliveries: at least this many. Default 1.')),
   },
