@@ -93,6 +93,7 @@ export type {
 export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptRecord, type OutboundStatus, type ContactPrekeys, type HeldContent, type PrekeyUse, type MemoryStoreInit, memoryStore } from './store.js';
 export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';
 export { DEFAULT_MAX_RECEIVED_MESSAGES } from './node/received.js';
+export { NodeInitSchema, DEFAULT_RETAIN_FINISHED_MS } from './node/init.js';
 export { type NodePolicy, type ForwardSecrecy, type ForwardSecrecyRules, FORWARD_SECRECY_MODES, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
 export type { PrekeyRotationInit } from './node/own-prekeys.js';
 export { importContactPrekeys } from './node/contact-prekeys.js';

@@ -12,6 +12,9 @@ import { OptionsError } from './errors.js';
 export { Type as OptionType, type Static as OptionsOf, type TSchema as OptionSchema, type TObject as OptionsSchema };
 
 function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  // "[object Object]" says nothing; a Uint8Array or a Date says what it is.
+  if (typeof value === 'object' && value !== null) return value.constructor === Object || !value.constructor ? 'an object' : `a ${value.constructor.name}`;
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
