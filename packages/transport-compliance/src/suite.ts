@@ -6,7 +6,7 @@ import { redeliveryCases } from './cases/redelivery.js';
 import { refusalCases } from './cases/refusal.js';
 import { shapeCases } from './cases/shape.js';
 import type { CaseContext } from './cases/context.js';
-import { resolveComplianceOptions, type ComplianceOptions } from './harness.js';
+import { resolveComplianceOptions, type ComplianceOptions } from './options.js';
 import { openSession, type ComplianceSetup } from './session.js';
 
 /**
