@@ -86,8 +86,15 @@ describe('examples/drills', () => {
       expect(seizure?.afterToNew.total).toBeGreaterThan(0);
       expect(seizure?.acknowledgedDeleted.opened).toBe(0);
       expect(seizure?.afterToNew.opened).toBe(0);
-      // What it did open: v1 and in-flight mail, which no forward secrecy covers.
-      expect(seizure!.inFlight.opened + seizure!.sealedV1.opened).toBeGreaterThan(0);
+      // What it must open, so the zeros above are not an adversary that opens nothing: everything sealed after the
+      // seizure to the prekeys it copied (there always is some: the sender learns of a prekey made after the seizure
+      // only with the next rotation), and every v1 envelope (the key file opens them). Whether there is v1 mail at all
+      // is a race (the first message to field is v2 when field's prekeys reached the relay's directory first), and so
+      // is in-flight mail (a message between its send and field's application at the very moment of the seizure):
+      // neither can be required.
+      expect(seizure?.afterToSeized.total).toBeGreaterThan(0);
+      expect(seizure?.afterToSeized.opened).toBe(seizure?.afterToSeized.total);
+      expect(seizure?.sealedV1.opened).toBe(seizure?.sealedV1.total);
     }, 240_000);
   }
 
