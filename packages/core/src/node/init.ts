@@ -6,7 +6,7 @@ import type { PrekeySecretStore } from '../prekey/secret-store.js';
 import type { HeraldStore } from '../store.js';
 import type { Transport } from '../transport.js';
 import type { PrekeyRotationInit } from './own-prekeys.js';
-import type { NodePolicy } from './policy.js';
+import { NodePolicySchema } from './policy-schema.js';
 import { DEFAULT_MAX_RECEIVED_MESSAGES } from './received.js';
 import type { NodeTrust, RetiredIdentity } from './trust.js';
 
@@ -33,7 +33,7 @@ export const NodeInitSchema = OptionType.Object(
     channels: OptionType.Readonly(
       OptionType.Unsafe<readonly Transport[]>(OptionType.Array(OptionType.Any({ errorMessage: 'expected a Transport' }), { description: 'Channels in order of preference, each with its own name.', errorMessage: 'expected an array of transports' })),
     ),
-    policy: OptionType.ReadonlyOptional(objectOption<NodePolicy>('a NodePolicy', 'How the node routes (failover or fan-out, retries, breakers, ack deadlines, forbidden channels, forward secrecy); `resolvePolicy` checks it and fills in the defaults each field documents. Default: every default.')),
+    policy: OptionType.ReadonlyOptional(NodePolicySchema),
     requireKnownSender: OptionType.ReadonlyOptional(flagOption(true, 'Only contacts can reach the application (and only they can be acked). Default true.')),
     retainFinishedMs: OptionType.ReadonlyOptional(
       OptionType.Number({ minimum: 0, default: DEFAULT_RETAIN_FINISHED_MS, description: 'Finished (delivered, expired, failed) outbox records are deleted this long after their last change. Default 7 days.', errorMessage: 'expected a non-negative number of milliseconds' }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createNode, DEFAULT_RETAIN_FINISHED_MS, generateIdentity, memoryPrekeySecretStore, memoryStore, NodeInitSchema, OptionsError, type NodeInit } from '@herald/core';
+import { createNode, DEFAULT_ACK_DEADLINE_MS, DEFAULT_RETAIN_FINISHED_MS, generateIdentity, memoryPrekeySecretStore, memoryStore, NodeInitSchema, OptionsError, type NodeInit } from '@herald/core';
+import { resolvePolicy } from '../../src/node/policy.js';
 import { memoryMedium } from './memory-transport.js';
 
 /**
@@ -42,6 +43,31 @@ describe('createNode options', () => {
     ['channels as a set', { ...valid(), channels: new Set([medium.channel('d')]) }, 'createNode: channels: expected an array of transports, got a Set'],
   ])('refuses %s', (_, init, message) => {
     expect(refusal(init)).toBe(message);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a precedence that does not exist', { fanOut: ['FLASH', 'URGENT'] }, 'createNode: policy.fanOut[1]: expected one of FLASH, IMMEDIATE, PRIORITY, ROUTINE, got "URGENT"'],
+    ['an ack deadline of no time', { ackDeadlineMs: { FLASH: 0 } }, 'createNode: policy.ackDeadlineMs.FLASH: expected a positive number of milliseconds, got 0'],
+    ['an ack deadline for an unknown precedence', { ackDeadlineMs: { URGENT: 1000 } }, 'createNode: policy.ackDeadlineMs: unknown option "URGENT" (known: FLASH, IMMEDIATE, PRIORITY, ROUTINE)'],
+    ['a shrinking hedge', { ackDeadlineGrowth: 0.5 }, 'createNode: policy.ackDeadlineGrowth: expected a number of at least 1, got 0.5'],
+    ['half a retry', { retriesPerChannel: 1.5 }, 'createNode: policy.retriesPerChannel: expected a whole number of retries, at least 0, got 1.5'],
+    ['a negative delay', { retryMinDelayMs: -1 }, 'createNode: policy.retryMinDelayMs: expected a positive number of milliseconds, got -1'],
+    ['an endless send timeout', { sendTimeoutMs: Number.POSITIVE_INFINITY }, 'createNode: policy.sendTimeoutMs: expected a positive number of milliseconds, got Infinity'],
+    ['no concurrency', { maxConcurrentSends: 0 }, 'createNode: policy.maxConcurrentSends: expected a whole number of sends, at least 1, got 0'],
+    ['padding in words', { pad: 'yes' }, 'createNode: policy.pad: expected true or false, got "yes"'],
+    ['a forbidden channel that is no name', { forbid: { precedence: { ROUTINE: [''] } } }, 'createNode: policy.forbid.precedence.ROUTINE[0]: expected a non-empty string, got ""'],
+    ['a forward secrecy mode that does not exist', { forwardSecrecy: 'sometimes' }, 'createNode: policy.forwardSecrecy: expected required, preferred, off or rules ({ default, precedence, recipient, channel }), got "sometimes"'],
+    ['a channel rule with an unknown mode', { forwardSecrecy: { channel: { mqtt: 'always' } } }, 'createNode: policy.forwardSecrecy.channel.mqtt: expected one of required, preferred, off, got "always"'],
+    ['a channel rule without a prefix', { forwardSecrecy: { channel: { '': 'required' } } }, 'createNode: policy.forwardSecrecy.channel: a rule needs a channel name prefix such as mqtt or dir:'],
+    ['an unknown policy field', { breakerTreshold: 3 }, 'createNode: policy: unknown option "breakerTreshold" (known: fanOut, ackDeadlineMs, ackDeadlineGrowth, retriesPerChannel, retryMinDelayMs, maxBackoffMs, sendTimeoutMs, breakerThreshold, breakerCooldownMs, forbid, maxConcurrentSends, pad, forwardSecrecy)'],
+  ])('refuses a policy with %s', (_, policy, message) => {
+    expect(refusal({ ...valid(), policy })).toBe(message);
+  });
+
+  it('fills in the policy defaults, and keeps the default of a precedence given no deadline', () => {
+    const policy = { ackDeadlineMs: { FLASH: 5_000, ROUTINE: undefined } };
+    expect(() => createNode({ ...valid(), policy: policy as never })).not.toThrow();
+    expect(resolvePolicy(policy as never)).toMatchObject({ fanOut: ['FLASH'], ackDeadlineMs: { ...DEFAULT_ACK_DEADLINE_MS, FLASH: 5_000 }, retriesPerChannel: 2, pad: true, forwardSecrecy: { default: 'preferred' } });
   });
 
   it('refuses an unknown option, naming the known ones', () => {

@@ -1,5 +1,4 @@
-import { durationOption, flagOption, jsonSchemaOf, numberOption, oneOfOption, OptionType, PRECEDENCES, textOption, type OptionSchema as TSchema, type OptionsOf, type Precedence } from '@herald/core';
-import type { TOptional } from '@sinclair/typebox';
+import { durationOption, flagOption, jsonSchemaOf, numberOption, oneOfOption, OptionType, perPrecedenceOption, PRECEDENCES, textOption, type OptionsOf } from '@herald/core';
 import { CHANNEL_KINDS } from './types.js';
 
 /**
@@ -74,12 +73,6 @@ const TargetSchema = OptionType.Object(
   closed,
 );
 
-/** One optional field per precedence (FLASH, IMMEDIATE, PRIORITY, ROUTINE). */
-function perPrecedence<T extends TSchema>(of: (precedence: string) => T) {
-  const [flash, immediate, priority, routine] = PRECEDENCES;
-  return OptionType.Object({ [flash]: optional(of(flash)), [immediate]: optional(of(immediate)), [priority]: optional(of(priority)), [routine]: optional(of(routine)) } as Record<Precedence, TOptional<T>>, closed);
-}
-
 export const ScenarioFileSchema = OptionType.Object(
   {
     name: name('The drill\'s name, in reports.'),
@@ -107,7 +100,7 @@ export const ScenarioFileSchema = OptionType.Object(
     policy: optional(
       OptionType.Object(
         {
-          ackDeadline: optional(perPrecedence((precedence) => hours(`The ack deadline of ${precedence} messages.`))),
+          ackDeadline: optional(perPrecedenceOption((precedence) => hours(`The ack deadline of ${precedence} messages.`))),
           sendTimeout: optional(hours('Default 2s.')),
           retryMinDelay: optional(hours('Default 100ms.')),
           maxBackoff: optional(hours('Default 2s.')),
@@ -125,7 +118,7 @@ export const ScenarioFileSchema = OptionType.Object(
         from: optional(nodeNames('Senders. Default every node.')),
         to: optional(nodeNames('Recipients. Default every node.')),
         sizes: optional(OptionType.Array(OptionType.Integer({ minimum: 64, maximum: 1_048_576, errorMessage: 'expected a whole number of bytes from 64 to 1048576' }), { description: 'Payload sizes, one picked at random per message. Default [256].', errorMessage: 'expected a list of sizes' })),
-        precedences: optional(perPrecedence((precedence) => numberOption(undefined, 0, 1000, `The weight of ${precedence}.`))),
+        precedences: optional(perPrecedenceOption((precedence) => numberOption(undefined, 0, 1000, `The weight of ${precedence}.`))),
         recipients: optional(OptionType.Integer({ minimum: 1, maximum: 7, default: 1, description: 'Recipients per message. Default 1.', errorMessage: 'expected a whole number from 1 to 7' })),
       },
       { ...closed, description: 'The messages the drill sends.', errorMessage: 'expected a mapping with duration and rate' },
