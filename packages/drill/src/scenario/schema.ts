@@ -118,7 +118,7 @@ export const ScenarioFileSchema = OptionType.Object(
         from: optional(nodeNames('Senders. Default every node.')),
         to: optional(nodeNames('Recipients. Default every node.')),
         sizes: optional(OptionType.Array(OptionType.Integer({ minimum: 64, maximum: 1_048_576, errorMessage: 'expected a whole number of bytes from 64 to 1048576' }), { description: 'Payload sizes, one picked at random per message. Default [256].', errorMessage: 'expected a list of sizes' })),
-        precedences: optional(perPrecedenceOption((precedence) => numberOption(undefined, 0, 1000, `The weight of ${precedence}.`))),
+        precedences: optional(perPrecedenceOption((precedence) => numberOption(undefined, 0, 1000, `The weight of ${precedence}.`), 'Weights: each precedence gets its share of the messages, spread evenly over the load (within one message of it at any point). Default { ROUTINE: 1 }.')),
         recipients: optional(OptionType.Integer({ minimum: 1, maximum: 7, default: 1, description: 'Recipients per message. Default 1.', errorMessage: 'expected a whole number from 1 to 7' })),
       },
       { ...closed, description: 'The messages the drill sends.', errorMessage: 'expected a mapping with duration and rate' },
