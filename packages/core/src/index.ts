@@ -98,7 +98,8 @@ export { type HeraldStore, type OutboxRecord, type InboxRecord, type AttemptReco
 export { type NodeInit, type SendOptions, type NodeEvent, type HeraldNode, createNode } from './node/node.js';
 export type { EpochTagsInit } from './node/epoch-tags.js';
 export { DEFAULT_MAX_RECEIVED_MESSAGES } from './node/received.js';
-export { type NodePolicy, type ForwardSecrecy, type ForwardSecrecyRules, FORWARD_SECRECY_MODES, DEFAULT_ACK_DEADLINE_MS } from './node/policy.js';
+export { NodeInitSchema, DEFAULT_RETAIN_FINISHED_MS } from './node/init.js';
+export { type NodePolicy, type ForwardSecrecy, type ForwardSecrecyRules, FORWARD_SECRECY_MODES, DEFAULT_ACK_DEADLINE_MS, NodePolicySchema } from './node/policy.js';
 export type { PrekeyRotationInit } from './node/own-prekeys.js';
 export { importContactPrekeys } from './node/contact-prekeys.js';
 export { PREKEYED_CONTENT_TYPE, MAX_PIGGYBACK_PREKEYS, encodePrekeyed, decodePrekeyed, type Prekeyed } from './node/prekey-container.js';
@@ -128,6 +129,7 @@ export {
   oneOfOption,
   textOption,
   textListOption,
+  perPrecedenceOption,
   tlsClientOption,
   knownOptions,
   wholeInRange,

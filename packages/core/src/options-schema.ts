@@ -1,7 +1,8 @@
-import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TReadonlyOptional, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
 import { DURATION_PATTERN } from './duration.js';
 import { OptionsError } from './errors.js';
+import { PRECEDENCES, type Precedence } from './precedence.js';
 
 /**
  * One way to declare a package's options: a TypeBox schema that yields the TypeScript type (`Static`), the check at
@@ -12,6 +13,9 @@ import { OptionsError } from './errors.js';
 export { Type as OptionType, type Static as OptionsOf, type TSchema as OptionSchema, type TObject as OptionsSchema };
 
 function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  // "[object Object]" says nothing; a Uint8Array or a Date says what it is.
+  if (typeof value === 'object' && value !== null) return value.constructor === Object || !value.constructor ? 'an object' : `a ${value.constructor.name}`;
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
@@ -39,6 +43,13 @@ export function numberOption(fallback: number | undefined, min: number, max: num
 /** A duration: a number and a unit (`500ms`, `1.5s`, `30d`: DURATION_PATTERN), or a bare number in the caller's unit. */
 export function durationOption(description: string) {
   return Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], { description, errorMessage: 'expected a duration such as 500ms, 3s or 1m' });
+}
+
+/** One optional field per precedence (FLASH, IMMEDIATE, PRIORITY, ROUTINE), nothing else: a deadline, a weight, a rule each. */
+export function perPrecedenceOption<T extends TSchema>(of: (precedence: Precedence) => T, description?: string) {
+  const [flash, immediate, priority, routine] = PRECEDENCES;
+  const fields = { [flash]: Type.ReadonlyOptional(of(flash)), [immediate]: Type.ReadonlyOptional(of(immediate)), [priority]: Type.ReadonlyOptional(of(priority)), [routine]: Type.ReadonlyOptional(of(routine)) } as Record<Precedence, TReadonlyOptional<T>>;
+  return Type.Object(fields, { additionalProperties: false, ...(description === undefined ? {} : { description }) });
 }
 
 /** A non-blank string; `expected` says what it should be ("a directory path", "host:port"). */

@@ -77,7 +77,8 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
     const judged = judgeExactlyOnce(recorder, nodes);
     const deliveries = firstDeliveries(recorder);
     const failover = failovers(recorder, deliveries);
-    const targets = checkTargets(scenario.targets, recorder, deliveries, failover, scenario.nodes.map((node) => node.name));
+    const resent = retransmissions(outboxes);
+    const targets = checkTargets(scenario.targets, { recorder, deliveries, failover, nodes: scenario.nodes.map((node) => node.name), start, ...(outboxes.length > 0 ? { retransmissions: resent } : {}) });
     const enqueued = recorder.enqueued();
     const deliveriesByChannel: Record<string, number> = {};
     for (const delivery of deliveries) deliveriesByChannel[delivery.channel] = (deliveriesByChannel[delivery.channel] ?? 0) + 1;
@@ -115,7 +116,7 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
       exactlyOnce: { ...judged, lost: judged.lost.length, duplicates: judged.duplicates.length, problems: problems.slice(0, 50) },
       latency: latencyTable(deliveries),
       failover: failover.map(({ at, ...row }) => ({ ...row, atMs: at - start })),
-      retransmissions: retransmissions(outboxes),
+      retransmissions: resent,
       bytes: bytesPerChannel(recorder, built),
       deliveriesByChannel,
       faults: recorder.faults.map((fault) => ({

@@ -53,15 +53,18 @@ async function expectPasses(scenario: Scenario): Promise<DrillResult> {
 }
 
 /**
- * Issue 21 §9's goals beyond the scenario's FLASH target: the first message reaches an application within 5 s of the
- * start although every link is 600 ms each way, and no more than 10 % extra acceptances (hedged resends and FLASH
- * fan-out copies together) — timeouts that follow the round trip do not resend what is merely slow.
+ * Issue 21 §9's goals are the satellite drill's own targets (expectPasses insists every target is met): the first
+ * message reaches an application within 5 s of the start although every link is 600 ms each way, FLASH p99 within
+ * 3 s plus two round trips of that link, and no more than 10 % extra acceptances (hedged resends and FLASH fan-out
+ * copies together) — timeouts that follow the round trip do not resend what is merely slow. This checks the goals
+ * are there and were measured, so an edit of the file cannot quietly drop one.
  */
 function expectSatelliteGoals(result: DrillResult): void {
   const summary = formatSummary(result);
-  const first = Math.min(...result.timeline.map((delivery) => delivery.t));
-  expect(first, `first delivery (ms after the start)\n${summary}`).toBeLessThanOrEqual(5_000);
-  expect(result.retransmissions.extraAcceptances, summary).toBeLessThanOrEqual(0.1 * result.retransmissions.messages);
+  const measured = (metric: string) => result.targets.find((target) => target.metric === metric);
+  expect(measured('first-delivery'), summary).toMatchObject({ ok: true, limit: 5_000, unit: 'ms' });
+  expect(result.targets.find((target) => target.metric === 'latency' && target.precedence === 'FLASH' && target.percentile === 99), summary).toMatchObject({ ok: true, limit: 3_000 + 2 * 1_200, unit: 'ms' });
+  expect(measured('extra-acceptances'), summary).toMatchObject({ ok: true, limit: 0.1, unit: 'ratio' });
 }
 
 describe('examples/drills', () => {
@@ -83,8 +86,15 @@ describe('examples/drills', () => {
       expect(seizure?.afterToNew.total).toBeGreaterThan(0);
       expect(seizure?.acknowledgedDeleted.opened).toBe(0);
       expect(seizure?.afterToNew.opened).toBe(0);
-      // What it did open: v1 and in-flight mail, which no forward secrecy covers.
-      expect(seizure!.inFlight.opened + seizure!.sealedV1.opened).toBeGreaterThan(0);
+      // What it must open, so the zeros above are not an adversary that opens nothing: everything sealed after the
+      // seizure to the prekeys it copied (there always is some: the sender learns of a prekey made after the seizure
+      // only with the next rotation), and every v1 envelope (the key file opens them). Whether there is v1 mail at all
+      // is a race (the first message to field is v2 when field's prekeys reached the relay's directory first), and so
+      // is in-flight mail (a message between its send and field's application at the very moment of the seizure):
+      // neither can be required.
+      expect(seizure?.afterToSeized.total).toBeGreaterThan(0);
+      expect(seizure?.afterToSeized.opened).toBe(seizure?.afterToSeized.total);
+      expect(seizure?.sealedV1.opened).toBe(seizure?.sealedV1.total);
     }, 240_000);
   }
 

@@ -136,7 +136,7 @@ describe('targets', () => {
 
   function check(recorder: Recorder, targets: Target[]): ReturnType<typeof checkTargets> {
     const deliveries = firstDeliveries(recorder);
-    return checkTargets(targets, recorder, deliveries, failovers(recorder, deliveries));
+    return checkTargets(targets, { recorder, deliveries, failover: failovers(recorder, deliveries) });
   }
 
   it('measures FLASH latency during a fault from the messages sent while it lasted, and fails the drill when it is missed', () => {
@@ -186,12 +186,34 @@ describe('targets', () => {
     const target: Target = { metric: 'revocation', name: 'refused within 1 s', fault: 'seized', maxMs: 1_000 };
     recorder.onEvent('ops', 0, { ev: 'refuses', contact: 'phone', at: 5_010 });
     recorder.onEvent('field', 0, { ev: 'refuses', contact: 'phone', at: 5_400 });
-    expect(checkTargets([target], recorder, [], [], nodes)[0]).toMatchObject({ ok: false, measured: "base never refused phone's key" });
+    expect(checkTargets([target], { recorder, deliveries: [], failover: [], nodes })[0]).toMatchObject({ ok: false, measured: "base never refused phone's key" });
     recorder.onEvent('base', 0, { ev: 'refuses', contact: 'phone', at: 4_000 });
-    expect(checkTargets([target], recorder, [], [], nodes)[0]).toMatchObject({ ok: false, measured: "base never refused phone's key" });
+    expect(checkTargets([target], { recorder, deliveries: [], failover: [], nodes })[0]).toMatchObject({ ok: false, measured: "base never refused phone's key" });
     recorder.onEvent('base', 1, { ev: 'refuses', contact: 'phone', at: 6_200 });
-    expect(checkTargets([target], recorder, [], [], nodes)[0]).toEqual({ name: 'refused within 1 s', metric: 'revocation', ok: false, value: 1200, limit: 1000, unit: 'ms', fault: 'seized', measured: "1200 ms until all 3 other nodes refused phone's key" });
-    expect(checkTargets([{ ...target, maxMs: 1_500 }], recorder, [], [], nodes)[0]).toMatchObject({ ok: true, value: 1200 });
-    expect(checkTargets([{ ...target, fault: 'other' }], recorder, [], [], nodes)[0]).toMatchObject({ ok: false, measured: 'the revocation never happened' });
+    expect(checkTargets([target], { recorder, deliveries: [], failover: [], nodes })[0]).toEqual({ name: 'refused within 1 s', metric: 'revocation', ok: false, value: 1200, limit: 1000, unit: 'ms', fault: 'seized', measured: "1200 ms until all 3 other nodes refused phone's key" });
+    expect(checkTargets([{ ...target, maxMs: 1_500 }], { recorder, deliveries: [], failover: [], nodes })[0]).toMatchObject({ ok: true, value: 1200 });
+    expect(checkTargets([{ ...target, fault: 'other' }], { recorder, deliveries: [], failover: [], nodes })[0]).toMatchObject({ ok: false, measured: 'the revocation never happened' });
+  });
+
+  it('measures the first delivery from the start of the load, whichever message and channel it was', () => {
+    const recorder = cutDrill();
+    const deliveries = firstDeliveries(recorder);
+    const first = (maxMs: number, start?: number) => checkTargets([{ metric: 'first-delivery', name: 'first', maxMs }], { recorder, deliveries, failover: [], ...(start === undefined ? {} : { start }) })[0];
+    // The first hand-out is 'before' via relay at 9 050 ms; the load started at 4 000 ms.
+    expect(first(5_000, 4_000)).toEqual({ name: 'first', metric: 'first-delivery', ok: false, value: 5_050, limit: 5_000, unit: 'ms', measured: '5050 ms after the start (via relay)' });
+    expect(first(5_050, 4_000)).toMatchObject({ ok: true, value: 5_050 });
+    expect(first(60_000)).toMatchObject({ ok: false, measured: 'nothing reached an application' });
+    expect(checkTargets([{ metric: 'first-delivery', name: 'first', maxMs: 60_000 }], { recorder: new Recorder(), deliveries: [], failover: [], start: 0 })[0]).toMatchObject({ ok: false, measured: 'nothing reached an application' });
+  });
+
+  it('measures extra acceptances per message sent, and misses the target when no outbox was read', () => {
+    const recorder = new Recorder();
+    const extra = (maxRatio: number, retransmissions?: Parameters<typeof checkTargets>[1]['retransmissions']) =>
+      checkTargets([{ metric: 'extra-acceptances', name: 'extra', maxRatio }], { recorder, deliveries: [], failover: [], ...(retransmissions ? { retransmissions } : {}) })[0];
+    const counts = { messages: 200, extraAcceptances: 21, failedAttempts: 3, resentMessages: 18, maxAttempts: 3 };
+    expect(extra(0.1, counts)).toEqual({ name: 'extra', metric: 'extra-acceptances', ok: false, value: 0.105, limit: 0.1, unit: 'ratio', measured: '21 extra acceptance(s) over 200 message(s) (10.5 %)' });
+    expect(extra(0.1, { ...counts, extraAcceptances: 20 })).toMatchObject({ ok: true, value: 0.1 });
+    expect(extra(0.1)).toMatchObject({ ok: false, measured: "no sender's outbox to count" });
+    expect(extra(0.1, { ...counts, messages: 0, extraAcceptances: 0 })).toMatchObject({ ok: false });
   });
 });

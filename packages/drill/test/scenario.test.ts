@@ -35,6 +35,23 @@ targets:
     expect(scenario.targets[1]).toMatchObject({ metric: 'latency', precedence: 'FLASH', percentile: 99, maxMs: 1500, during: 'cut' });
   });
 
+  it('reads the satellite goals: first delivery, latency plus round trips of the slowest delayed link, extra acceptances', () => {
+    const scenario = parseScenario(`${base}faults:
+  - { at: 0s, cut: { channel: mqtt, mode: delay, delay: 200ms } }
+  - { at: 0s, blackout: { mode: delay, delay: 600ms, loss: 0.02 } }
+targets:
+  - { metric: first-delivery, max: 5s }
+  - { metric: latency, precedence: FLASH, percentile: 99, max: 3s, roundTrips: 2 }
+  - { metric: extra-acceptances, maxRatio: 0.1 }
+`);
+    expect(scenario.targets).toEqual([
+      { metric: 'first-delivery', maxMs: 5_000, name: 'first delivery to an application ≤ 5 s after the start' },
+      // Two round trips of the 600 ms link (1.2 s each), not of the 200 ms one.
+      { metric: 'latency', precedence: 'FLASH', percentile: 99, maxMs: 5_400, name: 'FLASH p99 ≤ 3 s + 2 round trip(s) of 1.2 s = 5.4 s' },
+      { metric: 'extra-acceptances', maxRatio: 0.1, name: 'extra acceptances ≤ 10 % of messages' },
+    ]);
+  });
+
   it.each([
     ['name: t\nnodes: [a]\nload: { duration: 5s, rate: 1 }', 'scenario.nodes: expected 2 to 8 nodes, got 1'],
     [`${base}extra: 1`, 'scenario, line 5: unknown field "extra"'],
@@ -57,6 +74,11 @@ targets:
     [`${base}faults: [{ name: cut, at: 1s, cut: { channel: relay } }]\ntargets: [{ metric: revocation, fault: cut, max: 1s }]`, 'fault cut is not a revoke fault'],
     [`${base}faults: [{ at: 1s, courier: { from: a, to: b } }]`, 'a courier run needs topology.bundle: true'],
     [`${base}targets: [{ metric: failover, fault: nope, max: 1s }]`, 'scenario.targets[0].fault: no fault is named "nope"'],
+    [`${base}targets: [{ metric: latency, max: 3s, roundTrips: 2 }]`, 'scenario.targets[0].roundTrips, line 5: no fault delays a link (mode delay), so there is no round trip to add'],
+    [`${base}faults: [{ at: 1s, blackout: { mode: delay, delay: 1s } }]\ntargets: [{ metric: latency, max: 3s, roundTrips: 1.5 }]`, 'scenario.targets[0].roundTrips: expected a whole number from 1 to 100, got 1.5'],
+    [`${base}targets: [{ metric: extra-acceptances }]`, 'scenario.targets[0].maxRatio: expected a number from 0 to 100, got nothing'],
+    [`${base}targets: [{ metric: extra-acceptances, maxRatio: 0.1, max: 1s }]`, 'unknown field "max" for metric extra-acceptances'],
+    [`${base}targets: [{ metric: first-delivery, max: 1s, roundTrips: 1 }]`, 'unknown field "roundTrips" for metric first-delivery'],
     ['name: t\nnodes: [a, b]\nload: { duration: soon, rate: 1 }', 'scenario.load.duration: expected a duration such as 500ms, 3s or 1m, got "soon"'],
     ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, sizes: [10] }', 'scenario.load.sizes[0]: expected a whole number of bytes from 64 to 1048576, got 10'],
     ['name: t\nnodes: [a, b]\nload: { duration: 5s, rate: 1, precedences: { URGENT: 1 } }', 'scenario.load.precedences, line 3: unknown field "URGENT"'],

@@ -99,11 +99,11 @@ describe('the embedded broker’s admission', () => {
       expect(await connack(url, identityLogin(stranger, url))).toBe(5);
       const deposits = (await rawClient(url, depositor, clients, true)).client;
       expect(await subscribe(deposits, [topic(1)])).toEqual([128]);
-      const collects = (await rawClient(url, collector, clients)).client;
+      const { client: collects, received } = await rawClient(url, collector, clients);
       expect(await subscribe(collects, [topic(1)])).toEqual([1]);
-      const received = new Promise<string>((resolve) => collects.once('message', (_topic, payload) => resolve(payload.toString())));
       await new Promise<void>((resolve, reject) => deposits.publish(topic(1), 'allowed', { qos: 1 }, (error) => (error ? reject(error) : resolve())));
-      expect(await received).toBe('allowed');
+      await until('the collector to get the deposit', () => received.length > 0);
+      expect(received.map((each) => each.payload.toString())).toEqual(['allowed']);
       // The collector's publish is refused: its connection ends without a PUBACK.
       const closed = new Promise<'closed'>((resolve) => collects.once('close', () => resolve('closed')));
       const outcome = await Promise.race([new Promise<'acked' | 'failed'>((resolve) => collects.publish(topic(1), 'not allowed', { qos: 1 }, (error) => resolve(error ? 'failed' : 'acked'))), closed]);

@@ -1,10 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 import { rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect as mqttConnect, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@herald/core';
-import { identityLogin } from '@herald/protocol';
 import { freePort } from '@herald/transport-mqtt/testing';
 import { rawClient, subscribe, topic } from './helpers/mqtt-clients.js';
 import { removeTempDirs, spawnRelay, type RelayProcess } from './helpers/relay-process.js';
@@ -82,20 +81,13 @@ describe('the embedded MQTT broker on a full disk (real relay process)', () => {
     const resumed = (await rawClient(url, alice, clients, true)).client;
     expect(await publish(resumed, later)).toBe('acked');
     acked.push(later);
-    // Bob comes back to every acknowledged publish.
-    // The handler is on before the CONNACK: the queued publishes follow it at once, possibly in the same read.
-    const received: Buffer[] = [];
-    const back = mqttConnect(url, { protocolVersion: 4, ...identityLogin(bob, url), clean: false, reconnectPeriod: 0 });
-    clients.push(back);
-    back.on('message', (_topic, payload) => void received.push(payload));
-    const sessionPresent = await new Promise<boolean>((resolve, reject) => {
-      back.once('connect', (connack) => resolve(connack.sessionPresent));
-      back.once('error', reject);
-    });
+    // Bob comes back to every acknowledged publish (rawClient listens from the start: the queued publishes follow the
+    // CONNACK at once, possibly in the same read).
+    const { sessionPresent, received } = await rawClient(url, bob, clients);
     expect(sessionPresent).toBe(true);
     const deadline = Date.now() + 20_000;
     while (received.length < acked.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const missing = acked.filter((payload) => !received.some((each) => each.equals(payload))).length;
+    const missing = acked.filter((payload) => !received.some((each) => each.payload.equals(payload))).length;
     expect(missing, `acknowledged publishes Bob never received, of ${acked.length} (${received.length} received)`).toBe(0);
   });
 });

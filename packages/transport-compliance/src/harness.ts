@@ -1,4 +1,4 @@
-import { OptionsError, type Identity, type Transport } from '@herald/core';
+import type { Identity, Transport } from '@herald/core';
 
 /** What the suite tells `setup` before it builds the transports, for adapters that must be configured per recipient. */
 export interface ComplianceSetupContext {
@@ -40,37 +40,4 @@ export interface ComplianceHarness {
   restore?(): Promise<void>;
   /** Releases everything `setup` made. Called after the suite has stopped every transport it started. */
   teardown(): Promise<void>;
-}
-
-export interface ComplianceOptions {
-  /** Longest the suite waits for anything expected (an arrival, a health change). Default 10 000 ms. */
-  readonly timeoutMs?: number;
-  /**
-   * How long the suite keeps watching before it concludes something did NOT
-   * happen (a duplicate, a misdelivery). Make it several poll intervals. Default 500 ms.
-   */
-  readonly settleMs?: number;
-  /** Envelopes sent at once in the concurrency case. Default 50. */
-  readonly concurrentSends?: number;
-}
-
-export interface ResolvedComplianceOptions {
-  readonly timeoutMs: number;
-  readonly settleMs: number;
-  readonly concurrentSends: number;
-  /** Per-test timeout given to vitest: enough for the slowest case's waits. */
-  readonly testTimeoutMs: number;
-}
-
-function whole(value: number | undefined, field: string, fallback: number, min: number, max: number): number {
-  const result = value ?? fallback;
-  if (!Number.isInteger(result) || result < min || result > max) throw new OptionsError(`transportComplianceSuite: ${field}: expected a whole number from ${min} to ${max}, got ${String(result)}`);
-  return result;
-}
-
-export function resolveComplianceOptions(options: ComplianceOptions): ResolvedComplianceOptions {
-  const timeoutMs = whole(options.timeoutMs, 'timeoutMs', 10_000, 100, 600_000);
-  const settleMs = whole(options.settleMs, 'settleMs', 500, 10, 60_000);
-  const concurrentSends = whole(options.concurrentSends, 'concurrentSends', 50, 2, 1000);
-  return { timeoutMs, settleMs, concurrentSends, testTimeoutMs: 6 * timeoutMs + 6 * settleMs + 10_000 };
 }

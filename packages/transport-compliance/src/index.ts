@@ -1,5 +1,6 @@
 export { transportComplianceSuite } from './suite.js';
-export type { ComplianceHarness, ComplianceSetupContext, ComplianceOptions } from './harness.js';
+export type { ComplianceHarness, ComplianceSetupContext } from './harness.js';
+export { ComplianceOptionsSchema, type ComplianceOptions } from './options.js';
 export type { ComplianceSetup } from './session.js';
 export { routeOf, sealedFor, sealedOfSize, asTransportError, bytesEqual, type TransportErrorShape } from './fixtures.js';
 export { waitFor, sleep } from './wait.js';

@@ -1,7 +1,8 @@
 import { expect, type TestContext } from 'vitest';
 import { TransportError, type Identity, type SendReceipt, type Transport } from '@herald/core';
 import { makeParties, routeOf, sealedFor, tagsOf, type Parties } from './fixtures.js';
-import type { ComplianceHarness, ComplianceSetupContext, ResolvedComplianceOptions } from './harness.js';
+import type { ComplianceHarness, ComplianceSetupContext } from './harness.js';
+import type { ResolvedComplianceOptions } from './options.js';
 import { inbox, type Inbox } from './inbox.js';
 import { sleep, waitFor, within } from './wait.js';
 

@@ -7,7 +7,7 @@ import { refusalCases } from './cases/refusal.js';
 import { routingUpdateCases } from './cases/routing-update.js';
 import { shapeCases } from './cases/shape.js';
 import type { CaseContext } from './cases/context.js';
-import { resolveComplianceOptions, type ComplianceOptions } from './harness.js';
+import { resolveComplianceOptions, type ComplianceOptions } from './options.js';
 import { openSession, type ComplianceSetup } from './session.js';
 
 /**

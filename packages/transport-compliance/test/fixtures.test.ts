@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, OptionsError, toHex, TransportError } from '@herald/core';
-import { asTransportError, routeOf, sealedFor, sealedOfSize, transportComplianceSuite } from '@herald/transport-compliance';
+import { asTransportError, ComplianceOptionsSchema, routeOf, sealedFor, sealedOfSize, transportComplianceSuite, type ComplianceOptions } from '@herald/transport-compliance';
 
 const alice = generateIdentity();
 const bob = generateIdentity();
@@ -32,11 +32,21 @@ describe('transportComplianceSuite options', () => {
     throw new Error('never called');
   };
   it.each([
-    [{ timeoutMs: 5 }, /^transportComplianceSuite: timeoutMs: expected a whole number from 100 to 600000, got 5$/],
-    [{ settleMs: 1.5 }, /^transportComplianceSuite: settleMs: expected a whole number from 10 to 60000, got 1.5$/],
-    [{ concurrentSends: 1 }, /^transportComplianceSuite: concurrentSends: expected a whole number from 2 to 1000, got 1$/],
+    [{ timeoutMs: 5 }, /^transportComplianceSuite: timeoutMs: expected whole milliseconds from 100 to 600000, got 5$/],
+    [{ timeoutMs: '10s' }, /^transportComplianceSuite: timeoutMs: expected whole milliseconds from 100 to 600000, got "10s"$/],
+    [{ settleMs: 1.5 }, /^transportComplianceSuite: settleMs: expected whole milliseconds from 10 to 60000, got 1.5$/],
+    [{ concurrentSends: 1 }, /^transportComplianceSuite: concurrentSends: expected whole envelopes from 2 to 1000, got 1$/],
+    [{ concurrentSends: 1001 }, /^transportComplianceSuite: concurrentSends: expected whole envelopes from 2 to 1000, got 1001$/],
+    [{ timeout: 5_000 }, /^transportComplianceSuite: unknown option "timeout" \(known: timeoutMs, settleMs, concurrentSends\)$/],
+    [null, /^transportComplianceSuite: expected an object of options, got null$/],
   ])('refuses %j before registering anything', (options, message) => {
-    expect(() => transportComplianceSuite('x', setup, options)).toThrow(OptionsError);
-    expect(() => transportComplianceSuite('x', setup, options)).toThrow(message);
+    expect(() => transportComplianceSuite('x', setup, options as ComplianceOptions)).toThrow(OptionsError);
+    expect(() => transportComplianceSuite('x', setup, options as ComplianceOptions)).toThrow(message);
+  });
+
+  it('documents the defaults it fills in', () => {
+    expect(ComplianceOptionsSchema.properties.timeoutMs.default).toBe(10_000);
+    expect(ComplianceOptionsSchema.properties.settleMs.default).toBe(500);
+    expect(ComplianceOptionsSchema.properties.concurrentSends.default).toBe(50);
   });
 });

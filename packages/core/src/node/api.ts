@@ -2,58 +2,12 @@ import type { ClockEvent } from './clock.js';
 import type { Card } from '../card.js';
 import type { Identity } from '../identity.js';
 import type { Precedence } from '../precedence.js';
-import type { PrekeySecretStore } from '../prekey/secret-store.js';
-import type { HeraldStore, OutboxRecord } from '../store.js';
-import type { Transport } from '../transport.js';
+import type { OutboxRecord } from '../store.js';
 import type { SendHandle, StatusChange } from './handle.js';
-import type { PrekeyRotationInit } from './own-prekeys.js';
-import type { ForwardSecrecy, NodePolicy } from './policy.js';
+import type { ForwardSecrecy } from './policy.js';
 import type { ReceivedMessage } from './received.js';
-import type { NodeTrust, RetiredIdentity } from './trust.js';
-import type { EpochTagsInit } from './epoch-tags.js';
 
-/** What `createNode` takes. Checked at construction (OptionsError INVALID_OPTIONS naming the field). */
-export interface NodeInit {
-  readonly identity: Identity;
-  /** Known contacts. Messages from others are refused (UNKNOWN_SENDER) unless `requireKnownSender` is false. */
-  readonly contacts?: Iterable<Card>;
-  readonly store: HeraldStore;
-  /** Channels in order of preference. */
-  readonly channels: readonly Transport[];
-  readonly policy?: NodePolicy;
-  /** Default true: only contacts can reach the application (and only they can be acked). */
-  readonly requireKnownSender?: boolean;
-  /** Finished (delivered, expired, failed) outbox records are deleted this long after their last change. Default 7 days. */
-  readonly retainFinishedMs?: number;
-  /**
-   * Received messages the application has not yet acked (waiting in `messages()` or handed out), at most. Default
-   * 1000. When that many are unacked, a new message is neither stored nor acked: its channel keeps it and offers it
-   * again later (and the sender, unacked, sends it again), so nothing is lost and memory stays bounded. The node
-   * reports the first refusal of each such stretch as an `error` event (CAPACITY_EXCEEDED). Acks, refusals and copies
-   * of messages still unacked by the application (acked again at once) are never held back; a copy of a message the
-   * application already acked waits like a new one. Messages already in the durable inbox at start are all queued.
-   */
-  readonly maxReceivedMessages?: number;
-  /** An organisation trust policy (`createTrust` in @herald/trust): certificates in and out, revocation, rotation. */
-  readonly trust?: NodeTrust;
-  /** Identities this node rotated away from: mail sealed to them still opens until each one's `until`. */
-  readonly retiredIdentities?: readonly RetiredIdentity[];
-  /**
-   * This identity's prekey secrets (envelope version 2): pass `lmdbPrekeySecretStore` (@herald/store-lmdb) beside a
-   * durable store. Without one the node offers no prekeys of its own, so mail to it stays version 1 (it still seals
-   * version 2 to contacts that offer theirs): secrets kept only in memory would be lost at a restart, and with them
-   * every envelope sealed to them. The node does not close it.
-   */
-  readonly prekeys?: PrekeySecretStore;
-  /** The node's medium-term prekey schedule. Defaults: a new one every 24 h, sealUntil +48 h, openUntil +7 days. */
-  readonly prekeyRotation?: PrekeyRotationInit;
-  /**
-   * Epoch routing tags, for an identity with a version-2 card (ignored for version 1): the channels collect the
-   * tags of the epochs from `retainSeconds` ago to the next one (entered 5 minutes ahead), the set moving at each
-   * boundary. More than 64 epochs in that window is refused. Default: `{ retainSeconds: 2592000 }` (30 days).
-   */
-  readonly epochTags?: EpochTagsInit;
-}
+export type { NodeInit } from './init.js';
 
 export interface SendOptions {
   readonly precedence?: Precedence;

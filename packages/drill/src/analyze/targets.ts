@@ -1,6 +1,6 @@
 import type { Delivery, Recorder } from '../recorder.js';
 import type { Target } from '../scenario/types.js';
-import { percentile, type FailoverRow } from './metrics.js';
+import { percentile, type FailoverRow, type Retransmissions } from './metrics.js';
 
 export interface TargetResult {
   readonly name: string;
@@ -10,9 +10,10 @@ export interface TargetResult {
   readonly measured: string;
   /** The number measured, in `unit`; absent when there was nothing to measure. */
   readonly value?: number;
-  /** The bound: at most (latency, failover) or at least (deliveries), in `unit`. */
+  /** The bound: at most (latency, failover, first delivery, extra acceptances) or at least (deliveries), in `unit`. */
   readonly limit: number;
-  readonly unit: 'ms' | 'deliveries';
+  /** `ratio`: extra acceptances per message sent. */
+  readonly unit: 'ms' | 'deliveries' | 'ratio';
   /** Latency targets: which percentile, of which precedence (all when absent), so the bound can be drawn. */
   readonly percentile?: number;
   readonly precedence?: string;
@@ -20,10 +21,27 @@ export interface TargetResult {
   readonly fault?: string;
 }
 
-/** Checks each scenario target against what was measured. `nodes`: every node's name (revocation targets). */
-export function checkTargets(targets: readonly Target[], recorder: Recorder, deliveries: readonly (Delivery & { latencyMs: number })[], failover: readonly FailoverRow[], nodes: readonly string[] = []): TargetResult[] {
+/** What the targets are checked against. */
+export interface Measured {
+  readonly recorder: Recorder;
+  /** First hand-outs, in the order they came (firstDeliveries). */
+  readonly deliveries: readonly (Delivery & { latencyMs: number })[];
+  readonly failover: readonly FailoverRow[];
+  /** Every node's name (revocation targets). */
+  readonly nodes?: readonly string[];
+  /** When the load started (first-delivery targets). */
+  readonly start?: number;
+  /** From the senders' outboxes at the end (extra-acceptances targets); absent when they were not read. */
+  readonly retransmissions?: Retransmissions;
+}
+
+/** Checks each scenario target against what was measured. */
+export function checkTargets(targets: readonly Target[], measured: Measured): TargetResult[] {
+  const { recorder, deliveries, failover } = measured;
   return targets.map((target): TargetResult => {
-    if (target.metric === 'revocation') return revocationTarget(target, recorder, nodes);
+    if (target.metric === 'revocation') return revocationTarget(target, recorder, measured.nodes ?? []);
+    if (target.metric === 'first-delivery') return firstDeliveryTarget(target, measured);
+    if (target.metric === 'extra-acceptances') return extraAcceptancesTarget(target, measured.retransmissions);
     if (target.metric === 'failover') {
       const base = { name: target.name, metric: target.metric, limit: target.maxMs, unit: 'ms', fault: target.fault } as const;
       const row = failover.find((each) => each.fault === target.fault);
@@ -69,4 +87,22 @@ function revocationTarget(target: Extract<Target, { metric: 'revocation' }>, rec
   if (missing.length > 0) return { ...base, ok: false, measured: `${missing.join(', ')} never refused ${revoked}'s key` };
   const value = Math.max(0, ...times.map((at) => at! - fault.at));
   return { ...base, ok: value <= target.maxMs, value, measured: `${value} ms until all ${others.length} other nodes refused ${revoked}'s key` };
+}
+
+/** From the start of the load to the first message any application got. */
+function firstDeliveryTarget(target: Extract<Target, { metric: 'first-delivery' }>, measured: Measured): TargetResult {
+  const base = { name: target.name, metric: target.metric, limit: target.maxMs, unit: 'ms' } as const;
+  const first = measured.deliveries.reduce((earliest, delivery) => Math.min(earliest, delivery.at), Number.POSITIVE_INFINITY);
+  if (measured.start === undefined || first === Number.POSITIVE_INFINITY) return { ...base, ok: false, measured: 'nothing reached an application' };
+  const value = Math.max(0, first - measured.start);
+  const via = measured.deliveries.find((delivery) => delivery.at === first)?.channel ?? '?';
+  return { ...base, ok: value <= target.maxMs, value, measured: `${value} ms after the start (via ${via})` };
+}
+
+/** Acceptances beyond each message's first, per message sent (hedged resends and FLASH fan-out copies alike). */
+function extraAcceptancesTarget(target: Extract<Target, { metric: 'extra-acceptances' }>, counts: Retransmissions | undefined): TargetResult {
+  const base = { name: target.name, metric: target.metric, limit: target.maxRatio, unit: 'ratio' } as const;
+  if (!counts || counts.messages === 0) return { ...base, ok: false, measured: "no sender's outbox to count" };
+  const value = counts.extraAcceptances / counts.messages;
+  return { ...base, ok: value <= target.maxRatio, value, measured: `${counts.extraAcceptances} extra acceptance(s) over ${counts.messages} message(s) (${(value * 100).toFixed(1)} %)` };
 }

@@ -49,7 +49,7 @@ function parseScenarioFields(text: string, source: string): Scenario {
   const policy = parsePolicy(file.policy ?? {}, `${source}.policy`);
   const load = parseLoad(file.load, `${source}.load`, names);
   const faults = parseFaults(file.faults ?? [], `${source}.faults`, names, topology);
-  const targets = parseTargets(file.targets ?? [], `${source}.targets`, new Set(faults.map((fault) => fault.name)));
+  const targets = parseTargets(file.targets ?? [], `${source}.targets`, faults);
   const settleMs = file.settle === undefined ? 60_000 : parseDuration(file.settle, `${source}.settle`, HOUR);
   const prekeys = file.prekeys ? parsePrekeys(file.prekeys, `${source}.prekeys`) : undefined;
   for (const fault of faults) {

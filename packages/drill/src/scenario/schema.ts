@@ -1,5 +1,4 @@
-import { durationOption, flagOption, jsonSchemaOf, numberOption, oneOfOption, OptionType, PRECEDENCES, textOption, type OptionSchema as TSchema, type OptionsOf, type Precedence } from '@herald/core';
-import type { TOptional } from '@sinclair/typebox';
+import { durationOption, flagOption, jsonSchemaOf, numberOption, oneOfOption, OptionType, perPrecedenceOption, PRECEDENCES, textOption, type OptionsOf } from '@herald/core';
 import { CHANNEL_KINDS } from './types.js';
 
 /**
@@ -59,24 +58,20 @@ const FaultSchema = OptionType.Object(
 
 const TargetSchema = OptionType.Object(
   {
-    metric: oneOfOption(['latency', 'failover', 'deliveries', 'revocation'] as const, undefined, 'latency: a percentile of delivery times; failover: from a fault to the next delivery over another channel; deliveries: how many a channel carried; revocation: from a revoke fault to the moment every other node refuses the key.'),
+    metric: oneOfOption(['latency', 'failover', 'deliveries', 'revocation', 'first-delivery', 'extra-acceptances'] as const, undefined, 'latency: a percentile of delivery times; failover: from a fault to the next delivery over another channel; deliveries: how many a channel carried; revocation: from a revoke fault to the moment every other node refuses the key; first-delivery: from the start of the load to the first message reaching an application; extra-acceptances: acceptances beyond each message\'s first (hedged resends, fan-out copies) per message sent.'),
     name: optional(textOption('a non-empty string', 'Its name in reports.')),
     precedence: optional(oneOfOption(PRECEDENCES, undefined, 'latency: only messages of this precedence.')),
     channel: optional(textOption('a non-empty string', 'latency: only messages delivered over it; deliveries: the channel counted.')),
     during: optional(textOption('a non-empty string', 'latency: only messages sent while this fault was in force.')),
     percentile: optional(numberOption(100, 1, 100, 'latency: the percentile. Default 100.')),
-    max: optional(hours('latency, failover, revocation: the most it may take.')),
+    max: optional(hours('latency, failover, revocation, first-delivery: the most it may take.')),
+    roundTrips: optional(OptionType.Integer({ minimum: 1, maximum: 100, description: 'latency: add this many round trips of the slowest delayed link to max (a round trip is twice the largest delay of a fault in mode delay, which the scenario needs).', errorMessage: 'expected a whole number from 1 to 100' })),
+    maxRatio: optional(numberOption(undefined, 0, 100, 'extra-acceptances: at most this many per message sent (0.1: one in ten).')),
     fault: optional(textOption('a non-empty string', 'failover, revocation: the fault.')),
     min: optional(numberOption(1, 0, 1e9, 'deliveries: at least this many. Default 1.')),
   },
   closed,
 );
-
-/** One optional field per precedence (FLASH, IMMEDIATE, PRIORITY, ROUTINE). */
-function perPrecedence<T extends TSchema>(of: (precedence: string) => T) {
-  const [flash, immediate, priority, routine] = PRECEDENCES;
-  return OptionType.Object({ [flash]: optional(of(flash)), [immediate]: optional(of(immediate)), [priority]: optional(of(priority)), [routine]: optional(of(routine)) } as Record<Precedence, TOptional<T>>, closed);
-}
 
 export const ScenarioFileSchema = OptionType.Object(
   {
@@ -105,7 +100,7 @@ export const ScenarioFileSchema = OptionType.Object(
     policy: optional(
       OptionType.Object(
         {
-          ackDeadline: optional(perPrecedence((precedence) => hours(`The ack deadline of ${precedence} messages.`))),
+          ackDeadline: optional(perPrecedenceOption((precedence) => hours(`The ack deadline of ${precedence} messages.`))),
           sendTimeout: optional(hours('Default 2s.')),
           retryMinDelay: optional(hours('Default 100ms.')),
           maxBackoff: optional(hours('Default 2s.')),
@@ -123,7 +118,7 @@ export const ScenarioFileSchema = OptionType.Object(
         from: optional(nodeNames('Senders. Default every node.')),
         to: optional(nodeNames('Recipients. Default every node.')),
         sizes: optional(OptionType.Array(OptionType.Integer({ minimum: 64, maximum: 1_048_576, errorMessage: 'expected a whole number of bytes from 64 to 1048576' }), { description: 'Payload sizes, one picked at random per message. Default [256].', errorMessage: 'expected a list of sizes' })),
-        precedences: optional(perPrecedence((precedence) => numberOption(undefined, 0, 1000, `The weight of ${precedence}.`))),
+        precedences: optional(perPrecedenceOption((precedence) => numberOption(undefined, 0, 1000, `The weight of ${precedence}.`), 'Weights: each precedence gets its share of the messages, spread evenly over the load (within one message of it at any point). Default { ROUTINE: 1 }.')),
         recipients: optional(OptionType.Integer({ minimum: 1, maximum: 7, default: 1, description: 'Recipients per message. Default 1.', errorMessage: 'expected a whole number from 1 to 7' })),
       },
       { ...closed, description: 'The messages the drill sends.', errorMessage: 'expected a mapping with duration and rate' },

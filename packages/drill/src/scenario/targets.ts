@@ -1,16 +1,25 @@
 import type { Precedence } from '@herald/core';
 import { describe, parseDuration, ScenarioError } from './fields.js';
 import type { TargetEntry } from './schema.js';
-import type { Target } from './types.js';
+import type { Fault, Target } from './types.js';
 
 const HOUR = 3_600_000;
 /** The fields each metric reads; another metric's field is refused, so a misplaced one never goes unnoticed. */
 const METRIC_FIELDS: Record<Target['metric'], readonly (keyof TargetEntry)[]> = {
-  latency: ['metric', 'name', 'precedence', 'channel', 'during', 'percentile', 'max'],
+  latency: ['metric', 'name', 'precedence', 'channel', 'during', 'percentile', 'max', 'roundTrips'],
   failover: ['metric', 'name', 'fault', 'max'],
   deliveries: ['metric', 'name', 'channel', 'min'],
   revocation: ['metric', 'name', 'fault', 'max'],
+  'first-delivery': ['metric', 'name', 'max'],
+  'extra-acceptances': ['metric', 'name', 'maxRatio'],
 };
+const seconds = (ms: number): string => `${ms / 1000} s`;
+
+/** The round trip of the slowest delayed link: twice the largest delay of a fault in mode delay (undefined without one). */
+export function delayedRoundTripMs(faults: readonly Fault[]): number | undefined {
+  const delays = faults.map((fault) => ('mode' in fault.action && fault.action.mode === 'delay' ? (fault.action.delayMs ?? 0) : 0)).filter((delay) => delay > 0);
+  return delays.length === 0 ? undefined : 2 * Math.max(...delays);
+}
 
 /**
  * `targets:` — what the drill must show, besides "nothing lost, nothing duplicated":
@@ -18,9 +27,14 @@ const METRIC_FIELDS: Record<Target['metric'], readonly (keyof TargetEntry)[]> = 
  *   (during: only messages sent while that fault was in force);
  * - `{ metric: failover, fault: FAULT, max: 5s }` (fault → next delivery over another channel);
  * - `{ metric: deliveries, channel: bundle, min: 1 }` (the channel carried at least that many);
- * - `{ metric: revocation, fault: FAULT, max: 5s }` (a revoke fault → every other node refuses the key).
+ * - `{ metric: revocation, fault: FAULT, max: 5s }` (a revoke fault → every other node refuses the key);
+ * - `{ metric: first-delivery, max: 5s }` (the start of the load → the first message at an application);
+ * - `{ metric: extra-acceptances, maxRatio: 0.1 }` (acceptances beyond each message's first, per message sent).
+ * A latency target's `roundTrips: N` adds N round trips of the slowest delayed link to `max`.
  */
-export function parseTargets(list: readonly TargetEntry[], path: string, faults: ReadonlySet<string>): Target[] {
+export function parseTargets(list: readonly TargetEntry[], path: string, scenarioFaults: readonly Fault[]): Target[] {
+  const faults = new Set(scenarioFaults.map((fault) => fault.name));
+  const roundTripMs = delayedRoundTripMs(scenarioFaults);
   return list.map((entry, index) => {
     const at = `${path}[${index}]`;
     const metric = entry.metric;
@@ -41,8 +55,12 @@ export function parseTargets(list: readonly TargetEntry[], path: string, faults:
       const via = entry.channel;
       const during = entry.during !== undefined ? fault('during') : undefined;
       const percentile = entry.percentile ?? 100;
-      const maxMs = parseDuration(entry.max, `${at}.max`, HOUR);
-      const name = entry.name ?? `${precedence ?? 'all'}${via ? ` via ${via}` : ''} p${percentile} ≤ ${maxMs / 1000} s${during ? ` during ${during}` : ''}`;
+      const baseMs = parseDuration(entry.max, `${at}.max`, HOUR);
+      const trips = entry.roundTrips;
+      if (trips !== undefined && roundTripMs === undefined) throw new ScenarioError(`${at}.roundTrips: no fault delays a link (mode delay), so there is no round trip to add`, `${at}.roundTrips`);
+      const maxMs = baseMs + (trips ?? 0) * (roundTripMs ?? 0);
+      const bound = trips === undefined ? seconds(maxMs) : `${seconds(baseMs)} + ${trips} round trip(s) of ${seconds(roundTripMs!)} = ${seconds(maxMs)}`;
+      const name = entry.name ?? `${precedence ?? 'all'}${via ? ` via ${via}` : ''} p${percentile} ≤ ${bound}${during ? ` during ${during}` : ''}`;
       return { metric, name, percentile, maxMs, ...(precedence ? { precedence } : {}), ...(via ? { channel: via } : {}), ...(during ? { during } : {}) };
     }
     if (metric === 'failover') {
@@ -54,6 +72,15 @@ export function parseTargets(list: readonly TargetEntry[], path: string, faults:
       const faultName = fault('fault');
       const maxMs = parseDuration(entry.max, `${at}.max`, HOUR);
       return { metric, fault: faultName, maxMs, name: entry.name ?? `every node refuses the key revoked by ${faultName} ≤ ${maxMs / 1000} s` };
+    }
+    if (metric === 'first-delivery') {
+      const maxMs = parseDuration(entry.max, `${at}.max`, HOUR);
+      return { metric, maxMs, name: entry.name ?? `first delivery to an application ≤ ${seconds(maxMs)} after the start` };
+    }
+    if (metric === 'extra-acceptances') {
+      if (entry.maxRatio === undefined) throw new ScenarioError(`${at}.maxRatio: expected a number from 0 to 100, got nothing`);
+      const maxRatio = entry.maxRatio;
+      return { metric, maxRatio, name: entry.name ?? `extra acceptances ≤ ${Number((maxRatio * 100).toFixed(2))} % of messages` };
     }
     const via = channel();
     const min = entry.min ?? 1;

@@ -79,11 +79,16 @@ export interface Fault {
 }
 
 export type Target =
+  /** `maxMs`: the bound, with the scenario's round trips already added when the file asked for `roundTrips`. */
   | { readonly metric: 'latency'; readonly name: string; readonly precedence?: Precedence; readonly channel?: string; readonly percentile: number; readonly maxMs: number; readonly during?: string }
   | { readonly metric: 'failover'; readonly name: string; readonly fault: string; readonly maxMs: number }
   | { readonly metric: 'deliveries'; readonly name: string; readonly channel: string; readonly min: number }
   /** From a `revoke` fault to the moment every other node refuses the revoked key. */
-  | { readonly metric: 'revocation'; readonly name: string; readonly fault: string; readonly maxMs: number };
+  | { readonly metric: 'revocation'; readonly name: string; readonly fault: string; readonly maxMs: number }
+  /** From the start of the load to the first message reaching any application. */
+  | { readonly metric: 'first-delivery'; readonly name: string; readonly maxMs: number }
+  /** Acceptances beyond each message's first (hedged resends, fan-out copies), per message sent. */
+  | { readonly metric: 'extra-acceptances'; readonly name: string; readonly maxRatio: number };
 
 /** Tuning handed to every node (milliseconds). */
 export interface DrillPolicy {

@@ -2,19 +2,39 @@ import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mq
 import type { Identity } from '@herald/core';
 import { identityLogin } from '@herald/protocol';
 
+/** A message a raw client received: its topic and payload, in the order they came. */
+export interface Received {
+  readonly topic: string;
+  readonly payload: Buffer;
+}
+
+export interface RawMqttClient {
+  readonly client: MqttClient;
+  readonly sessionPresent: boolean;
+  /**
+   * Every message the client received, from its first byte on. A persistent session's queued messages follow the
+   * CONNACK at once, possibly in the same read, so a `message` handler added once `rawClient` resolves can miss
+   * them: read this list instead.
+   */
+  readonly received: readonly Received[];
+}
+
 /**
  * A raw MQTT 3.1.1 client (persistent session unless `clean`), pushed onto `clients` for cleanup; resolves at CONNACK.
  * Given an identity, it logs in with a proof of it (and the client id bound to it); given a client id, anonymously.
  */
-export async function rawClient(url: string, who: string | Identity, clients: MqttClient[], clean = false): Promise<{ client: MqttClient; sessionPresent: boolean }> {
+export async function rawClient(url: string, who: string | Identity, clients: MqttClient[], clean = false): Promise<RawMqttClient> {
   const login = typeof who === 'string' ? { clientId: who } : identityLogin(who, url);
   const client = mqttConnect(url, { protocolVersion: 4, ...login, clean, reconnectPeriod: 0 });
   clients.push(client);
+  // Listening before the connection exists: nothing the broker sends can come before this handler.
+  const received: Received[] = [];
+  client.on('message', (topic, payload) => void received.push({ topic, payload }));
   const sessionPresent = await new Promise<boolean>((resolve, reject) => {
     client.once('connect', (connack) => resolve(connack.sessionPresent));
     client.once('error', reject);
   });
-  return { client, sessionPresent };
+  return { client, sessionPresent, received };
 }
 
 /** The SUBACK's return codes as the broker sent them (MQTT.js's `granted` repeats what was asked). */

@@ -1,5 +1,5 @@
 import type { TestContext } from 'vitest';
-import type { ResolvedComplianceOptions } from '../harness.js';
+import type { ResolvedComplianceOptions } from '../options.js';
 import type { Session } from '../session.js';
 
 /** What each group of cases needs: a way to open a session per test, and the suite's settings. */
