@@ -63,7 +63,7 @@ export const NodeInitSchema = OptionType.Object(
       OptionType.Object(
         {
           retainSeconds: OptionType.ReadonlyOptional(
-            wholeOption(DEFAULT_EPOCH_RETAIN_SECONDS, 0, 400 * 24 * 60 * 60, 'seconds', "How long an epoch's mailbox is still collected after the epoch ends: what a relay keeps mail for. The window from then to the next epoch may span at most 64 of the card's epochs. Default 30 days (2 592 000)."),
+            wholeOption(DEFAULT_EPOCH_RETAIN_SECONDS, 0, Number.MAX_SAFE_INTEGER, 'seconds', "How long an epoch's mailbox is still collected after the epoch ends: what a relay keeps mail for. The window from then to the next epoch may span at most 64 of the card's epochs. Default 30 days (2 592 000)."),
           ),
         },
         { additionalProperties: false, description: 'Epoch routing tags, for an identity with a version-2 card (ignored for version 1): the channels collect the tags of the epochs from `retainSeconds` ago to the next one (entered up to 5 minutes ahead), the set moving at each boundary. Default: `{ retainSeconds: 2592000 }`.', errorMessage: 'expected an object' },
