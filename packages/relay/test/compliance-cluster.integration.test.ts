@@ -69,5 +69,5 @@ transportComplianceSuite(
       },
     };
   },
-  { timeoutMs: 8000, settleMs: 300 },
+  { timeoutMs: 8000, settleMs: 300, provesMailboxes: true },
 );

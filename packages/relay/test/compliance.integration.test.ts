@@ -63,5 +63,6 @@ transportComplianceSuite(
       },
     };
   },
-  { timeoutMs: 8000, settleMs: 300 },
+  // The relay hands a mailbox only to its proven owner: the transport's epoch-tag updates are epoch-transport.integration.test.ts's.
+  { timeoutMs: 8000, settleMs: 300, provesMailboxes: true },
 );

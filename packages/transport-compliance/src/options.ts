@@ -1,4 +1,4 @@
-import { checkOptions, OptionType, wholeOption, type OptionsOf } from '@herald/core';
+import { checkOptions, flagOption, OptionType, wholeOption, type OptionsOf } from '@herald/core';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_SETTLE_MS = 500;
@@ -16,6 +16,12 @@ export const ComplianceOptionsSchema = OptionType.Object(
       wholeOption(DEFAULT_SETTLE_MS, 10, 60_000, 'milliseconds', 'How long the suite keeps watching before it concludes something did NOT happen (a duplicate, a misdelivery). Make it several poll intervals. Default 500 ms; 10 ms to 1 min.'),
     ),
     concurrentSends: OptionType.ReadonlyOptional(wholeOption(DEFAULT_CONCURRENT_SENDS, 2, 1000, 'envelopes', 'Envelopes sent at once in the concurrency case. Default 50; 2 to 1000.')),
+    provesMailboxes: OptionType.ReadonlyOptional(
+      flagOption(
+        false,
+        "The transport collects only mailboxes its own identity proves (a relay's AUTH and MAILBOX_AUTH): it cannot be handed another party's tag, so the case that adds the stranger's tag with updateRoutingTags is skipped, with that said; the adapter's own tests must update its identity's epoch tags instead. Default false.",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -27,6 +33,7 @@ export interface ResolvedComplianceOptions {
   readonly timeoutMs: number;
   readonly settleMs: number;
   readonly concurrentSends: number;
+  readonly provesMailboxes: boolean;
   /** Per-test timeout given to vitest: enough for the slowest case's waits. */
   readonly testTimeoutMs: number;
 }
@@ -37,5 +44,5 @@ export function resolveComplianceOptions(options: ComplianceOptions): ResolvedCo
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const concurrentSends = options.concurrentSends ?? DEFAULT_CONCURRENT_SENDS;
-  return { timeoutMs, settleMs, concurrentSends, testTimeoutMs: 6 * timeoutMs + 6 * settleMs + 10_000 };
+  return { timeoutMs, settleMs, concurrentSends, provesMailboxes: options.provesMailboxes ?? false, testTimeoutMs: 6 * timeoutMs + 6 * settleMs + 10_000 };
 }

@@ -36,8 +36,9 @@ describe('transportComplianceSuite options', () => {
     [{ timeoutMs: '10s' }, /^transportComplianceSuite: timeoutMs: expected whole milliseconds from 100 to 600000, got "10s"$/],
     [{ settleMs: 1.5 }, /^transportComplianceSuite: settleMs: expected whole milliseconds from 10 to 60000, got 1.5$/],
     [{ concurrentSends: 1 }, /^transportComplianceSuite: concurrentSends: expected whole envelopes from 2 to 1000, got 1$/],
+    [{ provesMailboxes: 'yes' }, /^transportComplianceSuite: provesMailboxes: expected true or false, got "yes"$/],
     [{ concurrentSends: 1001 }, /^transportComplianceSuite: concurrentSends: expected whole envelopes from 2 to 1000, got 1001$/],
-    [{ timeout: 5_000 }, /^transportComplianceSuite: unknown option "timeout" \(known: timeoutMs, settleMs, concurrentSends\)$/],
+    [{ timeout: 5_000 }, /^transportComplianceSuite: unknown option "timeout" \(known: timeoutMs, settleMs, concurrentSends, provesMailboxes\)$/],
     [null, /^transportComplianceSuite: expected an object of options, got null$/],
   ])('refuses %j before registering anything', (options, message) => {
     expect(() => transportComplianceSuite('x', setup, options as ComplianceOptions)).toThrow(OptionsError);

@@ -30,6 +30,9 @@ export function routingUpdateCases({ open, settings }: CaseContext): void {
   }
 
   it('updateRoutingTags: envelopes for an added tag are delivered; for a dropped tag, not after the drop', { timeout }, async (context) => {
+    if (settings.provesMailboxes) {
+      context.skip("the transport collects only mailboxes its identity proves, so it cannot take the stranger's tag (its own tests update its epoch tags)");
+    }
     const session = await open(context);
     const receiver = updatable(context, session.receiver);
     const own = tagsOf(session.parties.receiver);
