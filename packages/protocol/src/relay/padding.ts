@@ -1,5 +1,6 @@
 import { bucketLength } from '@herald/core';
-import { allocUnfilled, FrameError, PRE_AUTH_MAX_FRAME_BYTES } from './frames.js';
+import { PRE_AUTH_MAX_FRAME_BYTES } from './frame-layout.js';
+import { allocUnfilled, FrameError } from './frame-primitives.js';
 
 /**
  * Padded framing (docs/relay-protocol.md section 10): once both ends agreed on it, every frame travels inside a
