@@ -16,6 +16,7 @@ import { DirectoryUnsupportedError } from '../store/prekey-directory.js';
 import { SessionCover } from './session-cover.js';
 import { SessionDeposits } from './session-deposits.js';
 import { admitMailboxes } from './mailbox-auth.js';
+import { admitIdentity } from './identity-auth.js';
 import type { CertificateChain } from '@herald/trust';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
@@ -254,17 +255,11 @@ export class Session {
 
   private onAuth(auth: protocol.Auth): void {
     if (this.state !== 'challenged') return this.close('PROTOCOL_ERROR', 'a second AUTH');
-    const verdict = protocol.verifyAuth(auth, this.challengeFrame, this.relaySecret, (url) => this.core.urlAllowed(url));
-    this.relaySecret.fill(0);
-    if (!verdict.ok) return this.refuseAuth(verdict.failure, 'AUTH_FAILED', verdict.reason);
-    const admitted = this.core.admission?.check(verdict.signingPublicKey, this.certificate);
-    if (admitted && 'refusal' in admitted) return this.refuseAuth('not-admitted', 'NOT_ALLOWED', admitted.refusal);
-    const { depositors, collectors } = this.core;
-    this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
-    if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
-    if (!this.canDeposit && verdict.tags.length === 0) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
-    this.signingKey = verdict.signingPublicKey;
-    this.enter(verdict.tags, toHex(verdict.signingPublicKey), admitted?.chain);
+    const admitted = admitIdentity(this.core, auth, this.challengeFrame, this.relaySecret, this.certificate);
+    if ('refusal' in admitted) return this.refuseAuth(admitted.reason, admitted.close, admitted.refusal);
+    this.canDeposit = admitted.canDeposit;
+    this.signingKey = admitted.signingPublicKey;
+    this.enter(admitted.tags, admitted.account, admitted.chain);
   }
 
   /** Epoch mailboxes by their blinded keys (docs/relay-protocol.md 4.4): no identity, so no prekey uploads either. */
