@@ -1,5 +1,7 @@
 import { RELAY_AUTH_DOMAIN, RELAY_TAG_PROOF_DOMAIN, routingTagFor, toHex, type Identity } from '@herald/core';
-import { encodeAuth, MAC_BYTES, type Auth, type Challenge, type TagProof } from './frames.js';
+import { encodeAuth, type Auth, type TagProof } from './auth-frames.js';
+import { MAC_BYTES } from './frame-layout.js';
+import type { Challenge } from './frames.js';
 import { sodium } from '../sodium.js';
 
 /**

@@ -4,7 +4,7 @@
  * both ends a WebSocket message to frame, parse and dispatch, which at high
  * rates costs more than the ids themselves.
  */
-import { MAX_IDS_PER_FRAME } from './frames.js';
+import { MAX_IDS_PER_FRAME } from './frame-layout.js';
 
 export interface IdBatch {
   add(id: number): void;

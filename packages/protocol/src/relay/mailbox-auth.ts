@@ -1,5 +1,7 @@
 import { EPOCH_DOMAIN, epochTagOfKey, toHex, type BlindedMailbox } from '@herald/core';
-import { encodeMailboxAuth, MAX_MAILBOX_KEYS, type Challenge, type MailboxAuth } from './frames.js';
+import { encodeMailboxAuth, type MailboxAuth } from './auth-frames.js';
+import { MAX_MAILBOX_KEYS } from './frame-layout.js';
+import type { Challenge } from './frames.js';
 import { sodium } from '../sodium.js';
 
 /**

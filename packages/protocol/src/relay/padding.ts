@@ -1,5 +1,6 @@
 import { bucketLength } from '@herald/core';
-import { allocUnfilled, FrameError, PRE_AUTH_MAX_FRAME_BYTES } from './frames.js';
+import { PRE_AUTH_MAX_FRAME_BYTES } from './frame-layout.js';
+import { allocUnfilled, FrameError } from './frame-primitives.js';
 
 /**
  * Padded framing (docs/relay-protocol.md section 10): once both ends agreed on it, every frame travels inside a
@@ -46,7 +47,7 @@ export function isFrameBucket(length: number): boolean {
 
 /** Wraps `frame` in a PADDED frame of type `type`, padded with zeros to its bucket (or to `bucket`, if larger). */
 export function encodePadded(type: number, frame: Uint8Array, bucket = 0): Uint8Array {
-  // Every frame passes here: pooled memory (as frames.ts's envelopes), every byte written below, padding zeroed.
+  // Every frame passes here: pooled memory (as frame-primitives.ts's envelopes), every byte written below, padding zeroed.
   const out = allocUnfilled(frameBucket(Math.max(PADDED_HEADER_BYTES + frame.length, bucket)));
   out[0] = type;
   out[1] = 0;

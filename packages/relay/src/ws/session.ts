@@ -1,11 +1,11 @@
 import { randomFillSync } from 'node:crypto';
 import WebSocket from 'ws';
-import { envelopeRoute, toHex } from '@herald/core';
+import { toHex } from '@herald/core';
 import { relayProtocol as protocol } from '@herald/protocol';
 import type { RelayCore } from '../core.js';
 import type { Payer } from '../policy/accounts.js';
 import { raiseFrameLimit } from './frame-limit.js';
-import type { DepositOutcome, MailEntry } from '../store/relay-store.js';
+import type { MailEntry } from '../store/relay-store.js';
 import { Pusher } from './pusher.js';
 import { tokenBucket } from '../policy/rate.js';
 import { sodium } from '../sodium.js';
@@ -14,7 +14,9 @@ import type { AuthFailureReason } from '../metrics.js';
 import { checkUpload, directoryBundle } from './prekey-frames.js';
 import { DirectoryUnsupportedError } from '../store/prekey-directory.js';
 import { SessionCover } from './session-cover.js';
+import { SessionDeposits } from './session-deposits.js';
 import { admitMailboxes } from './mailbox-auth.js';
+import { admitIdentity } from './identity-auth.js';
 import type { CertificateChain } from '@herald/trust';
 
 const { CLOSE_CODES, ERROR_CODES } = protocol;
@@ -64,15 +66,13 @@ export class Session {
   private canDeposit = false;
   /** The accounts this connection's deposits are charged to: its identity's and its address's. */
   private payer: Payer | undefined;
-  private pendingDeposits = 0;
   private readonly pusher: Pusher;
   private readonly bucket;
   /** Sends bytes as they go on the wire (padded already, on a padded connection). */
   private readonly sendWire: (bytes: Uint8Array) => void;
-  /** The deposits of one group commit are answered in one ACCEPTED frame, sent as that commit settles. */
-  private readonly accepted = protocol.idBatch((ids) => this.send(protocol.encodeAccepted(ids)), queueMicrotask);
   /** Cover traffic on a padded connection: echoes, and the relay's own from WELCOME on (when asked for). */
   private readonly cover: SessionCover;
+  private readonly deposits: SessionDeposits;
   /** Heartbeat bookkeeping, read by the relay's single sweep timer. */
   heardSinceSweep = true;
   bufferedAtLastSweep = 0;
@@ -99,6 +99,21 @@ export class Session {
         return session.state === 'ready';
       },
       sendPadded: (bytes) => this.sendPadded(bytes),
+    });
+    this.deposits = new SessionDeposits(core, this.bucket, {
+      get ready() {
+        return session.state === 'ready';
+      },
+      get canDeposit() {
+        return session.canDeposit;
+      },
+      get payer() {
+        return session.payer;
+      },
+      number,
+      send: (frame) => this.send(frame),
+      refuse: (name, requestId, text) => this.refuse(name, requestId, text),
+      refuseStorage: (requestId, failure) => this.refuseStorage(requestId, failure),
     });
     this.relaySecret = randomFillSync(new Uint8Array(32));
     this.challengeFrame = protocol.encodeChallenge({
@@ -195,7 +210,7 @@ export class Session {
       case 'mailbox-auth':
         return this.onMailboxAuth(frame);
       case 'deposit':
-        return this.onDeposit(frame.requestId, frame.envelope);
+        return this.deposits.deposit(frame.requestId, frame.envelope);
       case 'ack':
         return this.onAck(frame.deliveryIds);
       case 'certificate':
@@ -240,17 +255,11 @@ export class Session {
 
   private onAuth(auth: protocol.Auth): void {
     if (this.state !== 'challenged') return this.close('PROTOCOL_ERROR', 'a second AUTH');
-    const verdict = protocol.verifyAuth(auth, this.challengeFrame, this.relaySecret, (url) => this.core.urlAllowed(url));
-    this.relaySecret.fill(0);
-    if (!verdict.ok) return this.refuseAuth(verdict.failure, 'AUTH_FAILED', verdict.reason);
-    const admitted = this.core.admission?.check(verdict.signingPublicKey, this.certificate);
-    if (admitted && 'refusal' in admitted) return this.refuseAuth('not-admitted', 'NOT_ALLOWED', admitted.refusal);
-    const { depositors, collectors } = this.core;
-    this.canDeposit = depositors === undefined || depositors.has(toHex(verdict.signingPublicKey));
-    if (collectors && verdict.agreementKeys.some((key) => !collectors.has(toHex(key)))) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'a claimed mailbox is not on the allow-list');
-    if (!this.canDeposit && verdict.tags.length === 0) return this.refuseAuth('not-allowed', 'NOT_ALLOWED', 'this identity may not deposit and claims no mailbox');
-    this.signingKey = verdict.signingPublicKey;
-    this.enter(verdict.tags, toHex(verdict.signingPublicKey), admitted?.chain);
+    const admitted = admitIdentity(this.core, auth, this.challengeFrame, this.relaySecret, this.certificate);
+    if ('refusal' in admitted) return this.refuseAuth(admitted.reason, admitted.close, admitted.refusal);
+    this.canDeposit = admitted.canDeposit;
+    this.signingKey = admitted.signingPublicKey;
+    this.enter(admitted.tags, admitted.account, admitted.chain);
   }
 
   /** Epoch mailboxes by their blinded keys (docs/relay-protocol.md 4.4): no identity, so no prekey uploads either. */
@@ -306,76 +315,6 @@ export class Session {
   private refuseStorage(requestId: number, failure: StorageFailure): void {
     if (failure.full) this.refuse('STORAGE_FULL', requestId, 'the relay’s disk is full; try again later');
     else this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
-  }
-
-  private onDeposit(requestId: number, envelope: Uint8Array): void {
-    const { init } = this.core;
-    if (this.state !== 'ready') return this.refuse('NOT_AUTHENTICATED', requestId, 'authenticate before depositing');
-    if (!this.canDeposit) return this.refuse('NOT_ALLOWED', requestId, 'this identity may not deposit here');
-    if (!this.core.accepting) return this.refuse('UNAVAILABLE', requestId, 'the relay is shutting down');
-    if (!this.bucket.take(Date.now()) || this.pendingDeposits >= init.maxPendingDeposits) return this.refuse('RATE_LIMITED', requestId, 'too many deposits; slow down');
-    if (envelope.length > init.maxEnvelopeBytes) return this.refuse('TOO_LARGE', requestId, `envelope of ${envelope.length} bytes exceeds ${init.maxEnvelopeBytes}`);
-    let route: ReturnType<typeof envelopeRoute>;
-    try {
-      // One parse of the outer header: what a relay may read (tags, id, expiry), nothing more.
-      route = envelopeRoute(envelope);
-    } catch {
-      return this.refuse('BAD_ENVELOPE', requestId, 'not a Herald envelope');
-    }
-    const { routingTags: tags, id, expiresAt: expires } = route;
-    const now = Date.now();
-    if (expires <= now) return this.refuse('EXPIRED', requestId, 'the envelope has expired');
-    const keepUntil = Math.min(expires, now + init.maxRetentionSeconds * 1000);
-    const size = envelope.length;
-    // The parse refused any tag listed twice: each tag is one entry.
-    const refusal = this.payer?.refusal(tags.length, size, now);
-    if (refusal) return this.refuse(refusal.code, requestId, refusal.text);
-    this.pendingDeposits++;
-    // One chain, settled only once its answer is sent: what a graceful shutdown waits for (core.deposits).
-    const work: Promise<void> = this.core.store
-      .deposit({ envelope, tags, id, keepUntil, payer: this.payer })
-      .then((result) => this.deposited(requestId, size, result))
-      .catch((error: unknown) => {
-        // A failed commit is logged once by the store's health (relay.ts), not once per deposit in it.
-        if (error instanceof StorageFailure) return this.refuseStorage(requestId, error);
-        this.core.log.error({ connection: this.number, err: { message: (error as Error).message } }, 'storing a deposit failed');
-        this.refuse('UNAVAILABLE', requestId, 'the relay could not store the envelope');
-      })
-      .finally(() => {
-        this.pendingDeposits--;
-        this.core.deposits.delete(work);
-      });
-    this.core.deposits.add(work);
-  }
-
-  /** Answers a deposit the store decided on: a refusal now, or ACCEPTED once its entries are durable. */
-  private async deposited(requestId: number, size: number, result: DepositOutcome): Promise<void> {
-    const { init, metrics } = this.core;
-    if (result.outcome === 'storage-failed') return this.refuseStorage(requestId, result.failure);
-    if (!('committed' in result)) {
-      return result.outcome === 'mailbox-full' ? this.refuse('MAILBOX_FULL', requestId, 'the recipient’s mailbox is full') : this.refuse('RELAY_FULL', requestId, 'the relay’s storage is full');
-    }
-    const entries = result.outcome === 'stored' ? result.entries : [];
-    // Cut-through: a connected recipient gets the envelope while it is being committed. Nothing is lost if the
-    // commit fails: the depositor gets no ACCEPTED and sends again, and the recipient's node drops the copy it has.
-    const offer = (): void => {
-      for (const entry of entries) {
-        let pushed = false;
-        for (const subscriber of this.core.subscribers.get(entry.tag) ?? []) pushed = subscriber.offer(entry) || pushed;
-        // Write-behind: an entry its connected recipient just got is written only if no ACK comes within writeBehindMs.
-        // (Offered again after its commit, the write has started, and holding it does nothing.)
-        if (pushed && init.writeBehindMs > 0) this.core.store.hold(entry, init.writeBehindMs);
-      }
-    };
-    offer();
-    await result.committed;
-    // ACCEPTED only now, when the envelope is durable: that is the receipt the sender's node relies on.
-    this.accepted.add(requestId);
-    if (entries.length === 0) return;
-    metrics.envelopesIn.inc();
-    metrics.bytesIn.inc(size);
-    // Offered again: a recipient whose window was full reads it from the store now that it is committed.
-    offer();
   }
 
   /**
