@@ -159,6 +159,9 @@ const relay = await startRelayProcess();
 // The same relay with write-behind off: every envelope is written and fsynced before its ACCEPTED, whether or not
 // its recipient is connected — the cost of the durable mailbox itself, printed beside the default.
 const writing = await startRelayProcess({ writeBehindMs: 0 });
+// Unpadded frames through a relay of their own: on one relay the two rows' receivers would both collect Bob's
+// mailbox, and every envelope would be pushed to both (which halved the relay's figure when they shared one).
+const unpaddedRelay = await startRelayProcess();
 const forwarder = await startForwarderProcess();
 const receiptForwarder = await startForwarderProcess();
 const other = compareBin ? await startRelayProcess({}, compareBin) : undefined;
@@ -175,7 +178,7 @@ try {
     // The forwarder moves the envelopes' own bytes; Herald pads each frame to a size bucket by default (traffic shape,
     // relay-protocol.md section 10), 1 280 bytes here. The goal compares the same bytes; padding's cost is printed
     // beside it here and measured on its own by bench:shape.
-    { label: 'relay, frames unpadded (padding off)', pid: relay.pid, open: () => relayPath(relay.url, alice, bob, envelopes, relay.url, { padding: 'off' }), drained: () => relay.drained() },
+    { label: 'relay, frames unpadded (padding off)', pid: unpaddedRelay.pid, open: () => relayPath(unpaddedRelay.url, alice, bob, envelopes, unpaddedRelay.url, { padding: 'off' }), drained: () => unpaddedRelay.drained() },
     ...(other ? [{ label: 'HERALD_BENCH_COMPARE_RELAY (default settings)', pid: other.pid, open: () => relayPath(other.url, alice, bob, envelopes), drained: () => other.drained() }] : []),
   ];
   const measured = await measureAlternating(contenders);
@@ -242,6 +245,7 @@ try {
 } finally {
   await relay.stop();
   await writing.stop();
+  await unpaddedRelay.stop();
   await forwarder.stop();
   await receiptForwarder.stop();
   await other?.stop();
