@@ -35,6 +35,19 @@ describe('roundTripTimer (RFC 6298)', () => {
     expect(rtt.timeout(0, 60_000)).toBe(500 + 4 * 250);
   });
 
+  it('doubles the floor after a timeout also when the estimate is below it (a fast link whose route just grew)', () => {
+    const rtt = roundTripTimer();
+    rtt.sample(1);
+    expect(rtt.timeout(1_500, 60_000)).toBe(1_500);
+    rtt.timedOut();
+    expect(rtt.timeout(1_500, 60_000), 'RFC 6298: the timeout held to its minimum is what doubles').toBe(3_000);
+    rtt.timedOut();
+    expect(rtt.timeout(1_500, 60_000)).toBe(6_000);
+    expect(rtt.timeout(1_500, 4_000), 'still at most the ceiling').toBe(4_000);
+    rtt.sample(1);
+    expect(rtt.timeout(1_500, 60_000), 'a fresh sample ends the backoff').toBe(1_500);
+  });
+
   it('ignores samples that are not round trips', () => {
     const rtt = roundTripTimer();
     for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, 10 * 60_000]) rtt.sample(bad);

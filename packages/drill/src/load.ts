@@ -66,7 +66,7 @@ export async function runLoad(load: LoadSpec, nodes: ReadonlyMap<string, DrillNo
       stats.skipped++;
       continue;
     }
-    recorder.sent.set(key, { key, from, to, precedence, size, commandedAt, accepted: [] });
+    recorder.sent.set(key, { key, from, to, precedence, size, commandedAt, accepted: [], steps: [] });
     stats.commanded++;
   }
   return stats;

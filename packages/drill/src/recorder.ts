@@ -15,7 +15,14 @@ export interface SentMessage {
   sendFailed?: string;
   deliveredAt?: number;
   accepted: string[];
+  /** The sender's status changes (bounded): where a slow message's time went. */
+  steps: { status: string; channel?: string; at: number }[];
 }
+
+/** Status changes kept per message: enough for a retried FLASH fan-out, bounded for a flapping one. */
+const MAX_STEPS = 16;
+/** Health changes kept for a drill: a flapping link changes a few times a second at most. */
+const MAX_HEALTH_CHANGES = 2000;
 
 export interface Delivery {
   readonly key: string;
@@ -54,6 +61,8 @@ export class Recorder {
   readonly refusals: { node: string; contact: string; at: number }[] = [];
   /** node → run → latest cumulative envelope bytes per channel. */
   readonly bytes = new Map<string, Map<number, { sent: Record<string, number>; received: Record<string, number> }>>();
+  /** Channel health changes as the nodes saw them (bounded): reconnects behind a slow tail. */
+  readonly health: { node: string; channel: string; state: string; reason?: string; at: number }[] = [];
   courierRuns = 0;
 
   onEvent(node: string, run: number, event: NodeEventLine): void {
@@ -76,9 +85,18 @@ export class Recorder {
         const message = this.sent.get(this.byId.get(event.id) ?? '');
         if (!message) return;
         if (event.status === 'accepted' && event.channel) message.accepted.push(event.channel);
+        if (event.status !== 'accepted' && message.steps.length < MAX_STEPS) message.steps.push({ status: event.status, ...(event.channel ? { channel: event.channel } : {}), at: event.at });
         if (event.status === 'delivered') message.deliveredAt ??= event.at;
         return;
       }
+      case 'attempt': {
+        const message = this.sent.get(this.byId.get(event.id) ?? '');
+        if (message && message.steps.length < MAX_STEPS) message.steps.push({ status: `${event.outcome}${event.code ? ` ${event.code}` : ''} (attempt)`, channel: event.channel, at: event.at });
+        return;
+      }
+      case 'health':
+        if (this.health.length < MAX_HEALTH_CHANGES) this.health.push({ node, channel: event.channel, state: event.state, ...(event.reason ? { reason: event.reason } : {}), at: event.at });
+        return;
       case 'got':
         this.deliveries.push({ key: event.key, node, run, channel: event.channel, precedence: event.precedence, at: event.at });
         return;

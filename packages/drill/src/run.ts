@@ -11,7 +11,8 @@ import { healAll, runFaults } from './faults.js';
 import { runLoad } from './load.js';
 import { DrillNode } from './nodes.js';
 import { Recorder } from './recorder.js';
-import { DRILL_REPORT_SCHEMA_VERSION, type DrillResult } from './result.js';
+import { slowestMessages } from './analyze/slowest.js';
+import { DRILL_REPORT_SCHEMA_VERSION, MAX_REPORTED_HEALTH, type DrillResult } from './result.js';
 import type { Scenario } from './scenario/types.js';
 import { sleep } from './sleep.js';
 import { buildTopology } from './topology/build.js';
@@ -129,6 +130,8 @@ export async function runDrill(scenario: Scenario, options: RunOptions = {}): Pr
       targets,
       timeline: deliveries.slice(0, MAX_TIMELINE_POINTS).map((delivery) => ({ t: delivery.at - start, channel: delivery.channel, precedence: delivery.precedence, latencyMs: delivery.latencyMs })),
       errors: recorder.errors,
+      channelHealth: recorder.health.slice(0, MAX_REPORTED_HEALTH).map(({ at, ...change }) => ({ ...change, atMs: at - start })),
+      slowest: slowestMessages(recorder, deliveries),
       ...(seizures.length > 0 ? { seizures } : {}),
       failures: judgement.reasons,
       passed: judgement.passed,

@@ -21,7 +21,7 @@ function runs(table: Record<string, boolean[]>): ReadonlyMap<string, DrillNode> 
 
 /** A message commanded at `at` and reported enqueued by its sender (unless `enqueued` is false). */
 function send(recorder: Recorder, key: string, to: string[], { at = 1_000, precedence = 'ROUTINE' as Precedence, enqueued = true } = {}): void {
-  recorder.sent.set(key, { key, from: 'ops', to, precedence, size: 256, commandedAt: at, accepted: [] });
+  recorder.sent.set(key, { key, from: 'ops', to, precedence, size: 256, commandedAt: at, accepted: [], steps: [] });
   if (enqueued) recorder.onEvent('ops', 0, { ev: 'enqueued', key, id: `id-${key}`, sentAt: at, at: at + 1 });
 }
 

@@ -28,6 +28,8 @@ export function sample(): DrillResult {
     ],
     timeline,
     errors: [],
+    channelHealth: [{ node: 'ops', channel: 'relay', state: 'down', reason: 'heartbeat missed', atMs: 5100 }],
+    slowest: [{ key: 'm-7', to: 'field', precedence: 'FLASH', size: 200, latencyMs: 2505, channel: 'relay', steps: ['enqueued +2 ms', 'accepted relay +1300 ms', 'handed out at field via relay +2505 ms'] }],
     failures: [],
     passed: true,
   };

@@ -77,6 +77,8 @@ export function connect(init: ResolvedInit, authenticate: Authenticator, events:
   let established = false;
   let closed = false;
   let lastHeard = Date.now();
+  /** This silence already outlasted one heartbeat timeout, and the timer was backed off for it (see startHeartbeat). */
+  let backedOff = false;
   let heartbeat: NodeJS.Timeout | undefined;
   /** The one ping being timed (its payload names it): pongs of untimed pings may answer older pings, so they are no sample. */
   let probe: { readonly id: number; readonly at: number } | undefined;
@@ -191,6 +193,7 @@ export function connect(init: ResolvedInit, authenticate: Authenticator, events:
     });
     socket.on('pong', (data) => {
       lastHeard = Date.now();
+      backedOff = false;
       if (probe && data.length === 4 && new DataView(data.buffer, data.byteOffset, 4).getUint32(0) === probe.id) {
         rtt.sample(performance.now() - probe.at);
         probe = undefined;
@@ -198,6 +201,7 @@ export function connect(init: ResolvedInit, authenticate: Authenticator, events:
     });
     socket.on('message', (data, isBinary) => {
       lastHeard = Date.now();
+      backedOff = false;
       let frame: RelayFrame;
       try {
         if (!isBinary) throw new FrameError('text frame');
@@ -322,14 +326,22 @@ export function connect(init: ResolvedInit, authenticate: Authenticator, events:
       // A page cannot send pings or see pongs: there the browser's own WebSocket stack notices a dead peer.
       if (!socket.canPing) return;
       lastHeard = Date.now();
+      backedOff = false;
       heartbeat = setInterval(() => {
         // Silence allowed: the configured timeout, or on a slow link one interval plus the time a ping's answer needs.
         const limit = rtt.timeout(init.heartbeatTimeoutMs, TIMEOUT_CEILINGS.heartbeatMs, 1, init.heartbeatIntervalMs);
         if (Date.now() - lastHeard > limit) {
-          closeReason = `heartbeat: nothing heard from the relay for ${limit} ms`;
-          rtt.timedOut();
-          socket.terminate();
-          return;
+          // As TCP's retransmission timer: the first time out backs the timer off (doubled) and probes again, for a
+          // link whose round trip just grew (a route onto a satellite, a loss held behind its resend) is slow, not
+          // dead; a link still silent when the backed-off timeout passes too is given up.
+          if (!backedOff) {
+            backedOff = true;
+            rtt.timedOut();
+          } else {
+            closeReason = `heartbeat: nothing heard from the relay for ${limit} ms (the timeout backed off once)`;
+            socket.terminate();
+            return;
+          }
         }
         if (!socket.isOpen) return;
         if (probe) return socket.ping();

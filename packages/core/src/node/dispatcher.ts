@@ -24,6 +24,17 @@ export interface Dispatcher {
 export function dispatcher(deps: { channels: readonly Channel[]; policy: ResolvedPolicy; records: OutboxRecords; status: StatusBoard; events: NodeEvents; signal: AbortSignal; active: () => boolean; clock: NodeClock }): Dispatcher {
   const jobs = new Map<string, Promise<void>>();
   const sending = semaphore(deps.policy.maxConcurrentSends);
+  // Jobs resting after a pass no channel took: a channel coming back wakes them (no wait for the rest of a backoff).
+  const resting = new Set<() => void>();
+  const unsubscribes = deps.channels.map((channel) => {
+    let wasDown = channel.transport.health().state === 'down';
+    return channel.transport.subscribe((event) => {
+      if (event.type !== 'health') return;
+      const down = event.health.state === 'down';
+      if (wasDown && !down) for (const wake of [...resting]) wake();
+      wasDown = down;
+    });
+  });
   const context = {
     channels: deps.channels,
     policy: deps.policy,
@@ -32,6 +43,10 @@ export function dispatcher(deps: { channels: readonly Channel[]; policy: Resolve
     signal: deps.signal,
     setStatus: deps.status.set,
     onChange: deps.status.onChange,
+    onChannelBack(wake: () => void) {
+      resting.add(wake);
+      return () => void resting.delete(wake);
+    },
     emit: deps.events.emit,
     now: deps.clock.now,
   };
@@ -45,6 +60,7 @@ export function dispatcher(deps: { channels: readonly Channel[]; policy: Resolve
     },
     busy: (id) => jobs.has(id),
     async close() {
+      for (const unsubscribe of unsubscribes) unsubscribe();
       sending.close();
       // Waiting jobs hold no listener on the lifetime signal (thousands would be O(n) each); wake them to see it aborted.
       deps.status.wakeAll();

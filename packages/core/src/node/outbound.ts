@@ -22,6 +22,8 @@ export interface DispatchContext {
   setStatus(id: string, status: OutboundStatus, detail?: { channel?: string; failure?: { code: string; message: string } }): Promise<void>;
   /** Registers a wake-up for when the record changes (an ack arrives) or the node stops. Returns the unregister function. */
   onChange(id: string, wake: () => void): () => void;
+  /** Registers a wake-up for when a channel that was down comes back. Returns the unregister function. */
+  onChannelBack(wake: () => void): () => void;
   /** The corrected time (node/clock.ts): records expire by the clock they were sealed with. */
   now(): number;
   /** Tells subscribers about each attempt and each next attempt planned (`herald send -v`). */
@@ -162,7 +164,8 @@ export async function dispatch(context: DispatchContext, id: string): Promise<vo
       const next = reason === 'ack-deadline' ? plan.usable[cursor]?.name : undefined;
       context.emit({ type: 'next-attempt', id, at: Date.now() + untilMs, reason, ...(next !== undefined ? { channel: next } : {}) });
     }
-    await waitForChange(context, id, untilMs);
+    // After a pass no channel took, a channel coming back ends the backoff (an ack deadline is waited out whatever happens).
+    await waitForChange(context, id, untilMs, reason === 'no-channel-took-it');
   }
 }
 
@@ -194,15 +197,17 @@ function resumeDelay(context: DispatchContext, id: string): { ms: number; channe
   return remaining > 0 ? { ms: remaining, channel: lastAccepted.channel } : undefined;
 }
 
-/** Sleeps until the deadline or a change to the record (an ack, expiry, node stop), whichever comes first. */
-async function waitForChange(context: DispatchContext, id: string, ms: number): Promise<void> {
+/** Sleeps until the deadline or a change to the record (an ack, expiry, node stop), or a channel back (`channelBack`), whichever comes first. */
+async function waitForChange(context: DispatchContext, id: string, ms: number, channelBack = false): Promise<void> {
   if (ms <= 0 || context.signal.aborted) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(done, ms);
     const unregister = context.onChange(id, done);
+    const unregisterBack = channelBack ? context.onChannelBack(done) : () => undefined;
     function done(): void {
       clearTimeout(timer);
       unregister();
+      unregisterBack();
       resolve();
     }
   });

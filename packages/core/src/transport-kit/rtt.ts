@@ -74,14 +74,16 @@ export function roundTripTimer(): RoundTripTimer {
 
 /**
  * A timeout for an exchange of `roundTrips` round trips on a link with this estimate (or none yet):
- * `(extraMs + roundTrips × SRTT + max(G, 4 × RTTVAR)) × backoff`, at least `floorMs`, at most `ceilingMs`
+ * `max(floorMs, extraMs + roundTrips × SRTT + max(G, 4 × RTTVAR)) × backoff`, at most `ceilingMs`
  * (a floor above the ceiling wins: a configured timeout is never shortened). Without an estimate: the floor × backoff.
  */
 export function followRoundTrip(estimate: RoundTripEstimate | undefined, floorMs: number, ceilingMs: number, roundTrips = 1, extraMs = 0, backoff = 1): number {
   const ceiling = Math.max(floorMs, ceilingMs);
   if (estimate === undefined) return Math.min(ceiling, floorMs * backoff);
   const rto = extraMs + roundTrips * estimate.srttMs + Math.max(GRANULARITY_MS, K * estimate.rttvarMs);
-  return Math.round(Math.min(ceiling, Math.max(floorMs, rto * backoff)));
+  // RFC 6298 doubles the timeout already held to its minimum (2.4, 5.5): a fast link's estimate that stops being true
+  // (its route moved onto a satellite) still gets twice the floor after a time out, not the floor again.
+  return Math.round(Math.min(ceiling, Math.max(floorMs, rto) * backoff));
 }
 
 /** Ceilings of the timeouts taken from a round-trip timer (docs/architecture.md, "Timeouts that follow the round trip"). */

@@ -35,6 +35,8 @@ export interface TestChannel extends Transport {
   reportClock(offsetMs: number): void;
   /** The tag sets the channel was given, by start() or updateRoutingTags(), in order. */
   readonly tagSets: (readonly string[])[];
+  /** Sets `faults.down` and tells subscribers the new health, as a real transport's reconnect does. */
+  setDown(down: boolean): void;
 }
 
 /** One channel name's mailboxes: who listens on which tag, and what waits for a listener. */
@@ -117,6 +119,11 @@ export function memoryMedium(): Medium {
         },
         health(): TransportHealth {
           return faults.down ? { state: 'down', reason: 'test says down', since: 0 } : { state: 'up', since: 0 };
+        },
+        setDown(down) {
+          faults.down = down;
+          const health = channel.health();
+          for (const listener of subscribers) listener({ type: 'health', health });
         },
         reportClock(offsetMs) {
           for (const listener of subscribers) listener({ type: 'clock', offsetMs });

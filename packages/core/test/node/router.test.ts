@@ -31,6 +31,23 @@ describe('ordered failover', () => {
     expect(current.aliceChannels[0]!.sent).toHaveLength(0);
   });
 
+  it('sends at once when a channel comes back, not after the rest of the backoff of a pass no channel took', async () => {
+    // Long backoffs: a pass that found every channel down rests 5–10 s, far longer than the wait below.
+    current = await pair(['a'], { ...FAST, retryMinDelayMs: 5_000, maxBackoffMs: 10_000 });
+    const [a] = current.aliceChannels;
+    a!.setDown(true);
+    const events: NodeEvent[] = [];
+    current.aliceNode.subscribe((event) => events.push(event));
+    const handle = await current.aliceNode.send('Bob', 'after the outage');
+    await waitUntil(() => events.some((event) => event.type === 'next-attempt' && event.reason === 'no-channel-took-it'), 2_000);
+    expect(a!.sent).toHaveLength(0);
+    const backAt = Date.now();
+    a!.setDown(false);
+    expect(await handle.settled({ signal: AbortSignal.timeout(3_000) })).toBe('delivered');
+    expect(Date.now() - backAt, 'sent when the channel came back, not at the next backoff').toBeLessThan(2_500);
+    expect(a!.sent).toHaveLength(1);
+  });
+
   it('times out a stalled channel and fails over', async () => {
     current = await pair(['a', 'b']);
     current.aliceChannels[0]!.faults.stall = true;

@@ -48,7 +48,13 @@ const node = createNode({
 });
 node.subscribe((event) => {
   if (event.type === 'status') say({ ev: 'status', id: event.id, status: event.status, ...(event.channel ? { channel: event.channel } : {}), at: event.at });
+  if (event.type === 'attempt') say({ ev: 'attempt', id: event.id, channel: event.channel, outcome: event.outcome, ...(event.code ? { code: event.code } : {}), at: Date.now() });
 });
+for (const transport of transports) {
+  transport.subscribe((event) => {
+    if (event.type === 'health') say({ ev: 'health', channel: transport.name, state: event.health.state, ...(event.health.reason ? { reason: event.health.reason } : {}), at: Date.now() });
+  });
+}
 await node.start();
 trust?.watch();
 say({ ev: 'ready', at: Date.now() });

@@ -17,6 +17,10 @@ export type NodeEventLine =
   | { readonly ev: 'enqueued'; readonly key: string; readonly id: string; readonly at: number; readonly sentAt: number }
   | { readonly ev: 'send-failed'; readonly key: string; readonly code: string; readonly at: number }
   | { readonly ev: 'status'; readonly id: string; readonly status: string; readonly channel?: string; readonly at: number }
+  /** One send of a message on one channel (the node's `attempt` event): where a slow message's time went. */
+  | { readonly ev: 'attempt'; readonly id: string; readonly channel: string; readonly outcome: string; readonly code?: string; readonly at: number }
+  /** A channel's health changed (up, degraded, down, with why). */
+  | { readonly ev: 'health'; readonly channel: string; readonly state: string; readonly reason?: string; readonly at: number }
   | { readonly ev: 'got'; readonly key: string; readonly id: string; readonly channel: string; readonly precedence: Precedence; readonly at: number }
   | { readonly ev: 'ack'; readonly key: string; readonly at: number }
   | { readonly ev: 'bytes'; readonly sent: Record<string, number>; readonly received: Record<string, number>; readonly at: number }

@@ -44,6 +44,11 @@ export function formatSummary(result: DrillResult): string {
     ].join(', ')}`);
     for (const violation of seizure.violations.slice(0, 10)) lines.push(`    BOUND BROKEN: ${violation}`);
   }
+  const downs = new Map<string, number>();
+  for (const change of result.channelHealth) if (change.state === 'down') downs.set(`${change.node}/${change.channel}`, (downs.get(`${change.node}/${change.channel}`) ?? 0) + 1);
+  if (downs.size > 0) lines.push(`  channels seen down: ${[...downs].map(([where, count]) => `${where} ${count}×`).join(', ')}`);
+  if (result.slowest.length > 0) lines.push('  slowest (sender steps after send()):');
+  for (const slow of result.slowest.slice(0, 3)) lines.push(`    ${slow.precedence} ${slow.size} B → ${slow.to} ${ms(slow.latencyMs)}: ${slow.steps.join(', ')}`);
   for (const target of result.targets) lines.push(`  target ${target.ok ? 'met' : 'MISSED'}: ${target.name} — ${target.measured}`);
   return `${lines.join('\n')}\n`;
 }
