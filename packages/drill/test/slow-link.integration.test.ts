@@ -25,7 +25,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function slowLinkTo(mode: 'relay' | 'mqtt'): Promise<{ proxy: FaultProxy; url: string }> {
+async function slowLinkTo(mode: 'relay' | 'mqtt', delayMs: number | null = DELAY_MS): Promise<{ proxy: FaultProxy; url: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'herald-slow-link-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const proxy = await startProxy(0);
@@ -34,7 +34,7 @@ async function slowLinkTo(mode: 'relay' | 'mqtt'): Promise<{ proxy: FaultProxy; 
   const daemon: Daemon = await startRelayDaemon(mode, join(dir, 'data'), mode === 'relay' ? [url] : []);
   cleanup.push(() => daemon.close());
   proxy.setUpstream(daemon.port);
-  proxy.setFault({ mode: 'delay', delayMs: DELAY_MS });
+  if (delayMs !== null) proxy.setFault({ mode: 'delay', delayMs });
   return { proxy, url };
 }
 
@@ -68,6 +68,25 @@ async function exercise(transport: Transport, identity: ReturnType<typeof genera
   return { downs, delivered };
 }
 
+/** Brings `transport` up over a fast link, then delays it `delayMs` each way and watches health for several heartbeats. */
+async function grows(transport: Transport, identity: ReturnType<typeof generateIdentity>, proxy: FaultProxy, delayMs: number): Promise<TransportHealth[]> {
+  const downs: TransportHealth[] = [];
+  cleanup.push(() => transport.stop());
+  await transport.start({ routingTags: [toHex(identity.card.routingTag)], deliver: async () => undefined });
+  await until(`${transport.name} to come up`, () => transport.health().state === 'up');
+  // Quiet for a while first, so the estimate is the fast link's.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(transport.roundTrip?.()?.srttMs, 'the fast link measured').toBeLessThan(delayMs);
+  transport.subscribe((event) => {
+    if (event.type === 'health' && event.health.state !== 'up') downs.push(event.health);
+  });
+  proxy.setFault({ mode: 'delay', delayMs });
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  // Smoothed (α = 1/8) from a loopback's estimate: a few samples of the new round trip move it past half of it.
+  expect(transport.roundTrip?.()?.srttMs, 'the grown round trip measured').toBeGreaterThan(delayMs / 2);
+  return downs;
+}
+
 describe('timeouts follow the measured round trip', () => {
   it('websocket: connects, deposits and keeps its heartbeat over a link slower than each configured timeout', async () => {
     const { url } = await slowLinkTo('relay');
@@ -75,6 +94,30 @@ describe('timeouts follow the measured round trip', () => {
     const transport = webSocketTransport({ url, identity, connectTimeoutMs: 500, sendTimeoutMs: 300, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 400, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 });
     const { downs } = await exercise(transport, identity);
     expect(downs, 'health after the link came up').toEqual([]);
+  }, 60_000);
+
+  /**
+   * The route moves onto a slower link after the transport came up: its estimate (a loopback's, under a millisecond)
+   * is suddenly wrong, and the first answer comes after the heartbeat's timeout. As TCP's retransmission timer, the
+   * first time out backs off and probes again, the late answer gives a fresh sample, and the link stays up.
+   */
+  it('websocket: keeps a link whose round trip grows past the heartbeat timeout after it came up', async () => {
+    // 250 ms each way: the next ping's answer comes 200 + 500 ms after the last frame, past the 400 ms timeout and
+    // within the 800 ms it backs off to.
+    const { proxy, url } = await slowLinkTo('relay', null);
+    const identity = generateIdentity();
+    const transport = webSocketTransport({ url, identity, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 400, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+    const downs = await grows(transport, identity, proxy, 250);
+    expect(downs, 'health after the route grew').toEqual([]);
+  }, 60_000);
+
+  it('mqtt: keeps a link whose round trip grows past the keep-alive\'s wait after it came up', async () => {
+    // 300 ms each way: MQTT.js pings after 1 s of silence and gives up at 1.5 s; the answer comes at 1.6 s.
+    const { proxy, url } = await slowLinkTo('mqtt', null);
+    const identity = generateIdentity();
+    const transport = mqttTransport({ url, identity, keepaliveSeconds: 1, minReconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+    const downs = await grows(transport, identity, proxy, 300);
+    expect(downs, 'health after the route grew').toEqual([]);
   }, 60_000);
 
   it('mqtt: connects, publishes and keeps its keep-alive over a link slower than each configured timeout', async () => {

@@ -145,11 +145,36 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
     const manager = (client as { keepaliveManager?: { keepalive: number; setKeepalive(seconds: number): void } | null }).keepaliveManager;
     if (!manager || closed || needed * 1000 <= manager.keepalive) return;
     manager.setKeepalive(needed);
+    keepDeclaredCadence();
+  };
+  /** MQTT.js told a longer keep-alive than the broker holds us to: pings keep the declared cadence. */
+  const keepDeclaredCadence = (): void => {
     pinger ??= setInterval(() => {
       if (client.connected) client.sendPing();
     }, declaredKeepalive * 1000);
     pinger.unref();
   };
+  /**
+   * As the WebSocket heartbeat and TCP's retransmission timer: MQTT.js's first keep-alive time out backs off (its wait
+   * doubled, the round-trip timer told) instead of ending the connection, for a link whose round trip just grew is
+   * slow, not dead; the link is given up when the longer wait passes unanswered too. A packet from the broker ends it.
+   */
+  let keepaliveBackedOff = false;
+  const keepaliveClient = client as unknown as { onKeepaliveTimeout(): void };
+  const giveUp = keepaliveClient.onKeepaliveTimeout.bind(client);
+  keepaliveClient.onKeepaliveTimeout = () => {
+    const manager = (client as { keepaliveManager?: { keepalive: number; setKeepalive(seconds: number): void } | null }).keepaliveManager;
+    if (keepaliveBackedOff || !manager || closed) return giveUp();
+    keepaliveBackedOff = true;
+    rtt.timedOut();
+    manager.setKeepalive(Math.min(TIMEOUT_CEILINGS.heartbeatMs / 1000, (2 * manager.keepalive) / 1000));
+    // Probe again at once (as TCP resends when its timer fires), then at the declared cadence: the broker holds us to it.
+    if (client.connected) client.sendPing();
+    keepDeclaredCadence();
+  };
+  client.on('packetreceive', () => {
+    keepaliveBackedOff = false;
+  });
   // MQTT.js leaves Nagle's algorithm on: a 4-byte PUBACK then waits for the peer's delayed ACK (tens of ms) before it leaves.
   (client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined)?.setNoDelay?.(true);
   let connacked = false;
