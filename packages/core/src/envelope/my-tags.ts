@@ -1,5 +1,6 @@
 import { OptionsError } from '../errors.js';
-import { collectedEpochTags, DEFAULT_EPOCH_RETAIN_SECONDS, MAX_COLLECTED_EPOCHS } from '../epoch/window.js';
+import type { Card } from '../card.js';
+import { collectedEpochs, collectedEpochTags, DEFAULT_EPOCH_RETAIN_SECONDS, MAX_COLLECTED_EPOCHS } from '../epoch/window.js';
 import { constantTimeEqual } from '../sodium.js';
 import type { OpenClock, OpenOptions } from './open-common.js';
 
@@ -22,9 +23,18 @@ export function myRoutingTags(options: OpenOptions, clock: OpenClock): readonly 
   if (options.routingTags !== undefined) return options.routingTags;
   const { card } = options.identity;
   if (card.epochSeconds === undefined) return [card.routingTag];
-  const epochCard = { ...card, epochSeconds: card.epochSeconds };
-  return [card.routingTag, ...collectedEpochTags(epochCard, clock.nowSeconds * 1000, DEFAULT_EPOCH_RETAIN_SECONDS, true)];
+  const nowMs = clock.nowSeconds * 1000;
+  // The window moves only at epoch boundaries: up to 64 key blindings are derived once per window, not per open().
+  const { first, last } = collectedEpochs(nowMs, card.epochSeconds, DEFAULT_EPOCH_RETAIN_SECONDS);
+  const cached = windows.get(card);
+  if (cached && cached.first === first && cached.last === last) return cached.tags;
+  const tags = [card.routingTag, ...collectedEpochTags({ ...card, epochSeconds: card.epochSeconds }, nowMs, DEFAULT_EPOCH_RETAIN_SECONDS, true)];
+  windows.set(card, { first, last, tags });
+  return tags;
 }
+
+/** Each card's last default window of tags (public values), dropped with the card. */
+const windows = new WeakMap<Card, { readonly first: number; readonly last: number; readonly tags: readonly Uint8Array[] }>();
 
 /** Whether `tag` is one of `tags`, comparing against every one in constant time (no early exit). */
 export function isOneOf(tag: Uint8Array, tags: readonly Uint8Array[]): boolean {

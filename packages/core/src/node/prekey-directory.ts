@@ -18,6 +18,8 @@ export const DIRECTORY_ONE_TIME_TARGET = 20;
 const MISS_MEMORY_MS = 30_000;
 /** Misses remembered at most (the oldest forgotten first): memory stays bounded however many contacts are written to. */
 const MAX_MISSES = 1024;
+/** Failures that say the directory was not reached at all (its channel down, the send cancelled): no miss to remember. */
+const UNREACHABLE: ReadonlySet<string> = new Set(['CHANNEL_UNAVAILABLE', 'CHANNEL_STOPPED', 'ABORTED']);
 /** The longest one directory request may take before the node moves on (the transport's own timeout usually ends it first). */
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -61,17 +63,23 @@ export function nodeDirectory(deps: { store: HeraldStore; prekeys: NodePrekeys; 
     // Misses are remembered on this machine's clock.
     const at = Date.now();
     if ((misses.get(card.fingerprint) ?? 0) > at) return;
+    // Whether some directory answered (or was too slow to): only then is a miss remembered. Channels that are down
+    // fail at once, and the first send after they come back must ask again, not go on without prekeys for 30 s.
+    let answered = false;
     for (const [name, directory] of directories('fetch')) {
       try {
         const bytes = await bounded(signal, (linked) => directory.fetch(toHex(card.routingTag), { signal: linked }));
+        answered = true;
         if (!bytes) continue;
         // Checked against the card as a piggybacked bundle is: the relay can withhold prekeys, never forge them.
         await deps.prekeys.received(card, decodePrekeyBundle(bytes), now());
         if (choosePrekey(await deps.store.getContactPrekeys(card.fingerprint), card, now(), expiresSeconds, kinds)) return;
       } catch (error) {
+        if (!(error instanceof HeraldError && UNREACHABLE.has(error.code))) answered = true;
         noted('fetch', name, error);
       }
     }
+    if (!answered) return;
     misses.delete(card.fingerprint);
     misses.set(card.fingerprint, at + MISS_MEMORY_MS);
     for (const [fingerprint] of misses) {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectedEpochs, epochTagFor, generateIdentity, maxCollectedEpochs, toHex } from '@herald/core';
 import { epochTagSet } from '../../src/node/epoch-tags.js';
+import { myRoutingTags } from '../../src/envelope/my-tags.js';
 
 const DAY = 86_400;
 const card = generateIdentity({ epochSeconds: DAY }).card;
@@ -29,5 +30,22 @@ describe('the collected window', () => {
     expect(set.nextChange(start + DAY * 1000)).toBe(start + DAY * 1000 + 1000 * DAY - 300_000);
     expect(set.at(start + DAY * 1000).hex[0]).toBe(toHex(epochTagFor(card, 20_428)));
     expect(epochTagSet(generateIdentity().card, undefined)).toBeUndefined();
+  });
+});
+
+describe('the default window of open() without a tag list', () => {
+  it('is derived once per window: the same tags while the window stands, the moved window after its change', () => {
+    const identity = generateIdentity({ epochSeconds: DAY });
+    const now = start + 3600_000;
+    const clockAt = (ms: number) => ({ nowSeconds: Math.floor(ms / 1000), skew: 300 });
+    const first = myRoutingTags({ identity }, clockAt(now));
+    expect(first.map(toHex)).toEqual([identity.card.routingTag, ...[...Array(31).keys()].map((back) => epochTagFor(identity.card, 20_429 - 30 + back))].map(toHex));
+    expect(myRoutingTags({ identity }, clockAt(now + 60_000)), 'the same window: no blinding derived again').toBe(first);
+    const moved = myRoutingTags({ identity }, clockAt(start + DAY * 1000 - 300_000));
+    expect(moved).not.toBe(first);
+    expect(moved.map(toHex).at(-1)).toBe(toHex(epochTagFor(identity.card, 20_430)));
+    // An identity of its own has a window of its own.
+    const other = generateIdentity({ epochSeconds: DAY });
+    expect(myRoutingTags({ identity: other }, clockAt(now))[1]).toEqual(epochTagFor(other.card, 20_429 - 30));
   });
 });

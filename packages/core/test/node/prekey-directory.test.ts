@@ -61,6 +61,20 @@ describe('prekeys from a channel’s directory', () => {
     await waitUntil(() => errors.some((error) => (error as { code?: string }).code === 'BAD_PREKEY'));
   });
 
+  it('asks again at the next send when the directory was not reached (its channel down): no miss is remembered', async () => {
+    let down = true;
+    const { node, asked } = await aliceFetching(bob, () => {
+      if (down) throw new TransportError('CHANNEL_UNAVAILABLE', 'a', 'not connected to the relay');
+      return genuine();
+    });
+    const first = await node.send(bob.card, 'while the relay is down');
+    expect((await node.outbox()).find((record) => record.id === first.id)?.status).toBe('awaiting-prekeys');
+    down = false;
+    const second = await node.send(bob.card, 'once it is back');
+    expect(asked).toHaveLength(2);
+    expect((await node.outbox()).find((record) => record.id === second.id)).toMatchObject({ envelopeVersion: 2 });
+  });
+
   it('does not ask again for a contact no directory had prekeys for, for a while', async () => {
     const { node, asked } = await aliceFetching(bob, () => undefined);
     await node.send(bob.card, 'one');
