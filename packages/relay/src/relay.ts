@@ -113,6 +113,9 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
     const peer = peerOf(socket);
     peer?.spoke();
     if (decoy && !knock?.matches(request.url)) return decoy.upgrade(request, socket, head, server);
+    // Only the URL outlives the upgrade: a closure below that named `request` would keep the whole request (headers
+    // and all) alive in the connection's listeners for as long as the connection lasts.
+    const url = request.url;
     wss.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', (error) => {
         // A frame above the limit (ws has sent close 1009 already); cut at once, as for any other socket error.
@@ -122,7 +125,7 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       if (!peer) return void ws.terminate();
       if (peer.refused) return refuse(ws, peer.refused);
       if (sessions.size >= options.maxConnections) return refuse(ws, 'try again later');
-      const padded = options.padding && asksFor(request.url, relayProtocol.PADDING_QUERY_PARAMETER);
+      const padded = options.padding && asksFor(url, relayProtocol.PADDING_QUERY_PARAMETER);
       // A padded AUTH or CERTIFICATE is a bucket long: the pre-AUTH limit grows to the bucket of the largest.
       if (padded) {
         try {
@@ -135,9 +138,9 @@ export async function startRelay(init: RelayInit): Promise<RelayHandle> {
       const session = new Session(core, ws, ++connectionNumber, {
         address: peer.address,
         maxFrameBytes: padded ? Math.max(maxFrameBytes, paddedMaxFrameBytes) : maxFrameBytes,
-        wantsTime: asksFor(request.url, relayProtocol.TIME_QUERY_PARAMETER),
+        wantsTime: asksFor(url, relayProtocol.TIME_QUERY_PARAMETER),
         padded,
-        coverPerMinute: padded && options.coverEcho ? Math.min(options.coverMaxFramesPerMinute, askedRate(request.url, relayProtocol.COVER_QUERY_PARAMETER)) : 0,
+        coverPerMinute: padded && options.coverEcho ? Math.min(options.coverMaxFramesPerMinute, askedRate(url, relayProtocol.COVER_QUERY_PARAMETER)) : 0,
         authenticated: () => peer.authenticated(),
       });
       sessions.add(session);

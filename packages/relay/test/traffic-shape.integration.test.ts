@@ -145,12 +145,13 @@ describe('cover traffic', () => {
     expect((await relay.metric('herald_relay_cover_frames_total{fate="sent"}')) ?? 0).toBe(asking.covers.length);
     asking.socket.close();
 
-    const { tap: busyTap } = await tappedRelay();
+    // The cap raised to what the client asks (the default, 600, would be 10 a second: fewer than 10 in 1.5 s one run in 14).
+    const { tap: busyTap } = await tappedRelay({ coverMaxFramesPerMinute: 1200 });
     const busy = await rawClient(`${busyTap.url}?${protocol.COVER_QUERY_PARAMETER}=1200`, { padded: true });
     await busy.authenticate(generateIdentity());
     busy.sendWire(protocol.encodeCover(protocol.PADDED_FROM_CLIENT, 1280));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    // 20 a second: about 30; each as long as the client's own last cover frame.
+    // 20 a second: about 30 (fewer than 10 is a Poisson(30) tail of 10⁻⁵); each as long as the client's own last cover frame.
     expect(busy.covers.length).toBeGreaterThanOrEqual(10);
     // Before the client's cover frame reaches it the relay sends the smallest bucket; from then on, that frame's length.
     const first = busy.covers.indexOf(1280);
