@@ -53,6 +53,7 @@ export const RelayInitSchema = OptionType.Object(
     mqttSessionMaxBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 1024, 2 ** 40, 'bytes', 'Payload bytes the embedded broker queues for one session at most; a publish that would pass it is refused (no PUBACK). Default 64 MiB.')),
     mqttClientMaxEnvelopes: OptionType.ReadonlyOptional(wholeOption(10_000, 1, 10_000_000, 'envelopes', 'Messages one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts); its publishes beyond are refused (no PUBACK) until some are delivered. Default 10 000.')),
     mqttClientMaxBytes: OptionType.ReadonlyOptional(wholeOption(64 * MiB, 1024, 2 ** 40, 'bytes', 'Payload bytes one publishing client has queued in the embedded broker, over all sessions, at most (each copy counts). Default 64 MiB.')),
+    mqttPublicUrls: OptionType.ReadonlyOptional(textListOption('The `mqtt://host:port` or `mqtts://host:port` URLs clients dial to reach the embedded broker when that is not its own address: a port forward, a TLS terminator (mqtts:// in front of the plain broker), a proxy. A client signs the broker URL it dialled, so without them a proof signed for the forwarded address is refused. Identity and mailbox proofs signed for exactly one of these (scheme, host and port) are accepted besides the broker\'s own port. Needs mqtt. Default: none.')),
     mqttAnonymous: OptionType.ReadonlyOptional(flagOption(false, '* The embedded broker also admits clients that prove no identity key (any client id, no allow-list applies to them). Default false: only clients whose CONNECT proves an identity key (docs/relay-protocol.md section 9).')),
     padding: OptionType.ReadonlyOptional(flagOption(true, 'Pad every frame to a size bucket, both ways, for clients that ask (`?herald-pad=1`, docs/relay-protocol.md 10), so the lengths an observer sees do not tell acknowledgements, pushes and pings apart. false: answer like a relay that predates padding (clients then talk unpadded). Default true; costs about 1.2–1.6× the bytes of small envelopes (bench:shape).')),
     coverEcho: OptionType.ReadonlyOptional(flagOption(true, 'Answer a padded client\'s cover frame that asks for an echo with a cover frame of the same length, so cover traffic flows both ways; each cover frame takes a token from the connection\'s deposit bucket (depositsPerSecond), and one without a token is dropped unanswered. false: cover frames are dropped. Default true.')),
@@ -83,7 +84,7 @@ export const RelayInitSchema = OptionType.Object(
 // An interface, not an alias: its members are computed once, and read as plain fields in other packages.
 export interface RelayInit extends OptionsOf<typeof RelayInitSchema> {}
 
-export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations' | 'store' | 'decoySite' | 'decoyProxy'>> & {
+export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'mqttPublicUrls' | 'metricsListen' | 'allowDeposit' | 'allowCollect' | 'mqtt' | 'smtp' | 'admitAuthorities' | 'admitRevocations' | 'store' | 'decoySite' | 'decoyProxy'>> & {
   /** The decoy website (static folder or proxied site), or undefined for a relay without knock. */
   readonly decoySite: string | undefined;
   readonly decoyProxy: string | undefined;
@@ -92,6 +93,7 @@ export type ResolvedRelayInit = Required<Omit<RelayInit, 'publicUrls' | 'metrics
   readonly host: string;
   readonly port: number;
   readonly publicUrls: readonly string[] | undefined;
+  readonly mqttPublicUrls: readonly string[] | undefined;
   readonly metrics: { readonly host: string; readonly port: number } | undefined;
   readonly smtp: { readonly host: string; readonly port: number } | undefined;
   readonly mqtt: { readonly host: string; readonly port: number } | undefined;
@@ -151,6 +153,18 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   if (smtp && init.allowDeposit !== undefined) throw new OptionsError(`${where}: smtp cannot be combined with allowDeposit: an SMTP deposit carries no identity to check against the list`);
   const mqtt = init.mqtt === undefined ? undefined : parseAddress(init.mqtt, `${where}: mqtt`);
   const mqttAnonymous = init.mqttAnonymous ?? false;
+  const mqttPublicUrls = init.mqttPublicUrls;
+  if (mqttPublicUrls !== undefined && !mqtt) throw new OptionsError(`${where}: mqttPublicUrls: needs mqtt (the embedded broker they lead to)`);
+  for (const url of mqttPublicUrls ?? []) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:')) throw new OptionsError(`${where}: mqttPublicUrls: ${describe(url)} is not an mqtt:// or mqtts:// URL`);
+    if (parsed.username || parsed.password || (parsed.pathname !== '' && parsed.pathname !== '/') || parsed.search || parsed.hash) throw new OptionsError(`${where}: mqttPublicUrls: ${describe(url)}: expected scheme, host and port only, as clients sign it`);
+  }
   const admitAuthorities = init.admitAuthorities;
   if (admitAuthorities && (smtp || mqtt)) throw new OptionsError(`${where}: admitAuthorities cannot be combined with ${smtp ? 'smtp' : 'mqtt'}: its clients carry no identity to check a certificate against`);
   const admitRevocations = init.admitRevocations;
@@ -189,6 +203,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     smtp,
     mqtt,
     mqttAnonymous,
+    mqttPublicUrls,
     padding: init.padding ?? true,
     coverEcho: init.coverEcho ?? true,
     allowDeposit: init.allowDeposit,

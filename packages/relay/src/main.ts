@@ -21,6 +21,8 @@ options:
   --smtp HOST:PORT          also accept envelopes by SMTP there (stations that can only send mail)
   --mqtt HOST:PORT          also run the embedded MQTT broker there (mqtt:// channels)
   --mqtt-anonymous          the embedded broker also admits clients that prove no identity key
+  --mqtt-public-url URL     an mqtt:// or mqtts:// URL that leads to the embedded broker (a port
+                            forward, a TLS terminator): proofs signed for it are accepted (repeatable)
   --public-url URL          a URL clients dial (repeatable)
   --decoy-site DIR          look like an ordinary web server: serve this static folder to anyone
                             without the relay's keyed path; the first line then gives the keyed URL
@@ -52,6 +54,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
         mqtt: { type: 'string' },
         'mqtt-anonymous': { type: 'boolean' },
         'public-url': { type: 'string', multiple: true },
+        'mqtt-public-url': { type: 'string', multiple: true },
         'decoy-site': { type: 'string' },
         'decoy-proxy': { type: 'string' },
         'allow-deposit': { type: 'string', multiple: true },
@@ -86,6 +89,7 @@ export async function relayMain(argv: readonly string[]): Promise<number> {
       smtp: values.smtp,
       mqtt: values.mqtt,
       mqttAnonymous: values['mqtt-anonymous'],
+      mqttPublicUrls: values['mqtt-public-url'],
       logLevel: values['log-level'],
       publicUrls: values['public-url'],
       decoySite: values['decoy-site'],

@@ -17,6 +17,7 @@ export interface RelayFlags {
   readonly smtp?: string | undefined;
   readonly mqtt?: string | undefined;
   readonly mqttAnonymous?: boolean | undefined;
+  readonly mqttPublicUrls?: readonly string[] | undefined;
   readonly logLevel?: string | undefined;
   readonly publicUrls?: readonly string[] | undefined;
   readonly decoySite?: string | undefined;
@@ -36,6 +37,7 @@ export async function initFromFlags(flags: RelayFlags): Promise<RelayInit> {
       smtp: flags.smtp,
       mqtt: flags.mqtt,
       mqttAnonymous: flags.mqttAnonymous,
+      mqttPublicUrls: flags.mqttPublicUrls?.length ? flags.mqttPublicUrls : undefined,
       logLevel: flags.logLevel,
       publicUrls: flags.publicUrls?.length ? flags.publicUrls : undefined,
       allowDeposit: flags.allowDeposit?.length ? flags.allowDeposit : undefined,

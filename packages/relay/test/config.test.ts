@@ -22,6 +22,11 @@ describe('relay configuration', () => {
     expect(resolveRelayInit({ dataDir: 'd', padding: false, coverEcho: false })).toMatchObject({ padding: false, coverEcho: false });
     expect(() => resolveRelayInit({ dataDir: 'd', logLevel: 'loud' } as never)).toThrow('logLevel: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
     expect(() => resolveRelayInit({ dataDir: 'd', publicUrls: ['http://x'] })).toThrow('publicUrls: "http://x" is not a ws:// or wss:// URL');
+    expect(() => resolveRelayInit({ dataDir: 'd', mqttPublicUrls: ['mqtt://x:1883'] })).toThrow('mqttPublicUrls: needs mqtt');
+    expect(() => resolveRelayInit({ dataDir: 'd', mqtt: '127.0.0.1:0', mqttPublicUrls: ['ws://x'] })).toThrow('mqttPublicUrls: "ws://x" is not an mqtt:// or mqtts:// URL');
+    expect(() => resolveRelayInit({ dataDir: 'd', mqtt: '127.0.0.1:0', mqttPublicUrls: ['mqtt://u:p@x:1883'] })).toThrow('expected scheme, host and port only');
+    expect(() => resolveRelayInit({ dataDir: 'd', mqtt: '127.0.0.1:0', mqttPublicUrls: ['mqtts://x/herald'] })).toThrow('expected scheme, host and port only');
+    expect(resolveRelayInit({ dataDir: 'd', mqtt: '127.0.0.1:0', mqttPublicUrls: ['mqtts://relay.example:8883'] }).mqttPublicUrls).toEqual(['mqtts://relay.example:8883']);
     expect(() => resolveRelayInit({ dataDir: 'd', pauseBufferedBytes: 4096, maxBufferedBytes: 2048 })).toThrow('maxBufferedBytes (2048) must be at least pauseBufferedBytes (4096)');
     expect(() => resolveRelayInit({} as never)).toThrow('dataDir: expected a directory path');
     expect(() => parseRelayConfig('dataDir: d\nmaxRetentionSeconds: 30 days\n', 'r.yaml')).toThrow('config r.yaml, line 2: maxRetentionSeconds: expected seconds or a duration such as 12h, 30d, got "30 days"');

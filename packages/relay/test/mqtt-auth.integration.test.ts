@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,19 @@ async function relayWithBroker(config: Record<string, unknown> = {}): Promise<{ 
   const relay = await spawnRelay({ args, config });
   relays.push(relay);
   return { relay, url: `mqtt://127.0.0.1:${mqttPort}`, args };
+}
+
+/** A plain TCP port forward on loopback (as a NAT or a tunnel gives a broker another address). */
+async function portForward(port: number, to: number): Promise<Server> {
+  const server = createServer((socket) => {
+    const upstream = connect(to, '127.0.0.1');
+    socket.pipe(upstream).pipe(socket);
+    const end = (): void => void (socket.destroy(), upstream.destroy());
+    socket.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
 }
 
 const FAST = { keepaliveSeconds: 1, minReconnectDelayMs: 50, maxReconnectDelayMs: 300, connectTimeoutMs: 2000, sendTimeoutMs: 3000 } as const;
@@ -62,6 +76,43 @@ describe('the embedded broker’s admission', () => {
     expect(await connack(url, early)).toBe(4);
     expect(await connack(url, identityLogin(bob, url))).toBe(0);
     await again.kill('SIGTERM');
+  });
+
+  it('behind a port forward, admits proofs signed for one of mqttPublicUrls (scheme, host and port exactly), and exchange works through it', async () => {
+    const forwardPort = await freePort();
+    const forwarded = `mqtt://127.0.0.1:${forwardPort}`;
+    const { url } = await relayWithBroker({ mqttPublicUrls: [forwarded] });
+    const forwarder = await portForward(forwardPort, Number(new URL(url).port));
+    try {
+      const [alice, bob] = [generateIdentity({ label: 'alice' }), generateIdentity({ label: 'bob' })];
+      expect(await connack(forwarded, identityLogin(alice, forwarded))).toBe(0);
+      // Not the listed address: another port, the other scheme.
+      expect(await connack(forwarded, identityLogin(alice, `mqtt://127.0.0.1:${forwardPort + 1}`))).toBe(4);
+      expect(await connack(forwarded, identityLogin(alice, `mqtts://127.0.0.1:${forwardPort}`))).toBe(4);
+      // The broker's own address still names it.
+      expect(await connack(forwarded, identityLogin(bob, url))).toBe(0);
+      const got = new Set<string>();
+      const receiver = mqttTransport({ url: forwarded, identity: bob, ...FAST });
+      await receiver.start({ routingTags: [toHex(bob.card.routingTag)], deliver: async (inbound: InboundEnvelope) => void got.add(envelopeId(inbound.bytes)) });
+      const sender = mqttTransport({ url: forwarded, identity: alice, ...FAST });
+      await sender.start({ routingTags: [], deliver: async () => undefined });
+      await until('both up through the forward', () => receiver.health().state === 'up' && sender.health().state === 'up');
+      const bytes = seal('through the forward', { from: alice, to: bob.card });
+      await sender.send(bytes, { messageId: envelopeId(bytes), routingTags: envelopeRoutingTags(bytes), expiresAt: envelopeExpiry(bytes) });
+      await until('the envelope at Bob', () => got.has(envelopeId(bytes)));
+      await Promise.all([receiver.stop(), sender.stop()]);
+    } finally {
+      forwarder.close();
+    }
+    // Without the option, the same forward is refused: the proof names an address the broker does not know as its own.
+    const { url: plain } = await relayWithBroker();
+    const otherPort = await freePort();
+    const other = await portForward(otherPort, Number(new URL(plain).port));
+    try {
+      expect(await connack(`mqtt://127.0.0.1:${otherPort}`, identityLogin(generateIdentity(), `mqtt://127.0.0.1:${otherPort}`))).toBe(4);
+    } finally {
+      other.close();
+    }
   });
 
   it('the transport proves its identity on its own when refused, and exchange works; with identityProof false it stays out', async () => {

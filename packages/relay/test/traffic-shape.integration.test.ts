@@ -111,7 +111,8 @@ describe('padded frames', () => {
 
 describe('cover traffic', () => {
   it('flows both ways at the configured rate while idle, in the sizes real frames take, and is never delivered', async () => {
-    const { tap, relay } = await tappedRelay();
+    // The relay's own cover at the rate the transport asks (the default cap, 600, would halve it: "sent" below 10 one run in 200).
+    const { tap, relay } = await tappedRelay({ coverMaxFramesPerMinute: 1200 });
     const alice = lastConnection(tap) + 1;
     const { got, send, stop } = await pair(tap.url, { coverTraffic: { framesPerMinute: 1200 } }, {});
     const idleFrom = Date.now();

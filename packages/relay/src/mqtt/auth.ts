@@ -106,12 +106,14 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 /**
  * Which signed broker URLs name this broker: `mqtt://HOST:PORT` with its own port and its listening host (any of
  * 127.0.0.1, localhost and [::1] on loopback) or the host of one of the relay's publicUrls; any host when it listens
- * on a wildcard address and no publicUrls are set.
+ * on a wildcard address and no publicUrls are set; and exactly (scheme, host, port) one of `mqttPublicUrls`, the
+ * addresses a port forward or a TLS terminator gives it.
  */
-export function mqttUrlPolicy(host: string, port: number, publicUrls: readonly string[] | undefined): (url: string) => boolean {
+export function mqttUrlPolicy(host: string, port: number, publicUrls: readonly string[] | undefined, mqttPublicUrls: readonly string[] = []): (url: string) => boolean {
   const bound = host.includes(':') ? `[${host}]` : host;
   const open = publicUrls === undefined && WILDCARDS.has(host);
   const hosts = new Set([...(LOOPBACK.includes(bound) ? LOOPBACK : [bound]), ...(publicUrls ?? []).map((url) => new URL(url).hostname)]);
+  const forwarded = new Set(mqttPublicUrls.map(brokerAddress).filter((address) => address !== undefined));
   return (url) => {
     let parsed: URL;
     try {
@@ -119,6 +121,19 @@ export function mqttUrlPolicy(host: string, port: number, publicUrls: readonly s
     } catch {
       return false;
     }
+    if (forwarded.has(brokerAddress(url) ?? '')) return true;
     return parsed.protocol === 'mqtt:' && Number(parsed.port || 1883) === port && (open || hosts.has(parsed.hostname));
   };
+}
+
+/** `scheme://host:port` with the scheme's default port filled in (1883, 8883), or undefined for anything else. */
+function brokerAddress(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:') return undefined;
+  return `${parsed.protocol}//${parsed.hostname}:${parsed.port || (parsed.protocol === 'mqtt:' ? 1883 : 8883)}`;
 }

@@ -34,6 +34,8 @@ export interface MqttBrokerInit {
   readonly collectors: ReadonlySet<string> | undefined;
   /** The relay's publicUrls: their hosts name this broker too in identity proofs. */
   readonly publicUrls: readonly string[] | undefined;
+  /** The relay's mqttPublicUrls: addresses that lead to this broker (a port forward, a TLS terminator), named exactly. */
+  readonly mqttPublicUrls?: readonly string[] | undefined;
   readonly log: Logger;
   /** The relay's metrics registry (served on its --metrics listener): the broker's metrics (broker-metrics.ts) join it. */
   readonly registry: Registry;
@@ -216,7 +218,7 @@ export async function startMqttBroker(init: MqttBrokerInit): Promise<MqttBrokerH
     throw new OptionsError(`mqtt: cannot listen on ${init.host}:${init.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
   }
   const port = (server.address() as { port: number }).port;
-  urlAllowed = mqttUrlPolicy(init.host, port, init.publicUrls);
+  urlAllowed = mqttUrlPolicy(init.host, port, init.publicUrls, init.mqttPublicUrls ?? []);
   const url = `mqtt://${init.host.includes(':') ? `[${init.host}]` : init.host}:${port}`;
   init.log.info({ url }, 'mqtt broker started');
   let closing: Promise<void> | undefined;
