@@ -56,6 +56,30 @@ async function setup(): Promise<{ proxy: FaultProxy; socket: Socket }> {
 }
 
 describe('fault proxy', () => {
+  it('passes on what a service said before it hung up, over a delayed link, then the hang-up (a refusal and FIN)', async () => {
+    // Answers the first bytes it reads and hangs up at once, as a broker refusing a login does.
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => socket.end('refused'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+    const proxy = await startProxy((server.address() as { port: number }).port);
+    cleanup.push(() => proxy.close());
+    proxy.setFault({ mode: 'delay', delayMs: 200 });
+    const socket = await client(proxy.port);
+    socket.on('error', () => undefined);
+    cleanup.push(() => void socket.destroy());
+    let heard = '';
+    socket.on('data', (chunk: Buffer) => (heard += chunk.toString()));
+    const start = Date.now();
+    const ended = new Promise<void>((resolve) => socket.once('end', () => resolve()));
+    socket.write('login');
+    await ended;
+    expect(heard, 'the answer arrives before the end, not cut off by it').toBe('refused');
+    expect(Date.now() - start, 'both ways delayed').toBeGreaterThanOrEqual(400);
+  });
+
   it('forwards both ways and counts bytes', async () => {
     const { proxy, socket } = await setup();
     expect((await roundTrip(socket, 'hello'))?.reply).toBe('hello');

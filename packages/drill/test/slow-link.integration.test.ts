@@ -31,7 +31,8 @@ async function slowLinkTo(mode: 'relay' | 'mqtt', delayMs: number | null = DELAY
   const proxy = await startProxy(0);
   cleanup.push(() => proxy.close());
   const url = mode === 'relay' ? `ws://127.0.0.1:${proxy.port}/` : `mqtt://127.0.0.1:${proxy.port}`;
-  const daemon: Daemon = await startRelayDaemon(mode, join(dir, 'data'), mode === 'relay' ? [url] : []);
+  // Either way the daemon is told the URL clients dial (the proxy's), so their signed proofs name it.
+  const daemon: Daemon = await startRelayDaemon(mode, join(dir, 'data'), mode === 'relay' ? [url] : [], mode === 'mqtt' ? ['--mqtt-public-url', url] : []);
   cleanup.push(() => daemon.close());
   proxy.setUpstream(daemon.port);
   if (delayMs !== null) proxy.setFault({ mode: 'delay', delayMs });

@@ -17,6 +17,9 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+/** How long a side whose peer hung up may take to close in turn before it is cut. */
+const HANG_UP_GRACE_MS = 5_000;
+
 interface Link {
   readonly client: Socket;
   upstream?: Socket;
@@ -45,13 +48,22 @@ export async function startProxy(upstreamPort: number): Promise<FaultProxy> {
     link.client.destroy();
     link.upstream?.destroy();
   };
+  /** The other side hung up cleanly and all it sent has been passed on: end `socket` (FIN after the data), then drop. */
+  const hangUp = (link: Link, socket: Socket): void => {
+    if (!links.has(link)) return;
+    socket.end();
+    socket.once('close', () => drop(link));
+    setTimeout(() => drop(link), HANG_UP_GRACE_MS).unref();
+  };
   const held = (): number => [...links].filter((link) => !link.upstream).length;
 
   const wire = (link: Link): void => {
     const service = connect({ host: '127.0.0.1', port: upstream });
     link.upstream = service;
     service.on('error', () => drop(link));
-    service.on('close', () => drop(link));
+    // A service that answers and hangs up (a broker's CONNACK refusing a login, then FIN): what it said is still on its
+    // way down a delayed link, as on a real one, so the connection ends once that has arrived.
+    service.on('close', (hadError) => (hadError ? drop(link) : link.pumps[1]?.whenEmpty(() => hangUp(link, link.client))));
     link.pumps = [pump(link.client, service, () => fault), pump(service, link.client, () => fault)];
   };
 
@@ -60,7 +72,7 @@ export async function startProxy(upstreamPort: number): Promise<FaultProxy> {
     if (fault?.mode === 'reset' || links.size >= MAX_CONNECTIONS || (fault?.mode === 'blackhole' && held() >= MAX_HELD)) return reset(client);
     const link: Link = { client, pumps: [] };
     links.add(link);
-    client.on('close', () => drop(link));
+    client.on('close', (hadError) => (hadError || !link.pumps[0] || !link.upstream ? drop(link) : link.pumps[0].whenEmpty(() => hangUp(link, link.upstream!))));
     // In a blackhole the connection is accepted and then hears nothing; it is wired when the link heals.
     if (fault?.mode === 'blackhole') return;
     wire(link);

@@ -9,6 +9,8 @@ export interface Pump {
   /** Bytes written to the destination so far. */
   readonly bytes: number;
   setFault(fault: LinkFault | undefined): void;
+  /** Calls `callback` once every chunk read so far has been written (at once when none waits), or the pump stopped. */
+  whenEmpty(callback: () => void): void;
   stop(): void;
 }
 
@@ -26,6 +28,12 @@ export function pump(from: Socket, to: Socket, fault: () => LinkFault | undefine
   let timer: NodeJS.Timeout | undefined;
   let bytes = 0;
   let stopped = false;
+  let emptied: (() => void)[] = [];
+  const tellEmpty = (): void => {
+    const waiting = emptied;
+    emptied = [];
+    for (const callback of waiting) callback();
+  };
 
   const drain = (): void => {
     timer = undefined;
@@ -38,6 +46,7 @@ export function pump(from: Socket, to: Socket, fault: () => LinkFault | undefine
     }
     if (queued < MAX_QUEUED_BYTES / 2 && from.isPaused() && !stopped && fault()?.mode !== 'blackhole') from.resume();
     if (queue.length > 0 && !stopped) timer = setTimeout(drain, Math.max(1, queue[0]!.at - now));
+    else tellEmpty();
   };
 
   from.on('data', (chunk: Buffer) => {
@@ -68,10 +77,15 @@ export function pump(from: Socket, to: Socket, fault: () => LinkFault | undefine
     setFault() {
       if (!timer && queue.length > 0) drain();
     },
+    whenEmpty(callback) {
+      if (queue.length === 0 || stopped) callback();
+      else emptied.push(callback);
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);
       queue.length = 0;
+      tellEmpty();
     },
   };
 }

@@ -102,10 +102,12 @@ export async function buildTopology(scenario: Scenario, workdir: string): Promis
       }
     }
     if (brokerKind) {
-      const broker = brokerKind === 'mosquitto' ? await startMosquittoDaemon() : await startRelayDaemon('mqtt', join(workdir, 'broker'), []);
+      const brokerProxies = await Promise.all(scenario.nodes.map((node) => proxy(node.name, 'mqtt')));
+      // The embedded broker accepts identity proofs signed for the address each node dials: its proxy's (mqttPublicUrls).
+      const brokerUrls = brokerProxies.map((each) => `mqtt://127.0.0.1:${each.port}`);
+      const broker = brokerKind === 'mosquitto' ? await startMosquittoDaemon() : await startRelayDaemon('mqtt', join(workdir, 'broker'), [], brokerUrls.flatMap((url) => ['--mqtt-public-url', url]));
       closers.push(() => broker.close());
       services.set('broker', broker);
-      for (const node of scenario.nodes) await proxy(node.name, 'mqtt');
     }
     let mail: MailSystem | undefined;
     const addresses = new Map<string, string>();

@@ -27,9 +27,9 @@ export async function startRelayDaemon(mode: 'relay' | 'mqtt', dataDir: string, 
   let child: ChildProcess | undefined;
   let port = 0;
   const args = [RELAY_BIN, '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-level', 'error', ...publicUrls.flatMap((url) => ['--public-url', url]), ...extraArgs];
-  // Nodes reach the broker through the drill's fault proxies, on other ports than the broker's own: an identity proof
-  // signs the URL dialled, which the broker would refuse as another broker's. A lab broker admits them as Mosquitto does.
-  if (mode === 'mqtt') args.push('--mqtt', '127.0.0.1:0', '--mqtt-anonymous');
+  // Nodes reach the broker through the drill's fault proxies, on other ports than the broker's own: the caller names
+  // those addresses (--mqtt-public-url in extraArgs), so the nodes' identity proofs, signed for them, are accepted.
+  if (mode === 'mqtt') args.push('--mqtt', '127.0.0.1:0');
   const pattern = mode === 'relay' ? /relay listening on ws:\/\/127\.0\.0\.1:(\d+)/ : /relay mqtt broker on mqtt:\/\/127\.0\.0\.1:(\d+)/;
 
   const start = async (): Promise<void> => {
