@@ -156,12 +156,7 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   const mqttPublicUrls = init.mqttPublicUrls;
   if (mqttPublicUrls !== undefined && !mqtt) throw new OptionsError(`${where}: mqttPublicUrls: needs mqtt (the embedded broker they lead to)`);
   for (const url of mqttPublicUrls ?? []) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = urlOf(url);
     if (!parsed || (parsed.protocol !== 'mqtt:' && parsed.protocol !== 'mqtts:')) throw new OptionsError(`${where}: mqttPublicUrls: ${describe(url)} is not an mqtt:// or mqtts:// URL`);
     if (parsed.username || parsed.password || (parsed.pathname !== '' && parsed.pathname !== '/') || parsed.search || parsed.hash) throw new OptionsError(`${where}: mqttPublicUrls: ${describe(url)}: expected scheme, host and port only, as clients sign it`);
   }
@@ -171,23 +166,13 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
   if (admitRevocations !== undefined && !admitAuthorities) throw new OptionsError(`${where}: admitRevocations: expected a file path, with admitAuthorities`);
   const publicUrls = init.publicUrls;
   for (const url of publicUrls ?? []) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = urlOf(url);
     if (!parsed || (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:')) throw new OptionsError(`${where}: publicUrls: ${describe(url)} is not a ws:// or wss:// URL`);
   }
   if (init.decoySite !== undefined && init.decoyProxy !== undefined) throw new OptionsError(`${where}: decoySite cannot be combined with decoyProxy: give one decoy`);
   if (init.decoySite !== undefined && init.decoySite.trim() === '') throw new OptionsError(`${where}: decoySite: expected a directory path, got ""`);
   if (init.decoyProxy !== undefined) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(init.decoyProxy);
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = urlOf(init.decoyProxy);
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) throw new OptionsError(`${where}: decoyProxy: expected an http:// or https:// URL, got ${describe(init.decoyProxy)}`);
   }
   const logLevel = init.logLevel ?? 'info';
@@ -214,4 +199,13 @@ export function resolveRelayInit(init: RelayInit, where = 'startRelay'): Resolve
     decoyProxy: init.decoyProxy,
     logLevel,
   };
+}
+
+/** The URL `value` parses to, or undefined: option checks then say what was expected. */
+function urlOf(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
 }
