@@ -142,7 +142,7 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   let pinger: NodeJS.Timeout | undefined;
   const fitKeepalive = (): void => {
     const needed = keepaliveFor(init.keepaliveSeconds, rtt);
-    const manager = (client as { keepaliveManager?: { keepalive: number; setKeepalive(seconds: number): void } | null }).keepaliveManager;
+    const manager = keepaliveManagerOf(client);
     if (!manager || closed || needed * 1000 <= manager.keepalive) return;
     manager.setKeepalive(needed);
     keepDeclaredCadence();
@@ -163,7 +163,7 @@ function connectWith(library: MqttLibrary, init: ResolvedMqttInit, version: 4 | 
   const keepaliveClient = client as unknown as { onKeepaliveTimeout(): void };
   const giveUp = keepaliveClient.onKeepaliveTimeout.bind(client);
   keepaliveClient.onKeepaliveTimeout = () => {
-    const manager = (client as { keepaliveManager?: { keepalive: number; setKeepalive(seconds: number): void } | null }).keepaliveManager;
+    const manager = keepaliveManagerOf(client);
     if (keepaliveBackedOff || !manager || closed) return giveUp();
     keepaliveBackedOff = true;
     rtt.timedOut();
@@ -376,4 +376,9 @@ function subscribeError(channel: string, error: Error): TransportError {
 function keepaliveFor(configuredSeconds: number, rtt: RoundTripTimer): number {
   const answerMs = rtt.estimate() === undefined ? 0 : rtt.timeout(0, TIMEOUT_CEILINGS.heartbeatMs);
   return Math.max(configuredSeconds, Math.ceil((2 * answerMs) / 1000));
+}
+
+/** MQTT.js's keep-alive manager (not in its types): its wait, which the round trip may need longer than declared. */
+function keepaliveManagerOf(client: MqttClient): { keepalive: number; setKeepalive(seconds: number): void } | null | undefined {
+  return (client as { keepaliveManager?: { keepalive: number; setKeepalive(seconds: number): void } | null }).keepaliveManager;
 }

@@ -47,7 +47,6 @@ function planFor(context: DispatchContext, record: OutboxRecord): Plan {
   const carriesV1 = usable.filter((channel) => !channelRequiresForwardSecrecy(context.policy, channel.name));
   if (carriesV1.length === 0) return { usable: carriesV1, failure: { code: 'FORBIDDEN_CHANNEL', message: 'every channel that carries this envelope requires forward secrecy, and it is sealed version 1' } };
   return { usable: carriesV1 };
-  return { usable };
 }
 
 function routeOf(record: OutboxRecord): Route {

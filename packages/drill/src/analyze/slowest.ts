@@ -8,7 +8,7 @@ export interface SlowMessage {
   readonly size: number;
   readonly latencyMs: number;
   readonly channel: string;
-  /** "enqueued +3 ms", "sending relay +4 ms", "accepted relay +1.4 s", … in order. */
+  /** "enqueued +3 ms", "failed CHANNEL_UNAVAILABLE (attempt) relay +786 ms", "accepted (attempt) mqtt +1210 ms", … in order. */
   readonly steps: readonly string[];
 }
 
