@@ -16,11 +16,18 @@ export function publishQos1(publisher: MqttClient, topic: string, payload: Buffe
   return new Promise<void>((resolve, reject) => publisher.publish(topic, payload, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
 }
 
-/** A publisher (clean session) and a QoS 1 subscriber to `topic` on a persistent session, named `bench-<name>-…`. */
-export async function clientPair(url: string, name: string, topic: string): Promise<{ publisher: MqttClient; subscriber: MqttClient; close(): Promise<void> }> {
+const subscribe = (subscriber: MqttClient, topic: string): Promise<void> =>
+  new Promise<void>((resolve, reject) => subscriber.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+
+/**
+ * A publisher (clean session) and a QoS 1 subscriber to `topic` on a persistent session, named `bench-<name>-…`.
+ * With `replyTopic` the publisher subscribes to it too (QoS 1), as a sender's node collects its end-to-end acks.
+ */
+export async function clientPair(url: string, name: string, topic: string, replyTopic?: string): Promise<{ publisher: MqttClient; subscriber: MqttClient; close(): Promise<void> }> {
   const publisher = await client(url, `bench-${name}-publisher`, true);
   const subscriber = await client(url, `bench-${name}-subscriber`, false);
-  await new Promise<void>((resolve, reject) => subscriber.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+  await subscribe(subscriber, topic);
+  if (replyTopic !== undefined) await subscribe(publisher, replyTopic);
   return {
     publisher,
     subscriber,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNode, envelopeExpiry, envelopeId, envelopeRoutingTags, type Identity, type Route, type Transport } from '@herald/core';
+import { createNode, envelopeExpiry, envelopeId, envelopeRoutingTags, toHex, type Identity, type Route, type Transport } from '@herald/core';
 import { lmdbStore } from '@herald/store-lmdb';
 import { mqttTransport } from '@herald/transport-mqtt';
 import type { PathUnderTest } from '../relay/pipeline.js';
@@ -32,7 +32,10 @@ export async function heraldPath(url: string, alice: Identity, bob: Identity, en
   // deliver also resolves for an envelope the node refused for good: the run only counts if none was.
   const refused: string[] = [];
   node.subscribe((event) => void (event.type === 'rejected' && refused.push(`${event.code}: ${event.message}`)));
-  await sender.start({ routingTags: [], deliver: async () => undefined });
+  // Alice's transport collects under her routing tag, as her node would: the end-to-end acks Bob's node sends are
+  // stored by the broker and delivered (and dropped here). Without a subscriber an MQTT 5 broker answers them
+  // "no matching subscribers", and Bob's node, rightly, sends them again.
+  await sender.start({ routingTags: [toHex(alice.card.routingTag)], deliver: async () => undefined });
   await node.start();
   // The application reads what the node stored (without removing it), so the node's in-memory hand-over queue stays short.
   const lifetime = new AbortController();

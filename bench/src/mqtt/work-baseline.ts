@@ -23,7 +23,8 @@ const INNER_FIXED_BYTES = 1 + 1 + 32 + 4 + 64;
  * commits, fdatasync before the promise resolves, lmdb-js group commit), the
  * PUBACK only after that, and the end-to-end ack: the ids received in one
  * event turn sealed with bare libsodium as one envelope (as the node batches
- * them) and published QoS 1 back. It counts as arrived once the put is durable.
+ * them) and published QoS 1 back to the publisher, which subscribes to its ack
+ * topic. It counts as arrived once the put is durable.
  */
 export async function bareWorkPath(url: string, topic: string, ackTopic: string, alice: Identity, bob: Identity, envelopes: readonly Uint8Array[]): Promise<OpenPath> {
   const index = new Map(envelopes.map((envelope, position) => [keyOf(envelope), position]));
@@ -32,7 +33,8 @@ export async function bareWorkPath(url: string, topic: string, ackTopic: string,
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-mqtt-work-'));
   const env = openLmdb({ path: dir, noSubdir: false, overlappingSync: false, noSync: false, noMetaSync: false, useWritemap: false, cache: false, mapSize: 1024 ** 3 });
   const inbox = env.openDB<Uint8Array, string>('inbox', { encoding: 'binary' });
-  const { publisher, subscriber, close } = await clientPair(url, 'work', topic);
+  // The publisher collects the acks (MQTT.js PUBACKs them), as Alice's transport does in the node path.
+  const { publisher, subscriber, close } = await clientPair(url, 'work', topic, ackTopic);
 
   let pendingIds: Uint8Array[] = [];
   const flushAcks = (): void => {

@@ -2,7 +2,6 @@ import { mkdir, open as openFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { OptionsError, type ContactPrekeys, type InboxRecord, type OutboxRecord } from '@herald/core';
-import { resetCounts } from './counts.js';
 import type { ResolvedInit } from './init.js';
 
 /** Bumped when the layout of the sub-databases changes; an unknown format is refused, never guessed at. */
@@ -96,18 +95,16 @@ async function ensureDirectory(path: string): Promise<string[]> {
   return created;
 }
 
-/** Stamps a new store with its format and zero counts; refuses a store of another format, or data that is not a Herald store. */
+/** Stamps a new store with its format; refuses a store of another format, or data that is not a Herald store. */
 async function checkFormat(databases: Databases, path: string): Promise<void> {
-  const { env, meta, outbox, inbox, seen, seenByExpiry } = databases;
+  const { meta, outbox, inbox, seen, seenByExpiry } = databases;
   const format = meta.get('format');
   if (format === undefined) {
-    // Counts start at zero, which is only true of empty sub-databases.
+    // A store without a format stamp must be new: empty sub-databases.
     const empty = [outbox, inbox, seen, seenByExpiry].every((database) => database.getKeysCount({ limit: 1 }) === 0);
     if (!empty) throw new OptionsError(`path: ${path} holds an LMDB environment that is not a Herald store`);
-    await env.transaction(() => {
-      meta.put('format', STORE_FORMAT);
-      resetCounts(meta);
-    });
+    // Format 1 stores written before this version also hold 'count:inbox' and 'count:seen' here: no longer read or written.
+    await meta.put('format', STORE_FORMAT);
     return;
   }
   if (format !== STORE_FORMAT) throw new OptionsError(`path: ${path} holds a Herald store of format ${String(format)}; this version reads format ${STORE_FORMAT}`);

@@ -1,16 +1,15 @@
-import { addToCount } from './counts.js';
 import type { Databases } from './environment.js';
 
 /**
  * The seen-set lives in two sub-databases written together: `seen` answers
  * "was this id seen?" by key, `seenByExpiry` lists the same ids by expiry so
  * `pruneSeen` reads only expired entries instead of the whole set. Both helpers
- * must run inside a write transaction so the pair never disagrees.
+ * must run inside one write (a transaction, or a conditional block) so the pair
+ * never disagrees.
  */
 export function rememberSeen(databases: Databases, id: string, expiresAt: number): void {
   databases.seen.put(id, expiresAt);
   databases.seenByExpiry.put([expiresAt, id], null);
-  addToCount(databases.meta, 'seen', 1);
 }
 
 /** Entries examined per write transaction, so one large prune never holds the write lock (and the event loop) for long. */
@@ -41,6 +40,5 @@ export function pruneStep(databases: Databases, now: number, after: [number, str
     databases.seen.remove(id);
     removed++;
   }
-  addToCount(databases.meta, 'seen', -removed);
   return { removed, next: expired.length < PRUNE_BATCH ? undefined : expired[expired.length - 1] };
 }

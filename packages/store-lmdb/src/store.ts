@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
+import { IF_EXISTS } from 'lmdb';
 import { CapacityError, StoreFullError, type HeraldStore, type InboxRecord, type OutboxRecord } from '@herald/core';
 import { storeError } from './commit-failure.js';
-import { addToCount, readCount } from './counts.js';
+import { committedCount, queueBounds, type Queue } from './counts.js';
 import { openDatabases } from './environment.js';
 import { resolveInit, type LmdbStoreInit } from './init.js';
 import { outboxIds } from './outbox-ids.js';
@@ -21,7 +22,7 @@ export interface LmdbStore extends HeraldStore {
   readonly path: string;
   /** Ids in the seen-set (as `memoryStore().seenCount`). */
   readonly seenCount: number;
-  /** Records in each queue: the outbox as of every write issued so far, the inbox and seen-set as last committed. */
+  /** Records in each queue: the outbox as of every write issued so far, the inbox and seen-set as committed (LMDB's entry counts). */
   counts(): StoreCounts;
 }
 
@@ -33,22 +34,30 @@ export interface LmdbStore extends HeraldStore {
  * the next single transaction, so N concurrent callers share one fsync (group
  * commit) while each still waits for its own change to be on disk.
  *
- * Write paths: the outbox uses plain puts and removes (see outbox-ids.ts). The
- * inbox and seen-set must read before writing, so each of their mutations is a
- * `transaction` callback, even a lone delete: callbacks run in call order, but
- * a plain write issued in the same turn is applied before all of them (found by
- * the model test against memoryStore: receive then removeInbox left the record
- * in the inbox). The two groups share no data, so neither order leaks into
- * the other.
+ * Write paths: none of the hot ones holds the write transaction on the main
+ * thread. The outbox uses plain puts and removes (see outbox-ids.ts). A
+ * received envelope is one conditional write (`ifNoExists` on its seen id:
+ * the inbox record and both seen-set entries, or nothing) that lmdb-js's
+ * writer thread checks and applies in call order, so of concurrent copies of
+ * one id exactly one is added; the bounds are counted in memory (counts.ts).
+ * Only pruning, which must read a range before it deletes, runs a
+ * `transaction` callback. lmdb-js applies plain writes issued in the same turn
+ * before such callbacks, out of call order (found by the model test against
+ * memoryStore: markSeen issued after pruneSeen was pruned by it), so while a
+ * prune is under way the seen-set and inbox writes are callbacks too. Pruning
+ * is rare; the fast path is the rule.
  */
 export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
   const options = resolveInit(init);
   const databases = await openDatabases(options);
-  const { env, outbox, inbox, seen, meta, contactPrekeys } = databases;
+  const { env, outbox, inbox, seen, contactPrekeys } = databases;
   const ids = outboxIds(outbox, options.maxOutbox);
+  const bounds = queueBounds(databases, { inbox: options.maxInbox, seen: options.maxSeen });
 
   const guard = await freeSpaceGuard(resolve(options.path), options.minFreeBytes);
   let closed = false;
+  /** pruneSeen calls under way: while one is, the seen-set and inbox writes go through transaction callbacks (see above). */
+  let pruning = 0;
   let closing: Promise<void> | undefined;
 
   const check = (): void => {
@@ -84,11 +93,11 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
     path: init.path,
     get seenCount() {
       check();
-      return readCount(meta, 'seen');
+      return committedCount(databases, 'seen');
     },
     counts() {
       check();
-      return { outbox: ids.size, inbox: readCount(meta, 'inbox'), seen: readCount(meta, 'seen') };
+      return { outbox: ids.size, inbox: committedCount(databases, 'inbox'), seen: committedCount(databases, 'seen') };
     },
 
     // Not async, and no await: one enqueue costs one promise beyond lmdb-js's shared commit promise. Between two commits
@@ -144,22 +153,12 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       // Awaited only while the disk is full: an await here would let later calls' transactions overtake this one.
       const room = roomFor(record.id, record.envelope.length + RECORD_OVERHEAD);
       if (room !== true) await room;
-      // One transaction: the seen check, the seen insert and the inbox insert. Callbacks run one after another inside the
-      // write transaction and see each other's writes, so of concurrent copies of one id exactly one finds it unseen.
-      const outcome = await transact(() => {
-        if (seen.doesExist(record.id)) return 'duplicate';
-        if (readCount(meta, 'inbox') >= options.maxInbox) return 'inbox full';
-        if (readCount(meta, 'seen') >= options.maxSeen) return 'seen full';
+      return insertUnseen(record.id, RECEIVED, () => {
         // The inbox record first: it is the only write that encodes caller data, so if encoding throws nothing was written.
         // The id was unseen, so it is not in the inbox either (inbox ids stay seen until removed): this is an insert.
         inbox.put(record.id, record);
-        addToCount(meta, 'inbox', 1);
         rememberSeen(databases, record.id, record.expiresAt);
-        return 'added';
-      }, true);
-      if (outcome === 'inbox full') throw new CapacityError(`inbox is full: ${options.maxInbox} records (maxInbox)`);
-      if (outcome === 'seen full') throw new CapacityError(`seen-set is full: ${options.maxSeen} ids (maxSeen)`);
-      return outcome === 'added';
+      });
     },
 
     async markSeen(id, expiresAt) {
@@ -168,14 +167,7 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       checkTime(expiresAt, 'markSeen');
       const room = roomFor(id, RECORD_OVERHEAD);
       if (room !== true) await room;
-      const outcome = await transact(() => {
-        if (seen.doesExist(id)) return 'duplicate';
-        if (readCount(meta, 'seen') >= options.maxSeen) return 'full';
-        rememberSeen(databases, id, expiresAt);
-        return 'added';
-      }, true);
-      if (outcome === 'full') throw new CapacityError(`seen-set is full: ${options.maxSeen} ids (maxSeen)`);
-      return outcome === 'added';
+      return insertUnseen(id, MARKED, () => rememberSeen(databases, id, expiresAt));
     },
 
     async listInbox() {
@@ -188,11 +180,13 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
     async removeInbox(id) {
       check();
       if (!storableId(id)) return;
-      await transact(() => {
-        if (!inbox.doesExist(id)) return;
-        inbox.remove(id);
-        addToCount(meta, 'inbox', -1);
-      }, false);
+      // Conditional on the record being there, so the answer says whether this call removed it (the count follows).
+      const remove = (): Promise<boolean> =>
+        pruning > 0
+          ? env.transaction(() => inbox.doesExist(id) && (inbox.remove(id), true))
+          : inbox.ifVersion(id, IF_EXISTS, () => void inbox.remove(id));
+      const removed = await remove().catch((error: unknown) => failed(error, remove));
+      if (removed) bounds.removed('inbox', 1);
     },
 
     async pruneSeen(now) {
@@ -200,12 +194,18 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       checkTime(now, 'pruneSeen');
       let removed = 0;
       let after: [number, string] | undefined;
-      do {
-        const start = after;
-        const step = await transact(() => pruneStep(databases, now, start), false);
-        removed += step.removed;
-        after = step.next;
-      } while (after !== undefined && !closed);
+      pruning++;
+      try {
+        do {
+          const start = after;
+          const step = await transact(() => pruneStep(databases, now, start), false);
+          bounds.removed('seen', step.removed);
+          removed += step.removed;
+          after = step.next;
+        } while (after !== undefined && !closed);
+      } finally {
+        pruning--;
+      }
       return removed;
     },
 
@@ -257,6 +257,32 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
   };
   return store;
 
+  /**
+   * Writes `writes` (the seen-set entries of `id`, and its inbox record when `queues` has it) only if `id` is unseen,
+   * in one conditional write on the writer thread; resolves true when they were written, false for a duplicate.
+   */
+  async function insertUnseen(id: string, queues: readonly Queue[], writes: () => void): Promise<boolean> {
+    const full = bounds.full(queues);
+    // A duplicate needs no room: it is answered as one even when the queue is full (its sender is waiting for an ack).
+    if (full !== undefined && !seen.doesExist(id)) throw new CapacityError(full === 'inbox' ? `inbox is full: ${options.maxInbox} records (maxInbox)` : `seen-set is full: ${options.maxSeen} ids (maxSeen)`);
+    if (full !== undefined) return false;
+    bounds.begin(queues);
+    let added = false;
+    try {
+      let writing: Promise<boolean>;
+      try {
+        // While a prune's transaction callback waits, a plain write would be applied before it: in call order, as a callback too.
+        writing = pruning > 0 ? env.transaction(() => !seen.doesExist(id) && (writes(), true)) : seen.ifNoExists(id, writes);
+      } catch (error) {
+        writing = Promise.reject(error); // encoding threw: nothing was written
+      }
+      added = await writing.catch((error: unknown) => failed<boolean>(error));
+      return added;
+    } finally {
+      bounds.end(queues, added);
+    }
+  }
+
   function write(record: OutboxRecord, added: boolean): Promise<void> {
     let written: Promise<boolean>;
     try {
@@ -268,6 +294,9 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
     return ids.settle(written).catch((error: unknown) => failed(error, added ? undefined : () => ids.settle(outbox.put(record.id, record))));
   }
 }
+
+const RECEIVED: readonly Queue[] = ['inbox', 'seen'];
+const MARKED: readonly Queue[] = ['seen'];
 
 /** What a record costs beyond its envelope, for the free-space estimate: its other fields and LMDB's pages. */
 const RECORD_OVERHEAD = 4096;

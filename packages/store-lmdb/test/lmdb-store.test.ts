@@ -7,7 +7,7 @@ import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapacityError, OptionsError, memoryStore, type HeraldStore } from '@herald/core';
 import { DEFAULT_MAP_SIZE, DEFAULT_MAX_INBOX, DEFAULT_MAX_OUTBOX, DEFAULT_MAX_SEEN, lmdbStore, type LmdbStoreInit } from '@herald/store-lmdb';
-import { crashRecord, crashRecordId } from './fixtures/records.mjs';
+import { crashInboxRecord, crashRecord, crashRecordId } from './fixtures/records.mjs';
 import { bytes, inboxRecord, outboxRecord, tempDirs } from './helpers.js';
 import { agreesWithMemoryStore } from './store-mutations.js';
 import { storeBehaviour } from './store-behaviour.js';
@@ -138,6 +138,29 @@ describe('lmdbStore bounds', () => {
     expect(await store.receive(inboxRecord('c'))).toBe(true); // c was not marked seen by the refused attempt
   });
 
+  it('holds the inbox bound exactly under concurrency: 10 new messages into room for 5, duplicates among them', async () => {
+    const store = await fresh({ maxInbox: 5 });
+    const ids = Array.from({ length: 10 }, (_, n) => `id-${n}`);
+    const results = await Promise.allSettled([...ids, ...ids].map((id) => store.receive(inboxRecord(id))));
+    const added = results.filter((result) => result.status === 'fulfilled' && result.value === true);
+    expect(added).toHaveLength(5);
+    expect(results.every((result) => result.status === 'fulfilled' || (result.reason as CapacityError).code === 'CAPACITY_EXCEEDED')).toBe(true);
+    expect(store.counts()).toMatchObject({ inbox: 5, seen: 5 });
+  });
+
+  it('sees room another process made before refusing (the count is read again when the inbox looks full)', async () => {
+    const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const store = await fresh({ maxInbox: 2 });
+    expect(await store.receive(inboxRecord('a'))).toBe(true);
+    expect(await store.receive(inboxRecord('b'))).toBe(true);
+    await expect(store.receive(inboxRecord('c'))).rejects.toMatchObject({ code: 'CAPACITY_EXCEEDED' });
+    const script = `const { lmdbStore } = await import(${JSON.stringify(built)}); const other = await lmdbStore({ path: ${JSON.stringify(store.dir)} }); await other.removeInbox('a'); await other.close();`;
+    const code = await new Promise<number | null>((resolve, reject) => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' }).on('error', reject).on('exit', resolve));
+    expect(code).toBe(0);
+    expect(await store.receive(inboxRecord('c'))).toBe(true);
+    expect(store.counts()).toMatchObject({ inbox: 2, seen: 3 });
+  });
+
   it('refuses new seen ids when the seen-set is full, until pruning frees room', async () => {
     const store = await fresh({ maxSeen: 2 });
     expect(await store.markSeen('a', 10)).toBe(true);
@@ -219,9 +242,9 @@ describe('lmdbStore survives SIGKILL', () => {
   const built = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
   /** Runs the writer until it has acknowledged `target` ids, kills it, and returns every id it printed. */
-  function runAndKill(path: string, target: number): Promise<{ acknowledged: number[]; signal: NodeJS.Signals | null }> {
+  function runAndKill(path: string, target: number, mode: 'outbox' | 'inbox' = 'outbox'): Promise<{ acknowledged: number[]; signal: NodeJS.Signals | null }> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [writer, path, '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [writer, path, '8', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
       let stderr = '';
       let lines = 0;
@@ -258,5 +281,22 @@ describe('lmdbStore survives SIGKILL', () => {
     // And the store takes writes again after the crash.
     await store.putOutbox(outboxRecord('after-crash'));
     expect(await store.getOutbox('after-crash')).toBeDefined();
+  });
+
+  it.each([1, 2])('run %i: every message received before the kill is in the inbox and the seen-set, intact, and counted', async () => {
+    if (!existsSync(built)) throw new Error(`${built} is missing: build first (pnpm test runs tsc -b before vitest)`);
+    const path = await dirs.make();
+    const target = 300 + Math.floor(Math.random() * 700);
+    const { acknowledged } = await runAndKill(path, target, 'inbox');
+    expect(acknowledged.length).toBeGreaterThanOrEqual(target);
+
+    const store = await lmdbStore({ path, maxInbox: 10_000_000 });
+    open_.push(store);
+    const inbox = new Map((await store.listInbox()).map((record) => [record.id, record]));
+    for (const n of acknowledged) expect(inbox.get(crashRecordId(n))).toStrictEqual(crashInboxRecord(n));
+    for (const record of inbox.values()) expect(record).toStrictEqual(crashInboxRecord(parseInt(record.id, 16)));
+    // Inbox and seen-set written together or not at all: a copy of each is a duplicate, and the counts agree.
+    for (const n of acknowledged.slice(0, 50)) expect(await store.receive(crashInboxRecord(n))).toBe(false);
+    expect(store.counts()).toMatchObject({ inbox: inbox.size, seen: inbox.size });
   });
 });
