@@ -9,36 +9,13 @@ import { hex, RefusedError, unhex } from './independent-bytes.js';
 import { dearmorDoc } from './independent-text.js';
 import { decodeCardText, fingerprintOf, independentIdentity, independentOpen, independentSeal, PRECEDENCE_BY_CODE, type IndependentIdentity } from './independent-v1.js';
 import { independentCode, type Precedence } from './independent-opener-fixtures.js';
+import type { EnvelopeVector as EnvelopeFileVector, IdentityVector } from './vector-files.js';
 
 describe('independent implementation from docs/protocol.md', () => {
   const vectorFolder = new URL('./vectors/', import.meta.url);
   const haveVectors = existsSync(new URL('identities.json', vectorFolder)) && existsSync(new URL('envelopes.json', vectorFolder));
   it.skipIf(!haveVectors)('rebuilds and opens the fixed-seed vectors in test/vectors (§14)', () => {
-    interface IdentityVector {
-      label: string;
-      signingSeed: string;
-      agreementSecretKey: string;
-      created: number;
-      signingPublicKey: string;
-      agreementPublicKey: string;
-      cardText: string;
-      fingerprint: string;
-      keyId: string;
-      routingTag: string;
-    }
-    interface EnvelopeVector {
-      name: string;
-      from: string;
-      to: string[];
-      plaintext: string;
-      options: { precedence?: Precedence; ttl?: number; pad?: boolean; contentType?: string; sender?: 'key' | 'keyId'; compactText?: boolean };
-      now: number;
-      random: { ephemeralSecret: string; contentKey?: string };
-      envelope: string;
-      size: number;
-      id: string;
-      expires: number;
-    }
+    type EnvelopeVector = EnvelopeFileVector<{ precedence?: Precedence; ttl?: number; pad?: boolean; contentType?: string; sender?: 'key' | 'keyId'; compactText?: boolean }>;
     const identities = JSON.parse(readFileSync(new URL('identities.json', vectorFolder), 'utf8')) as IdentityVector[];
     const envelopes = JSON.parse(readFileSync(new URL('envelopes.json', vectorFolder), 'utf8')) as EnvelopeVector[];
     const people: Record<string, IndependentIdentity> = {};

@@ -2,32 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cardToText, dearmorEnvelope, envelopeFromInput, envelopeId, envelopeRoute, envelopeRoutingTags, fromHex, identityFromSecrets, inspect, open, parseCard, seal, toHex, type Identity, type SealOptions } from '@herald/core';
 import { expectCode, scriptedRandom } from './helpers.js';
+import type { EnvelopeVector as EnvelopeFileVector, IdentityVector } from './vector-files.js';
 
-interface IdentityVector {
-  label: string;
-  signingSeed: string;
-  agreementSecretKey: string;
-  created: number;
-  signingPublicKey: string;
-  agreementPublicKey: string;
-  cardText: string;
-  fingerprint: string;
-  keyId: string;
-  routingTag: string;
-}
-interface EnvelopeVector {
-  name: string;
-  from: string;
-  to: string[];
-  plaintext: string;
-  options: Pick<SealOptions, 'precedence' | 'ttl' | 'pad' | 'contentType' | 'sender' | 'compactText'>;
-  now: number;
-  random: { ephemeralSecret: string; contentKey?: string };
-  envelope: string;
-  size: number;
-  id: string;
-  expires: number;
-}
+type EnvelopeVector = EnvelopeFileVector<Pick<SealOptions, 'precedence' | 'ttl' | 'pad' | 'contentType' | 'sender' | 'compactText'>>;
 
 const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), 'utf8')) as T;
 const identityVectors = read<IdentityVector[]>('identities.json');

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { IF_EXISTS } from 'lmdb';
+import { IF_EXISTS, type Database } from 'lmdb';
 import { CapacityError, StoreFullError, type HeraldStore, type InboxRecord, type OutboxRecord } from '@herald/core';
 import { storeError } from './commit-failure.js';
 import { committedCount, queueBounds, type Queue } from './counts.js';
@@ -181,10 +181,7 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
       check();
       if (!storableId(id)) return;
       // Conditional on the record being there, so the answer says whether this call removed it (the count follows).
-      const remove = (): Promise<boolean> =>
-        pruning > 0
-          ? env.transaction(() => inbox.doesExist(id) && (inbox.remove(id), true))
-          : inbox.ifVersion(id, IF_EXISTS, () => void inbox.remove(id));
+      const remove = (): Promise<boolean> => writeIf(inbox, id, 'present', () => void inbox.remove(id));
       const removed = await remove().catch((error: unknown) => failed(error, remove));
       if (removed) bounds.removed('inbox', 1);
     },
@@ -263,16 +260,17 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
    */
   async function insertUnseen(id: string, queues: readonly Queue[], writes: () => void): Promise<boolean> {
     const full = bounds.full(queues);
-    // A duplicate needs no room: it is answered as one even when the queue is full (its sender is waiting for an ack).
-    if (full !== undefined && !seen.doesExist(id)) throw new CapacityError(full === 'inbox' ? `inbox is full: ${options.maxInbox} records (maxInbox)` : `seen-set is full: ${options.maxSeen} ids (maxSeen)`);
-    if (full !== undefined) return false;
+    if (full !== undefined) {
+      // A duplicate needs no room: it is answered as one even when the queue is full (its sender is waiting for an ack).
+      if (seen.doesExist(id)) return false;
+      throw new CapacityError(full === 'inbox' ? `inbox is full: ${options.maxInbox} records (maxInbox)` : `seen-set is full: ${options.maxSeen} ids (maxSeen)`);
+    }
     bounds.begin(queues);
     let added = false;
     try {
       let writing: Promise<boolean>;
       try {
-        // While a prune's transaction callback waits, a plain write would be applied before it: in call order, as a callback too.
-        writing = pruning > 0 ? env.transaction(() => !seen.doesExist(id) && (writes(), true)) : seen.ifNoExists(id, writes);
+        writing = writeIf(seen, id, 'absent', writes);
       } catch (error) {
         writing = Promise.reject(error); // encoding threw: nothing was written
       }
@@ -281,6 +279,22 @@ export async function lmdbStore(init: LmdbStoreInit): Promise<LmdbStore> {
     } finally {
       bounds.end(queues, added);
     }
+  }
+
+  /**
+   * Runs `writes` in one write only if `key` is `absent` from (or `present` in) `database`; resolves whether it ran.
+   * A conditional write on lmdb-js's writer thread, except while a prune's transaction callback waits: a plain write
+   * would then be applied before it, so it is a callback too, in call order.
+   */
+  function writeIf<V>(database: Database<V, string>, key: string, expect: 'absent' | 'present', writes: () => void): Promise<boolean> {
+    if (pruning > 0) {
+      return env.transaction(() => {
+        if (database.doesExist(key) !== (expect === 'present')) return false;
+        writes();
+        return true;
+      });
+    }
+    return expect === 'absent' ? database.ifNoExists(key, writes) : database.ifVersion(key, IF_EXISTS, writes);
   }
 
   function write(record: OutboxRecord, added: boolean): Promise<void> {
